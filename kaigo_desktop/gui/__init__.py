@@ -1,0 +1,1 @@
+"""The Qt GUI (PySide6). Only this package imports Qt."""

@@ -1,0 +1,69 @@
+"""The bulk path for gatherings (imports of a year of paper sheets, demo data, benchmarks): the same rules
+as one-by-one entry, with the database facts they need read once, and one transaction for everything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from itertools import islice
+
+from kaigo_desktop.domain.records import Gathering
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance, check_gathering_date
+from kaigo_desktop.storage import bulk_facts, repository
+from kaigo_desktop.storage.database import Database
+
+Progress = Callable[[int], None]
+
+
+class Cancelled(Exception):
+    """The user cancelled; the transaction was rolled back and nothing was written."""
+
+
+def _chunks(items: Iterable[Gathering], size: int) -> Iterator[list[Gathering]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def gathering_errors(g: Gathering, periods: dict, live_promoters: set[str], today: date) -> list[FieldError]:
+    if g.place_id not in periods:
+        return [FieldError("place_id", "通いの場が見つかりません（削除済みの可能性があります）。")]
+    errors = check_attendance(
+        attendance_total=g.attendance_total, male=g.male, female=g.female, age_under_65=g.age_under_65,
+        age_65_74=g.age_65_74, age_75_plus=g.age_75_plus, new_participants=g.new_participants)
+    start, end = periods[g.place_id]
+    errors += check_gathering_date(g.held_on, place_start=start, place_end=end, today=today)
+    if g.promoter_id and g.promoter_id not in live_promoters:
+        errors.append(FieldError("promoter_id", "推進員が見つかりません（削除済みの可能性があります）。"))
+    return errors
+
+
+def add_gatherings(
+    db: Database,
+    gatherings: Iterable[Gathering],
+    *,
+    today: date | None = None,
+    chunk_size: int = 20_000,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Validate and insert all, or nothing: the first invalid record (ValidationFailed, its errors'
+    field prefixed with the record's 0-based index) or a cancel rolls the whole write back."""
+    today = today or date.today()
+    written = 0
+    with db.write():
+        periods = bulk_facts.live_place_periods(db)
+        promoters = bulk_facts.live_promoter_ids(db)
+        for chunk in _chunks(gatherings, chunk_size):
+            for offset, gathering in enumerate(chunk):
+                errors = gathering_errors(gathering, periods, promoters, today)
+                if errors:
+                    index = written + offset
+                    raise ValidationFailed(tuple(FieldError(f"{index}.{e.field}", e.message) for e in errors))
+            repository.insert_many(db, chunk)
+            written += len(chunk)
+            if progress:
+                progress(written)
+            if is_cancelled and is_cancelled():
+                raise Cancelled("取り消しました。データは書き込まれていません。")
+    return written

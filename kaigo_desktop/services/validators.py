@@ -1,0 +1,154 @@
+"""Checks a record against the domain rules and against what the database holds (the place exists, the
+kind is a known one …). Returns structured errors; the GUI and CLI show them the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain.validation import (
+    FieldError,
+    check_attendance,
+    check_gathering_date,
+    check_members,
+    check_period,
+    require,
+)
+from kaigo_desktop.domain.vocab import PLACE_STATUSES
+from kaigo_desktop.storage import lookups
+from kaigo_desktop.storage.database import Database
+
+
+def _known(db: Database, table: str, value: str | None, field: str, label: str) -> list[FieldError]:
+    if value is None or value in lookups.vocabulary(db, table):
+        return []
+    return [FieldError(field, f"{label}「{value}」は選択肢にありません。")]
+
+
+def _municipality(db: Database, code: str) -> list[FieldError]:
+    if lookups.municipality(db, code) is None:
+        return [FieldError("municipality_code", f"区市町村コード {code} は東京都の区市町村にありません。")]
+    return []
+
+
+def _live(db: Database, table: str, record_id: str | None, field: str, label: str) -> list[FieldError]:
+    if record_id and not lookups.is_live(db, table, record_id):
+        return [FieldError(field, f"{label}が見つかりません（削除済みの可能性があります）。")]
+    return []
+
+
+def _non_negative(value: int | None, field: str, label: str) -> list[FieldError]:
+    if value is not None and value < 0:
+        return [FieldError(field, f"{label}は0以上で入力してください。")]
+    return []
+
+
+def _times(start: str | None, end: str | None) -> list[FieldError]:
+    if start and end and end < start:
+        return [FieldError("end_time", "終了時刻が開始時刻より前です。")]
+    return []
+
+
+def validate_center(db: Database, c: r.Center, today: date) -> list[FieldError]:
+    return require(c.name, "name", "センター名") + _municipality(db, c.municipality_code)
+
+
+def validate_place(db: Database, p: r.Place, today: date) -> list[FieldError]:
+    errors = require(p.name, "name", "通いの場の名称") + _municipality(db, p.municipality_code)
+    errors += _known(db, "venue_kinds", p.venue_kind, "venue_kind", "会場種別")
+    errors += _known(db, "operator_kinds", p.operator_kind, "operator_kind", "運営主体")
+    errors += _known(db, "main_activity_kinds", p.main_activity_1, "main_activity_1", "主な活動内容")
+    errors += _known(db, "main_activity_kinds", p.main_activity_2, "main_activity_2", "主な活動内容")
+    errors += _known(db, "frequency_buckets", p.frequency_declared, "frequency_declared", "開催頻度")
+    errors += check_period(p.start_date, p.end_date)
+    errors += _non_negative(p.capacity, "capacity", "定員")
+    if p.status not in PLACE_STATUSES:
+        errors.append(FieldError("status", f"状態「{p.status}」は選択肢にありません。"))
+    if p.center_id:
+        center_municipality = lookups.record_municipality(db, "centers", p.center_id)
+        errors += _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
+        if center_municipality and center_municipality != p.municipality_code:
+            errors.append(FieldError("center_id", "地域包括支援センターが別の区市町村のものです。"))
+    return errors
+
+
+def validate_promoter(db: Database, p: r.Promoter, today: date) -> list[FieldError]:
+    errors = require(p.name, "name", "推進員の氏名") + _municipality(db, p.municipality_code)
+    errors += require(p.qualification, "qualification", "職種")
+    errors += _known(db, "qualifications", p.qualification or None, "qualification", "職種")
+    errors += require(p.start_date, "start_date", "配置開始日")
+    errors += check_period(p.start_date, p.end_date)
+    errors += _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
+    return errors
+
+
+def validate_assignment(db: Database, a: r.Assignment, today: date) -> list[FieldError]:
+    errors = _live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
+    errors += _live(db, "places", a.place_id, "place_id", "通いの場")
+    errors += require(a.start_date, "start_date", "担当開始日")
+    return errors + check_period(a.start_date, a.end_date)
+
+
+def validate_gathering(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
+    errors = require(g.place_id, "place_id", "通いの場") + _live(db, "places", g.place_id, "place_id", "通いの場")
+    errors += check_attendance(
+        attendance_total=g.attendance_total, male=g.male, female=g.female, age_under_65=g.age_under_65,
+        age_65_74=g.age_65_74, age_75_plus=g.age_75_plus, new_participants=g.new_participants)
+    period = lookups.place_period(db, g.place_id) if g.place_id else None
+    if period is not None:
+        errors += check_gathering_date(g.held_on, place_start=period[0], place_end=period[1], today=today)
+    errors += _times(g.start_time, g.end_time)
+    errors += _live(db, "promoters", g.promoter_id, "promoter_id", "推進員")
+    return errors
+
+
+def validate_members(db: Database, m: r.Members, today: date) -> list[FieldError]:
+    errors = _live(db, "places", m.place_id, "place_id", "通いの場")
+    return errors + check_members(total=m.total, male=m.male, female=m.female, age_under_65=m.age_under_65,
+                                  age_65_74=m.age_65_74, age_75_plus=m.age_75_plus)
+
+
+def validate_population(db: Database, p: r.Population, today: date) -> list[FieldError]:
+    errors = _municipality(db, p.municipality_code)
+    errors += _non_negative(p.population_65_plus, "population_65_plus", "65歳以上人口")
+    errors += _non_negative(p.population_75_plus, "population_75_plus", "75歳以上人口")
+    if p.population_75_plus is not None and p.population_75_plus > p.population_65_plus:
+        errors.append(FieldError("population_75_plus", "75歳以上人口が65歳以上人口を超えています。"))
+    return errors
+
+
+def validate_activity(db: Database, a: r.Activity, today: date) -> list[FieldError]:
+    errors = _live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
+    errors += _known(db, "activity_kinds", a.kind, "kind", "活動区分")
+    errors += _live(db, "places", a.place_id, "place_id", "通いの場")
+    errors += _non_negative(a.minutes, "minutes", "時間（分）")
+    if a.done_on > today:
+        errors.append(FieldError("done_on", "活動日が未来の日付です。"))
+    return errors
+
+
+def validate_expense(db: Database, e: r.Expense, today: date) -> list[FieldError]:
+    errors = _municipality(db, e.municipality_code)
+    errors += _known(db, "expense_categories", e.category, "category", "経費区分")
+    return errors + _non_negative(e.amount, "amount", "金額")
+
+
+VALIDATORS: dict[type, Callable[[Database, Any, date], list[FieldError]]] = {
+    r.Center: validate_center,
+    r.Place: validate_place,
+    r.Promoter: validate_promoter,
+    r.Assignment: validate_assignment,
+    r.Gathering: validate_gathering,
+    r.Members: validate_members,
+    r.Population: validate_population,
+    r.Activity: validate_activity,
+    r.Expense: validate_expense,
+}
+
+
+def validate(db: Database, record: Any, today: date | None = None) -> list[FieldError]:
+    return VALIDATORS[type(record)](db, record, today or date.today())
+
+

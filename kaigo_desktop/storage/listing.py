@@ -1,0 +1,154 @@
+"""List queries for the big tables: filter and sort in SQL, pages by keyset (never a deep OFFSET), or the
+whole ordered id list for a table model that fetches rows on demand."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kaigo_desktop.storage.database import Database
+
+# Sort keys the caller may ask for → SQL expression. The id is always the final tie-breaker.
+GATHERING_SORTS = {
+    "held_on": "g.held_on",
+    "attendance_total": "g.attendance_total",
+    "updated_at": "g.updated_at",
+}
+PLACE_SORTS = {"kana": "p.kana", "name": "p.name", "start_date": "p.start_date", "updated_at": "p.updated_at"}
+
+GATHERING_COLUMNS = (
+    "g.id, g.place_id, p.name AS place_name, p.municipality_code, g.held_on, g.start_time, g.end_time,"
+    " g.programs, g.attendance_total, g.male, g.female, g.age_under_65, g.age_65_74, g.age_75_plus,"
+    " g.new_participants, g.professionals, g.promoter_id, g.notes, g.updated_at, g.updated_by, g.deleted_at"
+)
+
+
+@dataclass(frozen=True)
+class GatheringFilter:
+    municipality_code: str | None = None
+    place_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    deleted: bool = False  # True lists the trash instead
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    text: str = ""  # matches name, kana or address
+    municipality_code: str | None = None
+    center_id: str | None = None
+    program_bit: int = 0
+    status: str | None = None
+    deleted: bool = False
+
+
+def _gathering_where(flt: GatheringFilter) -> tuple[str, list[Any]]:
+    clauses = ["g.deleted_at IS NOT NULL" if flt.deleted else "g.deleted_at IS NULL"]
+    params: list[Any] = []
+    if flt.municipality_code:
+        clauses.append("p.municipality_code = ?")
+        params.append(flt.municipality_code)
+    if flt.place_id:
+        clauses.append("g.place_id = ?")
+        params.append(flt.place_id)
+    if flt.date_from:
+        clauses.append("g.held_on >= ?")
+        params.append(flt.date_from.isoformat())
+    if flt.date_to:
+        clauses.append("g.held_on <= ?")
+        params.append(flt.date_to.isoformat())
+    return " AND ".join(clauses), params
+
+
+def _order(sorts: dict[str, str], key: str, descending: bool, alias: str) -> tuple[str, str]:
+    if key not in sorts:
+        raise ValueError(f"unknown sort key {key!r}")
+    direction = "DESC" if descending else "ASC"
+    return sorts[key], f"{sorts[key]} {direction}, {alias}.id {direction}"
+
+
+def gathering_page(
+    db: Database,
+    flt: GatheringFilter,
+    *,
+    order_by: str = "held_on",
+    descending: bool = False,
+    after: tuple[Any, str] | None = None,
+    limit: int = 200,
+) -> list[sqlite3.Row]:
+    """Rows after the keyset `after` = (sort value, id) of the previous page's last row."""
+    where, params = _gathering_where(flt)
+    expression, order = _order(GATHERING_SORTS, order_by, descending, "g")
+    if after is not None:
+        where += f" AND ({expression}, g.id) {'<' if descending else '>'} (?, ?)"
+        params += list(after)
+    return db.query(
+        f"SELECT {GATHERING_COLUMNS} FROM gatherings g JOIN places p ON p.id = g.place_id"
+        f" WHERE {where} ORDER BY {order} LIMIT ?", [*params, limit])
+
+
+def gathering_ids(db: Database, flt: GatheringFilter, *, order_by: str = "held_on",
+                  descending: bool = False) -> list[str]:
+    where, params = _gathering_where(flt)
+    _, order = _order(GATHERING_SORTS, order_by, descending, "g")
+    join = " JOIN places p ON p.id = g.place_id" if flt.municipality_code else ""
+    return [row[0] for row in db.conn.execute(
+        f"SELECT g.id FROM gatherings g{join} WHERE {where} ORDER BY {order}", params)]
+
+
+def gatherings_by_ids(db: Database, ids: Sequence[str]) -> list[sqlite3.Row]:
+    """Rows for the given ids, in the given order (ids missing from the table are skipped)."""
+    if not ids:
+        return []
+    rows = db.query(
+        f"SELECT {GATHERING_COLUMNS} FROM gatherings g JOIN places p ON p.id = g.place_id"
+        f" WHERE g.id IN (SELECT value FROM json_each(?))", [_json_list(ids)])
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def count_gatherings(db: Database, flt: GatheringFilter) -> int:
+    where, params = _gathering_where(flt)
+    join = " JOIN places p ON p.id = g.place_id" if flt.municipality_code else ""
+    return db.scalar(f"SELECT COUNT(*) FROM gatherings g{join} WHERE {where}", params)
+
+
+def _place_where(flt: PlaceFilter) -> tuple[str, list[Any]]:
+    clauses = ["p.deleted_at IS NOT NULL" if flt.deleted else "p.deleted_at IS NULL"]
+    params: list[Any] = []
+    if flt.text:
+        pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append("(p.name LIKE ? ESCAPE '\\' OR p.kana LIKE ? ESCAPE '\\' OR p.address LIKE ? ESCAPE '\\')")
+        params += [pattern] * 3
+    for column, value in (("municipality_code", flt.municipality_code), ("center_id", flt.center_id),
+                          ("status", flt.status)):
+        if value:
+            clauses.append(f"p.{column} = ?")
+            params.append(value)
+    if flt.program_bit:
+        clauses.append("(p.programs & ?) != 0")
+        params.append(flt.program_bit)
+    return " AND ".join(clauses), params
+
+
+def place_rows(db: Database, flt: PlaceFilter, *, order_by: str = "kana", descending: bool = False,
+               limit: int | None = None) -> list[sqlite3.Row]:
+    where, params = _place_where(flt)
+    _, order = _order(PLACE_SORTS, order_by, descending, "p")
+    sql = (
+        "SELECT p.*, m.name AS municipality_name, c.name AS center_name FROM places p"
+        " JOIN municipalities m ON m.code = p.municipality_code LEFT JOIN centers c ON c.id = p.center_id"
+        f" WHERE {where} ORDER BY {order}"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return db.query(sql, params)
+
+
+def _json_list(values: Sequence[str]) -> str:
+    return json.dumps(list(values))

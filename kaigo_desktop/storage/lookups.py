@@ -1,0 +1,93 @@
+"""Small reads: reference lists and finding records by their natural names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kaigo_desktop.domain.records import Municipality
+from kaigo_desktop.storage.database import Database
+
+VOCABULARY_TABLES = (
+    "qualifications", "operator_kinds", "venue_kinds", "activity_kinds", "frequency_buckets",
+    "main_activity_kinds", "professional_kinds", "expense_categories",
+)
+
+
+def municipalities(db: Database) -> list[Municipality]:
+    return [Municipality(*row) for row in db.query(
+        "SELECT code, name, kana, kind FROM municipalities ORDER BY code")]
+
+
+def municipality(db: Database, code: str) -> Municipality | None:
+    row = db.conn.execute("SELECT code, name, kana, kind FROM municipalities WHERE code = ?",
+                          (code,)).fetchone()
+    return Municipality(*row) if row else None
+
+
+def vocabulary(db: Database, table: str) -> list[str]:
+    if table not in VOCABULARY_TABLES:
+        raise ValueError(table)
+    return [row[0] for row in db.query(f"SELECT name FROM {table} ORDER BY sort")]
+
+
+def eligible_expense_categories(db: Database) -> set[str]:
+    return {row[0] for row in db.query("SELECT name FROM expense_categories WHERE eligible = 1")}
+
+
+def _ids(db: Database, sql: str, params: tuple) -> list[str]:
+    return [row[0] for row in db.query(sql, params)]
+
+
+def place_ids_by_name(db: Database, municipality_code: str, name: str) -> list[str]:
+    return _ids(db, "SELECT id FROM places WHERE municipality_code = ? AND name = ? AND deleted_at IS NULL",
+                (municipality_code, name))
+
+
+def promoter_ids_by_name(db: Database, name: str, municipality_code: str | None = None) -> list[str]:
+    if municipality_code:
+        return _ids(db, "SELECT id FROM promoters WHERE name = ? AND municipality_code = ?"
+                        " AND deleted_at IS NULL", (name, municipality_code))
+    return _ids(db, "SELECT id FROM promoters WHERE name = ? AND deleted_at IS NULL", (name,))
+
+
+def center_ids_by_name(db: Database, municipality_code: str, name: str) -> list[str]:
+    return _ids(db, "SELECT id FROM centers WHERE municipality_code = ? AND name = ? AND deleted_at IS NULL",
+                (municipality_code, name))
+
+
+def is_live(db: Database, table: str, record_id: str) -> bool:
+    if table not in ("places", "promoters", "centers"):
+        raise ValueError(table)
+    return db.scalar(f"SELECT 1 FROM {table} WHERE id = ? AND deleted_at IS NULL", (record_id,)) == 1
+
+
+def record_municipality(db: Database, table: str, record_id: str) -> str | None:
+    if table not in ("places", "promoters", "centers"):
+        raise ValueError(table)
+    return db.scalar(f"SELECT municipality_code FROM {table} WHERE id = ?", (record_id,))
+
+
+def place_period(db: Database, place_id: str) -> tuple[date | None, date | None] | None:
+    row = db.conn.execute("SELECT start_date, end_date FROM places WHERE id = ?", (place_id,)).fetchone()
+    if row is None:
+        return None
+    return tuple(date.fromisoformat(v) if v else None for v in row)  # type: ignore[return-value]
+
+
+def population_65_plus(db: Database, municipality_code: str, fiscal_year: int) -> int | None:
+    return db.scalar("SELECT population_65_plus FROM population WHERE municipality_code = ?"
+                     " AND fiscal_year = ? AND deleted_at IS NULL", (municipality_code, fiscal_year))
+
+
+def promoters_employed_count(db: Database, municipality_code: str, fy_start: date, fy_end: date,
+                             exclude_id: str = "") -> int:
+    return db.scalar(
+        "SELECT COUNT(*) FROM promoters WHERE municipality_code = ? AND deleted_at IS NULL"
+        " AND start_date <= ? AND (end_date IS NULL OR end_date >= ?) AND id != ?",
+        (municipality_code, fy_end.isoformat(), fy_start.isoformat(), exclude_id))
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    tables = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population",
+              "activities", "expenses")
+    return {t: db.scalar(f"SELECT COUNT(*) FROM {t} WHERE deleted_at IS NULL") for t in tables}

@@ -1,0 +1,147 @@
+"""Create, read, update, soft-delete and restore any user record; every write stamped and in a transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from kaigo_desktop.storage.database import Database, WriteStamp
+from kaigo_desktop.storage.errors import ConstraintError, RecordNotFoundError
+from kaigo_desktop.storage.ids import natural_id, new_id
+from kaigo_desktop.storage.rows import TableSpec, from_row, spec_for, to_row
+
+T = TypeVar("T")
+
+
+def _constraint_message(spec: TableSpec, error: sqlite3.IntegrityError) -> str:
+    text = str(error)
+    if "UNIQUE" in text and ".name" in text:
+        return f"同じ名前の{spec.label}が同じ区市町村に既にあります。"
+    if "UNIQUE" in text:
+        return f"同じ{spec.label}が既にあります。"
+    if "FOREIGN KEY" in text:
+        return f"{spec.label}が参照している区市町村・通いの場・推進員・区分のいずれかが見つかりません。"
+    if "CHECK" in text:
+        return f"{spec.label}の値が範囲外です（{text}）。"
+    return f"{spec.label}を保存できません（{text}）。"
+
+
+def _id_for(spec: TableSpec, record: Any) -> str:
+    if spec.natural_key:
+        return natural_id(spec.table, *(getattr(record, key) for key in spec.natural_key))
+    return new_id()
+
+
+def _stamped(row: dict[str, Any], stamp: WriteStamp, *, created: bool) -> dict[str, Any]:
+    row = dict(row)
+    if created:
+        row["created_at"] = stamp.at
+    row.update(updated_at=stamp.at, updated_by=stamp.by, origin_db=stamp.origin_db,
+               change_seq=stamp.change_seq, deleted_at=None)
+    return row
+
+
+def insert_sql(table: str, columns: Iterable[str], *, upsert: bool = False) -> str:
+    columns = list(columns)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(':' + c for c in columns)})")
+    if upsert:
+        # A natural-key record entered again (even after deletion) is the same record: update it in place.
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("id", "created_at"))
+        sql += f" ON CONFLICT (id) DO UPDATE SET {updates}"
+    return sql
+
+
+def insert(db: Database, record: T) -> T:
+    """Store a new record (or, for natural-key records, the existing one with the same key) and
+    return it with its id."""
+    spec = spec_for(record)
+    with db.write() as stamp:
+        record = dataclasses.replace(record, id=record.id or _id_for(spec, record))
+        row = _stamped(to_row(record), stamp, created=True)
+        try:
+            db.conn.execute(insert_sql(spec.table, row, upsert=bool(spec.natural_key)), row)
+        except sqlite3.IntegrityError as error:
+            raise ConstraintError(_constraint_message(spec, error)) from error
+    return get(db, type(record), record.id)
+
+
+def insert_many(db: Database, records: list[Any]) -> int:
+    """The bulk path: one transaction, one stamp, executemany per table."""
+    if not records:
+        return 0
+    with db.write() as stamp:
+        by_spec: dict[TableSpec, list[dict[str, Any]]] = {}
+        for record in records:
+            spec = spec_for(record)
+            row = to_row(record)
+            row["id"] = record.id or _id_for(spec, record)
+            by_spec.setdefault(spec, []).append(_stamped(row, stamp, created=True))
+        for spec, rows in by_spec.items():
+            try:
+                db.conn.executemany(insert_sql(spec.table, rows[0], upsert=bool(spec.natural_key)), rows)
+            except sqlite3.IntegrityError as error:
+                raise ConstraintError(_constraint_message(spec, error)) from error
+    return len(records)
+
+
+def update(db: Database, record: T) -> T:
+    spec = spec_for(record)
+    if not record.id:
+        raise RecordNotFoundError(f"{spec.label}の ID がありません。")
+    with db.write() as stamp:
+        row = to_row(record)
+        row.update(updated_at=stamp.at, updated_by=stamp.by, origin_db=stamp.origin_db,
+                   change_seq=stamp.change_seq)
+        assignments = ", ".join(f"{c} = :{c}" for c in row if c != "id")
+        try:
+            cursor = db.conn.execute(
+                f"UPDATE {spec.table} SET {assignments} WHERE id = :id AND deleted_at IS NULL", row)
+        except sqlite3.IntegrityError as error:
+            raise ConstraintError(_constraint_message(spec, error)) from error
+        if cursor.rowcount != 1:
+            raise RecordNotFoundError(f"{spec.label}が見つかりません（削除済みの可能性があります）。")
+    return get(db, type(record), record.id)
+
+
+def _set_deleted(db: Database, record_type: type, record_id: str, deleted: bool) -> None:
+    spec = spec_for(record_type)
+    with db.write() as stamp:
+        try:
+            cursor = db.conn.execute(
+                f"UPDATE {spec.table} SET deleted_at = ?, updated_at = ?, updated_by = ?, origin_db = ?,"
+                f" change_seq = ? WHERE id = ? AND deleted_at IS {'NULL' if deleted else 'NOT NULL'}",
+                (stamp.at if deleted else None, stamp.at, stamp.by, stamp.origin_db, stamp.change_seq,
+                 record_id),
+            )
+        except sqlite3.IntegrityError as error:
+            # Restoring a place whose name has been reused since it was deleted, for instance.
+            raise ConstraintError(_constraint_message(spec, error)) from error
+        if cursor.rowcount != 1:
+            state = "削除されていない" if not deleted else "有効な"
+            raise RecordNotFoundError(f"{state}{spec.label}が見つかりません。")
+
+
+def soft_delete(db: Database, record_type: type, record_id: str) -> None:
+    _set_deleted(db, record_type, record_id, True)
+
+
+def restore(db: Database, record_type: type, record_id: str) -> None:
+    _set_deleted(db, record_type, record_id, False)
+
+
+def get(db: Database, record_type: type[T], record_id: str, *, include_deleted: bool = True) -> T:
+    spec = spec_for(record_type)
+    row = db.conn.execute(f"SELECT * FROM {spec.table} WHERE id = ?", (record_id,)).fetchone()
+    if row is None or (row["deleted_at"] is not None and not include_deleted):
+        raise RecordNotFoundError(f"{spec.label}が見つかりません: {record_id}")
+    return from_row(record_type, row)
+
+
+def find(db: Database, record_type: type[T], record_id: str) -> T | None:
+    try:
+        return get(db, record_type, record_id)
+    except RecordNotFoundError:
+        return None

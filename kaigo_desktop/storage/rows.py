@@ -1,0 +1,89 @@
+"""Mapping between domain records and table rows (dates as ISO text, program and 専門職 sets as bit masks)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain.vocab import (
+    mask_to_professionals,
+    mask_to_programs,
+    professionals_to_mask,
+    programs_to_mask,
+)
+
+BOOKKEEPING_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_db", "deleted_at", "change_seq")
+_DATE_FIELDS = {"start_date", "end_date", "held_on", "done_on", "reference_date"}
+_MASK_FIELDS = {
+    "programs": (programs_to_mask, mask_to_programs),
+    "professionals": (professionals_to_mask, mask_to_professionals),
+}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table: str
+    record_type: type
+    label: str  # Japanese name of the record kind, for messages
+    natural_key: tuple[str, ...] = ()  # records that are one per natural key get a deterministic id
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(self.record_type) if f.name != "meta")
+
+
+TABLES: dict[type, TableSpec] = {
+    spec.record_type: spec
+    for spec in (
+        TableSpec("centers", r.Center, "地域包括支援センター"),
+        TableSpec("places", r.Place, "通いの場"),
+        TableSpec("promoters", r.Promoter, "推進員"),
+        TableSpec("assignments", r.Assignment, "担当"),
+        TableSpec("gatherings", r.Gathering, "開催記録"),
+        TableSpec("members", r.Members, "参加者実人数", ("place_id", "fiscal_year")),
+        TableSpec("population", r.Population, "65歳以上人口", ("municipality_code", "fiscal_year")),
+        TableSpec("activities", r.Activity, "活動記録"),
+        TableSpec("expenses", r.Expense, "経費", ("municipality_code", "fiscal_year", "category")),
+    )
+}
+TABLE_BY_NAME: dict[str, TableSpec] = {spec.table: spec for spec in TABLES.values()}
+
+
+def spec_for(record_or_type: Any) -> TableSpec:
+    record_type = record_or_type if isinstance(record_or_type, type) else type(record_or_type)
+    return TABLES[record_type]
+
+
+def to_row(record: Any) -> dict[str, Any]:
+    row = {}
+    for name in spec_for(record).columns:
+        value = getattr(record, name)
+        if name in _MASK_FIELDS:
+            value = _MASK_FIELDS[name][0](value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        row[name] = value
+    return row
+
+
+def from_row(record_type: type, row: sqlite3.Row) -> Any:
+    keys = row.keys()
+    values = {}
+    for name in TABLES[record_type].columns:
+        value = row[name]
+        if name in _MASK_FIELDS:
+            value = _MASK_FIELDS[name][1](value)
+        elif name in _DATE_FIELDS and value is not None:
+            value = date.fromisoformat(value)
+        values[name] = value
+    meta = r.RecordMeta(
+        created_at=row["created_at"] if "created_at" in keys else "",
+        updated_at=row["updated_at"] if "updated_at" in keys else "",
+        updated_by=row["updated_by"] if "updated_by" in keys else "",
+        deleted_at=row["deleted_at"] if "deleted_at" in keys else None,
+    )
+    return record_type(**values, meta=meta)
