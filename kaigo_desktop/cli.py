@@ -80,18 +80,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("中断しました。書きかけの変更は取り消されました。")
 
 
-def _open(args: argparse.Namespace, db_path: Path, *, create: bool = False):
+def _open(args: argparse.Namespace, db_path: Path):
     from kaigo_desktop.storage.database import Database
 
-    return Database.open(db_path, create=create, user=args.user)
+    return Database.open(db_path, user=args.user)
+
+
+def _on_database(args: argparse.Namespace, db_path: Path, build):
+    """Run `build` on the database, creating the file whole (or not at all) when it does not exist yet."""
+    from kaigo_desktop.storage.database import Database
+
+    if db_path.exists():
+        with _open(args, db_path) as db:
+            return build(db)
+    return Database.create_new(db_path, build, user=args.user)
 
 
 def cmd_init(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services import setup
 
     code = setup.municipality_code_from_user(args.municipality)
-    with _open(args, db_path, create=True) as db:
-        summary = setup.initialise(db, code, args.center)
+    summary = _on_database(args, db_path, lambda db: setup.initialise(db, code, args.center))
     print(f"データベースを用意しました: {db_path}")
     print(summary)
     return EXIT_OK
@@ -103,8 +112,8 @@ def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     def progress(stage: str, done: int, total: int) -> None:
         print(f"\r{stage}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
 
-    with _open(args, db_path, create=True) as db:
-        summary = create_demo(db, places=args.places, years=args.years, seed=args.seed, progress=progress)
+    summary = _on_database(args, db_path, lambda db: create_demo(
+        db, places=args.places, years=args.years, seed=args.seed, progress=progress))
     print(file=sys.stderr)
     print(f"デモデータを作成しました: {db_path}")
     print(summary)

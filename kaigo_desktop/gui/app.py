@@ -14,8 +14,7 @@ def _ensure_demo(db_path: Path) -> None:
     from kaigo_desktop.services.demo import create_demo
     from kaigo_desktop.storage.database import Database
 
-    with Database.open(db_path, create=True, user="デモ") as db:
-        create_demo(db, places=120, years=2, seed=1)
+    Database.create_new(db_path, lambda db: create_demo(db, places=120, years=2, seed=1), user="デモ")
 
 
 def run_gui(db_path: Path, *, demo: bool = False, user: str = "") -> int:

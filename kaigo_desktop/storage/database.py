@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -22,6 +22,8 @@ from kaigo_desktop.storage.errors import (
     StorageError,
 )
 from kaigo_desktop.storage.ids import new_id
+
+T = TypeVar("T")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -125,6 +127,26 @@ class Database:
         except BaseException:
             conn.close()
             raise
+
+    @classmethod
+    def create_new(cls, path: Path | str, build: Callable[["Database"], T], *, user: str = "") -> T:
+        """Make a new database file whole or not at all: built under a temporary name, moved into place
+        only when `build` succeeded."""
+        path = Path(path)
+        if path.exists():
+            raise StorageError(f"ファイルが既にあります: {path}")
+        partial = path.with_name(path.name + ".creating")
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+        try:
+            with cls.open(partial, create=True, user=user) as database:
+                result = build(database)
+                database.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            partial.replace(path)
+            return result
+        finally:
+            for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+                leftover.unlink(missing_ok=True)
 
     def _initialise_meta(self) -> None:
         with self.write():
