@@ -34,6 +34,11 @@ FREQUENCY_LABELS: tuple[str, ...] = tuple(label for label, _ in FREQUENCY_BUCKET
 PLACE_STATUSES: tuple[str, ...] = ("活動中", "休止中", "終了")
 
 EXCLUDED_EXPENSE_CATEGORY = "備品購入費"
+# 補助対象経費 of the promoter subsidy (domain.md), in display order; EXCLUDED_EXPENSE_CATEGORY is recorded
+# after them but never counted.
+ELIGIBLE_EXPENSE_CATEGORIES: tuple[str, ...] = (
+    "報酬", "給料", "職員手当等", "共済費", "報償費", "旅費", "需用費", "役務費", "委託料", "使用料及賃借料", "負担金",
+)
 
 
 def _mask(items: Iterable[str], order: tuple[str, ...], what: str) -> int:

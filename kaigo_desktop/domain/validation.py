@@ -1,0 +1,138 @@
+"""Structured validation errors and the record checks shared by the GUI and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from kaigo_desktop.domain.fiscal import format_wareki
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field; field is the record attribute name, message is Japanese for users."""
+
+    field: str
+    message: str
+
+
+class ValidationFailed(Exception):
+    """A record was refused; errors says which fields and why."""
+
+    def __init__(self, errors: Iterable[FieldError] | FieldError):
+        self.errors: tuple[FieldError, ...] = (errors,) if isinstance(errors, FieldError) else tuple(errors)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(error.message for error in self.errors)
+
+
+def _show(d: date) -> str:
+    try:
+        return format_wareki(d)
+    except ValueError:  # before 昭和: no 和暦 form, show it as stored
+        return d.isoformat()
+
+
+def require(value: object, field: str, label: str) -> list[FieldError]:
+    """「{label}を入力してください。」 when value is None or blank text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return [FieldError(field, f"{label}を入力してください。")]
+    return []
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _counts(values: dict[str, int | None], labels: dict[str, str]) -> list[FieldError]:
+    errors = []
+    for field, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors.append(FieldError(field, f"{labels[field]}は整数で入力してください。"))
+        elif value < 0:
+            errors.append(FieldError(field, f"{labels[field]}は0以上で入力してください。"))
+    return errors
+
+
+_SEX_AND_AGE_LABELS = {
+    "male": "男性", "female": "女性",
+    "age_under_65": "65歳未満", "age_65_74": "65～74歳", "age_75_plus": "75歳以上",
+}
+
+
+def _breakdown(total_field: str, total_label: str, total: int | None, parts: dict[str, int | None],
+               labels: dict[str, str]) -> list[FieldError]:
+    """Counts ≥ 0, total required, 男性+女性 ≤ total, given age bands sum to total. Sum problems are
+    reported on the total field; the message names both numbers."""
+    errors = require(total, total_field, total_label)
+    errors += _counts({total_field: total, **parts}, labels)
+    if errors:
+        return errors  # the sums mean nothing until every count is a valid number
+    sex = [parts[f] for f in ("male", "female") if parts[f] is not None]
+    if sum(sex) > total:
+        errors.append(FieldError(
+            total_field, f"男性と女性の合計（{sum(sex)}人）が{total_label}（{total}人）を超えています。"))
+    ages = [parts[f] for f in ("age_under_65", "age_65_74", "age_75_plus") if parts[f] is not None]
+    if ages and sum(ages) != total:
+        errors.append(FieldError(
+            total_field, f"年齢区分の合計（{sum(ages)}人）が{total_label}（{total}人）と一致しません。"))
+    return errors
+
+
+def check_attendance(*, attendance_total: int | None, male: int | None = None, female: int | None = None,
+                     age_under_65: int | None = None, age_65_74: int | None = None,
+                     age_75_plus: int | None = None, new_participants: int | None = None) -> list[FieldError]:
+    """Attendance of one gathering: counts ≥ 0, total required, 男性+女性 ≤ total, given age bands sum to
+    the total (reported on attendance_total), new participants ≤ total (on new_participants)."""
+    labels = {"attendance_total": "参加者数", "new_participants": "新規参加者数", **_SEX_AND_AGE_LABELS}
+    parts = {"male": male, "female": female, "age_under_65": age_under_65, "age_65_74": age_65_74,
+             "age_75_plus": age_75_plus}
+    errors = _breakdown("attendance_total", "参加者数", attendance_total, parts, labels)
+    new_errors = _counts({"new_participants": new_participants}, labels)
+    errors += new_errors
+    if (not new_errors and new_participants is not None and _is_count(attendance_total)
+            and new_participants > attendance_total):
+        errors.append(FieldError(
+            "new_participants", f"新規参加者数（{new_participants}人）が参加者数（{attendance_total}人）を超えています。"))
+    return errors
+
+
+def check_members(*, total: int | None, male: int | None = None, female: int | None = None,
+                  age_under_65: int | None = None, age_65_74: int | None = None,
+                  age_75_plus: int | None = None) -> list[FieldError]:
+    """参加者実人数 of a place and 年度: the same rules as attendance, the total field being "total"."""
+    labels = {"total": "実人数", **_SEX_AND_AGE_LABELS}
+    parts = {"male": male, "female": female, "age_under_65": age_under_65, "age_65_74": age_65_74,
+             "age_75_plus": age_75_plus}
+    return _breakdown("total", "実人数", total, parts, labels)
+
+
+def check_gathering_date(held_on: date | None, *, place_start: date | None, place_end: date | None,
+                         today: date) -> list[FieldError]:
+    """開催日: required, not in the future, inside the place's open period (field "held_on")."""
+    if held_on is None:
+        return require(None, "held_on", "開催日")
+    errors = []
+    if held_on > today:
+        errors.append(FieldError("held_on", f"開催日（{_show(held_on)}）が今日（{_show(today)}）より後です。"))
+    if place_start is not None and held_on < place_start:
+        errors.append(FieldError(
+            "held_on", f"開催日（{_show(held_on)}）が通いの場の開始日（{_show(place_start)}）より前です。"))
+    if place_end is not None and held_on > place_end:
+        errors.append(FieldError(
+            "held_on", f"開催日（{_show(held_on)}）が通いの場の終了日（{_show(place_end)}）より後です。"))
+    return errors
+
+
+def check_period(start: date | None, end: date | None, *, start_field: str = "start_date",
+                 end_field: str = "end_date", start_label: str = "開始日", end_label: str = "終了日"
+                 ) -> list[FieldError]:
+    """end ≥ start when both are given; the error is on end_field (start_field is accepted so callers can
+    name both fields alike)."""
+    if start is not None and end is not None and end < start:
+        return [FieldError(end_field, f"{end_label}（{_show(end)}）が{start_label}（{_show(start)}）より前です。")]
+    return []
