@@ -132,7 +132,7 @@ def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | N
     stats.places_by_frequency_actual = {label: actual[label] for label in FREQUENCY_LABELS}
     stats.attendance_by_month = _months_filled(fiscal_year, aggregates.attendance_by_month(db, scope))
 
-    _add_members(stats, [row for row in aggregates.members(db, scope, fiscal_year) if row["place_id"] in places])
+    _add_members(stats, [row for row in aggregates.members(db, fiscal_year) if row["place_id"] in places])
 
     population = aggregates.population(db, scope, fiscal_year)
     stats.population_65_plus = sum(population.values()) if population else None

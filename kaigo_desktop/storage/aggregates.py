@@ -53,7 +53,7 @@ def attendance_by_month(db: Database, scope: Scope) -> dict[str, int]:
     return {row[0]: row[1] for row in rows}
 
 
-def members(db: Database, scope: Scope, fiscal_year: int) -> list[sqlite3.Row]:
+def members(db: Database, fiscal_year: int) -> list[sqlite3.Row]:
     return db.query(
         "SELECT m.place_id, m.total, m.male, m.female, m.age_under_65, m.age_65_74, m.age_75_plus"
         " FROM members m WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy", {"fy": fiscal_year})

@@ -78,6 +78,7 @@ class Database:
         self.utils = sqlite_utils.Database(conn)
         self.database_id = self.meta("database_id") or ""
         self._stamp: WriteStamp | None = None
+        self.reference_cache: dict[str, Any] = {}
 
     # ---- opening -------------------------------------------------------------------------------
 

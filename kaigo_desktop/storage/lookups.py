@@ -25,9 +25,13 @@ def municipality(db: Database, code: str) -> Municipality | None:
 
 
 def vocabulary(db: Database, table: str) -> list[str]:
+    """Reference lists change only by migration, so each is read once per open database."""
     if table not in VOCABULARY_TABLES:
         raise ValueError(table)
-    return [row[0] for row in db.query(f"SELECT name FROM {table} ORDER BY sort")]
+    cached = db.reference_cache.get(table)
+    if cached is None:
+        cached = db.reference_cache[table] = [row[0] for row in db.query(f"SELECT name FROM {table} ORDER BY sort")]
+    return list(cached)
 
 
 def eligible_expense_categories(db: Database) -> set[str]:
