@@ -1,5 +1,5 @@
-"""Start-up of the GUI. For now a first window showing the database and the current 年度's headline
-figures; the full set of screens is the GUI issue's work."""
+"""Start-up of the GUI: the application object (names, Japanese locale and translations, text size, the
+exception hook), the database worker and the main window."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kaigo_desktop import APP_NAME, __version__
-from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
-from kaigo_desktop.services.stats import fiscal_year_stats
-from kaigo_desktop.services.stats_text import format_stats
+from kaigo_desktop import APP_NAME
+from kaigo_desktop.gui.context import AppContext, UserSettings
+from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.main_window import MainWindow
 from kaigo_desktop.storage.database import Database
-from kaigo_desktop.storage.errors import StorageError
 
 DEMO_PLACES = 120
+ORGANISATION = "KaigoDesktop"
 
 
 def ensure_demo_database(db_path: Path) -> None:
@@ -29,32 +29,54 @@ def ensure_demo_database(db_path: Path) -> None:
     Database.create_new(db_path, lambda db: create_demo(db, places=DEMO_PLACES, years=2, seed=1), user="デモ")
 
 
-def build_main_window(db_path: Path, *, user: str = "", today: date | None = None) -> QMainWindow:
-    fiscal_year = fiscal_year_of(today or date.today())
-    with Database.open(db_path, user=user) as db:
-        text = format_stats(fiscal_year_stats(db, fiscal_year))
-    window = QMainWindow()
-    window.setWindowTitle(f"{APP_NAME} {__version__} — 通いの場・推進員の記録")
-    window.statusBar().showMessage(f"{db_path}　{format_fiscal_year(fiscal_year)}")
-    label = QLabel(text)
-    label.setObjectName("summary")
-    label.setMargin(24)
-    window.setCentralWidget(label)
-    window.resize(900, 520)
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.Japanese), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    return app  # type: ignore[return-value]
+
+
+def apply_text_scale(app: QApplication, percent: int) -> None:
+    font = app.font()
+    base = app.property("base_point_size") or font.pointSizeF()
+    app.setProperty("base_point_size", base)
+    font.setPointSizeF(base * percent / 100)
+    app.setFont(font)
+
+
+def open_main_window(db_path: Path, settings: UserSettings, today: date | None = None) -> MainWindow:
+    worker = DatabaseWorker(db_path, user=settings.user_name)
+    context = AppContext(worker, settings)
+    worker.start()
+    window = MainWindow(context, db_path, today=today)
+    context.setParent(window)
+    window.window_did_close.connect(worker.stop)
+    settings.remember_database(str(db_path))
     return window
 
 
 def run_gui(db_path: Path, *, demo: bool = False, user: str = "") -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName("KaigoDesktop")
-    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    app = create_application()
+    settings = UserSettings()
+    if user:
+        settings.user_name = user
+    apply_text_scale(app, settings.text_scale_percent)
     try:
         if demo:
             ensure_demo_database(db_path)
-        window = build_main_window(db_path, user=user)
-    except StorageError as error:
+        elif not db_path.exists():
+            QMessageBox.information(None, APP_NAME, f"データベースがありません: {db_path}\n"
+                                    "デモ用データベースは `kaigo-desktop --demo` で開けます。")
+            return 2
+        Database.open(db_path, user=settings.user_name).close()  # version check and upgrade, up front
+    except Exception as error:  # noqa: BLE001 - shown to the user, the app cannot go on without a database
         QMessageBox.critical(None, APP_NAME, str(error))
         return 2
+    window = open_main_window(db_path, settings)
     window.show()
     return app.exec()

@@ -1,0 +1,108 @@
+"""What every screen is given: the database worker, the user's settings, and the app-wide signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QObject, QSettings, Signal
+
+from kaigo_desktop.gui.database_worker import DatabaseWorker, JobHandle
+from kaigo_desktop.storage.database import Database
+
+
+class UserSettings:
+    """Per-user preferences (QSettings: the registry on Windows, an ini file elsewhere)."""
+
+    def __init__(self, settings: QSettings | None = None):
+        self._settings = settings or QSettings()
+
+    def _get(self, key: str, default: Any) -> Any:
+        value = self._settings.value(key, default)
+        return type(default)(value) if value is not None else default
+
+    @property
+    def user_name(self) -> str:
+        return self._get("user/name", "")
+
+    @user_name.setter
+    def user_name(self, value: str) -> None:
+        self._settings.setValue("user/name", value)
+
+    @property
+    def default_municipality(self) -> str:
+        return self._get("defaults/municipality", "")
+
+    @default_municipality.setter
+    def default_municipality(self, value: str) -> None:
+        self._settings.setValue("defaults/municipality", value)
+
+    @property
+    def default_center(self) -> str:
+        return self._get("defaults/center", "")
+
+    @default_center.setter
+    def default_center(self, value: str) -> None:
+        self._settings.setValue("defaults/center", value)
+
+    @property
+    def text_scale_percent(self) -> int:
+        return max(100, min(200, self._get("view/text_scale", 100)))
+
+    @text_scale_percent.setter
+    def text_scale_percent(self, value: int) -> None:
+        self._settings.setValue("view/text_scale", max(100, min(200, int(value))))
+
+    @property
+    def recent_databases(self) -> list[str]:
+        value = self._settings.value("files/recent", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in (value or [])]
+
+    def remember_database(self, path: str, keep: int = 8) -> None:
+        recent = [path] + [p for p in self.recent_databases if p != path]
+        self._settings.setValue("files/recent", recent[:keep])
+
+
+class AppContext(QObject):
+    """Shared by the screens. `records_did_change` tells every screen to refresh what it shows."""
+
+    records_did_change = Signal(str)  # the table that changed ("places", "gatherings", … or "" for all)
+    status_did_change = Signal(str)
+
+    def __init__(self, worker: DatabaseWorker, settings: UserSettings, parent: QObject | None = None):
+        super().__init__(parent)
+        self.worker = worker
+        self.settings = settings
+
+    def run(
+        self,
+        fn: Callable[[Database, Any], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> JobHandle:
+        """Run `fn(db, job_context)` on the database thread; callbacks come back on the GUI thread."""
+        return self.worker.submit(fn, on_done, on_error, on_progress)
+
+    def run_blocking(self, fn: Callable[[Database, Any], Any]) -> Any:
+        """Run a short job on the database thread and wait for it (the GUI keeps painting meanwhile).
+        For saves that a caller must know the outcome of at once; raises what the job raised."""
+        loop = QEventLoop()
+        outcome: dict[str, Any] = {}
+
+        def done(result: Any) -> None:
+            outcome["result"] = result
+            loop.quit()
+
+        def failed(error: BaseException) -> None:
+            outcome["error"] = error
+            loop.quit()
+
+        self.worker.submit(fn, done, failed)
+        if not outcome:
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]

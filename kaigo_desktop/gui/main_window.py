@@ -1,0 +1,143 @@
+"""The main window: navigation between the screens, the menu bar with the usual shortcuts, and the
+status bar (database file, current 年度, record counts)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
+
+from kaigo_desktop import APP_NAME, __version__
+from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.screens.activities import ActivitiesScreen
+from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.dashboard import DashboardScreen
+from kaigo_desktop.gui.screens.gatherings import GatheringsScreen
+from kaigo_desktop.gui.screens.masters import MastersScreen
+from kaigo_desktop.gui.screens.places import PlacesScreen
+from kaigo_desktop.gui.screens.promoters import PromotersScreen
+from kaigo_desktop.gui.screens.reports import ReportsScreen
+from kaigo_desktop.services.overview import record_counts
+
+SCREEN_TYPES: tuple[type[Screen], ...] = (
+    PlacesScreen, GatheringsScreen, PromotersScreen, ActivitiesScreen, ReportsScreen, DashboardScreen,
+    MastersScreen,
+)
+
+
+class MainWindow(QMainWindow):
+    window_did_close = Signal()
+
+    def __init__(self, context: AppContext, db_path: Path, today: date | None = None):
+        super().__init__()
+        self.context = context
+        self.db_path = db_path
+        self.today = today or date.today()
+        self.setWindowTitle(f"{APP_NAME} {__version__} — {db_path.name}")
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        self.screens: list[Screen] = []
+        for screen_type in SCREEN_TYPES:
+            screen = screen_type(context)
+            self.screens.append(screen)
+            self.stack.addWidget(screen)
+            self.navigation.addItem(screen.title)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        self._build_status_bar()
+        self.navigation.currentRowChanged.connect(self._navigate)
+        self.navigation.setCurrentRow(0)
+        context.records_did_change.connect(lambda _table: self.refresh_counts())
+        self.refresh_counts()
+        self.resize(1200, 760)
+
+    # ---- navigation ----------------------------------------------------------------------------
+
+    @property
+    def current_screen(self) -> Screen:
+        return self.stack.currentWidget()  # type: ignore[return-value]
+
+    def show_screen(self, screen_type: type[Screen]) -> Screen:
+        index = next(i for i, s in enumerate(self.screens) if isinstance(s, screen_type))
+        self.navigation.setCurrentRow(index)
+        return self.screens[index]
+
+    def _navigate(self, row: int) -> None:
+        if row < 0 or self.stack.currentIndex() == row:
+            if row >= 0 and not getattr(self, "_activated_once", False):
+                self._activated_once = True
+                self.screens[row].activate()
+            return
+        if not self.current_screen.confirm_leave():
+            self.navigation.blockSignals(True)
+            self.navigation.setCurrentRow(self.stack.currentIndex())
+            self.navigation.blockSignals(False)
+            return
+        self.stack.setCurrentIndex(row)
+        self.screens[row].activate()
+
+    # ---- menus ---------------------------------------------------------------------------------
+
+    def _action(self, menu, text: str, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("ファイル(&F)")
+        self._action(file_menu, "新規(&N)", QKeySequence.StandardKey.New, lambda: self.current_screen.new_record())
+        self._action(file_menu, "保存(&S)", QKeySequence.StandardKey.Save, lambda: self.current_screen.save())
+        self._action(file_menu, "印刷(&P)…", QKeySequence.StandardKey.Print,
+                     lambda: self.current_screen.print_current())
+        self.recent_menu = file_menu.addMenu("最近使ったデータベース")
+        for path in self.context.settings.recent_databases:
+            self.recent_menu.addAction(path).setEnabled(False)  # switching databases restarts the app
+        file_menu.addSeparator()
+        self._action(file_menu, "終了(&X)", QKeySequence.StandardKey.Quit, self.close)
+        edit_menu = self.menuBar().addMenu("編集(&E)")
+        self._action(edit_menu, "検索(&F)", QKeySequence.StandardKey.Find, lambda: self.current_screen.focus_search())
+        self._action(edit_menu, "削除(&D)", QKeySequence(Qt.Key.Key_Delete),
+                     lambda: self.current_screen.delete_selected())
+        view_menu = self.menuBar().addMenu("表示(&V)")
+        for index, screen in enumerate(self.screens):
+            self._action(view_menu, screen.title, QKeySequence(f"Ctrl+{index + 1}"),
+                         lambda _=False, i=index: self.navigation.setCurrentRow(i))
+
+    # ---- status bar ----------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        self.file_label = QLabel(str(self.db_path))
+        self.fiscal_year_label = QLabel(format_fiscal_year(fiscal_year_of(self.today)))
+        self.counts_label = QLabel("")
+        for label in (self.file_label, self.fiscal_year_label, self.counts_label):
+            self.statusBar().addPermanentWidget(label)
+        self.context.status_did_change.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def refresh_counts(self) -> None:
+        self.context.run(lambda db, _ctx: record_counts(db), on_done=self._show_counts)
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.counts_label.setText(
+            f"通いの場 {counts['places']:,}　開催記録 {counts['gatherings']:,}　推進員 {counts['promoters']:,}")
+
+    # ---- closing -------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if all(screen.confirm_leave() for screen in self.screens):
+            event.accept()
+            self.window_did_close.emit()
+        else:
+            event.ignore()

@@ -1,0 +1,1 @@
+"""Widgets shared by the screens: 和暦 dates, IME-safe Enter navigation, inline validation messages."""

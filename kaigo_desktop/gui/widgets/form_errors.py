@@ -1,0 +1,51 @@
+"""Inline validation messages: the field's editor is marked and the messages are listed under the form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from kaigo_desktop.domain.validation import FieldError
+
+_INVALID_STYLE = "border: 2px solid #c62828;"
+
+
+class FormErrors:
+    """`editors` maps a record field name to the widget that edits it."""
+
+    def __init__(self, message_label: QLabel, editors: Mapping[str, QWidget]):
+        self.label = message_label
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("color: #c62828;")
+        self.label.setObjectName("form_errors")
+        self.editors = dict(editors)
+        self.clear()
+
+    def clear(self) -> None:
+        self.label.setText("")
+        self.label.hide()
+        for editor in self.editors.values():
+            if editor.property("invalid"):
+                editor.setProperty("invalid", False)
+                editor.setStyleSheet("")
+
+    def show(self, errors: Iterable[FieldError]) -> None:
+        self.clear()
+        errors = list(errors)
+        if not errors:
+            return
+        self.label.setText("\n".join(f"・{e.message}" for e in errors))
+        self.label.show()
+        first = None
+        for error in errors:
+            editor = self.editors.get(error.field)
+            if editor is not None:
+                editor.setProperty("invalid", True)
+                editor.setStyleSheet(_INVALID_STYLE)
+                first = first or editor
+        if first is not None:
+            first.setFocus()
+
+    def messages(self) -> list[str]:
+        return [line.removeprefix("・") for line in self.label.text().splitlines() if line]

@@ -1,0 +1,150 @@
+"""Importing CSV files (the formats of /work/shared/formats.md): all rows or none.
+
+The whole file is imported inside one transaction; when any row has an error, or on a dry run, the
+transaction is rolled back, so a dry run reports exactly what a real import would add and update (rows
+referring to centers or places made by earlier rows of the same file included)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kaigo_desktop.services.importing_context import Context
+from kaigo_desktop.services.importing_figures import (
+    ACTIVITIES,
+    EXPENSES,
+    GATHERINGS,
+    MEMBERS,
+    POPULATION,
+    import_activities,
+    import_expenses,
+    import_gatherings,
+    import_members,
+    import_population,
+)
+from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
+from kaigo_desktop.services.importing_table import (
+    ENCODING_ERROR,
+    MAX_ERRORS,
+    ErrorSink,
+    Layout,
+    Row,
+    RowError,
+    decode,
+    progress_reporter,
+    read_rows,
+)
+from kaigo_desktop.storage.database import Database
+
+__all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file"]
+
+IMPORT_KINDS = ("places", "gatherings", "promoters", "activities", "members", "population", "expenses")
+
+KIND_LABELS: dict[str, str] = {
+    "places": "通いの場",
+    "gatherings": "開催記録",
+    "promoters": "推進員",
+    "activities": "推進員活動記録",
+    "members": "参加者実人数",
+    "population": "65歳以上人口",
+    "expenses": "推進員配置事業 経費",
+}
+
+_KINDS: dict[str, tuple[Layout, Callable[[Context, list[Row]], None]]] = {
+    "places": (PLACES, import_places),
+    "gatherings": (GATHERINGS, import_gatherings),
+    "promoters": (PROMOTERS, import_promoters),
+    "activities": (ACTIVITIES, import_activities),
+    "members": (MEMBERS, import_members),
+    "population": (POPULATION, import_population),
+    "expenses": (EXPENSES, import_expenses),
+}
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _RollBack(Exception):
+    """Raised inside the import transaction to undo it (errors found, or a dry run)."""
+
+
+def import_file(
+    db: Database,
+    kind: str,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import one CSV file of `kind` (one of IMPORT_KINDS). Raises FileNotFoundError when the file is
+    missing and ValueError for an unknown kind; every problem with the contents is an error in the result,
+    and then nothing is written."""
+    if kind not in _KINDS:
+        raise ValueError(f"不明な取り込みの種類です: {kind}（{', '.join(IMPORT_KINDS)}）")
+    layout, handler = _KINDS[kind]
+    result = ImportResult(kind, dry_run=dry_run)
+    data = Path(path).read_bytes()
+    text = decode(data)
+    if text is None:
+        result.errors = [RowError(0, "", ENCODING_ERROR)]
+        return result
+    sink = ErrorSink()
+    table = read_rows(text, layout, sink)
+    if table is None:
+        result.errors = sink.final()
+        return result
+    rows, _ = table
+    result.rows = len(rows)
+    report = progress_reporter(progress, len(rows))
+    report(0)
+    ctx = Context(db, today or date.today(), sink, report)
+    try:
+        with db.write():
+            handler(ctx, rows)
+            if ctx.has_errors or dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    if rows:
+        report(len(rows))
+    result.added, result.updated = ctx.added, ctx.updated
+    result.errors, result.warnings = sink.final(), list(ctx.warnings)
+    return result
+
+
+def format_error(error: RowError) -> str:
+    where = f"{error.line}行目 " if error.line else ""
+    column = f"[{error.column}] " if error.column else ""
+    return f"{where}{column}{error.message}"
+
+
+def format_result(result: ImportResult) -> str:
+    """A short Japanese summary for the CLI: the counts, then warnings and errors one a line."""
+    label = KIND_LABELS.get(result.kind, result.kind)
+    head = f"{label}: {result.rows:,}行を確認 — "
+    if result.errors:
+        count = f"{MAX_ERRORS:,}件以上" if len(result.errors) > MAX_ERRORS else f"{len(result.errors):,}件"
+        head += f"エラー {count}のため書き込みませんでした"
+    else:
+        head += f"追加 {result.added:,}件、更新 {result.updated:,}件"
+        if result.dry_run:
+            head += "（試行のみ、書き込みなし）"
+    lines = [head]
+    lines += [f"注意: {warning}" for warning in result.warnings]
+    lines += [format_error(error) for error in result.errors]
+    return "\n".join(lines)

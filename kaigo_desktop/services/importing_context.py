@@ -1,0 +1,192 @@
+"""What every kind of import shares: the database, counters and warnings, and finding the municipalities,
+places and promoters a row refers to (with their Japanese errors located at the right cell)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kaigo_desktop.domain.codes import normalize_municipality_code
+from kaigo_desktop.domain.fiscal import parse_date, parse_fiscal_year
+from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse_time
+from kaigo_desktop.domain.validation import ValidationFailed
+from kaigo_desktop.services import records
+from kaigo_desktop.services.importing_table import ErrorSink, Row
+from kaigo_desktop.services.validators import validate
+from kaigo_desktop.storage import lookups
+from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.errors import StorageError
+from kaigo_desktop.storage.ids import is_uuid
+
+CODE = "区市町村コード"
+PLACE_ID = "通いの場ID"
+PLACE_NAME = "通いの場名称"
+MAX_LISTED_LINES = 10
+
+
+@dataclass
+class Context:
+    db: Database
+    today: date
+    sink: ErrorSink
+    report: Callable[[int], None]
+    added: int = 0
+    updated: int = 0
+    warnings: list[str] = field(default_factory=list)
+    _codes: set[str] | None = None
+    _place_by_id: dict[str, str | None] = field(default_factory=dict)
+    _place_by_name: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _promoter_by_id: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.sink.total > 0
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    # ---- cells -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def read_date(row: Row, header: str, *, required: bool = False) -> date | None:
+        return row.value(header, parse_date, required=required)
+
+    @staticmethod
+    def read_count(row: Row, header: str, *, required: bool = False) -> int | None:
+        return row.value(header, lambda text: parse_count(text, field_label=header), required=required)
+
+    @staticmethod
+    def read_time(row: Row, header: str) -> str | None:
+        return row.value(header, parse_time)
+
+    @staticmethod
+    def read_fiscal_year(row: Row, header: str = "年度") -> int | None:
+        return row.value(header, parse_fiscal_year, required=True)
+
+    @staticmethod
+    def read_flag(row: Row, header: str) -> bool | None:
+        """True/False, or None when unreadable (an error is recorded); blank is no."""
+        if not row.text(header):
+            return False
+        return row.value(header, parse_flag)
+
+    @staticmethod
+    def read_list(row: Row, header: str) -> list[str]:
+        return parse_list(row.text(header))
+
+    def municipality(self, row: Row, header: str = CODE, *, required: bool = True) -> str | None:
+        code = row.value(header, normalize_municipality_code, required=required)
+        if code is None:
+            return None
+        if self._codes is None:
+            self._codes = {m.code for m in lookups.municipalities(self.db)}
+        if code not in self._codes:
+            row.error(header, f"区市町村コード {code} は東京都の区市町村にありません。")
+            return None
+        return code
+
+    # ---- places and promoters -------------------------------------------------------------------
+
+    def place_municipality(self, place_id: str) -> str | None:
+        """The municipality of a live place, None when there is no such live place (cached: only for
+        imports that do not add places)."""
+        if place_id not in self._place_by_id:
+            live = is_uuid(place_id) and lookups.is_live(self.db, "places", place_id)
+            self._place_by_id[place_id] = (
+                lookups.record_municipality(self.db, "places", place_id) if live else None)
+        return self._place_by_id[place_id]
+
+    def places_named(self, code: str, name: str) -> list[str]:
+        key = (code, name)
+        if key not in self._place_by_name:
+            self._place_by_name[key] = lookups.place_ids_by_name(self.db, code, name)
+        return self._place_by_name[key]
+
+    def place(self, row: Row) -> tuple[str, str] | None:
+        """(place id, its municipality) from 通いの場ID or 区市町村コード + 通いの場名称."""
+        place_id = row.text(PLACE_ID)
+        if place_id:
+            place_id = place_id.lower()
+            code = self.place_municipality(place_id)
+            if code is None:
+                row.error(PLACE_ID, f"通いの場ID {place_id} の通いの場が見つかりません（削除済みの可能性があります）。")
+                return None
+            return place_id, code
+        code = self.municipality(row, required=False)
+        name = row.text(PLACE_NAME)
+        if code is None or not name:
+            if not row.column_failed(CODE):
+                row.error(PLACE_NAME if not name else CODE,
+                          "通いの場を指定してください（通いの場ID、または区市町村コードと通いの場名称）。")
+            return None
+        return self.place_in(row, code, name, PLACE_NAME)
+
+    def place_in(self, row: Row, code: str, name: str, column: str) -> tuple[str, str] | None:
+        ids = self.places_named(code, name)
+        if len(ids) == 1:
+            return ids[0], code
+        if not ids:
+            row.error(column, f"区市町村コード {code} に通いの場「{name}」が見つかりません。")
+        else:
+            row.error(column, f"区市町村コード {code} に通いの場「{name}」が複数あります。通いの場IDで指定してください。")
+        return None
+
+    def promoter_municipality(self, promoter_id: str) -> str | None:
+        if promoter_id not in self._promoter_by_id:
+            live = is_uuid(promoter_id) and lookups.is_live(self.db, "promoters", promoter_id)
+            self._promoter_by_id[promoter_id] = (
+                lookups.record_municipality(self.db, "promoters", promoter_id) if live else None)
+        return self._promoter_by_id[promoter_id]
+
+    def promoter(self, row: Row, column: str, municipality_code: str | None, *,
+                 code_column: str | None = None) -> tuple[str, str] | None:
+        """(promoter id, municipality) from a cell holding a 推進員ID or a name; the name is looked up in
+        municipality_code when given, else everywhere (ambiguous → an error asking for code_column)."""
+        text = row.text(column)
+        if is_uuid(text.lower()):
+            code = self.promoter_municipality(text.lower())
+            if code is None:
+                row.error(column, f"推進員ID {text} の推進員が見つかりません（削除済みの可能性があります）。")
+                return None
+            return text.lower(), code
+        ids = lookups.promoter_ids_by_name(self.db, text, municipality_code)
+        if len(ids) == 1:
+            return ids[0], self.promoter_municipality(ids[0]) or ""
+        where = f"区市町村コード {municipality_code} に" if municipality_code else ""
+        if not ids:
+            row.error(column, f"{where}推進員「{text}」が見つかりません。")
+        elif municipality_code or code_column is None:
+            row.error(column, f"{where}推進員「{text}」が複数います。推進員IDで指定してください。")
+        else:
+            row.error(column, f"推進員「{text}」は複数の区市町村にいます。{code_column}の列で区市町村を指定してください。")
+        return None
+
+    # ---- saving ---------------------------------------------------------------------------------
+
+    def check_only(self, row: Row, record: Any, columns: dict[str, str]) -> None:
+        """A row that already has errors: report what else the rules find, skipping cells already in error."""
+        for error in validate(self.db, record, self.today):
+            column = columns.get(error.field, "")
+            if column and not row.column_failed(column):
+                row.error(column, error.message)
+
+    def save(self, row: Row, record: Any, columns: dict[str, str], *, update: bool = False) -> Any | None:
+        """Add or update through the record services (validated); errors land on the row's cells."""
+        try:
+            if update:
+                return records.update(self.db, record, today=self.today)
+            return records.add(self.db, record, today=self.today)
+        except ValidationFailed as failed:
+            for error in failed.errors:
+                row.error(columns.get(error.field, ""), error.message)
+        except StorageError as error:
+            row.error("", str(error))
+        return None
+
+
+def lines_text(lines: list[int]) -> str:
+    shown = "、".join(f"{line}行目" for line in lines[:MAX_LISTED_LINES])
+    return shown + (f" ほか{len(lines) - MAX_LISTED_LINES}件" if len(lines) > MAX_LISTED_LINES else "")

@@ -1,0 +1,254 @@
+"""Importing the figures: 開催記録 (gatherings, the bulk path), 推進員活動記録 (activities), and the natural-key
+records 参加者実人数 (members), 65歳以上人口 (population) and 経費 (expenses)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_BY_LABEL, PROGRAM_CODES
+from kaigo_desktop.services import bulk
+from kaigo_desktop.services.importing_context import CODE, PLACE_ID, PLACE_NAME, Context, lines_text
+from kaigo_desktop.services.importing_table import Layout, Row
+from kaigo_desktop.storage import bulk_facts, import_lookups
+
+PLACE_REF = (PLACE_ID, CODE, PLACE_NAME)
+PLACE_ONE_OF = ((PLACE_ID,), (CODE, PLACE_NAME))
+BREAKDOWN = {"男性": "male", "女性": "female", "65歳未満": "age_under_65", "65～74歳": "age_65_74",
+             "75歳以上": "age_75_plus"}
+
+# ---------------------------------------------------------------- gatherings
+
+GATHERINGS = Layout(
+    headers=(*PLACE_REF, "開催日", "開始時刻", "終了時刻", "参加者数", *BREAKDOWN, "新規参加者数", "実施プログラム",
+             "専門職の関与", "推進員", "備考"),
+    required=("開催日", "参加者数"),
+    one_of=PLACE_ONE_OF,
+)
+GATHERING_COLUMNS = {"place_id": PLACE_NAME, "held_on": "開催日", "start_time": "開始時刻", "end_time": "終了時刻",
+                     "attendance_total": "参加者数", "new_participants": "新規参加者数", "programs": "実施プログラム",
+                     "professionals": "専門職の関与", "promoter_id": "推進員", "notes": "備考",
+                     **{attr: header for header, attr in BREAKDOWN.items()}}
+
+
+def _programs(row: Row) -> tuple[str, ...]:
+    codes = set()
+    for item in Context.read_list(row, "実施プログラム"):
+        code = PROGRAM_BY_LABEL.get(item) or (item if item in PROGRAM_CODES else None)
+        if code is None:
+            row.error("実施プログラム", f"不明なプログラムです: {item}（{'、'.join(PROGRAM_BY_LABEL)}のいずれか）")
+        else:
+            codes.add(code)
+    return tuple(code for code in PROGRAM_CODES if code in codes)
+
+
+def _professionals(row: Row) -> tuple[str, ...]:
+    kinds = set()
+    for item in Context.read_list(row, "専門職の関与"):
+        if item in PROFESSIONAL_KINDS:
+            kinds.add(item)
+        else:
+            row.error("専門職の関与", f"不明な専門職です: {item}（{'、'.join(PROFESSIONAL_KINDS)}のいずれか）")
+    return tuple(kind for kind in PROFESSIONAL_KINDS if kind in kinds)
+
+
+def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering | None:
+    place = ctx.place(row)
+    held_on = ctx.read_date(row, "開催日", required=True)
+    total = ctx.read_count(row, "参加者数", required=True)
+    counts = {attr: ctx.read_count(row, header) for header, attr in BREAKDOWN.items()}
+    start, end = ctx.read_time(row, "開始時刻"), ctx.read_time(row, "終了時刻")
+    programs, professionals = _programs(row), _professionals(row)
+    promoter = None
+    if row.text("推進員") and place is not None:
+        promoter = ctx.promoter(row, "推進員", place[1])
+    if place is None or held_on is None or total is None:
+        return None
+    gathering = r.Gathering(
+        place[0], held_on, total, start_time=start, end_time=end, programs=programs,
+        new_participants=ctx.read_count(row, "新規参加者数"), professionals=professionals,
+        promoter_id=promoter[0] if promoter else None, notes=row.text("備考"), **counts)
+    errors = bulk.gathering_errors(gathering, facts[0], facts[1], ctx.today)
+    if start and end and end < start:
+        errors.append(FieldError("end_time", "終了時刻が開始時刻より前です。"))
+    for error in errors:
+        column = GATHERING_COLUMNS.get(error.field, "")
+        if not row.column_failed(column):
+            row.error(column, error.message)
+    return None if row.failed else gathering
+
+
+def import_gatherings(ctx: Context, rows: list[Row]) -> None:
+    facts = (bulk_facts.live_place_periods(ctx.db), bulk_facts.live_promoter_ids(ctx.db))
+    pending: list[r.Gathering] = []
+    lines: list[int] = []
+    seen: set[tuple[str, date]] = set()
+    stored: dict[str, set[date]] = {}
+    in_file: list[int] = []
+    in_database: list[int] = []
+    for done, row in enumerate(rows, 1):
+        ctx.report(done)
+        gathering = _gathering(ctx, row, facts)
+        if gathering is None:
+            continue
+        key = (gathering.place_id, gathering.held_on)
+        if key in seen:
+            in_file.append(row.line)
+        else:
+            if gathering.place_id not in stored:
+                stored[gathering.place_id] = import_lookups.gathering_dates(ctx.db, gathering.place_id)
+            if gathering.held_on in stored[gathering.place_id]:
+                in_database.append(row.line)
+        seen.add(key)
+        pending.append(gathering)
+        lines.append(row.line)
+    if in_file:
+        ctx.warn("同じ通いの場・開催日の行がファイル内に複数あります（別々の開催として取り込みます）: "
+                 + lines_text(in_file))
+    if in_database:
+        ctx.warn("同じ通いの場・開催日の開催記録が既に登録されています（重複していないか確認してください）: "
+                 + lines_text(in_database))
+    if ctx.has_errors or not pending:
+        ctx.added = len(pending)
+        return
+    try:
+        ctx.added = bulk.add_gatherings(ctx.db, pending, today=ctx.today)
+    except ValidationFailed as failed:  # the same rules as above, so not expected
+        for error in failed.errors:
+            index, _, field = error.field.partition(".")
+            ctx.sink.add(lines[int(index)], GATHERING_COLUMNS.get(field, ""), error.message)
+
+
+# ---------------------------------------------------------------- activities
+
+ACTIVITIES = Layout(
+    headers=("推進員", CODE, "活動日", "活動区分", "通いの場", "時間（分）", "内容"),
+    required=("推進員", "活動日", "活動区分"),
+)
+ACTIVITY_COLUMNS = {"promoter_id": "推進員", "done_on": "活動日", "kind": "活動区分", "place_id": "通いの場",
+                    "minutes": "時間（分）", "summary": "内容"}
+
+
+def import_activities(ctx: Context, rows: list[Row]) -> None:
+    seen: set[tuple] = set()
+    repeated: list[int] = []
+    for done, row in enumerate(rows, 1):
+        ctx.report(done)
+        code = ctx.municipality(row, required=False)
+        promoter = None
+        if row.value("推進員", required=True) and not row.column_failed(CODE):
+            promoter = ctx.promoter(row, "推進員", code, code_column=CODE)
+        done_on = ctx.read_date(row, "活動日", required=True)
+        kind = row.value("活動区分", required=True)
+        place_id = None
+        if row.text("通いの場") and promoter is not None:
+            place = ctx.place_in(row, promoter[1], row.text("通いの場"), "通いの場")
+            place_id = place[0] if place else None
+        minutes = ctx.read_count(row, "時間（分）")
+        if promoter is None or done_on is None or kind is None:
+            continue
+        activity = r.Activity(promoter[0], done_on, kind, place_id, minutes, row.text("内容"))
+        if row.failed:
+            ctx.check_only(row, activity, ACTIVITY_COLUMNS)
+            continue
+        key = (promoter[0], done_on, kind, place_id)
+        if key in seen or import_lookups.activity_exists(ctx.db, *key):
+            repeated.append(row.line)
+        seen.add(key)
+        if ctx.save(row, activity, ACTIVITY_COLUMNS) is not None:
+            ctx.added += 1
+    if repeated:
+        ctx.warn("同じ推進員・活動日・活動区分・通いの場の活動記録が既にあります（重複していないか確認してください）: "
+                 + lines_text(repeated))
+
+
+# ---------------------------------------------------------------- natural-key records
+
+def _save_natural(ctx: Context, row: Row, record: Any, columns: dict[str, str], key: tuple,
+                  first_line: dict[tuple, int], what: str) -> None:
+    """Members, population and expenses are one per key: a key twice in a file is an error; stored
+    before (live) → updated, else added."""
+    if key in first_line:
+        row.error("", f"{what}が{first_line[key]}行目と重複しています。")
+    first_line.setdefault(key, row.line)
+    if row.failed:
+        ctx.check_only(row, record, columns)
+        return
+    existed = import_lookups.live_natural_record_exists(ctx.db, record)
+    if ctx.save(row, record, columns) is not None:
+        if existed:
+            ctx.updated += 1
+        else:
+            ctx.added += 1
+
+
+MEMBERS = Layout(headers=(*PLACE_REF, "年度", "実人数", *BREAKDOWN), required=("年度", "実人数"),
+                 one_of=PLACE_ONE_OF)
+MEMBER_COLUMNS = {"place_id": PLACE_NAME, "fiscal_year": "年度", "total": "実人数",
+                  **{attr: header for header, attr in BREAKDOWN.items()}}
+
+
+def import_members(ctx: Context, rows: list[Row]) -> None:
+    first_line: dict[tuple, int] = {}
+    for done, row in enumerate(rows, 1):
+        ctx.report(done)
+        place = ctx.place(row)
+        fiscal_year = ctx.read_fiscal_year(row)
+        total = ctx.read_count(row, "実人数", required=True)
+        counts = {attr: ctx.read_count(row, header) for header, attr in BREAKDOWN.items()}
+        if place is None or fiscal_year is None or total is None:
+            continue
+        _save_natural(ctx, row, r.Members(place[0], fiscal_year, total, **counts), MEMBER_COLUMNS,
+                      (place[0], fiscal_year), first_line, "同じ通いの場・年度の行")
+
+
+POPULATION = Layout(headers=(CODE, "年度", "65歳以上人口", "75歳以上人口", "基準日"),
+                    required=(CODE, "年度", "65歳以上人口"))
+POPULATION_COLUMNS = {"municipality_code": CODE, "fiscal_year": "年度", "population_65_plus": "65歳以上人口",
+                      "population_75_plus": "75歳以上人口", "reference_date": "基準日"}
+
+
+def import_population(ctx: Context, rows: list[Row]) -> None:
+    first_line: dict[tuple, int] = {}
+    for done, row in enumerate(rows, 1):
+        ctx.report(done)
+        code = ctx.municipality(row)
+        fiscal_year = ctx.read_fiscal_year(row)
+        over_65 = ctx.read_count(row, "65歳以上人口", required=True)
+        over_75 = ctx.read_count(row, "75歳以上人口")
+        reference_date = ctx.read_date(row, "基準日")
+        if code is None or fiscal_year is None or over_65 is None:
+            continue
+        _save_natural(ctx, row, r.Population(code, fiscal_year, over_65, over_75, reference_date),
+                      POPULATION_COLUMNS, (code, fiscal_year), first_line, "同じ区市町村・年度の行")
+
+
+EXPENSES = Layout(headers=(CODE, "年度", "経費区分", "金額", "備考"), required=(CODE, "年度", "経費区分", "金額"))
+EXPENSE_COLUMNS = {"municipality_code": CODE, "fiscal_year": "年度", "category": "経費区分", "amount": "金額",
+                   "notes": "備考"}
+
+
+def _yen(text: str) -> str:
+    return text.removeprefix("¥").removeprefix("￥").removesuffix("円").strip()
+
+
+def import_expenses(ctx: Context, rows: list[Row]) -> None:
+    first_line: dict[tuple, int] = {}
+    excluded = False
+    for done, row in enumerate(rows, 1):
+        ctx.report(done)
+        code = ctx.municipality(row)
+        fiscal_year = ctx.read_fiscal_year(row)
+        category = row.value("経費区分", required=True)
+        if row.text("金額"):
+            row.cells["金額"] = _yen(row.text("金額"))
+        amount = ctx.read_count(row, "金額", required=True)
+        if code is None or fiscal_year is None or category is None or amount is None:
+            continue
+        excluded = excluded or category == EXCLUDED_EXPENSE_CATEGORY
+        _save_natural(ctx, row, r.Expense(code, fiscal_year, category, amount, row.text("備考")), EXPENSE_COLUMNS,
+                      (code, fiscal_year, category), first_line, "同じ区市町村・年度・経費区分の行")
+    if excluded:
+        ctx.warn(f"{EXCLUDED_EXPENSE_CATEGORY}は記録しますが、補助対象経費には含まれません。")
