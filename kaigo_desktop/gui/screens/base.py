@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kaigo_desktop.gui.context import AppContext
@@ -33,6 +35,11 @@ class Screen(QWidget):
 
     def delete_selected(self) -> bool:  # Delete
         return False
+
+    def screenshot_views(self) -> list[tuple[str, Callable[[], QWidget]]]:
+        """(file stem, function returning the widget to grab) for `kaigo-desktop screenshots`: the screen
+        itself and each of its detail forms, filled with a record of the open database."""
+        return [(type(self).__name__, lambda: self)]
 
     def has_unsaved_changes(self) -> bool:
         return False
