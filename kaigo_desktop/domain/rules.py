@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from kaigo_desktop.domain.fiscal import fiscal_year_range, format_fiscal_year, months_of_fiscal_year
+from kaigo_desktop.domain.fiscal import fiscal_year_range, format_fiscal_year
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, frequency_bucket
 
 # ---------------------------------------------------------------- promoters and subsidy
@@ -51,21 +51,16 @@ class Subsidy:
     claim: int  # 補助所要額
 
 
-def _month_end(year: int, month: int) -> date:
-    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
-
-
 def open_months_in_fiscal_year(start: date | None, end: date | None, fy: int) -> int:
     """Months of the 年度 with at least one day inside start .. end (start None = open since forever,
     end None = still open). A period ending before it starts has no months."""
     if start is not None and end is not None and end < start:
         return 0
-    months = 0
-    for year, month in months_of_fiscal_year(fy):
-        first, last = date(year, month, 1), _month_end(year, month)
-        if (start is None or start <= last) and (end is None or end >= first):
-            months += 1
-    return months
+    fy_start, fy_end = fiscal_year_range(fy)
+    first, last = max(start or fy_start, fy_start), min(end or fy_end, fy_end)
+    if first > last:
+        return 0
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def is_active_in_fiscal_year(start: date | None, end: date | None, fy: int) -> bool:

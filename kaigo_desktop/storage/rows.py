@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,7 @@ class TableSpec:
     label: str  # Japanese name of the record kind, for messages
     natural_key: tuple[str, ...] = ()  # records that are one per natural key get a deterministic id
 
-    @property
+    @functools.cached_property
     def columns(self) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(self.record_type) if f.name != "meta")
 
