@@ -17,7 +17,8 @@ def new_id() -> str:
     value |= int.from_bytes(os.urandom(10), "big") & ((1 << 80) - 1)
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return str(uuid.UUID(int=value))
+    text = f"{value:032x}"  # formatted by hand: uuid.UUID() costs a third of the bulk path's own time
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def natural_id(kind: str, *parts: object) -> str:

@@ -73,12 +73,14 @@ def insert_many(db: Database, records: list[Any]) -> int:
     if not records:
         return 0
     with db.write() as stamp:
+        stamps = _stamped({}, stamp, created=True)
         by_spec: dict[TableSpec, list[dict[str, Any]]] = {}
         for record in records:
             spec = spec_for(record)
             row = to_row(record)
             row["id"] = record.id or _id_for(spec, record)
-            by_spec.setdefault(spec, []).append(_stamped(row, stamp, created=True))
+            row.update(stamps)
+            by_spec.setdefault(spec, []).append(row)
         for spec, rows in by_spec.items():
             try:
                 db.conn.executemany(insert_sql(spec.table, rows[0], upsert=bool(spec.natural_key)), rows)

@@ -36,6 +36,14 @@ class TableSpec:
     def columns(self) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(self.record_type) if f.name != "meta")
 
+    @functools.cached_property
+    def date_columns(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c in _DATE_FIELDS)
+
+    @functools.cached_property
+    def mask_columns(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c in _MASK_FIELDS)
+
 
 TABLES: dict[type, TableSpec] = {
     spec.record_type: spec
@@ -60,14 +68,13 @@ def spec_for(record_or_type: Any) -> TableSpec:
 
 
 def to_row(record: Any) -> dict[str, Any]:
-    row = {}
-    for name in spec_for(record).columns:
-        value = getattr(record, name)
-        if name in _MASK_FIELDS:
-            value = _MASK_FIELDS[name][0](value)
-        elif isinstance(value, date):
-            value = value.isoformat()
-        row[name] = value
+    spec = spec_for(record)
+    row = {name: getattr(record, name) for name in spec.columns}
+    for name in spec.date_columns:
+        if row[name] is not None:
+            row[name] = row[name].isoformat()
+    for name in spec.mask_columns:
+        row[name] = _MASK_FIELDS[name][0](row[name])
     return row
 
 
