@@ -62,7 +62,7 @@ def validate_place(db: Database, p: r.Place, today: date) -> list[FieldError]:
     errors += _known(db, "main_activity_kinds", p.main_activity_1, "main_activity_1", "主な活動内容")
     errors += _known(db, "main_activity_kinds", p.main_activity_2, "main_activity_2", "主な活動内容")
     errors += _known(db, "frequency_buckets", p.frequency_declared, "frequency_declared", "開催頻度")
-    errors += check_period(p.start_date, p.end_date)
+    errors += check_period(p.start_date, p.end_date, start_label="開始日", end_label="終了日")
     errors += _non_negative(p.capacity, "capacity", "定員")
     if p.status not in PLACE_STATUSES:
         errors.append(FieldError("status", f"状態「{p.status}」は選択肢にありません。"))
@@ -79,7 +79,7 @@ def validate_promoter(db: Database, p: r.Promoter, today: date) -> list[FieldErr
     errors += require(p.qualification, "qualification", "職種")
     errors += _known(db, "qualifications", p.qualification or None, "qualification", "職種")
     errors += require(p.start_date, "start_date", "配置開始日")
-    errors += check_period(p.start_date, p.end_date)
+    errors += check_period(p.start_date, p.end_date, start_label="配置開始日", end_label="配置終了日")
     errors += _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
     return errors
 
@@ -88,7 +88,7 @@ def validate_assignment(db: Database, a: r.Assignment, today: date) -> list[Fiel
     errors = _live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
     errors += _live(db, "places", a.place_id, "place_id", "通いの場")
     errors += require(a.start_date, "start_date", "担当開始日")
-    return errors + check_period(a.start_date, a.end_date)
+    return errors + check_period(a.start_date, a.end_date, start_label="担当開始日", end_label="担当終了日")
 
 
 def validate_gathering(db: Database, g: r.Gathering, today: date) -> list[FieldError]:

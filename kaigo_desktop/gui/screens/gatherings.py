@@ -1,16 +1,190 @@
-"""開催記録 screen (to be built: see the GUI issue)."""
+"""開催記録 screen: entry on the left (one gathering at a time, or a month's paper sheet at once), the list of
+every gathering on the right; choosing a listed gathering opens it in the form for correction."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.gathering_form import GatheringForm
+from kaigo_desktop.gui.screens.gathering_list import GatheringList
+from kaigo_desktop.gui.screens.gathering_month_grid import GatheringMonthGrid
+from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices
+from kaigo_desktop.services import gatherings_view, records
+from kaigo_desktop.services.gatherings_view import PlaceChoice
+from kaigo_desktop.storage.errors import StorageError
+
+FORM_TAB, GRID_TAB = 0, 1
+FORM_WIDTH, GRID_WIDTH = 540, 660  # the month grid's columns need a little more room than the form
+# What a change to each table means here: the list shows place and promoter names, the pickers list places.
+_LIST_TABLES = {"", "gatherings", "places", "promoters"}
+_CHOICE_TABLES = {"", "places"}
 
 
 class GatheringsScreen(Screen):
     title = "開催記録"
 
-    def __init__(self, context, parent=None):
+    def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
+        self.places = PlaceChoices(self)  # one list of places behind all three pickers
+        self.form = GatheringForm(context, places=self.places)
+        self.grid = GatheringMonthGrid(context, places=self.places)
+        self.list = GatheringList(context, places=self.places)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, "1件ずつ入力")
+        self.tabs.addTab(self.grid, "月の用紙から入力")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.list)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([FORM_WIDTH, 600])
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{self.title}（準備中）"))
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self._list_stale = True
+        self._choices_stale = True
+        context.records_did_change.connect(self._records_changed)
+        self.list.edit_requested.connect(self.edit_gathering)
+
+    # ---- Screen --------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self._choices_stale:
+            self.load_place_choices()
+        if self._list_stale:
+            self._list_stale = False
+            self.list.refresh()
+
+    def new_record(self) -> bool:
+        self.tabs.setCurrentIndex(FORM_TAB)
+        self.form.new_entry(self.form.place.place())
+        self.form.focus_first()
+        return True
+
+    def focus_search(self) -> bool:
+        self.list.place.setFocus()
+        self.list.place.selectAll()
+        return True
+
+    def save(self) -> bool:
+        """Saves what has been typed: the open tab, and the other one too if it holds edits."""
+        current = self.grid if self.tabs.currentIndex() == GRID_TAB else self.form
+        targets = [editor for editor in (self.form, self.grid) if editor.has_unsaved_changes()] or [current]
+        return all([editor.save() for editor in targets])
+
+    def delete_selected(self) -> bool:
+        return self.list.delete_selected()
+
+    def has_unsaved_changes(self) -> bool:
+        return self.form.has_unsaved_changes() or self.grid.has_unsaved_changes()
+
+    def discard_changes(self) -> None:
+        self.form.discard_changes()
+        self.grid.discard_changes()
+
+    def screenshot_views(self) -> list[tuple[str, Callable[[], QWidget]]]:
+        return [("GatheringsScreen", self._screenshot_screen), ("GatheringForm", self._screenshot_form),
+                ("GatheringMonthGrid", self._screenshot_grid)]
+
+    def _tab_changed(self, index: int) -> None:
+        left, right = self.splitter.sizes()
+        wanted = GRID_WIDTH if index == GRID_TAB else FORM_WIDTH
+        if left < wanted and left + right > wanted + 300:
+            self.splitter.setSizes([wanted, left + right - wanted])
+        place = self.form.place.place()
+        if index == GRID_TAB and self.grid.sheet is None and place is not None:
+            held_on = self.form.held_on.value()  # the sheet of what the form was on
+            self.grid.open_sheet(place.id, held_on.year, held_on.month)
+
+    # ---- loading -------------------------------------------------------------------------------
+
+    def load_place_choices(self) -> None:
+        self._choices_stale = False
+        self.context.run(lambda db, _ctx: gatherings_view.place_choices(db), on_done=self._set_place_choices)
+
+    def _set_place_choices(self, choices: list[PlaceChoice]) -> None:
+        self.places.set_choices(choices)
+        self.list.set_municipalities(choices)
+
+    def _records_changed(self, table: str) -> None:
+        if table in _CHOICE_TABLES:
+            self._choices_stale = True
+        if table in _LIST_TABLES:
+            self._list_stale = True
+        if self.isVisible():  # a hidden screen catches up when it is next shown
+            if self._choices_stale:
+                self.load_place_choices()
+            if self._list_stale:
+                self._list_stale = False
+                self.list.schedule_refresh()
+
+    def edit_gathering(self, gathering_id: str) -> None:
+        """Open a stored gathering in the form (asking first if the form holds unsaved input)."""
+        if self.form.has_unsaved_changes() and not self._confirm_replace_form():
+            return
+        try:
+            gathering = self.context.run_blocking(lambda db, _ctx: records.get(db, Gathering, gathering_id))
+        except StorageError as error:  # deleted meanwhile, from another screen or PC
+            self.context.status_did_change.emit(str(error))
+            self.list.schedule_refresh()
+            return
+        self.tabs.setCurrentIndex(FORM_TAB)
+        self.form.load(gathering)
+        self.form.focus_first()
+
+    def _confirm_replace_form(self) -> bool:
+        answer = QMessageBox.question(
+            self, self.title, "入力中の開催記録を保存していません。保存せずに選んだ記録を開きますか？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # ---- screenshots ---------------------------------------------------------------------------
+
+    def _latest_gathering(self) -> Gathering | None:
+        def job(db, _ctx):
+            keys = gatherings_view.list_keys(db, gatherings_view.ListQuery())
+            rows = gatherings_view.list_rows(db, keys[:1])
+            return records.get(db, Gathering, rows[0].id) if rows else None
+
+        return self.context.run_blocking(job)
+
+    def _screenshot_screen(self) -> QWidget:
+        gathering = self._latest_gathering()
+        if gathering is not None:
+            self.tabs.setCurrentIndex(FORM_TAB)
+            self.form.load(gathering)
+        return self
+
+    def _screenshot_form(self) -> QWidget:
+        self._screenshot_screen()
+        return self.form
+
+    def _screenshot_grid(self) -> QWidget:
+        """The month before the latest gathering (a whole month), at the place that met most often in it."""
+        latest = self._latest_gathering()
+        self.tabs.setCurrentIndex(GRID_TAB)
+        if latest is None:
+            return self.grid
+        last = latest.held_on.replace(day=1) - timedelta(days=1)
+        query = gatherings_view.ListQuery(date_from=last.replace(day=1), date_to=last)
+
+        def job(db, _ctx):
+            rows = gatherings_view.list_rows(db, gatherings_view.list_keys(db, query)[:500])
+            return Counter(row.place_id for row in rows).most_common(1)
+
+        busiest = self.context.run_blocking(job)
+        if busiest:
+            self.grid.open_sheet(busiest[0][0], last.year, last.month)
+        return self.grid

@@ -1,16 +1,376 @@
-"""通いの場 screen (to be built: see the GUI issue)."""
+"""通いの場 screen: the searchable, filterable table of places beside the detail form; new, save, delete to
+the trash and restore. Every read and write runs on the database thread through the services."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from collections.abc import Callable
+from typing import Any
 
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
+from kaigo_desktop.gui.screens.place_form import PlaceForm
+from kaigo_desktop.gui.screens.place_table_model import PlaceTableModel
+from kaigo_desktop.services import places_view as pv
+from kaigo_desktop.storage.errors import StorageError
+
+_REFRESH_ON = {"", "places", "centers", "promoters", "assignments"}
 
 
 class PlacesScreen(Screen):
     title = "通いの場"
+    SEARCH_DELAY_MS = 150  # a pause in typing this long runs the search
 
-    def __init__(self, context, parent=None):
+    list_did_refresh = Signal()  # the table shows the result of the latest query
+    detail_did_load = Signal(str)  # the form shows the place with this id
+
+    def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
+        self._choices: pv.PlaceChoices | None = None
+        self._sort = ("kana", False)
+        self._trash_shown = False
+        self._list_generation = 0
+        self._detail_generation = 0
+        self._build()
+        self.search_timer = QTimer(self, singleShot=True, interval=self.SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.refresh)
+        self.filter_bar.text_did_change.connect(self.search_timer.start)
+        self.filter_bar.filters_did_change.connect(self._filters_changed)
+        self.filter_bar.leave_search.connect(self._focus_table)
+        self.model.sort_did_change.connect(self._sort_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table.activated.connect(lambda _index: self.form.name_edit.setFocus())
+        self.form.save_requested.connect(self.save)
+        context.records_did_change.connect(self._records_changed)
+        self._show_nothing()
+        self._update_buttons()
+
+    def _build(self) -> None:
+        self.filter_bar = PlaceFilterBar()
+        self.new_button = QPushButton("新規 (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_record)
+        self.delete_button = QPushButton("削除 (Delete)")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.restore_button = QPushButton("元に戻す")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.count_label = QLabel("")
+        actions = QHBoxLayout()
+        actions.addWidget(self.count_label, 1)
+        for button in (self.new_button, self.delete_button, self.restore_button):
+            actions.addWidget(button)
+        self.model = PlaceTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSortIndicator(self.model.column_of("kana"), Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # the model turns a header click into an SQL query
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self._size_columns()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(actions)
+        left_layout.addWidget(self.table, 1)
+        self.form = PlaceForm()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.form)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([560, 460])
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{self.title}（準備中）"))
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.splitter, 1)
+
+    def _size_columns(self) -> None:
+        """Column widths in characters, so they follow the user's text size."""
+        em = self.table.fontMetrics().horizontalAdvance("あ")
+        for column, chars in enumerate((13, 11, 5, 12, 12, 7, 3.5, 5.5, 5.5, 5.5)):
+            self.table.setColumnWidth(column, int(em * chars + 12))
+
+    # ---- loading the list -----------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self._choices is None:
+            self.context.run(lambda db, _ctx: pv.place_choices(db), self._apply_choices, self._read_failed)
+        else:
+            self.refresh()
+
+    def _apply_choices(self, choices: pv.PlaceChoices, *, then_refresh: bool = True) -> None:
+        self._choices = choices
+        self.filter_bar.set_choices(choices)
+        self.form.set_choices(choices)
+        if then_refresh:
+            self.refresh()
+
+    def query(self) -> pv.PlaceQuery:
+        bar = self.filter_bar
+        return pv.PlaceQuery(
+            text=bar.text(), municipality_code=bar.municipality_code(), center_id=bar.center_id(),
+            program=bar.program(), status=bar.status(), deleted=bar.showing_trash(),
+            order_by=self._sort[0], descending=self._sort[1])
+
+    def refresh(self) -> None:
+        """Query in the background; a result that a newer query has overtaken is dropped, and a query still
+        waiting when a newer one is asked for is skipped."""
+        self.search_timer.stop()
+        self._list_generation += 1
+        generation, query = self._list_generation, self.query()
+
+        def job(db, _ctx) -> list[pv.PlaceListRow] | None:
+            return None if generation != self._list_generation else pv.find_places(db, query)
+
+        self.context.run(job, lambda rows: self._show_rows(generation, query, rows), self._read_failed)
+
+    def _show_rows(self, generation: int, query: pv.PlaceQuery, rows: list[pv.PlaceListRow] | None) -> None:
+        if rows is None or generation != self._list_generation:
+            return
+        columns = self.model.columnCount()
+        self.model.set_rows(rows, trash=query.deleted)
+        if self.model.columnCount() != columns:
+            self._size_columns()
+        self.count_label.setText(f"{'ごみ箱：' if query.deleted else ''}{len(rows):,}件")
+        row = self.model.row_of(self.form.place_id)
+        if row >= 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self._update_buttons()
+        self.list_did_refresh.emit()
+
+    def _read_failed(self, error: BaseException) -> None:
+        if not isinstance(error, StorageError):
+            raise error
+        self.count_label.setText(f"読み込めませんでした：{error}")
+
+    def _filters_changed(self) -> None:
+        trash = self.filter_bar.showing_trash()
+        if trash != self._trash_shown:
+            if not self.confirm_leave():
+                self.filter_bar.trash_check.blockSignals(True)
+                self.filter_bar.set_showing_trash(not trash)
+                self.filter_bar.trash_check.blockSignals(False)
+                return
+            self._trash_shown = trash
+            self._show_nothing()
+            self.model.set_rows([], trash=trash)  # no live row can be picked while the trash is on its way
+            self._size_columns()
+            self.count_label.setText("読み込み中…")
+        self.refresh()
+
+    def _sort_changed(self, key: str, descending: bool) -> None:
+        self._sort = (key, descending)
+        self.refresh()
+
+    def _records_changed(self, table: str) -> None:
+        if table not in _REFRESH_ON or self._choices is None:
+            return
+        if table in ("", "centers"):
+            self._choices = None
+            self.activate()
+        else:
+            self.refresh()
+        if table in ("", "promoters", "assignments") and self.form.place_id and not self.has_unsaved_changes():
+            self._load_detail(self.form.place_id)
+
+    # ---- the selected place ---------------------------------------------------------------------
+
+    def selected_row(self) -> pv.PlaceListRow | None:
+        return self.model.row_at(self.table.currentIndex().row())
+
+    def _current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        row = self.model.row_at(current.row())
+        self._update_buttons()
+        if row is None or row.id == self.form.place_id:
+            return
+        if not self.confirm_leave():
+            # Put the selection back once Qt has finished changing it.
+            QTimer.singleShot(0, self._select_form_place)
+            return
+        self._load_detail(row.id)
+
+    def _select_form_place(self) -> None:
+        """Select the row of the place in the form (none for a new place)."""
+        row = self.model.row_of(self.form.place_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.table.selectionModel().clear()
+
+    def _load_detail(self, place_id: str) -> None:
+        self._detail_generation += 1
+        generation = self._detail_generation
+
+        def show(detail: pv.PlaceDetail) -> None:
+            if generation != self._detail_generation:
+                return
+            if self.has_unsaved_changes():  # typed into the form while the place was on its way: keep that
+                self._select_form_place()
+                return
+            self.form.load(detail.place, detail, read_only=detail.place.meta.deleted_at is not None)
+            self.detail_did_load.emit(place_id)
+
+        self.context.run(lambda db, _ctx: pv.place_detail(db, place_id), show, self._read_failed)
+
+    def _show_nothing(self) -> None:
+        if self._trash_shown:
+            self.form.show_nothing("ごみ箱の通いの場を選ぶと内容を確かめられます。「元に戻す」で一覧に戻ります。")
+        else:
+            self.form.show_nothing("一覧から通いの場を選ぶか、「新規」で登録してください。")
+
+    def _update_buttons(self) -> None:
+        trash = self.filter_bar.showing_trash()
+        selected = self.selected_row() is not None
+        self.delete_button.setVisible(not trash)
+        self.delete_button.setEnabled(selected)
+        self.new_button.setEnabled(not trash)
+        self.restore_button.setVisible(trash)
+        self.restore_button.setEnabled(selected)
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.selectRow(0)
+
+    # ---- the menu's commands --------------------------------------------------------------------
+
+    def focus_search(self) -> bool:
+        self.filter_bar.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_bar.search_edit.selectAll()
+        return True
+
+    def new_record(self) -> bool:
+        if self._choices is None or not self.confirm_leave():
+            return False
+        if self.filter_bar.showing_trash():
+            self.filter_bar.set_showing_trash(False)
+        settings = self.context.settings
+        self.form.load(pv.new_place(self._choices, default_municipality=settings.default_municipality,
+                                    default_center=settings.default_center))
+        self.table.selectionModel().clear()
+        self.form.name_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
+    def save(self) -> bool:
+        if self.form.is_read_only:
+            return False
+        place, errors = self.form.record()
+        if errors:
+            self.form.show_errors(errors)
+            return False
+        def job(db, _ctx) -> pv.PlaceDetail:
+            return pv.place_detail(db, pv.save_place(db, place).id)
+
+        try:
+            detail: pv.PlaceDetail = self.context.run_blocking(job)
+        except ValidationFailed as failed:
+            self.form.show_errors(failed.errors)
+            return False
+        except StorageError as error:  # a duplicate after all, the file locked or read-only …
+            self.form.show_errors([FieldError("", str(error))])
+            return False
+        self.form.load(detail.place, detail)
+        self.context.records_did_change.emit("places")
+        self.context.status_did_change.emit(f"通いの場「{detail.place.name}」を保存しました。")
+        return True
+
+    def delete_selected(self) -> bool:
+        row = self.selected_row()
+        if row is None or self.filter_bar.showing_trash():
+            return False
+        answer = QMessageBox.question(
+            self, "通いの場の削除",
+            f"通いの場「{row.name}」を削除しますか？\n\n削除した通いの場はごみ箱に移ります。"
+            "「ごみ箱を表示」から、いつでも元に戻せます。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        if not self._write(lambda db, _ctx: pv.remove_place(db, row.id)):
+            return False
+        if self.form.place_id == row.id:
+            self._show_nothing()
+        self.context.records_did_change.emit("places")
+        self.context.status_did_change.emit(f"通いの場「{row.name}」をごみ箱に移しました。")
+        return True
+
+    def restore_selected(self) -> bool:
+        row = self.selected_row()
+        if row is None or not self.filter_bar.showing_trash():
+            return False
+        if not self._write(lambda db, _ctx: pv.restore_place(db, row.id)):
+            return False
+        if self.form.place_id == row.id:
+            self._show_nothing()
+        self.context.records_did_change.emit("places")
+        self.context.status_did_change.emit(f"通いの場「{row.name}」を元に戻しました。")
+        return True
+
+    def _write(self, job: Callable[[Any, Any], Any]) -> bool:
+        """Run a delete or restore; a refusal is explained in a message box."""
+        try:
+            self.context.run_blocking(job)
+        except (ValidationFailed, StorageError) as error:
+            QMessageBox.warning(self, self.title, str(error))
+            return False
+        return True
+
+    # ---- unsaved edits and screenshots ----------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        return self.form.has_unsaved_changes()
+
+    def discard_changes(self) -> None:
+        self.form.discard_changes()
+
+    def load_now(self, select_first: bool = True) -> None:
+        """Fill the screen at once, waiting for the database (the screenshot command uses it)."""
+        self._apply_choices(self.context.run_blocking(lambda db, _ctx: pv.place_choices(db)), then_refresh=False)
+        self._list_generation += 1  # answers to queries asked earlier are now stale
+        query = self.query()
+        self._show_rows(self._list_generation, query,
+                        self.context.run_blocking(lambda db, _ctx: pv.find_places(db, query)))
+        if select_first and self.model.rowCount():
+            place_id = self.context.run_blocking(lambda db, _ctx: pv.place_with_promoters(db, query))
+            detail = self.context.run_blocking(lambda db, _ctx: pv.place_detail(db, place_id))
+            self.form.load(detail.place, detail)
+            self._select_form_place()
+
+    def screenshot_views(self) -> list[tuple[str, Callable[[], QWidget]]]:
+        def screen() -> QWidget:
+            self.load_now()
+            return self
+
+        def form() -> QWidget:
+            # A separate, unscrolled copy of the form so that every field shows in one picture.
+            self.load_now()
+            copy = PlaceForm()
+            if self._choices is not None:
+                copy.set_choices(self._choices)
+            if self.form.place_id:
+                place_id = self.form.place_id
+                detail = self.context.run_blocking(lambda db, _ctx: pv.place_detail(db, place_id))
+                copy.load(detail.place, detail)
+            copy.resize(520, copy.fields.sizeHint().height() + 80)
+            self._screenshot_form = copy  # kept alive until the picture is taken
+            return copy
+
+        return [("PlacesScreen", screen), ("PlaceForm", form)]

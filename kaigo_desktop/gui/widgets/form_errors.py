@@ -26,6 +26,7 @@ class FormErrors:
         self.label.setText("")
         self.label.hide()
         for editor in self.editors.values():
+            editor = editor.focusProxy() or editor
             if editor.property("invalid"):
                 editor.setProperty("invalid", False)
                 editor.setStyleSheet("")
@@ -40,6 +41,8 @@ class FormErrors:
         first = None
         for error in errors:
             editor = self.editors.get(error.field)
+            if editor is not None and editor.focusProxy() is not None:
+                editor = editor.focusProxy()  # mark the input itself, not a composite's labels
             if editor is not None:
                 editor.setProperty("invalid", True)
                 editor.setStyleSheet(_INVALID_STYLE)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QCalendarWidget, QCheckBox, QDateEdit, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QCalendarWidget, QCheckBox, QDateEdit, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget,
+)
 
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki, fiscal_year_of
 
@@ -40,7 +42,8 @@ class WarekiDateEdit(QWidget):
 
     date_did_change = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, optional: bool = False, none_label: str = "なし"):
+    def __init__(self, parent: QWidget | None = None, *, optional: bool = False, none_label: str = "なし",
+                 label_below: bool = False):
         super().__init__(parent)
         self.editor = QDateEdit(self)
         self.editor.setDisplayFormat("yyyy/MM/dd")
@@ -48,14 +51,21 @@ class WarekiDateEdit(QWidget):
         self.editor.setCalendarWidget(WarekiCalendar(self.editor))
         self.editor.setDate(QDate.currentDate())
         self.wareki = QLabel(self)
+        self.wareki.setWordWrap(True)  # large text sizes must not force the form wider
         self.none_box = QCheckBox(none_label, self) if optional else None
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        layout = QHBoxLayout()
+        outer.addLayout(layout)
         layout.addWidget(self.editor)
         if self.none_box is not None:
             layout.addWidget(self.none_box)
             self.none_box.toggled.connect(self._changed)
-        layout.addWidget(self.wareki, 1)
+        if label_below:  # narrow panes: the 和暦 goes under the date instead of beside it
+            layout.addStretch(1)
+            outer.addWidget(self.wareki)
+        else:
+            layout.addWidget(self.wareki, 1)
         self.editor.dateChanged.connect(self._changed)
         self.setFocusProxy(self.editor)
         self._changed()

@@ -1,0 +1,238 @@
+"""The detail form of one promoter activity: promoter, date, kind, place (type-ahead within the promoter's
+municipality), minutes and summary, checked inline before and by the save."""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.domain.records import Activity
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.form_errors import FormErrors
+from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
+from kaigo_desktop.services import activities_view
+from kaigo_desktop.services.promoters_view import ReferenceLists
+from kaigo_desktop.storage.errors import StorageError
+
+EMPTY_HINT = "一覧から活動を選ぶか、「新規」（Ctrl+N）で記録してください。"
+
+
+def parse_minutes(text: str) -> int | None:
+    """Minutes as typed (full-width digits too); None when blank; ValueError when not a whole number."""
+    text = unicodedata.normalize("NFKC", text).strip().removesuffix("分").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
+class ActivityForm(QWidget):
+    """`set_record(activity or None)` shows a stored activity or starts a new one; `save()` writes it."""
+
+    activity_did_save = Signal(object)  # the saved Activity
+
+    def __init__(self, context: AppContext, today: Callable[[], date] = date.today,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.today = today
+        self._reference: ReferenceLists | None = None
+        self._loaded: Activity | None = None
+        self._baseline: tuple | None = None
+        self._read_only = True
+        self._build()
+        self._set_editable(False)
+
+    def _build(self) -> None:
+        self.heading = QLabel(EMPTY_HINT)
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-weight: bold;")
+        self.promoter = ChoiceCombo(placeholder="推進員の氏名を入力して選択")
+        self.done_on = compact_date_edit(WarekiDateEdit())
+        self.kind = QComboBox()
+        self.place = ChoiceCombo(none_label="（なし）")
+        self.place.setToolTip("推進員の区市町村の通いの場から選びます（名前の一部で絞り込めます）")
+        self.minutes = QLineEdit()
+        self.minutes.setPlaceholderText("例：90")
+        self.minutes.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 12 + 16)
+        self.summary = QPlainTextEdit()
+        self.summary.setTabChangesFocus(True)
+        self.summary.setPlaceholderText("活動の内容（例：〇〇サロンで体操プログラムの説明）")
+        self.summary.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
+        minutes_row = QHBoxLayout()
+        minutes_row.addWidget(self.minutes)
+        minutes_row.addWidget(QLabel("分"))
+        minutes_row.addStretch(1)
+        fields = QFormLayout()
+        fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        fields.addRow("推進員 *", self.promoter)
+        fields.addRow("活動日 *", self.done_on)
+        fields.addRow("活動区分 *", self.kind)
+        fields.addRow("通いの場", self.place)
+        fields.addRow("時間", minutes_row)
+        fields.addRow("内容", self.summary)
+        self.error_label = QLabel()
+        self.errors = FormErrors(self.error_label, {
+            "promoter_id": self.promoter, "done_on": self.done_on.editor, "kind": self.kind, "place_id": self.place,
+            "minutes": self.minutes, "summary": self.summary})
+        self.save_button = QPushButton("保存")
+        self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
+        self.revert_button = QPushButton("変更を取り消す")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(fields)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.enter = EnterMovesFocus(self)
+        self.enter.install(self)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(key), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.discard_changes)
+        self.promoter.value_did_change.connect(self._fill_places)
+
+    # ---- reference lists and records -----------------------------------------------------------
+
+    def set_reference(self, reference: ReferenceLists) -> None:
+        self._reference = reference
+        self.promoter.set_choices([(c.label, c.id) for c in reference.promoters])
+        kind = self.kind.currentText()
+        self.kind.clear()
+        self.kind.addItems(reference.activity_kinds)
+        if kind:
+            self.kind.setCurrentText(kind)
+        self._fill_places()
+
+    def _municipality_of(self, promoter_id: object) -> str:
+        choices = self._reference.promoters if self._reference else []
+        return next((c.municipality_code for c in choices if c.id == promoter_id), "")
+
+    def _fill_places(self) -> None:
+        code = self._municipality_of(self.promoter.value())
+        places = self._reference.places.get(code, []) if self._reference and code else []
+        self.place.set_choices([(c.label, c.id) for c in places])
+
+    def new_activity(self, promoter_id: str | None) -> Activity:
+        kinds = self._reference.activity_kinds if self._reference else [""]
+        return Activity(promoter_id or "", self.today(), kinds[0])
+
+    def set_record(self, activity: Activity | None, *, read_only: bool = False) -> None:
+        """Show a stored activity (id set), a new one (no id), or nothing (None)."""
+        self.errors.clear()
+        self._loaded = activity if activity is not None and activity.id else None
+        if activity is None:
+            self.heading.setText(EMPTY_HINT)
+            self._baseline = None
+            self._set_editable(False)
+            return
+        self.promoter.set_value(activity.promoter_id or None)
+        self.done_on.set_value(activity.done_on)
+        self.kind.setCurrentText(activity.kind)
+        self.place.set_value(activity.place_id)
+        self.minutes.setText("" if activity.minutes is None else str(activity.minutes))
+        self.summary.setPlainText(activity.summary)
+        deleted = activity.meta.deleted_at is not None
+        self.heading.setText(("削除済みの活動記録（元に戻すと編集できます）" if deleted else "活動記録の詳細")
+                             if activity.id else "新しい活動記録")
+        self._set_editable(not (read_only or deleted))
+        self._baseline = self._state()
+
+    def loaded(self) -> Activity | None:
+        return self._loaded
+
+    def record(self) -> Activity:
+        """The activity as the editors hold it (minutes None when not a whole number)."""
+        try:
+            minutes = parse_minutes(self.minutes.text())
+        except ValueError:
+            minutes = None
+        base = self._loaded or Activity("", self.today(), "")
+        return dataclasses.replace(
+            base, promoter_id=str(self.promoter.value() or ""), done_on=self.done_on.value(),
+            kind=self.kind.currentText(), place_id=self.place.value() or None,  # type: ignore[arg-type]
+            minutes=minutes, summary=self.summary.toPlainText().strip())
+
+    def _state(self) -> tuple:
+        """What counts as an edit: the record, plus typed text the record cannot hold."""
+        unknown = [combo.currentText().strip() if combo.has_unknown_text() else ""
+                   for combo in (self.promoter, self.place)]
+        return self.record(), self.minutes.text().strip(), *unknown
+
+    def _set_editable(self, editable: bool) -> None:
+        self._read_only = not editable
+        for widget in (self.promoter, self.done_on, self.kind, self.place, self.minutes, self.summary,
+                       self.save_button, self.revert_button):
+            widget.setEnabled(editable)
+
+    # ---- unsaved changes and saving ------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        return not self._read_only and self._baseline is not None and self._state() != self._baseline
+
+    def discard_changes(self) -> None:
+        if self._baseline is not None and not self._read_only:
+            self.set_record(self._loaded or self.new_activity(self._baseline[0].promoter_id))
+
+    def _picker_errors(self) -> list[FieldError]:
+        errors = []
+        if self.promoter.has_unknown_text():
+            errors.append(FieldError("promoter_id", f"推進員「{self.promoter.currentText().strip()}」が見つかりません。"
+                                                    "一覧から選んでください。"))
+        if self.place.has_unknown_text():
+            errors.append(FieldError("place_id", f"通いの場「{self.place.currentText().strip()}」はこの推進員の"
+                                                 "区市町村にありません。一覧から選ぶか空欄にしてください。"))
+        try:
+            parse_minutes(self.minutes.text())
+        except ValueError:
+            errors.append(FieldError("minutes", "時間（分）は0以上の整数で入力してください。"))
+        return errors
+
+    def save(self) -> bool:
+        if self._read_only or self._baseline is None:
+            return False
+        if self._loaded is not None and not self.has_unsaved_changes():
+            return True  # nothing to write: the stored record keeps its time stamp
+        errors = self._picker_errors()
+        if errors:
+            self.errors.show(errors)
+            return False
+        record, today = self.record(), self.today()
+        try:
+            saved = self.context.run_blocking(lambda db, _ctx: activities_view.save_activity(db, record, today=today))
+        except ValidationFailed as failed:
+            self.errors.show(failed.errors)
+            return False
+        except StorageError as error:
+            self.errors.show([FieldError("", str(error))])
+            return False
+        self.set_record(saved)
+        self.context.records_did_change.emit("activities")
+        self.context.status_did_change.emit("活動記録を保存しました。")
+        self.activity_did_save.emit(saved)
+        return True

@@ -1,0 +1,382 @@
+"""The one-gathering entry form of 開催記録, built for speed: Enter walks the fields, Ctrl+Enter saves, and after
+a save the form stays on the place with the next date ready; 「前回と同じ」 copies the routine parts."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QListView, QPushButton, QVBoxLayout, QWidget,
+)
+
+from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.domain.records import Gathering
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance
+from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.form_errors import FormErrors
+from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit, TimeEdit
+from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
+from kaigo_desktop.services import gatherings_view, records
+from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
+from kaigo_desktop.storage.errors import StorageError
+
+COUNT_FIELDS = ("attendance_total", "male", "female", "age_under_65", "age_65_74", "age_75_plus",
+                "new_participants")
+_EMPTY_ROUTINE = ((False,) * len(PROGRAM_TYPES), "", "", (), None)
+_MISMATCH_STYLE = "color: #b71c1c; background: #ffebee; padding: 2px;"
+_MATCH_STYLE = "color: #1b5e20; padding: 2px;"
+
+
+class GatheringForm(QWidget):
+    """New gatherings by default; `load(gathering)` edits one. `gathering_did_save` carries the saved record."""
+
+    gathering_did_save = Signal(object)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+        super().__init__(parent)
+        self.context = context
+        self._places = places
+        self._editing: Gathering | None = None
+        self._snapshot: dict = {}
+        self._promoters_of: str | None = None  # the 区市町村 whose promoters the combo lists
+        self._pending_promoter: str | None = None
+        self._prefilled: tuple | None = None  # the routine parts as 「前回と同じ」 last filled them
+        self._build()
+        self._show_mode()
+        self._snapshot = self._values()
+
+    # ---- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.mode_label = QLabel()
+        self.mode_label.setObjectName("gathering_form_mode")
+        self.place = PlacePicker(self, choices=self._places)
+        self.held_on = WarekiDateEdit(self)
+        self.counts = {name: CountEdit(self) for name in COUNT_FIELDS}
+        self.programs = {code: QCheckBox(label, self) for code, label in PROGRAM_TYPES}
+        self.professionals = QListWidget(self)
+        self.professionals.setFlow(QListView.Flow.LeftToRight)
+        self.professionals.setWrapping(True)
+        self.professionals.setResizeMode(QListView.ResizeMode.Adjust)
+        self.professionals.setSpacing(2)
+        for kind in PROFESSIONAL_KINDS:
+            item = QListWidgetItem(kind)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.professionals.addItem(item)
+        self.professionals.setFixedHeight(self.fontMetrics().height() * 5 + 24)
+        self.promoter = QComboBox(self)
+        self.promoter.addItem("（なし）", None)
+        self.start_time, self.end_time = TimeEdit(self), TimeEdit(self)
+        self.notes = QLineEdit(self)
+        self.notes.setMaxLength(1000)
+        self.totals = QLabel(self)
+        self.totals.setObjectName("gathering_totals")
+        self.hint = QLabel(self)
+        self.hint.setStyleSheet("color: #555;")
+        self.hint.setWordWrap(True)
+        self.error_label = QLabel(self)
+        self.same_button = QPushButton("前回と同じ", self)
+        self.same_button.setToolTip("この通いの場の直近の開催記録から、プログラム・時間・専門職・推進員を写します")
+        self.clear_button = QPushButton("新規入力", self)
+        self.save_button = QPushButton("保存（Ctrl+Enter）", self)
+        self.save_button.setAutoDefault(True)  # Enter on the button saves: Enter, Enter … Enter, done
+        self._lay_out()
+        self._connect()
+
+    def _lay_out(self) -> None:
+        c = self.counts
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("通いの場", self.place)
+        form.addRow("開催日", self.held_on)
+        form.addRow("参加者数", self._row(c["attendance_total"], QLabel("うち新規"), c["new_participants"]))
+        form.addRow("性別", self._row(QLabel("男性"), c["male"], QLabel("女性"), c["female"]))
+        form.addRow("年齢", self._row(QLabel("65歳未満"), c["age_under_65"], QLabel("65～74歳"), c["age_65_74"],
+                                      QLabel("75歳以上"), c["age_75_plus"]))
+        form.addRow("", self.totals)
+        programs = QGridLayout()
+        for index, box in enumerate(self.programs.values()):
+            programs.addWidget(box, index // 3, index % 3)
+        form.addRow("実施プログラム", programs)
+        form.addRow("専門職の関与", self.professionals)
+        form.addRow("推進員", self.promoter)
+        form.addRow("時間", self._row(self.start_time, QLabel("～"), self.end_time))
+        form.addRow("備考", self.notes)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.same_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.mode_label)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.errors = FormErrors(self.error_label, {
+            "place_id": self.place, "held_on": self.held_on.editor, **self.counts,
+            "promoter_id": self.promoter, "start_time": self.start_time, "end_time": self.end_time,
+            "notes": self.notes})
+        chain = [self.place, self.held_on.editor, c["attendance_total"], c["new_participants"], c["male"],
+                 c["female"], c["age_under_65"], c["age_65_74"], c["age_75_plus"], *self.programs.values(),
+                 self.professionals, self.promoter, self.start_time, self.end_time, self.notes, self.save_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    @staticmethod
+    def _row(*widgets: QWidget) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for widget in widgets:
+            row.addWidget(widget)
+        row.addStretch(1)
+        return row
+
+    def _connect(self) -> None:
+        self.enter = EnterMovesFocus(self)
+        self.enter.install(self)
+        for box in self.programs.values():  # install() leaves buttons alone; on this form Enter moves on
+            box.installEventFilter(self.enter)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_button.clicked.connect(self.save)
+        self.clear_button.clicked.connect(lambda: self.new_entry(self.place.place()))
+        self.same_button.clicked.connect(lambda: self.copy_last_time(force=True))
+        self.place.place_did_change.connect(self._place_changed)
+        for edit in self.counts.values():
+            edit.textChanged.connect(self._update_totals)
+        self._update_totals()
+
+    # ---- public --------------------------------------------------------------------------------
+
+    def set_place_choices(self, choices: list[PlaceChoice]) -> None:
+        self.place.set_choices(choices)
+
+    def new_entry(self, place: PlaceChoice | None = None, held_on: date | None = None) -> None:
+        """An empty form for a new gathering (routine parts kept when the place stays the same)."""
+        same_place = place is not None and self.place.place() is not None and place.id == self.place.place().id
+        self._editing = None
+        self.errors.clear()
+        for edit in self.counts.values():
+            edit.clear()
+        self.notes.clear()
+        if not same_place:
+            self._clear_routine()
+        self.place.set_place_id(place.id if place else None)
+        if held_on is not None:
+            self.held_on.set_value(held_on)
+        self._show_mode()
+        self._snapshot = self._values()
+
+    def load(self, gathering: Gathering) -> None:
+        """Edit a stored gathering."""
+        self.errors.clear()
+        self.hint.clear()
+        self._editing = gathering  # first: a place change must not pre-fill a stored record
+        self.place.set_place_id(gathering.place_id)
+        self.held_on.set_value(gathering.held_on)
+        for name, edit in self.counts.items():
+            edit.set_value(getattr(gathering, name))
+        self._set_routine(gathering.programs, gathering.start_time, gathering.end_time, gathering.professionals,
+                          gathering.promoter_id)
+        self._prefilled = None
+        self.notes.setText(gathering.notes)
+        self._show_mode()
+        self._snapshot = self._values()
+
+    def editing_id(self) -> str:
+        return self._editing.id if self._editing else ""
+
+    def has_unsaved_changes(self) -> bool:
+        if self._editing is not None:
+            return self._values() != self._snapshot
+        # A new record is worth keeping once a count or a note is in: place, date and routine parts alone
+        # are what the form prepares by itself.
+        return any(edit.text().strip() for edit in self.counts.values()) or bool(self.notes.text().strip())
+
+    def discard_changes(self) -> None:
+        if self._editing is not None:
+            self.load(self._editing)
+        else:
+            self.new_entry(self.place.place())
+
+    def focus_first(self) -> None:
+        (self.held_on.editor if self.place.place() else self.place).setFocus()
+
+    def save(self) -> bool:
+        """Validate and store; messages appear beside the fields. True when saved."""
+        try:
+            gathering = self._collect()
+        except ValidationFailed as failure:
+            self.errors.show(failure.errors)
+            return False
+        today = date.today()
+
+        def job(db, _ctx):
+            if gathering.id:
+                return records.update(db, gathering, today=today), None
+            saved = records.add(db, gathering, today=today)
+            return saved, gatherings_view.next_date(db, saved.place_id, saved.held_on, today)
+
+        try:
+            saved, next_day = self.context.run_blocking(job)
+        except ValidationFailed as failure:
+            self.errors.show(failure.errors)
+            return False
+        except StorageError as error:
+            self.errors.show([FieldError("", str(error))])
+            return False
+        self.context.records_did_change.emit("gatherings")
+        self.gathering_did_save.emit(saved)
+        place = self.place.place()
+        summary = f"{place.name if place else ''}　{format_wareki(saved.held_on)}　{saved.attendance_total}人"
+        if gathering.id:
+            self.load(saved)
+            self.hint.setText(f"更新しました：{summary}")
+        else:
+            self.new_entry(place, next_day)
+            self.hint.setText(f"保存しました：{summary}　続けて次の開催日を入力できます。")
+            self.held_on.editor.setFocus()
+        return True
+
+    def copy_last_time(self, *, force: bool = False) -> None:
+        """Fill programs, times, 専門職 and promoter from the place's latest gathering (only into an empty
+        routine part unless forced by the button)."""
+        place = self.place.place()
+        if place is None:
+            self.errors.show([FieldError("place_id", "先に通いの場を選んでください。")])
+            return
+        exclude = self.editing_id()
+        self.context.run(lambda db, _ctx: gatherings_view.same_as_last_time(db, place.id, exclude_id=exclude),
+                         on_done=lambda prefill: self._apply_prefill(place.id, prefill, force))
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _show_mode(self) -> None:
+        if self._editing is None:
+            self.mode_label.setText("<b>新しい開催記録</b>")
+        else:
+            self.mode_label.setText(f"<b>開催記録の修正</b>　{format_wareki(self._editing.held_on)}"
+                                    f"（最終更新 {self._editing.meta.updated_by or '—'}）")
+
+    def _clear_routine(self) -> None:
+        self._set_routine((), None, None, (), None)
+        self._prefilled = None
+
+    def _routine(self) -> tuple:
+        """The parts 「前回と同じ」 fills, as they stand (a promoter still loading counts as chosen)."""
+        return (tuple(box.isChecked() for box in self.programs.values()), self.start_time.text(),
+                self.end_time.text(), self._checked_professionals(),
+                self._pending_promoter or self.promoter.currentData())
+
+    def _set_routine(self, programs, start_time, end_time, professionals, promoter_id) -> None:
+        for code, box in self.programs.items():
+            box.setChecked(code in programs)
+        self.start_time.set_value(start_time)
+        self.end_time.set_value(end_time)
+        for row in range(self.professionals.count()):
+            item = self.professionals.item(row)
+            item.setCheckState(Qt.CheckState.Checked if item.text() in professionals else Qt.CheckState.Unchecked)
+        self._select_promoter(promoter_id)
+
+    def _apply_prefill(self, place_id: str, prefill: Prefill | None, force: bool) -> None:
+        current = self.place.place()
+        if prefill is None or current is None or current.id != place_id:
+            return  # the place changed meanwhile
+        if not force and self._routine() not in (_EMPTY_ROUTINE, self._prefilled):
+            return  # the user set these: picking another place must not overwrite them
+        self._set_routine(prefill.programs, prefill.start_time, prefill.end_time, prefill.professionals,
+                          prefill.promoter_id)
+        self._prefilled = self._routine()
+        if prefill.from_date:
+            self.hint.setText(f"前回（{format_wareki(prefill.from_date)}）と同じ内容を入れました。")
+        else:
+            self.hint.setText("開催記録がまだないため、通いの場に登録されたプログラムを入れました。")
+
+    def _checked_professionals(self) -> tuple[str, ...]:
+        items = (self.professionals.item(row) for row in range(self.professionals.count()))
+        return tuple(item.text() for item in items if item.checkState() == Qt.CheckState.Checked)
+
+    def _place_changed(self, place: PlaceChoice | None) -> None:
+        if place is not None and place.municipality_code != self._promoters_of:
+            self._load_promoters(place.municipality_code)
+        if place is not None and self._editing is None:
+            self.copy_last_time()
+
+    def _load_promoters(self, municipality_code: str) -> None:
+        self._promoters_of = municipality_code
+        self.context.run(lambda db, _ctx: gatherings_view.promoter_choices(db, municipality_code),
+                         on_done=lambda choices: self._fill_promoters(municipality_code, choices))
+
+    def _fill_promoters(self, municipality_code: str, choices) -> None:
+        if municipality_code != self._promoters_of:
+            return
+        wanted = self._pending_promoter
+        self.promoter.clear()
+        self.promoter.addItem("（なし）", None)
+        for choice in choices:
+            self.promoter.addItem(choice.name, choice.id)
+        self._select_promoter(wanted)
+
+    def _select_promoter(self, promoter_id: str | None) -> None:
+        index = self.promoter.findData(promoter_id) if promoter_id else 0
+        # A promoter not listed yet (the list is still loading) is selected when it arrives.
+        self._pending_promoter = promoter_id if index < 0 else None
+        self.promoter.setCurrentIndex(max(index, 0))
+
+    def _update_totals(self) -> None:
+        v = {name: edit.value() for name, edit in self.counts.items()}
+        total = v["attendance_total"]
+        sexes = [v[f] for f in ("male", "female") if v[f] is not None]
+        ages = [v[f] for f in ("age_under_65", "age_65_74", "age_75_plus") if v[f] is not None]
+        parts = [f"男女計 {sum(sexes)}人" if sexes else "男女計 —",
+                 f"年齢計 {sum(ages)}人" if ages else "年齢計 —",
+                 f"参加者数 {total}人" if total is not None else "参加者数 —"]
+        problems = check_attendance(**v) if total is not None else []
+        if problems:
+            self.totals.setText("　".join(parts) + "\n" + "\n".join(f"⚠ {p.message}" for p in problems))
+            self.totals.setStyleSheet(_MISMATCH_STYLE)
+        else:
+            self.totals.setText("　".join(parts))
+            self.totals.setStyleSheet(_MATCH_STYLE if total is not None else "")
+        self.totals.setProperty("mismatch", bool(problems))
+
+    def _values(self) -> dict:
+        return {"place": self.place.text(), "held_on": self.held_on.value(),
+                **{name: edit.text() for name, edit in self.counts.items()},
+                "programs": tuple(box.isChecked() for box in self.programs.values()),
+                "professionals": self._checked_professionals(), "promoter": self.promoter.currentData(),
+                "times": (self.start_time.text(), self.end_time.text()), "notes": self.notes.text()}
+
+    def _collect(self) -> Gathering:
+        """The record the form shows; problems the services cannot see (unreadable time, unknown place)
+        are raised here as ValidationFailed."""
+        errors: list[FieldError] = []
+        place = self.place.place()
+        if place is None:
+            message = ("通いの場を選んでください。" if not self.place.text().strip()
+                       else f"「{self.place.text().strip()}」に当てはまる通いの場が1つに決まりません。候補から選んでください。")
+            errors.append(FieldError("place_id", message))
+        times = {}
+        for field, edit, label in (("start_time", self.start_time, "開始時刻"), ("end_time", self.end_time, "終了時刻")):
+            try:
+                times[field] = edit.value()
+            except ValueError:
+                errors.append(FieldError(field, f"{label}は 10:00 のように入力してください。"))
+        if errors:
+            raise ValidationFailed(errors)
+        base = self._editing or Gathering(place_id="", held_on=date.today(), attendance_total=0)
+        return dataclasses.replace(
+            base, place_id=place.id, held_on=self.held_on.value(),
+            **{name: edit.value() for name, edit in self.counts.items()},
+            programs=tuple(code for code, box in self.programs.items() if box.isChecked()),
+            professionals=self._checked_professionals(), promoter_id=self.promoter.currentData(),
+            notes=self.notes.text().strip(), **times)

@@ -1,0 +1,349 @@
+"""The month grid of 開催記録: one place, one month, one row per gathering date, for typing a paper sheet in one
+go. Totals are live; saving writes every new and changed row in one transaction, or none of them, with each
+row's problems shown on the row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.domain.records import Gathering
+from kaigo_desktop.domain.validation import ValidationFailed, check_attendance
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.screens.gathering_month_sheet import (
+    COLUMN_OF, COLUMNS, COUNT_FIELDS, NOTES, SheetRow, cells_of, day_label, records_to_save, routine_text,
+)
+from kaigo_desktop.gui.widgets.gatherings_cell_delegate import SheetCellDelegate
+from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.services import gatherings_view
+from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
+from kaigo_desktop.storage.errors import StorageError
+
+MIN_ROWS = 5
+_ERROR_BRUSH = QBrush(QColor("#ffcdd2"))
+_TOTALS_BRUSH = QBrush(QColor("#eeeeee"))
+_SUGGESTED_BRUSH = QBrush(QColor("#9e9e9e"))
+
+
+@dataclass
+class _Row:
+    original: Gathering | None = None  # the stored gathering the row shows, None for a new row
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (column, message) from the last save
+
+
+class GatheringMonthGrid(QWidget):
+    sheet_did_save = Signal(int)  # how many rows were written
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+        super().__init__(parent)
+        self.context = context
+        self._places = places
+        self.sheet: MonthSheet | None = None
+        self._rows: list[_Row] = []
+        self._filling = False
+        self._build()
+
+    # ---- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.place = PlacePicker(self, choices=self._places)
+        self.month = QDateEdit(self)
+        self.month.setDisplayFormat("yyyy年M月")
+        self.month.setDate(QDate.currentDate())
+        self.month_label = QLabel(self)
+        self.previous_button = QPushButton("◀ 前月", self)
+        self.next_button = QPushButton("翌月 ▶", self)
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("color: #555;")
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels([title for _, title in COLUMNS])
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers
+                                   & ~QAbstractItemView.EditTrigger.CurrentChanged)
+        self.delegate = SheetCellDelegate(set(range(0, NOTES)), self._display_text, self.table)
+        self.table.setItemDelegate(self.delegate)
+        self.table.setWordWrap(False)
+        em = self.fontMetrics().horizontalAdvance("あ")
+        header = self.table.horizontalHeader()
+        for column in range(NOTES):
+            header.resizeSection(column, em * (5 if column == 0 else 3) + 8)
+        header.setSectionResizeMode(NOTES, QHeaderView.ResizeMode.Stretch)
+        vertical = self.table.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.add_row_button = QPushButton("行を追加", self)
+        self.revert_button = QPushButton("入力を取り消す", self)
+        self.save_button = QPushButton("この月を保存（Ctrl+Enter）", self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("通いの場"))
+        top.addWidget(self.place, 1)
+        months = QHBoxLayout()
+        months.addWidget(QLabel("月"))
+        months.addWidget(self.previous_button)
+        months.addWidget(self.month)
+        months.addWidget(self.month_label)
+        months.addWidget(self.next_button)
+        months.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_row_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(months)
+        layout.addWidget(self.info)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.place.place_did_change.connect(lambda _p: self._selection_changed())
+        self.month.dateChanged.connect(lambda _d: self._selection_changed())
+        self.previous_button.clicked.connect(lambda: self.month.setDate(self.month.date().addMonths(-1)))
+        self.next_button.clicked.connect(lambda: self.month.setDate(self.month.date().addMonths(1)))
+        self.add_row_button.clicked.connect(lambda: self._append_row())
+        self.revert_button.clicked.connect(self.discard_changes)
+        self.save_button.clicked.connect(self.save)
+        self.table.itemChanged.connect(self._item_changed)
+        self._show_month_label()
+        self._set_enabled(False)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.table, self.add_row_button, self.revert_button, self.save_button):
+            widget.setEnabled(enabled)
+
+    def _show_month_label(self) -> None:
+        year, month = self.year_month()
+        self.month_label.setText(format_wareki(date(year, month, 1)).split("月")[0] + "月")
+
+    # ---- public --------------------------------------------------------------------------------
+
+    def set_place_choices(self, choices: list[PlaceChoice]) -> None:
+        self.place.set_choices(choices)
+
+    def year_month(self) -> tuple[int, int]:
+        return self.month.date().year(), self.month.date().month()
+
+    def open_sheet(self, place_id: str, year: int, month: int) -> None:
+        """Show the sheet of a place and month (asks first if typed rows would be lost)."""
+        self.place.blockSignals(True)
+        self.month.blockSignals(True)
+        self.place.set_place_id(place_id)
+        self.month.setDate(QDate(year, month, 1))
+        self.place.blockSignals(False)
+        self.month.blockSignals(False)
+        self._selection_changed()
+
+    def has_unsaved_changes(self) -> bool:
+        return any(self._sheet_row(row).is_pending() for row in range(len(self._rows)))
+
+    def discard_changes(self) -> None:
+        if self.sheet is not None:
+            self._show_sheet(self.sheet)
+
+    def save(self) -> bool:
+        """Write every new and changed row in one transaction; False (and row messages) when any is wrong."""
+        self.delegate.commit_open_editor()
+        if self.sheet is None:
+            return False
+        pending, positions, problems = records_to_save(
+            self.sheet, [self._sheet_row(row) for row in range(len(self._rows))])
+        for row, state in enumerate(self._rows):
+            state.errors = problems.get(row, [])
+        if problems:
+            return self._show_errors()
+        if not pending:
+            self.message.setText("保存する行がありません。")
+            return False
+        today = date.today()
+        try:
+            saved = self.context.run_blocking(
+                lambda db, _ctx: gatherings_view.save_gatherings(db, pending, today=today))
+        except ValidationFailed as failure:
+            for error in failure.errors:
+                position, _, name = error.field.partition(".")
+                self._rows[positions[int(position)]].errors.append((COLUMN_OF.get(name, 0), error.message))
+            return self._show_errors()
+        except StorageError as error:
+            self.message.setText(f"保存できませんでした：{error}")
+            return False
+        self.context.records_did_change.emit("gatherings")
+        self.sheet_did_save.emit(len(saved))
+        self._load(self.sheet.place_id, self.sheet.year, self.sheet.month,
+                   done_message=f"{len(saved)}件を保存しました。")
+        return True
+
+    # ---- loading -------------------------------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        place = self.place.place()
+        year, month = self.year_month()
+        self._show_month_label()
+        current = (self.sheet.place_id, self.sheet.year, self.sheet.month) if self.sheet else None
+        if place is None or current == (place.id, year, month):
+            return
+        if self.has_unsaved_changes() and not self._confirm_discard():
+            self.place.blockSignals(True)
+            self.month.blockSignals(True)
+            self.place.set_place_id(current[0])
+            self.month.setDate(QDate(current[1], current[2], 1))
+            self.place.blockSignals(False)
+            self.month.blockSignals(False)
+            self._show_month_label()
+            return
+        self._load(place.id, year, month)
+
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self, "月別入力", "この月の入力を保存していません。保存せずに別の月・通いの場へ移りますか？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _load(self, place_id: str, year: int, month: int, done_message: str = "") -> None:
+        self.message.setText("読み込み中…")
+        today = date.today()
+        self.context.run(lambda db, _ctx: gatherings_view.month_sheet(db, place_id, year, month, today),
+                         on_done=lambda sheet: self._show_sheet(sheet, done_message),
+                         on_error=lambda error: self.message.setText(f"読み込めません：{error}"))
+
+    def _show_sheet(self, sheet: MonthSheet, message: str = "") -> None:
+        self.sheet = sheet
+        self._filling = True
+        self.table.setRowCount(0)
+        self._rows = []
+        for gathering in sheet.gatherings:
+            self._append_row(gathering)
+        taken = {g.held_on.day for g in sheet.gatherings}
+        for day in sheet.suggested_days:
+            if day not in taken:
+                self._append_row(day=day)
+        self._append_row()  # always one empty row at the end to type a further date into
+        while len(self._rows) < MIN_ROWS:
+            self._append_row()
+        self.table.insertRow(len(self._rows))  # the totals row
+        for column in range(len(COLUMNS)):
+            item = QTableWidgetItem("")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setBackground(_TOTALS_BRUSH)
+            font = QFont(item.font())
+            font.setBold(True)
+            item.setFont(font)
+            self.table.setItem(len(self._rows), column, item)
+        self.table.setVerticalHeaderItem(len(self._rows), QTableWidgetItem("合計"))
+        self._filling = False
+        self._refresh_all()
+        self.info.setText(routine_text(sheet))
+        self.message.setText(message)
+        self.message.setStyleSheet("")
+        self._set_enabled(True)
+
+    # ---- rows ----------------------------------------------------------------------------------
+
+    def _append_row(self, gathering: Gathering | None = None, day: int | None = None) -> None:
+        filling, self._filling = self._filling, True  # the items below are ours, not the user's edits
+        row = len(self._rows)
+        self._rows.append(_Row(gathering))
+        self.table.insertRow(row)
+        self.table.setVerticalHeaderItem(row, QTableWidgetItem(""))
+        values = cells_of(gathering) if gathering else {"day": str(day) if day else ""}
+        for column, (name, _) in enumerate(COLUMNS):
+            item = QTableWidgetItem(values.get(name, ""))
+            if column < NOTES:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, column, item)
+        self._filling = filling
+        if not filling:
+            self._refresh_all()
+
+    def _sheet_row(self, row: int) -> SheetRow:
+        texts = {}
+        for column, (name, _) in enumerate(COLUMNS):
+            item = self.table.item(row, column)
+            texts[name] = item.text().strip() if item else ""
+        return SheetRow(self._rows[row].original, texts)
+
+    # ---- showing state -------------------------------------------------------------------------
+
+    def _display_text(self, index: QModelIndex) -> str | None:
+        """The day column shows its weekday: 「5（水）」."""
+        if index.column() != 0 or self.sheet is None or index.row() >= len(self._rows):
+            return None
+        return day_label(self.sheet.year, self.sheet.month, str(index.data() or ""))
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if self._filling or item.row() >= len(self._rows):
+            return
+        self._rows[item.row()].errors = []
+        if item.row() == len(self._rows) - 1 and self._sheet_row(item.row()).has_entry():
+            self._append_row()  # always one empty row at the end to type the next date into
+        else:
+            self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        self._filling = True
+        totals = dict.fromkeys(COUNT_FIELDS, 0)
+        gatherings = 0
+        for row in range(len(self._rows)):
+            sheet_row = self._sheet_row(row)
+            values = sheet_row.values()
+            if sheet_row.is_kept():
+                gatherings += 1
+                for name in COUNT_FIELDS:
+                    totals[name] += values[name] or 0
+            self._paint_row(row, sheet_row, values)
+        if self.table.rowCount() > len(self._rows):
+            self.table.item(len(self._rows), 0).setText(f"{gatherings}回")
+            for name in COUNT_FIELDS:
+                self.table.item(len(self._rows), COLUMN_OF[name]).setText(f"{totals[name]:,}")
+        self._filling = False
+
+    def _paint_row(self, row: int, sheet_row: SheetRow, values: dict) -> None:
+        state = self._rows[row]
+        problems = []
+        if values["attendance_total"] is not None:  # the same sums as saving checks, shown while typing
+            problems = check_attendance(**{name: values[name] for name in COUNT_FIELDS})
+        for column in range(len(COLUMNS)):
+            item = self.table.item(row, column)
+            item.setBackground(QBrush())
+            item.setToolTip("")
+        day_item = self.table.item(row, 0)
+        day_item.setForeground(QBrush() if sheet_row.is_kept() else _SUGGESTED_BRUSH)
+        if problems:
+            self._mark(row, 1, "\n".join(p.message for p in problems))
+        for column, _ in state.errors:
+            self._mark(row, column)
+        if state.errors:
+            label = "エラー"
+        elif state.original is None:
+            label = "新規" if sheet_row.has_entry() else ""
+        else:
+            label = "変更" if sheet_row.is_pending() else "保存済"
+        self.table.verticalHeaderItem(row).setText(label)
+
+    def _mark(self, row: int, column: int, tooltip: str | None = None) -> None:
+        item = self.table.item(row, column)
+        item.setBackground(_ERROR_BRUSH)
+        item.setToolTip(tooltip if tooltip is not None else "\n".join(m for _, m in self._rows[row].errors))
+
+    def _show_errors(self) -> bool:
+        self._refresh_all()
+        lines = []
+        for row, state in enumerate(self._rows):
+            day = self._display_text(self.table.model().index(row, 0)) or f"{row + 1}行目"
+            lines += [f"・{day}：{message}" for _, message in state.errors]
+        self.message.setText("保存していません。次の行を直してください。\n" + "\n".join(lines))
+        self.message.setStyleSheet("color: #c62828;")
+        return False

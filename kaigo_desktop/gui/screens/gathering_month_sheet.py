@@ -1,0 +1,121 @@
+"""The rules of the month grid's rows, without Qt: which columns there are, what a row's text means, which rows
+become which records when the sheet is saved, and the problems only the sheet can see (no day, a day twice)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.domain.records import Gathering
+from kaigo_desktop.domain.vocab import PROGRAM_LABELS
+from kaigo_desktop.gui.widgets.gatherings_inputs import ascii_digits
+from kaigo_desktop.services.gatherings_view import MonthSheet
+
+# Two-line titles keep the count columns narrow enough for the grid to fit beside the list.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("day", "日"), ("attendance_total", "参加\n者数"), ("male", "男性"), ("female", "女性"),
+    ("age_under_65", "65歳\n未満"), ("age_65_74", "65～\n74歳"), ("age_75_plus", "75歳\n以上"),
+    ("new_participants", "新規"), ("notes", "備考"),
+)
+COLUMN_OF = {name: index for index, (name, _) in enumerate(COLUMNS)} | {"held_on": 0}
+COUNT_FIELDS = tuple(name for name, _ in COLUMNS[1:-1])
+NOTES = len(COLUMNS) - 1
+WEEKDAYS = "月火水木金土日"
+
+
+@dataclass
+class SheetRow:
+    """One grid row: the stored gathering it shows (None for a new row) and its cell texts by column name."""
+
+    original: Gathering | None
+    texts: dict[str, str]
+
+    def values(self) -> dict:
+        """Day and counts as ints (None when blank), notes as text."""
+        values: dict = {"notes": self.texts.get("notes", "").strip()}
+        for name in ("day", *COUNT_FIELDS):
+            text = ascii_digits(self.texts.get(name, "")).strip()
+            values[name] = int(text) if text.isdigit() else None
+        return values
+
+    def has_entry(self) -> bool:
+        """A new row counts once anything but its day is typed (suggested days alone are not entries)."""
+        return any(self.texts.get(name, "").strip() for name, _ in COLUMNS[1:])
+
+    def is_kept(self) -> bool:
+        """Part of the sheet: stored, or typed into."""
+        return self.original is not None or self.has_entry()
+
+    def is_pending(self) -> bool:
+        """Needs writing: a new row with an entry, or a stored one whose cells differ from the record."""
+        if self.original is None:
+            return self.has_entry()
+        return cells_of(self.original) != {name: self.texts.get(name, "").strip() for name, _ in COLUMNS}
+
+
+def cells_of(g: Gathering) -> dict[str, str]:
+    cells = {name: "" if getattr(g, name) is None else str(getattr(g, name)) for name in COUNT_FIELDS}
+    return {**cells, "day": str(g.held_on.day), "notes": g.notes}
+
+
+def day_label(year: int, month: int, text: str) -> str | None:
+    """「5（水）」 for a day cell's text, None when it is no day of the month."""
+    try:
+        day = date(year, month, int(ascii_digits(text).strip()))
+    except ValueError:
+        return None
+    return f"{day.day}（{WEEKDAYS[day.weekday()]}）"
+
+
+def routine_text(sheet: MonthSheet) -> str:
+    """What new rows are saved with besides their counts (「前回と同じ」), in words."""
+    prefill = sheet.prefill
+    if prefill is None:
+        return ""
+    parts = ["・".join(PROGRAM_LABELS[p] for p in prefill.programs) or "プログラムなし"]
+    if prefill.start_time or prefill.end_time:
+        parts.append(f"{prefill.start_time or ''}～{prefill.end_time or ''}")
+    if prefill.professionals:
+        parts.append("専門職 " + "、".join(prefill.professionals))
+    if sheet.promoter_name:
+        parts.append(f"推進員 {sheet.promoter_name}")
+    source = f"前回（{format_wareki(prefill.from_date)}）" if prefill.from_date else "通いの場の登録内容"
+    return f"新しい行は{source}と同じ内容で保存します：" + "、".join(parts)
+
+
+def records_to_save(sheet: MonthSheet, rows: list[SheetRow]
+                    ) -> tuple[list[Gathering], list[int], dict[int, list[tuple[int, str]]]]:
+    """The records to write (new rows take the sheet's routine parts), the row each came from, and the
+    problems found per row as (column, message)."""
+    kept = [index for index, row in enumerate(rows) if row.is_kept()]
+    days = Counter(rows[index].values()["day"] for index in kept)
+    routine = {} if sheet.prefill is None else {
+        "programs": sheet.prefill.programs, "start_time": sheet.prefill.start_time,
+        "end_time": sheet.prefill.end_time, "professionals": sheet.prefill.professionals,
+        "promoter_id": sheet.prefill.promoter_id}
+    pending: list[Gathering] = []
+    positions: list[int] = []
+    problems: dict[int, list[tuple[int, str]]] = {}
+    for index in kept:
+        row = rows[index]
+        values = row.values()
+        try:
+            held_on = date(sheet.year, sheet.month, values["day"] or 0)
+        except ValueError:
+            problems.setdefault(index, []).append((0, "日（1～月末）を入力してください。"))
+            continue
+        if days[values["day"]] > 1:
+            problems.setdefault(index, []).append((0, f"{values['day']}日の行が2つ以上あります。"))
+        if not row.is_pending():
+            continue
+        counts = {name: values[name] for name in COUNT_FIELDS}
+        if row.original is not None:
+            record = dataclasses.replace(row.original, held_on=held_on, notes=values["notes"], **counts)
+        else:
+            record = Gathering(sheet.place_id, held_on, notes=values["notes"], **counts, **routine)
+        pending.append(record)
+        positions.append(index)
+    return pending, positions, problems

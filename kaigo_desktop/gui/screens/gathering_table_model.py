@@ -1,0 +1,220 @@
+"""The gatherings list as a Qt model over an ordered key list (Anki's browser does the same): rowCount is the
+number of keys, rows are fetched by key on the database thread in pages of 200, kept in an LRU cache, and
+shown as 「…」 until their page arrives. Sorting is asked of the screen, which has SQL do it."""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+
+from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.services import gatherings_view
+from kaigo_desktop.services.gatherings_view import GatheringRow
+
+PAGE_SIZE = 200
+CACHE_PAGES = 64  # 12,800 rows: several screens' worth either way of where the user is
+MAX_PENDING_PAGES = 4  # while dragging the scroll bar only the latest pages asked for are worth fetching
+PLACEHOLDER = "…"
+WEEKDAYS = "月火水木金土日"
+PROGRAM_SHORT = {"motor": "運動", "nutrition": "栄養", "oral": "口腔", "cognition": "認知", "social": "社会"}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _local_time(stamp: str | None) -> str:
+    """A stored UTC stamp as local time, 2024/05/08 14:03."""
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y/%m/%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def held_on_text(row: GatheringRow) -> str:
+    return f"{format_wareki(row.held_on)}（{WEEKDAYS[row.held_on.weekday()]}）"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[GatheringRow], str]
+    width: int  # in full-width characters
+    sort_key: str | None = None  # one of gatherings_view.SORT_KEYS, or None: not sortable
+    number: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("開催日", held_on_text, 11, "held_on"),
+    Column("区市町村", lambda r: r.municipality_name, 5, "municipality"),
+    Column("通いの場", lambda r: r.place_name, 14, "place"),
+    Column("参加者数", lambda r: str(r.attendance_total), 5, "attendance_total", True),
+    Column("男性", lambda r: _count(r.male), 3, number=True),
+    Column("女性", lambda r: _count(r.female), 3, number=True),
+    Column("65歳未満", lambda r: _count(r.age_under_65), 5, number=True),
+    Column("65～74歳", lambda r: _count(r.age_65_74), 5, number=True),
+    Column("75歳以上", lambda r: _count(r.age_75_plus), 5, number=True),
+    Column("新規", lambda r: _count(r.new_participants), 3, number=True),
+    Column("時間", lambda r: f"{r.start_time or ''}～{r.end_time or ''}" if r.start_time or r.end_time else "", 6),
+    Column("プログラム", lambda r: "・".join(PROGRAM_SHORT[p] for p in r.programs), 8),
+    Column("専門職", lambda r: "、".join(r.professionals), 10),
+    Column("推進員", lambda r: r.promoter_name or "", 5),
+    Column("備考", lambda r: r.notes, 12),
+    Column("更新者", lambda r: r.updated_by, 5),
+    Column("更新日時", lambda r: _local_time(r.updated_at), 8, "updated_at"),
+    Column("削除日時", lambda r: _local_time(r.deleted_at), 8),
+)
+DELETED_COLUMN = len(COLUMNS) - 1
+_LONG_TEXT_COLUMNS = frozenset({2, 12, 14})  # 通いの場, 専門職, 備考: shown in full as a tool tip
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_ID = int(Qt.ItemDataRole.UserRole)  # the gathering's id
+_NUMBER_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_TEXT_ALIGNMENT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+class GatheringTableModel(QAbstractTableModel):
+    """`run` is AppContext.run: pages are read by the database thread, never here."""
+
+    sort_requested = Signal(str, bool)  # sort key, descending
+
+    def __init__(self, run: Callable[..., Any], parent=None):
+        super().__init__(parent)
+        self._run = run
+        self._keys = array("q")
+        self._pages: OrderedDict[int, list[GatheringRow | None]] = OrderedDict()
+        self._pending: OrderedDict[int, None] = OrderedDict()
+        self._in_flight = False
+        self._generation = 0  # bumped on every reset, so a page read for an older key list is dropped
+
+    # ---- keys ----------------------------------------------------------------------------------
+
+    def set_keys(self, keys: array) -> None:
+        self.beginResetModel()
+        self._keys = keys
+        self._pages.clear()
+        self._pending.clear()
+        self._generation += 1
+        self.endResetModel()
+
+    def key_at(self, row: int) -> int:
+        return self._keys[row]
+
+    def keys_between(self, first: int, last: int) -> array:
+        return self._keys[first:last + 1]
+
+    def row_of_key(self, key: int) -> int:
+        try:
+            return self._keys.index(key)
+        except ValueError:
+            return -1
+
+    def row_at(self, row: int) -> GatheringRow | None:
+        """The loaded row, or None while its page has not arrived (asking starts the fetch)."""
+        page = self._pages.get(row // PAGE_SIZE)
+        if page is None:
+            self._request(row // PAGE_SIZE)
+            return None
+        self._pages.move_to_end(row // PAGE_SIZE)
+        return page[row % PAGE_SIZE]
+
+    def is_loaded(self, row: int) -> bool:
+        return row // PAGE_SIZE in self._pages
+
+    # ---- Qt model ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self._keys)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        # Called for every role of every visible cell on each paint: plain int roles, the usual ones first.
+        if role == _DISPLAY or role == _TOOLTIP or role == _ID:
+            row = self.row_at(index.row()) if index.isValid() else None
+            if row is None:
+                loading = index.isValid() and not self.is_loaded(index.row())
+                return PLACEHOLDER if loading and role == _DISPLAY else None
+            if role == _ID:
+                return row.id
+            text = COLUMNS[index.column()].text(row)
+            if role == _TOOLTIP:
+                return text if text and index.column() in _LONG_TEXT_COLUMNS else None  # may be cut off
+            return text
+        if role == _ALIGNMENT and index.isValid():
+            return _NUMBER_ALIGNMENT if COLUMNS[index.column()].number else _TEXT_ALIGNMENT
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section].title if 0 <= section < len(COLUMNS) else None
+        return str(section + 1)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header clicks: only columns SQL can sort by; the screen reloads the keys in that order."""
+        if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort_key is None:
+            return
+        self.sort_requested.emit(COLUMNS[column].sort_key, order == Qt.SortOrder.DescendingOrder)
+
+    # ---- pages ---------------------------------------------------------------------------------
+
+    def _request(self, page: int) -> None:
+        if page in self._pending:
+            self._pending.move_to_end(page)
+            return
+        self._pending[page] = None
+        while len(self._pending) > MAX_PENDING_PAGES:
+            self._pending.popitem(last=False)
+        if not self._in_flight:
+            self._in_flight = True
+            # Collect every page one paint asks for, then read them in one job.
+            QTimer.singleShot(0, self._dispatch)
+
+    def _dispatch(self) -> None:
+        pages = [p for p in reversed(self._pending) if p not in self._pages]
+        self._pending.clear()
+        if not pages:
+            self._in_flight = False
+            return
+        generation = self._generation
+        wanted = {page: self._keys[page * PAGE_SIZE:(page + 1) * PAGE_SIZE] for page in pages}
+
+        def job(db, _ctx):
+            return {page: gatherings_view.list_rows(db, keys) for page, keys in wanted.items()}
+
+        self._run(job, on_done=lambda result: self._arrived(generation, wanted, result),
+                  on_error=lambda _error: self._failed())
+
+    def _arrived(self, generation: int, wanted: dict[int, array], result: dict[int, list[GatheringRow]]) -> None:
+        self._in_flight = False
+        if generation == self._generation:
+            for page, rows in result.items():
+                by_key = {row.key: row for row in rows}
+                # A key whose record vanished since the list was made shows as an empty row until the refresh.
+                self._pages[page] = [by_key.get(key) for key in wanted[page]]
+                while len(self._pages) > CACHE_PAGES:
+                    self._pages.popitem(last=False)
+                first = page * PAGE_SIZE
+                last = min(first + PAGE_SIZE, len(self._keys)) - 1
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        if self._pending:
+            self._in_flight = True
+            self._dispatch()
+
+    def _failed(self) -> None:
+        self._in_flight = False  # the pages are asked for again when next shown

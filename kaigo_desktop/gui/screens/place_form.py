@@ -1,0 +1,378 @@
+"""The detail form of one 通いの場: every field of the record, the five program types as checkboxes, the
+promoters assigned over time (read-only here), inline validation messages and unsaved-change tracking."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.domain.fiscal import format_wareki_short
+from kaigo_desktop.domain.records import Place
+from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.domain.vocab import PROGRAM_TYPES
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.form_errors import FormErrors
+from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
+from kaigo_desktop.services.places_view import AssignedPromoter, PlaceChoices, PlaceDetail
+
+
+def promoter_period_text(promoter: AssignedPromoter) -> str:
+    end = format_wareki_short(promoter.end_date) if promoter.end_date else "（継続中）"
+    return f"{format_wareki_short(promoter.start_date)} ～ {end}"
+
+
+class PlaceForm(QWidget):
+    """`save_requested` on the 保存 button or Ctrl+Enter; `edits_did_change(dirty)` on every edit."""
+
+    save_requested = Signal()
+    edits_did_change = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._place = Place("", "")
+        self._detail: PlaceDetail | None = None
+        self._read_only = False
+        self._baseline: dict[str, Any] = {}
+        self._loading = False
+        self._choices: PlaceChoices | None = None
+        self._build()
+        self.errors = FormErrors(self.error_label, {
+            "name": self.name_edit, "kana": self.kana_edit, "municipality_code": self.municipality_combo,
+            "center_id": self.center_combo, "address": self.address_edit, "venue_kind": self.venue_combo,
+            "operator_kind": self.operator_combo, "main_activity_1": self.activity1_combo,
+            "main_activity_2": self.activity2_combo, "frequency_declared": self.frequency_combo,
+            "capacity": self.capacity_edit, "start_date": self.start_edit.editor,
+            "end_date": self.end_edit.editor, "status": self.status_combo, "contact": self.contact_edit,
+            "notes": self.notes_edit, "programs": self.programs_box,
+        })
+        self.enter_navigation = EnterMovesFocus(self)
+        self.enter_navigation.install(self.fields)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, lambda: self.save_requested.emit(),
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._connect_changes()
+        self._baseline = self._raw()
+
+    # ---- building -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title_label = QLabel("通いの場の詳細")
+        self.title_label.setObjectName("form_title")
+        self.title_label.setStyleSheet("font-weight: bold; font-size: 120%;")
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff4e5; color: #6d4c00; padding: 6px; border-radius: 4px;")
+        self.banner.hide()
+        self.blank_space = QWidget()  # takes the room of the hidden fields when no place is shown
+        self.blank_space.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.blank_space.hide()
+        self.fields = QWidget()
+        form = QFormLayout(self.fields)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Rows that do not fit (large text sizes, a narrow pane) put their label above the field.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.name_edit = QLineEdit(placeholderText="例：さくら体操の会")
+        self.kana_edit = QLineEdit(placeholderText="例：サクラタイソウノカイ（ひらがなでも可）")
+        self.municipality_combo = ChoiceCombo(none_label="（選択してください）")
+        self.center_combo = ChoiceCombo(none_label="（なし）")
+        self.address_edit = QLineEdit()
+        self.venue_combo = ChoiceCombo(none_label="（未選択）")
+        self.operator_combo = ChoiceCombo(none_label="（未選択）")
+        self.activity1_combo = ChoiceCombo(none_label="（未選択）")
+        self.activity2_combo = ChoiceCombo(none_label="（未選択）")
+        self.programs_box = QWidget()
+        grid = QGridLayout(self.programs_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.program_checks: dict[str, QCheckBox] = {}
+        for index, (code, label) in enumerate(PROGRAM_TYPES):
+            self.program_checks[code] = check = QCheckBox(label)
+            grid.addWidget(check, index // 2, index % 2)
+        self.frequency_combo = ChoiceCombo(none_label="（未選択）")
+        self.capacity_edit = QLineEdit(placeholderText="人数（空欄可）")
+        self.capacity_edit.setMaximumWidth(140)
+        self.start_edit = WarekiDateEdit(optional=True, none_label="不明")
+        self.end_edit = WarekiDateEdit(optional=True, none_label="なし（継続中）")
+        self.start_box = _wareki_below(self.start_edit)
+        self.end_box = _wareki_below(self.end_edit)
+        self.status_combo = ChoiceCombo()
+        self.contact_edit = QLineEdit(placeholderText="代表者・電話番号など")
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setTabChangesFocus(True)
+        self.notes_edit.setFixedHeight(72)
+        self.promoters_table = QTableWidget(0, 2)
+        self.promoters_table.setHorizontalHeaderLabels(["推進員", "担当期間"])
+        self.promoters_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.promoters_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: keep it out of the entry path
+        self.promoters_table.verticalHeader().hide()
+        self.promoters_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.promoters_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.promoters_table.setFixedHeight(110)
+        self.promoters_note = QLabel("担当した推進員はいません（推進員の画面で登録します）。")
+        self.promoters_note.setWordWrap(True)
+        center_label = QLabel("センター")
+        center_label.setToolTip("地域包括支援センター")
+        rows: list[tuple[Any, QWidget]] = [
+            ("名称（必須）", self.name_edit), ("フリガナ", self.kana_edit),
+            ("区市町村（必須）", self.municipality_combo), (center_label, self.center_combo),
+            ("住所", self.address_edit), ("会場種別", self.venue_combo), ("運営主体", self.operator_combo),
+            ("主な活動内容1", self.activity1_combo), ("主な活動内容2", self.activity2_combo),
+            ("プログラム種別", self.programs_box), ("開催頻度（届出）", self.frequency_combo),
+            ("定員", self.capacity_edit), ("開始日", self.start_box), ("終了日", self.end_box),
+            ("状態", self.status_combo), ("連絡先", self.contact_edit), ("備考", self.notes_edit),
+            ("担当した推進員", self.promoters_table), ("", self.promoters_note),
+        ]
+        for label, widget in rows:
+            form.addRow(label, widget)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        page = QWidget()  # the fields at the top, any room left below them (rows never stretch)
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.fields)
+        page_layout.addStretch(1)
+        scroll.setWidget(page)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll = scroll
+        self.error_label = QLabel()
+        self.dirty_label = QLabel("")
+        self.dirty_label.setStyleSheet("color: #8a6d00;")
+        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.save_button.clicked.connect(lambda _checked=False: self.save_requested.emit())
+        self.revert_button = QPushButton("変更を取り消す")
+        self.revert_button.clicked.connect(self.discard_changes)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.dirty_label, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.banner)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.blank_space, 1)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        self.municipality_combo.currentIndexChanged.connect(self._offer_centers)
+
+    def _connect_changes(self) -> None:
+        for edit in (self.name_edit, self.kana_edit, self.address_edit, self.capacity_edit, self.contact_edit):
+            edit.textChanged.connect(self._changed)
+        self.notes_edit.textChanged.connect(self._changed)
+        for combo in (self.municipality_combo, self.center_combo, self.venue_combo, self.operator_combo,
+                      self.activity1_combo, self.activity2_combo, self.frequency_combo, self.status_combo):
+            combo.currentIndexChanged.connect(self._changed)
+        for check in self.program_checks.values():
+            check.toggled.connect(self._changed)
+        self.start_edit.date_did_change.connect(self._changed)
+        self.end_edit.date_did_change.connect(self._changed)
+
+    # ---- choices --------------------------------------------------------------------------------
+
+    def set_choices(self, choices: PlaceChoices) -> None:
+        self._choices = choices
+        was_loading, self._loading = self._loading, True
+        self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)
+        self.venue_combo.set_labelled_choices(choices.venue_kinds)
+        self.operator_combo.set_labelled_choices(choices.operator_kinds)
+        self.activity1_combo.set_labelled_choices(choices.main_activities)
+        self.activity2_combo.set_labelled_choices(choices.main_activities)
+        self.frequency_combo.set_labelled_choices(choices.frequencies)
+        self.status_combo.set_labelled_choices(choices.statuses)
+        self._offer_centers()
+        self._loading = was_loading
+
+    def _offer_centers(self) -> None:
+        if self._choices is None:
+            return
+        code = self.municipality_combo.value()
+        centers = self._choices.centers_of(code) if code else []
+        self.center_combo.set_choices((c.id, c.name) for c in centers)
+
+    # ---- loading and reading --------------------------------------------------------------------
+
+    @property
+    def place_id(self) -> str:
+        return self._place.id
+
+    @property
+    def place_name(self) -> str:
+        return self._place.name
+
+    def load(self, place: Place, detail: PlaceDetail | None = None, *, read_only: bool = False) -> None:
+        """Show a place (a new one has no id) and take it as the unchanged state."""
+        self._loading = True
+        self._place = place
+        self._detail = detail
+        self.errors.clear()
+        self.name_edit.setText(place.name)
+        self.kana_edit.setText(place.kana)
+        self.municipality_combo.set_value(place.municipality_code or None)
+        self._offer_centers()
+        center_label = detail.center_name if detail and detail.center_name else "（削除されたセンター）"
+        self.center_combo.set_value(place.center_id, missing_label=center_label)
+        self.address_edit.setText(place.address)
+        for combo, value in ((self.venue_combo, place.venue_kind), (self.operator_combo, place.operator_kind),
+                             (self.activity1_combo, place.main_activity_1),
+                             (self.activity2_combo, place.main_activity_2),
+                             (self.frequency_combo, place.frequency_declared), (self.status_combo, place.status)):
+            combo.set_value(value, missing_label=value)
+        for code, check in self.program_checks.items():
+            check.setChecked(code in place.programs)
+        self.capacity_edit.setText("" if place.capacity is None else str(place.capacity))
+        _set_date(self.start_edit, place.start_date, fallback=date.today())
+        _set_date(self.end_edit, place.end_date, fallback=place.start_date or date.today())
+        self.contact_edit.setText(place.contact)
+        self.notes_edit.setPlainText(place.notes)
+        self._show_promoters(detail.promoters if detail else [])
+        self.title_label.setText(f"通いの場：{place.name}" if place.id else "新しい通いの場")
+        self.set_read_only(read_only)
+        self.scroll.show()
+        self.blank_space.hide()
+        self._loading = False
+        self._baseline = self._raw()
+        self._changed()
+
+    def _show_promoters(self, promoters: list[AssignedPromoter]) -> None:
+        self.promoters_table.setRowCount(len(promoters))
+        for row, promoter in enumerate(promoters):
+            name = promoter.name + ("（削除済み）" if promoter.promoter_deleted else "")
+            self.promoters_table.setItem(row, 0, QTableWidgetItem(name))
+            self.promoters_table.setItem(row, 1, QTableWidgetItem(promoter_period_text(promoter)))
+        self.promoters_table.setVisible(bool(promoters))
+        self.promoters_note.setVisible(not promoters)
+
+    def set_read_only(self, read_only: bool, banner: str = "") -> None:
+        """A place in the trash (or no place at all) is shown but cannot be edited."""
+        self._read_only = read_only
+        self.fields.setEnabled(not read_only)
+        self.save_button.setEnabled(not read_only)
+        self.revert_button.setEnabled(not read_only)
+        if read_only and not banner:
+            banner = "この通いの場はごみ箱にあります。編集するには「元に戻す」を押してください。"
+        self.banner.setText(banner)
+        self.banner.setVisible(read_only)
+
+    @property
+    def is_read_only(self) -> bool:
+        return self._read_only
+
+    def show_nothing(self, message: str) -> None:
+        """No place chosen: blank, not editable, with a hint of what to do."""
+        self.load(Place("", ""))
+        self.title_label.setText("通いの場の詳細")
+        self.set_read_only(True, message)
+        self.scroll.hide()  # empty disabled fields say nothing; the hint does
+        self.blank_space.show()
+
+    def _raw(self) -> dict[str, Any]:
+        """What the editors hold, unparsed: compared with the loaded state to know about unsaved edits."""
+        return {
+            "name": self.name_edit.text(), "kana": self.kana_edit.text(),
+            "municipality_code": self.municipality_combo.value(), "center_id": self.center_combo.value(),
+            "address": self.address_edit.text(), "venue_kind": self.venue_combo.value(),
+            "operator_kind": self.operator_combo.value(), "main_activity_1": self.activity1_combo.value(),
+            "main_activity_2": self.activity2_combo.value(), "frequency_declared": self.frequency_combo.value(),
+            "capacity": self.capacity_edit.text(), "start_date": self.start_edit.value(),
+            "end_date": self.end_edit.value(), "status": self.status_combo.value(),
+            "contact": self.contact_edit.text(), "notes": self.notes_edit.toPlainText(),
+            "programs": tuple(code for code, check in self.program_checks.items() if check.isChecked()),
+        }
+
+    def record(self) -> tuple[Place, list[FieldError]]:
+        """The place as edited, and the problems found before asking the services (an unreadable 定員)."""
+        raw = self._raw()
+        capacity, errors = _parse_capacity(raw.pop("capacity"))
+        raw["municipality_code"] = raw["municipality_code"] or ""
+        raw["status"] = raw["status"] or "活動中"
+        raw["kana"] = raw["kana"].strip()
+        raw["address"] = raw["address"].strip()
+        raw["contact"] = raw["contact"].strip()
+        return replace(self._place, **raw, capacity=capacity), errors
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        """Messages in the order of the fields on the form (general ones last), the first field focused."""
+        order = list(self.errors.editors)
+        self.errors.show(sorted(errors, key=lambda e: order.index(e.field) if e.field in order else len(order)))
+
+    # ---- unsaved edits --------------------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        return not self._read_only and self._raw() != self._baseline
+
+    def discard_changes(self) -> None:
+        self.load(self._place, self._detail, read_only=self._read_only)
+
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        dirty = self.has_unsaved_changes()
+        self.dirty_label.setText("● 未保存の変更があります" if dirty else "")
+        self.edits_did_change.emit(dirty)
+
+
+def _wareki_below(date_edit: WarekiDateEdit) -> QWidget:
+    """The date with its 和暦 and 年度 on a line of their own: beside the date they need more width than the
+    side pane has and would be clipped."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    below = QLabel(date_edit.wareki.text())
+    below.setStyleSheet("color: #444;")
+    date_edit.wareki.hide()
+
+    def mirror() -> None:
+        below.setText(date_edit.wareki.text())
+        below.setVisible(bool(below.text()))
+
+    date_edit.date_did_change.connect(mirror)
+    mirror()
+    layout.addWidget(date_edit)
+    layout.addWidget(below)
+    date_edit.wareki_below = below  # type: ignore[attr-defined]  # tests read what the user sees
+    return box
+
+
+def _set_date(date_edit: WarekiDateEdit, value: date | None, *, fallback: date) -> None:
+    """An empty date still leaves a sensible day in the editor for when the user unticks 「なし」/「不明」."""
+    if value is None:
+        date_edit.set_value(fallback)
+    date_edit.set_value(value)
+
+
+MAX_CAPACITY = 100_000  # no gathering place holds more; also keeps the number inside SQLite's integers
+
+
+def _parse_capacity(text: str) -> tuple[int | None, list[FieldError]]:
+    """「20」「２０」「20人」 are all 20; blank is unknown."""
+    value = unicodedata.normalize("NFKC", text).strip().removesuffix("人").strip()
+    if not value:
+        return None, []
+    if not value.isdigit():
+        return None, [FieldError("capacity", "定員は0以上の整数で入力してください（空欄も可）。")]
+    if int(value) > MAX_CAPACITY:
+        return None, [FieldError("capacity", f"定員が大きすぎます（{MAX_CAPACITY:,}人まで）。")]
+    return int(value), []

@@ -1,0 +1,288 @@
+"""The detail form of one 推進員: entry with inline validation, and the cap warning shown (never blocking)
+as soon as the placement being entered would exceed the municipality's subsidised number."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.domain.records import Promoter
+from kaigo_desktop.domain.text import to_katakana
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.form_errors import FormErrors
+from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.promoters_messages import is_user_error
+from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
+from kaigo_desktop.services import promoters_view
+from kaigo_desktop.services.promoters_view import ReferenceLists
+from kaigo_desktop.storage.errors import ConstraintError, StorageError
+
+BANNER_STYLE = ("background: #fff3b0; color: #5c4400; border: 1px solid #e0b800; border-radius: 3px;"
+                " padding: 6px;")
+PREVIEW_DELAY_MS = 250
+
+
+class PromoterForm(QWidget):
+    """`set_record(promoter or None)` shows a stored promoter or starts a new one; `save()` writes it."""
+
+    promoter_did_save = Signal(object)  # the saved Promoter
+
+    def __init__(self, context: AppContext, today: Callable[[], date] = date.today,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.today = today
+        self._reference: ReferenceLists | None = None
+        self._loaded: Promoter | None = None  # the stored record shown (None: a new one)
+        self._baseline: Promoter | None = None  # what the editors held right after loading
+        self._read_only = True
+        self._saved_warnings: tuple[str, ...] = ()
+        self._preview_generation = 0
+        self._build()
+        self._set_editable(False)
+
+    # ---- layout --------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.heading = QLabel("一覧から推進員を選ぶか、「新規」（Ctrl+N）で追加してください。")
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-weight: bold;")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("例：山田 花子")
+        self.kana = QLineEdit()
+        self.kana.setPlaceholderText("例：ヤマダ ハナコ")
+        self.kana.setToolTip("ひらがなで入力してもカタカナで保存します")
+        self.municipality = ChoiceCombo(placeholder="区市町村名を入力して選択")
+        self.center = ChoiceCombo(none_label="（なし）")
+        self.qualification = QComboBox()
+        self.start_date = compact_date_edit(WarekiDateEdit())
+        self.end_date = compact_date_edit(WarekiDateEdit(optional=True, none_label="在職中"))
+        self.contact = QLineEdit()
+        self.contact.setPlaceholderText("電話番号・メールなど")
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        fields = QFormLayout()
+        fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for label, editor in (("氏名 *", self.name), ("フリガナ", self.kana), ("区市町村 *", self.municipality),
+                              ("地域包括支援センター", self.center), ("職種 *", self.qualification),
+                              ("配置開始日 *", self.start_date), ("配置終了日", self.end_date),
+                              ("連絡先", self.contact), ("備考", self.notes)):
+            fields.addRow(label, editor)
+        self.banner = QLabel()
+        self.banner.setObjectName("cap_warning")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.hide()
+        self.error_label = QLabel()
+        self.errors = FormErrors(self.error_label, {
+            "name": self.name, "kana": self.kana, "municipality_code": self.municipality,
+            "center_id": self.center, "qualification": self.qualification,
+            # the date box itself: a style on the composite would frame its 和暦 label and checkbox too
+            "start_date": self.start_date.editor, "end_date": self.end_date.editor,
+            "contact": self.contact, "notes": self.notes})
+        self.save_button = QPushButton("保存")
+        self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
+        self.revert_button = QPushButton("変更を取り消す")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(fields)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.enter = EnterMovesFocus(self)
+        self.enter.install(self)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(key), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.discard_changes)
+        self.municipality.value_did_change.connect(self._municipality_changed)
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self._start_preview)
+        for signal in (self.municipality.value_did_change, self.start_date.date_did_change,
+                       self.end_date.date_did_change):
+            signal.connect(self._schedule_preview)
+
+    # ---- reference lists and records -----------------------------------------------------------
+
+    def set_reference(self, reference: ReferenceLists) -> None:
+        """Fill the pickers (values being edited stay)."""
+        self._reference = reference
+        self.municipality.set_choices([(c.label, c.id) for c in reference.municipalities])
+        qualification = self.qualification.currentText()
+        self.qualification.clear()
+        self.qualification.addItems(reference.qualifications)
+        if qualification:
+            self.qualification.setCurrentText(qualification)
+        self._municipality_changed()
+
+    def _municipality_changed(self) -> None:
+        centers = self._reference.centers.get(str(self.municipality.value() or ""), []) if self._reference else []
+        self.center.set_choices([(c.label, c.id) for c in centers])
+
+    def new_promoter(self, municipality_code: str) -> Promoter:
+        qualifications = self._reference.qualifications if self._reference else [""]
+        return Promoter(municipality_code, "", qualifications[0], self.today())
+
+    def set_record(self, promoter: Promoter | None, *, read_only: bool = False,
+                   warnings: tuple[str, ...] = ()) -> None:
+        """Show a stored promoter (id set), a new one (no id), or nothing (None)."""
+        self.errors.clear()
+        self._loaded = promoter if promoter is not None and promoter.id else None
+        self._saved_warnings = warnings
+        self._show_banner(list(warnings))
+        if promoter is None:
+            self.heading.setText("一覧から推進員を選ぶか、「新規」（Ctrl+N）で追加してください。")
+            self._baseline = None
+            self._set_editable(False)
+            return
+        self.name.setText(promoter.name)
+        self.kana.setText(promoter.kana)
+        self.municipality.set_value(promoter.municipality_code)
+        self.center.set_value(promoter.center_id)
+        self.qualification.setCurrentText(promoter.qualification)
+        self.start_date.set_value(promoter.start_date)
+        self.end_date.set_value(promoter.end_date)
+        self.contact.setText(promoter.contact)
+        self.notes.setPlainText(promoter.notes)
+        deleted = promoter.meta.deleted_at is not None
+        self.heading.setText(("削除済みの推進員（元に戻すと編集できます）" if deleted else "推進員の詳細")
+                             if promoter.id else "新しい推進員")
+        self._set_editable(not (read_only or deleted))
+        self._baseline = self.record()
+        if not promoter.id:
+            self._schedule_preview()
+
+    def loaded(self) -> Promoter | None:
+        return self._loaded
+
+    def record(self) -> Promoter:
+        """The promoter as the editors hold it."""
+        base = self._loaded or Promoter("", "", "", self.today())
+        return dataclasses.replace(
+            base, municipality_code=str(self.municipality.value() or ""), name=self.name.text().strip(),
+            kana=to_katakana(self.kana.text().strip()), center_id=self.center.value() or None,  # type: ignore[arg-type]
+            qualification=self.qualification.currentText(), start_date=self.start_date.value(),
+            end_date=self.end_date.value(), contact=self.contact.text().strip(),
+            notes=self.notes.toPlainText().strip())
+
+    def _set_editable(self, editable: bool) -> None:
+        self._read_only = not editable
+        for widget in (self.name, self.kana, self.municipality, self.center, self.qualification, self.start_date,
+                       self.end_date, self.contact, self.notes, self.save_button, self.revert_button):
+            widget.setEnabled(editable)
+
+    # ---- unsaved changes -----------------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        if self._read_only or self._baseline is None:
+            return False
+        return self.record() != self._baseline
+
+    def discard_changes(self) -> None:
+        if self._baseline is not None and not self._read_only:
+            self.set_record(self._loaded or self.new_promoter(self._baseline.municipality_code),
+                            warnings=self._saved_warnings)
+
+    # ---- saving --------------------------------------------------------------------------------
+
+    def _picker_errors(self) -> list[FieldError]:
+        errors = []
+        if self.municipality.has_unknown_text():
+            errors.append(FieldError("municipality_code", f"区市町村「{self.municipality.currentText().strip()}」"
+                                                          "が見つかりません。一覧から選んでください。"))
+        elif not self.municipality.value():
+            errors.append(FieldError("municipality_code", "区市町村を選んでください。"))
+        if self.center.has_unknown_text():
+            errors.append(FieldError("center_id", f"センター「{self.center.currentText().strip()}」が見つかりません。"
+                                                  "一覧から選ぶか空欄にしてください。"))
+        return errors
+
+    def save(self) -> bool:
+        """Validate and write; True when saved. A cap warning is shown but never stops the save."""
+        if self._read_only or self._baseline is None:
+            return False
+        if self._loaded is not None and not self.has_unsaved_changes():
+            return True  # nothing to write: the stored record keeps its time stamp
+        errors = self._picker_errors()
+        if errors:
+            self.errors.show(errors)
+            return False
+        record, today = self.record(), self.today()
+        try:
+            result = self.context.run_blocking(
+                lambda db, _ctx: promoters_view.save_promoter(db, record, today=today))
+        except ValidationFailed as failed:
+            self.errors.show(failed.errors)
+            return False
+        except ConstraintError as error:
+            field = "name" if "同じ名前" in str(error) else ""
+            self.errors.show([FieldError(field, str(error))])
+            return False
+        except StorageError as error:
+            self.errors.show([FieldError("", str(error))])
+            return False
+        self.set_record(result.promoter, warnings=result.warnings)
+        self.context.records_did_change.emit("promoters")
+        self.promoter_did_save.emit(result.promoter)
+        if result.warnings:
+            QMessageBox.warning(self, "推進員の配置人数", "保存しました。ただし次の点に注意してください。\n\n"
+                                + "\n".join(result.warnings))
+        return True
+
+    # ---- the cap warning while editing ---------------------------------------------------------
+
+    def _schedule_preview(self) -> None:
+        if not self._read_only:
+            self._preview_timer.start()
+
+    def _start_preview(self) -> None:
+        if self._read_only or self.municipality.value() is None:
+            self._show_banner(list(self._saved_warnings))
+            return
+        self._preview_generation += 1
+        generation, record, today = self._preview_generation, self.record(), self.today()
+        self.context.run(lambda db, _ctx: promoters_view.preview_cap_warnings(db, record, today),
+                         on_done=lambda warnings: self._preview_done(generation, warnings),
+                         on_error=self._preview_failed)
+
+    @staticmethod
+    def _preview_failed(error: BaseException) -> None:
+        if not is_user_error(error):  # a file problem shows nothing here: saving will tell
+            raise error
+
+    def _preview_done(self, generation: int, warnings: list[str]) -> None:
+        if generation == self._preview_generation:
+            self._show_banner(list(self._saved_warnings) + [w for w in warnings if w not in self._saved_warnings])
+
+    def _show_banner(self, warnings: list[str]) -> None:
+        self.banner.setText("⚠ " + "\n⚠ ".join(warnings) + "\n（保存はできます。）" if warnings else "")
+        self.banner.setVisible(bool(warnings))
+
+    def banner_text(self) -> str:
+        """The cap warning shown, "" when none."""
+        return "" if self.banner.isHidden() else self.banner.text()

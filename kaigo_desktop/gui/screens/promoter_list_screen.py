@@ -1,0 +1,321 @@
+"""What the 推進員 and 活動記録 screens share: a list filtered and sorted by the database beside a detail
+form, the trash toggle, delete with confirmation, restore, and asking before unsaved edits are lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.widgets.promoters_messages import confirm_delete, is_user_error, show_write_error
+from kaigo_desktop.gui.widgets.promoters_rows_model import Column, RowsTableModel
+from kaigo_desktop.services import promoters_view
+from kaigo_desktop.services.promoters_view import ReferenceLists
+from kaigo_desktop.storage.database import Database
+
+Job = Callable[[Database], Any]
+
+
+class ListDetailScreen(Screen):
+    """Subclasses give the columns, the list job, the detail widget and the form, and how a row is shown."""
+
+    record_label = ""  # 「推進員」, 「活動記録」: used in messages
+    list_tables: tuple[str, ...] = ()  # records_did_change names after which the list is read again
+    reference_tables = ("places", "centers", "promoters")  # … after which the pickers are read again
+    default_order: tuple[str, bool] = ("", False)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(context, parent)
+        self.today: Callable[[], date] = date.today
+        self.reference: ReferenceLists | None = None  # set by apply_reference
+        self._reference_stale = True
+        self._list_stale = True
+        self._list_generation = 0
+        self._reselecting = False
+        self._sized = False
+        self.order_by, self.descending = self.default_order
+        self.model: RowsTableModel = RowsTableModel(self.columns())
+        self._build()
+        context.records_did_change.connect(self._records_changed)
+
+    # ---- for subclasses ------------------------------------------------------------------------
+
+    def columns(self) -> Sequence[Column]:
+        raise NotImplementedError
+
+    def build_filters(self, bar: QHBoxLayout) -> None:
+        """Add the filter widgets to the bar above the list."""
+
+    def detail_widget(self) -> QWidget:
+        raise NotImplementedError
+
+    def current_filter(self) -> Any:
+        """The filters as one comparable value."""
+        raise NotImplementedError
+
+    def list_job(self) -> Job:
+        """The list query for the current filters (built on the GUI thread, run on the database's)."""
+        raise NotImplementedError
+
+    def apply_list(self, result: Any) -> list[Any]:
+        """Show what the list job returned (totals …) and return the rows."""
+        return list(result)
+
+    def reference_job(self) -> Job:
+        """What the pickers and filters offer; apply_reference gets its result."""
+        return promoters_view.reference_lists
+
+    def apply_reference(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def row_id(self, row: Any) -> str:
+        raise NotImplementedError
+
+    def row_label(self, row: Any) -> str:
+        raise NotImplementedError
+
+    def shown_id(self) -> str:
+        """Id of the stored record the detail form shows ("" for none or a new one)."""
+        raise NotImplementedError
+
+    def show_row(self, row: Any | None, *, deleted: bool) -> None:
+        raise NotImplementedError
+
+    def remove_job(self, row: Any) -> Job:
+        raise NotImplementedError
+
+    def restore_job(self, row: Any) -> Job:
+        raise NotImplementedError
+
+    def after_restore(self, result: Any) -> None:
+        """Called with what the restore job returned."""
+
+    # ---- layout --------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        bar = QHBoxLayout()
+        self.build_filters(bar)
+        self.show_deleted = QCheckBox("削除済みを表示")
+        bar.addWidget(self.show_deleted)
+        bar.addStretch(1)
+        self.new_button = QPushButton("新規")
+        self.new_button.setToolTip("Ctrl+N")
+        self.delete_button = QPushButton("削除…")
+        self.delete_button.setToolTip("Delete")
+        self.restore_button = QPushButton("元に戻す")
+        for button in (self.new_button, self.delete_button, self.restore_button):
+            bar.addWidget(button)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        columns = self.columns()
+        keys = [c.sort_key for c in columns]
+        if self.order_by in keys:
+            header.setSortIndicator(keys.index(self.order_by), Qt.SortOrder.DescendingOrder if self.descending
+                                    else Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        cell, heading = self.table.fontMetrics(), header.fontMetrics()
+        for index, column in enumerate(columns):
+            if column.width_sample:  # measured, so 150 % text still fits
+                self.table.setColumnWidth(index, max(cell.horizontalAdvance(column.width_sample),
+                                                     heading.horizontalAdvance(column.header) + 24) + 14)
+        self.count_label = QLabel()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail_widget())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+        self.model.sort_requested.connect(self._sort)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._row_chosen(current.row()))
+        self.show_deleted.toggled.connect(self._trash_toggled)
+        self.new_button.clicked.connect(self.new_record)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._sized:  # the list gets the larger share the first time, whatever the size hints say
+            self._sized = True
+            self.splitter.setSizes([self.width() * 62 // 100, self.width() * 38 // 100])
+
+    # ---- loading -------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self._reference_stale:
+            self.load_reference()
+        if self._list_stale:
+            self.reload_list()
+
+    def load_reference(self) -> None:
+        self._reference_stale = False
+        job = self.reference_job()
+        self.context.run(lambda db, _ctx: job(db), on_done=self._reference_loaded, on_error=self._load_failed)
+
+    def _reference_loaded(self, result: Any) -> None:
+        before = self.current_filter()
+        self.apply_reference(result)
+        if self.current_filter() != before:  # a filter's choice was dropped or defaulted
+            self.reload_list()
+
+    def reload_list(self) -> None:
+        self._list_stale = False
+        self._list_generation += 1
+        generation, job = self._list_generation, self.list_job()
+        self.context.run(lambda db, _ctx: job(db), on_done=lambda result: self._list_loaded(generation, result),
+                         on_error=self._load_failed)
+
+    def _list_loaded(self, generation: int, result: Any) -> None:
+        if generation != self._list_generation:
+            return  # a newer query is on its way
+        rows = self.apply_list(result)
+        self._reselecting = True
+        try:
+            self.model.set_rows(rows)
+            shown = self.shown_id()
+            index = self.model.find_row(lambda r: self.row_id(r) == shown) if shown else -1
+            if index >= 0:
+                self.table.selectRow(index)
+        finally:
+            self._reselecting = False
+        self._update_buttons()
+
+    def _load_failed(self, error: BaseException) -> None:
+        if not is_user_error(error):
+            raise error
+        self.count_label.setText(f"読み込めませんでした：{error}")
+
+    def _records_changed(self, table: str) -> None:
+        if table in self.reference_tables or not table:
+            self._reference_stale = True
+        if table in self.list_tables or table in self.reference_tables or not table:
+            self._list_stale = True
+        if self.isVisible():
+            self.activate()
+
+    def _sort(self, key: str, descending: bool) -> None:
+        self.order_by, self.descending = key, descending
+        self.reload_list()
+
+    def filters_changed(self) -> None:
+        self.reload_list()
+
+    # ---- choosing a row ------------------------------------------------------------------------
+
+    def selected_row(self) -> Any | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def _select_shown(self) -> None:
+        self._reselecting = True
+        try:
+            shown = self.shown_id()
+            index = self.model.find_row(lambda r: self.row_id(r) == shown) if shown else -1
+            if index >= 0:
+                self.table.selectRow(index)
+            else:
+                self.table.selectionModel().clearCurrentIndex()
+                self.table.clearSelection()
+        finally:
+            self._reselecting = False
+
+    def _row_chosen(self, index: int) -> None:
+        self._update_buttons()
+        row = self.model.row_at(index)
+        if self._reselecting or row is None or self.row_id(row) == self.shown_id():
+            return
+        if not self.confirm_leave():
+            self._select_shown()
+            return
+        self.show_row(row, deleted=self.show_deleted.isChecked())
+        self._update_buttons()
+
+    def _trash_toggled(self, on: bool) -> None:
+        if not self.confirm_leave():
+            self.show_deleted.blockSignals(True)
+            self.show_deleted.setChecked(not on)
+            self.show_deleted.blockSignals(False)
+            return
+        self.show_row(None, deleted=False)
+        self.reload_list()
+
+    def _update_buttons(self) -> None:
+        row = self.selected_row()
+        trash = self.show_deleted.isChecked()
+        self.delete_button.setEnabled(row is not None and not trash)
+        self.restore_button.setEnabled(row is not None and trash)
+        self.new_button.setEnabled(not trash)
+
+    # ---- the Screen interface ------------------------------------------------------------------
+
+    def delete_selected(self) -> bool:
+        row = self.selected_row()
+        if row is None or self.show_deleted.isChecked():
+            return False
+        if not confirm_delete(self, f"{self.record_label}「{self.row_label(row)}」"):
+            return False
+        if self.row_id(row) == self.shown_id():
+            self.discard_changes()  # the record goes to the trash as stored, not as being edited
+        if not self._write(self.remove_job(row), "削除できませんでした"):
+            return False
+        if self.row_id(row) == self.shown_id():
+            self.show_row(None, deleted=False)
+        return True
+
+    def restore_selected(self) -> bool:
+        row = self.selected_row()
+        if row is None or not self.show_deleted.isChecked():
+            return False
+        result = self._write(self.restore_job(row), "元に戻せませんでした")
+        if result is False:
+            return False
+        self.show_row(None, deleted=False)
+        self.after_restore(result)
+        return True
+
+    def _write(self, job: Job, title: str) -> Any:
+        """Run a write now; False when it failed (the user is told why)."""
+        try:
+            result = self.context.run_blocking(lambda db, _ctx: job(db))
+        except Exception as error:  # noqa: BLE001 - user errors are explained, bugs re-raised inside
+            show_write_error(self, title, error)
+            return False
+        for table in self.list_tables[:1]:
+            self.context.records_did_change.emit(table)
+        return True if result is None else result

@@ -1,0 +1,72 @@
+"""Cell editing for the month grid, like a paper sheet typed in: counts take digits only (full-width too), and
+Enter moves to the next cell, except while the Japanese IME is converting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemDelegate, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit
+
+
+class SheetCellDelegate(QStyledItemDelegate):
+    """`digit_columns` get CountEdit editors; `display` may replace a cell's shown text (the day with its
+    weekday) without changing what is edited."""
+
+    def __init__(self, digit_columns: set[int], display: Callable[[QModelIndex], str | None] | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.digit_columns = digit_columns
+        self.display = display
+        self._composing: set[int] = set()
+        self.open_editor: QWidget | None = None
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # noqa: N802
+        editor = CountEdit(parent) if index.column() in self.digit_columns else QLineEdit(parent)
+        editor.setFrame(False)
+        editor.setMaximumWidth(16_777_215)  # fill the cell, whatever CountEdit prefers in a form
+        self.open_editor = editor
+        editor.destroyed.connect(lambda *_: self._forget(editor))
+        return editor
+
+    def _forget(self, editor: QWidget) -> None:
+        self._composing.discard(id(editor))
+        if self.open_editor is editor:
+            self.open_editor = None
+
+    def commit_open_editor(self) -> None:
+        """Take what is typed in the open cell (before saving)."""
+        editor = self.open_editor
+        if editor is not None:
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            self.open_editor = None
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        if self.display is not None:
+            text = self.display(index)
+            if text is not None:
+                option.text = text
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.InputMethod:
+            ime: QInputMethodEvent = event  # type: ignore[assignment]
+            if ime.preeditString():
+                self._composing.add(id(editor))
+            else:
+                self._composing.discard(id(editor))
+        elif event.type() == QEvent.Type.KeyPress:
+            key: QKeyEvent = event  # type: ignore[assignment]
+            if key.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if id(editor) in self._composing:
+                    return False  # the IME's Enter: it commits the conversion, nothing else
+                if key.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                    return False  # Ctrl+Enter saves the sheet
+                self.commitData.emit(editor)
+                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.EditNextItem)
+                return True
+        return super().eventFilter(editor, event)

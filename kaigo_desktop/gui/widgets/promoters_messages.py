@@ -1,0 +1,29 @@
+"""Message boxes the 推進員 and 活動記録 screens share: confirming a deletion, explaining a failed write."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from kaigo_desktop.domain.validation import ValidationFailed
+from kaigo_desktop.storage.errors import StorageError
+
+
+def confirm_delete(parent: QWidget, what: str) -> bool:
+    """「…を削除しますか？」 with 「いいえ」 as the default; deleted records go to the trash."""
+    answer = QMessageBox.question(
+        parent, "削除の確認",
+        f"{what}を削除しますか？\n削除したものは「削除済みを表示」から元に戻せます。",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def is_user_error(error: BaseException) -> bool:
+    """Bad input or a problem with the database file: explained to the user. Anything else is a bug and
+    goes to the application's exception hook."""
+    return isinstance(error, (ValidationFailed, StorageError))
+
+
+def show_write_error(parent: QWidget, title: str, error: BaseException) -> None:
+    if not is_user_error(error):
+        raise error
+    QMessageBox.warning(parent, title, str(error))
