@@ -1,0 +1,58 @@
+"""The outputs that leave the building: five PDF reports and the Excel/CSV exports of reports 1 and 2.
+
+Importing this package is cheap: reportlab and openpyxl are imported only when a report is made. Reports read
+the database only through services (kaigo_desktop.services.report_data / report_lists / stats)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+# kind → (module, title); the CLI and the GUI list reports from here.
+REPORTS: dict[str, tuple[str, str]] = {
+    "submission": ("kaigo_desktop.reports.submission", "通いの場 実施状況報告書"),
+    "promoters": ("kaigo_desktop.reports.promoters", "介護予防・フレイル予防推進員 配置・活動実績報告書"),
+    "activity": ("kaigo_desktop.reports.activity", "推進員 活動報告書"),
+    "places": ("kaigo_desktop.reports.places", "通いの場一覧"),
+    "attendance-sheet": ("kaigo_desktop.reports.attendance_sheet", "開催記録表"),
+}
+# Reports that go to 東京都: no participant's personal data, 秘匿処理 on unless turned off.
+LEAVES_MUNICIPALITY = frozenset({"submission", "promoters"})
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ReportOptions:
+    fiscal_year: int | None = None
+    municipality_code: str | None = None  # None = all 区市町村
+    promoter_id: str | None = None
+    place_id: str | None = None
+    month: tuple[int, int] | None = None  # (year, month)
+    blank: bool = False
+    suppress: bool = True  # 秘匿処理 (reports 1 and 2 and the exports)
+    created: date | datetime | None = None  # printed creation date; today when None
+    font_path: str | Path | None = None  # the user's font setting
+
+    def created_or_today(self) -> date | datetime:
+        return self.created or date.today()
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)  # font not embedded, promoter cap exceeded …
+    hidden_cells: int = 0  # cells withheld by 秘匿処理
+
+
+def generate(kind: str, db, options: ReportOptions, out: Path | str,
+             progress: Progress | None = None) -> ReportResult:
+    """Make report `kind` (a key of REPORTS) from the open database into `out` (written whole or not at all)."""
+    if kind not in REPORTS:
+        raise ValueError(f"不明な報告書です: {kind}（{', '.join(REPORTS)}）")
+    module = importlib.import_module(REPORTS[kind][0])
+    return module.render(db, options, Path(out), progress=progress)

@@ -1,0 +1,97 @@
+"""The `report` and `export` subcommands of kaigo-desktop. cli.py adds them with add_report_commands(sub) and
+dispatches "report"/"export" to cmd_report/cmd_export (REPORT_COMMANDS). Nothing heavy is imported until a
+command runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kaigo_desktop.reports import LEAVES_MUNICIPALITY, REPORTS, ReportOptions
+
+EXIT_OK = 0
+
+
+def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
+    report = subparsers.add_parser(
+        "report", help="PDF の報告書を作成する",
+        description="報告書: submission＝実施状況報告書、promoters＝推進員 配置・活動実績報告書、"
+                    "activity＝推進員 活動報告書、places＝通いの場一覧、attendance-sheet＝開催記録表")
+    report.add_argument("kind", choices=tuple(REPORTS))
+    report.add_argument("--fy", help="年度（2024、2024年度、令和6年度）。activity と attendance-sheet は --month でも可")
+    report.add_argument("--municipality", help="区市町村コード（省略時は全区市町村）")
+    report.add_argument("--promoter", help="推進員ID（activity）")
+    report.add_argument("--place", help="通いの場ID（attendance-sheet）")
+    report.add_argument("--month", help="月 YYYY-MM（activity は省略時に年度全体、attendance-sheet は必須）")
+    report.add_argument("--blank", action="store_true", help="白紙の開催記録表（attendance-sheet）")
+    report.add_argument("--no-suppress", action="store_true",
+                        help="秘匿処理をしない（submission・promoters は既定で1～4人を「<5」と表示）")
+    report.add_argument("--font", type=Path, help="PDF に埋め込む日本語 TrueType フォント（.ttf/.ttc）")
+    report.add_argument("--out", type=Path, required=True, help="出力する PDF ファイル")
+
+    export = subparsers.add_parser("export", help="報告書1・2の表を Excel または CSV に書き出す")
+    export.add_argument("format", choices=("xlsx", "csv"))
+    export.add_argument("--fy", required=True, help="年度（2024、2024年度、令和6年度）")
+    export.add_argument("--municipality", help="区市町村コード（省略時は全区市町村）")
+    export.add_argument("--no-suppress", action="store_true", help="秘匿処理をしない（既定は1～4人を「<5」と表示）")
+    export.add_argument("--out", type=Path, required=True,
+                        help="出力先（xlsx: ファイル。csv: .csv なら1ファイル、それ以外はフォルダに表ごとのファイル）")
+
+
+def _options(args: argparse.Namespace) -> ReportOptions:
+    from kaigo_desktop.domain.codes import normalize_municipality_code
+    from kaigo_desktop.domain.fiscal import parse_fiscal_year
+    from kaigo_desktop.services.report_lists import parse_month
+
+    return ReportOptions(
+        fiscal_year=parse_fiscal_year(args.fy) if args.fy else None,
+        municipality_code=normalize_municipality_code(args.municipality) if args.municipality else None,
+        promoter_id=getattr(args, "promoter", None),
+        place_id=getattr(args, "place", None),
+        month=parse_month(args.month) if getattr(args, "month", None) else None,
+        blank=getattr(args, "blank", False),
+        suppress=not args.no_suppress,
+        font_path=getattr(args, "font", None),
+    )
+
+
+def _open(args: argparse.Namespace, db_path: Path):
+    from kaigo_desktop.storage.database import Database
+
+    return Database.open(db_path, user=getattr(args, "user", "") or "")
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"警告: {warning}", file=sys.stderr)
+
+
+def cmd_report(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.reports import generate
+
+    options = _options(args)
+    if args.kind in ("submission", "promoters", "places") and options.fiscal_year is None:
+        raise ValueError("年度（--fy）を指定してください。")
+    with _open(args, db_path) as db:
+        result = generate(args.kind, db, options, args.out)
+    print(f"{REPORTS[args.kind][1]}を作成しました: {result.path}（{result.pages}ページ）")
+    if args.kind in LEAVES_MUNICIPALITY:
+        print(f"秘匿処理: {'あり' if options.suppress else 'なし'}（秘匿した欄 {result.hidden_cells}）")
+    _print_warnings(result.warnings)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.reports.exports import export
+
+    options = _options(args)
+    with _open(args, db_path) as db:
+        result = export(db, args.format, options, args.out)
+    print(f"書き出しました: {result.path}（{result.pages}表）")
+    print(f"秘匿処理: {'あり' if options.suppress else 'なし'}（秘匿した欄 {result.hidden_cells}）")
+    _print_warnings(result.warnings)
+    return EXIT_OK
+
+
+REPORT_COMMANDS = {"report": cmd_report, "export": cmd_export}

@@ -1,0 +1,206 @@
+"""Excel (.xlsx) and CSV exports of the tables of reports 1 and 2: one sheet (or file) per table, Japanese
+headers, numbers as numbers, and a 定義 sheet with the 年度, the 区市町村, 秘匿処理 and the definitions.
+CSV is UTF-8 with a BOM so that Japanese Excel opens it correctly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from kaigo_desktop import APP_NAME, __version__
+from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
+from kaigo_desktop.reports import ReportOptions, ReportResult
+from kaigo_desktop.reports.files import write_atomically
+from kaigo_desktop.reports.definitions import promoter_definitions, submission_definitions
+from kaigo_desktop.reports.model import INT, PERCENT, YEN, Column, Hidden, TableData
+from kaigo_desktop.reports.promoters import TITLE as PROMOTERS_TITLE
+from kaigo_desktop.reports.promoters import promoter_tables
+from kaigo_desktop.reports.submission import TITLE as SUBMISSION_TITLE
+from kaigo_desktop.reports.submission import submission_tables
+from kaigo_desktop.reports.suppression import Suppressor
+from kaigo_desktop.services.report_data import promoters_data, submission_data
+
+FORMATS = ("xlsx", "csv")
+NUMBER_FORMATS = {INT: "#,##0", YEN: "#,##0", PERCENT: "0.0"}
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class Sheet:
+    name: str  # ≤ 31 characters, unique: the Excel sheet and the CSV file name
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+
+
+@dataclass
+class ExportBundle:
+    fiscal_year: int
+    municipality: str
+    created: date | datetime
+    suppression: str
+    sheets: list[Sheet] = field(default_factory=list)
+    definitions: list[tuple[str, str]] = field(default_factory=list)
+    suppressed_cells: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def cover_rows(self) -> list[list[str]]:
+        """The 定義 sheet: what the file covers, then the sheets, the hidden cells and the definitions."""
+        created = self.created.date() if isinstance(self.created, datetime) else self.created
+        rows = [["項目", "内容"],
+                ["年度", f"{format_fiscal_year(self.fiscal_year)}（{self.fiscal_year}年度）"],
+                ["区市町村", self.municipality],
+                ["作成日", format_wareki(created)],
+                ["作成", f"{APP_NAME} {__version__}"],
+                ["秘匿処理", self.suppression]]
+        rows += [["シート", f"{sheet.name}: {sheet.title}"] for sheet in self.sheets]
+        rows += [["秘匿した欄", cell] for cell in self.suppressed_cells]
+        rows += [[f"定義: {term}", text] for term, text in self.definitions]
+        return rows
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = _SHEET_FORBIDDEN.sub("・", title)[:31]
+    base, n = name, 2
+    while name in used:
+        suffix = f"_{n}"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    used.add(name)
+    return name
+
+
+def _plain(title: str) -> str:
+    return title.replace("\n", "")
+
+
+def build_bundle(db, options: ReportOptions) -> ExportBundle:
+    """The tables of reports 1 and 2 for the 年度 and scope, as the exports write them."""
+    if options.fiscal_year is None:
+        raise ValueError("年度（--fy）を指定してください。")
+    suppressor = Suppressor(options.suppress)
+    first = submission_data(db, options.fiscal_year, options.municipality_code)
+    second = promoters_data(db, options.fiscal_year, options.municipality_code)
+    scope = (f"{first.municipality_name}（{first.municipality_code}）" if first.municipality_code
+             else "全区市町村（東京都）")
+    bundle = ExportBundle(options.fiscal_year, scope, options.created_or_today(), "")
+    used = {"定義"}
+    for table in submission_tables(first, suppressor):
+        bundle.sheets.append(Sheet(_sheet_name(table.key, used), f"{SUBMISSION_TITLE} {table.title}",
+                                   table.columns, table.rows))
+    # Report 2 prints one section per 区市町村; here each kind of table is one sheet with the 区市町村 in front.
+    combined: dict[str, tuple[TableData, list[list[Any]]]] = {}
+    for section, table in promoter_tables(second, suppressor):
+        key = table.key if section is not None else f"推進員 {table.key}"
+        prefix = [] if section is None else [section.code, section.name]
+        if key not in combined:
+            combined[key] = (table, [])
+        combined[key][1].extend(prefix + list(row) for row in table.rows)
+    for key, (table, rows) in combined.items():
+        columns = table.columns if key.startswith("推進員 ") else (
+            [Column("区市町村コード"), Column("区市町村")] + table.columns)
+        bundle.sheets.append(Sheet(_sheet_name(key, used), f"{PROMOTERS_TITLE} {table.title}", columns, rows))
+    bundle.suppression = suppressor.statement()
+    marks = {"<5": "「<5」", "x": "「x」（二次秘匿）"}
+    bundle.suppressed_cells = [f"{table}: {label} {marks[mark]}" for table, label, mark in suppressor.hidden]
+    bundle.definitions = (
+        [(f"実施状況報告書 注{n} {term}", text) for n, (term, text) in enumerate(submission_definitions(first.settings), 1)]
+        + [(f"推進員報告書 注{n} {term}", text) for n, (term, text) in enumerate(promoter_definitions(second.settings), 1)])
+    bundle.warnings = list(second.stats.warnings)
+    return bundle
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Hidden):
+        return value.text
+    return value
+
+
+def write_xlsx(bundle: ExportBundle, out: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    cover = book.active
+    cover.title = "定義"
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="E4E9F0")
+    for row in bundle.cover_rows():
+        cover.append(row)
+    for cell in cover[1]:
+        cell.font, cell.fill = header_font, header_fill
+    cover.column_dimensions["A"].width = 30
+    cover.column_dimensions["B"].width = 110
+    for row in cover.iter_rows(min_row=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet in bundle.sheets:
+        ws = book.create_sheet(sheet.name)
+        ws.append([_plain(c.title) for c in sheet.columns])
+        for cell in ws[1]:
+            cell.font, cell.fill = header_font, header_fill
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+        for row in sheet.rows:
+            ws.append([_cell(v) for v in row])
+        for index, column in enumerate(sheet.columns, start=1):
+            letter = get_column_letter(index)
+            number_format = NUMBER_FORMATS.get(column.kind)
+            if number_format:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                    if isinstance(cell.value, (int, float)):
+                        cell.number_format = number_format
+                    else:
+                        cell.alignment = Alignment(horizontal="right")
+            ws.column_dimensions[letter].width = max(8, min(60, column.width * 0.9, 2 + 2.2 * max(
+                [len(_plain(column.title))] + [len(str(_cell(r[index - 1]) or "")) for r in sheet.rows[:200]])))
+        ws.freeze_panes = "A2"
+    book.properties.title = f"{SUBMISSION_TITLE}・{PROMOTERS_TITLE} {format_fiscal_year(bundle.fiscal_year)}"
+    book.properties.creator = f"{APP_NAME} {__version__}"
+    created = bundle.created if isinstance(bundle.created, datetime) else datetime(
+        bundle.created.year, bundle.created.month, bundle.created.day)
+    book.properties.created = book.properties.modified = created
+    write_atomically(out, lambda path: book.save(path))
+
+
+def _csv_bytes(rows: list[list[Any]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+    return text.getvalue().encode("utf-8-sig")
+
+
+def write_csv(bundle: ExportBundle, out: Path) -> list[Path]:
+    """`out` ending in .csv: one file with the tables one after another (each with its title row and a blank
+    row between); otherwise a folder with 00_定義.csv and one numbered file per table."""
+    out = Path(out)
+    if out.suffix.lower() == ".csv":
+        rows: list[list[Any]] = []
+        for sheet in [Sheet("定義", "定義", [Column("項目"), Column("内容")], bundle.cover_rows()[1:])] + bundle.sheets:
+            rows += [[f"■{sheet.name}"], [_plain(c.title) for c in sheet.columns], *sheet.rows, []]
+        write_atomically(out, lambda path: path.write_bytes(_csv_bytes(rows)))
+        return [out]
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "00_定義.csv"]
+    write_atomically(written[0], lambda path: path.write_bytes(_csv_bytes(bundle.cover_rows())))
+    for number, sheet in enumerate(bundle.sheets, start=1):
+        target = out / f"{number:02d}_{sheet.name.replace(' ', '_')}.csv"
+        rows = [[_plain(c.title) for c in sheet.columns], *sheet.rows]
+        write_atomically(target, lambda path, rows=rows: path.write_bytes(_csv_bytes(rows)))
+        written.append(target)
+    return written
+
+
+def export(db, fmt: str, options: ReportOptions, out: Path | str) -> ReportResult:
+    if fmt not in FORMATS:
+        raise ValueError(f"不明な形式です: {fmt}（{', '.join(FORMATS)}）")
+    bundle = build_bundle(db, options)
+    out = Path(out)
+    if fmt == "xlsx":
+        write_xlsx(bundle, out)
+    else:
+        write_csv(bundle, out)
+    return ReportResult(out, len(bundle.sheets) + 1, bundle.warnings, len(bundle.suppressed_cells))

@@ -1,0 +1,71 @@
+"""Report tables as plain data: what the PDF reports draw and the Excel/CSV exports write (no reportlab)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TEXT, INT, YEN, PERCENT = "text", "int", "yen", "percent"
+
+
+class Hidden:
+    """A cell withheld by 秘匿処理: "<5" for a count of 1–4 people, "x" for a cell hidden so that a "<5" cannot
+    be worked out from the total (二次秘匿)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Hidden({self.text!r})"
+
+
+SMALL = Hidden("<5")
+SECONDARY = Hidden("x")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = TEXT  # TEXT, INT, YEN (integer yen) or PERCENT (a number with one decimal)
+    width: float = 20.0  # millimetres in the PDF; the exports ignore it
+
+
+@dataclass
+class TableData:
+    """One table: its sheet/file name, title, columns and rows. Cells hold int, float, str, None (not
+    known: "—") or a Hidden marker."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    total_rows: set[int] = field(default_factory=set)  # row indexes drawn as totals
+    notes: list[str] = field(default_factory=list)  # printed under the table (suppression statements …)
+
+
+def format_cell(value: Any, kind: str) -> str:
+    """The printed form of a cell: thousands separators, one decimal and % for rates, "—" for unknown."""
+    if value is None:
+        return "—"
+    if isinstance(value, Hidden):
+        return value.text
+    if kind == PERCENT and isinstance(value, (int, float)):
+        return f"{value:.1f}%"
+    if isinstance(value, bool):
+        return "○" if value else "×"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def sum_known(values: list[Any]) -> int | None:
+    """Sum of the known values; None ("—") when none is known."""
+    known = [v for v in values if isinstance(v, int)]
+    return sum(known) if known else None

@@ -1,0 +1,70 @@
+"""Report 4, 通いの場一覧: the directory of places active in a 年度 — name, address, activities and programs,
+frequency, operator, contact and assigned promoters — on A4 landscape, by 区市町村 then kana."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+
+from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
+from kaigo_desktop.reports.model import TEXT, Column, TableData
+from kaigo_desktop.services.report_lists import DirectoryPlace, PlaceDirectoryData, place_directory
+
+TITLE = REPORTS["places"][1]
+# Short program names for a narrow column; the legend under the title spells them out.
+PROGRAM_SHORT = {"motor": "運動", "nutrition": "栄養", "oral": "口腔", "cognition": "認知", "social": "社会参加"}
+LEGEND = "プログラム: 運動＝運動機能向上、栄養＝低栄養予防、口腔＝口腔機能向上、認知＝認知機能低下予防、社会参加＝社会参加促進"
+
+COLUMNS = [
+    Column("No.", TEXT, 8), Column("名称", TEXT, 40), Column("住所", TEXT, 32), Column("主な活動", TEXT, 30),
+    Column("プログラム", TEXT, 26), Column("開催頻度\n（届出）", TEXT, 26), Column("運営主体", TEXT, 32),
+    Column("連絡先", TEXT, 29), Column("担当推進員", TEXT, 22), Column("地域包括\n支援センター", TEXT, 22),
+]
+
+
+def _row(number: int, p: DirectoryPlace) -> list[str]:
+    status = "" if p.status == "活動中" else f"（{p.status}）"
+    return [str(number), p.name + status, p.address or "—", "・".join(p.main_activities) or "—",
+            "・".join(PROGRAM_SHORT[c] for c in p.programs) or "—", p.frequency_declared or "未設定",
+            p.operator_kind or "未設定", p.contact or "—", "、".join(p.promoters) or "—", p.center_name or "—"]
+
+
+def directory_tables(data: PlaceDirectoryData) -> list[TableData]:
+    """One table per 区市町村, numbered from 1 in each."""
+    tables = []
+    for (code, name), places in groupby(data.places, key=lambda p: (p.municipality_code, p.municipality_name)):
+        places = list(places)
+        rows = [_row(i, p) for i, p in enumerate(places, start=1)]
+        tables.append(TableData(code, f"{name}（{code}） {len(places):,}か所", COLUMNS, rows))
+    return tables
+
+
+def render(db, options: ReportOptions, out: Path, progress: Progress | None = None) -> ReportResult:
+    from reportlab.platypus import Paragraph
+
+    from kaigo_desktop.reports import layout
+    from kaigo_desktop.reports.fonts import japanese_font
+    from kaigo_desktop.reports.tables import table_block
+
+    if options.fiscal_year is None:
+        raise ValueError("年度（--fy）を指定してください。")
+    if progress:
+        progress("通いの場を読み込んでいます")
+    data = place_directory(db, options.fiscal_year, options.municipality_code)
+    font = japanese_font(options.font_path)
+    styles = layout.make_styles(font.name, table_size=7.5)
+    scope = f"{data.municipality_name}（{data.municipality_code}）" if data.municipality_code else "全区市町村"
+    meta = layout.ReportMeta(TITLE, scope, options.created_or_today(), font, fiscal_year=data.fiscal_year,
+                             landscape=True)
+    story = layout.title_block(meta, styles, [("掲載", f"{len(data.places):,}か所（年度内に活動中の通いの場）")],
+                               pairs=2)
+    story.append(Paragraph(layout.escape(LEGEND), styles.small))
+    if progress:
+        progress("PDF を作成しています")
+    tables = directory_tables(data)
+    if not tables:
+        story.append(Paragraph("この年度に活動中の通いの場はありません。", styles.body))
+    for table in tables:
+        story += table_block(table, styles)
+    pages = layout.build_pdf(out, meta, story, styles)
+    return ReportResult(out, pages, list(font.warnings))

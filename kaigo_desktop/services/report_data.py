@@ -1,0 +1,243 @@
+"""What reports 1 (実施状況報告書) and 2 (推進員 配置・活動実績報告書) and the Excel/CSV exports show, as plain
+dataclasses: the 年度 aggregation plus the figures per 区市町村 and per promoter it does not carry."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from kaigo_desktop.domain import rules
+from kaigo_desktop.domain.fiscal import fiscal_year_range
+from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY
+from kaigo_desktop.services import settings as settings_service
+from kaigo_desktop.services.settings import ComputationSettings
+from kaigo_desktop.services.stats import FiscalYearStats, MunicipalityPromoters, fiscal_year_stats
+from kaigo_desktop.storage import lookups, report_queries
+from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.errors import StorageError
+
+
+class ReportInputError(StorageError):
+    """A report asked for something that is not in the database (unknown promoter, place, 区市町村)."""
+
+
+def municipality_label(db: Database, municipality_code: str | None) -> str:
+    """"文京区" for a code, "全区市町村" for all; raises ReportInputError for a code not in Tokyo's list."""
+    if municipality_code is None:
+        return "全区市町村"
+    municipality = lookups.municipality(db, municipality_code)
+    if municipality is None:
+        raise ReportInputError(f"区市町村コード {municipality_code} は東京都の62区市町村にありません。")
+    return municipality.name
+
+
+# ---------------------------------------------------------------- report 1
+
+@dataclass
+class MunicipalityFigures:
+    """One row of the per-区市町村 table of report 1 (same definitions as the 年度 aggregation)."""
+
+    code: str
+    name: str
+    places_active: int = 0
+    places_survey: int = 0
+    gatherings: int = 0
+    attendance_total: int = 0
+    members_total: int = 0
+    members_65_plus: int = 0
+    population_65_plus: int | None = None
+    participation_rate: float | None = None
+    places_with_professional: int = 0
+
+
+@dataclass
+class SubmissionData:
+    fiscal_year: int
+    municipality_code: str | None
+    municipality_name: str
+    stats: FiscalYearStats
+    settings: ComputationSettings
+    municipalities: list[MunicipalityFigures] = field(default_factory=list)  # only when all are reported
+
+
+def _reference_month(fiscal_year: int, month: int) -> tuple[date, date]:
+    """First and last day of the survey's reference month of the 年度 (January–March are in the next year)."""
+    year = fiscal_year + 1 if month <= 3 else fiscal_year
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def municipality_figures(db: Database, fiscal_year: int, settings: ComputationSettings) -> list[MunicipalityFigures]:
+    """Report 1's figures for every 区市町村 with any place, gathering, member or population figure in the 年度,
+    in code order; each row follows the definitions of the 年度 aggregation."""
+    start, end = fiscal_year_range(fiscal_year)
+    names = report_queries.municipality_names(db)
+    rows: dict[str, MunicipalityFigures] = {}
+
+    def row(code: str) -> MunicipalityFigures:
+        if code not in rows:
+            rows[code] = MunicipalityFigures(code, names.get(code, code))
+        return rows[code]
+
+    for code, count in report_queries.active_places_by_municipality(db, start, end).items():
+        row(code).places_active = count
+    ref_start, ref_end = _reference_month(fiscal_year, settings.survey_reference_month)
+    for figures in report_queries.gathering_figures_by_municipality(db, start, end, ref_start, ref_end):
+        target = row(figures["municipality_code"])
+        target.gatherings = figures["gatherings"]
+        target.attendance_total = figures["attendance"]
+        target.places_with_professional = figures["with_professional"]
+        target.places_survey = figures["survey"]
+    for member in report_queries.members_of_active_places(db, start, end, fiscal_year):
+        target = row(member["municipality_code"])
+        target.members_total += member["total"]
+        target.members_65_plus += rules.members_65_plus(member["total"], member["age_65_74"], member["age_75_plus"])
+    for code, population in report_queries.population_by_municipality(db, fiscal_year).items():
+        row(code).population_65_plus = population
+    for figures in rows.values():
+        figures.participation_rate = rules.participation_rate(figures.members_65_plus, figures.population_65_plus)
+    return [rows[code] for code in sorted(rows)]
+
+
+def submission_data(db: Database, fiscal_year: int, municipality_code: str | None = None) -> SubmissionData:
+    name = municipality_label(db, municipality_code)
+    settings = settings_service.load(db)
+    stats = fiscal_year_stats(db, fiscal_year, municipality_code)
+    data = SubmissionData(fiscal_year, municipality_code, name, stats, settings)
+    if municipality_code is None:
+        data.municipalities = municipality_figures(db, fiscal_year, settings)
+    return data
+
+
+# ---------------------------------------------------------------- report 2
+
+@dataclass
+class PromoterRow:
+    id: str
+    name: str
+    qualification: str
+    start_date: date
+    end_date: date | None
+    center_name: str
+    assigned_places: int = 0
+    activities: int = 0
+    minutes: int = 0
+    supported_places: int = 0
+
+
+@dataclass
+class SupportedPlace:
+    place_id: str
+    name: str
+    activities: int
+    promoters: list[str]
+    members: int | None  # 参加者実人数 of the 年度; None when not recorded
+
+
+@dataclass
+class ExpenseLine:
+    category: str
+    amount: int
+    eligible: bool
+
+
+@dataclass
+class PromoterSection:
+    """One 区市町村 of report 2."""
+
+    code: str
+    name: str
+    population_65_plus: int | None
+    cap: int | None
+    placed: int
+    subsidy: rules.Subsidy
+    promoters: list[PromoterRow] = field(default_factory=list)
+    activities_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind → (count, minutes)
+    supported_places: list[SupportedPlace] = field(default_factory=list)
+    expenses: list[ExpenseLine] = field(default_factory=list)
+
+    @property
+    def cap_respected(self) -> bool | None:
+        """True within the cap, False over it, None when the 65+ population (hence the cap) is unknown."""
+        return None if self.cap is None else self.placed <= self.cap
+
+    @property
+    def counted_promoters(self) -> int:
+        """Promoters the 基準額 counts: the placed ones within the cap (1 when the cap is unknown)."""
+        return min(self.placed, 1 if self.cap is None else self.cap)
+
+
+@dataclass
+class PromotersData:
+    fiscal_year: int
+    municipality_code: str | None
+    municipality_name: str
+    stats: FiscalYearStats
+    settings: ComputationSettings
+    activity_kinds: list[str]
+    sections: list[PromoterSection] = field(default_factory=list)
+
+
+def _optional_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None = None) -> PromotersData:
+    name = municipality_label(db, municipality_code)
+    settings = settings_service.load(db)
+    stats = fiscal_year_stats(db, fiscal_year, municipality_code)
+    kinds = lookups.vocabulary(db, "activity_kinds")
+    data = PromotersData(fiscal_year, municipality_code, name, stats, settings, kinds)
+    start, end = fiscal_year_range(fiscal_year)
+
+    entries: dict[str, MunicipalityPromoters] = {e.code: e for e in stats.promoters_by_municipality}
+    if municipality_code is not None and municipality_code not in entries:
+        # Nothing placed and no expenses: still a page that says so, with the cap.
+        population = report_queries.population_rows(db, fiscal_year, municipality_code).get(municipality_code)
+        entries[municipality_code] = MunicipalityPromoters(
+            municipality_code, name, population, rules.promoter_cap(population), 0, rules.Subsidy(0, 0, 0))
+    sections = {code: PromoterSection(code, e.name, e.population_65_plus, e.cap, e.placed, e.subsidy)
+                for code, e in sorted(entries.items())}
+
+    figures = {row["promoter_id"]: row
+               for row in report_queries.activity_figures_by_promoter(db, start, end, municipality_code)}
+    assigned = report_queries.assigned_places_by_promoter(db, start, end, municipality_code)
+    for row in report_queries.promoters_employed(db, start, end, municipality_code):
+        section = sections.get(row["municipality_code"])
+        if section is None:
+            continue
+        activity = figures.get(row["id"])
+        section.promoters.append(PromoterRow(
+            row["id"], row["name"], row["qualification"], date.fromisoformat(row["start_date"]),
+            _optional_date(row["end_date"]), row["center_name"], assigned.get(row["id"], 0),
+            activity["activities"] if activity else 0, activity["minutes"] if activity else 0,
+            activity["places"] if activity else 0))
+
+    by_kind: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in report_queries.activity_figures_by_municipality_and_kind(db, start, end, municipality_code):
+        by_kind[row["municipality_code"]][row["kind"]] = (row["activities"], row["minutes"])
+    for code, section in sections.items():
+        found = by_kind.get(code, {})
+        section.activities_by_kind = {kind: found.get(kind, (0, 0)) for kind in kinds}
+        section.activities_by_kind.update({k: v for k, v in found.items() if k not in section.activities_by_kind})
+
+    places: dict[tuple[str, str], SupportedPlace] = {}
+    for row in report_queries.supported_places(db, start, end, fiscal_year, municipality_code):
+        section = sections.get(row["municipality_code"])
+        if section is None:
+            continue
+        key = (row["municipality_code"], row["place_id"])
+        if key not in places:
+            places[key] = SupportedPlace(row["place_id"], row["place_name"], 0, [], row["members"])
+            section.supported_places.append(places[key])
+        places[key].activities += row["activities"]
+        places[key].promoters.append(row["promoter_name"])
+
+    for row in report_queries.expenses(db, fiscal_year, municipality_code):
+        section = sections.get(row["municipality_code"])
+        if section is not None:
+            section.expenses.append(ExpenseLine(row["category"], row["amount"],
+                                                row["category"] != EXCLUDED_EXPENSE_CATEGORY))
+    data.sections = list(sections.values())
+    return data
