@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="JSON で出力する")
 
     sub.add_parser("check", help="データベースの整合性を確認する")
+
+    shots = sub.add_parser("screenshots", help="各画面の画像（PNG）を保存する（画面を表示せずに実行）")
+    shots.add_argument("--out", type=Path, required=True, help="画像を保存するフォルダ")
+    shots.add_argument("--text-scale", type=int, default=100, help="文字の大きさ（100〜200%%）")
     return parser
 
 
@@ -167,4 +171,18 @@ def cmd_check(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
-_COMMANDS = {"init": cmd_init, "demo": cmd_demo, "import": cmd_import, "stats": cmd_stats, "check": cmd_check}
+def cmd_screenshots(args: argparse.Namespace, db_path: Path) -> int:
+    import os
+
+    if not db_path.exists():
+        return _fail(f"データベースファイルがありません: {db_path}")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported: no window is shown
+    from kaigo_desktop.gui.screenshots import write_screenshots
+
+    for path in write_screenshots(db_path, args.out, text_scale=args.text_scale):
+        print(path)
+    return EXIT_OK
+
+
+_COMMANDS = {"init": cmd_init, "demo": cmd_demo, "import": cmd_import, "stats": cmd_stats, "check": cmd_check,
+             "screenshots": cmd_screenshots}

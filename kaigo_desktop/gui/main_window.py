@@ -6,9 +6,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
 
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
@@ -29,8 +37,12 @@ SCREEN_TYPES: tuple[type[Screen], ...] = (
 )
 
 
+DATABASE_FILTER = "Kaigo Desktop データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"
+
+
 class MainWindow(QMainWindow):
     window_did_close = Signal()
+    database_open_requested = Signal(object)  # a Path: the app (gui/app.py Session) reopens the window on it
 
     def __init__(self, context: AppContext, db_path: Path, today: date | None = None):
         super().__init__()
@@ -40,7 +52,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} {__version__} — {db_path.name}")
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
-        self.navigation.setFixedWidth(170)
         self.stack = QStackedWidget()
         self.screens: list[Screen] = []
         for screen_type in SCREEN_TYPES:
@@ -53,6 +64,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.navigation)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._fit_navigation()
         self._build_menus()
         self._build_status_bar()
         self.navigation.currentRowChanged.connect(self._navigate)
@@ -102,9 +114,11 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "保存(&S)", QKeySequence.StandardKey.Save, lambda: self.current_screen.save())
         self._action(file_menu, "印刷(&P)…", QKeySequence.StandardKey.Print,
                      lambda: self.current_screen.print_current())
-        self.recent_menu = file_menu.addMenu("最近使ったデータベース")
-        for path in self.context.settings.recent_databases:
-            self.recent_menu.addAction(path).setEnabled(False)  # switching databases restarts the app
+        file_menu.addSeparator()
+        self._action(file_menu, "別のデータベースを開く(&O)…", QKeySequence.StandardKey.Open, self.choose_database)
+        self.recent_menu = file_menu.addMenu("最近使ったデータベース(&R)")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
         file_menu.addSeparator()
         self._action(file_menu, "終了(&X)", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("編集(&E)")
@@ -115,6 +129,22 @@ class MainWindow(QMainWindow):
         for index, screen in enumerate(self.screens):
             self._action(view_menu, screen.title, QKeySequence(f"Ctrl+{index + 1}"),
                          lambda _=False, i=index: self.navigation.setCurrentRow(i))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for text in self.context.settings.recent_databases:
+            path = Path(text)
+            action = self.recent_menu.addAction(text if path.exists() else f"{text}（見つかりません）")
+            action.setEnabled(path.exists() and path.resolve() != self.db_path.resolve())
+            action.triggered.connect(lambda _=False, p=path: self.database_open_requested.emit(p))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("（なし）").setEnabled(False)
+
+    def choose_database(self) -> None:
+        """Pick a database file; the app closes this window (asking about unsaved changes) and opens it."""
+        path, _ = QFileDialog.getOpenFileName(self, "データベースを開く", str(self.db_path.parent), DATABASE_FILTER)
+        if path:
+            self.database_open_requested.emit(Path(path))
 
     # ---- status bar ----------------------------------------------------------------------------
 
@@ -132,6 +162,20 @@ class MainWindow(QMainWindow):
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts_label.setText(
             f"通いの場 {counts['places']:,}　開催記録 {counts['gatherings']:,}　推進員 {counts['promoters']:,}")
+
+    # ---- text size ---------------------------------------------------------------------------
+
+    def _fit_navigation(self) -> None:
+        """The navigation is as wide as its longest title at the current text size (100–200%)."""
+        metrics = self.navigation.fontMetrics()
+        titles = [self.navigation.item(i).text() for i in range(self.navigation.count())]
+        widest = max((metrics.horizontalAdvance(title) for title in titles), default=0)
+        self.navigation.setFixedWidth(max(170, widest + metrics.horizontalAdvance("あ") * 3))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_navigation()
+        super().changeEvent(event)
 
     # ---- closing -------------------------------------------------------------------------------
 

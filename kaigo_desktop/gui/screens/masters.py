@@ -1,10 +1,16 @@
-"""マスタ・設定 screen (to be built: see the GUI issue)."""
+"""マスタ・設定 screen: tabs for 65歳以上人口, 推進員配置事業の経費, 地域包括支援センター and the user's settings;
+the menu's verbs (Ctrl+N, Ctrl+S, Delete) act on the tab shown."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.masters_centers import CentersPage
+from kaigo_desktop.gui.screens.masters_common import MasterPage
+from kaigo_desktop.gui.screens.masters_expenses import ExpensesPage
+from kaigo_desktop.gui.screens.masters_population import PopulationPage
+from kaigo_desktop.gui.screens.masters_settings import SettingsPage
 
 
 class MastersScreen(Screen):
@@ -12,5 +18,73 @@ class MastersScreen(Screen):
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{self.title}（準備中）"))
+        self.population = PopulationPage(context)
+        self.expenses = ExpensesPage(context)
+        self.centers = CentersPage(context)
+        self.settings_page = SettingsPage(context)
+        self.pages: list[MasterPage] = [self.population, self.expenses, self.centers, self.settings_page]
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("masters_tabs")
+        for page in self.pages:
+            self.tabs.addTab(page, page.title)
+        QVBoxLayout(self).addWidget(self.tabs)
+        self._stale = False
+        context.records_did_change.connect(self._records_changed)
+
+    @property
+    def current_page(self) -> MasterPage:
+        return self.tabs.currentWidget()  # type: ignore[return-value]
+
+    def show_page(self, page: MasterPage) -> MasterPage:
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    # ---- Screen --------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        # Every tab is small: all are read when the screen is shown, so switching tabs never waits.
+        for page in self.pages:
+            if not page.loaded or (self._stale and not page.has_unsaved_changes()):
+                page.load()
+        self._stale = False
+
+    def _records_changed(self, _table: str) -> None:
+        self._stale = True
+
+    def new_record(self) -> bool:
+        return self.current_page.new_record()
+
+    def save(self) -> bool:
+        """Saves every tab with edits (the unsaved-changes guard covers the whole screen)."""
+        results = [page.save() for page in self.pages if page.has_unsaved_changes()]
+        return all(results)
+
+    def delete_selected(self) -> bool:
+        return self.current_page.delete_selected()
+
+    def focus_search(self) -> bool:
+        return self.current_page.focus_search()
+
+    def has_unsaved_changes(self) -> bool:
+        return any(page.has_unsaved_changes() for page in self.pages)
+
+    def discard_changes(self) -> None:
+        for page in self.pages:
+            if page.has_unsaved_changes():
+                page.discard_changes()
+
+    def screenshot_views(self):
+        def tab(page: MasterPage, prepare=None):
+            def show():
+                self.show_page(page)
+                if prepare:
+                    prepare()
+                return self
+            return show
+
+        def first_center() -> None:
+            if self.centers.rows:
+                self.centers.table.selectRow(0)
+
+        return [("masters_population", tab(self.population)), ("masters_expenses", tab(self.expenses)),
+                ("masters_centers", tab(self.centers, first_center)), ("masters_settings", tab(self.settings_page))]

@@ -1,0 +1,115 @@
+"""What the pages of the マスタ・設定 screen share: the page interface the screen delegates to, the 年度 and
+区市町村 choosers, and the message line under a page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QComboBox, QLabel, QMessageBox, QWidget
+
+from kaigo_desktop.domain.fiscal import format_fiscal_year
+from kaigo_desktop.gui.context import AppContext
+
+ERROR_STYLE = "color: #c62828;"
+DONE_STYLE = "color: #2e7d32;"
+CHANGED_BACKGROUND = "#fff4c2"  # a cell edited but not saved yet
+
+
+class MasterPage(QWidget):
+    """One tab. The screen forwards Ctrl+N / Ctrl+S / Delete and the unsaved-changes guard to the shown page."""
+
+    title = ""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.loaded = False
+
+    def today(self) -> date:
+        # The main window carries the app's "today" (tests pin it); a page on its own uses the clock.
+        return getattr(self.window(), "today", None) or date.today()
+
+    def load(self) -> None:
+        """Read what the page shows (on the database thread)."""
+
+    def save(self) -> bool:
+        return False
+
+    def new_record(self) -> bool:
+        return False
+
+    def delete_selected(self) -> bool:
+        return False
+
+    def focus_search(self) -> bool:
+        return False
+
+    def has_unsaved_changes(self) -> bool:
+        return False
+
+    def discard_changes(self) -> None:
+        pass
+
+
+class MessageLine(QLabel):
+    """A line under a page: what was saved (green) or what is wrong (red)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.hide()
+
+    def error(self, text: str) -> None:
+        self.setStyleSheet(ERROR_STYLE)
+        self.setText(text)
+        self.show()
+
+    def done(self, text: str) -> None:
+        self.setStyleSheet(DONE_STYLE)
+        self.setText(text)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()
+
+
+def fill_fiscal_years(combo: QComboBox, fiscal_years: list[int], selected: int) -> None:
+    combo.blockSignals(True)
+    combo.clear()
+    for fy in fiscal_years:
+        combo.addItem(f"{format_fiscal_year(fy)}（{fy}年度）", fy)
+    combo.setCurrentIndex(max(0, combo.findData(selected)))
+    combo.blockSignals(False)
+
+
+def fill_municipalities(combo: QComboBox, municipalities, selected: str | None, *, none_label: str = "") -> None:
+    """The 区市町村 in code order; none_label adds a first entry meaning "none / all" (data None)."""
+    combo.blockSignals(True)
+    combo.clear()
+    if none_label:
+        combo.addItem(none_label, None)
+    for municipality in municipalities:
+        combo.addItem(municipality.name, municipality.code)
+    index = combo.findData(selected) if selected else -1
+    combo.setCurrentIndex(index if index >= 0 else 0)
+    combo.blockSignals(False)
+
+
+def confirm_discard(parent: QWidget, what: str) -> bool:
+    """Before a page shows other rows: may the unsaved edits be dropped?"""
+    answer = QMessageBox.question(parent, "未保存の変更", f"保存していない{what}の変更があります。変更を取り消して切り替えますか？",
+                                  QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                  QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def commit_open_editor(table: QAbstractItemView) -> None:
+    """Put the text of a cell still being edited into the table: Ctrl+S or closing the window while the
+    cursor is in a cell must not lose what was typed there (Qt commits it only when the editor closes)."""
+    if table.state() != QAbstractItemView.State.EditingState:
+        return
+    editor = table.indexWidget(table.currentIndex())
+    if editor is not None:
+        table.commitData(editor)
+        table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)

@@ -1,0 +1,242 @@
+"""マスタ・設定 › 推進員配置事業の経費: the expenses of one 区市町村 and 年度 by category (備品購入費 recorded
+but not eligible), saved all or none, with the subsidy they lead to."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
+from kaigo_desktop.domain.text import parse_count
+from kaigo_desktop.domain.validation import ValidationFailed
+from kaigo_desktop.gui.screens.masters_common import (
+    CHANGED_BACKGROUND,
+    MasterPage,
+    MessageLine,
+    commit_open_editor,
+    confirm_discard,
+    fill_fiscal_years,
+    fill_municipalities,
+)
+from kaigo_desktop.services import masters_view, overview
+from kaigo_desktop.services.masters_view import ExpenseRow
+from kaigo_desktop.services.stats import fiscal_year_stats
+from kaigo_desktop.storage.errors import StorageError
+
+COLUMNS = ("経費区分", "金額（円）", "補助対象", "更新者")
+CATEGORY, AMOUNT, ELIGIBLE, UPDATED_BY = range(len(COLUMNS))
+NOT_ELIGIBLE_COLOR = "#8a8a8a"
+
+
+def _yen(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _load(municipality_code: str, fiscal_year: int):
+    def job(db, _ctx):
+        rows = masters_view.expense_table(db, municipality_code, fiscal_year)
+        stats = fiscal_year_stats(db, fiscal_year, municipality_code)
+        entry = next((e for e in stats.promoters_by_municipality if e.code == municipality_code), None)
+        return rows, entry
+    return job
+
+
+class ExpensesPage(MasterPage):
+    title = "推進員配置事業の経費"
+
+    def __init__(self, context, parent=None):
+        super().__init__(context, parent)
+        self.rows: list[ExpenseRow] = []
+        self._original: dict[int, str] = {}
+        self._filling = False
+        self._shown: tuple[str, int] | None = None  # (区市町村, 年度) the table holds
+
+        self.fiscal_year_combo = QComboBox()
+        self.fiscal_year_combo.setObjectName("expenses_fiscal_year")
+        self.municipality_combo = QComboBox()
+        self.municipality_combo.setObjectName("expenses_municipality")
+        for combo in (self.fiscal_year_combo, self.municipality_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.save_button = QPushButton("保存(&S)")
+        self.discard_button = QPushButton("変更を取り消す")
+        top = QHBoxLayout()
+        for text, combo in (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)):
+            caption = QLabel(text)
+            caption.setBuddy(combo)
+            top.addWidget(caption)
+            top.addWidget(combo)
+        top.addStretch(1)
+        top.addWidget(self.discard_button)
+        top.addWidget(self.save_button)
+
+        hint = QLabel("介護予防・フレイル予防推進員配置事業の経費を区分ごとに入力します（円）。"
+                      "備品購入費は補助対象外です。空欄にして保存すると、その区分の金額を削除します。")
+        hint.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("expenses_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(  # typing in a cell replaces it; F2 or a double click edits it
+            QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.totals_label = QLabel("")
+        self.totals_label.setObjectName("expenses_totals")
+        self.totals_label.setWordWrap(True)
+        self.message = MessageLine()
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.totals_label)
+        layout.addWidget(self.message)
+
+        self.fiscal_year_combo.currentIndexChanged.connect(self._choice_changed)
+        self.municipality_combo.currentIndexChanged.connect(self._choice_changed)
+        self.table.itemChanged.connect(self._item_changed)
+        self.save_button.clicked.connect(self.save)
+        self.discard_button.clicked.connect(self.discard_changes)
+
+    # ---- loading -------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        today = self.today()
+        user_default = self.context.settings.default_municipality
+        self.context.run(
+            lambda db, _ctx: (masters_view.fiscal_year_choices(db, today, ahead=1), overview.municipalities(db),
+                              masters_view.likely_municipality(db, user_default)),
+            on_done=lambda result: self._choices_loaded(*result, fiscal_year_of(today)))
+
+    def _choices_loaded(self, years, municipalities, default: str, current: int) -> None:
+        fill_fiscal_years(self.fiscal_year_combo, years, self._shown[1] if self._shown else current)
+        fill_municipalities(self.municipality_combo, municipalities, self._shown[0] if self._shown else default)
+        self.loaded = True
+        self.reload()
+
+    def selection(self) -> tuple[str, int] | None:
+        code, fiscal_year = self.municipality_combo.currentData(), self.fiscal_year_combo.currentData()
+        return (code, fiscal_year) if code and fiscal_year else None
+
+    def select(self, municipality_code: str, fiscal_year: int) -> None:
+        for combo in (self.municipality_combo, self.fiscal_year_combo):
+            combo.blockSignals(True)
+        self.municipality_combo.setCurrentIndex(self.municipality_combo.findData(municipality_code))
+        self.fiscal_year_combo.setCurrentIndex(self.fiscal_year_combo.findData(fiscal_year))
+        for combo in (self.municipality_combo, self.fiscal_year_combo):
+            combo.blockSignals(False)
+        self.reload()
+
+    def _choice_changed(self, _index: int) -> None:
+        if self.has_unsaved_changes() and not confirm_discard(self, "経費"):
+            for combo, value in ((self.municipality_combo, self._shown[0]), (self.fiscal_year_combo, self._shown[1])):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(combo.findData(value))
+                combo.blockSignals(False)
+            return
+        self.reload()
+
+    def reload(self) -> None:
+        selection = self.selection()
+        if selection is None:
+            return
+        self.context.run(_load(*selection), on_done=lambda result: self._fill(selection, *result))
+
+    def _fill(self, selection: tuple[str, int], rows: list[ExpenseRow], subsidy_entry) -> None:
+        self._filling = True
+        self._shown = selection
+        self.rows = rows
+        self._original.clear()
+        self.table.setRowCount(len(rows))
+        grey = QBrush(QColor(NOT_ELIGIBLE_COLOR))
+        for index, row in enumerate(rows):
+            texts = (row.category, _yen(row.amount), "対象" if row.eligible else "対象外", row.updated_by)
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                if column == AMOUNT:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self._original[index] = text
+                else:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if not row.eligible and column != AMOUNT:
+                    item.setForeground(grey)
+                    item.setToolTip("備品購入費は補助対象経費に含まれません。")
+                self.table.setItem(index, column, item)
+        self._filling = False
+        self._show_totals(subsidy_entry)
+
+    def _show_totals(self, subsidy_entry) -> None:
+        eligible = sum(row.amount or 0 for row in self.rows if row.eligible)
+        excluded = sum(row.amount or 0 for row in self.rows if not row.eligible)
+        lines = [f"補助対象経費の合計: {eligible:,}円　　補助対象外（備品購入費）: {excluded:,}円"]
+        if subsidy_entry is not None and self._shown:
+            cap = "不明（人口未入力）" if subsidy_entry.cap is None else f"{subsidy_entry.cap}人"
+            lines.append(f"{format_fiscal_year(self._shown[1])}の推進員 {subsidy_entry.placed}人（上限 {cap}）"
+                         f"　基準額 {subsidy_entry.subsidy.base:,}円　補助所要額 {subsidy_entry.subsidy.claim:,}円")
+        self.totals_label.setText("\n".join(lines))
+
+    # ---- editing -------------------------------------------------------------------------------
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if self._filling:
+            return
+        changed = item.text().strip() != self._original.get(item.row(), "")
+        item.setBackground(QBrush(QColor(CHANGED_BACKGROUND)) if changed else QBrush())
+        self.message.clear_message()
+
+    def _changed_rows(self) -> list[int]:
+        return [row for row, text in self._original.items() if self.table.item(row, AMOUNT).text().strip() != text]
+
+    def has_unsaved_changes(self) -> bool:
+        commit_open_editor(self.table)
+        return bool(self._changed_rows())
+
+    def discard_changes(self) -> None:
+        self._filling = True
+        for row, text in self._original.items():
+            self.table.item(row, AMOUNT).setText(text)
+            self.table.item(row, AMOUNT).setBackground(QBrush())
+        self._filling = False
+        self.message.clear_message()
+
+    def save(self) -> bool:
+        if self._shown is None or not self.has_unsaved_changes():
+            return True
+        amounts: dict[str, int | None] = {}
+        problems = []
+        for row in self._changed_rows():
+            category = self.rows[row].category
+            try:
+                amounts[category] = parse_count(self.table.item(row, AMOUNT).text(), field_label=category)
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            self.message.error("\n".join(problems))
+            return False
+        code, fiscal_year = self._shown
+        today = self.today()
+        try:
+            count = self.context.run_blocking(
+                lambda db, _ctx: masters_view.save_expenses(db, code, fiscal_year, amounts, today))
+        except ValidationFailed as error:
+            self.message.error("\n".join(e.message for e in error.errors))
+            return False
+        except StorageError as error:
+            self.message.error(f"保存できませんでした: {error}")
+            return False
+        self.context.records_did_change.emit("expenses")
+        self.message.done(f"{count}件の経費を保存しました。")
+        self.reload()
+        return True

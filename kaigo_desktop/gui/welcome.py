@@ -1,0 +1,177 @@
+"""The first-run dialog shown when there is no database yet: create a new one for a 区市町村 (and its first
+地域包括支援センター), open the demo database, or open an existing file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop import APP_NAME
+from kaigo_desktop.services import masters_view
+from kaigo_desktop.storage.errors import StorageError
+
+DATABASE_FILTER = "Kaigo Desktop データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"
+
+
+class WelcomeDialog(QDialog):
+    """After exec() == Accepted: `chosen_path` is the database to open; for a new database `defaults` holds
+    the (区市町村 code, center id) it was set up for."""
+
+    def __init__(self, new_database_path: Path, demo_path: Path, prepare_demo: Callable[[Path], None],
+                 user: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME} へようこそ")
+        self.new_database_path = new_database_path
+        self.demo_path = demo_path
+        self._prepare_demo = prepare_demo
+        self._user = user
+        self.chosen_path: Path | None = None
+        self.defaults: tuple[str, str] | None = None
+
+        intro = QLabel("データベースがまだありません。はじめ方を選んでください。")
+        intro.setWordWrap(True)
+        self.new_choice = QRadioButton("新しいデータベースを作る（実際の記録を入力する）(&N)")
+        self.demo_choice = QRadioButton("デモ用データベースを開く（架空のデータで操作を試す）(&D)")
+        self.choices = QButtonGroup(self)
+        self.choices.addButton(self.new_choice)
+        self.choices.addButton(self.demo_choice)
+        self.new_choice.setChecked(True)
+
+        self.municipality_combo = QComboBox()
+        self.municipality_combo.setObjectName("welcome_municipality")
+        for municipality in masters_view.tokyo_municipalities():
+            self.municipality_combo.addItem(municipality.name, municipality.code)
+        # Typing part of a name (八王子, まち…) narrows the list; only listed names are accepted.
+        self.municipality_combo.setEditable(True)
+        self.municipality_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.municipality_combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.municipality_combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.municipality_combo.setCurrentIndex(-1)
+        self.municipality_combo.lineEdit().setPlaceholderText("名前を入力するか一覧から選択")
+        self.center_edit = QLineEdit()
+        self.center_edit.setObjectName("welcome_center")
+        self.center_edit.setPlaceholderText("例: 本町地域包括支援センター（あとから追加もできます）")
+        self.path_label = QLabel(str(new_database_path))
+        self.path_label.setWordWrap(True)
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        change_path = QPushButton("変更…")
+        change_path.clicked.connect(self._choose_new_path)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_label, 1)
+        path_row.addWidget(change_path)
+        self.new_form = QWidget()
+        form = QFormLayout(self.new_form)
+        form.setContentsMargins(24, 0, 0, 0)
+        form.addRow("区市町村(&M):", self.municipality_combo)
+        form.addRow("地域包括支援センター（任意）(&C):", self.center_edit)
+        form.addRow("保存場所:", path_row)
+
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("welcome_error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.hide()
+
+        buttons = QDialogButtonBox()
+        self.start_button = buttons.addButton("開始(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_button.setDefault(True)
+        open_button = buttons.addButton("既存のファイルを開く(&O)…", QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton("終了", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        open_button.clicked.connect(self._open_existing)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.new_choice)
+        layout.addWidget(self.new_form)
+        layout.addWidget(self.demo_choice)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.new_choice.toggled.connect(self.new_form.setEnabled)
+        self.resize(620, 360)
+
+    # ---- choices -------------------------------------------------------------------------------
+
+    def selected_municipality(self) -> str | None:
+        """The code of the 区市町村 whose name is in the box (typed or picked), None if it names none."""
+        index = self.municipality_combo.findText(self.municipality_combo.currentText().strip())
+        return self.municipality_combo.itemData(index) if index >= 0 else None
+
+    def select_municipality(self, code: str) -> None:
+        self.municipality_combo.setCurrentIndex(self.municipality_combo.findData(code))
+
+    def _choose_new_path(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "新しいデータベースの保存場所", str(self.new_database_path),
+                                              DATABASE_FILTER)
+        if path:
+            self.new_database_path = Path(path)
+            self.path_label.setText(path)
+
+    def _open_existing(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "データベースを開く", str(self.new_database_path.parent),
+                                              DATABASE_FILTER)
+        if path:
+            self.chosen_path = Path(path)
+            super().accept()
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def accept(self) -> None:
+        if self.demo_choice.isChecked():
+            try:
+                self._busy(lambda: self._prepare_demo(self.demo_path))
+            except (StorageError, OSError) as error:
+                self._fail(f"デモ用データベースを用意できませんでした: {error}")
+                return
+            self.chosen_path = self.demo_path
+            super().accept()
+            return
+        code = self.selected_municipality()
+        if code is None:
+            self._fail("区市町村を一覧から選んでください。")
+            self.municipality_combo.setFocus()
+            return
+        if self.new_database_path.exists():
+            self._fail(f"ファイルが既にあります: {self.new_database_path}\n"
+                       "「既存のファイルを開く」で開くか、保存場所を変更してください。")
+            return
+        try:
+            self.defaults = self._busy(lambda: masters_view.create_database(
+                self.new_database_path, code, self.center_edit.text(), user=self._user))
+        except (StorageError, OSError) as error:
+            self._fail(f"データベースを作成できませんでした: {error}")
+            return
+        self.chosen_path = self.new_database_path
+        super().accept()
+
+    @staticmethod
+    def _busy(action: Callable[[], object]) -> object:
+        # Creating a database takes well under a second (the demo about half a second): a wait cursor is enough.
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return action()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
