@@ -3,6 +3,7 @@ status bar (database file, current 年度, record counts)."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from pathlib import Path
 
@@ -21,20 +22,25 @@ from PySide6.QtWidgets import (
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.screens.activities import ActivitiesScreen
 from kaigo_desktop.gui.screens.base import Screen
-from kaigo_desktop.gui.screens.dashboard import DashboardScreen
-from kaigo_desktop.gui.screens.gatherings import GatheringsScreen
-from kaigo_desktop.gui.screens.masters import MastersScreen
-from kaigo_desktop.gui.screens.places import PlacesScreen
-from kaigo_desktop.gui.screens.promoters import PromotersScreen
-from kaigo_desktop.gui.screens.reports import ReportsScreen
 from kaigo_desktop.services.overview import record_counts
 
-SCREEN_TYPES: tuple[type[Screen], ...] = (
-    PlacesScreen, GatheringsScreen, PromotersScreen, ActivitiesScreen, ReportsScreen, DashboardScreen,
-    MastersScreen,
+# (navigation title, module under kaigo_desktop.gui.screens, class). Screens are imported and built when
+# first shown, so start-up pays only for the first one.
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("通いの場", "places", "PlacesScreen"),
+    ("開催記録", "gatherings", "GatheringsScreen"),
+    ("推進員", "promoters", "PromotersScreen"),
+    ("活動記録", "activities", "ActivitiesScreen"),
+    ("報告書", "reports", "ReportsScreen"),
+    ("集計", "dashboard", "DashboardScreen"),
+    ("マスタ・設定", "masters", "MastersScreen"),
 )
+
+
+def screen_type(index: int) -> type[Screen]:
+    _title, module, name = SCREENS[index]
+    return getattr(importlib.import_module(f"kaigo_desktop.gui.screens.{module}"), name)
 
 
 DATABASE_FILTER = "Kaigo Desktop データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"
@@ -53,12 +59,10 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.stack = QStackedWidget()
-        self.screens: list[Screen] = []
-        for screen_type in SCREEN_TYPES:
-            screen = screen_type(context)
-            self.screens.append(screen)
-            self.stack.addWidget(screen)
-            self.navigation.addItem(screen.title)
+        self._built: dict[int, Screen] = {}
+        for title, _module, _name in SCREENS:
+            self.stack.addWidget(QWidget())  # a placeholder until the screen is first shown
+            self.navigation.addItem(title)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.navigation)
@@ -75,28 +79,50 @@ class MainWindow(QMainWindow):
 
     # ---- navigation ----------------------------------------------------------------------------
 
+    def screen_at(self, index: int) -> Screen:
+        """The screen at `index`, built on first use in place of its placeholder."""
+        if index not in self._built:
+            placeholder = self.stack.widget(index)
+            was_current = self.stack.currentIndex() == index
+            screen = screen_type(index)(self.context)
+            self.stack.insertWidget(index, screen)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            if was_current:
+                self.stack.setCurrentIndex(index)
+            self._built[index] = screen
+        return self._built[index]
+
+    @property
+    def screens(self) -> list[Screen]:
+        """Every screen (building those not shown yet: the screenshot command visits them all)."""
+        return [self.screen_at(index) for index in range(len(SCREENS))]
+
     @property
     def current_screen(self) -> Screen:
-        return self.stack.currentWidget()  # type: ignore[return-value]
+        return self.screen_at(self.stack.currentIndex())
 
-    def show_screen(self, screen_type: type[Screen]) -> Screen:
-        index = next(i for i, s in enumerate(self.screens) if isinstance(s, screen_type))
+    def show_screen(self, wanted: type[Screen]) -> Screen:
+        index = next(i for i in range(len(SCREENS)) if screen_type(i) is wanted)
         self.navigation.setCurrentRow(index)
-        return self.screens[index]
+        return self.screen_at(index)
 
     def _navigate(self, row: int) -> None:
-        if row < 0 or self.stack.currentIndex() == row:
-            if row >= 0 and not getattr(self, "_activated_once", False):
+        if row < 0:
+            return
+        if self.stack.currentIndex() == row:
+            if not getattr(self, "_activated_once", False):
                 self._activated_once = True
-                self.screens[row].activate()
+                self.screen_at(row).activate()
             return
         if not self.current_screen.confirm_leave():
             self.navigation.blockSignals(True)
             self.navigation.setCurrentRow(self.stack.currentIndex())
             self.navigation.blockSignals(False)
             return
+        screen = self.screen_at(row)
         self.stack.setCurrentIndex(row)
-        self.screens[row].activate()
+        screen.activate()
 
     # ---- menus ---------------------------------------------------------------------------------
 
@@ -126,8 +152,8 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "削除(&D)", QKeySequence(Qt.Key.Key_Delete),
                      lambda: self.current_screen.delete_selected())
         view_menu = self.menuBar().addMenu("表示(&V)")
-        for index, screen in enumerate(self.screens):
-            self._action(view_menu, screen.title, QKeySequence(f"Ctrl+{index + 1}"),
+        for index, (title, _module, _name) in enumerate(SCREENS):
+            self._action(view_menu, title, QKeySequence(f"Ctrl+{index + 1}"),
                          lambda _=False, i=index: self.navigation.setCurrentRow(i))
 
     def _fill_recent_menu(self) -> None:
@@ -180,7 +206,7 @@ class MainWindow(QMainWindow):
     # ---- closing -------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if all(screen.confirm_leave() for screen in self.screens):
+        if all(screen.confirm_leave() for screen in self._built.values()):
             event.accept()
             self.window_did_close.emit()
         else:

@@ -99,9 +99,12 @@ def _optional_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | None = None) -> FiscalYearStats:
+def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | None = None,
+                      today: date | None = None) -> FiscalYearStats:
     settings = settings_service.load(db)
     fy_start, fy_end = fiscal_year_range(fiscal_year)
+    # Months still to come are not months the place was open: the current 年度 is judged on its past.
+    until = min(fy_end, today or date.today())
     scope = aggregates.Scope(fy_start, fy_end, municipality_code)
     stats = FiscalYearStats(fiscal_year, municipality_code)
 
@@ -125,8 +128,9 @@ def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | N
     stats.places_survey = sum(1 for row in held.values() if row["in_reference_month"])
     actual: Counter[str] = Counter()
     for place_id, row in places.items():
+        end = _optional_date(row["end_date"])
         months = rules.open_months_in_fiscal_year(
-            _optional_date(row["start_date"]), _optional_date(row["end_date"]), fiscal_year)
+            _optional_date(row["start_date"]), min(end, until) if end else until, fiscal_year)
         count = held[place_id]["gatherings"] if place_id in held else 0
         actual[rules.actual_frequency(count, months) or FREQUENCY_LABELS[-1]] += 1
     stats.places_by_frequency_actual = {label: actual[label] for label in FREQUENCY_LABELS}

@@ -83,6 +83,16 @@ def test_hand_computed_figures_for_one_fiscal_year(small: Database) -> None:
     assert sum(s.attendance_by_month.values()) == s.attendance_total
 
 
+def test_current_fiscal_year_is_judged_on_the_months_so_far(db: Database) -> None:
+    place = records.add(db, Place(CHIYODA, "週一の会", start_date=date(2020, 1, 1)), today=TODAY)
+    for month in (4, 5, 6):
+        for day in (2, 9, 16, 23):
+            records.add(db, Gathering(place.id, date(2025, month, day), attendance_total=5), today=TODAY)
+    assert fiscal_year_stats(db, 2025, today=TODAY).places_by_frequency_actual["週1回以上"] == 1
+    later = fiscal_year_stats(db, 2025, today=date(2026, 5, 1))  # the 年度 is over: 12 open months
+    assert later.places_by_frequency_actual["月1回以上2回未満"] == 1
+
+
 def test_one_municipality_scope(small: Database) -> None:
     s = fiscal_year_stats(small, 2024, HINODE)
     assert (s.places_active, s.gatherings, s.promoters_placed, s.promoter_cap) == (0, 0, 2, 1)
