@@ -31,7 +31,16 @@ class Screen(QWidget):
         return False
 
     def print_current(self) -> bool:  # Ctrl+P
-        return False
+        """Print the screen's list as shown; screens with something better to print override this."""
+        from PySide6.QtWidgets import QTableView
+
+        from kaigo_desktop.gui.widgets.table_printing import print_table
+
+        tables = [t for t in self.findChildren(QTableView) if t.isVisible() and t.model() is not None]
+        if not tables:
+            return False
+        main_list = max(tables, key=lambda t: t.width() * t.height())  # the list, not a table inside a form
+        return print_table(main_list, self.title, self)
 
     def delete_selected(self) -> bool:  # Delete
         return False
