@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kaigo_desktop import __version__, paths
+from kaigo_desktop.cli_backup import BACKUP_COMMANDS, add_backup_commands
 from kaigo_desktop.reports.cli_commands import REPORT_COMMANDS, add_report_commands
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     shots.add_argument("--out", type=Path, required=True, help="画像を保存するフォルダ")
     shots.add_argument("--text-scale", type=int, default=100, help="文字の大きさ（100〜200%%）")
     add_report_commands(sub)
+    add_backup_commands(sub)
     return parser
 
 
@@ -189,3 +191,4 @@ def cmd_screenshots(args: argparse.Namespace, db_path: Path) -> int:
 _COMMANDS = {"init": cmd_init, "demo": cmd_demo, "import": cmd_import, "stats": cmd_stats, "check": cmd_check,
              "screenshots": cmd_screenshots}
 _COMMANDS.update(REPORT_COMMANDS)
+_COMMANDS.update(BACKUP_COMMANDS)

@@ -4,6 +4,8 @@ transactions that stamp who, when and which change."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -11,21 +13,27 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlite_utils
 
-from kaigo_desktop.storage import migrations
-from kaigo_desktop.storage.backup import backup_database, timestamped_backup_path
+from kaigo_desktop.storage import lock, migrations
+from kaigo_desktop.storage.backup import (
+    backup_database,
+    has_sqlite_header,
+    newest_good_backup,
+    timestamped_backup_path,
+)
 from kaigo_desktop.storage.errors import (
+    CorruptDatabaseError,
     DatabaseMissingError,
+    FolderNotWritableError,
     NewerSchemaError,
     NotADatabaseError,
     StorageError,
 )
 from kaigo_desktop.storage.ids import new_id
+from kaigo_desktop.storage.location import location_warning
 
 T = TypeVar("T")
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -43,19 +51,54 @@ class WriteStamp:
     change_seq: int
 
 
-def _inspect_existing_file(path: Path) -> int:
-    """The file's schema version, read without writing anything to it."""
-    with open(path, "rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise NotADatabaseError(f"SQLite のデータベースファイルではありません: {path}")
-    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+def _read_uri(path: Path, *, exclusive: bool) -> str:
+    """How to read the file without writing beside it. When no connection anywhere can be writing it
+    (`exclusive`) and no -wal holds part of it, immutable: SQLite then creates no -wal/-shm. Otherwise plain
+    read-only, which sees what a writer commits."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = Path(f"{path}-wal")
+    if exclusive and not (wal.exists() and wal.stat().st_size > 0):
+        uri += "&immutable=1"
+    return uri
+
+
+def _damaged(path: Path, detail: str, exclusive: bool) -> CorruptDatabaseError:
+    newest = newest_good_backup(path, exclusive=exclusive)
+    offer = (f"最新の正常なバックアップ（{newest.name}）から復元できます。" if newest
+             else "正常なバックアップが見つかりません。")
+    summary = detail.strip().splitlines()[-1] if detail.strip() else ""  # not SQLite's page-by-page detail
+    return CorruptDatabaseError(
+        f"データベースファイルが壊れているか、データベースではありません: {path}（{summary[:120]}）。{offer}"
+        "壊れたファイルは削除も上書きもせず、復元するときは別名で残します。",
+        path=path, newest_backup=newest)
+
+
+def _write_protected(path: Path) -> FolderNotWritableError:
+    return FolderNotWritableError(
+        f"このファイルは書き込みが禁止されているため、編集用に開けません: {path}（読み取り専用で開くことはできます）")
+
+
+def _inspect_existing_file(path: Path, *, exclusive: bool) -> int:
+    """The file's schema version, after a quick integrity check, read without writing anything to it."""
+    if not has_sqlite_header(path):
+        raise _damaged(path, "SQLite のデータベースファイルではありません", exclusive)
     try:
-        return probe.execute("PRAGMA user_version").fetchone()[0]
+        probe = sqlite3.connect(_read_uri(path, exclusive=exclusive), uri=True)
+    except sqlite3.Error as error:
+        raise NotADatabaseError(f"データベースを開けません: {path}（{error}）") from error
+    try:
+        version = probe.execute("PRAGMA user_version").fetchone()[0]
+        if version > migrations.latest_version():
+            return version  # a newer app's file: refused by the caller, not checked with our eyes
+        problems = [row[0] for row in probe.execute("PRAGMA quick_check") if row[0] != "ok"]
+        problems.sort(key=lambda text: "malformed" not in text)  # SQLite's summary line first
     except sqlite3.DatabaseError as error:
-        raise NotADatabaseError(f"データベースファイルが壊れているか読めません: {path}（{error}）") from error
+        raise _damaged(path, str(error), exclusive) from error
     finally:
         probe.close()
+    if problems:
+        raise _damaged(path, problems[0], exclusive)
+    return version
 
 
 def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
@@ -71,14 +114,25 @@ def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
 class Database:
     """One open database file. Not thread-safe by design: one worker thread owns it."""
 
+    @functools.cached_property
+    def utils(self) -> Any:
+        """sqlite-utils over the same connection (its savepoint handling serves nested writes); imported
+        on first use because it costs about 60 ms of start-up."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
     def __init__(self, conn: sqlite3.Connection, path: Path, user: str = ""):
         self.conn = conn
         self.path = path
         self.user = user
-        self.utils = sqlite_utils.Database(conn)
         self.database_id = self.meta("database_id") or ""
         self._stamp: WriteStamp | None = None
         self.reference_cache: dict[str, Any] = {}
+        self.readonly = False
+        # Things the user should hear about but that do not stop the work (a network or cloud folder).
+        self.warnings: list[str] = []
+        self._lock: lock.DatabaseLock | None = None
 
     # ---- opening -------------------------------------------------------------------------------
 
@@ -92,26 +146,63 @@ class Database:
         backup_before_upgrade: bool = True,
         readonly: bool = False,
     ) -> "Database":
+        """Open for writing (one writer: the lock file beside it, DatabaseInUseError when another program
+        has it) or read-only (never writes the file, nor a -wal/-shm when nobody else has it open).
+        A damaged file raises CorruptDatabaseError naming the newest good backup; it is left untouched."""
         path = Path(path)
         latest = migrations.latest_version()
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise DatabaseMissingError(f"データベースファイルがありません: {path}")
+        if readonly and not exists:
+            raise DatabaseMissingError(f"データベースファイルがありません: {path}")
+        if not exists:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # Nobody can be writing while we read it for the checks: another program would hold the lock, and
+        # this one has no other connection to it.
+        exclusive = not lock.writer_active(path) if readonly else not lock.held_here(path)
+        held = None if readonly else lock.acquire(path, user)
+        try:
+            database = cls._open_checked(path, exists=exists, latest=latest, user=user,
+                                         backup_before_upgrade=backup_before_upgrade, readonly=readonly,
+                                         exclusive=exclusive)
+        except BaseException:
+            if held is not None:
+                held.release()
+            raise
+        database._lock = held
+        database.readonly = readonly
+        warning = location_warning(path)
+        if warning:
+            database.warnings.append(warning)
+        return database
+
+    @classmethod
+    def _open_checked(cls, path: Path, *, exists: bool, latest: int, user: str, backup_before_upgrade: bool,
+                      readonly: bool, exclusive: bool) -> "Database":
         if exists:
-            version = _inspect_existing_file(path)
+            version = _inspect_existing_file(path, exclusive=exclusive)
             if version > latest:
                 raise NewerSchemaError(
                     f"このデータベースは新しい版の Kaigo Desktop で作成されています（スキーマ {version}、"
-                    f"この版は {latest} まで）。アプリを更新してから開いてください。ファイルは変更していません。"
-                )
+                    f"この版は {latest} まで）。アプリを更新してから開いてください。ファイルは変更していません。",
+                    path=path, newest_backup=newest_good_backup(path, exclusive=exclusive))
         else:
             version = 0
-            path.parent.mkdir(parents=True, exist_ok=True)
-        uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
+        if exists and not readonly and not os.access(path, os.W_OK):
+            # A write-protected file (copied from a CD, a read-only attribute) in a writable folder: SQLite
+            # would open it read-only without a word and fail at the first save.
+            raise _write_protected(path)
+        uri = _read_uri(path, exclusive=exclusive) if readonly else f"{path.resolve().as_uri()}?mode=rwc"
+        conn = None
         try:
             conn = sqlite3.connect(uri, uri=True, isolation_level=None)
             _configure(conn, readonly=readonly)
         except sqlite3.DatabaseError as error:
+            if conn is not None:
+                conn.close()
+            if "readonly" in str(error) or "read-only" in str(error):
+                raise _write_protected(path) from error
             raise NotADatabaseError(f"データベースを開けません: {path}（{error}）") from error
         try:
             if version < latest:
@@ -158,7 +249,12 @@ class Database:
         self.database_id = self.meta("database_id") or ""
 
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.conn.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     def __enter__(self) -> "Database":
         return self

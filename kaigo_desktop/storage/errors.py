@@ -1,5 +1,9 @@
 """Environment errors of the database file, each with a Japanese message a user can act on."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 
 class StorageError(Exception):
     """A problem with the database file itself (not a bug, not bad input)."""
@@ -9,12 +13,45 @@ class NotADatabaseError(StorageError):
     pass
 
 
+class CorruptDatabaseError(NotADatabaseError):
+    """The file is damaged, truncated or not SQLite at all. `newest_backup` is the newest backup that passed
+    its check (None when there is none), so the caller can offer to restore it; the damaged file is left as
+    it is."""
+
+    def __init__(self, message: str, *, path: Path | None = None, newest_backup: Path | None = None):
+        super().__init__(message)
+        self.path = path
+        self.newest_backup = newest_backup
+
+
 class NewerSchemaError(StorageError):
-    pass
+    def __init__(self, message: str, *, path: Path | None = None, newest_backup: Path | None = None):
+        super().__init__(message)
+        self.path = path
+        self.newest_backup = newest_backup
 
 
 class DatabaseMissingError(StorageError):
     pass
+
+
+class DatabaseInUseError(StorageError):
+    """Another program (on this PC or another one sharing the folder) has the file open for writing.
+    `holder` says who (user, host, pid, since); the file can still be opened read-only."""
+
+    def __init__(self, message: str, *, path: Path | None = None, holder: object | None = None):
+        super().__init__(message)
+        self.path = path
+        self.holder = holder
+
+
+class FolderNotWritableError(StorageError):
+    """The database's folder is read-only (a CD, a write-protected share): it can be opened read-only."""
+
+
+class BackupFailedError(StorageError):
+    """A backup (or a restore) could not be written: disk full, read-only or missing folder, a copy that
+    failed its check. The database is untouched and nothing half-written is left behind."""
 
 
 class RecordNotFoundError(StorageError):

@@ -1,0 +1,101 @@
+"""The `backup` and `restore` commands of kaigo-desktop: add_backup_commands() adds them to the parser
+and BACKUP_COMMANDS maps them to their handlers (args, db_path) -> exit code, as cli.py's commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+_YES = {"y", "yes", "はい", "ｙ"}
+
+
+def add_backup_commands(subparsers: argparse._SubParsersAction) -> None:
+    backup = subparsers.add_parser("backup", help="データベースのバックアップ（検証済みのコピー）を作成する")
+    backup.add_argument("--out", type=Path,
+                        help="保存するファイルまたはフォルダ（省略時は設定のバックアップフォルダに日時付きの名前で保存）")
+    restore = subparsers.add_parser("restore", help="バックアップから復元する（現在のファイルは先にバックアップする）")
+    restore.add_argument("file", type=Path, help="復元するバックアップファイル")
+    restore.add_argument("--yes", action="store_true", help="確認せずに復元する")
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.services import backup_settings
+    from kaigo_desktop.services.backups import make_backup, thin_backups
+    from kaigo_desktop.storage.database import Database
+    from kaigo_desktop.storage.errors import CorruptDatabaseError, DatabaseInUseError
+
+    user = getattr(args, "user", "") or ""
+    try:
+        db = Database.open(db_path, user=user)
+    except DatabaseInUseError as error:
+        # Copying only reads: a file another program is editing is copied consistently all the same.
+        _err(f"注意: {error} 読み取り専用で開いてバックアップします。")
+        db = Database.open(db_path, readonly=True)
+    except CorruptDatabaseError as error:
+        _err(f"エラー: {error}")
+        if error.newest_backup:
+            _err(f"復元するには: kaigo-desktop --db \"{db_path}\" restore \"{error.newest_backup}\"")
+        return EXIT_ERROR
+    with db:
+        for warning in db.warnings:
+            _err(f"警告: {warning}")
+        out = getattr(args, "out", None)
+        if out is not None and not out.is_dir():
+            info = make_backup(db, destination=out)
+        else:
+            info = make_backup(db, out)
+            if out is None:
+                settings = backup_settings.load(db)
+                thin_backups(info.path.parent, settings.keep_recent, settings.daily, settings.weekly,
+                             settings.monthly, stem=db_path.stem)
+    print(f"バックアップを作成しました（検証済み）: {info.path}")
+    print(info.describe())
+    return EXIT_OK
+
+
+def _confirmed(db_path: Path, description: str) -> bool | None:
+    """The user's answer on a terminal; None when there is no terminal to ask on."""
+    if not (sys.stdin and sys.stdin.isatty()):
+        return None
+    print(f"{db_path} を次のバックアップの内容で置き換えます:")
+    print(f"  {description}")
+    print("現在のファイルは置き換える前にバックアップします。")
+    try:
+        answer = input("復元しますか？ [y/N]: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in _YES
+
+
+def cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.services.backups import backup_info, restore_backup
+
+    if not args.file.is_file():
+        _err(f"エラー: バックアップファイルが見つかりません: {args.file}")
+        return EXIT_ERROR
+    if not args.yes:
+        answer = _confirmed(db_path, backup_info(args.file).describe())
+        if answer is None:
+            _err("エラー: 確認できないため復元しませんでした。確認なしで復元するには --yes を付けてください。")
+            return EXIT_ERROR
+        if not answer:
+            print("復元を中止しました。データベースは変更していません。")
+            return EXIT_PROBLEMS
+    result = restore_backup(db_path, args.file)
+    if result.kept_copy is None:
+        print("復元前のデータベースファイルはありませんでした。")
+    elif result.previous_was_damaged:
+        print(f"壊れていたファイルを別名で残しました: {result.kept_copy}")
+    else:
+        print(f"復元前のデータベースをバックアップしました: {result.kept_copy}")
+    print(f"復元しました: {db_path} ← {result.restored_from}")
+    return EXIT_OK
+
+
+BACKUP_COMMANDS = {"backup": cmd_backup, "restore": cmd_restore}
