@@ -1,10 +1,30 @@
-"""報告書 screen (to be built: see the GUI issue)."""
+"""報告書 screen: choose a report and its conditions, make it off the GUI thread, save it, open it to look or print."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.report_form import ReportForm
+from kaigo_desktop.gui.screens.report_job import GenerationCancelled, ProgressRelay, make_report
+from kaigo_desktop.reports import ReportResult
+from kaigo_desktop.services import masters_view, overview, promoters_view
+from kaigo_desktop.storage.errors import StorageError
+
+WARNING_STYLE = "background:#fff4ce; border:1px solid #c8a400; padding:6px; color:#3d3000;"
+ERROR_STYLE = "color:#b00020;"
+
+
+def _load_choices(db, today: date):
+    return (masters_view.fiscal_year_choices(db, today), overview.municipalities(db),
+            promoters_view.promoter_choices(db), promoters_view.place_choices(db))
 
 
 class ReportsScreen(Screen):
@@ -12,5 +32,210 @@ class ReportsScreen(Screen):
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
+        self._choices_loaded = False
+        self._job = None
+        self._progress: QProgressDialog | None = None
+        self._last_folder: Path | None = None
+        self.last_result: ReportResult | None = None
+        self.relay = ProgressRelay(self)
+        self.relay.message_did_change.connect(self._show_progress_message)
+
+        self.form = ReportForm()
+        self.form.conditions_did_change.connect(self._conditions_did_change)
+        box = QGroupBox("作成する報告書")
+        QVBoxLayout(box).addWidget(self.form)
+
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("report_problems")
+        self.problem_label.setStyleSheet(ERROR_STYLE)
+        self.problem_label.setWordWrap(True)
+        self.create_button = QPushButton("作成して保存…(&S)")
+        self.create_button.setObjectName("report_create")
+        self.create_button.clicked.connect(self.create_and_save)
+        self.print_button = QPushButton("印刷用に開く（Ctrl+P）")
+        self.print_button.setToolTip("一時ファイルに PDF を作り、PDF ビューアで開きます（ビューアから印刷）")
+        self.print_button.clicked.connect(self.print_current)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+
+        self.result_label = QLabel()
+        self.result_label.setObjectName("report_result")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning_label = QLabel()
+        self.warning_label.setObjectName("report_warnings")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(WARNING_STYLE)
+        self.warning_label.hide()
+        self.open_button = QPushButton("開く(&O)")
+        self.open_button.setObjectName("report_open")
+        self.open_button.setToolTip("保存したファイルをパソコンのビューア（PDF は印刷もできます）で開きます")
+        self.open_button.clicked.connect(self.open_last_result)
+        self.folder_button = QPushButton("保存先のフォルダを開く")
+        self.folder_button.clicked.connect(self._open_last_folder)
+        result_buttons = QHBoxLayout()
+        result_buttons.addWidget(self.open_button)
+        result_buttons.addWidget(self.folder_button)
+        result_buttons.addStretch(1)
+        self.result_box = QGroupBox("作成した報告書")
+        result_layout = QVBoxLayout(self.result_box)
+        result_layout.addWidget(self.result_label)
+        result_layout.addWidget(self.warning_label)
+        result_layout.addLayout(result_buttons)
+        self.result_box.hide()
+
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{self.title}（準備中）"))
+        layout.addWidget(box)
+        layout.addWidget(self.problem_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result_box)
+        layout.addStretch(1)
+
+    # ---- Screen --------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if not self._choices_loaded:
+            today = self._today()
+            self.create_button.setEnabled(False)
+            self.context.run(lambda db, _ctx: _load_choices(db, today),
+                             on_done=lambda choices: self._fill(choices, today), on_error=self._show_error)
+
+    def _today(self) -> date:
+        return getattr(self.window(), "today", None) or date.today()
+
+    def _fill(self, choices, today: date) -> None:
+        self.form.fill(*choices, today=today, default_municipality=self.context.settings.default_municipality)
+        self._choices_loaded = True
+        self.create_button.setEnabled(True)
+        self._conditions_did_change()
+
+    def save(self) -> bool:  # Ctrl+S: the screen's one way of saving
+        self.create_and_save()
+        return True
+
+    def print_current(self) -> bool:  # Ctrl+P
+        """Make the chosen PDF into a temporary file and open it in the system viewer, which prints it."""
+        if not self.form.kind().is_pdf:
+            self._show_problems(["印刷できるのは PDF の報告書です。報告書を選び直してください。"])
+            return True
+        folder = Path(tempfile.mkdtemp(prefix="kaigo-print-"))
+        self._generate(folder / self.form.suggested_file_name(), for_printing=True)
+        return True
+
+    def screenshot_views(self):
+        def with_result() -> QWidget:
+            self.result_label.setText("保存しました: C:\\Users\\職員\\Documents\\"
+                                      f"{self.form.suggested_file_name()}（2ページ）")
+            self.result_box.show()
+            return self
+        return [("reports", with_result)]
+
+    # ---- making a report -----------------------------------------------------------------------
+
+    def _conditions_did_change(self) -> None:
+        self.problem_label.clear()
+        self.print_button.setEnabled(self.form.kind().is_pdf)
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.problem_label.setText("\n".join(problems))
+
+    def create_and_save(self) -> None:
+        problems = self.form.problems()
+        if problems:
+            self._show_problems(problems)
+            return
+        kind = self.form.kind()
+        folder = self._last_folder or Path(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
+        path, _filter = QFileDialog.getSaveFileName(
+            self, f"{kind.title}を保存", str(folder / self.form.suggested_file_name()), kind.file_filter)
+        if not path:
+            return
+        out = Path(path)
+        if out.suffix.lower() != kind.extension:
+            out = out.with_name(out.name + kind.extension)
+        self._last_folder = out.parent
+        self._generate(out, for_printing=False)
+
+    def _generate(self, out: Path, *, for_printing: bool) -> None:
+        if self._job is not None:
+            return
+        problems = self.form.problems()
+        if problems:
+            self._show_problems(problems)
+            return
+        kind, options = self.form.kind(), self.form.options()
+        relay = self.relay
+        self._progress = QProgressDialog(f"{kind.title}を作成しています…", "中止", 0, 0, self)
+        self._progress.setWindowTitle("報告書の作成")
+        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self._progress.setMinimumDuration(300)
+        self._job = self.context.run(
+            lambda db, job_ctx: make_report(db, job_ctx, kind, options, out, relay),
+            on_done=lambda result: self._did_finish(result, for_printing),
+            on_error=self._did_fail)
+        self._progress.canceled.connect(self._job.cancel)
+        self.create_button.setEnabled(False)
+
+    def _show_progress_message(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress.setLabelText(f"{self.form.kind().title}: {message}…")
+
+    def _end_job(self) -> None:
+        self._job = None
+        if self._progress is not None:
+            self._progress.canceled.disconnect()
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+        self.create_button.setEnabled(True)
+
+    def _did_finish(self, result: ReportResult, for_printing: bool) -> None:
+        self._end_job()
+        self.last_result = result
+        kind = self.form.kind()
+        details = [f"{result.pages}ページ" if kind.is_pdf else f"{result.pages}表"]
+        if kind.uses_suppress:
+            details.append(f"秘匿処理 {'あり' if self.form.options().suppress else 'なし'}"
+                           f"（秘匿した欄 {result.hidden_cells}）")
+        if for_printing:
+            self.result_label.setText(f"印刷用の PDF をビューアで開きました。ビューアの印刷（Ctrl+P）で印刷して"
+                                      f"ください。\n一時ファイル: {result.path}（{'、'.join(details)}）")
+            self.open_last_result()
+        else:
+            self.result_label.setText(f"保存しました: {result.path}（{'、'.join(details)}）")
+        self.warning_label.setText("\n".join(f"⚠ {w}" for w in result.warnings))
+        self.warning_label.setVisible(bool(result.warnings))
+        self.result_box.show()
+        self.context.status_did_change.emit(f"{kind.title}を作成しました")
+
+    def _did_fail(self, error: BaseException) -> None:
+        self._end_job()
+        if isinstance(error, GenerationCancelled):
+            self.context.status_did_change.emit("報告書の作成を中止しました（ファイルは作られていません）")
+            self._show_problems(["作成を中止しました。ファイルは保存されていません。"])
+            return
+        self._show_error(error)
+
+    def _show_error(self, error: BaseException) -> None:
+        if isinstance(error, (ValueError, StorageError)):
+            text = str(error)  # our own messages, already in Japanese
+        elif isinstance(error, PermissionError):
+            text = f"ファイルに書き込めません。別のアプリで開いていないか、保存先を確かめてください。\n{error}"
+        elif isinstance(error, OSError):
+            text = f"ファイルを保存できませんでした（ディスクの空きや保存先を確かめてください）。\n{error}"
+        else:
+            raise error  # a bug: the app's exception hook shows it with details
+        QMessageBox.warning(self, "報告書を作成できません", text)
+
+    # ---- after saving --------------------------------------------------------------------------
+
+    def open_last_result(self) -> None:
+        if self.last_result is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_result.path)))
+
+    def _open_last_folder(self) -> None:
+        if self.last_result is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.last_result.path).parent)))

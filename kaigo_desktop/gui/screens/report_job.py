@@ -1,0 +1,59 @@
+"""Making a report on the database thread: progress messages back to the GUI, cancel, and the file in place
+only when the whole report was made (a cancelled or failed run leaves no file and keeps an older one)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from kaigo_desktop.gui.screens.report_kinds import ReportKind
+from kaigo_desktop.reports import ReportOptions, ReportResult
+
+
+class GenerationCancelled(Exception):
+    """The user pressed 中止 while the report was being made."""
+
+
+class ProgressRelay(QObject):
+    """Created on the GUI thread; emitting from the database thread is queued back to it."""
+
+    message_did_change = Signal(str)
+
+
+def make_report(db, job_ctx, kind: ReportKind, options: ReportOptions, out: Path,
+                relay: ProgressRelay | None = None) -> ReportResult:
+    """Runs on the database thread. Writes to a hidden file beside `out` and moves it into place at the end."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
+    os.close(handle)
+    temporary = Path(name)
+
+    def progress(message: str) -> None:
+        # The reports call this between their steps: the place to stop when the user cancelled.
+        if job_ctx.is_cancelled():
+            raise GenerationCancelled
+        if relay is not None:
+            relay.message_did_change.emit(message)
+
+    try:
+        progress("準備しています")
+        if kind.export_format:
+            from kaigo_desktop.reports.exports import export
+
+            result = export(db, kind.export_format, options, temporary)
+        else:
+            from kaigo_desktop.reports import generate
+
+            result = generate(kind.key, db, options, temporary, progress=progress)
+        if job_ctx.is_cancelled():
+            raise GenerationCancelled
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    result.path = out
+    return result
