@@ -37,11 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--years", type=int, default=2)
     demo.add_argument("--seed", type=int, default=1)
 
-    imp = sub.add_parser("import", help="CSV ファイルを取り込む（全行成功したときだけ書き込む）")
+    imp = sub.add_parser("import", help="CSV または Excel（.xlsx）ファイルを取り込む（全行成功したときだけ書き込む）")
     imp.add_argument("kind", choices=("places", "gatherings", "promoters", "activities", "members",
                                       "population", "expenses"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="確認のみで書き込まない")
+    imp.add_argument("--sheet", metavar="NAME", help="Excel ファイル（.xlsx）のシート名（省略時は最初の表示シート）")
+    imp.add_argument("--encoding", choices=("auto", "utf-8", "cp932"), default="auto",
+                     help="CSV の文字コード（既定: 自動判別）")
 
     stats = sub.add_parser("stats", help="年度の集計を表示する")
     stats.add_argument("--fy", required=True, help="年度（2024、2024年度、令和6年度）")
@@ -134,7 +137,7 @@ def cmd_import(args: argparse.Namespace, db_path: Path) -> int:
     if not args.file.is_file():
         return _fail(f"ファイルが見つかりません: {args.file}")
     with _open(args, db_path) as db:
-        result = import_file(db, args.kind, args.file, dry_run=args.dry_run)
+        result = import_file(db, args.kind, args.file, dry_run=args.dry_run, sheet=args.sheet, encoding=args.encoding)
     print(format_result(result), file=sys.stdout if result.ok else sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 

@@ -1,8 +1,10 @@
-"""Importing CSV files (the formats of /work/shared/formats.md): all rows or none.
+"""Importing CSV files and Excel workbooks (the formats of /work/shared/formats.md): all rows or none.
 
-The whole file is imported inside one transaction; when any row has an error, or on a dry run, the
-transaction is rolled back, so a dry run reports exactly what a real import would add and update (rows
-referring to centers or places made by earlier rows of the same file included)."""
+A CSV file is read in UTF-8 (with or without BOM) or Shift_JIS/CP932, detected or chosen; a workbook (.xlsx)
+one sheet, the first visible one or one named. Both become the same rows, so every kind reads both. The
+whole file is imported inside one transaction; when any row has an error, or on a dry run, the transaction
+is rolled back, so a dry run reports exactly what a real import would add and update (rows referring to
+centers or places made by earlier rows of the same file included)."""
 
 from __future__ import annotations
 
@@ -26,16 +28,19 @@ from kaigo_desktop.services.importing_figures import (
 )
 from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
 from kaigo_desktop.services.importing_table import (
-    ENCODING_ERROR,
     MAX_ERRORS,
     ErrorSink,
     Layout,
     Row,
     RowError,
+    build_rows,
+    csv_records,
     decode,
+    decode_error,
+    encoding_name,
     progress_reporter,
-    read_rows,
 )
+from kaigo_desktop.services.importing_xlsx import Sheet, column_letter, is_spreadsheet, merged_cell_hints, read_sheet
 from kaigo_desktop.storage.database import Database
 
 __all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file"]
@@ -90,23 +95,43 @@ def import_file(
     dry_run: bool = False,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sheet: str | None = None,
+    encoding: str = "auto",
 ) -> ImportResult:
-    """Import one CSV file of `kind` (one of IMPORT_KINDS). Raises FileNotFoundError when the file is
-    missing and ValueError for an unknown kind; every problem with the contents is an error in the result,
-    and then nothing is written."""
+    """Import one CSV file or Excel workbook of `kind` (one of IMPORT_KINDS). `sheet` names the sheet of a
+    workbook (default: the first visible one); `encoding` is the CSV's ("auto", "utf-8" or "cp932").
+    Raises FileNotFoundError when the file is missing and ValueError for an unknown kind or encoding;
+    every problem with the contents is an error in the result, and then nothing is written."""
     if kind not in _KINDS:
         raise ValueError(f"不明な取り込みの種類です: {kind}（{', '.join(IMPORT_KINDS)}）")
+    encoding = encoding_name(encoding)
     layout, handler = _KINDS[kind]
     result = ImportResult(kind, dry_run=dry_run)
-    data = Path(path).read_bytes()
-    text = decode(data)
-    if text is None:
-        result.errors = [RowError(0, "", ENCODING_ERROR)]
-        return result
+    path = Path(path)
+    data = path.read_bytes()
     sink = ErrorSink()
-    table = read_rows(text, layout, sink)
+    workbook_sheet: Sheet | None = None
+    if is_spreadsheet(path, data):
+        workbook_sheet = read_sheet(data, sheet, sink)
+        if workbook_sheet is None:
+            result.errors = sink.final()
+            return result
+        if not workbook_sheet.records:
+            result.warnings = [f"シート「{workbook_sheet.name}」は空です（取り込む行はありません）。"]
+            return result
+        table = build_rows(workbook_sheet.records, layout, sink, column_label=column_letter)
+    else:
+        if sheet:
+            result.errors = [RowError(0, "", f"シート名（{sheet}）は Excel ファイル（.xlsx）のときだけ指定できます。")]
+            return result
+        text = decode(data, encoding)
+        if text is None:
+            result.errors = [RowError(0, "", decode_error(data, encoding))]
+            return result
+        records = csv_records(text, sink)
+        table = None if records is None else build_rows(records, layout, sink)
     if table is None:
-        result.errors = sink.final()
+        result.errors = _with_hints(sink.final(), workbook_sheet)
         return result
     rows, _ = table
     result.rows = len(rows)
@@ -123,8 +148,14 @@ def import_file(
     if rows:
         report(len(rows))
     result.added, result.updated = ctx.added, ctx.updated
-    result.errors, result.warnings = sink.final(), list(ctx.warnings)
+    result.errors, result.warnings = _with_hints(sink.final(), workbook_sheet), list(ctx.warnings)
     return result
+
+
+def _with_hints(errors: list[RowError], sheet: Sheet | None) -> list[RowError]:
+    if not errors or sheet is None:
+        return errors
+    return errors + [RowError(0, "", hint) for hint in merged_cell_hints(sheet, errors)]
 
 
 def format_error(error: RowError) -> str:

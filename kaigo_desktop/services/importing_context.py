@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from kaigo_desktop.domain.codes import normalize_municipality_code
-from kaigo_desktop.domain.fiscal import parse_date, parse_fiscal_year
+from kaigo_desktop.domain.fiscal import DateParseError, parse_date, parse_fiscal_year
 from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse_time
 from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.services import records
@@ -52,6 +52,9 @@ class Context:
 
     @staticmethod
     def read_date(row: Row, header: str, *, required: bool = False) -> date | None:
+        raw = row.raw(header)
+        if raw is not None:  # an Excel date cell, or a number
+            return row.value(header, lambda _text: cell_date(raw), required=required)
         return row.value(header, parse_date, required=required)
 
     @staticmethod
@@ -60,6 +63,12 @@ class Context:
 
     @staticmethod
     def read_time(row: Row, header: str) -> str | None:
+        raw = row.raw(header)
+        if isinstance(raw, (datetime, time)) or (isinstance(raw, float) and 0 <= raw < 1):
+            return row.value(header, lambda _text: parse_time(raw))
+        if isinstance(raw, timedelta) and timedelta(0) <= raw < timedelta(days=1):
+            minutes = round(raw.total_seconds() / 60)
+            return row.value(header, lambda _text: parse_time(f"{minutes // 60}:{minutes % 60:02d}"))
         return row.value(header, parse_time)
 
     @staticmethod
@@ -185,6 +194,17 @@ class Context:
         except StorageError as error:
             row.error("", str(error))
         return None
+
+
+def cell_date(value: object) -> date:
+    """A date from a typed spreadsheet cell: a date cell, an 8-digit number read as YYYYMMDD (20240401), any
+    other number as an Excel serial (45383 = 2024-04-01)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 10_000_000 <= value <= 99_999_999 \
+            and float(value).is_integer():
+        return parse_date(str(int(value)))
+    if isinstance(value, timedelta):  # a duration cell is no date
+        raise DateParseError(f"日付として読めません: {value}")
+    return parse_date(value)
 
 
 def lines_text(lines: list[int]) -> str:

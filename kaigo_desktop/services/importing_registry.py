@@ -9,10 +9,12 @@ from typing import Any
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.vocab import PROGRAM_CODES, PROGRAM_LABELS
-from kaigo_desktop.services.importing_context import CODE, Context, lines_text
+from kaigo_desktop.services.duplicates import SimilarNames
+from kaigo_desktop.services.importing_context import CODE, MAX_LISTED_LINES, Context, lines_text
 from kaigo_desktop.services.importing_table import Layout, Row
 from kaigo_desktop.services.records import promoter_cap_warning
-from kaigo_desktop.storage import import_lookups, lookups, repository
+from kaigo_desktop.storage import duplicate_queries, import_lookups, lookups, repository
+from kaigo_desktop.storage.duplicate_queries import NamedRecord
 from kaigo_desktop.storage.ids import is_uuid
 
 # ---------------------------------------------------------------- places
@@ -87,10 +89,29 @@ def _center_id(ctx: Context, row: Row, code: str, created: list[str]) -> str | N
     return center.id
 
 
+def _similar_warning(label: str, similar: list[str]) -> str:
+    shown = "、".join(similar[:MAX_LISTED_LINES])
+    more = f" ほか{len(similar) - MAX_LISTED_LINES}件" if len(similar) > MAX_LISTED_LINES else ""
+    return (f"名前がよく似た{label}が既にあります（同じ{label}なら、取り込んだ後に統合できます）: {shown}{more}")
+
+
+def _note_similar(names: SimilarNames, row: Row, code: str, name: str, similar: list[str]) -> None:
+    """A new record whose name matches a stored one (or one added by an earlier row) after normalising."""
+    matches = [record.name for record in names.find(code, name) if record.name != name]
+    if matches:
+        similar.append(f"{row.line}行目「{name}」≒" + "・".join(f"「{match}」" for match in matches[:3]))
+
+
+def _remember(names: SimilarNames, saved: Any) -> None:
+    names.add(NamedRecord(saved.id, saved.name, saved.kana, saved.municipality_code))
+
+
 def import_places(ctx: Context, rows: list[Row]) -> None:
     created_centers: list[str] = []
     first_line: dict[tuple[str, str], int] = {}
     repeated: list[int] = []
+    names = SimilarNames(ctx.db, duplicate_queries.live_places)
+    similar: list[str] = []
     for done, row in enumerate(rows, 1):
         ctx.report(done)
         name = row.value("名称", required=True)
@@ -113,15 +134,20 @@ def import_places(ctx: Context, rows: list[Row]) -> None:
             record = dataclasses.replace(existing, name=name, municipality_code=code, **values)
         else:
             record = r.Place(code, name, **values)
+        if existing is None:
+            _note_similar(names, row, code, name, similar)
         if row.failed:
             ctx.check_only(row, record, PLACE_COLUMNS)
-        elif ctx.save(row, record, PLACE_COLUMNS, update=existing is not None) is not None:
+        elif (saved := ctx.save(row, record, PLACE_COLUMNS, update=existing is not None)) is not None:
+            _remember(names, saved)
             if existing is None:
                 ctx.added += 1
             else:
                 ctx.updated += 1
     if created_centers:
         ctx.warn("地域包括支援センターを新規作成: " + "、".join(created_centers))
+    if similar:
+        ctx.warn(_similar_warning("通いの場", similar))
     if repeated:
         ctx.warn("同じ区市町村・名称の通いの場が複数の行にあります（後の行の内容で更新します）: " + lines_text(repeated))
 
@@ -154,6 +180,8 @@ def _assign(ctx: Context, row: Row, promoter: r.Promoter, place_ids: list[str]) 
 def import_promoters(ctx: Context, rows: list[Row]) -> None:
     first_line: dict[tuple[str, str], int] = {}
     repeated: list[int] = []
+    names = SimilarNames(ctx.db, duplicate_queries.live_promoters)
+    similar: list[str] = []
     for done, row in enumerate(rows, 1):
         ctx.report(done)
         name = row.value("氏名", required=True)
@@ -184,6 +212,8 @@ def import_promoters(ctx: Context, rows: list[Row]) -> None:
         first_line.setdefault((code, name), row.line)
         fields = dict(name=name, municipality_code=code, qualification=qualification, start_date=start, **values)
         record = dataclasses.replace(existing, **fields) if existing else r.Promoter(**fields)
+        if existing is None:
+            _note_similar(names, row, code, name, similar)
         if row.failed:
             ctx.check_only(row, record, PROMOTER_COLUMNS)
             continue
@@ -192,6 +222,7 @@ def import_promoters(ctx: Context, rows: list[Row]) -> None:
         saved = ctx.save(row, record, PROMOTER_COLUMNS, update=existing is not None)
         if saved is None:
             continue
+        _remember(names, saved)
         _assign(ctx, row, saved, place_ids)
         if existing is None:
             ctx.added += 1
@@ -199,3 +230,5 @@ def import_promoters(ctx: Context, rows: list[Row]) -> None:
             ctx.updated += 1
     if repeated:
         ctx.warn("同じ区市町村・氏名の推進員が複数の行にあります（後の行の内容で更新します）: " + lines_text(repeated))
+    if similar:
+        ctx.warn(_similar_warning("推進員", similar))

@@ -1,6 +1,7 @@
-"""Reading an import file: bytes → text (UTF-8 with or without BOM, else CP932), CSV → rows of normalised
-cells keyed by the exact Japanese header, the header checked against the kind's layout, and per-cell parsing
-that records a located error instead of stopping."""
+"""Reading an import file: bytes → text (UTF-8 with or without BOM, else CP932, or the encoding chosen), CSV →
+records of cells; records (from CSV or an Excel sheet) → rows of normalised cells keyed by the exact Japanese
+header, the header checked against the kind's layout, and per-cell parsing that records a located error
+instead of stopping."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kaigo_desktop.domain.text import normalize_cell
 
@@ -17,6 +18,14 @@ T = TypeVar("T")
 
 ENCODING_ERROR = "ファイルの文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）"
 MAX_ERRORS = 1_000
+MAX_CELL_CHARS = 10_000  # no field of any kind needs more; Excel itself stops at 32,767
+ENCODINGS = ("auto", "utf-8", "cp932")
+_ENCODING_ALIASES = {
+    "auto": "auto", "": "auto",
+    "utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "utf_8": "utf-8",
+    "cp932": "cp932", "ms932": "cp932", "windows-31j": "cp932", "shift_jis": "cp932", "shift-jis": "cp932",
+    "sjis": "cp932", "s-jis": "cp932",
+}
 
 
 @dataclass(frozen=True)
@@ -61,20 +70,60 @@ class Layout:
 _NOT_TEXT = re.compile("[\x00\x80\uf8f0-\uf8f3]")
 
 
-def decode(data: bytes) -> str | None:
+def encoding_name(encoding: str | None) -> str:
+    """"auto", "utf-8" or "cp932" from what a caller may write (UTF8, Shift_JIS, MS932 …); ValueError
+    otherwise."""
+    name = _ENCODING_ALIASES.get((encoding or "auto").strip().lower().replace(" ", ""))
+    if name is None:
+        raise ValueError(f"文字コードの指定が不明です: {encoding}（auto、utf-8、cp932 のいずれか）")
+    return name
+
+
+def decode(data: bytes, encoding: str = "auto") -> str | None:
     """The file's text: UTF-8 (BOM or not), else CP932 (Shift_JIS as Japanese Excel writes it); None
-    when it is neither."""
-    for encoding in ("utf-8-sig", "cp932"):
+    when it is neither. With encoding "utf-8" or "cp932" only that one is tried (decode_error says why
+    it failed)."""
+    return _decode(data, encoding_name(encoding))[0]
+
+
+def decode_error(data: bytes, encoding: str) -> str:
+    """The Japanese message for a file that `decode` could not read."""
+    return _decode(data, encoding_name(encoding))[1]
+
+
+def _decode(data: bytes, encoding: str) -> tuple[str | None, str]:
+    if encoding == "auto":
+        for codec in ("utf-8-sig", "cp932"):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return (None, ENCODING_ERROR) if _NOT_TEXT.search(text) else (text, "")
+        return None, ENCODING_ERROR
+    if encoding == "utf-8":
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return None if _NOT_TEXT.search(text) else text
-    return None
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            return None, (f"UTF-8 として読めません（{error.start + 1:,}バイト目）。Shift_JIS で保存されている場合は"
+                          "文字コードに cp932（Shift_JIS）を選んでください。")
+        if "\x00" in text:
+            return None, "UTF-8 のテキストではありません（NUL 文字があります。UTF-16 などで保存されていませんか）。"
+        return text, ""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None, "UTF-8（BOM 付き）のファイルです。文字コードに utf-8 を選ぶか、自動判別にしてください。"
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError as error:
+        return None, (f"Shift_JIS（cp932）として読めません（{error.start + 1:,}バイト目）。UTF-8 で保存されている"
+                      "場合は文字コードに utf-8 を選んでください。")
+    if _NOT_TEXT.search(text):
+        return None, "Shift_JIS（cp932）のテキストではありません（Shift_JIS にない文字コードがあります）。"
+    return text, ""
 
 
 _SPACES = re.compile(r"\s+")
 _HEADER_FOLD = str.maketrans({"〜": "~", "～": "~", "〰": "~", "（": "(", "）": ")"})
+_SHOWN_CHARS = 40
 
 
 def header_key(text: str) -> str:
@@ -83,14 +132,34 @@ def header_key(text: str) -> str:
     return _SPACES.sub("", normalize_cell(text).translate(_HEADER_FOLD))
 
 
+def shown(text: str) -> str:
+    """A cell's text as quoted in a message: long values are cut."""
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + f"…（{len(text):,}文字）"
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell a reader could not turn into a value (a formula without its result, an Excel error value …):
+    an error of its row, located at its column."""
+
+    message: str
+
+
+# One record of a file before the header is applied: its line (CSV) or row number (Excel), and its cells,
+# each text, a typed value from a spreadsheet (number, date, bool …), None (blank) or a CellProblem.
+Record = tuple[int, list[Any]]
+
+
 class Row:
-    """One data row: normalised cells by header, and the errors found reading them."""
+    """One data row: normalised cells by header (and, for spreadsheets, the typed values behind them),
+    and the errors found reading them."""
 
-    __slots__ = ("line", "cells", "_sink", "failed", "_failed_columns")
+    __slots__ = ("line", "cells", "typed", "_sink", "failed", "_failed_columns")
 
-    def __init__(self, line: int, cells: dict[str, str], sink: ErrorSink):
+    def __init__(self, line: int, cells: dict[str, str], sink: ErrorSink, typed: dict[str, Any] | None = None):
         self.line = line
         self.cells = cells
+        self.typed = typed
         self._sink = sink
         self.failed = False
         self._failed_columns: set[str] = set()
@@ -110,9 +179,16 @@ class Row:
     def text(self, header: str) -> str:
         return self.cells.get(header, "")
 
+    def raw(self, header: str) -> Any:
+        """The typed value of a spreadsheet cell (a number, date, time, bool), None for text or CSV."""
+        return self.typed.get(header) if self.typed else None
+
     def value(self, header: str, parser: Callable[[str], T] | None = None, *,
               required: bool = False) -> T | str | None:
-        """The parsed cell, or None when blank (an error if required) or unreadable (an error)."""
+        """The parsed cell, or None when blank (an error if required), unreadable (an error) or already
+        in error (nothing more is said about it)."""
+        if header in self._failed_columns:
+            return None
         raw = self.cells.get(header, "")
         if raw == "":
             if required:
@@ -130,58 +206,142 @@ class Row:
 def _message(error: Exception, header: str, raw: str) -> str:
     text = str(error)
     if text and any(ord(ch) > 0x7F for ch in text):  # the domain's Japanese messages
-        return text
-    return f"{header}として読めません: {raw}"
+        return text if len(text) <= 200 else text[:200] + "…"
+    return f"{header}として読めません: {shown(raw)}"
 
 
-def read_rows(text: str, layout: Layout, sink: ErrorSink) -> tuple[list[Row], list[str]] | None:
-    """The data rows, and the headers present; None (errors recorded) when the header is unusable."""
+def csv_records(text: str, sink: ErrorSink) -> list[Record] | None:
+    """The records of a CSV text with the line each starts on; None (an error recorded) when the text is
+    not CSV."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
+    records: list[Record] = []
     previous_end = 0
     try:
         for cells in reader:
             start, previous_end = previous_end + 1, reader.line_num
             records.append((start, cells))
     except csv.Error as error:
-        sink.add(previous_end + 1, "", f"CSV として読めない行があります（{error}）。")
+        if "field larger than field limit" in str(error):
+            message = f"セルの文字数が多すぎます（{MAX_CELL_CHARS:,}文字まで）。引用符 \" の閉じ忘れがないか確認してください。"
+        else:
+            message = f"CSV として読めない行があります（引用符 \" の対応などを確認してください: {error}）。"
+        sink.add(previous_end + 1, "", message)
         return None
-    records = [(line, [normalize_cell(c) for c in cells]) for line, cells in records]
-    records = [(line, cells) for line, cells in records if any(cells)]
+    return records
+
+
+def read_rows(text: str, layout: Layout, sink: ErrorSink) -> tuple[list[Row], list[str]] | None:
+    """The data rows of a CSV text, and the headers present; None (errors recorded) when the header is
+    unusable."""
+    records = csv_records(text, sink)
+    if records is None:
+        return None
+    return build_rows(records, layout, sink)
+
+
+def _column_number(index: int) -> str:
+    return f"{index + 1}列目"
+
+
+def _cell(value: Any) -> tuple[str, Any, str | None]:
+    """(normalised text, typed value or None, problem or None) of one cell."""
+    if isinstance(value, CellProblem):
+        return "", None, value.message
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            return "", None, f"セルの文字数が多すぎます（{len(value):,}文字。{MAX_CELL_CHARS:,}文字まで）。"
+        return normalize_cell(value), None, None
+    text = normalize_cell(value)
+    return text, (value if value is not None else None), None
+
+
+def _is_blank_cell(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (not isinstance(value, CellProblem) and not normalize_cell(value))
+
+
+def _is_blank(cells: list[Any]) -> bool:
+    return all(_is_blank_cell(value) for value in cells)
+
+
+def build_rows(records: list[Record], layout: Layout, sink: ErrorSink, *,
+               column_label: Callable[[int], str] = _column_number,
+               empty_message: str = "見出し行がありません（空のファイルです）。",
+               ) -> tuple[list[Row], list[str]] | None:
+    """The data rows and the headers present, from records of a CSV file or a sheet: the first record that
+    is not blank is the header. None (errors recorded) when the header is unusable."""
+    records = [(line, cells) for line, cells in records if not _is_blank(cells)]
     if not records:
-        sink.add(1, "", "見出し行がありません（空のファイルです）。")
+        sink.add(1, "", empty_message)
         return None
-    header_line, raw_headers = records[0]
-    columns = _check_header(header_line, raw_headers, layout, sink)
+    header_line, header_cells = records[0]
+    columns = _header(header_line, header_cells, records[1:], layout, sink, column_label)
     if columns is None:
         return None
     present = [name for name in columns if name]
     rows = []
     for line, cells in records[1:]:
         named: dict[str, str] = dict.fromkeys(present, "")
-        row = Row(line, named, sink)
-        for index, cell in enumerate(cells):
-            if index < len(columns) and columns[index]:
-                named[columns[index]] = cell
-            elif cell:
+        typed: dict[str, Any] = {}
+        row = Row(line, named, sink, typed)
+        for index, value in enumerate(cells):
+            text, typed_value, problem = _cell(value)
+            column = columns[index] if index < len(columns) else ""
+            if column:
+                named[column] = text
+                if typed_value is not None:
+                    typed[column] = typed_value
+                if problem:
+                    row.error(column, problem)
+            elif problem:
+                row.error("", f"{column_label(index)}: {problem}")
+            elif text:
                 what = "見出しのない列" if index < len(columns) else "見出しより右の列"
-                row.error("", f"{what}（{index + 1}列目）に値があります: {cell}")
+                row.error("", f"{what}（{column_label(index)}）に値があります: {shown(text)}")
+        row.typed = typed or None
         rows.append(row)
     return rows, present
 
 
-def _check_header(line: int, raw_headers: list[str], layout: Layout, sink: ErrorSink) -> list[str] | None:
+def _header(line: int, cells: list[Any], later: list[Record], layout: Layout, sink: ErrorSink,
+            column_label: Callable[[int], str]) -> list[str] | None:
+    """The columns named by the header record; on failure, a hint when a later record is the real header
+    (a title above the table), else every problem of the header."""
+    trial = ErrorSink()
+    columns = _check_header(line, cells, layout, trial, column_label)
+    if columns is not None:
+        return columns
+    for later_line, later_cells in later[:10]:
+        if _check_header(later_line, later_cells, layout, ErrorSink(), column_label) is not None:
+            sink.add(line, "", f"見出し行は表の1行目に置いてください（{later_line}行目が見出しのようです）。"
+                               f"{line}〜{later_line - 1}行目の表題や説明の行を削除してから取り込んでください。")
+            return None
+    for error in trial.errors:
+        sink.add(error.line, error.column, error.message)
+    sink.total += trial.total - len(trial.errors)
+    return None
+
+
+def _check_header(line: int, raw_headers: list[Any], layout: Layout, sink: ErrorSink,
+                  column_label: Callable[[int], str] = _column_number) -> list[str] | None:
     """The exact header name of each column ('' for an unnamed column), or None after recording errors."""
     known = {header_key(h): h for h in layout.headers}
     columns: list[str] = []
     ok = True
-    for raw in raw_headers:
+    for index, value in enumerate(raw_headers):
+        raw, _, problem = _cell(value)
+        if problem:
+            sink.add(line, "", f"見出し（{column_label(index)}）: {problem}")
+            ok = False
+            columns.append("")
+            continue
         if not raw:
             columns.append("")
             continue
         name = known.get(header_key(raw))
         if name is None:
-            sink.add(line, raw, f"不明な列名です: {raw}")
+            sink.add(line, shown(raw), f"不明な列名です: {shown(raw)}")
             ok = False
         elif name in columns:
             sink.add(line, name, f"列名が重複しています: {name}")

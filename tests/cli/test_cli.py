@@ -134,3 +134,18 @@ def test_headless_commands_never_import_qt(db_path: Path) -> None:
             " assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'; sys.exit(rc)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_import_of_an_xlsx_sheet_by_name(db_path: Path, tmp_path: Path, capsys) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "表紙"
+    sheet = workbook.create_sheet("5月")
+    sheet.append(["名称", "区市町村コード", "運動機能向上"])
+    sheet.append(["さくら会", 131016, "○"])
+    workbook.save(tmp_path / "places.xlsx")
+    assert run("--db", db_path, "import", "places", tmp_path / "places.xlsx", "--sheet", "５月") == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT name, programs FROM places").fetchall() == [("さくら会", 1)]
+    conn.close()

@@ -563,3 +563,46 @@ def test_random_cells_give_errors_not_exceptions(database: Database, tmp_path: P
     if not result.ok:
         assert snapshot(database) == before
     format_result(result)
+
+
+# ---------------------------------------------------------------- encodings chosen, huge cells, title rows
+
+def test_encoding_chosen_or_detected(database: Database, tmp_path: Path) -> None:
+    lines = ["区市町村コード,年度,65歳以上人口,基準日", "131016,令和6年度,10000,令和6年1月1日"]
+    sjis = write(tmp_path, lines, encoding="cp932", name="sjis.csv")
+    bom = write(tmp_path, lines, encoding="utf-8-sig", name="bom.csv")
+    plain = write(tmp_path, lines, encoding="utf-8", name="plain.csv")
+    for path, encoding in ((sjis, "cp932"), (sjis, "Shift_JIS"), (sjis, "auto"), (bom, "utf-8"), (plain, "UTF8"),
+                           (bom, "auto")):
+        result = run(database, "population", path, encoding=encoding, dry_run=True)
+        assert result.ok and result.added == 1, (path.name, encoding, result.errors)
+    wrong = run(database, "population", sjis, encoding="utf-8")
+    assert len(wrong.errors) == 1 and "UTF-8 として読めません" in wrong.errors[0].message
+    assert "cp932" in wrong.errors[0].message
+    bom_as_sjis = run(database, "population", bom, encoding="cp932")
+    assert len(bom_as_sjis.errors) == 1 and "BOM" in bom_as_sjis.errors[0].message
+    assert database.scalar("SELECT COUNT(*) FROM population") == 0
+    with pytest.raises(ValueError, match="文字コード"):
+        run(database, "population", plain, encoding="latin-1")
+
+
+def test_huge_csv_cells(database: Database, tmp_path: Path) -> None:
+    header = "区市町村コード,年度,経費区分,金額,備考"
+    long = run(database, "expenses", write(tmp_path, [header, f"131016,2024,旅費,1,{'あ' * 15_000}",
+                                                      f"131016,2025,旅費,1,{'い' * 10_000}"]))
+    assert [(e.line, e.column) for e in long.errors] == [(2, "備考")]
+    assert "15,000文字" in long.errors[0].message
+    # Past what Python's csv module reads (an unclosed quote swallowing the file looks like this too).
+    huge = run(database, "expenses", write(tmp_path, [header, '131016,2024,旅費,1,"' + "x" * 200_000 + '"'],
+                                           name="huge.csv"))
+    assert len(huge.errors) == 1 and "文字数が多すぎます" in huge.errors[0].message
+    name = run(database, "places", write(tmp_path, ["名称,区市町村コード", f"{'会' * 20_000},131016"], name="n.csv"))
+    assert [(e.line, e.column) for e in name.errors] == [(2, "名称")]
+    assert database.scalar("SELECT COUNT(*) FROM expenses") + database.scalar("SELECT COUNT(*) FROM places") == 0
+
+
+def test_title_row_above_the_csv_header(database: Database, tmp_path: Path) -> None:
+    result = run(database, "population", write(tmp_path, [
+        "令和6年度 高齢者人口,,", "作成: 福祉課,,", "区市町村コード,年度,65歳以上人口", "131016,2024,1"]))
+    assert [(e.line, e.column) for e in result.errors] == [(1, "")]
+    assert "3行目が見出しのようです" in result.errors[0].message and "1〜2行目" in result.errors[0].message
