@@ -177,14 +177,50 @@ def test_cancel_leaves_no_file(qtbot, window, tmp_path, monkeypatch):
     assert screen.create_button.isEnabled()
 
 
-def test_ctrl_p_opens_a_temporary_pdf_in_the_viewer(qtbot, window, opened):
+def test_ctrl_p_prints_every_page_through_the_printer_dialog(qtbot, window, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QDialog
+
+    from kaigo_desktop.gui import pdf_pages
+
+    printed = tmp_path / "printer.pdf"
+
+    class PrintToPdf:  # the user picks "print to file" in the printer dialog and presses OK
+        def __init__(self, printer, parent=None):
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(str(printed))
+
+        def setWindowTitle(self, title):  # noqa: N802 - Qt's name
+            pass
+
+        def exec(self):
+            return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(pdf_pages, "QPrintDialog", PrintToPdf)
     screen = open_reports(qtbot, window)
     choose(screen.form.kind_combo, "places")
     assert screen.print_current()
     qtbot.waitUntil(lambda: screen.last_result is not None, timeout=30_000)
-    assert len(opened) == 1 and Path(opened[0]).read_bytes()[:5] == b"%PDF-"
-    assert Path(opened[0]).name.startswith("通いの場一覧_令和6年度")
-    assert "印刷" in screen.result_label.text()
+    assert Path(screen.last_result.path).name.startswith("通いの場一覧_令和6年度")
+    assert len(PdfReader(printed).pages) == screen.last_result.pages
+    assert "印刷しました" in screen.result_label.text()
+
+
+def test_preview_shows_the_pages_of_the_saved_report(qtbot, window, tmp_path, monkeypatch):
+    from kaigo_desktop.gui import pdf_pages
+
+    out = tmp_path / "一覧.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(out), ""))
+    shown = []
+    monkeypatch.setattr(pdf_pages.PdfPreviewDialog, "exec", lambda dialog: shown.append(dialog) or 0)
+    screen = open_reports(qtbot, window)
+    choose(screen.form.kind_combo, "places")
+    screen.create_button.click()
+    qtbot.waitUntil(lambda: screen.last_result is not None, timeout=30_000)
+    screen.preview_button.click()
+    assert len(shown) == 1 and len(shown[0].page_labels) == screen.last_result.pages
+    assert not shown[0].page_labels[0].pixmap().isNull()
 
 
 def test_csv_export_is_saved_with_its_extension(qtbot, window, tmp_path, monkeypatch):

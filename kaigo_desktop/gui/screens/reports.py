@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QVBoxLayout, QWidget)
 
+from kaigo_desktop.gui.pdf_pages import PdfPreviewDialog, print_pdf
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.report_form import ReportForm
 from kaigo_desktop.gui.screens.report_job import GenerationCancelled, ProgressRelay, make_report
@@ -73,9 +74,13 @@ class ReportsScreen(Screen):
         self.open_button.setObjectName("report_open")
         self.open_button.setToolTip("保存したファイルをパソコンのビューア（PDF は印刷もできます）で開きます")
         self.open_button.clicked.connect(self.open_last_result)
+        self.preview_button = QPushButton("プレビュー(&V)")
+        self.preview_button.setObjectName("report_preview")
+        self.preview_button.clicked.connect(self.preview_last_result)
         self.folder_button = QPushButton("保存先のフォルダを開く")
         self.folder_button.clicked.connect(self._open_last_folder)
         result_buttons = QHBoxLayout()
+        result_buttons.addWidget(self.preview_button)
         result_buttons.addWidget(self.open_button)
         result_buttons.addWidget(self.folder_button)
         result_buttons.addStretch(1)
@@ -116,7 +121,7 @@ class ReportsScreen(Screen):
         return True
 
     def print_current(self) -> bool:  # Ctrl+P
-        """Make the chosen PDF into a temporary file and open it in the system viewer, which prints it."""
+        """Make the chosen PDF into a temporary file and print it through the printer dialog."""
         if not self.form.kind().is_pdf:
             self._show_problems(["印刷できるのは PDF の報告書です。報告書を選び直してください。"])
             return True
@@ -200,10 +205,11 @@ class ReportsScreen(Screen):
         if kind.uses_suppress:
             details.append(f"秘匿処理 {'あり' if self.form.options().suppress else 'なし'}"
                            f"（秘匿した欄 {result.hidden_cells}）")
+        self.preview_button.setVisible(kind.is_pdf)
         if for_printing:
-            self.result_label.setText(f"印刷用の PDF をビューアで開きました。ビューアの印刷（Ctrl+P）で印刷して"
-                                      f"ください。\n一時ファイル: {result.path}（{'、'.join(details)}）")
-            self.open_last_result()
+            printed = print_pdf(Path(result.path), kind.title, self)
+            self.result_label.setText(("印刷しました" if printed else "印刷を取り消しました")
+                                      + f"（{'、'.join(details)}）")
         else:
             self.result_label.setText(f"保存しました: {result.path}（{'、'.join(details)}）")
         self.warning_label.setText("\n".join(f"⚠ {w}" for w in result.warnings))
@@ -231,6 +237,10 @@ class ReportsScreen(Screen):
         QMessageBox.warning(self, "報告書を作成できません", text)
 
     # ---- after saving --------------------------------------------------------------------------
+
+    def preview_last_result(self) -> None:
+        if self.last_result is not None:
+            PdfPreviewDialog(Path(self.last_result.path), self.form.kind().title, self).exec()
 
     def open_last_result(self) -> None:
         if self.last_result is not None:
