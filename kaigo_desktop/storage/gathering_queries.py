@@ -17,6 +17,7 @@ from typing import Any
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.listing import GatheringFilter
+from kaigo_desktop.storage.listing import gathering_where as _where
 from kaigo_desktop.storage.rows import from_row
 
 # Sort key → the SQL expressions ordered by; the rowid is always the final tie-breaker, in the same direction.
@@ -36,26 +37,6 @@ LIST_COLUMNS = (
     " g.professionals, g.promoter_id, pr.name AS promoter_name, g.notes, g.updated_at, g.updated_by,"
     " g.deleted_at"
 )
-
-
-def _where(flt: GatheringFilter) -> tuple[str, list[Any]]:
-    clauses = ["g.deleted_at IS NOT NULL" if flt.deleted else "g.deleted_at IS NULL"]
-    params: list[Any] = []
-    if flt.place_id:
-        clauses.append("g.place_id = ?")
-        params.append(flt.place_id)
-    if flt.municipality_code:
-        # The municipality's places first, then their gatherings by the (place_id, held_on) index: a join
-        # would walk all the gatherings instead (measured 0.3 s against 0.8 s at 1,000,000 rows).
-        clauses.append("g.place_id IN (SELECT id FROM places WHERE municipality_code = ?)")
-        params.append(flt.municipality_code)
-    if flt.date_from:
-        clauses.append("g.held_on >= ?")
-        params.append(flt.date_from.isoformat())
-    if flt.date_to:
-        clauses.append("g.held_on <= ?")
-        params.append(flt.date_to.isoformat())
-    return " AND ".join(clauses), params
 
 
 def gathering_keys(db: Database, flt: GatheringFilter, *, sort_key: str = "held_on",
