@@ -1,0 +1,78 @@
+"""The `bundle` commands of kaigo-desktop (exchange between PCs): add_exchange_commands() adds them to the
+parser and EXCHANGE_COMMANDS maps them to their handlers (args, db_path) -> exit code, as cli.py's commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+def add_exchange_commands(subparsers: argparse._SubParsersAction) -> None:
+    bundle = subparsers.add_parser("bundle", help="他の PC とのデータの受け渡し（書き出し・取り込み・競合の解決）")
+    sub = bundle.add_subparsers(dest="bundle_command", required=True)
+    export = sub.add_parser("export", help="前回その送り先に渡したあとの変更をファイルに書き出す")
+    export.add_argument("--out", type=Path, required=True, help="書き出すファイル（.kaigo）")
+    export.add_argument("--since", choices=("last", "all"), default="last",
+                        help="last: 前回の書き出し以降の変更（既定） / all: すべて")
+    export.add_argument("--destination", default=None, help="送り先の名前（前回の書き出し位置を送り先ごとに記憶）")
+    export.add_argument("--municipality", default=None, help="この区市町村のデータだけを書き出す（コード 6 桁）")
+    imp = sub.add_parser("import", help="他の PC で書き出したファイルを取り込む")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="何も書き込まずに件数だけ表示する")
+    sub.add_parser("conflicts", help="未解決の競合を一覧する")
+    resolve = sub.add_parser("resolve", help="競合を解決する")
+    resolve.add_argument("id", help="競合の ID")
+    resolve.add_argument("--keep", choices=("local", "incoming"), required=True,
+                         help="local: この PC の版を残す / incoming: 取り込んだ版を残す")
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.services import exchange as ex
+    from kaigo_desktop.storage.database import Database
+    from kaigo_desktop.storage.errors import StorageError
+
+    try:
+        with Database.open(db_path, user=getattr(args, "user", "") or "") as db:
+            command = args.bundle_command
+            if command == "export":
+                destination = args.destination or args.municipality or ex.DEFAULT_DESTINATION
+                summary = ex.export_bundle(db, args.out, destination=destination, since=args.since,
+                                           municipality=args.municipality)
+                print(f"書き出しました: {summary.path}（{summary.total} 件、送り先: {summary.destination}）")
+                for table, count in summary.counts.items():
+                    print(f"  {table}: {count}")
+            elif command == "import":
+                result = ex.import_bundle(db, args.file, dry_run=args.dry_run)
+                head = "取り込みの確認（書き込んでいません）" if result.dry_run else "取り込みました"
+                if result.already_imported:
+                    head = "このファイルは取り込み済みです（変更なし）"
+                print(f"{head}: 追加 {result.added}、更新 {result.updated}、削除 {result.deleted}、"
+                      f"競合 {result.conflicts}、変更なし {result.skipped}、保留 {result.pending}")
+                if result.conflicts:
+                    print("競合は `bundle conflicts` で確認し、`bundle resolve ID --keep local|incoming` で解決してください。")
+                    return EXIT_PROBLEMS
+            elif command == "conflicts":
+                found = ex.list_conflicts(db)
+                for c in found:
+                    print(f"{c.id}\t{c.table}\t{c.row_id}\t{c.reason}\t{c.detected_at}")
+                    print(f"  この PC : {c.local}")
+                    print(f"  取り込み: {c.incoming}")
+                print(f"未解決の競合: {len(found)} 件")
+                return EXIT_PROBLEMS if found else EXIT_OK
+            elif command == "resolve":
+                ex.resolve_conflict(db, args.id, keep=args.keep)
+                print(f"解決しました: {args.id}（{'この PC の版' if args.keep == 'local' else '取り込んだ版'}を残しました）")
+    except (StorageError, OSError) as error:
+        _err(str(error))
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+EXCHANGE_COMMANDS = {"bundle": cmd_bundle}

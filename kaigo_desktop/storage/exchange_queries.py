@@ -1,0 +1,176 @@
+"""All SQL of the exchange between PCs (kaigo_desktop/services/exchange.py): changed rows, per-record bases,
+destinations, sources, received bundles, pending rows and conflicts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# How each user table reaches a municipality (for `--municipality`).
+_MUNICIPALITY_FILTER = {
+    "centers": "municipality_code = :m",
+    "places": "municipality_code = :m",
+    "promoters": "municipality_code = :m",
+    "population": "municipality_code = :m",
+    "expenses": "municipality_code = :m",
+    "assignments": "place_id IN (SELECT id FROM places WHERE municipality_code = :m)",
+    "gatherings": "place_id IN (SELECT id FROM places WHERE municipality_code = :m)",
+    "members": "place_id IN (SELECT id FROM places WHERE municipality_code = :m)",
+    "activities": "promoter_id IN (SELECT id FROM promoters WHERE municipality_code = :m)",
+}
+
+
+def columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def changed_rows(conn: sqlite3.Connection, table: str, cols: Sequence[str], since_seq: int,
+                 municipality: str | None) -> sqlite3.Cursor:
+    where = "change_seq > :since"
+    if municipality:
+        where += f" AND {_MUNICIPALITY_FILTER[table]}"
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: the bundle holds rows as lists
+    return cursor.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE {where} ORDER BY change_seq, id",
+                          {"since": since_seq, "m": municipality})
+
+
+def rows_by_id(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+    found = {}
+    for start in range(0, len(ids), 50_000):
+        chunk = json.dumps(list(ids[start:start + 50_000]))
+        for row in conn.execute(f"SELECT * FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+                                (chunk,)):
+            found[row["id"]] = row
+    return found
+
+
+def live_row_with_name(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> sqlite3.Row | None:
+    if "name" not in row or "municipality_code" not in row:
+        return None
+    return conn.execute(f"SELECT * FROM {table} WHERE municipality_code = ? AND name = ? AND deleted_at IS NULL"
+                        " AND id <> ?", (row["municipality_code"], row["name"], row["id"])).fetchone()
+
+
+def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
+
+
+def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    sets = ", ".join(f"{c} = :{c}" for c in row if c not in ("id", "created_at"))
+    conn.execute(f"UPDATE {table} SET {sets} WHERE id = :id", row)
+
+
+# ---- per-record bases ----------------------------------------------------------------------------
+
+def bases(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
+    """id → (version "updated_at|origin_db", ancestors) of the version last exchanged."""
+    found = {}
+    for start in range(0, len(ids), 50_000):
+        chunk = json.dumps(list(ids[start:start + 50_000]))
+        for row_id, at, origin, ancestors in conn.execute(
+                "SELECT row_id, updated_at, origin_db, ancestors FROM exchange_base WHERE table_name = ?"
+                " AND row_id IN (SELECT value FROM json_each(?))", (table, chunk)):
+            found[row_id] = (f"{at}|{origin}", [] if ancestors == "[]" else json.loads(ancestors))
+    return found
+
+
+def save_bases(conn: sqlite3.Connection, table: str,
+               rows: Iterable[tuple[str, str, list[str]]]) -> None:
+    """rows: (row_id, version, ancestors)."""
+    conn.executemany(
+        "INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
+        " origin_db = excluded.origin_db, ancestors = excluded.ancestors",
+        ((table, row_id, *version.split("|", 1), json.dumps(ancestors)) for row_id, version, ancestors in rows))
+
+
+# ---- destinations, sources, received bundles -----------------------------------------------------
+
+def last_seq_sent(conn: sqlite3.Connection, destination: str) -> int:
+    row = conn.execute("SELECT last_seq_sent FROM exchange_destinations WHERE name = ?", (destination,)).fetchone()
+    return row[0] if row else 0
+
+
+def set_destination(conn: sqlite3.Connection, destination: str, seq: int, at: str) -> None:
+    conn.execute("INSERT INTO exchange_destinations (name, last_seq_sent, last_sent_at) VALUES (?, ?, ?)"
+                 " ON CONFLICT (name) DO UPDATE SET last_seq_sent = max(last_seq_sent, excluded.last_seq_sent),"
+                 " last_sent_at = excluded.last_sent_at", (destination, seq, at))
+
+
+def destinations(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT name, last_seq_sent, last_sent_at FROM exchange_destinations ORDER BY name").fetchall()
+
+
+def already_received(conn: sqlite3.Connection, content_sha256: str) -> bool:
+    return conn.execute("SELECT 1 FROM exchange_received WHERE content_sha256 = ?",
+                        (content_sha256,)).fetchone() is not None
+
+
+def mark_received(conn: sqlite3.Connection, content_sha256: str, source_db: str, max_seq: int, at: str) -> None:
+    conn.execute("INSERT INTO exchange_received (content_sha256, source_db, received_at) VALUES (?, ?, ?)",
+                 (content_sha256, source_db, at))
+    conn.execute("INSERT INTO exchange_sources (source_db, max_seq_applied, last_received_at) VALUES (?, ?, ?)"
+                 " ON CONFLICT (source_db) DO UPDATE SET"
+                 " max_seq_applied = max(max_seq_applied, excluded.max_seq_applied),"
+                 " last_received_at = excluded.last_received_at", (source_db, max_seq, at))
+
+
+# ---- pending rows ---------------------------------------------------------------------------------
+
+def add_pending(conn: sqlite3.Connection, table: str, row_id: str, incoming: dict[str, Any]) -> None:
+    """Of two waiting versions of one record the later one is kept (bundles arriving out of order)."""
+    conn.execute("INSERT INTO exchange_pending (table_name, row_id, incoming_json) VALUES (?, ?, ?)"
+                 " ON CONFLICT (table_name, row_id) DO UPDATE SET incoming_json = excluded.incoming_json"
+                 " WHERE json_extract(excluded.incoming_json, '$.updated_at')"
+                 " > json_extract(incoming_json, '$.updated_at')",
+                 (table, row_id, json.dumps(incoming, ensure_ascii=False)))
+
+
+def take_pending(conn: sqlite3.Connection) -> list[tuple[str, dict[str, Any]]]:
+    rows = [(table, json.loads(text)) for table, text in
+            conn.execute("SELECT table_name, incoming_json FROM exchange_pending")]
+    conn.execute("DELETE FROM exchange_pending")
+    return rows
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM exchange_pending").fetchone()[0]
+
+
+# ---- conflicts ------------------------------------------------------------------------------------
+
+def open_conflict_exists(conn: sqlite3.Connection, table: str, row_id: str, updated_at: str, origin: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM conflicts WHERE table_name = ? AND row_id = ? AND resolved_at IS NULL"
+        " AND json_extract(incoming_json, '$.updated_at') = ? AND json_extract(incoming_json, '$.origin_db') = ?",
+        (table, row_id, updated_at, origin)).fetchone() is not None
+
+
+def add_conflict(conn: sqlite3.Connection, conflict_id: str, table: str, row_id: str, reason: str,
+                 local: dict[str, Any] | None, incoming: dict[str, Any], at: str) -> None:
+    conn.execute(
+        "INSERT INTO conflicts (id, table_name, row_id, reason, local_json, incoming_json, detected_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (conflict_id, table, row_id, reason, None if local is None else json.dumps(local, ensure_ascii=False),
+         json.dumps(incoming, ensure_ascii=False), at))
+
+
+def conflicts(conn: sqlite3.Connection, *, include_resolved: bool = False) -> list[sqlite3.Row]:
+    where = "" if include_resolved else "WHERE resolved_at IS NULL"
+    return conn.execute(f"SELECT * FROM conflicts {where} ORDER BY detected_at, id").fetchall()
+
+
+def conflict(conn: sqlite3.Connection, conflict_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM conflicts WHERE id = ?", (conflict_id,)).fetchone()
+
+
+def mark_resolved(conn: sqlite3.Connection, conflict_id: str, resolution: str, at: str) -> None:
+    conn.execute("UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?", (at, resolution, conflict_id))
+
+
+def open_conflicts_for(conn: sqlite3.Connection, table: str, row_id: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM conflicts WHERE table_name = ? AND row_id = ? AND resolved_at IS NULL"
+                        " AND reason = 'both_changed'", (table, row_id)).fetchall()

@@ -1,0 +1,31 @@
+"""The `bundle` commands, driven through their own parser."""
+
+from __future__ import annotations
+
+import argparse
+
+from kaigo_desktop.cli_exchange import EXCHANGE_COMMANDS, add_exchange_commands
+from tests.exchange.test_exchange import _gathering, _place, pcs  # noqa: F401
+
+
+def _run(argv, db_path):
+    parser = argparse.ArgumentParser()
+    add_exchange_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return EXCHANGE_COMMANDS[args.command](args, db_path)
+
+
+def test_cli_export_import_conflicts(pcs, tmp_path, capsys) -> None:  # noqa: F811
+    a, b, _ = pcs
+    _gathering(a, _place(a))
+    a_path, b_path = a.path, b.path
+    a.close(), b.close()
+    out = tmp_path / "x.kaigo"
+    assert _run(["bundle", "export", "--out", str(out), "--destination", "town"], a_path) == 0
+    assert _run(["bundle", "import", str(out), "--dry-run"], b_path) == 0
+    assert _run(["bundle", "import", str(out)], b_path) == 0
+    assert "追加 2" in capsys.readouterr().out
+    assert _run(["bundle", "import", str(out)], b_path) == 0
+    assert "取り込み済み" in capsys.readouterr().out
+    assert _run(["bundle", "conflicts"], b_path) == 0
+    assert _run(["bundle", "resolve", "no-such", "--keep", "local"], b_path) == 2
