@@ -5,6 +5,7 @@ window to another database file."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -12,16 +13,20 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kaigo_desktop import APP_NAME, paths
+from kaigo_desktop.gui import open_problems
 from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
+from kaigo_desktop.services.backups import automatic_backup, restore_backup
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
 
 DEMO_PLACES = 120
 ORGANISATION = "KaigoDesktop"
 TRANSLATION_NAME = "kaigo_desktop"  # resources/translations/kaigo_desktop_ja.qm
+# How often the window asks whether a timed backup is due; the interval itself is a database setting.
+TIMED_BACKUP_CHECK_MS = 60_000
 
 
 def ensure_demo_database(db_path: Path) -> None:
@@ -33,11 +38,11 @@ def ensure_demo_database(db_path: Path) -> None:
     Database.create_new(db_path, lambda db: create_demo(db, places=DEMO_PLACES, years=2, seed=1), user="デモ")
 
 
-def prepare_database(db_path: Path, user: str = "") -> None:
+def prepare_database(db_path: Path, user: str = "", readonly: bool = False) -> None:
     """Open once on the GUI thread: refuses a file that is damaged, too new or in use, and upgrades (after a
     backup) an older one. Used before replacing a working window, so a bad choice leaves it open. At start
     the worker does this instead, while the window is being built (the check reads the whole file)."""
-    Database.open(db_path, user=user).close()
+    Database.open(db_path, user=user, readonly=readonly).close()
 
 
 def _install_translations(app: QApplication) -> list[QTranslator]:
@@ -88,54 +93,87 @@ class _OpenFailureWatcher(QObject):
     """Receives the worker's "could not open" on the GUI thread. Connected before the worker starts: it may
     fail while the window is still being built."""
 
-    def __init__(self, parent: QObject):
+    def __init__(self, parent: QObject, on_failure):
         super().__init__(parent)
         self.window: MainWindow | None = None
         self.error: BaseException | None = None
+        self.on_failure = on_failure
 
     @Slot(object)
     def failed(self, error: BaseException) -> None:
         self.error = error
         if self.window is not None:
-            _close_on_open_failure(self.window, error)
+            self.on_failure(self.window, error)
 
 
-def open_main_window(db_path: Path, settings: UserSettings, today: date | None = None) -> MainWindow:
-    worker = DatabaseWorker(db_path, user=settings.user_name)
+OpenFailureHandler = Callable[[MainWindow, BaseException], None]
+
+
+def open_main_window(db_path: Path, settings: UserSettings, today: date | None = None, *, readonly: bool = False,
+                     on_open_failure: OpenFailureHandler | None = None) -> MainWindow:
+    """The window on db_path; the worker opens the file meanwhile. When it cannot, `on_open_failure` (default:
+    say why and close the window) is called with the hidden window and the error."""
+    on_open_failure = on_open_failure or _close_on_open_failure
+    worker = DatabaseWorker(db_path, user=settings.user_name, readonly=readonly)
     context = AppContext(worker, settings)
-    watcher = _OpenFailureWatcher(context)
+    watcher = _OpenFailureWatcher(context, on_open_failure)
     worker.database_did_fail_to_open.connect(watcher.failed)
     worker.start()
     window = MainWindow(context, db_path, today=today)
     context.setParent(window)
-    window.window_did_close.connect(worker.stop)
+    if readonly:
+        window.show_read_only()
+    timer = QTimer(window)
+    timer.setInterval(TIMED_BACKUP_CHECK_MS)
+    timer.timeout.connect(lambda: _automatic_backup(context, "timed"))
+    if not readonly:
+        timer.start()
+    window.timed_backup_timer = timer
+
+    def finish() -> None:
+        timer.stop()
+        if not readonly:  # a backup of what changed, before the connection closes
+            _automatic_backup(context, "close")
+        worker.stop()
+    window.window_did_close.connect(finish)
     watcher.window = window
     if watcher.error is not None:  # it failed, and was told, before the window existed
-        QTimer.singleShot(0, lambda: _close_on_open_failure(window, watcher.error))
+        QTimer.singleShot(0, lambda: on_open_failure(window, watcher.error))
     context.run(lambda db, _ctx: list(getattr(db, "warnings", [])),
-                on_done=lambda warnings: _show_open_warnings(window, warnings), on_error=lambda _e: None)
+                on_done=lambda warnings: open_problems.warn_about_location(window, warnings),
+                on_error=lambda _e: None)
     settings.remember_database(str(db_path))
     return window
 
 
-def _close_on_open_failure(window: MainWindow, error: BaseException) -> None:
-    """The worker could not open the file (damaged, too new, in use …): say so once and close the window.
-    The screens' queued jobs fail with the same error; the exception hook does not repeat it."""
+def _automatic_backup(context: AppContext, reason: str) -> None:
+    """A backup when due (timed) or when something changed (close), thinned afterwards. A failure never
+    stops the work: it is logged and shown in the status bar."""
+    def done(info) -> None:
+        if info is not None:
+            logger.info("automatic backup (%s): %s", reason, info.path)
+            context.status_did_change.emit(f"自動バックアップを作成しました: {info.path.name}")
+
+    def failed(error: BaseException) -> None:
+        logger.warning("automatic backup (%s) failed: %s", reason, error)
+        context.status_did_change.emit(f"自動バックアップを作成できませんでした: {error}")
+
+    context.run(lambda db, _ctx: automatic_backup(db, reason), on_done=done, on_error=failed)
+
+
+def _report_open_failure(window: MainWindow, error: BaseException) -> None:
     logger.warning("database could not be opened: %s: %s", window.db_path, error)
     if isinstance(sys.excepthook, ExceptionHook):
-        sys.excepthook.already_reported(error)
+        sys.excepthook.already_reported(error)  # the screens' queued jobs fail with the same error
     window.hide()
+
+
+def _close_on_open_failure(window: MainWindow, error: BaseException) -> None:
+    """The worker could not open the file (damaged, too new, in use …): say so once and close the window."""
+    _report_open_failure(window, error)
     if QApplication.instance().property("interactive") is not False:
         QMessageBox.critical(None, APP_NAME, f"データベースを開けません。\n{error}")
     window.close()
-
-
-def _show_open_warnings(window: MainWindow, warnings: list[str]) -> None:
-    """What opening the file found worth knowing (a cloud or network folder …), without blocking the work."""
-    if warnings and QApplication.instance().property("interactive") is not False:
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "\n\n".join(warnings), parent=window)
-        box.setModal(False)
-        box.show()
 
 
 class Session(QObject):
@@ -148,12 +186,65 @@ class Session(QObject):
         self.today = today
         self.window: MainWindow | None = None
 
-    def open(self, db_path: Path) -> MainWindow:
-        window = open_main_window(db_path, self.settings, today=self.today)
+    def open(self, db_path: Path, readonly: bool = False) -> MainWindow:
+        window = open_main_window(db_path, self.settings, today=self.today, readonly=readonly,
+                                  on_open_failure=self._open_failed)
         window.database_open_requested.connect(self.switch_to)
+        window.restore_requested.connect(self.restore)
         window.show()
         self.window = window
         return window
+
+    def _open_failed(self, window: MainWindow, error: BaseException) -> None:
+        """Explain, offer a restore or a read-only open, and reopen as the user chose; else close."""
+        _report_open_failure(window, error)
+        decision = open_problems.resolve(None, window.db_path, error)
+        if decision is None:
+            window.close()
+            return
+        self._replace(window, lambda: self.open(decision.path, decision.readonly))
+        if decision.restored_from is not None and self.window is not None:
+            self.window.context.status_did_change.emit(f"{decision.restored_from.name} から復元しました")
+
+    def _replace(self, old: MainWindow | None, open_new) -> bool:
+        """Close `old` (False when the user keeps it) and open the new window without the app quitting."""
+        quit_on_close = self.app.quitOnLastWindowClosed()
+        self.app.setQuitOnLastWindowClosed(False)  # the old window closes before the new one shows
+        try:
+            if old is not None and not old.close():
+                return False
+            open_new()
+            if old is not None:
+                old.deleteLater()
+            return True
+        finally:
+            self.app.setQuitOnLastWindowClosed(quit_on_close)
+
+    def restore(self, backup_path: Path) -> bool:
+        """Close the database (a close backup is made), put the backup in its place (the current file is
+        kept as a backup first) and open the window on the restored file; on failure reopen the old one."""
+        old = self.window
+        if old is None:
+            return False
+        db_path = old.db_path
+        outcome: dict[str, object] = {}
+
+        def restore_and_open() -> None:
+            try:
+                outcome["result"] = restore_backup(db_path, Path(backup_path))
+            except (StorageError, OSError) as error:
+                outcome["error"] = error
+            self.open(db_path)
+        if not self._replace(old, restore_and_open):
+            return False
+        if "error" in outcome:
+            QMessageBox.warning(self.window, APP_NAME, f"復元できませんでした。データベースは変更していません。\n"
+                                f"{outcome['error']}")
+            return False
+        kept = outcome["result"].kept_copy
+        QMessageBox.information(self.window, APP_NAME, f"{Path(backup_path).name} から復元しました。"
+                                + (f"\n復元前の内容は {kept} に残してあります。" if kept else ""))
+        return True
 
     def switch_to(self, db_path: Path) -> bool:
         """Close the current window (it asks about unsaved changes) and open one on db_path."""
@@ -161,22 +252,15 @@ class Session(QObject):
         old = self.window
         if old is not None and db_path.resolve() == old.db_path.resolve():
             return False
+        readonly = False
         try:
             prepare_database(db_path, self.settings.user_name)
         except StorageError as error:
-            QMessageBox.warning(old, APP_NAME, f"このデータベースは開けません。\n{error}")
-            return False
-        quit_on_close = self.app.quitOnLastWindowClosed()
-        self.app.setQuitOnLastWindowClosed(False)  # the old window closes before the new one shows
-        try:
-            if old is not None and not old.close():
+            decision = open_problems.resolve(old, db_path, error)
+            if decision is None:
                 return False
-            self.open(db_path)
-            if old is not None:
-                old.deleteLater()
-            return True
-        finally:
-            self.app.setQuitOnLastWindowClosed(quit_on_close)
+            readonly = decision.readonly
+        return self._replace(old, lambda: self.open(db_path, readonly))
 
 
 def choose_database_at_start(new_database_path: Path, settings: UserSettings) -> Path | None:

@@ -58,10 +58,11 @@ class DatabaseWorker(QObject):
     database_did_open = Signal(object)  # the Database's path
     database_did_fail_to_open = Signal(object)  # the exception
 
-    def __init__(self, db_path: Path, user: str = "", parent: QObject | None = None):
+    def __init__(self, db_path: Path, user: str = "", parent: QObject | None = None, *, readonly: bool = False):
         super().__init__(parent)
         self._db_path = db_path
         self._user = user
+        self.readonly = readonly  # opened without the writer's lock: another program may be writing it
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable | None, Callable | None, Callable | None]] = {}
@@ -95,7 +96,7 @@ class DatabaseWorker(QObject):
 
     def _run(self) -> None:
         try:
-            db = Database.open(self._db_path, user=self._user)
+            db = Database.open(self._db_path, user=self._user, readonly=self.readonly)
         except BaseException as error:  # noqa: BLE001 - reported to the GUI, which explains it
             self.database_did_fail_to_open.emit(error)
             self._drain_after_failure(error)

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
+from kaigo_desktop.gui import backup_dialog
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.services.overview import record_counts
@@ -49,6 +51,7 @@ DATABASE_FILTER = "Kaigo Desktop データベース (*.sqlite3 *.sqlite *.db);;�
 class MainWindow(QMainWindow):
     window_did_close = Signal()
     database_open_requested = Signal(object)  # a Path: the app (gui/app.py Session) reopens the window on it
+    restore_requested = Signal(object)  # a backup's Path: the Session closes the database, restores, reopens
 
     def __init__(self, context: AppContext, db_path: Path, today: date | None = None):
         super().__init__()
@@ -134,6 +137,16 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    def _open_import(self) -> None:
+        from kaigo_desktop.gui.import_dialog import open_import_dialog
+
+        open_import_dialog(self, self.context)
+
+    def _open_merge(self, kind: str) -> None:
+        from kaigo_desktop.gui.merge_dialog import open_merge_dialog
+
+        open_merge_dialog(self, self.context, kind)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
         self._action(file_menu, "新規(&N)", QKeySequence.StandardKey.New, lambda: self.current_screen.new_record())
@@ -145,6 +158,15 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("最近使ったデータベース(&R)")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
+        file_menu.addSeparator()
+        self.backup_action = self._action(file_menu, "バックアップを作成(&B)", None,
+                                          lambda: backup_dialog.make_backup_now(self, self.context))
+        self.restore_action = self._action(file_menu, "バックアップから復元(&E)…", None, self.choose_backup_to_restore)
+        file_menu.addSeparator()
+        self._action(file_menu, "データの取り込み(&I)…", None, self._open_import)
+        merge_menu = file_menu.addMenu("重複の統合(&M)")
+        self._action(merge_menu, "通いの場…", None, lambda: self._open_merge("places"))
+        self._action(merge_menu, "推進員…", None, lambda: self._open_merge("promoters"))
         file_menu.addSeparator()
         self._action(file_menu, "終了(&X)", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("編集(&E)")
@@ -171,6 +193,20 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "データベースを開く", str(self.db_path.parent), DATABASE_FILTER)
         if path:
             self.database_open_requested.emit(Path(path))
+
+    def choose_backup_to_restore(self) -> None:
+        folder, backups = backup_dialog.backups_of_open_database(self.context)
+        dialog = backup_dialog.RestoreDialog(folder, backups, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
+            self.restore_requested.emit(dialog.chosen.path)
+
+    def show_read_only(self) -> None:
+        """Opened read-only (another program is writing it): said in the title and the status bar."""
+        self.setWindowTitle(f"{self.windowTitle()} 【読み取り専用】")
+        self.read_only_label = QLabel("読み取り専用（保存できません）")
+        self.read_only_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.statusBar().insertPermanentWidget(0, self.read_only_label)
+        self.restore_action.setEnabled(False)
 
     # ---- status bar ----------------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
@@ -310,7 +312,20 @@ class PlaceForm(QWidget):
         raw["kana"] = raw["kana"].strip()
         raw["address"] = raw["address"].strip()
         raw["contact"] = raw["contact"].strip()
-        return replace(self._place, **raw, capacity=capacity), errors
+        place = replace(self._place, **raw, capacity=capacity)
+        if not errors and not place.id and not self._similar_name_confirmed(place):
+            errors.append(FieldError("name", "似た名前の通いの場があるため、追加を取り消しました。"))
+        return place, errors
+
+    def _similar_name_confirmed(self, place: Place) -> bool:
+        """Asked when a new place is about to be saved (record() is called only by the screen's save).
+        The screen holding this form owns the AppContext; the form finds it among its parents."""
+        holder = self.parentWidget()
+        while holder is not None and not isinstance(getattr(holder, "context", None), AppContext):
+            holder = holder.parentWidget()
+        if holder is None:
+            return True
+        return confirm_similar_name(self, holder.context, "places", place.municipality_code, place.name)
 
     def show_errors(self, errors: list[FieldError]) -> None:
         """Messages in the order of the fields on the form (general ones last), the first field focused."""

@@ -26,6 +26,7 @@ from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
@@ -233,6 +234,9 @@ class PromoterForm(QWidget):
             self.errors.show(errors)
             return False
         record, today = self.record(), self.today()
+        if self._loaded is None and not confirm_similar_name(self, self.context, "promoters",
+                                                             record.municipality_code, record.name):
+            return False
         try:
             result = self.context.run_blocking(
                 lambda db, _ctx: promoters_view.save_promoter(db, record, today=today))

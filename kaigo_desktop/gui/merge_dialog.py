@@ -1,0 +1,168 @@
+"""The 重複の統合 dialog: pick the record to keep and its duplicate (type-ahead), see what a merge would move
+(a dry run), confirm, merge in one transaction, report. The duplicate becomes a tombstone in the trash."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.services.duplicates import MergeRefused, MergeResult, merge_places, merge_promoters
+from kaigo_desktop.services.merge_candidates import MergeCandidates, merge_candidates
+
+_KINDS = {"places": ("通いの場", merge_places), "promoters": ("推進員", merge_promoters)}
+
+
+class RecordPicker(QComboBox):
+    """A combo that finds a record by any part of its name as one types (IME-safe: the completer only reads
+    committed text)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(20)
+        self.setMinimumContentsLength(24)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+
+    def set_records(self, candidates: MergeCandidates) -> None:
+        self.blockSignals(True)
+        self.clear()
+        for record in candidates.records:
+            self.addItem(record.label, record.id)
+        self.setCurrentIndex(-1)
+        self.blockSignals(False)
+
+    def record_id(self) -> str | None:
+        """The chosen record, only when the text is exactly one of the entries (no guessing)."""
+        index = self.findText(self.currentText(), Qt.MatchFlag.MatchExactly)
+        return self.itemData(index) if index >= 0 else None
+
+    def select_id(self, record_id: str) -> None:
+        self.setCurrentIndex(self.findData(record_id))
+
+
+class MergeDialog(QDialog):
+    def __init__(self, context: AppContext, kind: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.kind = kind
+        self.label, self._merge = _KINDS[kind]
+        self.last_result: MergeResult | None = None
+        self.setWindowTitle(f"重複した{self.label}の統合")
+        self.survivor_picker = RecordPicker()
+        self.duplicate_picker = RecordPicker()
+        form = QFormLayout()
+        form.addRow(f"残す{self.label}", self.survivor_picker)
+        form.addRow(f"統合して削除する{self.label}", self.duplicate_picker)
+        explanation = QLabel(f"統合すると、削除する{self.label}の記録（開催記録・担当など）が残す{self.label}に移り、"
+                             f"削除する{self.label}はごみ箱に入ります。まず「確認」で移る内容を確かめてください。")
+        explanation.setWordWrap(True)
+        self.summary_label = QLabel("")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.check_button = QPushButton("確認")
+        self.merge_button = QPushButton("統合する")
+        self.close_button = QPushButton("閉じる")
+        self.check_button.clicked.connect(self.run_preview)
+        self.merge_button.clicked.connect(self.run_merge)
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.check_button, self.merge_button, self.close_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explanation)
+        layout.addLayout(form)
+        layout.addWidget(self.summary_label, 1)
+        layout.addLayout(buttons)
+        for picker in (self.survivor_picker, self.duplicate_picker):
+            picker.currentTextChanged.connect(self._choice_changed)
+        self.merge_button.setEnabled(False)
+        self._previewed: tuple[str, str] | None = None
+        self.resize(640, 320)
+        self.reload()
+
+    def reload(self) -> None:
+        candidates: MergeCandidates = self.context.run_blocking(lambda db, _ctx: merge_candidates(db, self.kind))
+        for picker in (self.survivor_picker, self.duplicate_picker):
+            picker.set_records(candidates)
+        if candidates.similar_pair is not None:
+            survivor, duplicate = candidates.similar_pair
+            self.survivor_picker.select_id(survivor.id)
+            self.duplicate_picker.select_id(duplicate.id)
+            self.summary_label.setText(f"似た名前の{self.label}を選んでいます。残す方を確かめて「確認」を押してください。")
+        elif not candidates.records:
+            self.summary_label.setText(f"{self.label}がありません。")
+
+    def _choice_changed(self) -> None:
+        self._previewed = None
+        self.merge_button.setEnabled(False)
+
+    def _pair(self) -> tuple[str, str] | None:
+        survivor, duplicate = self.survivor_picker.record_id(), self.duplicate_picker.record_id()
+        if survivor is None or duplicate is None:
+            self.summary_label.setText(f"残す{self.label}と削除する{self.label}を、一覧から選んでください。")
+            return None
+        return survivor, duplicate
+
+    def run_preview(self) -> None:
+        pair = self._pair()
+        if pair is None:
+            return
+        try:
+            result = self.context.run_blocking(lambda db, _ctx: self._merge(db, *pair, dry_run=True))
+        except MergeRefused as refused:
+            self.summary_label.setText(str(refused))
+            return
+        self.summary_label.setText(result.summary())
+        self._previewed = pair
+        self.merge_button.setEnabled(True)
+
+    def run_merge(self) -> None:
+        pair = self._previewed
+        if pair is None:
+            return
+        answer = QMessageBox.question(
+            self, f"{self.label}の統合",
+            f"「{self.duplicate_picker.currentText()}」を「{self.survivor_picker.currentText()}」に統合しますか？\n\n"
+            f"「{self.duplicate_picker.currentText()}」はごみ箱に移ります。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            result = self.context.run_blocking(lambda db, _ctx: self._merge(db, *pair))
+        except MergeRefused as refused:
+            QMessageBox.warning(self, f"{self.label}の統合", str(refused))
+            return
+        except Exception as error:  # noqa: BLE001 — storage trouble (locked, read-only): nothing was written
+            QMessageBox.warning(self, f"{self.label}の統合", f"統合できませんでした。何も書き込んでいません。\n\n{error}")
+            return
+        self.last_result = result
+        self.context.records_did_change.emit("")
+        self.reload()  # the duplicate is gone from the lists
+        self.summary_label.setText(result.summary())
+        QMessageBox.information(self, f"{self.label}の統合", result.summary())
+
+
+def open_merge_dialog(parent: QWidget | None, context: AppContext, kind: str) -> None:
+    """The menu entry 「重複の統合…」; kind is "places" or "promoters"."""
+    dialog = MergeDialog(context, kind, parent)
+    dialog.exec()
+    dialog.deleteLater()

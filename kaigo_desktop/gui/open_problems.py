@@ -1,0 +1,108 @@
+"""What to do when a database file cannot be opened: damaged (restore the newest backup), too new, in use
+(open read-only) — each explained in Japanese, each answered by the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from kaigo_desktop import APP_NAME
+from kaigo_desktop.services.backups import restore_backup
+from kaigo_desktop.storage.errors import (
+    DatabaseInUseError,
+    FolderNotWritableError,
+    NewerSchemaError,
+    NotADatabaseError,
+    StorageError,
+)
+
+RESTORE_NEWEST = "最新のバックアップから復元"
+OPEN_READ_ONLY = "読み取り専用で開く"
+CANCEL = "キャンセル"
+EXCHANGE_HINT = ("ほかの人とデータを受け渡すときは、共有フォルダでデータベースを開く代わりに"
+                 "「交換用ファイル」の書き出し・取り込みを使ってください。")
+
+
+@dataclass(frozen=True)
+class OpenDecision:
+    """Open `path` again, read-only or not (after a restore, when `restored_from` is set)."""
+
+    path: Path
+    readonly: bool = False
+    restored_from: Path | None = None
+
+
+def choose(parent: QWidget | None, icon: QMessageBox.Icon, text: str, options: list[str]) -> str | None:
+    """A message box whose buttons are `options` (the last one cancels); the text of the one pressed.
+    Tests replace this function to answer it. Nobody is asked when nobody can answer (screenshots)."""
+    if QApplication.instance().property("interactive") is False:
+        return None
+    if options == ["OK"]:  # only to be read: the standard box
+        show = QMessageBox.information if icon == QMessageBox.Icon.Information else QMessageBox.warning
+        show(parent, APP_NAME, text)
+        return "OK"
+    box = QMessageBox(icon, APP_NAME, text, parent=parent)
+    buttons = {}
+    for index, option in enumerate(options):
+        last = index == len(options) - 1
+        role = QMessageBox.ButtonRole.RejectRole if last and len(options) > 1 else QMessageBox.ButtonRole.AcceptRole
+        buttons[box.addButton(option, role)] = option
+    box.exec()
+    return buttons.get(box.clickedButton())
+
+
+def resolve(parent: QWidget | None, path: Path, error: BaseException) -> OpenDecision | None:
+    """Explain why `path` did not open and offer what can be done; the decision, or None to give up."""
+    path = Path(path)
+    if isinstance(error, DatabaseInUseError):
+        answer = choose(parent, QMessageBox.Icon.Warning,
+                        f"{error}\n\n読み取り専用で開くと、内容を見ることはできますが保存はできません。",
+                        [OPEN_READ_ONLY, CANCEL])
+        return OpenDecision(path, readonly=True) if answer == OPEN_READ_ONLY else None
+    if isinstance(error, FolderNotWritableError):
+        answer = choose(parent, QMessageBox.Icon.Warning, str(error), [OPEN_READ_ONLY, CANCEL])
+        return OpenDecision(path, readonly=True) if answer == OPEN_READ_ONLY else None
+    if isinstance(error, NewerSchemaError):
+        choose(parent, QMessageBox.Icon.Critical, f"データベースを開けません。\n{error}", ["OK"])
+        return None
+    if isinstance(error, NotADatabaseError):
+        newest = getattr(error, "newest_backup", None)
+        if newest is None:
+            choose(parent, QMessageBox.Icon.Critical,
+                   f"データベースを開けません。\n{error}\n\n復元できるバックアップが見つかりません。システムの担当者に相談してください。", ["OK"])
+            return None
+        answer = choose(parent, QMessageBox.Icon.Critical,
+                        f"{error}\n\n「{RESTORE_NEWEST}」を押すと {Path(newest).name} の内容に戻します。"
+                        "壊れたファイルは別名で残します。", [RESTORE_NEWEST, CANCEL])
+        if answer != RESTORE_NEWEST:
+            return None
+        return _restore(parent, path, Path(newest))
+    choose(parent, QMessageBox.Icon.Critical, f"データベースを開けません。\n{error}", ["OK"])
+    return None
+
+
+def _restore(parent: QWidget | None, path: Path, backup: Path) -> OpenDecision | None:
+    try:
+        result = restore_backup(path, backup)
+    except (StorageError, OSError) as error:
+        choose(parent, QMessageBox.Icon.Critical, f"復元できませんでした。ファイルは変更していません。\n{error}", ["OK"])
+        return None
+    kept = f"\n元のファイルは {result.kept_copy} に残してあります。" if result.kept_copy else ""
+    choose(parent, QMessageBox.Icon.Information, f"{backup.name} から復元しました。{kept}", ["OK"])
+    return OpenDecision(path, restored_from=backup)
+
+
+def warn_about_location(parent: QWidget | None, warnings: list[str]) -> QMessageBox | None:
+    """One non-blocking warning for what opening found (a network or cloud-synced folder …)."""
+    if not warnings or QApplication.instance().property("interactive") is False:
+        return None
+    text = "\n\n".join(warnings)
+    if "交換" not in text:
+        text += "\n\n" + EXCHANGE_HINT
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, parent=parent)
+    box.setObjectName("location_warning")
+    box.setModal(False)
+    box.show()
+    return box

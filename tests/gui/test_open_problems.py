@@ -1,0 +1,161 @@
+"""Opening problems at start-up and when switching files: a damaged file is restored from the newest backup
+(the damaged one kept aside), a file another PC has open is offered read-only, a too-new one only explained."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from kaigo_desktop.domain.records import Place
+from kaigo_desktop.gui import error_dialog, open_problems
+from kaigo_desktop.gui.app import Session
+from kaigo_desktop.gui.context import UserSettings
+from kaigo_desktop.services import records
+from kaigo_desktop.services.backups import make_backup
+from kaigo_desktop.services.overview import record_counts
+from kaigo_desktop.storage import lock
+from kaigo_desktop.storage.database import Database
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> UserSettings:
+    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture(autouse=True)
+def exception_hook(tmp_path: Path, monkeypatch):
+    """As in the app: the screens' jobs queued before the open failed are not reported again; any other
+    error would open the bug dialog, which fails the test."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    monkeypatch.setattr(error_dialog.ErrorDialog, "exec",
+                        lambda self: pytest.fail(f"bug dialog: {self.details.toPlainText()}"))
+    handlers = list(error_dialog.logger.handlers)
+    error_dialog.install_exception_hook(tmp_path / "logs" / "kaigo-desktop.log")
+    yield
+    for handler in error_dialog.logger.handlers[:]:
+        if handler not in handlers:
+            handler.close()
+            error_dialog.logger.removeHandler(handler)
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """The offers made (text, buttons); each answered with the first button queued in `answers.reply`."""
+    class Answers(list):
+        reply: list[str] = []
+    asked = Answers()
+
+    def choose(_parent, _icon, text, options):
+        asked.append((text, options))
+        return asked.reply.pop(0) if asked.reply else None
+    monkeypatch.setattr(open_problems, "choose", choose)
+    return asked
+
+
+def place_in(db_path: Path, name: str) -> None:
+    with Database.open(db_path) as db:
+        records.add(db, Place("131016", name, programs=("motor",), start_date=date(2020, 4, 1)))
+
+
+def close_all(session: Session, qtbot) -> None:
+    if session.window is not None:
+        qtbot.addWidget(session.window)
+        session.window.close()
+
+
+def test_a_damaged_file_at_start_is_restored_from_the_newest_backup(qtbot, qapp, db_path: Path,
+                                                                   settings: UserSettings, answers) -> None:
+    place_in(db_path, "さくら体操の会")
+    with Database.open(db_path) as db:
+        make_backup(db)
+    original_size = db_path.stat().st_size
+    damaged = b"SQLite format 3\x00" + b"\x00" * 100 + b"garbage" * 500
+    db_path.write_bytes(damaged)
+    for sidecar in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        sidecar.unlink(missing_ok=True)
+    answers.reply = [open_problems.RESTORE_NEWEST, "OK"]
+    session = Session(qapp, settings, today=date(2024, 6, 1))
+    first = session.open(db_path)
+    qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
+    text, options = answers[0]
+    assert options[0] == open_problems.RESTORE_NEWEST and "壊れて" in text
+    assert "復元しました" in answers[1][0]
+    restored = session.window
+    assert restored.isVisible() and not first.isVisible()
+    assert restored.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    kept = list(db_path.parent.glob(f"{db_path.name}.damaged-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged  # the damaged file is kept, byte for byte
+    assert original_size > 0
+    close_all(session, qtbot)
+
+
+def test_a_damaged_file_without_restore_closes_the_window(qtbot, qapp, tmp_path: Path, settings: UserSettings,
+                                                          answers) -> None:
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"not a database at all" * 100)
+    answers.reply = [open_problems.CANCEL]
+    session = Session(qapp, settings)
+    first = session.open(damaged)
+    qtbot.addWidget(first)
+    qtbot.waitUntil(lambda: bool(answers) and not first.isVisible(), timeout=10_000)
+    assert session.window is first  # nothing else opened
+    assert damaged.read_bytes() == b"not a database at all" * 100
+
+
+def test_a_database_open_on_another_pc_is_offered_read_only(qtbot, qapp, db_path: Path, settings: UserSettings,
+                                                             answers) -> None:
+    place_in(db_path, "さくら体操の会")
+    holder = {"user": "高橋", "login": "takahashi", "host": "JIMUSHO-PC2", "pid": 1,
+              "since": "2024-05-01T09:00:00+09:00", "started": None}
+    assert holder["host"] != socket.gethostname()
+    lock.lock_path(db_path).write_text(json.dumps(holder), encoding="utf-8")
+    answers.reply = [open_problems.OPEN_READ_ONLY]
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
+    text, options = answers[0]
+    assert "高橋" in text and "JIMUSHO-PC2" in text and options == [open_problems.OPEN_READ_ONLY,
+                                                                      open_problems.CANCEL]
+    window = session.window
+    assert "読み取り専用" in window.windowTitle() and window.read_only_label.isVisible()
+    assert window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert not window.timed_backup_timer.isActive()
+    with pytest.raises(Exception, match="readonly|read-only"):
+        window.context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会",
+                                                                         programs=("motor",),
+                                                                         start_date=date(2020, 4, 1))))
+    close_all(session, qtbot)
+    assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["host"] == "JIMUSHO-PC2"
+
+
+def test_switching_to_a_database_in_use_can_open_it_read_only(qtbot, qapp, db_path: Path, tmp_path: Path,
+                                                               settings: UserSettings, answers) -> None:
+    other = tmp_path / "other.sqlite3"
+    other.write_bytes(db_path.read_bytes())
+    lock.lock_path(other).write_text(json.dumps({"user": "高橋", "host": "JIMUSHO-PC2", "pid": 1,
+                                                 "since": "2024-05-01T09:00:00+09:00"}), encoding="utf-8")
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.addWidget(first)
+    answers.reply = [open_problems.CANCEL]
+    assert not session.switch_to(other) and session.window is first
+    answers.reply = [open_problems.OPEN_READ_ONLY]
+    assert session.switch_to(other)
+    assert "読み取り専用" in session.window.windowTitle()
+    close_all(session, qtbot)
+
+
+def test_a_network_folder_warning_suggests_the_exchange_files(qtbot, qapp, monkeypatch) -> None:
+    monkeypatch.setattr(qapp, "property", lambda name: True)
+    box = open_problems.warn_about_location(None, ["データベースがネットワーク上のフォルダにあります。"])
+    qtbot.addWidget(box)
+    assert box.isVisible() and "交換用ファイル" in box.text()
