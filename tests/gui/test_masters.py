@@ -259,3 +259,25 @@ def test_another_database_can_be_chosen_from_the_settings(masters: MastersScreen
     assert page.database_label.text() == str(masters.window().db_path)
     page.open_other_button.click()
     assert requested == [chosen]
+
+
+def test_backup_settings_are_saved_and_bad_values_explained(qtbot, masters, db_path: Path, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    page = masters.show_page(masters.backup_page)
+    qtbot.waitUntil(lambda: page.loaded)
+    assert page.spins["interval_minutes"].value() == 30 and not page.has_unsaved_changes()
+    usb = tmp_path / "USBメモリ"
+    usb.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_args: str(usb))
+    page._choose_folder()
+    page.spins["interval_minutes"].setValue(15)
+    assert page.has_unsaved_changes()
+    assert page.save()
+    stored = dict(query(db_path, "SELECT key, value FROM settings WHERE key LIKE 'backup%'"))
+    assert str(usb) in stored.values() and "15" in stored.values()
+    page.folder_edit.setText("相対パス")
+    assert not page.save()
+    assert "ドライブ名" in page.message.text()
+    assert str(usb) in dict(query(db_path, "SELECT key, value FROM settings WHERE key LIKE 'backup%'")).values()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.masters_backup import BackupSettingsPage
 from kaigo_desktop.gui.screens.masters_centers import CentersPage
 from kaigo_desktop.gui.screens.masters_common import MasterPage
 from kaigo_desktop.gui.screens.masters_expenses import ExpensesPage
@@ -22,7 +23,9 @@ class MastersScreen(Screen):
         self.expenses = ExpensesPage(context)
         self.centers = CentersPage(context)
         self.settings_page = SettingsPage(context)
-        self.pages: list[MasterPage] = [self.population, self.expenses, self.centers, self.settings_page]
+        self.backup_page = BackupSettingsPage(context)
+        self.pages: list[MasterPage] = [self.population, self.expenses, self.centers, self.settings_page,
+                                        self.backup_page]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("masters_tabs")
         for page in self.pages:
@@ -87,4 +90,5 @@ class MastersScreen(Screen):
                 self.centers.table.selectRow(0)
 
         return [("masters_population", tab(self.population)), ("masters_expenses", tab(self.expenses)),
-                ("masters_centers", tab(self.centers, first_center)), ("masters_settings", tab(self.settings_page))]
+                ("masters_centers", tab(self.centers, first_center)), ("masters_settings", tab(self.settings_page)),
+                ("masters_backup", tab(self.backup_page))]
