@@ -87,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except (ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as error:
         return _fail(str(error))
+    except OSError as error:  # disk full, a USB stick pulled out, a folder that cannot be written
+        return _fail(f"ファイルを書き込めません。ディスクの空きと保存先を確かめてください。データベースは変更していません。（{error}）")
     except KeyboardInterrupt:
         return _fail("中断しました。書きかけの変更は取り消されました。")
 

@@ -149,3 +149,27 @@ def test_import_of_an_xlsx_sheet_by_name(db_path: Path, tmp_path: Path, capsys) 
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT name, programs FROM places").fetchall() == [("さくら会", 1)]
     conn.close()
+
+
+def test_a_full_disk_during_export_is_explained_and_leaves_nothing(db_path: Path, tmp_path: Path, capsys,
+                                                                  monkeypatch) -> None:
+    import errno
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    real_replace = os.replace
+
+    def disk_full_in_out(source, target):  # only the export's own move fails, as on a full USB stick
+        if Path(target).parent == out:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", disk_full_in_out)
+    assert run("--db", db_path, "export", "xlsx", "--fy", "2024", "--out", out / "表.xlsx") == 2
+    assert "ディスクの空き" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+    monkeypatch.undo()
+    capsys.readouterr()
+    code = run("--db", db_path, "check")
+    assert code == 0, capsys.readouterr()
