@@ -359,10 +359,8 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                                                 sorted({*incoming_ancestors, _version(incoming)}))])
                 else:
                     if conflict.local is not None:  # the local namesake goes to the trash
-                        conn.execute(f"UPDATE {table} SET deleted_at = ?, updated_at = ?, updated_by = ?,"
-                                     f" origin_db = ?, change_seq = ? WHERE id = ?",
-                                     (stamp.at, stamp.at, stamp.by, stamp.origin_db, stamp.change_seq,
-                                      conflict.local["id"]))
+                        q.trash_row(conn, table, conflict.local["id"], stamp.at, stamp.by, stamp.origin_db,
+                                    stamp.change_seq)
                     row["change_seq"] = stamp.change_seq
                     exists = q.rows_by_id(conn, table, [row["id"]])
                     (q.update_row if exists else q.insert_row)(conn, table, row)

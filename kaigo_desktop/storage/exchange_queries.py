@@ -63,6 +63,13 @@ def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = :id", row)
 
 
+def trash_row(conn: sqlite3.Connection, table: str, row_id: str, at: str, by: str, origin_db: str,
+              change_seq: int) -> None:
+    """Soft-delete one row, stamped as a change of this database."""
+    conn.execute(f"UPDATE {table} SET deleted_at = ?, updated_at = ?, updated_by = ?, origin_db = ?,"
+                 f" change_seq = ? WHERE id = ?", (at, at, by, origin_db, change_seq, row_id))
+
+
 # ---- per-record bases ----------------------------------------------------------------------------
 
 def bases(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:

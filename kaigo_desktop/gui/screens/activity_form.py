@@ -8,8 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
@@ -111,8 +110,7 @@ class ActivityForm(QWidget):
         layout.addStretch(1)
         self.enter = EnterMovesFocus(self)
         self.enter.install(self)
-        for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_save_shortcut(self, self.save)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.discard_changes)
         self.promoter.value_did_change.connect(self._fill_places)

@@ -7,7 +7,6 @@ import dataclasses
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QListView, QPushButton, QVBoxLayout, QWidget,
@@ -18,7 +17,7 @@ from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
@@ -145,8 +144,7 @@ class GatheringForm(QWidget):
         self.enter.install(self)
         for box in self.programs.values():  # install() leaves buttons alone; on this form Enter moves on
             box.installEventFilter(self.enter)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_save_shortcut(self, self.save)
         self.save_button.clicked.connect(self.save)
         self.clear_button.clicked.connect(lambda: self.new_entry(self.place.place()))
         self.same_button.clicked.connect(lambda: self.copy_last_time(force=True))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -21,6 +21,7 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.gathering_month_sheet import (
     COLUMN_OF, COLUMNS, COUNT_FIELDS, NOTES, SheetRow, cells_of, day_label, records_to_save, routine_text,
 )
+from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
 from kaigo_desktop.gui.widgets.gatherings_cell_delegate import SheetCellDelegate
 from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
 from kaigo_desktop.services import gatherings_view
@@ -107,8 +108,7 @@ class GatheringMonthGrid(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_save_shortcut(self, self.save)
         self.place.place_did_change.connect(lambda _p: self._selection_changed())
         self.month.dateChanged.connect(lambda _d: self._selection_changed())
         self.previous_button.clicked.connect(lambda: self.month.setDate(self.month.date().addMonths(-1)))

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,7 +34,7 @@ from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
@@ -73,9 +72,7 @@ class PlaceForm(QWidget):
         })
         self.enter_navigation = EnterMovesFocus(self)
         self.enter_navigation.install(self.fields)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, lambda: self.save_requested.emit(),
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_save_shortcut(self, lambda: self.save_requested.emit())
         self._connect_changes()
         self._baseline = self._raw()
 

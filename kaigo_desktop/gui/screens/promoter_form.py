@@ -7,8 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,7 +26,7 @@ from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.promoters_messages import is_user_error
@@ -117,8 +116,7 @@ class PromoterForm(QWidget):
         layout.addStretch(1)
         self.enter = EnterMovesFocus(self)
         self.enter.install(self)
-        for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_save_shortcut(self, self.save)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.discard_changes)
         self.municipality.value_did_change.connect(self._municipality_changed)
