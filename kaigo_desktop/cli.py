@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kaigo_desktop import __version__, paths
 from kaigo_desktop.cli_backup import BACKUP_COMMANDS, add_backup_commands
+from kaigo_desktop.cli_exchange import EXCHANGE_COMMANDS, add_exchange_commands
 from kaigo_desktop.reports.cli_commands import REPORT_COMMANDS, add_report_commands
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     shots.add_argument("--text-scale", type=int, default=100, help="文字の大きさ（100〜200%%）")
     add_report_commands(sub)
     add_backup_commands(sub)
+    add_exchange_commands(sub)
     return parser
 
 
@@ -197,3 +199,4 @@ _COMMANDS = {"init": cmd_init, "demo": cmd_demo, "import": cmd_import, "stats": 
              "screenshots": cmd_screenshots}
 _COMMANDS.update(REPORT_COMMANDS)
 _COMMANDS.update(BACKUP_COMMANDS)
+_COMMANDS.update(EXCHANGE_COMMANDS)

@@ -4,10 +4,15 @@ parser and EXCHANGE_COMMANDS maps them to their handlers (args, db_path) -> exit
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+# Scripts give the passphrase here; a person at a terminal is asked for it (never as an argument: it would
+# stay in the shell history and the process list).
+PASSPHRASE_ENV = "KAIGO_BUNDLE_PASSPHRASE"
 
 
 def add_exchange_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -15,10 +20,13 @@ def add_exchange_commands(subparsers: argparse._SubParsersAction) -> None:
     sub = bundle.add_subparsers(dest="bundle_command", required=True)
     export = sub.add_parser("export", help="前回その送り先に渡したあとの変更をファイルに書き出す")
     export.add_argument("--out", type=Path, required=True, help="書き出すファイル（.kaigo）")
-    export.add_argument("--since", choices=("last", "all"), default="last",
+    export.add_argument("--since", type=str.lower, choices=("last", "all"), default="last",
                         help="last: 前回の書き出し以降の変更（既定） / all: すべて")
     export.add_argument("--destination", default=None, help="送り先の名前（前回の書き出し位置を送り先ごとに記憶）")
     export.add_argument("--municipality", default=None, help="この区市町村のデータだけを書き出す（コード 6 桁）")
+    export.add_argument("--center", default=None, metavar="ID", help="この地域包括支援センターのデータだけを書き出す")
+    export.add_argument("--encrypt", action="store_true",
+                        help=f"パスワードで暗号化する（パスワードは入力を求めるか、環境変数 {PASSPHRASE_ENV}）")
     imp = sub.add_parser("import", help="他の PC で書き出したファイルを取り込む")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="何も書き込まずに件数だけ表示する")
@@ -33,6 +41,24 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+class _NoPassphrase(Exception):
+    pass
+
+
+def _passphrase(confirm: bool) -> str:
+    given = os.environ.get(PASSPHRASE_ENV)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise _NoPassphrase(f"パスワードが必要です。環境変数 {PASSPHRASE_ENV} に設定するか、端末から実行してください。")
+    first = getpass.getpass("パスワード: ")
+    if confirm and getpass.getpass("パスワード（確認）: ") != first:
+        raise _NoPassphrase("パスワードが一致しません。何も書き出していません。")
+    if not first:
+        raise _NoPassphrase("パスワードが空です。")
+    return first
+
+
 def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services import exchange as ex
     from kaigo_desktop.storage.database import Database
@@ -43,13 +69,16 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
             command = args.bundle_command
             if command == "export":
                 destination = args.destination or args.municipality or ex.DEFAULT_DESTINATION
+                passphrase = _passphrase(confirm=True) if args.encrypt else None
                 summary = ex.export_bundle(db, args.out, destination=destination, since=args.since,
-                                           municipality=args.municipality)
+                                           municipality=args.municipality, center=args.center,
+                                           passphrase=passphrase)
                 print(f"書き出しました: {summary.path}（{summary.total} 件、送り先: {summary.destination}）")
                 for table, count in summary.counts.items():
                     print(f"  {table}: {count}")
             elif command == "import":
-                result = ex.import_bundle(db, args.file, dry_run=args.dry_run)
+                passphrase = _passphrase(confirm=False) if ex.is_encrypted(args.file) else None
+                result = ex.import_bundle(db, args.file, dry_run=args.dry_run, passphrase=passphrase)
                 head = "取り込みの確認（書き込んでいません）" if result.dry_run else "取り込みました"
                 if result.already_imported:
                     head = "このファイルは取り込み済みです（変更なし）"
@@ -69,6 +98,9 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
             elif command == "resolve":
                 ex.resolve_conflict(db, args.id, keep=args.keep)
                 print(f"解決しました: {args.id}（{'この PC の版' if args.keep == 'local' else '取り込んだ版'}を残しました）")
+    except _NoPassphrase as error:
+        _err(str(error))
+        return EXIT_ERROR
     except (StorageError, OSError) as error:
         _err(str(error))
         return EXIT_ERROR

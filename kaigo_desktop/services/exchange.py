@@ -26,16 +26,18 @@ A unique-name collision (same center/place/promoter name made on two PCs) is sto
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
+import io
 import json
 import os
 import sqlite3
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kaigo_desktop.services import bundle_crypto
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
@@ -53,8 +55,21 @@ class BundleError(StorageError):
     """A bundle that cannot be imported (damaged, tampered, from a newer version, from this database)."""
 
 
+class PassphraseError(BundleError):
+    """An encrypted bundle without its passphrase, or with a wrong one: ask the person for it."""
+
+
 class ConflictError(StorageError):
     pass
+
+
+Progress = Callable[[int, int], None]  # (done, total); raising from it cancels, and nothing is written
+
+
+@dataclass(frozen=True)
+class Destination:
+    name: str
+    last_sent_at: str | None
 
 
 @dataclass(frozen=True)
@@ -109,19 +124,35 @@ def _local_ancestors(version: str, base: tuple[str, list[str]] | None) -> list[s
 
 # ---- export ----------------------------------------------------------------------------------------
 
+def destinations(db: Database) -> list[Destination]:
+    """The destinations bundles were made for, by name (each remembers what was last sent to it)."""
+    return [Destination(row["name"], row["last_sent_at"]) for row in q.destinations(db.conn)]
+
+
 def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT_DESTINATION,
-                  since: str = "last", municipality: str | None = None) -> BundleSummary:
+                  since: str = "last", municipality: str | None = None, center: str | None = None,
+                  passphrase: str | None = None, progress: Progress | None = None) -> BundleSummary:
+    """Write the records changed since the last bundle for `destination` (or all with since="all"), optionally
+    only one municipality's or one center's, optionally encrypted with `passphrase`. The file appears whole or
+    not at all, and the destination remembers this bundle only when the file is written."""
     if since not in ("last", "all"):
         raise ValueError(f"since must be 'last' or 'all': {since!r}")
+    destination = destination.strip()
+    if not destination:
+        raise BundleError("送り先の名前を入力してください。")
     out_path = Path(out_path)
     conn = db.conn
     with db.write() as stamp:
+        if center and not q.center_exists(conn, center):
+            raise BundleError(f"センターが見つかりません: {center}")
         since_seq = q.last_seq_sent(conn, destination) if since == "last" else 0
         tables: dict[str, Any] = {}
         counts: dict[str, int] = {}
-        for table in USER_TABLES:
+        for done, table in enumerate(USER_TABLES):
+            if progress is not None:
+                progress(done, len(USER_TABLES) + 1)
             cols = [c for c in q.columns(conn, table) if c != "change_seq"]
-            rows = q.changed_rows(conn, table, cols, since_seq, municipality).fetchall()
+            rows = q.changed_rows(conn, table, cols, since_seq, municipality, center).fetchall()
             if not rows:
                 continue
             at_index, origin_index = cols.index("updated_at"), cols.index("origin_db")
@@ -142,29 +173,72 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
         header = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "source_db": db.database_id,
             "schema_version": db.schema_version(), "created_at": stamp.at, "created_by": stamp.by,
-            "destination": destination, "municipality": municipality, "since_seq": since_seq,
+            "destination": destination, "municipality": municipality, "center": center, "since_seq": since_seq,
             "max_seq": stamp.change_seq, "counts": counts, "content_sha256": digest,
         }
-        partial = out_path.with_name(out_path.name + ".partial")
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
+        if progress is not None:
+            progress(len(USER_TABLES), len(USER_TABLES) + 1)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
             bundle.writestr("header.json", json.dumps(header, ensure_ascii=False, indent=1))
             bundle.writestr("content.json", content)
-        os.replace(partial, out_path)
+        data = buffer.getvalue()
+        if passphrase:
+            data = bundle_crypto.encrypt(data, passphrase)
+        elif passphrase is not None:
+            raise PassphraseError("パスワードが空です。暗号化しないときはパスワードを指定しないでください。")
+        _write_whole(out_path, data)
         q.set_destination(conn, destination, stamp.change_seq, stamp.at)
+    if progress is not None:
+        progress(len(USER_TABLES) + 1, len(USER_TABLES) + 1)
     return BundleSummary(out_path, destination, counts, digest, since_seq)
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with open(partial, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 # ---- reading a bundle ------------------------------------------------------------------------------
 
-def read_bundle(path: Path | str, schema_version: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, content), checked whole: a damaged or tampered file, or one from a newer version, is refused."""
+def is_encrypted(path: Path | str) -> bool:
+    """Whether the bundle needs a passphrase (False for a missing or unreadable file: reading will say why)."""
+    try:
+        with open(path, "rb") as file:
+            return bundle_crypto.is_encrypted(file.read(len(bundle_crypto.MAGIC)))
+    except OSError:
+        return False
+
+
+def read_bundle(path: Path | str, schema_version: int,
+                passphrase: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(header, content), checked whole: a damaged or tampered file, or one from a newer version, is refused;
+    an encrypted one without the right passphrase raises PassphraseError."""
     path = Path(path)
     try:
-        with zipfile.ZipFile(path) as bundle:
-            header = json.loads(bundle.read("header.json"))
-            content = bundle.read("content.json")
+        data = path.read_bytes()
     except FileNotFoundError as error:
         raise BundleError(f"ファイルがありません: {path}") from error
+    except OSError as error:
+        raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
+    if bundle_crypto.is_encrypted(data):
+        try:
+            data = bundle_crypto.decrypt(data, passphrase)
+        except bundle_crypto.PassphraseError as error:
+            raise PassphraseError(str(error)) from error
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+            header = json.loads(bundle.read("header.json"))
+            content = bundle.read("content.json")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as error:
         raise BundleError(f"取り込みファイルが壊れているため、何も取り込みませんでした: {path}（{error}）") from error
     if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -185,8 +259,14 @@ class _RollBack(Exception):
     pass
 
 
-def import_bundle(db: Database, path: Path | str, dry_run: bool = False) -> ImportSummary:
-    header, content = read_bundle(path, db.schema_version())
+_CHUNK = 20_000  # rows applied between progress reports
+
+
+def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphrase: str | None = None,
+                  progress: Progress | None = None) -> ImportSummary:
+    """Merge a bundle in one transaction (see the module's docstring); dry_run reports the same counts and
+    writes nothing. An exception from `progress` (a cancel) rolls everything back."""
+    header, content = read_bundle(path, db.schema_version(), passphrase)
     if header.get("source_db") == db.database_id:
         raise BundleError("この取り込みファイルはこのデータベース自身（または同じデータベースのコピー）から"
                           "作成されています。取り込みませんでした。")
@@ -197,12 +277,21 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False) -> Impo
                 summary.already_imported = True
                 summary.skipped = sum(header.get("counts", {}).values())
                 raise _RollBack
+            total = sum(len(block["rows"]) for block in content.get("tables", {}).values())
+            done = 0
             for table in USER_TABLES:
                 block = content.get("tables", {}).get(table)
                 if block:
                     cols = block["columns"]
-                    _apply_rows(db, stamp, table, [dict(zip(cols, row)) for row in block["rows"]], summary)
-            _retry_pending(db, stamp, summary)
+                    for start in range(0, len(block["rows"]), _CHUNK):
+                        if progress is not None:
+                            progress(done, total)
+                        chunk = block["rows"][start:start + _CHUNK]
+                        _apply_rows(db, stamp, table, [dict(zip(cols, row)) for row in chunk], summary)
+                        done += len(chunk)
+            if progress is not None:
+                progress(total, total)
+            _settle(db, stamp, summary)
             q.mark_received(db.conn, header["content_sha256"], header["source_db"], int(header["max_seq"]),
                             stamp.at)
             if dry_run:
@@ -212,24 +301,24 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False) -> Impo
     return summary
 
 
-def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> None:
+def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> int:
+    """Apply waiting rows whose place or promoter has arrived; returns how many left the queue."""
+    moved = 0
     while True:
         before = q.pending_count(db.conn)
         if not before:
-            break
+            return moved
         retry = ImportSummary()
         taken = q.take_pending(db.conn)
         for table in USER_TABLES:
             rows = [row for name, row in taken if name == table]
             if rows:
                 _apply_rows(db, stamp, table, rows, retry)
-        summary.added += retry.added
-        summary.updated += retry.updated
-        summary.deleted += retry.deleted
-        summary.conflicts += retry.conflicts
-        if q.pending_count(db.conn) >= before:
-            break
-    summary.pending = q.pending_count(db.conn)
+        _add_counts(summary, retry)
+        after = q.pending_count(db.conn)
+        if after >= before:
+            return moved
+        moved += before - after
 
 
 def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
@@ -259,13 +348,20 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
         local_version = _version(local)
         local_ancestors = _local_ancestors(local_version, known.get(row["id"]))
         if version == local_version or version in local_ancestors:
+            # Nothing to apply, but the sender may know more of this version's history: keep it, so a later
+            # version descending from that history is recognised.
+            more = set(ancestors) - set(local_ancestors) - {local_version}
+            if more:
+                lineage = sorted({*local_ancestors, *more})
+                new_bases.append((row["id"], local_version, lineage))
+                _close_settled(db, stamp, table, row["id"], {local_version, *lineage})
             summary.skipped += 1
         elif local_version in ancestors:
             # Only the columns that differ: SQLite rewrites every index naming a column that is SET.
             changed = {c: v for c, v in row.items() if c in ("id", "change_seq") or local[c] != v}
             if _write(db, stamp, table, changed, full, insert=False, summary=summary):
                 new_bases.append((row["id"], version, ancestors))
-                _close_settled(db, stamp, table, row["id"], {version, *ancestors})
+                _close_settled(db, stamp, table, row["id"], {version, *ancestors, local_version, *local_ancestors})
                 if row.get("deleted_at") and not local["deleted_at"]:
                     summary.deleted += 1
                 else:
@@ -277,20 +373,65 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
             winner = max(version, local_version)
             if winner == version:
                 q.update_row(conn, table, row)
+            _close_settled(db, stamp, table, row["id"], set(merged))
             merged.remove(winner)
             new_bases.append((row["id"], winner, merged))
             summary.skipped += 1
         else:
             _conflict(db, stamp, table, dict(local), full, "both_changed", summary)
+            # Our side of the conflict becomes part of the record's history, so a later local edit (made
+            # before or instead of resolving) is known to descend from it.
+            new_bases.append((row["id"], local_version, local_ancestors))
     q.save_bases(conn, table, new_bases)
 
 
 def _close_settled(db: Database, stamp: WriteStamp, table: str, row_id: str, lineage: set[str]) -> None:
     """An open conflict whose two versions are both behind the version just taken was settled elsewhere."""
-    for found in q.open_conflicts_for(db.conn, table, row_id):
+    for found in q.open_conflicts_of(db.conn, table, row_id, "both_changed"):
         local, incoming = json.loads(found["local_json"] or "{}"), json.loads(found["incoming_json"])
         if local and _version(local) in lineage and _version(incoming) in lineage:
             q.mark_resolved(db.conn, found["id"], "elsewhere", stamp.at)
+
+
+def _settle(db: Database, stamp: WriteStamp, summary: ImportSummary) -> None:
+    """Retry what could not be applied until nothing more moves: rows waiting for their place or promoter,
+    and records held back by a name collision (their namesake may have gone to the trash since)."""
+    while True:
+        moved = _retry_pending(db, stamp, summary)
+        moved += _retry_same_name(db, stamp, summary)
+        if not moved:
+            break
+    summary.pending = q.pending_count(db.conn)
+
+
+def _retry_same_name(db: Database, stamp: WriteStamp, summary: ImportSummary) -> int:
+    """A same-name conflict is over once its incoming record is here, as that version or a later one."""
+    conn, moved = db.conn, 0
+    for found in q.open_conflicts_with_reason(conn, "same_name"):
+        table, row_id = found["table_name"], found["row_id"]
+        incoming = json.loads(found["incoming_json"])
+        local = q.rows_by_id(conn, table, [row_id]).get(row_id)
+        if local is None:
+            retry = ImportSummary()
+            _apply_rows(db, stamp, table, [incoming], retry)
+            summary.added += retry.added  # not its conflicts: this one is already counted and stored
+            summary.deleted += retry.deleted
+            local = q.rows_by_id(conn, table, [row_id]).get(row_id)
+            if local is None:
+                continue
+            moved += 1
+        local_version = _version(local)
+        lineage = {local_version, *_local_ancestors(local_version, q.bases(conn, table, [row_id]).get(row_id))}
+        if _version(incoming) in lineage:
+            q.mark_resolved(conn, found["id"], "elsewhere", stamp.at)
+    return moved
+
+
+def _add_counts(summary: ImportSummary, more: ImportSummary) -> None:
+    summary.added += more.added
+    summary.updated += more.updated
+    summary.deleted += more.deleted
+    summary.conflicts += more.conflicts
 
 
 def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], full: dict[str, Any], *,
@@ -313,9 +454,20 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
 
 def _conflict(db: Database, stamp: WriteStamp, table: str, local: dict[str, Any] | None,
               incoming: dict[str, Any], reason: str, summary: ImportSummary) -> None:
+    """Store a conflict, one per record and reason: a later version of the same incoming record replaces the
+    one already waiting (a person then chooses once, between the newest versions); an older one is dropped."""
     summary.conflicts += 1
-    if not q.open_conflict_exists(db.conn, table, incoming["id"], incoming["updated_at"], incoming["origin_db"]):
-        q.add_conflict(db.conn, new_id(), table, incoming["id"], reason, local, incoming, stamp.at)
+    version, lineage = _version(incoming), set(incoming.get(ANCESTORS) or [])
+    for found in q.open_conflicts_of(db.conn, table, incoming["id"], reason):
+        waiting = json.loads(found["incoming_json"])
+        if _version(waiting) == version:
+            return
+        if _version(waiting) in lineage:
+            q.update_conflict(db.conn, found["id"], local, incoming, stamp.at)
+            return
+        if version in set(waiting.get(ANCESTORS) or []):
+            return
+    q.add_conflict(db.conn, new_id(), table, incoming["id"], reason, local, incoming, stamp.at)
 
 
 # ---- conflicts -------------------------------------------------------------------------------------
@@ -358,13 +510,14 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                     q.save_bases(conn, table, [(row["id"], _version(row),
                                                 sorted({*incoming_ancestors, _version(incoming)}))])
                 else:
-                    if conflict.local is not None:  # the local namesake goes to the trash
-                        q.trash_row(conn, table, conflict.local["id"], stamp.at, stamp.by, stamp.origin_db,
+                    namesake = q.live_row_with_name(conn, table, incoming)
+                    if namesake is not None:  # the local namesake goes to the trash
+                        q.trash_row(conn, table, namesake["id"], stamp.at, stamp.by, stamp.origin_db,
                                     stamp.change_seq)
-                    row["change_seq"] = stamp.change_seq
-                    exists = q.rows_by_id(conn, table, [row["id"]])
-                    (q.update_row if exists else q.insert_row)(conn, table, row)
-                    q.save_bases(conn, table, [(row["id"], _version(row), incoming_ancestors)])
+                    # then the incoming record arrives as any other would (it may be here already, or newer)
+                    _apply_rows(db, stamp, table, [conflict.incoming], ImportSummary())
+                    if not q.rows_by_id(conn, table, [conflict.row_id]):
+                        raise ConflictError("取り込んだ版を追加できませんでした。")
             else:
                 local = q.rows_by_id(conn, table, [conflict.row_id]).get(conflict.row_id)
                 if local is None:

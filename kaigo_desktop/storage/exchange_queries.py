@@ -22,19 +22,40 @@ _MUNICIPALITY_FILTER = {
 }
 
 
+# How each user table reaches a center (for `--center`); population and expenses belong to no center.
+_CENTER_FILTER = {
+    "centers": "id = :c",
+    "places": "center_id = :c",
+    "promoters": "center_id = :c",
+    "population": "0",
+    "expenses": "0",
+    "assignments": "(place_id IN (SELECT id FROM places WHERE center_id = :c)"
+                   " OR promoter_id IN (SELECT id FROM promoters WHERE center_id = :c))",
+    "gatherings": "place_id IN (SELECT id FROM places WHERE center_id = :c)",
+    "members": "place_id IN (SELECT id FROM places WHERE center_id = :c)",
+    "activities": "promoter_id IN (SELECT id FROM promoters WHERE center_id = :c)",
+}
+
+
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
 def changed_rows(conn: sqlite3.Connection, table: str, cols: Sequence[str], since_seq: int,
-                 municipality: str | None) -> sqlite3.Cursor:
+                 municipality: str | None, center: str | None = None) -> sqlite3.Cursor:
     where = "change_seq > :since"
     if municipality:
         where += f" AND {_MUNICIPALITY_FILTER[table]}"
+    if center:
+        where += f" AND {_CENTER_FILTER[table]}"
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: the bundle holds rows as lists
     return cursor.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE {where} ORDER BY change_seq, id",
-                          {"since": since_seq, "m": municipality})
+                          {"since": since_seq, "m": municipality, "c": center})
+
+
+def center_exists(conn: sqlite3.Connection, center_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM centers WHERE id = ?", (center_id,)).fetchone() is not None
 
 
 def rows_by_id(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
@@ -149,11 +170,21 @@ def pending_count(conn: sqlite3.Connection) -> int:
 
 # ---- conflicts ------------------------------------------------------------------------------------
 
-def open_conflict_exists(conn: sqlite3.Connection, table: str, row_id: str, updated_at: str, origin: str) -> bool:
-    return conn.execute(
-        "SELECT 1 FROM conflicts WHERE table_name = ? AND row_id = ? AND resolved_at IS NULL"
-        " AND json_extract(incoming_json, '$.updated_at') = ? AND json_extract(incoming_json, '$.origin_db') = ?",
-        (table, row_id, updated_at, origin)).fetchone() is not None
+def open_conflicts_of(conn: sqlite3.Connection, table: str, row_id: str, reason: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM conflicts WHERE table_name = ? AND row_id = ? AND reason = ?"
+                        " AND resolved_at IS NULL ORDER BY detected_at, id", (table, row_id, reason)).fetchall()
+
+
+def open_conflicts_with_reason(conn: sqlite3.Connection, reason: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM conflicts WHERE reason = ? AND resolved_at IS NULL ORDER BY detected_at, id",
+                        (reason,)).fetchall()
+
+
+def update_conflict(conn: sqlite3.Connection, conflict_id: str, local: dict[str, Any] | None,
+                    incoming: dict[str, Any], at: str) -> None:
+    conn.execute("UPDATE conflicts SET local_json = ?, incoming_json = ?, detected_at = ? WHERE id = ?",
+                 (None if local is None else json.dumps(local, ensure_ascii=False),
+                  json.dumps(incoming, ensure_ascii=False), at, conflict_id))
 
 
 def add_conflict(conn: sqlite3.Connection, conflict_id: str, table: str, row_id: str, reason: str,
@@ -176,8 +207,3 @@ def conflict(conn: sqlite3.Connection, conflict_id: str) -> sqlite3.Row | None:
 
 def mark_resolved(conn: sqlite3.Connection, conflict_id: str, resolution: str, at: str) -> None:
     conn.execute("UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?", (at, resolution, conflict_id))
-
-
-def open_conflicts_for(conn: sqlite3.Connection, table: str, row_id: str) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM conflicts WHERE table_name = ? AND row_id = ? AND resolved_at IS NULL"
-                        " AND reason = 'both_changed'", (table, row_id)).fetchall()

@@ -29,3 +29,26 @@ def test_cli_export_import_conflicts(pcs, tmp_path, capsys) -> None:  # noqa: F8
     assert "取り込み済み" in capsys.readouterr().out
     assert _run(["bundle", "conflicts"], b_path) == 0
     assert _run(["bundle", "resolve", "no-such", "--keep", "local"], b_path) == 2
+
+
+def test_bundle_commands_through_the_real_cli_with_encryption(pcs, tmp_path, capsys, monkeypatch) -> None:  # noqa: F811
+    from kaigo_desktop.cli import main
+
+    a, b, _ = pcs
+    _gathering(a, _place(a))
+    a_path, b_path = a.path, b.path
+    a.close(), b.close()
+    out = tmp_path / "secret.kaigo"
+    monkeypatch.setenv("KAIGO_BUNDLE_PASSPHRASE", "合言葉")
+    assert main(["--db", str(a_path), "bundle", "export", "--out", str(out), "--since", "LAST", "--encrypt"]) == 0
+    monkeypatch.setenv("KAIGO_BUNDLE_PASSPHRASE", "違う言葉")
+    assert main(["--db", str(b_path), "bundle", "import", str(out)]) == 2
+    assert "パスワードが違う" in capsys.readouterr().err
+    monkeypatch.delenv("KAIGO_BUNDLE_PASSPHRASE")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    assert main(["--db", str(b_path), "bundle", "import", str(out)]) == 2
+    assert "KAIGO_BUNDLE_PASSPHRASE" in capsys.readouterr().err
+    monkeypatch.setenv("KAIGO_BUNDLE_PASSPHRASE", "合言葉")
+    assert main(["--db", str(b_path), "bundle", "import", str(out)]) == 0
+    assert "追加 2" in capsys.readouterr().out
+    assert main(["--db", str(b_path), "bundle", "conflicts"]) == 0

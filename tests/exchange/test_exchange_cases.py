@@ -1,0 +1,137 @@
+"""Exchange cases found by the three-PC property test, plus encryption, the center filter and cancelling."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import pytest
+
+from kaigo_desktop.domain import records as r
+from kaigo_desktop.services import exchange as ex
+from kaigo_desktop.storage import repository as repo
+from tests.exchange.test_exchange import _gathering, _place, _records, _send, pcs  # noqa: F401
+
+
+def _edit(db, record, **changes):
+    return repo.update(db, dataclasses.replace(repo.get(db, type(record), record.id), **changes))
+
+
+def _open(db, reason=None):
+    return [c for c in ex.list_conflicts(db) if reason is None or c.reason == reason]
+
+
+def test_a_later_version_replaces_the_waiting_same_name_conflict(pcs, tmp_path) -> None:  # noqa: F811
+    a, _, town = pcs
+    _place(town, "さくら会")
+    mine = _place(a, "さくら会")
+    _send(a, town, tmp_path, destination="town")
+    _edit(a, mine, notes="雨天")
+    _send(a, town, tmp_path, destination="town")
+    waiting = _open(town, "same_name")
+    assert len(waiting) == 1 and waiting[0].incoming["notes"] == "雨天"
+    ex.resolve_conflict(town, waiting[0].id, keep="incoming")
+    assert town.scalar("SELECT notes FROM places WHERE id = ?", (mine.id,)) == "雨天"
+    assert town.scalar("SELECT COUNT(*) FROM places WHERE name = 'さくら会' AND deleted_at IS NULL") == 1
+
+
+def test_same_name_kept_locally_elsewhere_brings_the_other_record_here(pcs, tmp_path) -> None:  # noqa: F811
+    a, _, town = pcs
+    _place(town, "さくら会")
+    _place(a, "さくら会")
+    _send(town, a, tmp_path, destination="a")          # a: conflict (its own さくら会 vs the town's)
+    _send(a, town, tmp_path, destination="town")       # town: conflict (its own vs a's)
+    ex.resolve_conflict(town, _open(town)[0].id, keep="local")  # the town's record stays; a's goes
+    _send(town, a, tmp_path, destination="a")          # a's record arrives deleted; the town's can now come in
+    assert _open(a) == [] and _open(town) == []
+    assert _records(a) == _records(town)
+    assert a.scalar("SELECT COUNT(*) FROM places WHERE name = 'さくら会' AND deleted_at IS NULL") == 1
+
+
+def test_a_local_edit_after_a_conflict_that_agrees_with_the_other_side_settles_it(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    place = _place(a)
+    _send(a, b, tmp_path, destination="b")
+    _edit(a, place, notes="雨天")
+    _edit(b, place, notes="会場変更")
+    _send(b, a, tmp_path, destination="a")
+    assert len(_open(a, "both_changed")) == 1
+    _edit(a, place, notes="会場変更")  # a's person agrees with b, without opening the conflict
+    _send(a, b, tmp_path, destination="b")
+    _send(b, a, tmp_path, destination="a")
+    assert _open(a) == [] and _open(b) == []
+    assert _records(a) == _records(b)
+
+
+def test_encrypted_bundle_needs_the_passphrase(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    _gathering(a, _place(a, "秘密の会"))
+    path = tmp_path / "secret.kaigo"
+    ex.export_bundle(a, path, destination="b", passphrase="さくら2024")
+    data = path.read_bytes()
+    assert ex.is_encrypted(path) and not data.startswith(b"PK")
+    assert "秘密の会".encode() not in data and b"places" not in data and b"counts" not in data
+    before = _records(b)
+    for wrong in (None, "さくら2025"):
+        with pytest.raises(ex.PassphraseError):
+            ex.import_bundle(b, path, passphrase=wrong)
+    assert _records(b) == before
+    tampered = tmp_path / "tampered.kaigo"
+    tampered.write_bytes(data[:-40] + bytes(40))
+    with pytest.raises(ex.PassphraseError):
+        ex.import_bundle(b, tampered, passphrase="さくら2024")
+    assert ex.import_bundle(b, path, passphrase="さくら2024").added == 2
+    assert _records(a) == _records(b)
+
+
+def test_center_filter_sends_only_that_centers_places_and_gatherings(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    center = repo.insert(a, r.Center(id="", municipality_code="131016", name="北地域包括支援センター"))
+    ours = repo.insert(a, r.Place(id="", municipality_code="131016", name="北の会", center_id=center.id))
+    _gathering(a, ours)
+    _gathering(a, _place(a, "南の会"))
+    summary = _send(a, b, tmp_path, destination="b", center=center.id)
+    assert summary.added == 3  # the center, its place and that place's gathering
+    assert b.scalar("SELECT COUNT(*) FROM places") == 1
+    with pytest.raises(ex.BundleError):
+        ex.export_bundle(a, tmp_path / "x.kaigo", destination="b", center=str(uuid.uuid4()))
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _cancel_after(calls: int):
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+        if len(seen) > calls:
+            raise _Cancelled
+
+    return progress
+
+
+def test_cancelled_export_leaves_no_file_and_forgets_nothing(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    _gathering(a, _place(a))
+    out = tmp_path / "cancelled.kaigo"
+    with pytest.raises(_Cancelled):
+        ex.export_bundle(a, out, destination="b", progress=_cancel_after(2))
+    assert not out.exists() and not list(tmp_path.glob("*.partial"))
+    assert ex.destinations(a) == []
+    assert _send(a, b, tmp_path, destination="b").added == 2  # "since last" still sends everything
+
+
+def test_cancelled_import_writes_nothing(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    place = _place(a)
+    for total in range(30):
+        _gathering(a, place, total)
+    path = tmp_path / "many.kaigo"
+    ex.export_bundle(a, path, destination="b")
+    before = _records(b)
+    with pytest.raises(_Cancelled):
+        ex.import_bundle(b, path, progress=_cancel_after(1))
+    assert _records(b) == before
+    assert ex.import_bundle(b, path).added == 31
