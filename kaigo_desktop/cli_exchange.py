@@ -31,6 +31,7 @@ def add_exchange_commands(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="何も書き込まずに件数だけ表示する")
     sub.add_parser("conflicts", help="未解決の競合を一覧する")
+    sub.add_parser("new-id", help="コピーしたデータベースを別のデータベースとして区別する（コピー先で一度だけ実行）")
     resolve = sub.add_parser("resolve", help="競合を解決する")
     resolve.add_argument("id", help="競合の ID")
     resolve.add_argument("--keep", choices=("local", "incoming"), required=True,
@@ -95,6 +96,8 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                     print(f"  取り込み: {c.incoming}")
                 print(f"未解決の競合: {len(found)} 件")
                 return EXIT_PROBLEMS if found else EXIT_OK
+            elif command == "new-id":
+                print(f"このデータベースに新しい ID を付けました: {db.give_new_database_id()}")
             elif command == "resolve":
                 ex.resolve_conflict(db, args.id, keep=args.keep)
                 print(f"解決しました: {args.id}（{'この PC の版' if args.keep == 'local' else '取り込んだ版'}を残しました）")

@@ -163,14 +163,36 @@ def merge_places(db: Database, survivor_id: str, duplicate_id: str, *, dry_run: 
     result = MergeResult(survivor.id, duplicate.id, survivor.name, duplicate.name, dry_run=dry_run)
 
     def body() -> None:
-        for table, label in (("gatherings", "開催記録"), ("activities", "活動記録")):
-            result.moved[label] = merge_queries.live_reference_count(db, table, "place_id", duplicate.id)
-            merge_queries.move_references(db, table, "place_id", duplicate.id, survivor.id)
-        _move_assignments(db, result, "place_id")
-        _move_members(db, result)
+        _move_place_references(db, result)
         merge_queries.tombstone(db, "places", duplicate.id, _note(survivor))
 
     _run(db, dry_run, body)
+    return result
+
+
+def _move_place_references(db: Database, result: MergeResult) -> None:
+    for table, label in (("gatherings", "開催記録"), ("activities", "活動記録")):
+        result.moved[label] = merge_queries.live_reference_count(db, table, "place_id", result.duplicate_id)
+        merge_queries.move_references(db, table, "place_id", result.duplicate_id, result.survivor_id)
+    _move_assignments(db, result, "place_id")
+    _move_members(db, result)
+
+
+def _move_promoter_references(db: Database, result: MergeResult) -> None:
+    for table, label in (("gatherings", "開催記録"), ("activities", "活動記録")):
+        result.moved[label] = merge_queries.live_reference_count(db, table, "promoter_id", result.duplicate_id)
+        merge_queries.move_references(db, table, "promoter_id", result.duplicate_id, result.survivor_id)
+    _move_assignments(db, result, "promoter_id")
+
+
+def move_references(db: Database, table: str, from_id: str, to_id: str, from_name: str, to_name: str) -> MergeResult:
+    """Move what refers to the place or promoter from_id over to to_id, whether or not from_id is already in
+    the trash (two PCs made the same place under one name and a person chose which record stays)."""
+    result = MergeResult(to_id, from_id, to_name, from_name)
+    mover = {"places": _move_place_references, "promoters": _move_promoter_references}.get(table)
+    if mover is not None:
+        with db.write():
+            mover(db, result)
     return result
 
 
@@ -206,10 +228,7 @@ def merge_promoters(db: Database, survivor_id: str, duplicate_id: str, *, dry_ru
                                "外になります。配置期間か活動日を確認してください。")
 
     def body() -> None:
-        for table, label in (("gatherings", "開催記録"), ("activities", "活動記録")):
-            result.moved[label] = merge_queries.live_reference_count(db, table, "promoter_id", duplicate.id)
-            merge_queries.move_references(db, table, "promoter_id", duplicate.id, survivor.id)
-        _move_assignments(db, result, "promoter_id")
+        _move_promoter_references(db, result)
         merge_queries.tombstone(db, "promoters", duplicate.id, _note(survivor))
 
     _run(db, dry_run, body)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kaigo_desktop.services import bundle_crypto
+from kaigo_desktop.services import bundle_crypto, duplicates
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
@@ -268,8 +268,9 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
     writes nothing. An exception from `progress` (a cancel) rolls everything back."""
     header, content = read_bundle(path, db.schema_version(), passphrase)
     if header.get("source_db") == db.database_id:
-        raise BundleError("この取り込みファイルはこのデータベース自身（または同じデータベースのコピー）から"
-                          "作成されています。取り込みませんでした。")
+        raise BundleError("この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から"
+                          "作成されています。取り込みませんでした。ほかのパソコンへコピーしたデータベースを別々に使うときは、"
+                          "コピー先で一度 `kaigo-desktop bundle new-id` を実行して、別のデータベースとして区別してください。")
     summary = ImportSummary(dry_run=dry_run)
     try:
         with db.write() as stamp:
@@ -501,6 +502,7 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
         try:
             if conflict.reason == "same_name":
                 row = {c: incoming.get(c) for c in cols if c in incoming}
+                namesake = q.live_row_with_name(conn, table, incoming)
                 if keep == "local":
                     # The incoming namesake is kept as deleted, as a version after it: the PC that made it
                     # takes the deletion, and every side ends with the same one record of that name.
@@ -510,7 +512,6 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                     q.save_bases(conn, table, [(row["id"], _version(row),
                                                 sorted({*incoming_ancestors, _version(incoming)}))])
                 else:
-                    namesake = q.live_row_with_name(conn, table, incoming)
                     if namesake is not None:  # the local namesake goes to the trash
                         q.trash_row(conn, table, namesake["id"], stamp.at, stamp.by, stamp.origin_db,
                                     stamp.change_seq)
@@ -518,6 +519,11 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                     _apply_rows(db, stamp, table, [conflict.incoming], ImportSummary())
                     if not q.rows_by_id(conn, table, [conflict.row_id]):
                         raise ConflictError("取り込んだ版を追加できませんでした。")
+                _settle(db, stamp, ImportSummary())  # rows that waited for the record just added
+                if namesake is not None:
+                    # The two are one place (or person): what was recorded under the one not kept moves over.
+                    kept, dropped = ((namesake, incoming) if keep == "local" else (incoming, namesake))
+                    duplicates.move_references(db, table, dropped["id"], kept["id"], dropped["name"], kept["name"])
             else:
                 local = q.rows_by_id(conn, table, [conflict.row_id]).get(conflict.row_id)
                 if local is None:

@@ -280,6 +280,14 @@ class Database:
 
     # ---- writing -------------------------------------------------------------------------------
 
+    def give_new_database_id(self) -> str:
+        """A file copied to another PC keeps the original's id; exchange needs each PC's file to have its own.
+        Records made so far keep their origin (their versions stay unique by time)."""
+        with self.write():
+            self.conn.execute("UPDATE db_meta SET value = ? WHERE key = 'database_id'", (new_id(),))
+        self.database_id = self.meta("database_id") or ""
+        return self.database_id
+
     @contextlib.contextmanager
     def write(self) -> Iterator[WriteStamp]:
         """One transaction (BEGIN IMMEDIATE, so a second writer waits instead of failing midway);

@@ -52,3 +52,25 @@ def test_bundle_commands_through_the_real_cli_with_encryption(pcs, tmp_path, cap
     assert main(["--db", str(b_path), "bundle", "import", str(out)]) == 0
     assert "追加 2" in capsys.readouterr().out
     assert main(["--db", str(b_path), "bundle", "conflicts"]) == 0
+
+
+def test_a_copied_file_is_refused_until_it_gets_its_own_id(pcs, tmp_path, capsys) -> None:  # noqa: F811
+    import shutil
+
+    from kaigo_desktop.cli import main
+
+    a, _, _ = pcs
+    _gathering(a, _place(a))
+    a_path = a.path
+    a.close()
+    copy = tmp_path / "copied_to_another_pc.sqlite3"
+    shutil.copyfile(a_path, copy)
+    assert main(["--db", str(copy), "demo", "--places", "3", "--years", "1"]) == 0
+    out = tmp_path / "from_copy.kaigo"
+    assert main(["--db", str(copy), "bundle", "export", "--out", str(out)]) == 0
+    assert main(["--db", str(a_path), "bundle", "import", str(out)]) == 2
+    assert "bundle new-id" in capsys.readouterr().err
+    assert main(["--db", str(copy), "bundle", "new-id"]) == 0
+    out2 = tmp_path / "from_copy2.kaigo"
+    assert main(["--db", str(copy), "bundle", "export", "--out", str(out2), "--since", "all"]) == 0
+    assert main(["--db", str(a_path), "bundle", "import", str(out2)]) == 0

@@ -35,17 +35,26 @@ def test_a_later_version_replaces_the_waiting_same_name_conflict(pcs, tmp_path) 
     assert town.scalar("SELECT COUNT(*) FROM places WHERE name = 'さくら会' AND deleted_at IS NULL") == 1
 
 
-def test_same_name_kept_locally_elsewhere_brings_the_other_record_here(pcs, tmp_path) -> None:  # noqa: F811
+@pytest.mark.parametrize("keep", ["local", "incoming"])
+def test_same_name_resolved_elsewhere_leaves_one_record_holding_both_sides_gatherings(
+        pcs, tmp_path, keep) -> None:  # noqa: F811
     a, _, town = pcs
-    _place(town, "さくら会")
-    _place(a, "さくら会")
+    towns = _place(town, "さくら会")
+    _gathering(town, towns, 7)
+    _gathering(a, _place(a, "さくら会"), 9)
     _send(town, a, tmp_path, destination="a")          # a: conflict (its own さくら会 vs the town's)
-    _send(a, town, tmp_path, destination="town")       # town: conflict (its own vs a's)
-    ex.resolve_conflict(town, _open(town)[0].id, keep="local")  # the town's record stays; a's goes
-    _send(town, a, tmp_path, destination="a")          # a's record arrives deleted; the town's can now come in
+    _send(a, town, tmp_path, destination="town")       # town: conflict (its own vs a's); a's gathering waits
+    ex.resolve_conflict(town, _open(town)[0].id, keep=keep)
+    _send(town, a, tmp_path, destination="a")          # the decision arrives at a and settles its conflict
+    _send(a, town, tmp_path, destination="town")
     assert _open(a) == [] and _open(town) == []
     assert _records(a) == _records(town)
-    assert a.scalar("SELECT COUNT(*) FROM places WHERE name = 'さくら会' AND deleted_at IS NULL") == 1
+    for db in (a, town):
+        live = db.query("SELECT id FROM places WHERE name = 'さくら会' AND deleted_at IS NULL")
+        assert len(live) == 1
+        totals = db.query("SELECT attendance_total FROM gatherings WHERE place_id = ? AND deleted_at IS NULL"
+                          " ORDER BY attendance_total", (live[0][0],))
+        assert [row[0] for row in totals] == [7, 9]
 
 
 def test_a_local_edit_after_a_conflict_that_agrees_with_the_other_side_settles_it(pcs, tmp_path) -> None:  # noqa: F811

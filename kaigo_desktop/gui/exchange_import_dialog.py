@@ -1,0 +1,257 @@
+"""The データの取り込み (ほかのパソコンから) dialog: pick a .kaigo file, give its password if it has one, see what
+importing would add, update, delete or leave in conflict (a dry run: nothing written), then import it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
+from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
+from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
+from kaigo_desktop.services.exchange import ImportSummary, PassphraseError, import_bundle, is_encrypted
+from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS
+
+TITLE = "データの取り込み（ほかのパソコンから）"
+ASK_PASSWORD = "このファイルはパスワードで保護されています。\n送り主から聞いたパスワードを入力してください。"
+ASK_AGAIN = "パスワードが違います。もう一度入力してください。\n（大文字・小文字、全角・半角も区別します）"
+
+
+def changes(summary: ImportSummary) -> int:
+    return summary.added + summary.updated + summary.deleted + summary.conflicts
+
+
+class ExchangeImportDialog(QDialog):
+    """Shows the dry run of the chosen file; 「取り込む」 writes it. `last_summary` is the real import."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *,
+                 folders: ExchangeFolders | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.folders = folders or ExchangeFolders()
+        self.setWindowTitle(TITLE)
+        self.path: Path | None = None
+        self._passphrase: str | None = None
+        self.preview_summary: ImportSummary | None = None
+        self.last_summary: ImportSummary | None = None
+        self.progress_dialog = None
+        self.open_conflicts_requested = False
+        self._build()
+        self._show_counts(None)
+        self._set_status("取り込むファイル（.kaigo）を選んでください。ファイルを選ぶと、まず内容を確認します"
+                         "（まだ何も書き込みません）。")
+
+    def _build(self) -> None:
+        self.path_edit = QLineEdit()
+        self.path_edit.setReadOnly(True)
+        self.path_edit.setPlaceholderText("ほかのパソコンで書き出した .kaigo ファイル")
+        self.browse_button = QPushButton("ファイルを選ぶ…")
+        self.browse_button.clicked.connect(self.choose_file)
+        file_row = QHBoxLayout()
+        file_row.addWidget(QLabel("ファイル"))
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(self.browse_button)
+
+        self.preview_box = QGroupBox("取り込むと変わること")
+        grid = QGridLayout(self.preview_box)
+        grid.setColumnStretch(2, 1)
+        grid.setHorizontalSpacing(16)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.count_labels: dict[str, QLabel] = {}
+        for row, (attribute, label, explanation) in enumerate(IMPORT_COUNTS):
+            name = QLabel(label)
+            name.setFont(bold)
+            count = QLabel("—")
+            count.setObjectName(f"count_{attribute}")
+            count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            count.setMinimumWidth(count.fontMetrics().horizontalAdvance("000,000件"))
+            text = QLabel(explanation)
+            text.setWordWrap(True)
+            grid.addWidget(name, row, 0)
+            grid.addWidget(count, row, 1)
+            grid.addWidget(text, row, 2)
+            self.count_labels[attribute] = count
+        self.status_label = QLabel()
+        self.status_label.setObjectName("status")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.import_button = QPushButton("取り込む")
+        self.import_button.setEnabled(False)
+        self.close_button = QPushButton("閉じる")
+        self.import_button.clicked.connect(self.run_import)
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(file_row)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.preview_box, 1)
+        layout.addLayout(buttons)
+        scaled_resize(self, 760, 0)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        fit_wrapped_height(self)
+
+    # ---- showing -------------------------------------------------------------------------------
+
+    def _set_status(self, text: str) -> None:
+        self.status_label.setText(text)
+        if self.isVisible():  # a longer message may need another line
+            fit_wrapped_height(self)
+
+    def _show_counts(self, summary: ImportSummary | None) -> None:
+        for attribute, label in self.count_labels.items():
+            label.setText("—" if summary is None else f"{getattr(summary, attribute):,}件")
+        self.preview_box.setEnabled(summary is not None)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.browse_button.setEnabled(not busy)
+        self.close_button.setEnabled(not busy)
+        if busy:
+            self.import_button.setEnabled(False)
+
+    # ---- choosing the file ---------------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "取り込むファイルを選ぶ", self.folders.import_folder, BUNDLE_FILTER)
+        if path:
+            self.set_path(Path(path))
+
+    def set_path(self, path: Path) -> None:
+        """A new file: forget the previous preview and password, then check this one (a dry run)."""
+        self.path = path
+        self.path_edit.setText(str(path))
+        self.folders.import_folder = path.parent
+        self.preview_summary = None
+        self._passphrase = None
+        self.import_button.setEnabled(False)
+        self._show_counts(None)
+        if is_encrypted(path) and not self._ask_passphrase(ASK_PASSWORD):
+            return
+        self.run_preview()
+
+    def _ask_passphrase(self, question: str) -> bool:
+        text, ok = QInputDialog.getText(self, TITLE, question, QLineEdit.EchoMode.Password)
+        if not ok or not text:
+            self._set_status("パスワードが入力されなかったため、確認を中止しました。何も書き込んでいません。")
+            return False
+        self._passphrase = text
+        return True
+
+    # ---- dry run, then import ------------------------------------------------------------------
+
+    def run_preview(self) -> None:
+        self._start(dry_run=True)
+
+    def run_import(self) -> None:
+        if self.preview_summary is not None and not self.preview_summary.already_imported:
+            self._start(dry_run=False)
+
+    def _start(self, *, dry_run: bool) -> None:
+        if self.progress_dialog is not None or self.path is None:
+            return
+        path, passphrase = self.path, self._passphrase
+
+        def work(db, progress):
+            return import_bundle(db, path, dry_run=dry_run, passphrase=passphrase, progress=progress)
+
+        self._set_busy(True)
+        self._set_status("内容を確認しています…（まだ何も書き込みません）" if dry_run else "取り込んでいます…")
+        self.progress_dialog = run_with_progress(
+            self, self.context, TITLE, "内容を確認しています…" if dry_run else "取り込んでいます…", work,
+            lambda summary: self._finished(summary, dry_run), lambda error: self._failed(error, dry_run))
+
+    def _finished(self, summary: ImportSummary, dry_run: bool) -> None:
+        self.progress_dialog = None
+        self._set_busy(False)
+        self._show_counts(summary)
+        if dry_run:
+            self.preview_summary = summary
+            if summary.already_imported:
+                self._set_status("このファイルはすでに取り込み済みです。もう一度取り込んでも何も変わりません。")
+            elif not changes(summary):
+                self.import_button.setEnabled(True)
+                self._set_status("取り込んでも変わる記録はありません（すべて取り込み済みか、同じ内容です）。")
+            else:
+                self.import_button.setEnabled(True)
+                self._set_status("確認しました（まだ何も書き込んでいません）。内容を確かめて「取り込む」を押してください。"
+                                 "取り込みは全部まとめて行い、途中で失敗したときは何も書き込みません。")
+            return
+        self.last_summary = summary
+        self.preview_summary = None
+        self.preview_box.setTitle("取り込んだ結果")
+        self.context.records_did_change.emit("")  # any table may have changed
+        self.context.status_did_change.emit(f"{self.path.name} を取り込みました。" if self.path else "取り込みました。")
+        if summary.already_imported:
+            self._set_status("このファイルはすでに取り込み済みでした。何も変わっていません。")
+            return
+        self._set_status("取り込みました。")
+        done = "取り込みました。\n\n" + result_text(summary)
+        if summary.conflicts:
+            answer = QMessageBox.question(
+                self, TITLE, f"{done}\n\n競合が {summary.conflicts:,}件あります。どちらの版を残すかを選ぶまで、"
+                "このパソコンの内容のままです。今すぐ「競合の解決」を開きますか？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+            self.open_conflicts_requested = answer == QMessageBox.StandardButton.Yes
+        else:
+            QMessageBox.information(self, TITLE, done)
+        self.accept()
+
+    def _failed(self, error: BaseException, dry_run: bool) -> None:
+        self.progress_dialog = None
+        self._set_busy(False)
+        if isinstance(error, Cancelled):
+            self._set_status("中止しました。何も書き込んでいません。")
+            if dry_run:
+                self._show_counts(None)
+            else:  # the preview still holds: the person may try again
+                self.import_button.setEnabled(self.preview_summary is not None)
+            return
+        if isinstance(error, PassphraseError) and dry_run:
+            if self._ask_passphrase(ASK_AGAIN):
+                self.run_preview()
+            return
+        self.preview_summary = None
+        self.import_button.setEnabled(False)
+        self._show_counts(None)
+        message = str(error) or type(error).__name__
+        self._set_status(f"{'確認' if dry_run else '取り込み'}できませんでした。何も書き込んでいません。\n{message}")
+        QMessageBox.warning(self, TITLE, f"取り込めませんでした。何も書き込んでいません。\n\n{message}")
+
+
+def result_text(summary: ImportSummary) -> str:
+    return "\n".join(f"{label}: {getattr(summary, attribute):,}件" for attribute, label, _ in IMPORT_COUNTS)
+
+
+def open_exchange_import_dialog(parent: QWidget | None, context: AppContext) -> None:
+    """The menu entry 「データの取り込み（ほかのパソコンから）…」; offers 競合の解決 afterwards when needed."""
+    dialog = ExchangeImportDialog(context, parent)
+    dialog.exec()
+    wanted = dialog.open_conflicts_requested
+    dialog.deleteLater()
+    if wanted:
+        from kaigo_desktop.gui.conflicts_dialog import open_conflicts_dialog
+
+        open_conflicts_dialog(parent, context)

@@ -1,0 +1,85 @@
+"""The File menu's exchange between PCs: データの書き出し, データの取り込み (from another PC) and 競合の解決, the last
+one labelled with the number of open conflicts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
+from shiboken6 import isValid
+
+from kaigo_desktop.gui.context import AppContext
+
+EXPORT_TEXT = "データの書き出し（ほかのパソコンへ）(&W)…"
+IMPORT_TEXT = "データの取り込み（ほかのパソコンから）(&L)…"
+CONFLICTS_TEXT = "競合の解決(&C)…"
+READ_ONLY_TIP = "読み取り専用で開いているため使えません。"
+
+
+class _ConflictCounter(QObject):
+    """Keeps the 競合の解決 label's count current. A child of the window, so its connections to the app-wide
+    context end with the window."""
+
+    def __init__(self, context: AppContext, action: QAction, parent: QObject):
+        super().__init__(parent)
+        self.context = context
+        self.action = action
+        self._asked = False
+        context.records_did_change.connect(self._records_changed)
+
+    def _records_changed(self, _table: str) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self._asked:  # one count on its way is enough
+            self._asked = True
+            self.context.run(_count_open_conflicts, on_done=self._show, on_error=self._failed)
+
+    def _show(self, count: int) -> None:
+        self._asked = False
+        if isValid(self.action):  # the window may have closed while the count was on its way
+            self.action.setText(conflicts_text(count))
+
+    def _failed(self, _error: BaseException) -> None:
+        self._asked = False  # the label keeps its last count; the dialog itself reports problems
+
+
+def _count_open_conflicts(db, _job_ctx) -> int:
+    # Imported here, on the database thread when first needed: the window's start-up does not pay for it.
+    from kaigo_desktop.services.exchange_labels import open_conflict_count
+
+    return open_conflict_count(db)
+
+
+def conflicts_text(count: int) -> str:
+    return f"競合の解決（未解決 {count:,}件）(&C)…" if count else CONFLICTS_TEXT
+
+
+def install_exchange_actions(window: QWidget, file_menu: QMenu, context: AppContext) -> list[QAction]:
+    """Adds the three actions to `file_menu` (where the caller is adding items) and returns them."""
+    from kaigo_desktop.gui.conflicts_dialog import open_conflicts_dialog
+    from kaigo_desktop.gui.exchange_export_dialog import open_export_dialog
+    from kaigo_desktop.gui.exchange_import_dialog import open_exchange_import_dialog
+
+    export_action = QAction(EXPORT_TEXT, window)
+    export_action.setObjectName("exchange_export")
+    export_action.triggered.connect(lambda: open_export_dialog(window, context))
+    import_action = QAction(IMPORT_TEXT, window)
+    import_action.setObjectName("exchange_import")
+    import_action.triggered.connect(lambda: open_exchange_import_dialog(window, context))
+    conflicts_action = QAction(CONFLICTS_TEXT, window)
+    conflicts_action.setObjectName("exchange_conflicts")
+    conflicts_action.triggered.connect(lambda: open_conflicts_dialog(window, context))
+    actions = [export_action, import_action, conflicts_action]
+    if getattr(context.worker, "readonly", False):
+        # Exporting writes too: the destination remembers what was sent to it.
+        for action in actions:
+            action.setEnabled(False)
+            action.setToolTip(READ_ONLY_TIP)
+    file_menu.addActions(actions)
+    file_menu.setToolTipsVisible(True)
+
+    counter = _ConflictCounter(context, conflicts_action, window)
+    file_menu.aboutToShow.connect(counter.refresh)
+    counter.refresh()
+    return actions

@@ -1,0 +1,66 @@
+"""Runs one exchange job (export, dry run, import) on the database thread behind a progress dialog whose
+「中止」 raises inside the service's transaction, so a cancelled job writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from kaigo_desktop.gui.context import AppContext
+
+Progress = Callable[[int, int], None]
+
+
+class Cancelled(Exception):
+    """Raised from the progress callback when the person pressed 「中止」."""
+
+
+def run_with_progress(parent: QWidget, context: AppContext, title: str, label: str,
+                      work: Callable[[Any, Progress], Any], on_done: Callable[[Any], None],
+                      on_error: Callable[[BaseException], None]) -> QProgressDialog:
+    """`work(db, progress)` runs on the database thread; on_done/on_error come back on the GUI thread after
+    the progress dialog is closed. Returns the dialog (its cancel() is what 「中止」 does)."""
+    dialog = QProgressDialog(label, "中止", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def job(db: Any, job_ctx: Any) -> Any:
+        def progress(done: int, total: int) -> None:
+            job_ctx.progress(done, total)
+            # Not on the last report: export makes it after its commit, and what is committed stands.
+            if done < total and job_ctx.is_cancelled():
+                raise Cancelled
+        if job_ctx.is_cancelled():
+            raise Cancelled
+        return work(db, progress)
+
+    def show_progress(done: int, total: int) -> None:
+        if not dialog.wasCanceled():
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(min(done, max(total, 1)))
+
+    def finish() -> None:
+        dialog.canceled.disconnect()
+        dialog.close()
+        dialog.deleteLater()
+
+    def done(result: Any) -> None:
+        finish()
+        on_done(result)
+
+    def failed(error: BaseException) -> None:
+        finish()
+        on_error(error)
+
+    handle = context.run(job, on_done=done, on_error=failed, on_progress=show_progress)
+    # A lambda, not handle.cancel: PySide holds a bound method of a plain object weakly, and nothing else
+    # keeps the handle alive.
+    dialog.canceled.connect(lambda: handle.cancel())
+    dialog.canceled.connect(lambda: dialog.setLabelText("中止しています…"))
+    return dialog
