@@ -85,6 +85,10 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                     head = "このファイルは取り込み済みです（変更なし）"
                 print(f"{head}: 追加 {result.added}、更新 {result.updated}、削除 {result.deleted}、"
                       f"競合 {result.conflicts}、変更なし {result.skipped}、保留 {result.pending}")
+                if not result.already_imported:
+                    from kaigo_desktop.services.exchange_labels import bundle_text
+
+                    print(bundle_text(result))
                 if result.conflicts:
                     print("競合は `bundle conflicts` で確認し、`bundle resolve ID --keep local|incoming` で解決してください。")
                     return EXIT_PROBLEMS

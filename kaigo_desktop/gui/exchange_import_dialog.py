@@ -27,7 +27,7 @@ from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
 from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
 from kaigo_desktop.services.exchange import ImportSummary, PassphraseError, import_bundle, is_encrypted
-from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS
+from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS, bundle_text
 
 TITLE = "データの取り込み（ほかのパソコンから）"
 ASK_PASSWORD = "このファイルはパスワードで保護されています。\n送り主から聞いたパスワードを入力してください。"
@@ -197,7 +197,8 @@ class ExchangeImportDialog(QDialog):
             else:
                 self.import_button.setEnabled(True)
                 self._set_status("確認しました（まだ何も書き込んでいません）。内容を確かめて「取り込む」を押してください。"
-                                 "取り込みは全部まとめて行い、途中で失敗したときは何も書き込みません。")
+                                 "取り込みは全部まとめて行い、途中で失敗したときは何も書き込みません。\n"
+                                 + bundle_text(summary))
             return
         self.last_summary = summary
         self.preview_summary = None

@@ -33,7 +33,7 @@ import os
 import sqlite3
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,21 @@ class ImportSummary:
     pending: int = 0
     already_imported: bool = False
     dry_run: bool = False
+    by_table: dict[str, dict[str, int]] = field(default_factory=dict)  # table → {"added": n, "updated": n, …}
+    made_at: str = ""  # from the bundle's header: when, by whom and for which destination it was written
+    made_by: str = ""
+    destination: str = ""
+
+    def tally(self, kind: str, table: str, count: int = 1) -> None:
+        setattr(self, kind, getattr(self, kind) + count)
+        counts = self.by_table.setdefault(table, {})
+        counts[kind] = counts.get(kind, 0) + count
+
+    def take(self, other: ImportSummary, kinds: tuple[str, ...] = ("added", "updated", "deleted", "conflicts")) -> None:
+        for table, counts in other.by_table.items():
+            for kind in kinds:
+                if counts.get(kind):
+                    self.tally(kind, table, counts[kind])
 
 
 @dataclass(frozen=True)
@@ -271,7 +286,9 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
         raise BundleError("この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から"
                           "作成されています。取り込みませんでした。ほかのパソコンへコピーしたデータベースを別々に使うときは、"
                           "コピー先で一度 `kaigo-desktop bundle new-id` を実行して、別のデータベースとして区別してください。")
-    summary = ImportSummary(dry_run=dry_run)
+    summary = ImportSummary(dry_run=dry_run, made_at=str(header.get("created_at") or ""),
+                            made_by=str(header.get("created_by") or ""),
+                            destination=str(header.get("destination") or ""))
     try:
         with db.write() as stamp:
             if q.already_received(db.conn, header["content_sha256"]):
@@ -315,7 +332,7 @@ def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> i
             rows = [row for name, row in taken if name == table]
             if rows:
                 _apply_rows(db, stamp, table, rows, retry)
-        _add_counts(summary, retry)
+        summary.take(retry)
         after = q.pending_count(db.conn)
         if after >= before:
             return moved
@@ -342,9 +359,9 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
             if _write(db, stamp, table, row, full, insert=True, summary=summary):
                 new_bases.append((row["id"], version, ancestors))
                 if row.get("deleted_at"):
-                    summary.deleted += 1
+                    summary.tally("deleted", table)
                 else:
-                    summary.added += 1
+                    summary.tally("added", table)
             continue
         local_version = _version(local)
         local_ancestors = _local_ancestors(local_version, known.get(row["id"]))
@@ -356,7 +373,7 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
                 lineage = sorted({*local_ancestors, *more})
                 new_bases.append((row["id"], local_version, lineage))
                 _close_settled(db, stamp, table, row["id"], {local_version, *lineage})
-            summary.skipped += 1
+            summary.tally("skipped", table)
         elif local_version in ancestors:
             # Only the columns that differ: SQLite rewrites every index naming a column that is SET.
             changed = {c: v for c, v in row.items() if c in ("id", "change_seq") or local[c] != v}
@@ -364,9 +381,9 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
                 new_bases.append((row["id"], version, ancestors))
                 _close_settled(db, stamp, table, row["id"], {version, *ancestors, local_version, *local_ancestors})
                 if row.get("deleted_at") and not local["deleted_at"]:
-                    summary.deleted += 1
+                    summary.tally("deleted", table)
                 else:
-                    summary.updated += 1
+                    summary.tally("updated", table)
         elif all(local[c] == row[c] for c in local_cols if c not in ("created_at", "updated_at", "updated_by",
                                                                       "origin_db")):
             # Both sides made the same change (natural-key records): keep the larger version, remember both.
@@ -377,7 +394,7 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
             _close_settled(db, stamp, table, row["id"], set(merged))
             merged.remove(winner)
             new_bases.append((row["id"], winner, merged))
-            summary.skipped += 1
+            summary.tally("skipped", table)
         else:
             _conflict(db, stamp, table, dict(local), full, "both_changed", summary)
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
@@ -415,8 +432,7 @@ def _retry_same_name(db: Database, stamp: WriteStamp, summary: ImportSummary) ->
         if local is None:
             retry = ImportSummary()
             _apply_rows(db, stamp, table, [incoming], retry)
-            summary.added += retry.added  # not its conflicts: this one is already counted and stored
-            summary.deleted += retry.deleted
+            summary.take(retry, ("added", "deleted"))  # not its conflicts: this one is already counted and stored
             local = q.rows_by_id(conn, table, [row_id]).get(row_id)
             if local is None:
                 continue
@@ -428,13 +444,6 @@ def _retry_same_name(db: Database, stamp: WriteStamp, summary: ImportSummary) ->
     return moved
 
 
-def _add_counts(summary: ImportSummary, more: ImportSummary) -> None:
-    summary.added += more.added
-    summary.updated += more.updated
-    summary.deleted += more.deleted
-    summary.conflicts += more.conflicts
-
-
 def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], full: dict[str, Any], *,
            insert: bool, summary: ImportSummary) -> bool:
     try:
@@ -444,7 +453,7 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
         text = str(error)
         if "FOREIGN KEY" in text:
             q.add_pending(db.conn, table, row["id"], full)  # what it refers to has not arrived yet
-            summary.skipped += 1
+            summary.tally("skipped", table)
         elif "UNIQUE" in text:
             other = q.live_row_with_name(db.conn, table, full)
             _conflict(db, stamp, table, None if other is None else dict(other), full, "same_name", summary)
@@ -457,7 +466,7 @@ def _conflict(db: Database, stamp: WriteStamp, table: str, local: dict[str, Any]
               incoming: dict[str, Any], reason: str, summary: ImportSummary) -> None:
     """Store a conflict, one per record and reason: a later version of the same incoming record replaces the
     one already waiting (a person then chooses once, between the newest versions); an older one is dropped."""
-    summary.conflicts += 1
+    summary.tally("conflicts", table)
     version, lineage = _version(incoming), set(incoming.get(ANCESTORS) or [])
     for found in q.open_conflicts_of(db.conn, table, incoming["id"], reason):
         waiting = json.loads(found["incoming_json"])

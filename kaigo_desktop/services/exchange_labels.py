@@ -86,6 +86,21 @@ def counts_text(counts: dict[str, int], separator: str = "、") -> str:
                           for table in exchange.USER_TABLES if counts.get(table))
 
 
+def bundle_text(summary: exchange.ImportSummary) -> str:
+    """Where the file came from and, per kind of change, which records: for the preview before importing."""
+    made = f"作成: {timestamp_text(summary.made_at)}"
+    if summary.made_by:
+        made += f"（{summary.made_by}）"
+    if summary.destination:
+        made += f"　送り先: {summary.destination}"
+    lines = [made]
+    for attribute, label, _ in IMPORT_COUNTS[:4]:
+        by_kind = {table: counts.get(attribute, 0) for table, counts in summary.by_table.items()}
+        if any(by_kind.values()):
+            lines.append(f"{label}: {counts_text(by_kind)}")
+    return "\n".join(lines)
+
+
 def reason_label(reason: str) -> str:
     return REASON_LABELS.get(reason, INVALID_REASON_LABEL)
 

@@ -267,6 +267,8 @@ def test_preview_writes_nothing_then_import_writes(qtbot, pcs, open_context, fol
     assert counts_shown(dialog) == {"added": "3件", "updated": "0件", "deleted": "0件", "conflicts": "0件",
                                     "skipped": "0件", "pending": "0件"}
     assert "まだ何も書き込んでいません" in dialog.status_label.text()
+    assert "追加: 通いの場 1件、開催記録 2件" in dialog.status_label.text()  # per kind, as the file holds
+    assert "送り先: " in dialog.status_label.text()
     assert stored(b, "SELECT COUNT(*) FROM places") == [(0,)] and changed == []
     assert dialog.import_button.isEnabled()
 
