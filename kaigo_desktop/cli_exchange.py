@@ -101,7 +101,7 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                 print(f"未解決の競合: {len(found)} 件")
                 return EXIT_PROBLEMS if found else EXIT_OK
             elif command == "new-id":
-                print(f"このデータベースに新しい ID を付けました: {db.give_new_database_id()}")
+                print(f"このデータベースに新しい ID を付けました: {ex.give_new_database_id(db)}")
             elif command == "resolve":
                 ex.resolve_conflict(db, args.id, keep=args.keep)
                 print(f"解決しました: {args.id}（{'この PC の版' if args.keep == 'local' else '取り込んだ版'}を残しました）")

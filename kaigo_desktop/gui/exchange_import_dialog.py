@@ -26,7 +26,14 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
 from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
-from kaigo_desktop.services.exchange import ImportSummary, PassphraseError, import_bundle, is_encrypted
+from kaigo_desktop.services.exchange import (
+    ImportSummary,
+    PassphraseError,
+    SameDatabaseError,
+    give_new_database_id,
+    import_bundle,
+    is_encrypted,
+)
 from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS, bundle_text
 
 TITLE = "データの取り込み（ほかのパソコンから）"
@@ -152,6 +159,17 @@ class ExchangeImportDialog(QDialog):
             return
         self.run_preview()
 
+    def _offer_new_id(self) -> bool:
+        """Returns True when the person agreed and the preview runs again."""
+        answer = QMessageBox.question(self, TITLE, _offer_new_id_question(),
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.context.run_blocking(_give_new_id)
+        self.run_preview()
+        return True
+
     def _ask_passphrase(self, question: str) -> bool:
         text, ok = QInputDialog.getText(self, TITLE, question, QLineEdit.EchoMode.Password)
         if not ok or not text:
@@ -234,12 +252,24 @@ class ExchangeImportDialog(QDialog):
             if self._ask_passphrase(ASK_AGAIN):
                 self.run_preview()
             return
+        if isinstance(error, SameDatabaseError) and dry_run and self._offer_new_id():
+            return
         self.preview_summary = None
         self.import_button.setEnabled(False)
         self._show_counts(None)
         message = str(error) or type(error).__name__
         self._set_status(f"{'確認' if dry_run else '取り込み'}できませんでした。何も書き込んでいません。\n{message}")
         QMessageBox.warning(self, TITLE, f"取り込めませんでした。何も書き込んでいません。\n\n{message}")
+
+
+def _give_new_id(db, _job_ctx) -> str:
+    return give_new_database_id(db)
+
+
+def _offer_new_id_question() -> str:
+    return ("このファイルは、このパソコンのデータベース自身か、そのファイルをコピーしたデータベースから書き出されています。\n\n"
+            "コピーしたデータベースを別々のパソコンで使っているときは、このパソコンのデータベースに新しい ID を付けると、"
+            "別のデータベースとして取り込めるようになります（記録は何も変わりません）。\n\n新しい ID を付けて確認しなおしますか？")
 
 
 def result_text(summary: ImportSummary) -> str:

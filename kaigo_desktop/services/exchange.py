@@ -59,6 +59,15 @@ class PassphraseError(BundleError):
     """An encrypted bundle without its passphrase, or with a wrong one: ask the person for it."""
 
 
+class SameDatabaseError(BundleError):
+    """The bundle was written by this database or by a copy of its file: give one of the two a new id."""
+
+
+def give_new_database_id(db: Database) -> str:
+    """Make a file copied from another PC a database of its own (see SameDatabaseError)."""
+    return db.give_new_database_id()
+
+
 class ConflictError(StorageError):
     pass
 
@@ -283,9 +292,10 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
     writes nothing. An exception from `progress` (a cancel) rolls everything back."""
     header, content = read_bundle(path, db.schema_version(), passphrase)
     if header.get("source_db") == db.database_id:
-        raise BundleError("この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から"
-                          "作成されています。取り込みませんでした。ほかのパソコンへコピーしたデータベースを別々に使うときは、"
-                          "コピー先で一度 `kaigo-desktop bundle new-id` を実行して、別のデータベースとして区別してください。")
+        raise SameDatabaseError(
+            "この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から作成されています。"
+            "取り込みませんでした。コピーしたデータベースを別々のパソコンで使っているときは、どちらか一方に新しい ID を"
+            "付けると取り込めます（画面: 取り込みのときの確認、コマンド: `kaigo-desktop bundle new-id`）。")
     summary = ImportSummary(dry_run=dry_run, made_at=str(header.get("created_at") or ""),
                             made_by=str(header.get("created_by") or ""),
                             destination=str(header.get("destination") or ""))

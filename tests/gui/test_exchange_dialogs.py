@@ -463,3 +463,27 @@ def test_menu_entries_and_conflict_count(qtbot, pcs, open_context, tmp_path) -> 
     assert file_menu.actions() == actions
     qtbot.waitUntil(lambda: "未解決 1件" in actions[2].text(), timeout=10_000)
     assert all(action.isEnabled() for action in actions)
+
+
+@pytest.mark.parametrize("agree", [False, True])
+def test_a_copied_database_is_offered_a_new_id(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
+                                               messages, agree) -> None:
+    a, _ = pcs
+    fill(a)
+    copy = tmp_path / "copied.sqlite3"
+    shutil.copyfile(a, copy)  # the same file taken to another PC: the same database id
+    with Database.open(copy, user="センターB") as db:
+        records.add(db, r.Place(municipality_code="131016", name="コピー先の会"))
+    path = bundle(copy, tmp_path / "from_copy.kaigo")
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes if agree else QMessageBox.StandardButton.No)
+    before = stored(a, "SELECT value FROM db_meta WHERE key = 'database_id'")
+    dialog = import_dialog(qtbot, open_context(a), folders)
+    choose(qtbot, dialog, monkeypatch, path)
+    qtbot.waitUntil(lambda: dialog.progress_dialog is None, timeout=10_000)
+    assert "コピー" in asked[0]
+    after = stored(a, "SELECT value FROM db_meta WHERE key = 'database_id'")
+    if agree:
+        assert after != before and dialog.preview_summary is not None
+        assert counts_shown(dialog)["added"] == "1件"  # only the copy's own new place is new here
+    else:
+        assert after == before and dialog.preview_summary is None and "取り込めませんでした" in messages[-1]
