@@ -18,7 +18,8 @@ from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
-from kaigo_desktop.services.backups import automatic_backup, restore_backup
+from kaigo_desktop.gui.restore_progress import run_restore
+from kaigo_desktop.services.backups import automatic_backup
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
 
@@ -110,32 +111,42 @@ OpenFailureHandler = Callable[[MainWindow, BaseException], None]
 
 
 def open_main_window(db_path: Path, settings: UserSettings, today: date | None = None, *, readonly: bool = False,
-                     on_open_failure: OpenFailureHandler | None = None) -> MainWindow:
+                     read_only_reason: str = "", on_open_failure: OpenFailureHandler | None = None) -> MainWindow:
     """The window on db_path; the worker opens the file meanwhile. When it cannot, `on_open_failure` (default:
-    say why and close the window) is called with the hidden window and the error."""
+    say why and close the window) is called with the hidden window and the error. A read-only window (the
+    writes disabled, `read_only_reason` said in the status bar) makes no automatic backups."""
     on_open_failure = on_open_failure or _close_on_open_failure
     worker = DatabaseWorker(db_path, user=settings.user_name, readonly=readonly)
     context = AppContext(worker, settings)
+    if read_only_reason:
+        context.read_only_reason = read_only_reason
     watcher = _OpenFailureWatcher(context, on_open_failure)
     worker.database_did_fail_to_open.connect(watcher.failed)
     worker.start()
-    window = MainWindow(context, db_path, today=today)
+    window = MainWindow(context, db_path, today=today)  # shows itself read-only when the context is
     context.setParent(window)
-    if readonly:
-        window.show_read_only()
     timer = QTimer(window)
     timer.setInterval(TIMED_BACKUP_CHECK_MS)
     timer.timeout.connect(lambda: _automatic_backup(context, "timed"))
     if not readonly:
         timer.start()
     window.timed_backup_timer = timer
+    released = False
 
-    def finish() -> None:
+    def release_database(close_backup: bool = True, wait: bool = True) -> None:
+        """Stop using the database, once: the timer, a backup of what changed (close_backup), the worker
+        (wait=False only asks it to finish its queued jobs and close the file; the restore waits for
+        that on its own thread)."""
+        nonlocal released
+        if released:
+            return
+        released = True
         timer.stop()
-        if not readonly:  # a backup of what changed, before the connection closes
+        if close_backup and not readonly:  # a backup of what changed, before the connection closes
             _automatic_backup(context, "close")
-        worker.stop()
-    window.window_did_close.connect(finish)
+        worker.stop(timeout=30.0 if wait else 0.0)
+    window.release_database = release_database
+    window.window_did_close.connect(lambda: release_database())
     watcher.window = window
     if watcher.error is not None:  # it failed, and was told, before the window existed
         QTimer.singleShot(0, lambda: on_open_failure(window, watcher.error))
@@ -186,9 +197,9 @@ class Session(QObject):
         self.today = today
         self.window: MainWindow | None = None
 
-    def open(self, db_path: Path, readonly: bool = False) -> MainWindow:
+    def open(self, db_path: Path, readonly: bool = False, read_only_reason: str = "") -> MainWindow:
         window = open_main_window(db_path, self.settings, today=self.today, readonly=readonly,
-                                  on_open_failure=self._open_failed)
+                                  read_only_reason=read_only_reason, on_open_failure=self._open_failed)
         window.database_open_requested.connect(self.switch_to)
         window.restore_requested.connect(self.restore)
         window.show()
@@ -202,7 +213,7 @@ class Session(QObject):
         if decision is None:
             window.close()
             return
-        self._replace(window, lambda: self.open(decision.path, decision.readonly))
+        self._replace(window, lambda: self.open(decision.path, decision.readonly, decision.reason))
         if decision.restored_from is not None and self.window is not None:
             self.window.context.status_did_change.emit(f"{decision.restored_from.name} から復元しました")
 
@@ -221,28 +232,33 @@ class Session(QObject):
             self.app.setQuitOnLastWindowClosed(quit_on_close)
 
     def restore(self, backup_path: Path) -> bool:
-        """Close the database (a close backup is made), put the backup in its place (the current file is
-        kept as a backup first) and open the window on the restored file; on failure reopen the old one."""
+        """Close the database, put the backup in its place (the current file is kept as a backup first) and
+        open a window on the restored file; after a failure or a cancel the file is as it was and is opened
+        again. The window stays up behind a progress dialog meanwhile. True when restored."""
         old = self.window
-        if old is None:
+        if old is None or not old.confirm_leave_all():
             return False
         db_path = old.db_path
-        outcome: dict[str, object] = {}
-
-        def restore_and_open() -> None:
-            try:
-                outcome["result"] = restore_backup(db_path, Path(backup_path))
-            except (StorageError, OSError) as error:
-                outcome["error"] = error
-            self.open(db_path)
-        if not self._replace(old, restore_and_open):
+        # The database thread owns the connection and a restore needs the file closed. So the restore runs
+        # on a thread of its own that only touches files (gui/restore_progress.py): it first waits — there,
+        # not on the GUI thread — for the database thread to finish its queued jobs and close the file.
+        # No close backup: the restore itself first keeps a verified copy of the current file.
+        old.release_database(close_backup=False, wait=False)
+        outcome = run_restore(old, db_path, Path(backup_path), before=old.context.worker.stop)
+        self._replace(old, lambda: self.open(db_path))
+        window = self.window
+        if outcome.cancelled:
+            window.context.status_did_change.emit("復元を取り消しました。データベースは元のままです。")
             return False
-        if "error" in outcome:
-            QMessageBox.warning(self.window, APP_NAME, f"復元できませんでした。データベースは変更していません。\n"
-                                f"{outcome['error']}")
+        if outcome.error is not None:
+            if not isinstance(outcome.error, (StorageError, OSError)):
+                raise outcome.error  # a bug: the exception hook shows and logs it
+            logger.warning("restore from %s failed: %s", backup_path, outcome.error)
+            QMessageBox.warning(window, APP_NAME, f"復元できませんでした。データベースは変更していません。\n"
+                                f"{outcome.error}")
             return False
-        kept = outcome["result"].kept_copy
-        QMessageBox.information(self.window, APP_NAME, f"{Path(backup_path).name} から復元しました。"
+        kept = outcome.result.kept_copy
+        QMessageBox.information(window, APP_NAME, f"{Path(backup_path).name} から復元しました。"
                                 + (f"\n復元前の内容は {kept} に残してあります。" if kept else ""))
         return True
 
@@ -252,15 +268,15 @@ class Session(QObject):
         old = self.window
         if old is not None and db_path.resolve() == old.db_path.resolve():
             return False
-        readonly = False
+        readonly, reason = False, ""
         try:
             prepare_database(db_path, self.settings.user_name)
         except StorageError as error:
             decision = open_problems.resolve(old, db_path, error)
             if decision is None:
                 return False
-            readonly = decision.readonly
-        return self._replace(old, lambda: self.open(db_path, readonly))
+            readonly, reason = decision.readonly, decision.reason
+        return self._replace(old, lambda: self.open(db_path, readonly, reason))
 
 
 def choose_database_at_start(new_database_path: Path, settings: UserSettings) -> Path | None:

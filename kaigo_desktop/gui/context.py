@@ -10,6 +10,10 @@ from PySide6.QtCore import QEventLoop, QObject, QSettings, Signal
 from kaigo_desktop.gui.database_worker import DatabaseWorker, JobHandle
 from kaigo_desktop.storage.database import Database
 
+# Why a window cannot save, shown in its status bar and on every disabled write button.
+READ_ONLY_IN_USE = "読み取り専用で開いています（ほかの人が使用中）"
+READ_ONLY_FOLDER = "読み取り専用で開いています（フォルダに書き込めません）"
+
 
 class UserSettings:
     """Per-user preferences (QSettings: the registry on Windows, an ini file elsewhere)."""
@@ -75,6 +79,13 @@ class AppContext(QObject):
         super().__init__(parent)
         self.worker = worker
         self.settings = settings
+        self.read_only_reason = READ_ONLY_IN_USE  # said when read_only; the app sets the real reason
+
+    @property
+    def read_only(self) -> bool:
+        """The database was opened read-only (another program is writing it, or its folder is read-only):
+        screens disable everything that writes, and their verbs refuse."""
+        return self.worker.readonly
 
     def run(
         self,

@@ -24,6 +24,7 @@ from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui import backup_dialog
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.services.overview import record_counts
 
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         context.records_did_change.connect(lambda _table: self.refresh_counts())
         self.refresh_counts()
+        if context.read_only:
+            self.show_read_only()
         self.resize(1200, 760)
 
     # ---- navigation ----------------------------------------------------------------------------
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
             placeholder = self.stack.widget(index)
             was_current = self.stack.currentIndex() == index
             screen = screen_type(index)(self.context)
+            screen.set_read_only(self.context.read_only)
             self.stack.insertWidget(index, screen)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
@@ -125,6 +129,7 @@ class MainWindow(QMainWindow):
             return
         screen = self.screen_at(row)
         self.stack.setCurrentIndex(row)
+        self._update_write_actions()
         screen.activate()
 
     # ---- menus ---------------------------------------------------------------------------------
@@ -149,8 +154,10 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
-        self._action(file_menu, "新規(&N)", QKeySequence.StandardKey.New, lambda: self.current_screen.new_record())
-        self._action(file_menu, "保存(&S)", QKeySequence.StandardKey.Save, lambda: self.current_screen.save())
+        self.new_action = self._action(file_menu, "新規(&N)", QKeySequence.StandardKey.New,
+                                       lambda: self.current_screen.new_record())
+        self.save_action = self._action(file_menu, "保存(&S)", QKeySequence.StandardKey.Save,
+                                        lambda: self.current_screen.save())
         self._action(file_menu, "印刷(&P)…", QKeySequence.StandardKey.Print,
                      lambda: self.current_screen.print_current())
         file_menu.addSeparator()
@@ -163,16 +170,21 @@ class MainWindow(QMainWindow):
                                           lambda: backup_dialog.make_backup_now(self, self.context))
         self.restore_action = self._action(file_menu, "バックアップから復元(&E)…", None, self.choose_backup_to_restore)
         file_menu.addSeparator()
-        self._action(file_menu, "データの取り込み(&I)…", None, self._open_import)
+        self.import_action = self._action(file_menu, "データの取り込み（CSV・Excel）(&I)…", None, self._open_import)
         merge_menu = file_menu.addMenu("重複の統合(&M)")
-        self._action(merge_menu, "通いの場…", None, lambda: self._open_merge("places"))
-        self._action(merge_menu, "推進員…", None, lambda: self._open_merge("promoters"))
+        self.merge_actions = [self._action(merge_menu, "通いの場…", None, lambda: self._open_merge("places")),
+                              self._action(merge_menu, "推進員…", None, lambda: self._open_merge("promoters"))]
+        file_menu.addSeparator()
+        self.exchange_actions = install_exchange_actions(self, file_menu, self.context)
         file_menu.addSeparator()
         self._action(file_menu, "終了(&X)", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("編集(&E)")
         self._action(edit_menu, "検索(&F)", QKeySequence.StandardKey.Find, lambda: self.current_screen.focus_search())
-        self._action(edit_menu, "削除(&D)", QKeySequence(Qt.Key.Key_Delete),
-                     lambda: self.current_screen.delete_selected())
+        self.delete_action = self._action(edit_menu, "削除(&D)", QKeySequence(Qt.Key.Key_Delete),
+                                          lambda: self.current_screen.delete_selected())
+        # What a read-only window disables (a menu added later that writes appends its actions here).
+        self.write_actions = [self.new_action, self.save_action, self.delete_action, self.restore_action,
+                              self.import_action, *self.merge_actions, *self.exchange_actions]
         view_menu = self.menuBar().addMenu("表示(&V)")
         for index, (title, _module, _name) in enumerate(SCREENS):
             self._action(view_menu, title, QKeySequence(f"Ctrl+{index + 1}"),
@@ -201,12 +213,30 @@ class MainWindow(QMainWindow):
             self.restore_requested.emit(dialog.chosen.path)
 
     def show_read_only(self) -> None:
-        """Opened read-only (another program is writing it): said in the title and the status bar."""
+        """Opened read-only (another program is writing it, or its folder is read-only): said in the title
+        and the status bar, and every menu command that writes is disabled (screens disable their own)."""
+        reason = self.context.read_only_reason
         self.setWindowTitle(f"{self.windowTitle()} 【読み取り専用】")
-        self.read_only_label = QLabel("読み取り専用（保存できません）")
+        self.read_only_label = QLabel(reason)
+        self.read_only_label.setObjectName("read_only_reason")
         self.read_only_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.statusBar().insertPermanentWidget(0, self.read_only_label)
-        self.restore_action.setEnabled(False)
+        for action in self.write_actions:
+            action.setToolTip(reason)
+            action.setStatusTip(reason)
+        self._update_write_actions()
+
+    def _update_write_actions(self) -> None:
+        """Read-only: every write command off, except Ctrl+S on a screen whose save writes only a file."""
+        if not self.context.read_only:
+            return
+        for action in self.write_actions:
+            action.setEnabled(False)
+        self.save_action.setEnabled(not self.current_screen.saves_to_database)
+
+    def confirm_leave_all(self) -> bool:
+        """Every screen agrees to the window going (unsaved edits saved or dropped, as the user said)."""
+        return all(screen.confirm_leave() for screen in self._built.values())
 
     # ---- status bar ----------------------------------------------------------------------------
 
@@ -242,7 +272,7 @@ class MainWindow(QMainWindow):
     # ---- closing -------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if all(screen.confirm_leave() for screen in self._built.values()):
+        if self.confirm_leave_all():
             event.accept()
             self.window_did_close.emit()
         else:

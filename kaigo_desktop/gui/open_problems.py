@@ -9,7 +9,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kaigo_desktop import APP_NAME
-from kaigo_desktop.services.backups import restore_backup
+from kaigo_desktop.gui.context import READ_ONLY_FOLDER, READ_ONLY_IN_USE
+from kaigo_desktop.gui.restore_progress import run_restore
 from kaigo_desktop.storage.errors import (
     DatabaseInUseError,
     FolderNotWritableError,
@@ -27,11 +28,12 @@ EXCHANGE_HINT = ("ほかの人とデータを受け渡すときは、共有フ�
 
 @dataclass(frozen=True)
 class OpenDecision:
-    """Open `path` again, read-only or not (after a restore, when `restored_from` is set)."""
+    """Open `path` again, read-only (saying `reason`) or not (after a restore, when `restored_from` is set)."""
 
     path: Path
     readonly: bool = False
     restored_from: Path | None = None
+    reason: str = ""
 
 
 def choose(parent: QWidget | None, icon: QMessageBox.Icon, text: str, options: list[str]) -> str | None:
@@ -60,10 +62,10 @@ def resolve(parent: QWidget | None, path: Path, error: BaseException) -> OpenDec
         answer = choose(parent, QMessageBox.Icon.Warning,
                         f"{error}\n\n読み取り専用で開くと、内容を見ることはできますが保存はできません。",
                         [OPEN_READ_ONLY, CANCEL])
-        return OpenDecision(path, readonly=True) if answer == OPEN_READ_ONLY else None
+        return OpenDecision(path, readonly=True, reason=READ_ONLY_IN_USE) if answer == OPEN_READ_ONLY else None
     if isinstance(error, FolderNotWritableError):
         answer = choose(parent, QMessageBox.Icon.Warning, str(error), [OPEN_READ_ONLY, CANCEL])
-        return OpenDecision(path, readonly=True) if answer == OPEN_READ_ONLY else None
+        return OpenDecision(path, readonly=True, reason=READ_ONLY_FOLDER) if answer == OPEN_READ_ONLY else None
     if isinstance(error, NewerSchemaError):
         choose(parent, QMessageBox.Icon.Critical, f"データベースを開けません。\n{error}", ["OK"])
         return None
@@ -84,11 +86,19 @@ def resolve(parent: QWidget | None, path: Path, error: BaseException) -> OpenDec
 
 
 def _restore(parent: QWidget | None, path: Path, backup: Path) -> OpenDecision | None:
-    try:
-        result = restore_backup(path, backup)
-    except (StorageError, OSError) as error:
-        choose(parent, QMessageBox.Icon.Critical, f"復元できませんでした。ファイルは変更していません。\n{error}", ["OK"])
+    """Nothing has the file open (it failed to open): the restore runs on its own thread at once, with a
+    progress dialog that can cancel it."""
+    outcome = run_restore(parent, path, backup)
+    if outcome.cancelled:
+        choose(parent, QMessageBox.Icon.Information, "復元を取り消しました。ファイルは変更していません。", ["OK"])
         return None
+    if outcome.error is not None:
+        if not isinstance(outcome.error, (StorageError, OSError)):
+            raise outcome.error  # a bug: the exception hook shows and logs it
+        choose(parent, QMessageBox.Icon.Critical, f"復元できませんでした。ファイルは変更していません。\n{outcome.error}",
+               ["OK"])
+        return None
+    result = outcome.result
     kept = f"\n元のファイルは {result.kept_copy} に残してあります。" if result.kept_copy else ""
     choose(parent, QMessageBox.Icon.Information, f"{backup.name} から復元しました。{kept}", ["OK"])
     return OpenDecision(path, restored_from=backup)

@@ -3,6 +3,7 @@ weekly and monthly copies, and restoring one in place of the database file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from kaigo_desktop.services import backup_settings
 from kaigo_desktop.storage import backup as storage
 from kaigo_desktop.storage import lock
+from kaigo_desktop.storage.backup import CopyCancelled
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import BackupFailedError, StorageError
 
@@ -52,6 +54,20 @@ class RestoreResult:
     kept_copy: Path | None  # the previous database: a verified backup or the damaged file copied aside
     # (None when there was no database file)
     previous_was_damaged: bool
+
+
+@dataclass(frozen=True)
+class RestoreStep:
+    """How far a restore has got, for a progress bar: `done` of `total` units (KiB of copying and checking),
+    what it is doing now in Japanese, and whether a cancel can still leave everything as it was."""
+
+    done: int
+    total: int
+    text: str
+    can_cancel: bool = True
+
+
+RestoreProgress = Callable[[RestoreStep], None]
 
 
 def format_size(size: int) -> str:
@@ -231,11 +247,58 @@ def newest_good_backup(database_path: Path, folders: list[Path] | None = None) -
     return storage.newest_good_backup(Path(database_path), folders)
 
 
-def restore_backup(current_db_path: Path, backup_path: Path, *, folder: Path | None = None) -> RestoreResult:
+class _RestoreMeter:
+    """One progress bar over the restore's stages. Each stage weighs the size of the file it reads (KiB): a
+    check once, a copy twice (the copying, then the check of the copy, which reports nothing as it goes)."""
+
+    def __init__(self, progress: RestoreProgress | None, weights: list[int]):
+        self.progress = progress
+        self.weights = weights
+        self.total = max(1, sum(weights))
+        self.stage = -1
+        self.before = 0  # units of the stages done
+
+    def start(self, text: str, *, can_cancel: bool = True) -> None:
+        if self.stage >= 0:
+            self.before += self.weights[self.stage]
+        self.stage += 1
+        self._report(self.before, text, can_cancel)
+
+    def pages(self, copying: str, checking: str) -> storage.PageProgress:
+        """The report of a copy stage's pages: the copying is its first half; with every page there, the
+        check of the copy begins."""
+        def report(copied: int, total: int) -> None:
+            half = self.weights[self.stage] // 2
+            self._report(self.before + half * copied // max(1, total), checking if copied >= total else copying)
+        return report
+
+    def finish(self, text: str) -> None:
+        self._report(self.total, text, False)
+
+    def _report(self, done: int, text: str, can_cancel: bool = True) -> None:
+        if self.progress is not None:
+            self.progress(RestoreStep(min(done, self.total), self.total, text, can_cancel))
+
+
+def _kib(path: Path) -> int:
+    try:
+        return max(1, path.stat().st_size // 1024)
+    except OSError:
+        return 1
+
+
+def restore_backup(current_db_path: Path, backup_path: Path, *, folder: Path | None = None,
+                   progress: RestoreProgress | None = None, cancelled: Callable[[], bool] | None = None
+                   ) -> RestoreResult:
     """Replace the database file with a verified copy of `backup_path`, after keeping the current file: a
     verified backup ("before-restore", in `folder` or the backups folder beside it) when it is sound, else a
     byte-for-byte copy <name>.damaged-YYYYmmdd-HHMMSS. The database must be closed (no program may have it
-    open); the replacement is one rename, so the file is always either the old one or the restored one."""
+    open); the replacement is one rename, so the file is always either the old one or the restored one.
+
+    `progress` hears how far it got (RestoreStep). `cancelled` is asked throughout the checking and copying;
+    when it says yes, CopyCancelled is raised and the database file has not been touched (the copy of it
+    made for this restore is removed again; a damaged file's copy aside is kept). The last stage — putting
+    the copy in place — is one rename and cannot be cancelled."""
     current_db_path, backup_path = Path(current_db_path), Path(backup_path)
     if not backup_path.is_file():
         raise BackupFailedError(f"バックアップファイルが見つかりません: {backup_path}")
@@ -243,23 +306,48 @@ def restore_backup(current_db_path: Path, backup_path: Path, *, folder: Path | N
         raise BackupFailedError("復元するファイルが、置き換えるデータベースと同じです。")
     if lock.held_here(current_db_path):
         raise StorageError("データベースを開いたままでは復元できません。閉じてからもう一度実行してください。")
-    problems = storage.file_problems(backup_path, quick=False)
+    current_size = _kib(current_db_path) if current_db_path.exists() else 0
+    meter = _RestoreMeter(progress, [_kib(backup_path), 2 * current_size, 2 * _kib(backup_path), 0])
+    meter.start("バックアップが壊れていないか確かめています…")
+    problems = storage.file_problems(backup_path, quick=False, cancelled=cancelled)
     if problems:
         raise BackupFailedError(f"このバックアップは壊れているため復元できません: {backup_path}（{problems[0]}）")
     held = lock.acquire(current_db_path)
+    kept: Path | None = None
+    replacement: Path | None = None
+    sound = False
     try:
-        damaged, kept = False, None
+        meter.start("今のデータベースを確かめています…")
         if current_db_path.exists() and current_db_path.stat().st_size > 0:
-            # We hold its lock and have no connection to it: reading it immutable leaves no -wal/-shm.
-            if storage.file_problems(current_db_path, exclusive=True):
+            # We hold its lock and have no connection to it: reading it immutable leaves no -wal/-shm and
+            # changes nothing in it, so a cancel before the last stage leaves it exactly as it was.
+            if storage.file_problems(current_db_path, exclusive=True, cancelled=cancelled):
                 kept = storage.keep_damaged_copy(current_db_path)
-                damaged = True
             else:
                 target = Path(folder) if folder is not None else storage.default_backup_folder(current_db_path)
                 kept = storage.new_backup_path(target, current_db_path, "before-restore")
-                storage.copy_database_file(current_db_path, kept, exclusive=True)
-                storage.checkpoint_closed_database(current_db_path)
-        storage.replace_with_copy(backup_path, current_db_path)
+                storage.copy_database_file(
+                    current_db_path, kept, exclusive=True, cancelled=cancelled,
+                    progress=meter.pages("今のデータベースをバックアップしています…", "作ったバックアップを確かめています…"))
+                sound = True
+        meter.start("バックアップの内容をコピーしています…")
+        replacement = storage.prepare_replacement(
+            backup_path, current_db_path, verified=True, cancelled=cancelled,
+            progress=meter.pages("バックアップの内容をコピーしています…", "コピーした内容を確かめています…"))
+        if cancelled is not None and cancelled():
+            raise CopyCancelled()
+        meter.start("データベースを置き換えています…", can_cancel=False)
+        if sound:
+            storage.checkpoint_closed_database(current_db_path)
+        storage.put_in_place(replacement, current_db_path)
+        replacement = None
+    except BaseException as error:
+        if replacement is not None:
+            storage.discard_replacement(replacement)
+        if isinstance(error, CopyCancelled) and sound and kept is not None:
+            kept.unlink(missing_ok=True)  # nothing was replaced: this copy of an untouched file is not needed
+        raise
     finally:
         held.release()
-    return RestoreResult(backup_path, kept, damaged)
+    meter.finish("復元しました。")
+    return RestoreResult(backup_path, kept, kept is not None and not sound)

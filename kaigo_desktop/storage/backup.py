@@ -16,6 +16,7 @@ import re
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,18 @@ _NAME = re.compile(rf"^(?P<stem>.+?)-(?P<reason>{REASON_PATTERN})-(?P<stamp>\d{{
                    r"\.sqlite3$")
 # Record tables counted in a backup's summary (live rows only).
 SUMMARY_TABLES = ("places", "gatherings", "promoters", "activities")
+# A copy that reports progress goes in steps of this many pages (4 MB of 4 KB pages): about 130 steps for a
+# 500 MB file, some 15 ms each here, so a progress bar moves smoothly and a cancel is seen at once.
+COPY_STEP_PAGES = 1024
+# How many SQLite virtual-machine instructions pass between two looks at "cancelled?" during a check.
+CHECK_POLL_INSTRUCTIONS = 20_000
+
+PageProgress = Callable[[int, int], None]  # (pages copied, pages in all)
+Cancelled = Callable[[], bool]
+
+
+class CopyCancelled(Exception):
+    """The user stopped a copy or a check. Whatever it had written is removed; its source is untouched."""
 
 
 @dataclass(frozen=True)
@@ -170,9 +183,42 @@ def failure_message(error: BaseException, where: Path) -> str:
 
 # ---- copying ----------------------------------------------------------------------------------------
 
-def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
+def _check(conn: sqlite3.Connection, pragma: str, cancelled: Cancelled | None) -> list[str]:
+    """Run an integrity_check or quick_check; with `cancelled`, SQLite asks it now and then and stops the
+    check (CopyCancelled) when it says yes."""
+    if cancelled is None:
+        return [row[0] for row in conn.execute(f"PRAGMA {pragma}")]
+    conn.set_progress_handler(lambda: 1 if cancelled() else 0, CHECK_POLL_INSTRUCTIONS)
+    try:
+        return [row[0] for row in conn.execute(f"PRAGMA {pragma}")]
+    except sqlite3.OperationalError:
+        if cancelled():
+            raise CopyCancelled() from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def _copy_pages(source: sqlite3.Connection, target: sqlite3.Connection, progress: PageProgress | None,
+                cancelled: Cancelled | None) -> None:
+    if progress is None and cancelled is None:
+        source.backup(target)  # one step: nothing to report, nobody to ask
+        return
+
+    def step(_status: int, remaining: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise CopyCancelled()  # sqlite3 aborts the backup when the callback raises
+        if progress is not None:
+            progress(total - remaining, total)
+    source.backup(target, pages=COPY_STEP_PAGES, progress=step)
+
+
+def backup_database(source: sqlite3.Connection, destination: Path, *, progress: PageProgress | None = None,
+                    cancelled: Cancelled | None = None) -> Path:
     """Write a consistent copy of `source` to `destination` (which must not exist yet), verified, or raise
-    BackupFailedError leaving neither `destination` nor a partial file behind."""
+    BackupFailedError leaving neither `destination` nor a partial file behind. With `progress` the copy goes
+    in steps, each reported as (pages copied, pages in all); `cancelled` is asked at every step and during
+    the check: when it says yes, CopyCancelled is raised and nothing is left behind either."""
     destination = Path(destination)
     partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
     if destination.exists():
@@ -184,10 +230,10 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
         _remove_quietly(partial, *_sidecars(partial))
         target = sqlite3.connect(partial, isolation_level=None)
         try:
-            source.backup(target)
+            _copy_pages(source, target, progress, cancelled)
             # The copy is one self-contained file (no -wal beside it), safe to carry on a USB stick.
             target.execute("PRAGMA journal_mode = DELETE")
-            result = [row[0] for row in target.execute("PRAGMA integrity_check")]
+            result = _check(target, "integrity_check", cancelled)
         finally:
             target.close()
         if result != ["ok"]:
@@ -197,7 +243,7 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
             raise BackupFailedError(f"同じ名前のファイルが既にあるため保存しません: {destination}")
         os.replace(partial, destination)
         fsync_folder(destination.parent)
-    except BackupFailedError:
+    except (BackupFailedError, CopyCancelled):
         _remove_quietly(partial, *_sidecars(partial))
         raise
     except (OSError, sqlite3.Error) as error:
@@ -219,14 +265,15 @@ def _connect_readonly(path: Path, exclusive: bool | None = None) -> sqlite3.Conn
     return sqlite3.connect(f"{uri}?mode=ro", uri=True)
 
 
-def copy_database_file(source_path: Path, destination: Path, *, exclusive: bool | None = None) -> Path:
+def copy_database_file(source_path: Path, destination: Path, *, exclusive: bool | None = None,
+                       progress: PageProgress | None = None, cancelled: Cancelled | None = None) -> Path:
     """backup_database from a file that is not open here (a backup being restored, a closed database)."""
     try:
         source = _connect_readonly(source_path, exclusive)
     except (OSError, sqlite3.Error) as error:
         raise BackupFailedError(f"ファイルを開けません: {source_path}（{error}）") from error
     try:
-        return backup_database(source, destination)
+        return backup_database(source, destination, progress=progress, cancelled=cancelled)
     finally:
         source.close()
 
@@ -241,20 +288,21 @@ def has_sqlite_header(path: Path) -> bool:
         return False
 
 
-def file_problems(path: Path, *, quick: bool = True, exclusive: bool | None = None) -> list[str]:
-    """Why the file at `path` is not a sound SQLite database ([] when it is), read-only."""
+def file_problems(path: Path, *, quick: bool = True, exclusive: bool | None = None,
+                  cancelled: Cancelled | None = None) -> list[str]:
+    """Why the file at `path` is not a sound SQLite database ([] when it is), read-only. `cancelled` is
+    asked during the check (CopyCancelled when it says yes)."""
     if not has_sqlite_header(path):
         return ["SQLite のデータベースファイルではありません"]
     try:
         conn = _connect_readonly(path, exclusive)
         try:
-            rows = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
+            rows = _check(conn, "quick_check" if quick else "integrity_check", cancelled)
         finally:
             conn.close()
     except (OSError, sqlite3.Error) as error:
         return [str(error)]
-    problems = [row[0] for row in rows if row[0] != "ok"]
-    return problems
+    return [row for row in rows if row != "ok"]
 
 
 def read_summary(path: Path) -> FileSummary:
@@ -378,12 +426,15 @@ def _replace_patiently(source: Path, target: Path, tries: int = 5) -> None:
             time.sleep(0.2 * (attempt + 1))
 
 
-def replace_with_copy(backup_path: Path, database_path: Path) -> None:
-    """Put a verified copy of `backup_path` where `database_path` is, in one rename. The caller has made
-    sure the current file is kept (backed up or copied aside) and that nothing has it open."""
-    problems = file_problems(backup_path, quick=False)
-    if problems:
-        raise BackupFailedError(f"このバックアップは壊れているため復元できません: {backup_path}（{problems[0]}）")
+def prepare_replacement(backup_path: Path, database_path: Path, *, verified: bool = False,
+                        progress: PageProgress | None = None, cancelled: Cancelled | None = None) -> Path:
+    """A verified copy of `backup_path` beside `database_path` under a temporary name, for put_in_place; the
+    database itself is not touched. `verified`: the caller has just run integrity_check on the backup (the
+    copy is checked again all the same). Progress and cancel as for backup_database."""
+    if not verified:
+        problems = file_problems(backup_path, quick=False, cancelled=cancelled)
+        if problems:
+            raise BackupFailedError(f"このバックアップは壊れているため復元できません: {backup_path}（{problems[0]}）")
     version = read_summary(backup_path).schema_version
     if version > migrations.latest_version():
         raise BackupFailedError(
@@ -391,13 +442,24 @@ def replace_with_copy(backup_path: Path, database_path: Path) -> None:
             "復元してください。")
     temporary = database_path.with_name(database_path.name + ".restoring")
     _remove_quietly(temporary, *_sidecars(temporary))
-    copy_database_file(backup_path, temporary)
+    return copy_database_file(backup_path, temporary, progress=progress, cancelled=cancelled)
+
+
+def discard_replacement(copy: Path) -> None:
+    """Remove a copy made by prepare_replacement that will not be put in place (the restore was cancelled)."""
+    _remove_quietly(copy, *_sidecars(copy))
+
+
+def put_in_place(copy: Path, database_path: Path) -> None:
+    """Replace the database file by `copy` (from prepare_replacement) in one rename. The caller has made
+    sure the current file is kept (backed up or copied aside) and that nothing has it open."""
     try:
         # A -wal left beside the old file would be replayed onto the restored one; its content is in the
         # copy the caller kept.
         _remove_quietly(*_sidecars(database_path))
-        _replace_patiently(temporary, database_path)
+        _replace_patiently(copy, database_path)
         fsync_folder(database_path.parent)
     except OSError as error:
-        _remove_quietly(temporary)
+        _remove_quietly(copy)
         raise BackupFailedError(failure_message(error, database_path)) from error
+

@@ -47,3 +47,13 @@ def test_status_bar_shows_file_fiscal_year_and_counts(qtbot, window, db_path: Pa
 
 def test_the_database_is_remembered_as_recent(window, settings: UserSettings, db_path: Path) -> None:
     assert settings.recent_databases[0] == str(db_path)
+
+
+def test_the_file_menu_offers_the_exchange_between_pcs(window) -> None:
+    file_menu = window.menuBar().actions()[0].menu()
+    texts = [action.text() for action in file_menu.actions()]
+    for wanted in ("データの書き出し（ほかのパソコンへ）(&W)…", "データの取り込み（ほかのパソコンから）(&L)…",
+                   "データの取り込み（CSV・Excel）(&I)…"):
+        assert wanted in texts
+    assert any(text.startswith("競合の解決") for text in texts)
+    assert all(action.isEnabled() for action in window.exchange_actions)

@@ -141,13 +141,17 @@ def test_switching_to_a_database_in_use_can_open_it_read_only(qtbot, qapp, db_pa
                                                                settings: UserSettings, answers) -> None:
     other = tmp_path / "other.sqlite3"
     other.write_bytes(db_path.read_bytes())
-    lock.lock_path(other).write_text(json.dumps({"user": "高橋", "host": "JIMUSHO-PC2", "pid": 1,
-                                                 "since": "2024-05-01T09:00:00+09:00"}), encoding="utf-8")
+    # A whole lock record: one the app cannot read counts as in use for only 10 seconds (someone opening
+    # the file right now), so on a busy machine the test would open it for writing after all.
+    lock.lock_path(other).write_text(json.dumps({"user": "高橋", "login": "takahashi", "host": "JIMUSHO-PC2",
+                                                 "pid": 1, "since": "2024-05-01T09:00:00+09:00",
+                                                 "started": None}), encoding="utf-8")
     session = Session(qapp, settings)
     first = session.open(db_path)
     qtbot.addWidget(first)
     answers.reply = [open_problems.CANCEL]
     assert not session.switch_to(other) and session.window is first
+    assert "高橋" in answers[0][0] and "JIMUSHO-PC2" in answers[0][0]  # who has it, not "being opened"
     answers.reply = [open_problems.OPEN_READ_ONLY]
     assert session.switch_to(other)
     assert "読み取り専用" in session.window.windowTitle()

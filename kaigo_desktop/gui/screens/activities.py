@@ -139,8 +139,11 @@ class ActivitiesScreen(ListDetailScreen):
 
     # ---- the Screen interface ------------------------------------------------------------------
 
+    def write_widgets(self) -> list[QWidget]:
+        return [*super().write_widgets(), *self.form.write_widgets()]
+
     def new_record(self) -> bool:
-        if self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
+        if self.read_only or self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
             return False
         shown = self.form.loaded()
         promoter_id = self.promoter_filter.value() or (shown.promoter_id if shown else None)

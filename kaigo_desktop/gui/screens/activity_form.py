@@ -182,10 +182,14 @@ class ActivityForm(QWidget):
                    for combo in (self.promoter, self.place)]
         return self.record(), self.minutes.text().strip(), *unknown
 
+    def write_widgets(self) -> list[QWidget]:
+        """The editors and buttons (disabled for a deleted activity, and all along in a read-only database)."""
+        return [self.promoter, self.done_on, self.kind, self.place, self.minutes, self.summary, self.save_button,
+                self.revert_button]
+
     def _set_editable(self, editable: bool) -> None:
         self._read_only = not editable
-        for widget in (self.promoter, self.done_on, self.kind, self.place, self.minutes, self.summary,
-                       self.save_button, self.revert_button):
+        for widget in self.write_widgets():
             widget.setEnabled(editable)
 
     # ---- unsaved changes and saving ------------------------------------------------------------
@@ -212,7 +216,7 @@ class ActivityForm(QWidget):
         return errors
 
     def save(self) -> bool:
-        if self._read_only or self._baseline is None:
+        if self._read_only or self._baseline is None or self.context.read_only:
             return False
         if self._loaded is not None and not self.has_unsaved_changes():
             return True  # nothing to write: the stored record keeps its time stamp

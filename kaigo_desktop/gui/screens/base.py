@@ -2,21 +2,92 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QAbstractItemView, QMessageBox, QWidget
 
 from kaigo_desktop.gui.context import AppContext
+
+
+class ReadOnlyHold(QObject):
+    """Keeps the widgets that write disabled while the database is open read-only, whatever the screen's own
+    logic enables meanwhile (choosing a row enables 削除), with the reason as their tooltip. An item view
+    stays usable but stops being editable in place."""
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self._held: dict[QWidget, tuple[str, object]] = {}  # widget → (its tooltip, enabled / edit triggers)
+        self._forcing = False
+
+    def hold(self, widgets: Iterable[QWidget], reason: str) -> None:
+        for widget in widgets:
+            if widget in self._held:
+                continue
+            if isinstance(widget, QAbstractItemView):
+                self._held[widget] = (widget.toolTip(), widget.editTriggers())
+                widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+                continue  # a tooltip over a whole table would only get in the way
+            self._held[widget] = (widget.toolTip(), widget.isEnabled())
+            widget.setToolTip(reason)
+            widget.installEventFilter(self)
+            self._disable(widget)
+
+    def release(self) -> None:
+        """Give the widgets back. Their enabled state is the last one the screen asked for, as far as it
+        showed (a screen disabling a held widget goes unseen): windows do not leave read-only in practice —
+        a writable database gets a new window."""
+        held, self._held = self._held, {}
+        for widget in held:
+            widget.removeEventFilter(self)
+        for widget, (tooltip, state) in held.items():
+            if isinstance(widget, QAbstractItemView):
+                widget.setEditTriggers(state)  # type: ignore[arg-type]
+            else:
+                widget.setToolTip(tooltip)
+                widget.setEnabled(bool(state))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.EnabledChange and not self._forcing and watched in self._held:
+            tooltip, _ = self._held[watched]
+            self._held[watched] = (tooltip, watched.isEnabled())
+            if watched.isEnabled():
+                self._disable(watched)
+        return False
+
+    def _disable(self, widget: QWidget) -> None:
+        self._forcing = True
+        try:
+            widget.setEnabled(False)
+        finally:
+            self._forcing = False
 
 
 class Screen(QWidget):
     """A page of the main window. Override what applies; the defaults do nothing and say so (False)."""
 
     title = ""  # navigation label, Japanese
+    saves_to_database = True  # False: the screen's Ctrl+S writes a file only (a report), fine read-only
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
+        self.read_only = False
+        self._read_only_hold = ReadOnlyHold(self)
+
+    def write_widgets(self) -> list[QWidget]:
+        """The buttons, editors and in-place editable tables that change the database."""
+        return []
+
+    def set_read_only(self, read_only: bool) -> None:
+        """The database is open read-only: every write widget stays disabled, saying why, and the screen's
+        verbs (save, new_record, delete_selected …) refuse. The main window calls this once the screen is
+        built; screens with more to stop extend it."""
+        self.read_only = read_only
+        if read_only:
+            self._read_only_hold.hold(self.write_widgets(), self.context.read_only_reason)
+        else:
+            self._read_only_hold.release()
 
     def activate(self) -> None:
         """Called each time the screen is shown: refresh from the database."""

@@ -211,6 +211,8 @@ class GatheringForm(QWidget):
 
     def save(self) -> bool:
         """Validate and store; messages appear beside the fields. True when saved."""
+        if self.context.read_only:
+            return False
         try:
             gathering = self._collect()
         except ValidationFailed as failure:

@@ -216,7 +216,7 @@ class GatheringList(QWidget):
 
     def delete_selected(self) -> bool:
         keys = self.selected_keys()
-        if not keys or self.query.trash:
+        if self.context.read_only or not keys or self.query.trash:
             return False
         answer = QMessageBox.question(
             self, "開催記録の削除", f"選択した開催記録 {len(keys):,}件 をゴミ箱へ移しますか？\n"
@@ -231,7 +231,7 @@ class GatheringList(QWidget):
 
     def restore_selected(self) -> bool:
         keys = self.selected_keys()
-        if not keys or not self.query.trash:
+        if self.context.read_only or not keys or not self.query.trash:
             return False
         restored = self.context.run_blocking(lambda db, _ctx: gatherings_view.restore_from_trash(db, keys))
         self.context.status_did_change.emit(f"開催記録 {restored:,}件 を元に戻しました。")

@@ -155,6 +155,8 @@ class GatheringMonthGrid(QWidget):
 
     def save(self) -> bool:
         """Write every new and changed row in one transaction; False (and row messages) when any is wrong."""
+        if self.context.read_only:
+            return False
         self.delegate.commit_open_editor()
         if self.sheet is None:
             return False

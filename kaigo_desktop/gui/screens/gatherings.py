@@ -68,6 +68,8 @@ class GatheringsScreen(Screen):
             self.list.refresh()
 
     def new_record(self) -> bool:
+        if self.read_only:
+            return False
         self.tabs.setCurrentIndex(FORM_TAB)
         self.form.new_entry(self.form.place.place())
         self.form.focus_first()
@@ -80,12 +82,20 @@ class GatheringsScreen(Screen):
 
     def save(self) -> bool:
         """Saves what has been typed: the open tab, and the other one too if it holds edits."""
+        if self.read_only:
+            return False
         current = self.grid if self.tabs.currentIndex() == GRID_TAB else self.form
         targets = [editor for editor in (self.form, self.grid) if editor.has_unsaved_changes()] or [current]
         return all([editor.save() for editor in targets])
 
     def delete_selected(self) -> bool:
-        return self.list.delete_selected()
+        return not self.read_only and self.list.delete_selected()
+
+    def write_widgets(self) -> list[QWidget]:
+        # The whole entry form; the month sheet can still be browsed, not typed into; a listed gathering
+        # still opens in the (disabled) form to be read.
+        return [self.form, self.grid.table, self.grid.add_row_button, self.grid.revert_button, self.grid.save_button,
+                self.list.delete_button, self.list.restore_button]
 
     def has_unsaved_changes(self) -> bool:
         return self.form.has_unsaved_changes() or self.grid.has_unsaved_changes()

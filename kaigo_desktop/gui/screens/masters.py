@@ -3,7 +3,7 @@ the menu's verbs (Ctrl+N, Ctrl+S, Delete) act on the tab shown."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.masters_backup import BackupSettingsPage
@@ -55,15 +55,20 @@ class MastersScreen(Screen):
         self._stale = True
 
     def new_record(self) -> bool:
-        return self.current_page.new_record()
+        return not self.read_only and self.current_page.new_record()
 
     def save(self) -> bool:
-        """Saves every tab with edits (the unsaved-changes guard covers the whole screen)."""
-        results = [page.save() for page in self.pages if page.has_unsaved_changes()]
+        """Saves every tab with edits (the unsaved-changes guard covers the whole screen); read-only, only the
+        user's own settings."""
+        results = [page.save() for page in self.pages
+                   if page.has_unsaved_changes() and not (self.read_only and page.saves_to_database)]
         return all(results)
 
     def delete_selected(self) -> bool:
-        return self.current_page.delete_selected()
+        return not self.read_only and self.current_page.delete_selected()
+
+    def write_widgets(self) -> list[QWidget]:
+        return [widget for page in self.pages for widget in page.write_widgets()]
 
     def focus_search(self) -> bool:
         return self.current_page.focus_search()

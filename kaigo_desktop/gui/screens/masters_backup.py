@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from kaigo_desktop.gui.screens.masters_common import MasterPage
@@ -38,11 +39,11 @@ class BackupSettingsPage(MasterPage):
         self.stored = BackupSettings()
         self.folder_edit = QLineEdit()
         self.folder_edit.setPlaceholderText("（データベースと同じフォルダの backups）")
-        choose = QPushButton("選ぶ…")
-        choose.clicked.connect(self._choose_folder)
+        self.choose_button = QPushButton("選ぶ…")
+        self.choose_button.clicked.connect(self._choose_folder)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(choose)
+        folder_row.addWidget(self.choose_button)
         form = QFormLayout()
         form.addRow("保存先フォルダ", folder_row)
         self.spins: dict[str, QSpinBox] = {}
@@ -86,6 +87,9 @@ class BackupSettingsPage(MasterPage):
 
     def discard_changes(self) -> None:
         self._show(self.stored)
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.folder_edit, self.choose_button, *self.spins.values(), self.save_button]
 
     def save(self) -> bool:
         settings = self.form_values()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from kaigo_desktop.domain.records import Center
@@ -218,6 +219,10 @@ class CentersPage(MasterPage):
         self.restore_button.setEnabled(self.selected_row() is not None)
 
     # ---- actions -------------------------------------------------------------------------------
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.new_button, self.save_button, self.delete_button, self.restore_button, self.municipality_edit,
+                self.name_edit, self.kana_edit, self.address_edit, self.phone_edit, self.notes_edit]
 
     def new_record(self) -> bool:
         if self.has_unsaved_changes() and not confirm_discard(self, "センター"):

@@ -19,6 +19,7 @@ class MasterPage(QWidget):
     """One tab. The screen forwards Ctrl+N / Ctrl+S / Delete and the unsaved-changes guard to the shown page."""
 
     title = ""
+    saves_to_database = True  # False: the page's settings are the user's own (saved outside the database)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -34,6 +35,10 @@ class MasterPage(QWidget):
 
     def save(self) -> bool:
         return False
+
+    def write_widgets(self) -> list[QWidget]:
+        """What changes the database: disabled (tables: not editable) while it is open read-only."""
+        return []
 
     def new_record(self) -> bool:
         return False

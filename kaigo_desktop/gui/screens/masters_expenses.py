@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
@@ -210,6 +211,9 @@ class ExpensesPage(MasterPage):
             self.table.item(row, AMOUNT).setBackground(QBrush())
         self._filling = False
         self.message.clear_message()
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.table, self.save_button, self.discard_button]
 
     def save(self) -> bool:
         if self._shown is None or not self.has_unsaved_changes():

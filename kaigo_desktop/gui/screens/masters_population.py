@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_wareki, parse_date
@@ -194,6 +195,9 @@ class PopulationPage(MasterPage):
             entries.append(PopulationEntry(self.rows[row].municipality_code, population_65, population_75,
                                            reference))
         return entries, problems
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.table, self.save_button, self.discard_button]
 
     def save(self) -> bool:
         fiscal_year = self._shown_fiscal_year

@@ -34,6 +34,7 @@ def apply_text_scale(percent: int) -> None:
 
 class SettingsPage(MasterPage):
     title = "設定"
+    saves_to_database = False  # the user's own preferences: changeable even in a read-only database
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)

@@ -259,7 +259,7 @@ class PlacesScreen(Screen):
         return True
 
     def new_record(self) -> bool:
-        if self._choices is None or not self.confirm_leave():
+        if self.read_only or self._choices is None or not self.confirm_leave():
             return False
         if self.filter_bar.showing_trash():
             self.filter_bar.set_showing_trash(False)
@@ -271,7 +271,7 @@ class PlacesScreen(Screen):
         return True
 
     def save(self) -> bool:
-        if self.form.is_read_only:
+        if self.read_only or self.form.is_read_only:
             return False
         place, errors = self.form.record()
         if errors:
@@ -295,7 +295,7 @@ class PlacesScreen(Screen):
 
     def delete_selected(self) -> bool:
         row = self.selected_row()
-        if row is None or self.filter_bar.showing_trash():
+        if self.read_only or row is None or self.filter_bar.showing_trash():
             return False
         answer = QMessageBox.question(
             self, "通いの場の削除",
@@ -314,7 +314,7 @@ class PlacesScreen(Screen):
 
     def restore_selected(self) -> bool:
         row = self.selected_row()
-        if row is None or not self.filter_bar.showing_trash():
+        if self.read_only or row is None or not self.filter_bar.showing_trash():
             return False
         if not self._write(lambda db, _ctx: pv.restore_place(db, row.id)):
             return False
@@ -332,6 +332,10 @@ class PlacesScreen(Screen):
             QMessageBox.warning(self, self.title, str(error))
             return False
         return True
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.new_button, self.delete_button, self.restore_button, self.form.fields, self.form.save_button,
+                self.form.revert_button]
 
     # ---- unsaved edits and screenshots ----------------------------------------------------------
 

@@ -207,7 +207,13 @@ class AssignmentsPanel(QWidget):
 
     # ---- changes -------------------------------------------------------------------------------
 
+    def write_widgets(self) -> list[QWidget]:
+        return [self.place, self.start_date, self.add_button, self.end_date, self.end_button, self.remove_button,
+                self.restore_button]
+
     def _write(self, job: Callable) -> bool:
+        if self.context.read_only:
+            return False
         try:
             self.context.run_blocking(lambda db, _ctx: job(db))
         except ValidationFailed as failed:

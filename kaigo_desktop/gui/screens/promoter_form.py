@@ -189,10 +189,14 @@ class PromoterForm(QWidget):
             end_date=self.end_date.value(), contact=self.contact.text().strip(),
             notes=self.notes.toPlainText().strip())
 
+    def write_widgets(self) -> list[QWidget]:
+        """The editors and buttons (disabled for a deleted promoter, and all along in a read-only database)."""
+        return [self.name, self.kana, self.municipality, self.center, self.qualification, self.start_date,
+                self.end_date, self.contact, self.notes, self.save_button, self.revert_button]
+
     def _set_editable(self, editable: bool) -> None:
         self._read_only = not editable
-        for widget in (self.name, self.kana, self.municipality, self.center, self.qualification, self.start_date,
-                       self.end_date, self.contact, self.notes, self.save_button, self.revert_button):
+        for widget in self.write_widgets():
             widget.setEnabled(editable)
 
     # ---- unsaved changes -----------------------------------------------------------------------
@@ -223,7 +227,7 @@ class PromoterForm(QWidget):
 
     def save(self) -> bool:
         """Validate and write; True when saved. A cap warning is shown but never stops the save."""
-        if self._read_only or self._baseline is None:
+        if self._read_only or self._baseline is None or self.context.read_only:
             return False
         if self._loaded is not None and not self.has_unsaved_changes():
             return True  # nothing to write: the stored record keeps its time stamp

@@ -284,9 +284,13 @@ class ListDetailScreen(Screen):
 
     # ---- the Screen interface ------------------------------------------------------------------
 
+    def write_widgets(self) -> list[QWidget]:
+        """The list's buttons; subclasses add their detail's editors."""
+        return [self.new_button, self.delete_button, self.restore_button]
+
     def delete_selected(self) -> bool:
         row = self.selected_row()
-        if row is None or self.show_deleted.isChecked():
+        if self.read_only or row is None or self.show_deleted.isChecked():
             return False
         if not confirm_delete(self, f"{self.record_label}「{self.row_label(row)}」"):
             return False
@@ -300,7 +304,7 @@ class ListDetailScreen(Screen):
 
     def restore_selected(self) -> bool:
         row = self.selected_row()
-        if row is None or not self.show_deleted.isChecked():
+        if self.read_only or row is None or not self.show_deleted.isChecked():
             return False
         result = self._write(self.restore_job(row), "元に戻せませんでした")
         if result is False:

@@ -143,13 +143,18 @@ class PromotersScreen(ListDetailScreen):
 
     # ---- the Screen interface ------------------------------------------------------------------
 
+    def write_widgets(self) -> list[QWidget]:
+        return [*super().write_widgets(), *self.form.write_widgets(), *self.assignments.write_widgets()]
+
     def delete_selected(self) -> bool:
+        if self.read_only:
+            return False
         if self.assignments.table.hasFocus():  # Delete pressed on an assignment: that is what goes
             return self.assignments.remove_selected()
         return super().delete_selected()
 
     def new_record(self) -> bool:
-        if self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
+        if self.read_only or self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
             return False
         self._reselecting = True
         try:

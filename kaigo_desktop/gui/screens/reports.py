@@ -30,6 +30,7 @@ def _load_choices(db, today: date):
 
 class ReportsScreen(Screen):
     title = "報告書"
+    saves_to_database = False  # Ctrl+S saves a report file: fine in a read-only database
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
