@@ -75,8 +75,10 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                                            municipality=args.municipality, center=args.center,
                                            passphrase=passphrase)
                 print(f"書き出しました: {summary.path}（{summary.total} 件、送り先: {summary.destination}）")
+                from kaigo_desktop.services.exchange_labels import KIND_LABELS
+
                 for table, count in summary.counts.items():
-                    print(f"  {table}: {count}")
+                    print(f"  {KIND_LABELS.get(table, table)}: {count:,}件")
             elif command == "import":
                 passphrase = _passphrase(confirm=False) if ex.is_encrypted(args.file) else None
                 result = ex.import_bundle(db, args.file, dry_run=args.dry_run, passphrase=passphrase)
