@@ -26,6 +26,7 @@ A unique-name collision (same center/place/promoter name made on two PCs) is sto
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -138,12 +139,17 @@ def _version(row: Any) -> str:
     return f"{row['updated_at']}|{row['origin_db']}"
 
 
-def _local_ancestors(version: str, base: tuple[str, list[str]] | None) -> list[str]:
+def _local_ancestors(version: str, base: q.Base | None) -> list[str]:
     """The ancestors of our current version: a local edit since the last exchange descends from the base."""
     if base is None:
         return []
-    base_version, ancestors = base
-    return ancestors if base_version == version else [*ancestors, base_version]
+    return base.ancestors if base.version == version else [*base.ancestors, base.version]
+
+
+def _scope(municipality: str | None, center: str | None) -> str:
+    """What a destination's "last sent" mark covers: a filtered bundle must not mark other records as sent."""
+    return " ".join(part for part in (f"municipality={municipality}" if municipality else "",
+                                      f"center={center}" if center else "") if part)
 
 
 # ---- export ----------------------------------------------------------------------------------------
@@ -169,14 +175,20 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
     with db.write() as stamp:
         if center and not q.center_exists(conn, center):
             raise BundleError(f"センターが見つかりません: {center}")
-        since_seq = q.last_seq_sent(conn, destination) if since == "last" else 0
-        tables: dict[str, Any] = {}
-        counts: dict[str, int] = {}
+        scope = _scope(municipality, center)
+        since_seq = q.last_seq_sent(conn, destination, scope) if since == "last" else 0
+        columns = {table: [c for c in q.columns(conn, table) if c != "change_seq"] for table in USER_TABLES}
+        found: dict[str, list[tuple]] = {}
         for done, table in enumerate(USER_TABLES):
             if progress is not None:
                 progress(done, len(USER_TABLES) + 1)
-            cols = [c for c in q.columns(conn, table) if c != "change_seq"]
-            rows = q.changed_rows(conn, table, cols, since_seq, municipality, center).fetchall()
+            found[table] = q.changed_rows(conn, table, columns[table], since_seq, municipality, center).fetchall()
+        if scope:
+            _add_referenced(conn, found, columns)
+        tables: dict[str, Any] = {}
+        counts: dict[str, int] = {}
+        for table in USER_TABLES:
+            rows, cols = found[table], columns[table]
             if not rows:
                 continue
             at_index, origin_index = cols.index("updated_at"), cols.index("origin_db")
@@ -187,7 +199,7 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
                 base = known.get(row[0])
                 ancestors = _local_ancestors(version, base)
                 out.append([*row, ancestors])
-                if base is None or base[0] != version:
+                if base is None or base.version != version:
                     new_bases.append((row[0], version, ancestors))
             q.save_bases(conn, table, new_bases)
             tables[table] = {"columns": [*cols, ANCESTORS], "rows": out}
@@ -212,10 +224,30 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
         elif passphrase is not None:
             raise PassphraseError("パスワードが空です。暗号化しないときはパスワードを指定しないでください。")
         _write_whole(out_path, data)
-        q.set_destination(conn, destination, stamp.change_seq, stamp.at)
+        q.set_destination(conn, destination, scope, stamp.change_seq, stamp.at)
     if progress is not None:
         progress(len(USER_TABLES) + 1, len(USER_TABLES) + 1)
     return BundleSummary(out_path, destination, counts, digest, since_seq)
+
+
+def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], columns: dict[str, list[str]]) -> None:
+    """A filtered bundle also carries the places, promoters and centers its rows refer to (a promoter of another
+    center named in this center's gathering), so nothing it holds waits at the other end for ever."""
+    while True:
+        wanted: dict[str, set[str]] = {}
+        for table, rows in found.items():
+            for column, parent in q.references(conn, table):
+                if parent in found and rows:
+                    index = columns[table].index(column)
+                    wanted.setdefault(parent, set()).update(row[index] for row in rows if row[index] is not None)
+        added = False
+        for parent, ids in wanted.items():
+            missing = ids - {row[0] for row in found[parent]}
+            if missing:
+                found[parent] = [*found[parent], *q.rows_with_ids(conn, parent, columns[parent], sorted(missing))]
+                added = True
+        if not added:
+            return
 
 
 def _write_whole(path: Path, data: bytes) -> None:
@@ -340,13 +372,29 @@ def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> i
         taken = q.take_pending(db.conn)
         for table in USER_TABLES:
             rows = [row for name, row in taken if name == table]
-            if rows:
-                _apply_rows(db, stamp, table, rows, retry)
+            # Two waiting versions of one record go in separate rounds: the second is then judged against the
+            # first (a later edit of it, the same, or a conflict), never by the PCs' clocks.
+            while rows:
+                batch, later, seen = [], [], set()
+                for row in rows:
+                    (later if row["id"] in seen else batch).append(row)
+                    seen.add(row["id"])
+                _apply_rows(db, stamp, table, batch, retry)
+                rows = later
         summary.take(retry)
         after = q.pending_count(db.conn)
         if after >= before:
             return moved
         moved += before - after
+
+
+_BOOKKEEPING = ("created_at", "updated_at", "updated_by", "origin_db", "deleted_at")
+
+
+def _same_data(local: Any, row: dict[str, Any], cols: list[str]) -> bool:
+    """The same record content: equal fields, both live or both in the trash (whenever each was deleted)."""
+    return ((local["deleted_at"] is None) == (row.get("deleted_at") is None)
+            and all(local[c] == row[c] for c in cols if c not in _BOOKKEEPING))
 
 
 def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
@@ -356,7 +404,7 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
     ids = [row["id"] for row in incoming]
     local_rows = q.rows_by_id(conn, table, ids)
     known = q.bases(conn, table, ids)
-    new_bases: list[tuple[str, str, list[str]]] = []
+    new_bases: list[tuple[str, str, list[str], list[str]]] = []
     # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
     incoming = sorted(incoming, key=lambda row: row.get("deleted_at") is None)
     for full in incoming:
@@ -367,50 +415,58 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
         local = local_rows.get(row["id"])
         if local is None:
             if _write(db, stamp, table, row, full, insert=True, summary=summary):
-                new_bases.append((row["id"], version, ancestors))
-                if row.get("deleted_at"):
-                    summary.tally("deleted", table)
-                else:
-                    summary.tally("added", table)
+                new_bases.append((row["id"], version, ancestors, []))
+                summary.tally("deleted" if row.get("deleted_at") else "added", table)
             continue
         local_version = _version(local)
-        local_ancestors = _local_ancestors(local_version, known.get(row["id"]))
-        if version == local_version or version in local_ancestors:
+        base = known.get(row["id"])
+        local_ancestors = _local_ancestors(local_version, base)
+        # versions holding exactly our data (the same figure entered elsewhere): edits of them are edits of ours
+        same_as = base.same_as if base is not None and base.version == local_version else []
+        if version == local_version or version in local_ancestors or version in same_as:
             # Nothing to apply, but the sender may know more of this version's history: keep it, so a later
             # version descending from that history is recognised.
+            _keep_earliest_created(conn, table, local, row)
             more = set(ancestors) - set(local_ancestors) - {local_version}
             if more:
                 lineage = sorted({*local_ancestors, *more})
-                new_bases.append((row["id"], local_version, lineage))
+                new_bases.append((row["id"], local_version, lineage, same_as))
                 _close_settled(db, stamp, table, row["id"], {local_version, *lineage})
             summary.tally("skipped", table)
-        elif local_version in ancestors:
-            # Only the columns that differ: SQLite rewrites every index naming a column that is SET.
-            changed = {c: v for c, v in row.items() if c in ("id", "change_seq") or local[c] != v}
-            if _write(db, stamp, table, changed, full, insert=False, summary=summary):
-                new_bases.append((row["id"], version, ancestors))
-                _close_settled(db, stamp, table, row["id"], {version, *ancestors, local_version, *local_ancestors})
-                if row.get("deleted_at") and not local["deleted_at"]:
-                    summary.tally("deleted", table)
-                else:
-                    summary.tally("updated", table)
-        elif all(local[c] == row[c] for c in local_cols if c not in ("created_at", "updated_at", "updated_by",
-                                                                      "origin_db")):
-            # Both sides made the same change (natural-key records): keep the larger version, remember both.
+        elif _same_data(local, row, local_cols):
+            # The same data (the same figure entered on two PCs, both deleted it, or an edit that changed
+            # nothing): the larger version is kept everywhere — decided before history, so that every PC
+            # picks the same one whichever way it heard of the two — and the other is remembered as equal.
             merged = sorted(set(local_ancestors) | set(ancestors) | {local_version, version})
             winner = max(version, local_version)
             if winner == version:
                 q.update_row(conn, table, row)
+            _keep_earliest_created(conn, table, local, row)
             _close_settled(db, stamp, table, row["id"], set(merged))
             merged.remove(winner)
-            new_bases.append((row["id"], winner, merged))
+            new_bases.append((row["id"], winner, merged, sorted({*same_as, local_version, version} - {winner})))
             summary.tally("skipped", table)
+        elif local_version in ancestors or set(same_as) & set(ancestors):
+            # Only the columns that differ: SQLite rewrites every index naming a column that is SET.
+            changed = {c: v for c, v in row.items() if c in ("id", "change_seq") or local[c] != v}
+            if _write(db, stamp, table, changed, full, insert=False, summary=summary):
+                _keep_earliest_created(conn, table, local, row)
+                lineage = sorted({*ancestors, local_version, *local_ancestors, *same_as} - {version})
+                new_bases.append((row["id"], version, lineage, []))
+                _close_settled(db, stamp, table, row["id"], {version, *lineage})
+                summary.tally("deleted" if row.get("deleted_at") and not local["deleted_at"] else "updated", table)
         else:
             _conflict(db, stamp, table, dict(local), full, "both_changed", summary)
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
             # before or instead of resolving) is known to descend from it.
-            new_bases.append((row["id"], local_version, local_ancestors))
+            new_bases.append((row["id"], local_version, local_ancestors, same_as))
     q.save_bases(conn, table, new_bases)
+
+
+def _keep_earliest_created(conn: sqlite3.Connection, table: str, local: Any, incoming: dict[str, Any]) -> None:
+    """One record made on two PCs (a natural key) keeps the earlier created_at on every side."""
+    if incoming.get("created_at") and incoming["created_at"] < local["created_at"]:
+        q.set_created_at(conn, table, local["id"], incoming["created_at"])
 
 
 def _close_settled(db: Database, stamp: WriteStamp, table: str, row_id: str, lineage: set[str]) -> None:
@@ -462,7 +518,7 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
     except sqlite3.IntegrityError as error:
         text = str(error)
         if "FOREIGN KEY" in text:
-            q.add_pending(db.conn, table, row["id"], full)  # what it refers to has not arrived yet
+            q.add_pending(db.conn, table, row["id"], _version(full), full)  # what it refers to is not here yet
             summary.tally("skipped", table)
         elif "UNIQUE" in text:
             other = q.live_row_with_name(db.conn, table, full)
@@ -499,7 +555,20 @@ def _as_conflict(row: sqlite3.Row) -> Conflict:
 
 
 def list_conflicts(db: Database, *, include_resolved: bool = False) -> list[Conflict]:
-    return [_as_conflict(row) for row in q.conflicts(db.conn, include_resolved=include_resolved)]
+    """Open conflicts show this PC's side as it is now (it may have been edited again since the conflict was
+    found): that is the version keep="incoming" would replace."""
+    found = [_as_conflict(row) for row in q.conflicts(db.conn, include_resolved=include_resolved)]
+    return [dataclasses.replace(c, local=_live_local(db, c)) if c.resolved_at is None and c.reason == "both_changed"
+            else c for c in found]
+
+
+def _live_local(db: Database, conflict: Conflict) -> dict[str, Any] | None:
+    row = q.rows_by_id(db.conn, conflict.table, [conflict.row_id]).get(conflict.row_id)
+    if row is None:
+        return conflict.local
+    live = dict(row)
+    live.pop("change_seq", None)
+    return live
 
 
 def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
@@ -551,10 +620,12 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                 local_ancestors = _local_ancestors(local_version, q.bases(conn, table, [local["id"]]).get(local["id"]))
                 merged = sorted(set(local_ancestors) | set(incoming_ancestors)
                                 | {local_version, _version(incoming)})
+                q.set_conflict_local(conn, conflict_id, _live_local(db, conflict))  # the version decided on
                 source = dict(local) if keep == "local" else incoming
                 row = {c: source.get(c) for c in cols if c in source}
                 row.update(stamped, id=conflict.row_id)
                 q.update_row(conn, table, row)
+                _keep_earliest_created(conn, table, local, incoming)
                 q.save_bases(conn, table, [(row["id"], _version(row), merged)])
         except sqlite3.IntegrityError as error:
             raise ConflictError(f"この版を残すことはできません（{error}）。") from error

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 # How each user table reaches a municipality (for `--municipality`).
 _MUNICIPALITY_FILTER = {
@@ -93,43 +93,74 @@ def trash_row(conn: sqlite3.Connection, table: str, row_id: str, at: str, by: st
 
 # ---- per-record bases ----------------------------------------------------------------------------
 
-def bases(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
-    """id → (version "updated_at|origin_db", ancestors) of the version last exchanged."""
+class Base(NamedTuple):
+    """The version of a record last exchanged, the versions it descends from, and those found equal to it."""
+    version: str
+    ancestors: list[str]
+    same_as: list[str]
+
+
+def _json_list(text: str) -> list[str]:
+    return [] if text == "[]" else json.loads(text)
+
+
+def bases(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, Base]:
     found = {}
     for start in range(0, len(ids), 50_000):
         chunk = json.dumps(list(ids[start:start + 50_000]))
-        for row_id, at, origin, ancestors in conn.execute(
-                "SELECT row_id, updated_at, origin_db, ancestors FROM exchange_base WHERE table_name = ?"
+        for row_id, at, origin, ancestors, same_as in conn.execute(
+                "SELECT row_id, updated_at, origin_db, ancestors, same_as FROM exchange_base WHERE table_name = ?"
                 " AND row_id IN (SELECT value FROM json_each(?))", (table, chunk)):
-            found[row_id] = (f"{at}|{origin}", [] if ancestors == "[]" else json.loads(ancestors))
+            found[row_id] = Base(f"{at}|{origin}", _json_list(ancestors), _json_list(same_as))
     return found
 
 
 def save_bases(conn: sqlite3.Connection, table: str,
-               rows: Iterable[tuple[str, str, list[str]]]) -> None:
-    """rows: (row_id, version, ancestors)."""
+               rows: Iterable[tuple[str, str, list[str]] | tuple[str, str, list[str], list[str]]]) -> None:
+    """rows: (row_id, version, ancestors[, same_as])."""
     conn.executemany(
-        "INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors, same_as)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
-        " origin_db = excluded.origin_db, ancestors = excluded.ancestors",
-        ((table, row_id, *version.split("|", 1), json.dumps(ancestors)) for row_id, version, ancestors in rows))
+        " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
+        ((table, row[0], *row[1].split("|", 1), json.dumps(row[2]), json.dumps(row[3] if len(row) > 3 else []))
+         for row in rows))
+
+
+def set_created_at(conn: sqlite3.Connection, table: str, row_id: str, created_at: str) -> None:
+    conn.execute(f"UPDATE {table} SET created_at = ? WHERE id = ?", (created_at, row_id))
+
+
+def rows_with_ids(conn: sqlite3.Connection, table: str, cols: Sequence[str], ids: Sequence[str]) -> list[tuple]:
+    """Plain tuples of `cols`, as changed_rows gives them (for the records a filtered bundle refers to)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+                          " ORDER BY change_seq, id", (json.dumps(list(ids)),)).fetchall()
+
+
+def references(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    """(column, parent table) of each foreign key of `table`."""
+    return [(row[3], row[2]) for row in conn.execute(f"PRAGMA foreign_key_list({table})")]
 
 
 # ---- destinations, sources, received bundles -----------------------------------------------------
 
-def last_seq_sent(conn: sqlite3.Connection, destination: str) -> int:
-    row = conn.execute("SELECT last_seq_sent FROM exchange_destinations WHERE name = ?", (destination,)).fetchone()
+def last_seq_sent(conn: sqlite3.Connection, destination: str, scope: str = "") -> int:
+    row = conn.execute("SELECT last_seq_sent FROM exchange_destinations WHERE name = ? AND scope = ?",
+                       (destination, scope)).fetchone()
     return row[0] if row else 0
 
 
-def set_destination(conn: sqlite3.Connection, destination: str, seq: int, at: str) -> None:
-    conn.execute("INSERT INTO exchange_destinations (name, last_seq_sent, last_sent_at) VALUES (?, ?, ?)"
-                 " ON CONFLICT (name) DO UPDATE SET last_seq_sent = max(last_seq_sent, excluded.last_seq_sent),"
-                 " last_sent_at = excluded.last_sent_at", (destination, seq, at))
+def set_destination(conn: sqlite3.Connection, destination: str, scope: str, seq: int, at: str) -> None:
+    conn.execute("INSERT INTO exchange_destinations (name, scope, last_seq_sent, last_sent_at) VALUES (?, ?, ?, ?)"
+                 " ON CONFLICT (name, scope) DO UPDATE SET last_seq_sent = max(last_seq_sent, excluded.last_seq_sent),"
+                 " last_sent_at = excluded.last_sent_at", (destination, scope, seq, at))
 
 
 def destinations(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT name, last_seq_sent, last_sent_at FROM exchange_destinations ORDER BY name").fetchall()
+    return conn.execute("SELECT name, max(last_sent_at) AS last_sent_at FROM exchange_destinations"
+                        " GROUP BY name ORDER BY name").fetchall()
 
 
 def already_received(conn: sqlite3.Connection, content_sha256: str) -> bool:
@@ -148,18 +179,15 @@ def mark_received(conn: sqlite3.Connection, content_sha256: str, source_db: str,
 
 # ---- pending rows ---------------------------------------------------------------------------------
 
-def add_pending(conn: sqlite3.Connection, table: str, row_id: str, incoming: dict[str, Any]) -> None:
-    """Of two waiting versions of one record the later one is kept (bundles arriving out of order)."""
-    conn.execute("INSERT INTO exchange_pending (table_name, row_id, incoming_json) VALUES (?, ?, ?)"
-                 " ON CONFLICT (table_name, row_id) DO UPDATE SET incoming_json = excluded.incoming_json"
-                 " WHERE json_extract(excluded.incoming_json, '$.updated_at')"
-                 " > json_extract(incoming_json, '$.updated_at')",
-                 (table, row_id, json.dumps(incoming, ensure_ascii=False)))
+def add_pending(conn: sqlite3.Connection, table: str, row_id: str, version: str, incoming: dict[str, Any]) -> None:
+    """Every waiting version is kept; which is later is decided by history when they are applied."""
+    conn.execute("INSERT OR IGNORE INTO exchange_pending (table_name, row_id, version, incoming_json)"
+                 " VALUES (?, ?, ?, ?)", (table, row_id, version, json.dumps(incoming, ensure_ascii=False)))
 
 
 def take_pending(conn: sqlite3.Connection) -> list[tuple[str, dict[str, Any]]]:
     rows = [(table, json.loads(text)) for table, text in
-            conn.execute("SELECT table_name, incoming_json FROM exchange_pending")]
+            conn.execute("SELECT table_name, incoming_json FROM exchange_pending ORDER BY table_name, row_id, version")]
     conn.execute("DELETE FROM exchange_pending")
     return rows
 
@@ -203,6 +231,11 @@ def conflicts(conn: sqlite3.Connection, *, include_resolved: bool = False) -> li
 
 def conflict(conn: sqlite3.Connection, conflict_id: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM conflicts WHERE id = ?", (conflict_id,)).fetchone()
+
+
+def set_conflict_local(conn: sqlite3.Connection, conflict_id: str, local: dict[str, Any] | None) -> None:
+    conn.execute("UPDATE conflicts SET local_json = ? WHERE id = ?",
+                 (None if local is None else json.dumps(local, ensure_ascii=False), conflict_id))
 
 
 def mark_resolved(conn: sqlite3.Connection, conflict_id: str, resolution: str, at: str) -> None:

@@ -142,7 +142,8 @@ def test_resolve_then_everyone_takes_it(pcs, tmp_path, keep, expected) -> None:
     assert b.scalar("SELECT notes FROM places") == expected
     assert ex.list_conflicts(b) == []
     summary = _send(b, a, tmp_path)
-    assert summary.conflicts == 0 and summary.updated == 1
+    # keeping A's edit changes nothing at A but the version (counted as unchanged); keeping B's updates A
+    assert summary.conflicts == 0 and (summary.updated, summary.skipped) == ((1, 0) if keep == "local" else (0, 1))
     assert a.scalar("SELECT notes FROM places") == expected
     assert _records(a) == _records(b)
     # A had the same conflict (from B's bundle); B's resolution settles it there too

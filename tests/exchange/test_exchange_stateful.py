@@ -107,6 +107,11 @@ class Exchange(RuleBasedStateMachine):
             record = repo.get(self.dbs[pc], kind, data.draw(st.sampled_from(ids)))
             repo.update(self.dbs[pc], dataclasses.replace(record, notes=notes))
 
+    @rule(pc=st.sampled_from(PCS), figure=st.sampled_from([12000, 12100]))
+    def enter_population(self, pc: str, figure: int) -> None:
+        # a natural-key record: the same 区市町村 and 年度 is one record (one id) on every PC
+        repo.insert(self.dbs[pc], r.Population("131016", 2024, figure))
+
     @rule(pc=st.sampled_from(PCS), data=st.data())
     def delete_gathering(self, pc: str, data) -> None:
         ids = self._live(pc, "gatherings")

@@ -62,3 +62,26 @@ def test_upgrade_keeps_every_record_and_backs_up_the_old_file_first(tmp_path: Pa
 def test_opening_an_up_to_date_database_makes_no_backup(db_path: Path) -> None:
     Database.open(db_path).close()
     assert not (db_path.parent / "backups").exists()
+
+
+def test_upgrade_from_5_keeps_the_exchange_state(tmp_path: Path) -> None:
+    """0006 rebuilds exchange_destinations and exchange_pending: what was sent and what waits survives."""
+    path = tmp_path / "v5.sqlite3"
+    _database_at_version(path, 5)
+    waiting = ('{"id": "01900000-0000-7000-8000-000000000999", "place_id": "01900000-0000-7000-8000-00000000aaaa",'
+               ' "updated_at": "2024-06-01T00:00:00.000000Z", "origin_db": "db-other"}')
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO exchange_destinations (name, last_seq_sent, last_sent_at) VALUES ('区役所', 3, 'x')")
+    conn.execute("INSERT INTO exchange_pending (table_name, row_id, incoming_json) VALUES"
+                 " ('gatherings', '01900000-0000-7000-8000-000000000999', ?)", (waiting,))
+    conn.execute("INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors) VALUES"
+                 f" ('places', '{PLACE_ID}', '2024-05-01T00:00:00.000000Z', 'db-old', '[]')")
+    conn.close()
+    with Database.open(path) as db:
+        assert db.schema_version() == migrations.latest_version() >= 6
+        assert [tuple(r) for r in db.query("SELECT name, scope, last_seq_sent FROM exchange_destinations")] == [
+            ("区役所", "", 3)]
+        assert [tuple(r) for r in db.query("SELECT row_id, version FROM exchange_pending")] == [
+            ("01900000-0000-7000-8000-000000000999", "2024-06-01T00:00:00.000000Z|db-other")]
+        assert db.scalar("SELECT same_as FROM exchange_base") == "[]"
+        assert db.scalar("SELECT COUNT(*) FROM gatherings") == 20
