@@ -14,14 +14,23 @@ edit made on both sides came back as a DATA conflict. It does not fit, for reaso
     or NOTFOUND, although nothing conflicts;
   * a second SQLite library (APSW's) beside the stdlib one on the same file, and one more binary to ship.
 Our rows already carry what is needed: a UUID id, a version (updated_at, origin_db), soft-delete tombstones
-and change_seq. So a bundle holds the rows with change_seq above what was last sent to that destination,
-each with its *ancestors* (the versions it was edited from, as far as exchanged). On import:
-  * row unknown here → added (a place or promoter it needs not yet here → kept pending, retried later);
+and change_seq. So a bundle holds the rows with change_seq above what was last sent to that destination (per
+scope: a bundle filtered to one municipality or center marks only those records as sent, and also carries the
+places, promoters and centers its rows refer to), each with its *ancestors* (the versions it was edited from,
+as far as exchanged). On import:
+  * row unknown here → added (a place or promoter it needs not yet here → kept pending, every waiting version,
+    retried after each import and judged by history when applied, never by the PCs' clocks);
   * incoming version is ours or one of our ancestors → skipped (a repeat, or an older bundle late);
-  * our version is one of its ancestors → applied (a later edit of what we have; deletions are soft);
-  * otherwise both sides changed it since the last exchange → a conflict is stored, nothing overwritten;
-    resolving makes a new version that descends from both, so every side fast-forwards to it.
-A unique-name collision (same center/place/promoter name made on two PCs) is stored as a conflict too.
+  * the same data as ours (one figure entered on two PCs, a record deleted on both) → the larger version is
+    kept on every side and the other remembered as equal (`same_as`), so an edit of either is a later edit;
+  * our version (or one equal to it) is one of its ancestors → applied (a later edit; deletions are soft);
+  * otherwise both sides changed it since the last exchange → a conflict is stored, nothing overwritten; one
+    open conflict per record (a later version of the same incoming record replaces the waiting one);
+    resolving makes a new version that descends from both, so every side fast-forwards to it, and settles
+    the same conflict wherever it was also found.
+A unique-name collision (same center/place/promoter name made on two PCs) is stored as a conflict too; the
+incoming record is retried after each import (it comes in once its namesake is in the trash), and resolving
+moves what was recorded under the record not kept (gatherings, assignments …) to the one kept.
 """
 
 from __future__ import annotations
@@ -391,22 +400,42 @@ def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> i
 _BOOKKEEPING = ("created_at", "updated_at", "updated_by", "origin_db", "deleted_at")
 
 
-def _same_data(local: Any, row: dict[str, Any], cols: list[str]) -> bool:
+def _same_data(local: Any, row: dict[str, Any], differing: list[str]) -> bool:
     """The same record content: equal fields, both live or both in the trash (whenever each was deleted)."""
     return ((local["deleted_at"] is None) == (row.get("deleted_at") is None)
-            and all(local[c] == row[c] for c in cols if c not in _BOOKKEEPING))
+            and all(c in _BOOKKEEPING for c in differing))
+
+
+@dataclass
+class _Update:
+    """A later version of a record we have, written in a batch with others changing the same columns."""
+    changed: dict[str, Any]
+    full: dict[str, Any]
+    local: Any
+    version: str
+    lineage: list[str]
+    kind: str
 
 
 def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
                 summary: ImportSummary) -> None:
+    # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
+    for group in ([row for row in incoming if row.get("deleted_at") is not None],
+                  [row for row in incoming if row.get("deleted_at") is None]):
+        if group:
+            _apply_group(db, stamp, table, group, summary)
+
+
+def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
+                 summary: ImportSummary) -> None:
     conn = db.conn
     local_cols = [c for c in q.columns(conn, table) if c != "change_seq"]
     ids = [row["id"] for row in incoming]
     local_rows = q.rows_by_id(conn, table, ids)
     known = q.bases(conn, table, ids)
+    open_ids = set(q.open_conflict_row_ids(conn, table, "both_changed"))
     new_bases: list[tuple[str, str, list[str], list[str]]] = []
-    # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
-    incoming = sorted(incoming, key=lambda row: row.get("deleted_at") is None)
+    updates: list[_Update] = []
     for full in incoming:
         ancestors = list(full.get(ANCESTORS) or [])
         row = {c: full.get(c) for c in local_cols if c in full}
@@ -431,9 +460,9 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
             if more:
                 lineage = sorted({*local_ancestors, *more})
                 new_bases.append((row["id"], local_version, lineage, same_as))
-                _close_settled(db, stamp, table, row["id"], {local_version, *lineage})
+                _close_settled(db, stamp, table, row["id"], {local_version, *lineage}, open_ids)
             summary.tally("skipped", table)
-        elif _same_data(local, row, local_cols):
+        elif _same_data(local, row, differing := [c for c in row if c != "change_seq" and local[c] != row[c]]):
             # The same data (the same figure entered on two PCs, both deleted it, or an edit that changed
             # nothing): the larger version is kept everywhere — decided before history, so that every PC
             # picks the same one whichever way it heard of the two — and the other is remembered as equal.
@@ -442,25 +471,48 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
             if winner == version:
                 q.update_row(conn, table, row)
             _keep_earliest_created(conn, table, local, row)
-            _close_settled(db, stamp, table, row["id"], set(merged))
+            _close_settled(db, stamp, table, row["id"], set(merged), open_ids)
             merged.remove(winner)
             new_bases.append((row["id"], winner, merged, sorted({*same_as, local_version, version} - {winner})))
             summary.tally("skipped", table)
         elif local_version in ancestors or set(same_as) & set(ancestors):
             # Only the columns that differ: SQLite rewrites every index naming a column that is SET.
-            changed = {c: v for c, v in row.items() if c in ("id", "change_seq") or local[c] != v}
-            if _write(db, stamp, table, changed, full, insert=False, summary=summary):
-                _keep_earliest_created(conn, table, local, row)
-                lineage = sorted({*ancestors, local_version, *local_ancestors, *same_as} - {version})
-                new_bases.append((row["id"], version, lineage, []))
-                _close_settled(db, stamp, table, row["id"], {version, *lineage})
-                summary.tally("deleted" if row.get("deleted_at") and not local["deleted_at"] else "updated", table)
+            changed = {"id": row["id"], "change_seq": row["change_seq"], **{c: row[c] for c in differing}}
+            updates.append(_Update(changed, full, local, version,
+                                   sorted({*ancestors, local_version, *local_ancestors, *same_as} - {version}),
+                                   "deleted" if row.get("deleted_at") and not local["deleted_at"] else "updated"))
         else:
             _conflict(db, stamp, table, dict(local), full, "both_changed", summary)
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
+    for update in _write_updates(db, stamp, table, updates, summary):
+        row_id = update.changed["id"]
+        _keep_earliest_created(conn, table, update.local, update.full)
+        new_bases.append((row_id, update.version, update.lineage, []))
+        _close_settled(db, stamp, table, row_id, {update.version, *update.lineage}, open_ids)
+        summary.tally(update.kind, table)
     q.save_bases(conn, table, new_bases)
+
+
+def _write_updates(db: Database, stamp: WriteStamp, table: str, updates: list[_Update],
+                   summary: ImportSummary) -> list[_Update]:
+    """Write the updates, those changing the same columns in one statement (100,000 edited gatherings);
+    when a batch breaks a constraint it is undone and written row by row, each failure handled alone.
+    Returns the updates written."""
+    batches: dict[tuple[str, ...], list[_Update]] = {}
+    for update in updates:
+        batches.setdefault(tuple(update.changed), []).append(update)
+    written = []
+    for batch in batches.values():
+        try:
+            with db.write():  # a savepoint: a failed batch leaves nothing behind
+                q.update_rows(db.conn, table, [update.changed for update in batch])
+            written += batch
+        except sqlite3.IntegrityError:
+            written += [update for update in batch
+                        if _write(db, stamp, table, update.changed, update.full, insert=False, summary=summary)]
+    return written
 
 
 def _keep_earliest_created(conn: sqlite3.Connection, table: str, local: Any, incoming: dict[str, Any]) -> None:
@@ -469,8 +521,12 @@ def _keep_earliest_created(conn: sqlite3.Connection, table: str, local: Any, inc
         q.set_created_at(conn, table, local["id"], incoming["created_at"])
 
 
-def _close_settled(db: Database, stamp: WriteStamp, table: str, row_id: str, lineage: set[str]) -> None:
-    """An open conflict whose two versions are both behind the version just taken was settled elsewhere."""
+def _close_settled(db: Database, stamp: WriteStamp, table: str, row_id: str, lineage: set[str],
+                   open_ids: set[str]) -> None:
+    """An open conflict whose two versions are both behind the version just taken was settled elsewhere.
+    open_ids: the records of `table` with an open conflict (asked once per batch: almost all rows have none)."""
+    if row_id not in open_ids:
+        return
     for found in q.open_conflicts_of(db.conn, table, row_id, "both_changed"):
         local, incoming = json.loads(found["local_json"] or "{}"), json.loads(found["incoming_json"])
         if local and _version(local) in lineage and _version(incoming) in lineage:

@@ -84,6 +84,12 @@ def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = :id", row)
 
 
+def update_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Many rows changing the same columns (those of the first row)."""
+    sets = ", ".join(f"{c} = :{c}" for c in rows[0] if c not in ("id", "created_at"))
+    conn.executemany(f"UPDATE {table} SET {sets} WHERE id = :id", rows)
+
+
 def trash_row(conn: sqlite3.Connection, table: str, row_id: str, at: str, by: str, origin_db: str,
               change_seq: int) -> None:
     """Soft-delete one row, stamped as a change of this database."""
@@ -201,6 +207,11 @@ def pending_count(conn: sqlite3.Connection) -> int:
 def open_conflicts_of(conn: sqlite3.Connection, table: str, row_id: str, reason: str) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM conflicts WHERE table_name = ? AND row_id = ? AND reason = ?"
                         " AND resolved_at IS NULL ORDER BY detected_at, id", (table, row_id, reason)).fetchall()
+
+
+def open_conflict_row_ids(conn: sqlite3.Connection, table: str, reason: str) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT DISTINCT row_id FROM conflicts WHERE table_name = ? AND reason = ?"
+                                           " AND resolved_at IS NULL", (table, reason))]
 
 
 def open_conflicts_with_reason(conn: sqlite3.Connection, reason: str) -> list[sqlite3.Row]:

@@ -144,3 +144,23 @@ def test_cancelled_import_writes_nothing(pcs, tmp_path) -> None:  # noqa: F811
         ex.import_bundle(b, path, progress=_cancel_after(1))
     assert _records(b) == before
     assert ex.import_bundle(b, path).added == 31
+
+
+def test_a_batch_of_edits_with_one_that_must_wait_applies_the_others(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    here, there = _place(a, "ここの会"), _place(a, "あちらの会")
+    moved = [_gathering(a, here, total) for total in range(5)]
+    _send(a, b, tmp_path, destination="b")
+    later = _place(a, "あとから届く会")
+    first = tmp_path / "with_the_new_place.kaigo"
+    ex.export_bundle(a, first, destination="b")  # carries the new place: it reaches b last
+    for gathering in moved[:4]:
+        _edit(a, gathering, place_id=there.id)
+    _edit(a, moved[4], place_id=later.id)  # the same columns change, but this place is not at b yet
+    second = tmp_path / "edits.kaigo"
+    ex.export_bundle(a, second, destination="b")
+    summary = ex.import_bundle(b, second)
+    assert (summary.updated, summary.pending, summary.conflicts) == (4, 1, 0)
+    assert b.scalar("SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (there.id,)) == 4
+    assert ex.import_bundle(b, first).pending == 0
+    assert _records(a) == _records(b)
