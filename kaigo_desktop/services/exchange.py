@@ -668,6 +668,15 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                     # The two are one place (or person): what was recorded under the one not kept moves over.
                     kept, dropped = ((namesake, incoming) if keep == "local" else (incoming, namesake))
                     duplicates.move_references(db, table, dropped["id"], kept["id"], dropped["name"], kept["name"])
+            elif conflict.reason != "both_changed":
+                # The incoming record could not be written here (it broke a rule of this database): keeping
+                # ours drops it; keeping it tries again, as an import would.
+                if keep == "incoming":
+                    _apply_rows(db, stamp, table, [conflict.incoming], ImportSummary())
+                    row = q.rows_by_id(conn, table, [conflict.row_id]).get(conflict.row_id)
+                    if row is None or _version(row) != _version(incoming):
+                        raise ConflictError("取り込んだ版はこのデータベースに書き込めません（内容がこのデータベースの"
+                                            "決まりに合いません）。「この PC の版を残す」を選んでください。")
             else:
                 local = q.rows_by_id(conn, table, [conflict.row_id]).get(conflict.row_id)
                 if local is None:

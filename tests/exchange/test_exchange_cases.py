@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import uuid
+import zipfile
 
 import pytest
 
@@ -164,3 +167,28 @@ def test_a_batch_of_edits_with_one_that_must_wait_applies_the_others(pcs, tmp_pa
     assert b.scalar("SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (there.id,)) == 4
     assert ex.import_bundle(b, first).pending == 0
     assert _records(a) == _records(b)
+
+
+def test_an_incoming_record_that_breaks_a_rule_here_can_be_dropped(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    _gathering(a, _place(a))
+    path = tmp_path / "odd.kaigo"
+    ex.export_bundle(a, path, destination="b")
+    # a bundle from a PC whose copy of the rules differs: a gathering with more men than participants
+    with zipfile.ZipFile(path) as bundle:
+        header, content = json.loads(bundle.read("header.json")), json.loads(bundle.read("content.json"))
+    block = content["tables"]["gatherings"]
+    block["rows"][0][block["columns"].index("male")] = 99
+    data = json.dumps(content, ensure_ascii=False).encode()
+    header["content_sha256"] = hashlib.sha256(data).hexdigest()
+    odd = tmp_path / "odd2.kaigo"
+    with zipfile.ZipFile(odd, "w") as bundle:
+        bundle.writestr("header.json", json.dumps(header))
+        bundle.writestr("content.json", data)
+    assert ex.import_bundle(b, odd).conflicts == 1
+    [conflict] = ex.list_conflicts(b)
+    assert conflict.reason.startswith("invalid")
+    with pytest.raises(ex.ConflictError):
+        ex.resolve_conflict(b, conflict.id, keep="incoming")
+    ex.resolve_conflict(b, conflict.id, keep="local")
+    assert ex.list_conflicts(b) == [] and b.scalar("SELECT COUNT(*) FROM gatherings") == 0
