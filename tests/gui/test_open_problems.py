@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.domain.records import Place
-from kaigo_desktop.gui import error_dialog, open_problems
+from kaigo_desktop.gui import open_problems
 from kaigo_desktop.gui.app import Session
 from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.services import records
@@ -25,26 +21,10 @@ from kaigo_desktop.storage import lock
 from kaigo_desktop.storage.database import Database
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
 @pytest.fixture(autouse=True)
-def exception_hook(tmp_path: Path, monkeypatch):
+def exception_hook(bug_dialog_fails_test):
     """As in the app: the screens' jobs queued before the open failed are not reported again; any other
     error would open the bug dialog, which fails the test."""
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    monkeypatch.setattr(error_dialog.ErrorDialog, "exec",
-                        lambda self: pytest.fail(f"bug dialog: {self.details.toPlainText()}"))
-    handlers = list(error_dialog.logger.handlers)
-    error_dialog.install_exception_hook(tmp_path / "logs" / "kaigo-desktop.log")
-    yield
-    for handler in error_dialog.logger.handlers[:]:
-        if handler not in handlers:
-            handler.close()
-            error_dialog.logger.removeHandler(handler)
 
 
 @pytest.fixture

@@ -4,17 +4,15 @@ writes is disabled and says why, the status bar says it too, and nothing the use
 from __future__ import annotations
 
 import json
-import sys
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QPushButton, QWidget
 
-from kaigo_desktop.gui import error_dialog, open_problems
+from kaigo_desktop.gui import open_problems
 from kaigo_desktop.gui.app import Session
 from kaigo_desktop.gui.context import READ_ONLY_IN_USE, UserSettings
 from kaigo_desktop.gui.main_window import SCREENS
@@ -31,25 +29,9 @@ OTHER_PC = {"user": "高橋", "login": "takahashi", "host": "JIMUSHO-PC2", "pid"
             "since": "2024-06-01T09:00:00+09:00", "started": None}
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
 @pytest.fixture(autouse=True)
-def no_bug_dialogs(tmp_path: Path, monkeypatch):
+def no_bug_dialogs(bug_dialog_fails_test):
     """A write that got through would fail with an error: that fails the test instead of showing a dialog."""
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    monkeypatch.setattr(error_dialog.ErrorDialog, "exec",
-                        lambda self: pytest.fail(f"error dialog: {self.details.toPlainText()}"))
-    handlers = list(error_dialog.logger.handlers)
-    error_dialog.install_exception_hook(tmp_path / "logs" / "kaigo-desktop.log")
-    yield
-    for handler in error_dialog.logger.handlers[:]:
-        if handler not in handlers:
-            handler.close()
-            error_dialog.logger.removeHandler(handler)
 
 
 @pytest.fixture

@@ -5,17 +5,16 @@ leaves the database file byte for byte as it was and opens it again."""
 from __future__ import annotations
 
 import hashlib
-import sys
 import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from kaigo_desktop.domain.records import Place
-from kaigo_desktop.gui import error_dialog, open_problems, restore_progress
+from kaigo_desktop.gui import open_problems, restore_progress
 from kaigo_desktop.gui.app import Session
 from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.gui.restore_progress import RestoreProgressDialog
@@ -28,25 +27,9 @@ from kaigo_desktop.storage.database import Database
 SCREENSHOT = Path("/tmp/restore_progress_dialog.png")
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
 @pytest.fixture(autouse=True)
-def no_bug_dialogs(tmp_path: Path, monkeypatch):
+def no_bug_dialogs(bug_dialog_fails_test):
     """An error reaching the exception hook (a restore that blew up) fails the test instead of waiting."""
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    monkeypatch.setattr(error_dialog.ErrorDialog, "exec",
-                        lambda self: pytest.fail(f"bug dialog: {self.details.toPlainText()}"))
-    handlers = list(error_dialog.logger.handlers)
-    error_dialog.install_exception_hook(tmp_path / "logs" / "kaigo-desktop.log")
-    yield
-    for handler in error_dialog.logger.handlers[:]:
-        if handler not in handlers:
-            handler.close()
-            error_dialog.logger.removeHandler(handler)
 
 
 @pytest.fixture
