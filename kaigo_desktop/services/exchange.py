@@ -452,7 +452,11 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
         local_ancestors = _local_ancestors(local_version, base)
         # versions holding exactly our data (the same figure entered elsewhere): edits of them are edits of ours
         same_as = base.same_as if base is not None and base.version == local_version else []
-        if version == local_version or version in local_ancestors or version in same_as:
+        differing = [c for c in row if c != "change_seq" and local[c] != row[c]]
+        same_data = _same_data(local, row, differing)
+        winner = max(version, local_version)
+        seen_before = version in local_ancestors or version in same_as
+        if version == local_version or seen_before and (not same_data or winner == local_version):
             # Nothing to apply, but the sender may know more of this version's history: keep it, so a later
             # version descending from that history is recognised.
             _keep_earliest_created(conn, table, local, row)
@@ -462,14 +466,15 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
                 new_bases.append((row["id"], local_version, lineage, same_as))
                 _close_settled(db, stamp, table, row["id"], {local_version, *lineage}, open_ids)
             summary.tally("skipped", table)
-        elif _same_data(local, row, differing := [c for c in row if c != "change_seq" and local[c] != row[c]]):
-            # The same data (the same figure entered on two PCs, both deleted it, or an edit that changed
-            # nothing): the larger version is kept everywhere — decided before history, so that every PC
-            # picks the same one whichever way it heard of the two — and the other is remembered as equal.
+        elif same_data:
+            # The same data (the same figure entered on two PCs, both deleted it, a delete undone): the larger
+            # version is kept everywhere — decided before history, so that every PC picks the same one
+            # whichever way it heard of the two — and the other is remembered as equal.
             merged = sorted(set(local_ancestors) | set(ancestors) | {local_version, version})
-            winner = max(version, local_version)
             if winner == version:
                 q.update_row(conn, table, row)
+            else:  # ours is kept: send it again, so the side that made the other version learns that
+                q.touch_row(conn, table, row["id"], stamp.change_seq)
             _keep_earliest_created(conn, table, local, row)
             _close_settled(db, stamp, table, row["id"], set(merged), open_ids)
             merged.remove(winner)

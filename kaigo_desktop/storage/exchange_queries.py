@@ -90,6 +90,11 @@ def update_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]
     conn.executemany(f"UPDATE {table} SET {sets} WHERE id = :id", rows)
 
 
+def touch_row(conn: sqlite3.Connection, table: str, row_id: str, change_seq: int) -> None:
+    """Mark a row as changed here (sent with the next bundles) without making a new version of it."""
+    conn.execute(f"UPDATE {table} SET change_seq = ? WHERE id = ?", (change_seq, row_id))
+
+
 def trash_row(conn: sqlite3.Connection, table: str, row_id: str, at: str, by: str, origin_db: str,
               change_seq: int) -> None:
     """Soft-delete one row, stamped as a change of this database."""

@@ -1,17 +1,19 @@
-"""Three databases (two centers, one municipality) make random adds, edits and deletes offline and exchange
-bundles in random orders; in the end, once the municipality has settled the conflicts and everyone has
+"""Three databases (two centers, one municipality) make random adds, edits, deletes, restores and natural-key
+entries offline, with clocks that may be hours apart, and exchange bundles in random orders; in the end, once the municipality has settled the conflicts and everyone has
 received everything, all three hold the same records, repeated imports change nothing, and every version
 that left a PC is either kept, superseded by a later edit of it, or written down in a conflict."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import json
 import shutil
 import tempfile
 import uuid
 import zipfile
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -20,6 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
+from kaigo_desktop.storage import database as database_module
 from kaigo_desktop.storage import repository as repo
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import ConstraintError
@@ -36,6 +39,27 @@ def _template() -> Path:
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         _TEMPLATE.append(path)
     return _TEMPLATE[0]
+
+
+_CLOCK_SKEW_HOURS: contextvars.ContextVar[int] = contextvars.ContextVar("clock_skew_hours", default=0)
+
+
+def _skewed_utc_now() -> str:
+    at = datetime.now(timezone.utc) + timedelta(hours=_CLOCK_SKEW_HOURS.get())
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _skewed_writes(write, hours):
+    """Database.write of one PC, stamping its transactions with that PC's (wrong) clock."""
+    @contextlib.contextmanager
+    def skewed():
+        token = _CLOCK_SKEW_HOURS.set(hours())
+        try:
+            with write() as stamp:
+                yield stamp
+        finally:
+            _CLOCK_SKEW_HOURS.reset(token)
+    return skewed
 
 
 def _records(db: Database) -> dict:
@@ -61,6 +85,11 @@ class Exchange(RuleBasedStateMachine):
                 db.conn.execute("UPDATE db_meta SET value = ? WHERE key = 'database_id'", (str(uuid.uuid4()),))
             db.database_id = db.meta("database_id")
             self.dbs[name] = db
+        self.skew: dict[str, int] = {name: 0 for name in PCS}
+        self._real_utc_now = database_module.utc_now
+        database_module.utc_now = _skewed_utc_now
+        for name, db in self.dbs.items():
+            db.write = _skewed_writes(db.write, lambda name=name: self.skew[name])
         self.mailbox: dict[str, list[Path]] = {name: [] for name in PCS}
         self.sent_versions: set[tuple[str, str, str]] = set()
         self.imported: list[tuple[str, Path]] = []
@@ -76,6 +105,8 @@ class Exchange(RuleBasedStateMachine):
             ex.import_bundle(self.dbs[center], self.mailbox[center].pop())
 
     def teardown(self) -> None:
+        if hasattr(self, "_real_utc_now"):
+            database_module.utc_now = self._real_utc_now
         for db in getattr(self, "dbs", {}).values():
             db.close()
         shutil.rmtree(getattr(self, "folder", "/nonexistent"), ignore_errors=True)
@@ -117,6 +148,18 @@ class Exchange(RuleBasedStateMachine):
         ids = self._live(pc, "gatherings")
         if ids:
             repo.soft_delete(self.dbs[pc], r.Gathering, data.draw(st.sampled_from(ids)))
+
+    @rule(pc=st.sampled_from(PCS), data=st.data())
+    def restore_gathering(self, pc: str, data) -> None:
+        ids = [row[0] for row in self.dbs[pc].query(
+            "SELECT id FROM gatherings WHERE deleted_at IS NOT NULL ORDER BY id")]
+        if ids:
+            repo.restore(self.dbs[pc], r.Gathering, data.draw(st.sampled_from(ids)))
+
+    @rule(pc=st.sampled_from(PCS), hours=st.sampled_from([0, -3, 5]))
+    def set_clock(self, pc: str, hours: int) -> None:
+        """PCs' clocks disagree by hours: later edits may carry earlier times."""
+        self.skew[pc] = hours
 
     def _export(self, src: str, dst: str) -> None:
         path = self.folder / f"{src}-to-{dst}-{uuid.uuid4().hex[:8]}.kaigo"
