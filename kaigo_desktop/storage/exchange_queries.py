@@ -126,15 +126,6 @@ def bases(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str,
     return found
 
 
-# A record's history is kept to its newest versions: a version older than these that arrives (years late) is
-# then judged a conflict for a person to settle — never applied over a later one.
-KEEP_ANCESTORS = 500
-
-
-def _newest(versions: list[str]) -> list[str]:
-    return versions if len(versions) <= KEEP_ANCESTORS else sorted(versions)[-KEEP_ANCESTORS:]
-
-
 def save_bases(conn: sqlite3.Connection, table: str,
                rows: Iterable[tuple[str, str, list[str]] | tuple[str, str, list[str], list[str]]]) -> None:
     """rows: (row_id, version, ancestors[, same_as])."""
@@ -143,8 +134,7 @@ def save_bases(conn: sqlite3.Connection, table: str,
         " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
         " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
-        ((table, row[0], *row[1].split("|", 1), json.dumps(_newest(row[2])),
-          json.dumps(_newest(row[3]) if len(row) > 3 else []))
+        ((table, row[0], *row[1].split("|", 1), json.dumps(row[2]), json.dumps(row[3] if len(row) > 3 else []))
          for row in rows))
 
 

@@ -192,17 +192,3 @@ def test_an_incoming_record_that_breaks_a_rule_here_can_be_dropped(pcs, tmp_path
         ex.resolve_conflict(b, conflict.id, keep="incoming")
     ex.resolve_conflict(b, conflict.id, keep="local")
     assert ex.list_conflicts(b) == [] and b.scalar("SELECT COUNT(*) FROM gatherings") == 0
-
-
-def test_a_long_history_is_kept_to_its_newest_versions(pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
-    from kaigo_desktop.storage import exchange_queries
-
-    monkeypatch.setattr(exchange_queries, "KEEP_ANCESTORS", 3)
-    a, b, _ = pcs
-    place = _place(a)
-    for notes in ("一", "二", "三", "四", "五", "六"):
-        _edit(a, place, notes=notes)
-        _send(a, b, tmp_path, destination="b")
-    stored = json.loads(b.scalar("SELECT ancestors FROM exchange_base WHERE row_id = ?", (place.id,)))
-    assert len(stored) == 3 and stored == sorted(stored)
-    assert _records(a) == _records(b) and ex.list_conflicts(b) == []
