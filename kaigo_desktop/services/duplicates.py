@@ -185,11 +185,18 @@ def _move_promoter_references(db: Database, result: MergeResult) -> None:
     _move_assignments(db, result, "promoter_id")
 
 
+def _move_center_references(db: Database, result: MergeResult) -> None:
+    for table, label in (("places", "通いの場"), ("promoters", "推進員")):
+        result.moved[label] = merge_queries.live_reference_count(db, table, "center_id", result.duplicate_id)
+        merge_queries.move_references(db, table, "center_id", result.duplicate_id, result.survivor_id)
+
+
 def move_references(db: Database, table: str, from_id: str, to_id: str, from_name: str, to_name: str) -> MergeResult:
     """Move what refers to the place or promoter from_id over to to_id, whether or not from_id is already in
     the trash (two PCs made the same place under one name and a person chose which record stays)."""
     result = MergeResult(to_id, from_id, to_name, from_name)
-    mover = {"places": _move_place_references, "promoters": _move_promoter_references}.get(table)
+    mover = {"places": _move_place_references, "promoters": _move_promoter_references,
+             "centers": _move_center_references}.get(table)
     if mover is not None:
         with db.write():
             mover(db, result)

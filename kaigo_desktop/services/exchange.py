@@ -28,9 +28,11 @@ as far as exchanged). On import:
     open conflict per record (a later version of the same incoming record replaces the waiting one);
     resolving makes a new version that descends from both, so every side fast-forwards to it, and settles
     the same conflict wherever it was also found.
-A unique-name collision (same center/place/promoter name made on two PCs) is stored as a conflict too; the
-incoming record is retried after each import (it comes in once its namesake is in the trash), and resolving
-moves what was recorded under the record not kept (gatherings, assignments …) to the one kept.
+A unique-name collision (same center/place/promoter name made on two PCs, or a rename elsewhere into a name
+taken here) is stored as a conflict too; the incoming version is retried after each import (it comes in once
+its namesake is in the trash or renamed). For two records made under one name, resolving — here or on another
+PC — moves what was recorded under the one not kept (gatherings, assignments, places of a center …) to the
+one kept; a renamed record and its namesake stay different records.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ FORMAT = "kaigo-bundle"
 FORMAT_VERSION = 1
 USER_TABLES = tuple(spec.table for spec in TABLES.values())  # in reference order: centers before places …
 ANCESTORS = "_ancestors"
+RENAMED = "_renamed"  # in a stored same-name conflict: the record was here already (renamed elsewhere)
 DEFAULT_DESTINATION = "既定"
 
 
@@ -550,25 +553,52 @@ def _settle(db: Database, stamp: WriteStamp, summary: ImportSummary) -> None:
 
 
 def _retry_same_name(db: Database, stamp: WriteStamp, summary: ImportSummary) -> int:
-    """A same-name conflict is over once its incoming record is here, as that version or a later one."""
+    """A same-name conflict is over once its incoming version is here (it comes in once its namesake is in
+    the trash, or a rename freed the name); then what was recorded under the record that went to the trash
+    moves to the one kept, as where the decision was made."""
     conn, moved = db.conn, 0
     for found in q.open_conflicts_with_reason(conn, "same_name"):
         table, row_id = found["table_name"], found["row_id"]
         incoming = json.loads(found["incoming_json"])
-        local = q.rows_by_id(conn, table, [row_id]).get(row_id)
-        if local is None:
+        if not _holds(conn, table, row_id, _version(incoming)):
             retry = ImportSummary()
             _apply_rows(db, stamp, table, [incoming], retry)
-            summary.take(retry, ("added", "deleted"))  # not its conflicts: this one is already counted and stored
-            local = q.rows_by_id(conn, table, [row_id]).get(row_id)
-            if local is None:
+            # not its conflicts: this one is already counted and stored
+            summary.take(retry, ("added", "updated", "deleted"))
+            if not _holds(conn, table, row_id, _version(incoming)):
                 continue
             moved += 1
-        local_version = _version(local)
-        lineage = {local_version, *_local_ancestors(local_version, q.bases(conn, table, [row_id]).get(row_id))}
-        if _version(incoming) in lineage:
-            q.mark_resolved(conn, found["id"], "elsewhere", stamp.at)
+        q.mark_resolved(conn, found["id"], "elsewhere", stamp.at)
+        if found["detected_at"] == stamp.at:  # found and settled within this import: not a conflict after all
+            summary.tally("conflicts", table, -1)
+        namesake = json.loads(found["local_json"]) if found["local_json"] else None
+        if namesake is not None and not incoming.get(RENAMED):
+            moved += _follow_the_kept_one(db, table, row_id, namesake["id"])
     return moved
+
+
+def _holds(conn: sqlite3.Connection, table: str, row_id: str, version: str) -> bool:
+    """Whether this database has the record at `version` or a version after it."""
+    local = q.rows_by_id(conn, table, [row_id]).get(row_id)
+    if local is None:
+        return False
+    local_version = _version(local)
+    return version == local_version or version in _local_ancestors(
+        local_version, q.bases(conn, table, [row_id]).get(row_id))
+
+
+def _follow_the_kept_one(db: Database, table: str, one_id: str, other_id: str) -> int:
+    """Of two namesakes, if one is in the trash and the other live, move the live records under the one in
+    the trash to the other; returns how many moved."""
+    found = q.rows_by_id(db.conn, table, [one_id, other_id])
+    if len(found) < 2:
+        return 0
+    one, other = found[one_id], found[other_id]
+    if (one["deleted_at"] is None) == (other["deleted_at"] is None):
+        return 0
+    dropped, kept = (one, other) if one["deleted_at"] is not None else (other, one)
+    result = duplicates.move_references(db, table, dropped["id"], kept["id"], dropped["name"], kept["name"])
+    return sum(result.moved.values())
 
 
 def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], full: dict[str, Any], *,
@@ -583,7 +613,9 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
             summary.tally("skipped", table)
         elif "UNIQUE" in text:
             other = q.live_row_with_name(db.conn, table, full)
-            _conflict(db, stamp, table, None if other is None else dict(other), full, "same_name", summary)
+            # a record we have, renamed elsewhere to a name taken here, is not a duplicate of the namesake
+            _conflict(db, stamp, table, None if other is None else dict(other),
+                      full if insert else {**full, RENAMED: True}, "same_name", summary)
         else:
             _conflict(db, stamp, table, None, full, f"invalid: {text}", summary)
         return False
@@ -649,7 +681,25 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
         stamped = {"updated_at": stamp.at, "updated_by": stamp.by, "origin_db": stamp.origin_db,
                    "change_seq": stamp.change_seq}
         try:
-            if conflict.reason == "same_name":
+            held_back_rename = (conflict.reason == "same_name"
+                                and bool(q.rows_by_id(conn, table, [conflict.row_id])))
+            if held_back_rename:
+                # A record we have, renamed elsewhere to a name one of ours has: the two are different
+                # records, so nothing is merged; keeping the other PC's name needs ours renamed first.
+                local = q.rows_by_id(conn, table, [conflict.row_id])[conflict.row_id]
+                local_version = _version(local)
+                local_ancestors = _local_ancestors(local_version, q.bases(conn, table, [local["id"]]).get(local["id"]))
+                merged = sorted(set(local_ancestors) | set(incoming_ancestors) | {local_version, _version(incoming)})
+                source = dict(local) if keep == "local" else incoming
+                row = {c: source.get(c) for c in cols if c in source}
+                row.update(stamped, id=conflict.row_id)
+                try:
+                    q.update_row(conn, table, row)
+                except sqlite3.IntegrityError as error:
+                    raise ConflictError(f"「{incoming.get('name')}」という名前はこのパソコンの別の記録が使っています。"
+                                        "先にどちらかの名前を変えてから選んでください。") from error
+                q.save_bases(conn, table, [(row["id"], _version(row), merged)])
+            elif conflict.reason == "same_name":
                 row = {c: incoming.get(c) for c in cols if c in incoming}
                 namesake = q.live_row_with_name(conn, table, incoming)
                 if keep == "local":

@@ -14,7 +14,8 @@ from kaigo_desktop.storage.rows import from_row
 # (table, column) pairs that refer to a place or a promoter.
 PLACE_REFERENCES = (("gatherings", "place_id"), ("assignments", "place_id"), ("activities", "place_id"))
 PROMOTER_REFERENCES = (("gatherings", "promoter_id"), ("assignments", "promoter_id"), ("activities", "promoter_id"))
-_REFERENCES = frozenset(PLACE_REFERENCES + PROMOTER_REFERENCES)
+CENTER_REFERENCES = (("places", "center_id"), ("promoters", "center_id"))
+_REFERENCES = frozenset(PLACE_REFERENCES + PROMOTER_REFERENCES + CENTER_REFERENCES)
 _STAMP = "updated_at = :at, updated_by = :by, origin_db = :origin, change_seq = :seq"
 
 
