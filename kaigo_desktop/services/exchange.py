@@ -548,6 +548,8 @@ def _settle(db: Database, stamp: WriteStamp, summary: ImportSummary) -> None:
         moved = _retry_pending(db, stamp, summary)
         moved += _retry_same_name(db, stamp, summary)
         if not moved:
+            moved = _retry_renames_together(db, stamp, summary)
+        if not moved:
             break
     summary.pending = q.pending_count(db.conn)
 
@@ -575,6 +577,41 @@ def _retry_same_name(db: Database, stamp: WriteStamp, summary: ImportSummary) ->
         if namesake is not None and not incoming.get(RENAMED):
             moved += _follow_the_kept_one(db, table, row_id, namesake["id"])
     return moved
+
+
+def _retry_renames_together(db: Database, stamp: WriteStamp, summary: ImportSummary) -> int:
+    """Renames held back by each other (two places whose names were swapped elsewhere) can only be applied
+    together: their names are set aside for a moment, then every held-back version is applied. All of them
+    are, or none (a savepoint), so no record is left with a name that was never given to it."""
+    conn = db.conn
+    waiting = [(found, json.loads(found["incoming_json"])) for found in q.open_conflicts_with_reason(conn, "same_name")]
+    held = [(found, incoming) for found, incoming in waiting if incoming.get(RENAMED)
+            and not _holds(conn, found["table_name"], found["row_id"], _version(incoming))
+            and q.rows_by_id(conn, found["table_name"], [found["row_id"]])]
+    if len(held) < 2:
+        return 0
+
+    class _NotAll(Exception):
+        pass
+
+    retry = ImportSummary()
+    try:
+        with db.write():  # a savepoint
+            for found, _ in held:
+                q.set_name_aside(conn, found["table_name"], found["row_id"])
+            for found, incoming in held:
+                _apply_rows(db, stamp, found["table_name"], [incoming], retry)
+            if not all(_holds(conn, found["table_name"], found["row_id"], _version(incoming))
+                       for found, incoming in held):
+                raise _NotAll
+    except _NotAll:
+        return 0
+    summary.take(retry, ("updated",))
+    for found, _ in held:
+        q.mark_resolved(conn, found["id"], "elsewhere", stamp.at)
+        if found["detected_at"] == stamp.at:
+            summary.tally("conflicts", found["table_name"], -1)
+    return len(held)
 
 
 def _holds(conn: sqlite3.Connection, table: str, row_id: str, version: str) -> bool:

@@ -95,6 +95,11 @@ def touch_row(conn: sqlite3.Connection, table: str, row_id: str, change_seq: int
     conn.execute(f"UPDATE {table} SET change_seq = ? WHERE id = ?", (change_seq, row_id))
 
 
+def set_name_aside(conn: sqlite3.Connection, table: str, row_id: str) -> None:
+    """A temporary name no other record has (the record's own name and id), so that names can be swapped."""
+    conn.execute(f"UPDATE {table} SET name = name || ' ' || id WHERE id = ?", (row_id,))
+
+
 def trash_row(conn: sqlite3.Connection, table: str, row_id: str, at: str, by: str, origin_db: str,
               change_seq: int) -> None:
     """Soft-delete one row, stamped as a change of this database."""

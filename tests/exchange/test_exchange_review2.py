@@ -122,3 +122,17 @@ def test_a_rename_into_a_name_freed_by_the_trash_moves_nothing(pcs, tmp_path) ->
     assert _open(b) == []
     assert b.scalar("SELECT name FROM places WHERE id = ?", (renamed.id,)) == "さくら会"
     assert b.scalar("SELECT place_id FROM gatherings WHERE id = ?", (kept.id,)) == namesake.id
+
+
+def test_two_names_swapped_elsewhere_are_swapped_here(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    first, second = _place(a, "さくら会"), _place(a, "ひまわり会")
+    _send(a, b, tmp_path, destination="b")
+    _edit(a, first, name="仮の名前")
+    _edit(a, second, name="さくら会")
+    _edit(a, first, name="ひまわり会")
+    bundle = tmp_path / "swap.kaigo"
+    ex.export_bundle(a, bundle, destination="b")
+    summary = ex.import_bundle(b, bundle)
+    assert summary.conflicts == 0 and _open(b) == []
+    assert _records(a) == _records(b)
