@@ -29,6 +29,7 @@ from kaigo_desktop.storage.errors import ConstraintError
 
 NAMES = ("さくら会", "ひまわり会", "すみれ会")
 PCS = ("a", "b", "town")
+MUNICIPALITIES = ("131016", "131041")  # 千代田区, 新宿区: bundles may be filtered to one of them
 _TEMPLATE: list[Path] = []
 
 
@@ -114,10 +115,10 @@ class Exchange(RuleBasedStateMachine):
     def _live(self, pc: str, table: str) -> list[str]:
         return [row[0] for row in self.dbs[pc].query(f"SELECT id FROM {table} WHERE deleted_at IS NULL ORDER BY id")]
 
-    @rule(pc=st.sampled_from(PCS), name=st.sampled_from(NAMES))
-    def add_place(self, pc: str, name: str) -> None:
+    @rule(pc=st.sampled_from(PCS), name=st.sampled_from(NAMES), municipality=st.sampled_from(MUNICIPALITIES))
+    def add_place(self, pc: str, name: str, municipality: str = "131016") -> None:
         try:
-            repo.insert(self.dbs[pc], r.Place(id="", municipality_code="131016", name=name))
+            repo.insert(self.dbs[pc], r.Place(id="", municipality_code=municipality, name=name))
         except ConstraintError:
             pass  # that name is taken on this PC
 
@@ -171,9 +172,9 @@ class Exchange(RuleBasedStateMachine):
         """PCs' clocks disagree by hours: later edits may carry earlier times."""
         self.skew[pc] = hours
 
-    def _export(self, src: str, dst: str) -> None:
+    def _export(self, src: str, dst: str, municipality: str | None = None) -> None:
         path = self.folder / f"{src}-to-{dst}-{uuid.uuid4().hex[:8]}.kaigo"
-        ex.export_bundle(self.dbs[src], path, destination=dst)
+        ex.export_bundle(self.dbs[src], path, destination=dst, municipality=municipality)
         with zipfile.ZipFile(path) as bundle:
             for table, block in json.loads(bundle.read("content.json"))["tables"].items():
                 cols = block["columns"]
@@ -186,6 +187,11 @@ class Exchange(RuleBasedStateMachine):
     def export(self, src: str, dst: str) -> None:
         if src != dst:
             self._export(src, dst)
+
+    @rule(src=st.sampled_from(PCS), dst=st.sampled_from(PCS), municipality=st.sampled_from(MUNICIPALITIES))
+    def export_one_municipality(self, src: str, dst: str, municipality: str) -> None:
+        if src != dst:
+            self._export(src, dst, municipality)
 
     @precondition(lambda self: any(self.mailbox.values()))
     @rule(data=st.data())
@@ -260,6 +266,6 @@ def test_three_pcs_converge() -> None:
             finally:
                 Exchange.teardown(self)
 
-    Run.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None,
+    Run.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None,
                                      suppress_health_check=list(HealthCheck))
     Run.TestCase().runTest()
