@@ -192,3 +192,25 @@ def test_an_incoming_record_that_breaks_a_rule_here_can_be_dropped(pcs, tmp_path
         ex.resolve_conflict(b, conflict.id, keep="incoming")
     ex.resolve_conflict(b, conflict.id, keep="local")
     assert ex.list_conflicts(b) == [] and b.scalar("SELECT COUNT(*) FROM gatherings") == 0
+
+
+def test_a_delete_undone_on_a_pc_whose_clock_is_behind_converges(pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
+    from datetime import datetime, timedelta, timezone
+
+    from kaigo_desktop.storage import database as database_module
+
+    a, b, town = pcs
+    gathering = _gathering(town, _place(town))
+    for center, name in ((a, "a"), (b, "b")):
+        _send(town, center, tmp_path, destination=name)
+    repo.soft_delete(a, r.Gathering, gathering.id)
+    with monkeypatch.context() as patch:  # a's clock is three hours behind when the delete is undone
+        patch.setattr(database_module, "utc_now", lambda: (datetime.now(timezone.utc) - timedelta(hours=3))
+                      .strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        repo.restore(a, r.Gathering, gathering.id)
+    for _ in range(2):
+        for center, name in ((a, "a"), (b, "b")):
+            _send(center, town, tmp_path, destination="town")
+            _send(town, center, tmp_path, destination=name)
+    assert _open(a) == _open(b) == _open(town) == []
+    assert _records(a) == _records(b) == _records(town)
