@@ -459,7 +459,25 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
         same_data = _same_data(local, row, differing)
         winner = max(version, local_version)
         seen_before = version in local_ancestors or version in same_as
-        if version == local_version or seen_before and (not same_data or winner == local_version):
+        # Each side's version listed in the other's history (equal-data merges on PCs with clocks apart can
+        # make such a loop): neither is later. Every PC meeting the pair sees the same loop, so every PC keeps
+        # the larger version; the other is written down as a conflict settled that way (nothing lost unseen).
+        loop = seen_before and not same_data and local_version in ancestors
+        if loop:
+            lineage = sorted({*local_ancestors, *ancestors, local_version, version} - {winner})
+            if winner == version:
+                changed = {"id": row["id"], "change_seq": row["change_seq"], **{c: row[c] for c in differing}}
+                if not _write(db, stamp, table, changed, full, insert=False, summary=summary):
+                    continue
+                summary.tally("updated", table)
+            else:
+                q.touch_row(conn, table, row["id"], stamp.change_seq)
+                summary.tally("skipped", table)
+            q.add_settled_conflict(conn, new_id(), table, row["id"], "both_changed", dict(local), full, stamp.at,
+                                   "incoming" if winner == version else "local")
+            new_bases.append((row["id"], winner, lineage, []))
+            _close_settled(db, stamp, table, row["id"], {winner, *lineage}, open_ids)
+        elif version == local_version or seen_before and (not same_data or winner == local_version):
             # Nothing to apply, but the sender may know more of this version's history: keep it, so a later
             # version descending from that history is recognised.
             _keep_earliest_created(conn, table, local, row)

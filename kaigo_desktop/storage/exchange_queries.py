@@ -245,6 +245,13 @@ def add_conflict(conn: sqlite3.Connection, conflict_id: str, table: str, row_id:
          json.dumps(incoming, ensure_ascii=False), at))
 
 
+def add_settled_conflict(conn: sqlite3.Connection, conflict_id: str, table: str, row_id: str, reason: str,
+                         local: dict[str, Any], incoming: dict[str, Any], at: str, resolution: str) -> None:
+    """A conflict decided by rule as it was found: kept so that the version not taken is written down."""
+    add_conflict(conn, conflict_id, table, row_id, reason, local, incoming, at)
+    mark_resolved(conn, conflict_id, resolution, at)
+
+
 def conflicts(conn: sqlite3.Connection, *, include_resolved: bool = False) -> list[sqlite3.Row]:
     where = "" if include_resolved else "WHERE resolved_at IS NULL"
     return conn.execute(f"SELECT * FROM conflicts {where} ORDER BY detected_at, id").fetchall()
