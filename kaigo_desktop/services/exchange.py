@@ -741,19 +741,11 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
             if held_back_rename:
                 # A record we have, renamed elsewhere to a name one of ours has: the two are different
                 # records, so nothing is merged; keeping the other PC's name needs ours renamed first.
-                local = q.rows_by_id(conn, table, [conflict.row_id])[conflict.row_id]
-                local_version = _version(local)
-                local_ancestors = _local_ancestors(local_version, q.bases(conn, table, [local["id"]]).get(local["id"]))
-                merged = sorted(set(local_ancestors) | set(incoming_ancestors) | {local_version, _version(incoming)})
-                source = dict(local) if keep == "local" else incoming
-                row = {c: source.get(c) for c in cols if c in source}
-                row.update(stamped, id=conflict.row_id)
                 try:
-                    q.update_row(conn, table, row)
+                    _write_decision(conn, table, conflict.row_id, keep, incoming, incoming_ancestors, cols, stamped)
                 except sqlite3.IntegrityError as error:
                     raise ConflictError(f"「{incoming.get('name')}」という名前はこのパソコンの別の記録が使っています。"
                                         "先にどちらかの名前を変えてから選んでください。") from error
-                q.save_bases(conn, table, [(row["id"], _version(row), merged)])
             elif conflict.reason == "same_name":
                 row = {c: incoming.get(c) for c in cols if c in incoming}
                 namesake = q.live_row_with_name(conn, table, incoming)
@@ -788,20 +780,26 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                         raise ConflictError("取り込んだ版はこのデータベースに書き込めません（内容がこのデータベースの"
                                             "決まりに合いません）。「この PC の版を残す」を選んでください。")
             else:
-                local = q.rows_by_id(conn, table, [conflict.row_id]).get(conflict.row_id)
-                if local is None:
-                    raise ConflictError(f"競合したレコードが見つかりません: {conflict.row_id}")
-                local_version = _version(local)
-                local_ancestors = _local_ancestors(local_version, q.bases(conn, table, [local["id"]]).get(local["id"]))
-                merged = sorted(set(local_ancestors) | set(incoming_ancestors)
-                                | {local_version, _version(incoming)})
                 q.set_conflict_local(conn, conflict_id, _live_local(db, conflict))  # the version decided on
-                source = dict(local) if keep == "local" else incoming
-                row = {c: source.get(c) for c in cols if c in source}
-                row.update(stamped, id=conflict.row_id)
-                q.update_row(conn, table, row)
-                _keep_earliest_created(conn, table, local, incoming)
-                q.save_bases(conn, table, [(row["id"], _version(row), merged)])
+                _write_decision(conn, table, conflict.row_id, keep, incoming, incoming_ancestors, cols, stamped)
         except sqlite3.IntegrityError as error:
             raise ConflictError(f"この版を残すことはできません（{error}）。") from error
         q.mark_resolved(conn, conflict_id, keep, stamp.at)
+
+
+def _write_decision(conn: sqlite3.Connection, table: str, row_id: str, keep: str, incoming: dict[str, Any],
+                    incoming_ancestors: list[str], cols: list[str], stamped: dict[str, Any]) -> None:
+    """A new version of the record holding the data kept (ours or the incoming), descending from both sides,
+    so every other PC takes it without a new conflict."""
+    local = q.rows_by_id(conn, table, [row_id]).get(row_id)
+    if local is None:
+        raise ConflictError(f"競合したレコードが見つかりません: {row_id}")
+    local_version = _version(local)
+    local_ancestors = _local_ancestors(local_version, q.bases(conn, table, [row_id]).get(row_id))
+    merged = sorted(set(local_ancestors) | set(incoming_ancestors) | {local_version, _version(incoming)})
+    source = local if keep == "local" else incoming
+    row = {c: source.get(c) for c in cols if c in source}
+    row.update(stamped, id=row_id)
+    q.update_row(conn, table, row)
+    _keep_earliest_created(conn, table, local, incoming)
+    q.save_bases(conn, table, [(row_id, _version(row), merged)])
