@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import shutil
 import uuid
 import zipfile
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
+from kaigo_desktop.storage import database as database_module
 from kaigo_desktop.storage import repository as repo
 from kaigo_desktop.storage.database import Database
 
@@ -49,6 +52,32 @@ def _send(src: Database, dst: Database, tmp_path: Path, name: str = "b", **kwarg
     path = tmp_path / f"{name}-{uuid.uuid4().hex[:6]}.kaigo"
     ex.export_bundle(src, path, destination=kwargs.pop("destination", "dest"), **kwargs)
     return ex.import_bundle(dst, path)
+
+
+def _edit(db: Database, record, **changes):
+    """Change fields of a stored record, as the app's forms do."""
+    return repo.update(db, dataclasses.replace(repo.get(db, type(record), record.id), **changes))
+
+
+def _open(db: Database, reason: str | None = None) -> list[ex.Conflict]:
+    return [c for c in ex.list_conflicts(db) if reason is None or c.reason == reason]
+
+
+def _export(db: Database, tmp_path: Path, destination: str, **kwargs) -> Path:
+    path = tmp_path / f"{destination}-{uuid.uuid4().hex[:6]}.kaigo"
+    ex.export_bundle(db, path, destination=destination, **kwargs)
+    return path
+
+
+@contextlib.contextmanager
+def _clock(monkeypatch: pytest.MonkeyPatch, hours: float):
+    """This PC's clock is `hours` off (negative: behind) while the block runs."""
+    def skewed() -> str:
+        at = datetime.now(timezone.utc) + timedelta(hours=hours)
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with monkeypatch.context() as patch:
+        patch.setattr(database_module, "utc_now", skewed)
+        yield
 
 
 def _records(db: Database) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import uuid
@@ -13,15 +12,7 @@ import pytest
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
 from kaigo_desktop.storage import repository as repo
-from tests.exchange.test_exchange import _gathering, _place, _records, _send, pcs  # noqa: F401
-
-
-def _edit(db, record, **changes):
-    return repo.update(db, dataclasses.replace(repo.get(db, type(record), record.id), **changes))
-
-
-def _open(db, reason=None):
-    return [c for c in ex.list_conflicts(db) if reason is None or c.reason == reason]
+from tests.exchange.test_exchange import _clock, _edit, _gathering, _open, _place, _records, _send, pcs  # noqa: F401
 
 
 def test_a_later_version_replaces_the_waiting_same_name_conflict(pcs, tmp_path) -> None:  # noqa: F811
@@ -195,18 +186,12 @@ def test_an_incoming_record_that_breaks_a_rule_here_can_be_dropped(pcs, tmp_path
 
 
 def test_a_delete_undone_on_a_pc_whose_clock_is_behind_converges(pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
-    from datetime import datetime, timedelta, timezone
-
-    from kaigo_desktop.storage import database as database_module
-
     a, b, town = pcs
     gathering = _gathering(town, _place(town))
     for center, name in ((a, "a"), (b, "b")):
         _send(town, center, tmp_path, destination=name)
     repo.soft_delete(a, r.Gathering, gathering.id)
-    with monkeypatch.context() as patch:  # a's clock is three hours behind when the delete is undone
-        patch.setattr(database_module, "utc_now", lambda: (datetime.now(timezone.utc) - timedelta(hours=3))
-                      .strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    with _clock(monkeypatch, -3):  # a's clock is three hours behind when the delete is undone
         repo.restore(a, r.Gathering, gathering.id)
     for _ in range(2):
         for center, name in ((a, "a"), (b, "b")):

@@ -3,39 +3,12 @@ shown wrongly; each comment says what went wrong before the fix (db/0006 and ser
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import uuid
-from datetime import date, datetime, timedelta, timezone
-
-import pytest
+from datetime import date
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
-from kaigo_desktop.storage import database as database_module
 from kaigo_desktop.storage import repository as repo
-from tests.exchange.test_exchange import _gathering, _place, _records, _send, pcs  # noqa: F401
-
-
-def _edit(db, record, **changes):
-    return repo.update(db, dataclasses.replace(repo.get(db, type(record), record.id), **changes))
-
-
-def _export(db, tmp_path, destination, **kwargs):
-    path = tmp_path / f"{destination}-{uuid.uuid4().hex[:6]}.kaigo"
-    ex.export_bundle(db, path, destination=destination, **kwargs)
-    return path
-
-
-@contextlib.contextmanager
-def _clock(monkeypatch, hours: float):
-    """This PC's clock is `hours` off (negative: behind) while the block runs."""
-    def skewed() -> str:
-        at = datetime.now(timezone.utc) + timedelta(hours=hours)
-        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    with monkeypatch.context() as patch:
-        patch.setattr(database_module, "utc_now", skewed)
-        yield
+from tests.exchange.test_exchange import _clock, _edit, _export, _gathering, _place, _records, _send, pcs  # noqa: F401
 
 
 # ---- 1. a filtered bundle moves the destination's "last sent" mark for everything ------------------------

@@ -3,37 +3,10 @@ and services/duplicates.py (each comment says what happened, and the fix that wa
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import uuid
-from datetime import date, datetime, timedelta, timezone
-
-import pytest
-
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
-from kaigo_desktop.storage import database as database_module
 from kaigo_desktop.storage import repository as repo
-from tests.exchange.test_exchange import _gathering, _place, _records, _send, pcs  # noqa: F401
-
-
-def _edit(db, record, **changes):
-    return repo.update(db, dataclasses.replace(repo.get(db, type(record), record.id), **changes))
-
-
-def _open(db, reason=None):
-    return [c for c in ex.list_conflicts(db) if reason is None or c.reason == reason]
-
-
-@contextlib.contextmanager
-def _clock(monkeypatch, hours: float):
-    """This PC's clock is `hours` off (negative: behind) while the block runs."""
-    def skewed() -> str:
-        at = datetime.now(timezone.utc) + timedelta(hours=hours)
-        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    with monkeypatch.context() as patch:
-        patch.setattr(database_module, "utc_now", skewed)
-        yield
+from tests.exchange.test_exchange import _edit, _gathering, _open, _place, _records, _send, pcs  # noqa: F401
 
 
 # ---- 1. a rename that takes a name freed in the same bundle is a same-name conflict, never retried -----------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
@@ -26,6 +26,7 @@ from kaigo_desktop.storage import database as database_module
 from kaigo_desktop.storage import repository as repo
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import ConstraintError
+from tests.exchange.test_exchange import _records
 
 NAMES = ("さくら会", "ひまわり会", "すみれ会")
 PCS = ("a", "b", "town")
@@ -61,16 +62,6 @@ def _skewed_writes(write, hours):
         finally:
             _CLOCK_SKEW_HOURS.reset(token)
     return skewed
-
-
-def _records(db: Database) -> dict:
-    out = {}
-    for table in ex.USER_TABLES:
-        for row in db.query(f"SELECT * FROM {table}"):
-            data = dict(row)
-            data.pop("change_seq")
-            out[(table, data["id"])] = data
-    return out
 
 
 class Exchange(RuleBasedStateMachine):
