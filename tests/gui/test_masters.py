@@ -17,6 +17,7 @@ from kaigo_desktop.domain.records import Center
 from kaigo_desktop.gui.app import open_main_window
 from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.gui.screens.masters import MastersScreen
+from kaigo_desktop.gui.screens.masters_common import CHANGED_BACKGROUND
 from kaigo_desktop.gui.screens.masters_population import POP65, POP75, REFERENCE
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
@@ -150,6 +151,23 @@ def test_expenses_are_saved_and_equipment_is_not_eligible(qtbot, masters: Master
     qtbot.waitUntil(lambda: "4,000,000円" in page.totals_label.text())
     assert "補助対象経費の合計: 4,000,000円" in page.totals_label.text()
     assert "補助対象外（備品購入費）: 300,000円" in page.totals_label.text()
+
+
+def test_an_edited_expense_is_highlighted_until_put_back(qtbot, masters: MastersScreen) -> None:
+    page = masters.show_page(masters.expenses)
+    page.select(CHIYODA, 2024)
+    qtbot.waitUntil(lambda: page._shown == (CHIYODA, 2024) and page.table.rowCount() == 12)
+    cell = page.table.item(0, 1)
+    before = cell.text()
+    cell.setText("12000")
+    assert cell.background().color().name() == CHANGED_BACKGROUND
+    assert page.has_unsaved_changes()
+    cell.setText(before)  # typed back to what it was: no longer an edit
+    assert cell.background().style() == Qt.BrushStyle.NoBrush and not page.has_unsaved_changes()
+    cell.setText("12000")
+    page.discard_changes()
+    assert cell.text() == before and cell.background().style() == Qt.BrushStyle.NoBrush
+    assert not page.has_unsaved_changes()
 
 
 # ---- 地域包括支援センター -----------------------------------------------------------------------------

@@ -3,9 +3,21 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date
 
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QComboBox, QLabel, QMessageBox, QWidget
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.gui.context import AppContext
@@ -118,3 +130,49 @@ def commit_open_editor(table: QAbstractItemView) -> None:
     if editor is not None:
         table.commitData(editor)
         table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+
+class EditedCells:
+    """The editable cells of a table as last filled: a cell typed over is highlighted until saved or put back,
+    and the rows holding such cells can be listed (what a page saves)."""
+
+    def __init__(self, table: QTableWidget, on_edit: Callable[[], None]):
+        self.table = table
+        self.on_edit = on_edit
+        self._original: dict[tuple[int, int], str] = {}
+        self._filling = False
+        table.itemChanged.connect(self._item_changed)
+
+    @contextlib.contextmanager
+    def filling(self) -> Iterator[None]:
+        """While the table is filled anew: cells set are not edits; `remember` the editable ones."""
+        self._filling = True
+        self._original.clear()
+        try:
+            yield
+        finally:
+            self._filling = False
+
+    def remember(self, row: int, column: int, text: str) -> None:
+        self._original[(row, column)] = text
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if self._filling:
+            return
+        changed = item.text().strip() != self._original.get((item.row(), item.column()), "")
+        item.setBackground(QBrush(QColor(CHANGED_BACKGROUND)) if changed else QBrush())
+        self.on_edit()
+
+    def changed_rows(self) -> list[int]:
+        return sorted({row for (row, column), text in self._original.items()
+                       if self.table.item(row, column).text().strip() != text})
+
+    def put_back(self) -> None:
+        """Every cell as it was filled, unhighlighted."""
+        self._filling = True
+        try:
+            for (row, column), text in self._original.items():
+                self.table.item(row, column).setText(text)
+                self.table.item(row, column).setBackground(QBrush())
+        finally:
+            self._filling = False

@@ -22,7 +22,7 @@ from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.gui.screens.masters_common import (
-    CHANGED_BACKGROUND,
+    EditedCells,
     MasterPage,
     MessageLine,
     commit_open_editor,
@@ -59,8 +59,6 @@ class ExpensesPage(MasterPage):
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
         self.rows: list[ExpenseRow] = []
-        self._original: dict[int, str] = {}
-        self._filling = False
         self._shown: tuple[str, int] | None = None  # (区市町村, 年度) the table holds
 
         self.fiscal_year_combo = QComboBox()
@@ -107,7 +105,7 @@ class ExpensesPage(MasterPage):
 
         self.fiscal_year_combo.currentIndexChanged.connect(self._choice_changed)
         self.municipality_combo.currentIndexChanged.connect(self._choice_changed)
-        self.table.itemChanged.connect(self._item_changed)
+        self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
         self.save_button.clicked.connect(self.save)
         self.discard_button.clicked.connect(self.discard_changes)
 
@@ -156,26 +154,24 @@ class ExpensesPage(MasterPage):
         self.context.run(_load(*selection), on_done=lambda result: self._fill(selection, *result))
 
     def _fill(self, selection: tuple[str, int], rows: list[ExpenseRow], subsidy_entry) -> None:
-        self._filling = True
         self._shown = selection
         self.rows = rows
-        self._original.clear()
-        self.table.setRowCount(len(rows))
         grey = QBrush(QColor(NOT_ELIGIBLE_COLOR))
-        for index, row in enumerate(rows):
-            texts = (row.category, _yen(row.amount), "対象" if row.eligible else "対象外", row.updated_by)
-            for column, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                if column == AMOUNT:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    self._original[index] = text
-                else:
-                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if not row.eligible and column != AMOUNT:
-                    item.setForeground(grey)
-                    item.setToolTip("備品購入費は補助対象経費に含まれません。")
-                self.table.setItem(index, column, item)
-        self._filling = False
+        with self.edits.filling():
+            self.table.setRowCount(len(rows))
+            for index, row in enumerate(rows):
+                texts = (row.category, _yen(row.amount), "対象" if row.eligible else "対象外", row.updated_by)
+                for column, text in enumerate(texts):
+                    item = QTableWidgetItem(text)
+                    if column == AMOUNT:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                        self.edits.remember(index, column, text)
+                    else:
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    if not row.eligible and column != AMOUNT:
+                        item.setForeground(grey)
+                        item.setToolTip("備品購入費は補助対象経費に含まれません。")
+                    self.table.setItem(index, column, item)
         self._show_totals(subsidy_entry)
 
     def _show_totals(self, subsidy_entry) -> None:
@@ -190,26 +186,12 @@ class ExpensesPage(MasterPage):
 
     # ---- editing -------------------------------------------------------------------------------
 
-    def _item_changed(self, item: QTableWidgetItem) -> None:
-        if self._filling:
-            return
-        changed = item.text().strip() != self._original.get(item.row(), "")
-        item.setBackground(QBrush(QColor(CHANGED_BACKGROUND)) if changed else QBrush())
-        self.message.clear_message()
-
-    def _changed_rows(self) -> list[int]:
-        return [row for row, text in self._original.items() if self.table.item(row, AMOUNT).text().strip() != text]
-
     def has_unsaved_changes(self) -> bool:
         commit_open_editor(self.table)
-        return bool(self._changed_rows())
+        return bool(self.edits.changed_rows())
 
     def discard_changes(self) -> None:
-        self._filling = True
-        for row, text in self._original.items():
-            self.table.item(row, AMOUNT).setText(text)
-            self.table.item(row, AMOUNT).setBackground(QBrush())
-        self._filling = False
+        self.edits.put_back()
         self.message.clear_message()
 
     def write_widgets(self) -> list[QWidget]:
@@ -220,7 +202,7 @@ class ExpensesPage(MasterPage):
             return True
         amounts: dict[str, int | None] = {}
         problems = []
-        for row in self._changed_rows():
+        for row in self.edits.changed_rows():
             category = self.rows[row].category
             try:
                 amounts[category] = parse_count(self.table.item(row, AMOUNT).text(), field_label=category)

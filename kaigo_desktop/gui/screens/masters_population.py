@@ -4,7 +4,6 @@ and saved all rows or none (services.masters_view.save_population, which adds Po
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,7 +21,7 @@ from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_w
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.gui.screens.masters_common import (
-    CHANGED_BACKGROUND,
+    EditedCells,
     MasterPage,
     MessageLine,
     commit_open_editor,
@@ -48,8 +47,6 @@ class PopulationPage(MasterPage):
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
         self.rows: list[PopulationRow] = []
-        self._original: dict[tuple[int, int], str] = {}
-        self._filling = False
 
         self.fiscal_year_combo = QComboBox()
         self.fiscal_year_combo.setObjectName("population_fiscal_year")
@@ -88,7 +85,7 @@ class PopulationPage(MasterPage):
         layout.addWidget(self.message)
 
         self.fiscal_year_combo.currentIndexChanged.connect(self._fiscal_year_changed)
-        self.table.itemChanged.connect(self._item_changed)
+        self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
         self.save_button.clicked.connect(self.save)
         self.discard_button.clicked.connect(self.discard_changes)
         self._shown_fiscal_year: int | None = None
@@ -129,25 +126,23 @@ class PopulationPage(MasterPage):
                          on_done=lambda rows: self._fill(fiscal_year, rows))
 
     def _fill(self, fiscal_year: int, rows: list[PopulationRow]) -> None:
-        self._filling = True
         self._shown_fiscal_year = fiscal_year
         self.rows = rows
-        self._original.clear()
-        self.table.setRowCount(len(rows))
-        for index, row in enumerate(rows):
-            texts = (row.municipality_name, _number_text(row.population_65_plus),
-                     _number_text(row.population_75_plus),
-                     format_wareki(row.reference_date) if row.reference_date else "", row.updated_by)
-            for column, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                if column in (POP65, POP75):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if column not in EDITABLE:
-                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                else:
-                    self._original[(index, column)] = text
-                self.table.setItem(index, column, item)
-        self._filling = False
+        with self.edits.filling():
+            self.table.setRowCount(len(rows))
+            for index, row in enumerate(rows):
+                texts = (row.municipality_name, _number_text(row.population_65_plus),
+                         _number_text(row.population_75_plus),
+                         format_wareki(row.reference_date) if row.reference_date else "", row.updated_by)
+                for column, text in enumerate(texts):
+                    item = QTableWidgetItem(text)
+                    if column in (POP65, POP75):
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if column not in EDITABLE:
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    else:
+                        self.edits.remember(index, column, text)
+                    self.table.setItem(index, column, item)
         self._highlight_default()
 
     def _highlight_default(self) -> None:
@@ -159,20 +154,9 @@ class PopulationPage(MasterPage):
 
     # ---- editing -------------------------------------------------------------------------------
 
-    def _item_changed(self, item: QTableWidgetItem) -> None:
-        if self._filling:
-            return
-        changed = item.text().strip() != self._original.get((item.row(), item.column()), "")
-        item.setBackground(QBrush(QColor(CHANGED_BACKGROUND)) if changed else QBrush())
-        self.message.clear_message()
-
-    def _changed_rows(self) -> list[int]:
-        return sorted({row for (row, column), text in self._original.items()
-                       if self.table.item(row, column).text().strip() != text})
-
     def has_unsaved_changes(self) -> bool:
         commit_open_editor(self.table)
-        return bool(self._changed_rows())
+        return bool(self.edits.changed_rows())
 
     def discard_changes(self) -> None:
         if self._shown_fiscal_year is not None:
@@ -182,7 +166,7 @@ class PopulationPage(MasterPage):
     def entries(self) -> tuple[list[PopulationEntry], list[str]]:
         """The edited rows as entries, and the messages of cells that cannot be read."""
         entries, problems = [], []
-        for row in self._changed_rows():
+        for row in self.edits.changed_rows():
             name = self.rows[row].municipality_name
             try:
                 population_65 = parse_count(self.table.item(row, POP65).text(), field_label="65歳以上人口")
