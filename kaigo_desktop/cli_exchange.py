@@ -66,7 +66,9 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.storage.errors import StorageError
 
     try:
-        with Database.open(db_path, user=getattr(args, "user", "") or "") as db:
+        # --read-only reaches here only with `conflicts` (cli_lock.refuse_read_only turns the others away).
+        with Database.open(db_path, user=getattr(args, "user", "") or "",
+                           readonly=getattr(args, "read_only", False)) as db:
             command = args.bundle_command
             if command == "export":
                 destination = args.destination or args.municipality or ex.DEFAULT_DESTINATION
