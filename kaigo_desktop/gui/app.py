@@ -216,6 +216,7 @@ class Session(QObject):
         self._replace(window, lambda: self.open(decision.path, decision.readonly, decision.reason))
         if decision.restored_from is not None and self.window is not None:
             self.window.context.status_did_change.emit(f"{decision.restored_from.name} から復元しました")
+        _say_unlocked(self.window, decision)
 
     def _replace(self, old: MainWindow | None, open_new) -> bool:
         """Close `old` (False when the user keeps it) and open the new window without the app quitting."""
@@ -276,7 +277,16 @@ class Session(QObject):
             if decision is None:
                 return False
             readonly, reason = decision.readonly, decision.reason
+            if not self._replace(old, lambda: self.open(db_path, readonly, reason)):
+                return False
+            _say_unlocked(self.window, decision)
+            return True
         return self._replace(old, lambda: self.open(db_path, readonly, reason))
+
+
+def _say_unlocked(window: MainWindow | None, decision: open_problems.OpenDecision) -> None:
+    if decision.unlocked and window is not None:
+        window.context.status_did_change.emit(f"ロックを解除して編集用に開きました（{decision.unlocked}）")
 
 
 def choose_database_at_start(new_database_path: Path, settings: UserSettings) -> Path | None:

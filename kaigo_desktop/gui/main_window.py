@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +27,7 @@ from kaigo_desktop.gui import backup_dialog
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT, is_demo_database
 from kaigo_desktop.services.overview import record_counts
 
 # (navigation title, module under kaigo_desktop.gui.screens, class). Screens are imported and built when
@@ -68,7 +70,10 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(QWidget())  # a placeholder until the screen is first shown
             self.navigation.addItem(title)
         central = QWidget()
-        layout = QHBoxLayout(central)
+        column = QVBoxLayout(central)
+        column.addWidget(self._build_demo_band())
+        layout = QHBoxLayout()
+        column.addLayout(layout, 1)
         layout.addWidget(self.navigation)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -79,6 +84,8 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         context.records_did_change.connect(lambda _table: self.refresh_counts())
         self.refresh_counts()
+        context.run(lambda db, _ctx: is_demo_database(db), on_done=self.demo_band.setVisible,
+                    on_error=lambda _error: None)  # a file that did not open is explained elsewhere
         if context.read_only:
             self.show_read_only()
         self.resize(1200, 760)
@@ -237,6 +244,18 @@ class MainWindow(QMainWindow):
     def confirm_leave_all(self) -> bool:
         """Every screen agrees to the window going (unsaved edits saved or dropped, as the user said)."""
         return all(screen.confirm_leave() for screen in self._built.values())
+
+    def _build_demo_band(self) -> QLabel:
+        """A strip across the top of a demo database's window, so that nobody types real records into it.
+        Its text follows the application font (100–200 %) and wraps rather than being cut."""
+        self.demo_band = QLabel(DEMO_BAND_TEXT)
+        self.demo_band.setObjectName("demo_band")
+        self.demo_band.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_band.setWordWrap(True)
+        self.demo_band.setStyleSheet("background: #ffc107; color: #1a1a1a; font-weight: bold; padding: 6px;"
+                                     " border: 2px solid #b28704; border-radius: 3px;")
+        self.demo_band.hide()  # shown once the database thread has read the mark
+        return self.demo_band
 
     # ---- status bar ----------------------------------------------------------------------------
 

@@ -25,8 +25,9 @@ from kaigo_desktop.domain.records import (
 )
 from kaigo_desktop.domain.vocab import PROGRAM_CODES
 from kaigo_desktop.services import bulk, records
+from kaigo_desktop.services.demo_mark import is_demo_database, mark_as_demo
 from kaigo_desktop.storage import lookups
-from kaigo_desktop.storage.database import Database, utc_now
+from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.ids import new_id
 
 Progress = Callable[[str, int, int], None]
@@ -785,17 +786,8 @@ class _DemoBuilder:
         return written
 
 
-# db_meta key marking a database made for trying the app (value: when it was marked, UTC). Kept in db_meta,
-# not in the exchanged settings: a demo file's mark never travels to a real one.
-DEMO_MARK = "demo_database"
-
-
 class NotADemoDatabaseError(ValueError):
     """`demo` was pointed at a database that holds real records."""
-
-
-def is_demo_database(db: Database) -> bool:
-    return db.meta(DEMO_MARK) is not None
 
 
 def _require_demo_or_empty(db: Database) -> None:
@@ -820,7 +812,7 @@ def create_demo(db: Database, *, places: int = 200, years: int = 2, seed: int = 
     with db.write():
         _require_demo_or_empty(db)  # inside the transaction: nobody adds records between check and write
         if not is_demo_database(db):
-            db.set_meta(DEMO_MARK, utc_now())
+            mark_as_demo(db)
         builder.choose_municipalities()
         builder.add_centers()
         builder.add_places()
