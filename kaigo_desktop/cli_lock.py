@@ -68,8 +68,7 @@ def cmd_unlock(args: argparse.Namespace, db_path: Path) -> int:
     print(f"このデータベースのロック（{state.lock_file}）:")
     print(_indent(state.describe()))
     if state.running_here:
-        print(f"エラー: このPCで動いている Kaigo Desktop（プロセス {state.holder.pid}）が開いています。"
-              "そのプログラムを閉じればロックは外れます。ロックは解除しません。", file=sys.stderr)
+        print(f"エラー: {unlocking.still_running(state)}", file=sys.stderr)
         return EXIT_PROBLEMS
     if not args.force:
         print(f"ロックは解除していません。{unlocking.RISK}確かめたら --force を付けてもう一度実行してください:\n"

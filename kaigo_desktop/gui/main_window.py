@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui import backup_dialog
-from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.context import READ_ONLY_IN_USE, AppContext
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT, is_demo_database
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
     window_did_close = Signal()
     database_open_requested = Signal(object)  # a Path: the app (gui/app.py Session) reopens the window on it
     restore_requested = Signal(object)  # a backup's Path: the Session closes the database, restores, reopens
+    unlock_requested = Signal()  # read-only because in use: the Session offers to break the lock and reopen
 
     def __init__(self, context: AppContext, db_path: Path, today: date | None = None):
         super().__init__()
@@ -228,6 +230,12 @@ class MainWindow(QMainWindow):
         self.read_only_label.setObjectName("read_only_reason")
         self.read_only_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.statusBar().insertPermanentWidget(0, self.read_only_label)
+        if reason == READ_ONLY_IN_USE:  # a PC that crashed may have left its lock: a person may break it
+            self.unlock_button = QPushButton("ロックを解除する…")
+            self.unlock_button.setObjectName("unlock_button")
+            self.unlock_button.setToolTip("ロックを残した PC がデータベースを使っていないときに、ロックを解除して編集用に開きます")
+            self.unlock_button.clicked.connect(self.unlock_requested.emit)
+            self.statusBar().insertPermanentWidget(1, self.unlock_button)
         for action in self.write_actions:
             action.setToolTip(reason)
             action.setStatusTip(reason)

@@ -57,6 +57,12 @@ def format_since(since: str) -> str:
         return since or "不明"
 
 
+def still_running(state: LockState) -> str:
+    """Why a lock held by a program running on this PC is not broken."""
+    return (f"このPCで動いている Kaigo Desktop（プロセス {state.holder.pid}）がデータベースを開いています。"
+            "そのプログラムを閉じればロックは外れます。ロックは解除していません。")
+
+
 def current_lock(database_path: Path) -> LockState | None:
     """The lock beside the database now, or None when there is none."""
     holder = lock.read_holder(Path(database_path))
@@ -71,9 +77,7 @@ def break_confirmed(database_path: Path, shown: LockState) -> LockState | None:
     """Remove the lock the person was shown (and only that one: a lock that changed meanwhile stays,
     lock.LockChangedError). None when it was already gone."""
     if shown.running_here:
-        raise LockStillInUseError(
-            f"このPCで動いている Kaigo Desktop（プロセス {shown.holder.pid}）がデータベースを開いています。"
-            "そのプログラムを閉じればロックは外れます。ロックは解除していません。")
+        raise LockStillInUseError(still_running(shown))
     if lock.read_holder(Path(database_path)) is None:
         return None
     lock.break_lock(Path(database_path), expected=shown.holder)

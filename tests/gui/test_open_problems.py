@@ -215,3 +215,32 @@ def test_a_program_running_on_this_pc_is_not_offered_to_be_unlocked(qtbot, qapp,
     qtbot.waitUntil(lambda: bool(answers) and not first.isVisible(), timeout=10_000)
     assert answers[0][1] == [open_problems.OPEN_READ_ONLY, open_problems.CANCEL]
     assert lock.lock_path(db_path).read_bytes() == before
+
+
+def test_a_read_only_window_offers_to_break_the_lock_and_reopens_for_writing(
+        qtbot, qapp, db_path: Path, settings: UserSettings, answers) -> None:
+    place_in(db_path, "さくら体操の会")
+    lock.lock_path(db_path).write_text(json.dumps(OTHER_PC), encoding="utf-8")
+    answers.reply = [open_problems.OPEN_READ_ONLY]
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
+    read_only = session.window  # replaced (and deleted) by the app when reopened
+    assert read_only.context.read_only and read_only.unlock_button.isVisible()
+    read_only.resize(1280, 800)
+    read_only.context.run_blocking(lambda _db, _c: None)
+    qtbot.wait(50)
+    read_only.grab().save("/tmp/shots/demo-lock/read_only_unlock_button.png")
+    answers.reply = [open_problems.CANCEL]  # asked to confirm, says no: nothing changes
+    read_only.unlock_button.click()
+    assert session.window is read_only and json.loads(lock.lock_path(db_path).read_text())["host"] == "JIMUSHO-PC2"
+    confirmation = answers[-1][0]
+    assert "高橋" in confirmation and "令和6年5月1日 09:00" in confirmation
+    answers.reply = [open_problems.CONFIRM_BREAK_LOCK]
+    read_only.unlock_button.click()
+    window = session.window
+    assert window is not read_only and not window.context.read_only
+    window.context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
+                                                                   start_date=date(2020, 4, 1))))
+    assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["host"] == socket.gethostname()
+    close_all(session, qtbot)
