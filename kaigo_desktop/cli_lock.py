@@ -63,7 +63,7 @@ def cmd_unlock(args: argparse.Namespace, db_path: Path) -> int:
 
     state = unlocking.current_lock(db_path)
     if state is None:
-        print(f"ロックはありません。編集用に開けます: {db_path}")
+        print(f"ロックはありません（ほかに書き込み中のプログラムはありません）: {db_path}")
         return EXIT_OK
     print(f"このデータベースのロック（{state.lock_file}）:")
     print(_indent(state.describe()))

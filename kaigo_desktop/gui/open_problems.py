@@ -115,7 +115,7 @@ def break_lock(parent: QWidget | None, path: Path, state: unlocking.LockState) -
         return None
     try:
         unlocking.break_confirmed(path, state)
-    except StorageError as problem:
+    except (StorageError, OSError) as problem:  # changed meanwhile, running here, a share that refuses
         choose(parent, QMessageBox.Icon.Warning, f"ロックを解除できませんでした。\n{problem}", ["OK"])
         return None
     logger.warning("lock of %s broken by the user: %s", path, state.holder)
