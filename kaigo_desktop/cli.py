@@ -12,6 +12,7 @@ from pathlib import Path
 from kaigo_desktop import __version__, paths
 from kaigo_desktop.cli_backup import BACKUP_COMMANDS, add_backup_commands
 from kaigo_desktop.cli_exchange import EXCHANGE_COMMANDS, add_exchange_commands
+from kaigo_desktop.cli_lock import LOCK_COMMANDS, add_lock_commands, in_use_hints, read_only, refuse_read_only
 from kaigo_desktop.reports.cli_commands import REPORT_COMMANDS, add_report_commands
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_commands(sub)
     add_backup_commands(sub)
     add_exchange_commands(sub)
+    add_lock_commands(parser, sub)
     return parser
 
 
@@ -70,6 +72,9 @@ def _fail(message: str, code: int = EXIT_ERROR) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    refused = refuse_read_only(args)
+    if refused:
+        return _fail(refused)
     db_path = args.db or (paths.demo_database_path() if args.demo else paths.default_database_path())
     if args.command is None:
         from kaigo_desktop.gui.app import run_gui  # Qt only when the GUI is asked for
@@ -77,10 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(db_path, demo=args.demo, user=args.user)
 
     from kaigo_desktop.domain.validation import ValidationFailed
-    from kaigo_desktop.storage.errors import StorageError
+    from kaigo_desktop.storage.errors import DatabaseInUseError, StorageError
 
     try:
         return _COMMANDS[args.command](args, db_path)
+    except DatabaseInUseError as error:
+        return _fail("\n".join([str(error), *in_use_hints(args, error.holder)]))
     except StorageError as error:
         return _fail(str(error))
     except ValidationFailed as error:
@@ -98,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open(args: argparse.Namespace, db_path: Path):
     from kaigo_desktop.storage.database import Database
 
-    return Database.open(db_path, user=args.user)
+    return Database.open(db_path, user=args.user, readonly=read_only(args))
 
 
 def _on_database(args: argparse.Namespace, db_path: Path, build):
@@ -127,9 +134,11 @@ def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     def progress(stage: str, done: int, total: int) -> None:
         print(f"\r{stage}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
 
-    summary = _on_database(args, db_path, lambda db: create_demo(
-        db, places=args.places, years=args.years, seed=args.seed, progress=progress))
-    print(file=sys.stderr)
+    try:
+        summary = _on_database(args, db_path, lambda db: create_demo(
+            db, places=args.places, years=args.years, seed=args.seed, progress=progress))
+    finally:
+        print(file=sys.stderr)  # end the progress line (before an error message too)
     print(f"デモデータを作成しました: {db_path}")
     print(summary)
     return EXIT_OK
@@ -200,3 +209,4 @@ _COMMANDS = {"init": cmd_init, "demo": cmd_demo, "import": cmd_import, "stats": 
 _COMMANDS.update(REPORT_COMMANDS)
 _COMMANDS.update(BACKUP_COMMANDS)
 _COMMANDS.update(EXCHANGE_COMMANDS)
+_COMMANDS.update(LOCK_COMMANDS)

@@ -32,7 +32,7 @@ def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
 
     user = getattr(args, "user", "") or ""
     try:
-        db = Database.open(db_path, user=user)
+        db = Database.open(db_path, user=user, readonly=getattr(args, "read_only", False))
     except DatabaseInUseError as error:
         # Copying only reads: a file another program is editing is copied consistently all the same.
         _err(f"注意: {error} 読み取り専用で開いてバックアップします。")

@@ -63,10 +63,12 @@ def _passphrase(confirm: bool) -> str:
 def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services import exchange as ex
     from kaigo_desktop.storage.database import Database
-    from kaigo_desktop.storage.errors import StorageError
+    from kaigo_desktop.storage.errors import DatabaseInUseError, StorageError
 
     try:
-        with Database.open(db_path, user=getattr(args, "user", "") or "") as db:
+        # --read-only reaches here only with `conflicts` (cli_lock.refuse_read_only turns the others away).
+        with Database.open(db_path, user=getattr(args, "user", "") or "",
+                           readonly=getattr(args, "read_only", False)) as db:
             command = args.bundle_command
             if command == "export":
                 destination = args.destination or args.municipality or ex.DEFAULT_DESTINATION
@@ -107,6 +109,8 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
             elif command == "resolve":
                 ex.resolve_conflict(db, args.id, keep=args.keep)
                 print(f"解決しました: {args.id}（{'この PC の版' if args.keep == 'local' else '取り込んだ版'}を残しました）")
+    except DatabaseInUseError:
+        raise  # cli.py says who has the file and what can be done (--read-only, unlock)
     except _NoPassphrase as error:
         _err(str(error))
         return EXIT_ERROR

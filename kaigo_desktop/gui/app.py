@@ -19,6 +19,7 @@ from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
 from kaigo_desktop.gui.restore_progress import run_restore
+from kaigo_desktop.services import unlocking
 from kaigo_desktop.services.backups import automatic_backup
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
@@ -202,6 +203,7 @@ class Session(QObject):
                                   read_only_reason=read_only_reason, on_open_failure=self._open_failed)
         window.database_open_requested.connect(self.switch_to)
         window.restore_requested.connect(self.restore)
+        window.unlock_requested.connect(lambda: self.unlock(window))
         window.show()
         self.window = window
         return window
@@ -216,6 +218,7 @@ class Session(QObject):
         self._replace(window, lambda: self.open(decision.path, decision.readonly, decision.reason))
         if decision.restored_from is not None and self.window is not None:
             self.window.context.status_did_change.emit(f"{decision.restored_from.name} から復元しました")
+        _say_unlocked(self.window, decision)
 
     def _replace(self, old: MainWindow | None, open_new) -> bool:
         """Close `old` (False when the user keeps it) and open the new window without the app quitting."""
@@ -262,6 +265,25 @@ class Session(QObject):
                                 + (f"\n復元前の内容は {kept} に残してあります。" if kept else ""))
         return True
 
+    def unlock(self, window: MainWindow) -> bool:
+        """A window read-only because another PC held the file: break that PC's lock once the user confirms
+        (shown who and since when), then reopen the file for writing. True when reopened."""
+        path = window.db_path
+        state = unlocking.current_lock(path)
+        if state is None:  # the other PC has closed it meanwhile: nothing to break
+            decision = open_problems.OpenDecision(path)
+        elif not unlocking.can_break(state):
+            open_problems.choose(window, QMessageBox.Icon.Information, unlocking.still_running(state), ["OK"])
+            return False
+        else:
+            decision = open_problems.break_lock(window, path, state)
+            if decision is None:
+                return False
+        if not self._replace(window, lambda: self.open(path)):
+            return False
+        _say_unlocked(self.window, decision)
+        return True
+
     def switch_to(self, db_path: Path) -> bool:
         """Close the current window (it asks about unsaved changes) and open one on db_path."""
         db_path = Path(db_path)
@@ -276,7 +298,16 @@ class Session(QObject):
             if decision is None:
                 return False
             readonly, reason = decision.readonly, decision.reason
+            if not self._replace(old, lambda: self.open(db_path, readonly, reason)):
+                return False
+            _say_unlocked(self.window, decision)
+            return True
         return self._replace(old, lambda: self.open(db_path, readonly, reason))
+
+
+def _say_unlocked(window: MainWindow | None, decision: open_problems.OpenDecision) -> None:
+    if decision.unlocked and window is not None:
+        window.context.status_did_change.emit(f"ロックを解除して編集用に開きました（{decision.unlocked}）")
 
 
 def choose_database_at_start(new_database_path: Path, settings: UserSettings) -> Path | None:

@@ -16,16 +16,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui import backup_dialog
-from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.context import READ_ONLY_IN_USE, AppContext
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT, is_demo_database
 from kaigo_desktop.services.overview import record_counts
 
 # (navigation title, module under kaigo_desktop.gui.screens, class). Screens are imported and built when
@@ -53,6 +56,7 @@ class MainWindow(QMainWindow):
     window_did_close = Signal()
     database_open_requested = Signal(object)  # a Path: the app (gui/app.py Session) reopens the window on it
     restore_requested = Signal(object)  # a backup's Path: the Session closes the database, restores, reopens
+    unlock_requested = Signal()  # read-only because in use: the Session offers to break the lock and reopen
 
     def __init__(self, context: AppContext, db_path: Path, today: date | None = None):
         super().__init__()
@@ -68,7 +72,10 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(QWidget())  # a placeholder until the screen is first shown
             self.navigation.addItem(title)
         central = QWidget()
-        layout = QHBoxLayout(central)
+        column = QVBoxLayout(central)
+        column.addWidget(self._build_demo_band())
+        layout = QHBoxLayout()
+        column.addLayout(layout, 1)
         layout.addWidget(self.navigation)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -79,6 +86,8 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         context.records_did_change.connect(lambda _table: self.refresh_counts())
         self.refresh_counts()
+        context.run(lambda db, _ctx: is_demo_database(db), on_done=self.demo_band.setVisible,
+                    on_error=lambda _error: None)  # a file that did not open is explained elsewhere
         if context.read_only:
             self.show_read_only()
         self.resize(1200, 760)
@@ -221,6 +230,12 @@ class MainWindow(QMainWindow):
         self.read_only_label.setObjectName("read_only_reason")
         self.read_only_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.statusBar().insertPermanentWidget(0, self.read_only_label)
+        if reason == READ_ONLY_IN_USE:  # a PC that crashed may have left its lock: a person may break it
+            self.unlock_button = QPushButton("ロックを解除する…")
+            self.unlock_button.setObjectName("unlock_button")
+            self.unlock_button.setToolTip("ロックを残した PC がデータベースを使っていないときに、ロックを解除して編集用に開きます")
+            self.unlock_button.clicked.connect(self.unlock_requested.emit)
+            self.statusBar().insertPermanentWidget(1, self.unlock_button)
         for action in self.write_actions:
             action.setToolTip(reason)
             action.setStatusTip(reason)
@@ -237,6 +252,18 @@ class MainWindow(QMainWindow):
     def confirm_leave_all(self) -> bool:
         """Every screen agrees to the window going (unsaved edits saved or dropped, as the user said)."""
         return all(screen.confirm_leave() for screen in self._built.values())
+
+    def _build_demo_band(self) -> QLabel:
+        """A strip across the top of a demo database's window, so that nobody types real records into it.
+        Its text follows the application font (100–200 %) and wraps rather than being cut."""
+        self.demo_band = QLabel(DEMO_BAND_TEXT)
+        self.demo_band.setObjectName("demo_band")
+        self.demo_band.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_band.setWordWrap(True)
+        self.demo_band.setStyleSheet("background: #ffc107; color: #1a1a1a; font-weight: bold; padding: 6px;"
+                                     " border: 2px solid #b28704; border-radius: 3px;")
+        self.demo_band.hide()  # shown once the database thread has read the mark
+        return self.demo_band
 
     # ---- status bar ----------------------------------------------------------------------------
 

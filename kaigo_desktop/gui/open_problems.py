@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kaigo_desktop import APP_NAME
 from kaigo_desktop.gui.context import READ_ONLY_FOLDER, READ_ONLY_IN_USE
+from kaigo_desktop.gui.error_dialog import logger
 from kaigo_desktop.gui.restore_progress import run_restore
+from kaigo_desktop.services import unlocking
 from kaigo_desktop.storage.errors import (
     DatabaseInUseError,
     FolderNotWritableError,
@@ -21,6 +23,8 @@ from kaigo_desktop.storage.errors import (
 
 RESTORE_NEWEST = "最新のバックアップから復元"
 OPEN_READ_ONLY = "読み取り専用で開く"
+BREAK_LOCK = "ロックを解除する"
+CONFIRM_BREAK_LOCK = "解除して編集用に開く"
 CANCEL = "キャンセル"
 EXCHANGE_HINT = ("ほかの人とデータを受け渡すときは、共有フォルダでデータベースを開く代わりに"
                  "「交換用ファイル」の書き出し・取り込みを使ってください。")
@@ -28,12 +32,14 @@ EXCHANGE_HINT = ("ほかの人とデータを受け渡すときは、共有フ�
 
 @dataclass(frozen=True)
 class OpenDecision:
-    """Open `path` again, read-only (saying `reason`) or not (after a restore, when `restored_from` is set)."""
+    """Open `path` again, read-only (saying `reason`) or not (after a restore, when `restored_from` is set;
+    after the user broke a lock, `unlocked` says whose)."""
 
     path: Path
     readonly: bool = False
     restored_from: Path | None = None
     reason: str = ""
+    unlocked: str = ""
 
 
 def choose(parent: QWidget | None, icon: QMessageBox.Icon, text: str, options: list[str]) -> str | None:
@@ -59,9 +65,15 @@ def resolve(parent: QWidget | None, path: Path, error: BaseException) -> OpenDec
     """Explain why `path` did not open and offer what can be done; the decision, or None to give up."""
     path = Path(path)
     if isinstance(error, DatabaseInUseError):
-        answer = choose(parent, QMessageBox.Icon.Warning,
-                        f"{error}\n\n読み取り専用で開くと、内容を見ることはできますが保存はできません。",
-                        [OPEN_READ_ONLY, CANCEL])
+        breakable = breakable_lock(path, error)
+        text = f"{error}\n\n読み取り専用で開くと、内容を見ることはできますが保存はできません。"
+        if breakable is not None:
+            text += (f"\n\nその PC が止まったまま（電源が切れた等）で、ロックだけが残っているときは"
+                     f"「{BREAK_LOCK}」で編集用に開けます。")
+        answer = choose(parent, QMessageBox.Icon.Warning, text,
+                        [OPEN_READ_ONLY, BREAK_LOCK, CANCEL] if breakable is not None else [OPEN_READ_ONLY, CANCEL])
+        if answer == BREAK_LOCK and breakable is not None:
+            return break_lock(parent, path, breakable)
         return OpenDecision(path, readonly=True, reason=READ_ONLY_IN_USE) if answer == OPEN_READ_ONLY else None
     if isinstance(error, FolderNotWritableError):
         answer = choose(parent, QMessageBox.Icon.Warning, str(error), [OPEN_READ_ONLY, CANCEL])
@@ -83,6 +95,31 @@ def resolve(parent: QWidget | None, path: Path, error: BaseException) -> OpenDec
         return _restore(parent, path, Path(newest))
     choose(parent, QMessageBox.Icon.Critical, f"データベースを開けません。\n{error}", ["OK"])
     return None
+
+
+def breakable_lock(path: Path, error: BaseException) -> unlocking.LockState | None:
+    """The lock a person may break: one naming its holder (not a file being opened this second) that is not
+    a program running on this PC."""
+    if not isinstance(error, DatabaseInUseError) or error.holder is None:
+        return None
+    state = unlocking.current_lock(path)
+    return state if unlocking.can_break(state) else None
+
+
+def break_lock(parent: QWidget | None, path: Path, state: unlocking.LockState) -> OpenDecision | None:
+    """Ask once more, naming who held the lock and since when; break it only on a yes (and only that lock)."""
+    answer = choose(parent, QMessageBox.Icon.Warning,
+                    f"次のロックを解除します。\n\n{state.describe()}\n\n{unlocking.RISK}\n\n解除しますか？",
+                    [CONFIRM_BREAK_LOCK, CANCEL])
+    if answer != CONFIRM_BREAK_LOCK:
+        return None
+    try:
+        unlocking.break_confirmed(path, state)
+    except (StorageError, OSError) as problem:  # changed meanwhile, running here, a share that refuses
+        choose(parent, QMessageBox.Icon.Warning, f"ロックを解除できませんでした。\n{problem}", ["OK"])
+        return None
+    logger.warning("lock of %s broken by the user: %s", path, state.holder)
+    return OpenDecision(path, unlocked=state.describe().replace("\n", "、"))
 
 
 def _restore(parent: QWidget | None, path: Path, backup: Path) -> OpenDecision | None:

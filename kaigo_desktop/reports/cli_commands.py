@@ -59,7 +59,7 @@ def _options(args: argparse.Namespace) -> ReportOptions:
 def _open(args: argparse.Namespace, db_path: Path):
     from kaigo_desktop.storage.database import Database
 
-    return Database.open(db_path, user=getattr(args, "user", "") or "")
+    return Database.open(db_path, user=getattr(args, "user", "") or "", readonly=getattr(args, "read_only", False))
 
 
 def _print_warnings(warnings: list[str]) -> None:

@@ -25,6 +25,7 @@ from kaigo_desktop.domain.records import (
 )
 from kaigo_desktop.domain.vocab import PROGRAM_CODES
 from kaigo_desktop.services import bulk, records
+from kaigo_desktop.services.demo_mark import is_demo_database, mark_as_demo
 from kaigo_desktop.storage import lookups
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.ids import new_id
@@ -785,16 +786,33 @@ class _DemoBuilder:
         return written
 
 
+class NotADemoDatabaseError(ValueError):
+    """`demo` was pointed at a database that holds real records."""
+
+
+def _require_demo_or_empty(db: Database) -> None:
+    """Invented records go only into a demo database or an empty one (which becomes a demo database)."""
+    if not is_demo_database(db) and lookups.holds_user_records(db):
+        raise NotADemoDatabaseError(
+            f"このデータベースには実際の記録があるため、デモデータを作成しません: {db.path}。"
+            "デモデータは新しいファイル（--db で存在しないファイル名を指定）に作成してください。"
+            "データベースは変更していません。")
+
+
 def create_demo(db: Database, *, places: int = 200, years: int = 2, seed: int = 1, today: date | None = None,
                 progress: Progress | None = None) -> DemoSummary:
     """Fill the database with demo records for `years` 年度 ending with the current one (up to `today`),
-    all or nothing."""
+    all or nothing, and mark it as a demo database. Refused (NotADemoDatabaseError, nothing written) for a
+    database holding records that is not a demo database."""
     if places < 1:
         raise ValueError("通いの場の数は1以上で指定してください。")
     if years < 1:
         raise ValueError("年度数は1以上で指定してください。")
     builder = _DemoBuilder(db, places, years, seed, today or date.today(), progress)
     with db.write():
+        _require_demo_or_empty(db)  # inside the transaction: nobody adds records between check and write
+        if not is_demo_database(db):
+            mark_as_demo(db)
         builder.choose_municipalities()
         builder.add_centers()
         builder.add_places()

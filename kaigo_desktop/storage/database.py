@@ -280,6 +280,12 @@ class Database:
 
     # ---- writing -------------------------------------------------------------------------------
 
+    def set_meta(self, key: str, value: str) -> None:
+        """A fact about this file (not exchanged with other PCs, unlike the settings)."""
+        with self.write():
+            self.conn.execute("INSERT INTO db_meta (key, value) VALUES (?, ?)"
+                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
     def give_new_database_id(self) -> str:
         """A file copied to another PC keeps the original's id; exchange needs each PC's file to have its own.
         Records made so far keep their origin (their versions stay unique by time)."""

@@ -63,6 +63,10 @@ class LockHolder:
             return None
 
 
+# Who holds a lock whose content cannot be read (another program's file, a file system that lost it).
+UNREADABLE_HOLDER = LockHolder("", "", "?", 0, "")
+
+
 def lock_path(database_path: Path) -> Path:
     return database_path.with_name(database_path.name + LOCK_SUFFIX)
 
@@ -176,6 +180,11 @@ def is_stale(holder: LockHolder) -> bool:
     return False
 
 
+def running_on_this_pc(holder: LockHolder) -> bool:
+    """A program on this very PC holds it and still runs: its lock must never be broken."""
+    return _same_host(holder.host) and not is_stale(holder)
+
+
 # ---- the lock file -------------------------------------------------------------------------------
 
 def read_holder(database_path: Path) -> LockHolder | None:
@@ -186,7 +195,7 @@ def read_holder(database_path: Path) -> LockHolder | None:
         return None
     except OSError:
         data = b""
-    return LockHolder.from_bytes(data) or LockHolder("", "", "?", 0, "")
+    return LockHolder.from_bytes(data) or UNREADABLE_HOLDER
 
 
 def writer_active(database_path: Path) -> bool:
@@ -371,16 +380,29 @@ def acquire(database_path: Path, user: str = "") -> DatabaseLock:
         raise DatabaseInUseError(f"データベースのロックを取得できません: {database_path}", path=database_path)
 
 
-def break_lock(database_path: Path) -> LockHolder | None:
+class LockChangedError(DatabaseInUseError):
+    """The lock is no longer the one the user agreed to break (someone else opened the file meanwhile)."""
+
+
+def break_lock(database_path: Path, expected: LockHolder | None = None) -> LockHolder | None:
     """Remove someone else's lock once the user confirms that program is no longer running (a PC that
-    was switched off). Returns who held it."""
+    was switched off). Returns who held it. With `expected` (the holder the user was shown), a lock that
+    now names someone else is left in place: LockChangedError."""
     path = lock_path(Path(database_path))
     try:
         current = path.read_bytes()
     except FileNotFoundError:
         return None
     holder = LockHolder.from_bytes(current)
-    _remove_if_unchanged(path, current)
+    if expected is not None and (holder or UNREADABLE_HOLDER) != expected:
+        raise LockChangedError(
+            f"ロックの内容が変わったため解除しませんでした: {database_path}。"
+            "ほかの人が開いたところかもしれません。もう一度確かめてください。", path=Path(database_path),
+            holder=holder)
+    if not _remove_if_unchanged(path, current):
+        raise LockChangedError(
+            f"ロックの内容が変わったため解除しませんでした: {database_path}。もう一度確かめてください。",
+            path=Path(database_path), holder=holder)
     return holder
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from kaigo_desktop.domain.records import Municipality
 from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.rows import TABLE_BY_NAME
 
 VOCABULARY_TABLES = (
     "qualifications", "operator_kinds", "venue_kinds", "activity_kinds", "frequency_buckets",
@@ -95,3 +96,10 @@ def table_counts(db: Database) -> dict[str, int]:
     tables = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population",
               "activities", "expenses")
     return {t: db.scalar(f"SELECT COUNT(*) FROM {t} WHERE deleted_at IS NULL") for t in tables}
+
+
+def holds_user_records(db: Database) -> bool:
+    """Anything a person entered or received: a record in any user table (in the trash too) or the trace
+    of one deleted for good. Reference data and settings do not count."""
+    tables = (*TABLE_BY_NAME, "tombstones")
+    return any(db.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})") for table in tables)

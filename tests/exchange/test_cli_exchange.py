@@ -65,7 +65,10 @@ def test_a_copied_file_is_refused_until_it_gets_its_own_id(pcs, tmp_path, capsys
     a.close()
     copy = tmp_path / "copied_to_another_pc.sqlite3"
     shutil.copyfile(a_path, copy)
-    assert main(["--db", str(copy), "demo", "--places", "3", "--years", "1"]) == 0
+    from kaigo_desktop.storage.database import Database
+
+    with Database.open(copy) as copied:  # work done on the copy (`demo` no longer writes into real records)
+        _place(copied, "コピー先の会")
     out = tmp_path / "from_copy.kaigo"
     assert main(["--db", str(copy), "bundle", "export", "--out", str(out)]) == 0
     assert main(["--db", str(a_path), "bundle", "import", str(out)]) == 2

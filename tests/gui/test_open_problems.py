@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from datetime import date
 from pathlib import Path
@@ -104,6 +105,7 @@ def test_a_database_open_on_another_pc_is_offered_read_only(qtbot, qapp, db_path
     qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
     text, options = answers[0]
     assert "高橋" in text and "JIMUSHO-PC2" in text and options == [open_problems.OPEN_READ_ONLY,
+                                                                      open_problems.BREAK_LOCK,
                                                                       open_problems.CANCEL]
     window = session.window
     assert "読み取り専用" in window.windowTitle() and window.read_only_label.isVisible()
@@ -143,3 +145,102 @@ def test_a_network_folder_warning_suggests_the_exchange_files(qtbot, qapp, monke
     box = open_problems.warn_about_location(None, ["データベースがネットワーク上のフォルダにあります。"])
     qtbot.addWidget(box)
     assert box.isVisible() and "交換用ファイル" in box.text()
+
+
+OTHER_PC = {"user": "高橋", "login": "takahashi", "host": "JIMUSHO-PC2", "pid": 1,
+            "since": "2024-05-01T09:00:00+09:00", "started": None}
+
+
+def test_a_lock_left_by_another_pc_is_broken_only_after_confirming_whose_it_was(
+        qtbot, qapp, db_path: Path, settings: UserSettings, answers) -> None:
+    place_in(db_path, "さくら体操の会")
+    lock.lock_path(db_path).write_text(json.dumps(OTHER_PC), encoding="utf-8")
+    answers.reply = [open_problems.BREAK_LOCK, open_problems.CONFIRM_BREAK_LOCK]
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
+    offer, offered = answers[0]
+    assert offered == [open_problems.OPEN_READ_ONLY, open_problems.BREAK_LOCK, open_problems.CANCEL]
+    confirmation, buttons = answers[1]
+    assert "高橋" in confirmation and "JIMUSHO-PC2" in confirmation
+    assert "令和6年5月1日 09:00" in confirmation and "データが壊れる" in confirmation
+    assert buttons == [open_problems.CONFIRM_BREAK_LOCK, open_problems.CANCEL]
+    window = session.window
+    assert not window.context.read_only and "読み取り専用" not in window.windowTitle()
+    window.context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
+                                                                   start_date=date(2020, 4, 1))))
+    assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["host"] == socket.gethostname()
+    close_all(session, qtbot)
+    assert not lock.lock_path(db_path).exists()
+
+
+def test_saying_no_to_the_confirmation_keeps_the_lock_and_the_file(qtbot, qapp, db_path: Path,
+                                                                   settings: UserSettings, answers) -> None:
+    place_in(db_path, "さくら体操の会")
+    lock.lock_path(db_path).write_text(json.dumps(OTHER_PC), encoding="utf-8")
+    before = db_path.read_bytes(), lock.lock_path(db_path).read_bytes()
+    answers.reply = [open_problems.BREAK_LOCK, open_problems.CANCEL]
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.addWidget(first)
+    qtbot.waitUntil(lambda: len(answers) == 2 and not first.isVisible(), timeout=10_000)
+    assert session.window is first
+    assert (db_path.read_bytes(), lock.lock_path(db_path).read_bytes()) == before
+
+
+def test_switching_to_a_file_with_a_left_over_lock_can_break_it(qtbot, qapp, db_path: Path, tmp_path: Path,
+                                                                 settings: UserSettings, answers) -> None:
+    other = tmp_path / "other.sqlite3"
+    other.write_bytes(db_path.read_bytes())
+    lock.lock_path(other).write_text(json.dumps(OTHER_PC), encoding="utf-8")
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.addWidget(first)
+    answers.reply = [open_problems.BREAK_LOCK, open_problems.CONFIRM_BREAK_LOCK]
+    assert session.switch_to(other)
+    assert not session.window.context.read_only
+    assert json.loads(lock.lock_path(other).read_text(encoding="utf-8"))["host"] == socket.gethostname()
+    close_all(session, qtbot)
+
+
+def test_a_program_running_on_this_pc_is_not_offered_to_be_unlocked(qtbot, qapp, db_path: Path,
+                                                                    settings: UserSettings, answers) -> None:
+    alive = {**OTHER_PC, "host": socket.gethostname(), "pid": os.getppid()}  # our parent: running here
+    lock.lock_path(db_path).write_text(json.dumps(alive), encoding="utf-8")
+    before = lock.lock_path(db_path).read_bytes()
+    answers.reply = [open_problems.CANCEL]
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.addWidget(first)
+    qtbot.waitUntil(lambda: bool(answers) and not first.isVisible(), timeout=10_000)
+    assert answers[0][1] == [open_problems.OPEN_READ_ONLY, open_problems.CANCEL]
+    assert lock.lock_path(db_path).read_bytes() == before
+
+
+def test_a_read_only_window_offers_to_break_the_lock_and_reopens_for_writing(
+        qtbot, qapp, db_path: Path, settings: UserSettings, answers) -> None:
+    place_in(db_path, "さくら体操の会")
+    lock.lock_path(db_path).write_text(json.dumps(OTHER_PC), encoding="utf-8")
+    answers.reply = [open_problems.OPEN_READ_ONLY]
+    session = Session(qapp, settings)
+    first = session.open(db_path)
+    qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
+    read_only = session.window  # replaced (and deleted) by the app when reopened
+    assert read_only.context.read_only and read_only.unlock_button.isVisible()
+    read_only.resize(1280, 800)
+    read_only.context.run_blocking(lambda _db, _c: None)
+    qtbot.wait(50)
+    read_only.grab().save("/tmp/shots/demo-lock/read_only_unlock_button.png")
+    answers.reply = [open_problems.CANCEL]  # asked to confirm, says no: nothing changes
+    read_only.unlock_button.click()
+    assert session.window is read_only and json.loads(lock.lock_path(db_path).read_text())["host"] == "JIMUSHO-PC2"
+    confirmation = answers[-1][0]
+    assert "高橋" in confirmation and "令和6年5月1日 09:00" in confirmation
+    answers.reply = [open_problems.CONFIRM_BREAK_LOCK]
+    read_only.unlock_button.click()
+    window = session.window
+    assert window is not read_only and not window.context.read_only
+    window.context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
+                                                                   start_date=date(2020, 4, 1))))
+    assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["host"] == socket.gethostname()
+    close_all(session, qtbot)

@@ -196,3 +196,14 @@ def test_a_folder_where_nothing_can_be_created_is_reported(tmp_path: Path) -> No
             lock.acquire(db_path)
     finally:
         folder.chmod(0o755)
+
+
+def test_breaking_leaves_a_lock_that_changed_since_it_was_shown(db_path: Path) -> None:
+    write_lock(db_path, user="高橋", host="JIMUSHO-PC2", pid=1)
+    shown = lock.read_holder(db_path)
+    write_lock(db_path, user="佐藤", host="JIMUSHO-PC3", pid=2)  # someone else opened it meanwhile
+    with pytest.raises(lock.LockChangedError):
+        lock.break_lock(db_path, expected=shown)
+    assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["user"] == "佐藤"
+    assert lock.break_lock(db_path, expected=lock.read_holder(db_path)).user == "佐藤"
+    assert not lock.lock_path(db_path).exists()

@@ -1,0 +1,89 @@
+"""What the CLI does while another PC holds the database: `--read-only` for the commands that only read
+(refused, with a message, by every command that writes) and `unlock` for a lock a crashed PC left."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+# Commands that never write the database ("bundle conflicts": the bundle command's `conflicts` only).
+READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "check", "backup", "bundle conflicts"})
+
+
+def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction) -> None:
+    parser.add_argument("--read-only", action="store_true",
+                        help="読み取り専用で開く（ほかの PC が使用中でも stats・report・export・check・backup・"
+                             "bundle conflicts を実行できる）")
+    unlock = subparsers.add_parser(
+        "unlock", help="止まった PC が残したロックを解除する（まず持ち主を表示し、--force で解除）")
+    unlock.add_argument("--force", action="store_true",
+                        help="その PC が使っていないことを確かめたうえで、ロックを解除する")
+
+
+def command_name(args: argparse.Namespace) -> str:
+    bundle_command = getattr(args, "bundle_command", None)
+    return f"{args.command} {bundle_command}" if args.command == "bundle" and bundle_command else args.command
+
+
+def read_only(args: argparse.Namespace) -> bool:
+    """Open the database read-only (checked against the command in refuse_read_only before any command runs)."""
+    return bool(getattr(args, "read_only", False))
+
+
+def refuse_read_only(args: argparse.Namespace) -> str | None:
+    """Why --read-only cannot be given to this command, or None when it can."""
+    if not read_only(args) or command_name(args) in READ_ONLY_COMMANDS:
+        return None
+    if args.command is None:
+        return ("画面は --read-only では開きません。ほかの PC が使用中のときは、開くときに表示される"
+                "「読み取り専用で開く」を選んでください。")
+    name = command_name(args)
+    allowed = "、".join(sorted(READ_ONLY_COMMANDS))
+    return (f"{name} はデータベースに書き込むため、--read-only では実行できません。"
+            f"--read-only を付けられるのは読み取りだけのコマンド（{allowed}）です。何も変更していません。")
+
+
+def in_use_hints(args: argparse.Namespace, holder: object | None) -> list[str]:
+    """What can be done when another program holds the database (DatabaseInUseError's `holder`)."""
+    from kaigo_desktop.storage import lock
+
+    hints = []
+    if command_name(args) in READ_ONLY_COMMANDS and not read_only(args):
+        hints.append("読み取りだけなら --read-only を付けて実行できます。")
+    if isinstance(holder, lock.LockHolder) and not lock.running_on_this_pc(holder):
+        hints.append("その PC が止まったまま（電源が切れた等）なら、kaigo-desktop unlock でロックの持ち主を"
+                     "確かめて解除できます。")
+    return hints
+
+
+def cmd_unlock(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.services import unlocking
+
+    state = unlocking.current_lock(db_path)
+    if state is None:
+        print(f"ロックはありません（ほかに書き込み中のプログラムはありません）: {db_path}")
+        return EXIT_OK
+    print(f"このデータベースのロック（{state.lock_file}）:")
+    print(_indent(state.describe()))
+    if state.running_here:
+        print(f"エラー: {unlocking.still_running(state)}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.force:
+        print(f"ロックは解除していません。{unlocking.RISK}確かめたら --force を付けてもう一度実行してください:\n"
+              f"  kaigo-desktop --db \"{db_path}\" unlock --force", file=sys.stderr)
+        return EXIT_PROBLEMS
+    removed = unlocking.break_confirmed(db_path, state)
+    if removed is None:
+        print("ロックはすでにありませんでした。")
+        return EXIT_OK
+    print("上のロックを解除しました。編集用に開けます。")
+    return EXIT_OK
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+LOCK_COMMANDS = {"unlock": cmd_unlock}
