@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from calendar import monthrange
 from datetime import date, datetime, timedelta
 
 FISCAL_YEAR_MIN = 1989  # 平成元年度: nothing this app records is older
@@ -49,9 +50,27 @@ def fiscal_year_range(fy: int) -> tuple[date, date]:
     return date(fy, 4, 1), date(fy + 1, 3, 31)
 
 
+def month_of_fiscal_year(fy: int, month: int) -> tuple[int, int]:
+    """(year, month) of a month of the 年度: April to December are in its first calendar year, January to
+    March in the next."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"月は1〜12で指定してください: {month}")
+    return (fy + 1 if month <= 3 else fy), month
+
+
 def months_of_fiscal_year(fy: int) -> list[tuple[int, int]]:
     """(year, month) of the twelve months of the 年度, April first."""
-    return [(fy, m) for m in range(4, 13)] + [(fy + 1, m) for m in range(1, 4)]
+    return [month_of_fiscal_year(fy, m) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+
+
+def month_range(year: int, month: int) -> tuple[date, date]:
+    """First and last day of a calendar month."""
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def fiscal_month_range(fy: int, month: int) -> tuple[date, date]:
+    """First and last day of a month of the 年度, e.g. the survey's reference month (March = next year)."""
+    return month_range(*month_of_fiscal_year(fy, month))
 
 
 # ---------------------------------------------------------------- 和暦

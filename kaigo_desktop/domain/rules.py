@@ -81,6 +81,17 @@ def _effective_cap(cap: int | None) -> int:
     return 1 if cap is None else cap
 
 
+def counted_promoters(placed: int, cap: int | None) -> int:
+    """Promoters the 基準額 counts (whole years): the placed ones within the cap, 1 at most when the cap is
+    unknown."""
+    return min(placed, _effective_cap(cap))
+
+
+def cap_exceeded(placed: int, cap: int | None) -> bool:
+    """More promoters placed than the subsidy pays for; False when the cap (the 65+ population) is unknown."""
+    return cap is not None and placed > cap
+
+
 def subsidy_base(periods: Iterable[EmploymentPeriod], fy: int, cap: int | None, settings: SubsidySettings) -> int:
     """基準額 of a municipality for the 年度. Whole years: base × min(placed, cap). Pro-rated: each promoter
     is worth base × months employed / 12 (a month counts if employed on any day of it), the cap promoters
@@ -89,7 +100,7 @@ def subsidy_base(periods: Iterable[EmploymentPeriod], fy: int, cap: int | None, 
     limit = _effective_cap(cap)
     periods = list(periods)
     if not settings.prorate_by_month:
-        return settings.base_per_promoter * min(placed_promoters(periods, fy), limit)
+        return settings.base_per_promoter * counted_promoters(placed_promoters(periods, fy), cap)
     months = sorted((open_months_in_fiscal_year(p.start, p.end, fy) for p in periods), reverse=True)
     counted = sum(m for m in months[:limit] if m > 0)
     return settings.base_per_promoter * counted // 12
@@ -117,7 +128,7 @@ def compute_subsidy(expenses: Mapping[str, int], periods: Iterable[EmploymentPer
 def cap_exceeded_warning(placed: int, cap: int | None, municipality_name: str, fy: int) -> str | None:
     """A warning (never a block) when more promoters are placed than the subsidy pays for; None otherwise,
     including when the cap is unknown."""
-    if cap is None or placed <= cap:
+    if not cap_exceeded(placed, cap):
         return None
     return (f"{municipality_name}の{format_fiscal_year(fy)}の推進員（{placed}人）が補助対象の上限（{cap}人）を"
             f"超えています。補助基準額は上限の人数で計算します。")

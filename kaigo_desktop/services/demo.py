@@ -3,14 +3,13 @@ validated like user input, in one transaction; deterministic for a seed and a `t
 
 from __future__ import annotations
 
-import calendar
 import random
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
+from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, month_range
 from kaigo_desktop.domain.records import (
     Activity,
     Assignment,
@@ -23,6 +22,7 @@ from kaigo_desktop.domain.records import (
     Population,
     Promoter,
 )
+from kaigo_desktop.domain.rules import open_months_in_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_CODES
 from kaigo_desktop.services import bulk, records
 from kaigo_desktop.services.demo_mark import is_demo_database, mark_as_demo
@@ -267,25 +267,17 @@ def _month_starts(first: date, last: date) -> Iterator[date]:
 
 
 def _month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    return month_range(month.year, month.month)[1]
 
 
 def _nth_weekdays(month: date, weekday: int) -> list[int]:
     """Days of the month falling on weekday (0 = Monday), in order."""
     first = (weekday - month.weekday()) % 7 + 1
-    return list(range(first, calendar.monthrange(month.year, month.month)[1] + 1, 7))
+    return list(range(first, _month_end(month).day + 1, 7))
 
 
 def _random_day(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
-
-
-def _months_employed(start: date, end: date | None, fy: int) -> int:
-    fy_start, fy_end = fiscal_year_range(fy)
-    first, last = max(start, fy_start), min(end or fy_end, fy_end)
-    if first > last:
-        return 0
-    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _allocate(total: int, weights: Sequence[float], minimum: int) -> list[int]:
@@ -661,7 +653,7 @@ class _DemoBuilder:
             promoters = by_municipality.get(m.code, [])
             delegated = bool(promoters) and all(p.center_id for p in promoters)
             for fy_index, fy in enumerate(self.fiscal_years):
-                months = sum(_months_employed(p.start_date, p.end_date, fy) for p in promoters)
+                months = sum(open_months_in_fiscal_year(p.start_date, p.end_date, fy) for p in promoters)
                 if months == 0:
                     continue
                 notes = "見込額" if fy == self.fiscal_years[-1] else ""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kaigo_desktop.domain.fiscal import month_range
 from kaigo_desktop.domain.records import Gathering, Place, Promoter
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.domain.vocab import mask_to_professionals, mask_to_programs
@@ -203,20 +204,15 @@ class MonthSheet:
     suggested_days: list[int]
 
 
-def _month_range(year: int, month: int) -> tuple[date, date]:
-    first = date(year, month, 1)
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
 def month_gatherings(db: Database, place_id: str, year: int, month: int) -> list[Gathering]:
     """The place's live gatherings in one calendar month, in date order."""
-    return gathering_queries.gatherings_between(db, place_id, *_month_range(year, month))
+    return gathering_queries.gatherings_between(db, place_id, *month_range(year, month))
 
 
 def suggested_days(db: Database, place_id: str, year: int, month: int, today: date | None = None) -> list[int]:
     """Days of the month (up to `today`) on a weekday the place met on at least twice in the 8 weeks before
     the month."""
-    first, last = _month_range(year, month)
+    first, last = month_range(year, month)
     recent = gathering_queries.gatherings_between(db, place_id, first - timedelta(weeks=8), first - timedelta(days=1))
     times_on = Counter(g.held_on.weekday() for g in recent)
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
-from kaigo_desktop.domain.rules import cap_exceeded_warning, promoter_cap
+from kaigo_desktop.domain.rules import cap_exceeded_warning, is_active_in_fiscal_year, promoter_cap
 from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import lookups, repository
@@ -57,9 +57,9 @@ def promoter_cap_warning(db: Database, promoter: r.Promoter, fiscal_year: int | 
     """The warning to show when adding (or extending) this promoter would exceed the municipality's cap
     for the 年度; never a block."""
     fiscal_year = fiscal_year or fiscal_year_of(promoter.start_date)
-    fy_start, fy_end = fiscal_year_range(fiscal_year)
-    if promoter.start_date > fy_end or (promoter.end_date and promoter.end_date < fy_start):
+    if not is_active_in_fiscal_year(promoter.start_date, promoter.end_date, fiscal_year):
         return None
+    fy_start, fy_end = fiscal_year_range(fiscal_year)
     placed = lookups.promoters_employed_count(db, promoter.municipality_code, fy_start, fy_end,
                                               exclude_id=promoter.id) + 1
     cap = promoter_cap(lookups.population_65_plus(db, promoter.municipality_code, fiscal_year))

@@ -3,18 +3,17 @@ dataclasses: the 年度 aggregation plus the figures per 区市町村 and per pr
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from kaigo_desktop.domain import rules
-from kaigo_desktop.domain.fiscal import fiscal_year_range
+from kaigo_desktop.domain.fiscal import fiscal_month_range, fiscal_year_range
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY
 from kaigo_desktop.services import settings as settings_service
 from kaigo_desktop.services.settings import ComputationSettings
 from kaigo_desktop.services.stats import FiscalYearStats, MunicipalityPromoters, fiscal_year_stats
-from kaigo_desktop.storage import lookups, report_queries
+from kaigo_desktop.storage import aggregates, lookups, report_queries
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
 
@@ -62,17 +61,11 @@ class SubmissionData:
     municipalities: list[MunicipalityFigures] = field(default_factory=list)  # only when all are reported
 
 
-def _reference_month(fiscal_year: int, month: int) -> tuple[date, date]:
-    """First and last day of the survey's reference month of the 年度 (January–March are in the next year)."""
-    year = fiscal_year + 1 if month <= 3 else fiscal_year
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
 def municipality_figures(db: Database, fiscal_year: int, settings: ComputationSettings) -> list[MunicipalityFigures]:
     """Report 1's figures for every 区市町村 with any place, gathering, member or population figure in the 年度,
     in code order; each row follows the definitions of the 年度 aggregation."""
     start, end = fiscal_year_range(fiscal_year)
-    names = report_queries.municipality_names(db)
+    names = aggregates.municipality_names(db)
     rows: dict[str, MunicipalityFigures] = {}
 
     def row(code: str) -> MunicipalityFigures:
@@ -82,7 +75,7 @@ def municipality_figures(db: Database, fiscal_year: int, settings: ComputationSe
 
     for code, count in report_queries.active_places_by_municipality(db, start, end).items():
         row(code).places_active = count
-    ref_start, ref_end = _reference_month(fiscal_year, settings.survey_reference_month)
+    ref_start, ref_end = fiscal_month_range(fiscal_year, settings.survey_reference_month)
     for figures in report_queries.gathering_figures_by_municipality(db, start, end, ref_start, ref_end):
         target = row(figures["municipality_code"])
         target.gatherings = figures["gatherings"]
@@ -93,7 +86,7 @@ def municipality_figures(db: Database, fiscal_year: int, settings: ComputationSe
         target = row(member["municipality_code"])
         target.members_total += member["total"]
         target.members_65_plus += rules.members_65_plus(member["total"], member["age_65_74"], member["age_75_plus"])
-    for code, population in report_queries.population_by_municipality(db, fiscal_year).items():
+    for code, population in aggregates.population(db, fiscal_year, None).items():
         row(code).population_65_plus = population
     for figures in rows.values():
         figures.participation_rate = rules.participation_rate(figures.members_65_plus, figures.population_65_plus)
@@ -160,12 +153,12 @@ class PromoterSection:
     @property
     def cap_respected(self) -> bool | None:
         """True within the cap, False over it, None when the 65+ population (hence the cap) is unknown."""
-        return None if self.cap is None else self.placed <= self.cap
+        return None if self.cap is None else not rules.cap_exceeded(self.placed, self.cap)
 
     @property
     def counted_promoters(self) -> int:
         """Promoters the 基準額 counts: the placed ones within the cap (1 when the cap is unknown)."""
-        return min(self.placed, 1 if self.cap is None else self.cap)
+        return rules.counted_promoters(self.placed, self.cap)
 
 
 @dataclass
@@ -194,7 +187,7 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
     entries: dict[str, MunicipalityPromoters] = {e.code: e for e in stats.promoters_by_municipality}
     if municipality_code is not None and municipality_code not in entries:
         # Nothing placed and no expenses: still a page that says so, with the cap.
-        population = report_queries.population_rows(db, fiscal_year, municipality_code).get(municipality_code)
+        population = aggregates.population(db, fiscal_year, municipality_code).get(municipality_code)
         entries[municipality_code] = MunicipalityPromoters(
             municipality_code, name, population, rules.promoter_cap(population), 0, rules.Subsidy(0, 0, 0))
     sections = {code: PromoterSection(code, e.name, e.population_65_plus, e.cap, e.placed, e.subsidy)
@@ -234,7 +227,7 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
         places[key].activities += row["activities"]
         places[key].promoters.append(row["promoter_name"])
 
-    for row in report_queries.expenses(db, fiscal_year, municipality_code):
+    for row in aggregates.expenses(db, fiscal_year, municipality_code):
         section = sections.get(row["municipality_code"])
         if section is not None:
             section.expenses.append(ExpenseLine(row["category"], row["amount"],

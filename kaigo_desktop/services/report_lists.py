@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
+from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, month_range
 from kaigo_desktop.domain.vocab import mask_to_professionals, mask_to_programs
 from kaigo_desktop.services.report_data import ReportInputError, municipality_label
 from kaigo_desktop.storage import lookups, report_queries
@@ -16,10 +15,6 @@ from kaigo_desktop.storage.database import Database
 
 def _optional_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
-
-
-def month_range(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def parse_month(text: str) -> tuple[int, int]:

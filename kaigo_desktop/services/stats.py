@@ -3,14 +3,13 @@ Definitions are those of ../shared/domain.md (printed as footnotes by the report
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain import rules
-from kaigo_desktop.domain.fiscal import fiscal_year_range
+from kaigo_desktop.domain.fiscal import fiscal_month_range, fiscal_year_range, months_of_fiscal_year
 from kaigo_desktop.domain.vocab import FREQUENCY_LABELS, PROGRAM_CODES, mask_to_programs
 from kaigo_desktop.services import settings as settings_service
 from kaigo_desktop.storage import aggregates
@@ -32,7 +31,7 @@ class MunicipalityPromoters:
 
     @property
     def cap_exceeded(self) -> bool:
-        return self.cap is not None and self.placed > self.cap
+        return rules.cap_exceeded(self.placed, self.cap)
 
 
 @dataclass
@@ -90,11 +89,6 @@ class FiscalYearStats:
         }
 
 
-def _reference_month(fiscal_year: int, month: int) -> tuple[date, date]:
-    year = fiscal_year + 1 if month <= 3 else fiscal_year
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _optional_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -118,7 +112,7 @@ def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | N
     stats.places_by_operator = {kind: operators[kind]
                                 for kind in (*vocabulary(db, "operator_kinds"), UNSET)}
 
-    ref_start, ref_end = _reference_month(fiscal_year, settings.survey_reference_month)
+    ref_start, ref_end = fiscal_month_range(fiscal_year, settings.survey_reference_month)
     held = {row["place_id"]: row
             for row in aggregates.gathering_figures_by_place(db, scope, ref_start, ref_end)
             if row["place_id"] in places}
@@ -138,7 +132,7 @@ def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | N
 
     _add_members(stats, [row for row in aggregates.members(db, fiscal_year) if row["place_id"] in places])
 
-    population = aggregates.population(db, scope, fiscal_year)
+    population = aggregates.population(db, fiscal_year, municipality_code)
     stats.population_65_plus = sum(population.values()) if population else None
     stats.participation_rate = rules.participation_rate(stats.members_65_plus, stats.population_65_plus)
 
@@ -152,8 +146,7 @@ def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | N
 
 
 def _months_filled(fiscal_year: int, by_month: dict[str, int]) -> dict[str, int]:
-    months = [(fiscal_year + (m <= 3), m) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
-    return {f"{y:04d}-{m:02d}": by_month.get(f"{y:04d}-{m:02d}", 0) for y, m in months}
+    return {f"{y:04d}-{m:02d}": by_month.get(f"{y:04d}-{m:02d}", 0) for y, m in months_of_fiscal_year(fiscal_year)}
 
 
 def _add_members(stats: FiscalYearStats, rows: list) -> None:
@@ -179,7 +172,7 @@ def _add_promoters(db: Database, stats: FiscalYearStats, scope: aggregates.Scope
         periods.setdefault(row["municipality_code"], []).append(
             rules.EmploymentPeriod(date.fromisoformat(row["start_date"]), _optional_date(row["end_date"])))
     expenses: dict[str, dict[str, int]] = {}
-    for row in aggregates.expenses(db, scope, stats.fiscal_year):
+    for row in aggregates.expenses(db, stats.fiscal_year, scope.municipality_code):
         expenses.setdefault(row["municipality_code"], {})[row["category"]] = row["amount"]
     names = aggregates.municipality_names(db)
 

@@ -1,4 +1,5 @@
-"""The raw figures behind the 年度 aggregation, read in a few set-based queries (services combine them)."""
+"""The raw figures behind the 年度 aggregation, read in a few set-based queries (services combine them), and
+the reads the reports share with it (names, population, expenses)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.definitions import active_place, employed, in_municipality, period_params
 
 
 @dataclass(frozen=True)
@@ -15,46 +17,46 @@ class Scope:
     fy_end: date
     municipality_code: str | None  # None = every municipality
 
-    def params(self) -> dict[str, object]:
-        return {"fy_start": self.fy_start.isoformat(), "fy_end": self.fy_end.isoformat(),
-                "muni": self.municipality_code}
+    def params(self, **more: object) -> dict[str, object]:
+        return period_params(self.fy_start, self.fy_end, self.municipality_code, **more)
 
 
-_MUNI = "(:muni IS NULL OR {col} = :muni)"
+# Gatherings are filtered to places by id: the covering indexes on gatherings then need no join per row.
 _PLACES_IN_SCOPE = "(:muni IS NULL OR place_id IN (SELECT id FROM places WHERE municipality_code = :muni))"
-_LIVE_PLACES_IN_SCOPE = ("place_id IN (SELECT id FROM places WHERE deleted_at IS NULL"
-                         " AND (:muni IS NULL OR municipality_code = :muni))")
+_ACTIVE_PLACES_IN_SCOPE = (f"place_id IN (SELECT p.id FROM places p WHERE {active_place('p')}"
+                           f" AND {in_municipality('p.municipality_code')})")
 
 
 def active_places(db: Database, scope: Scope) -> list[sqlite3.Row]:
     return db.query(
-        "SELECT id, municipality_code, programs, operator_kind, frequency_declared, start_date, end_date"
-        " FROM places WHERE deleted_at IS NULL"
-        " AND (start_date IS NULL OR start_date <= :fy_end) AND (end_date IS NULL OR end_date >= :fy_start)"
-        f" AND {_MUNI.format(col='municipality_code')}", scope.params())
+        "SELECT p.id, p.municipality_code, p.programs, p.operator_kind, p.frequency_declared, p.start_date,"
+        f" p.end_date FROM places p WHERE {active_place('p')} AND {in_municipality('p.municipality_code')}",
+        scope.params())
 
 
 def gathering_figures_by_place(db: Database, scope: Scope, reference_start: date,
                                reference_end: date) -> list[sqlite3.Row]:
     """Per place: gatherings, attendance, any 専門職 involvement, gatherings in the reference month.
-    Reads the covering index gatherings_place_stats in place order, so no sort is needed."""
-    params = scope.params() | {"ref_start": reference_start.isoformat(), "ref_end": reference_end.isoformat()}
+    Reads the covering index gatherings_place_stats in place order, so no sort is needed. Places that are
+    not active come back too: the caller keeps those of `active_places`."""
+    params = scope.params(ref_start=reference_start.isoformat(), ref_end=reference_end.isoformat())
     return db.query(
         "SELECT place_id, COUNT(*) AS gatherings, SUM(attendance_total) AS attendance,"
         " MAX(professionals != 0) AS with_professional,"
         " SUM(held_on BETWEEN :ref_start AND :ref_end) AS in_reference_month"
         " FROM gatherings INDEXED BY gatherings_place_stats"
-        " WHERE deleted_at IS NULL AND held_on BETWEEN :fy_start AND :fy_end"
+        " WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end"
         f" AND {_PLACES_IN_SCOPE} GROUP BY place_id", params)
 
 
 def attendance_by_month(db: Database, scope: Scope) -> dict[str, int]:
+    """Attendance per month ("2025-04") over the active places, so the months add up to the 延べ参加者数."""
     # Summing by day first keeps the grouping small; the IN filter avoids a join per gathering.
     rows = db.query(
         "SELECT substr(day, 1, 7) AS month, SUM(attendance) FROM ("
         " SELECT held_on AS day, SUM(attendance_total) AS attendance FROM gatherings INDEXED BY gatherings_stats"
-        " WHERE deleted_at IS NULL AND held_on BETWEEN :fy_start AND :fy_end"
-        f" AND {_LIVE_PLACES_IN_SCOPE} GROUP BY held_on) GROUP BY month", scope.params())
+        " WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end"
+        f" AND {_ACTIVE_PLACES_IN_SCOPE} GROUP BY held_on) GROUP BY month", scope.params())
     return {row[0]: row[1] for row in rows}
 
 
@@ -64,38 +66,41 @@ def members(db: Database, fiscal_year: int) -> list[sqlite3.Row]:
         " FROM members m WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy", {"fy": fiscal_year})
 
 
-def population(db: Database, scope: Scope, fiscal_year: int) -> dict[str, int]:
+def population(db: Database, fiscal_year: int, municipality_code: str | None) -> dict[str, int]:
+    """Code → 65歳以上人口 of the 年度, for the 区市町村 that have one (all when municipality_code is None)."""
     rows = db.query(
         "SELECT municipality_code, population_65_plus FROM population WHERE deleted_at IS NULL"
-        f" AND fiscal_year = :fy AND {_MUNI.format(col='municipality_code')}",
-        scope.params() | {"fy": fiscal_year})
+        f" AND fiscal_year = :fy AND {in_municipality('municipality_code')}",
+        {"fy": fiscal_year, "muni": municipality_code})
     return {row[0]: row[1] for row in rows}
 
 
 def promoters_employed(db: Database, scope: Scope) -> list[sqlite3.Row]:
     return db.query(
-        "SELECT id, municipality_code, start_date, end_date FROM promoters WHERE deleted_at IS NULL"
-        " AND start_date <= :fy_end AND (end_date IS NULL OR end_date >= :fy_start)"
-        f" AND {_MUNI.format(col='municipality_code')}", scope.params())
+        "SELECT pr.id, pr.municipality_code, pr.start_date, pr.end_date FROM promoters pr"
+        f" WHERE {employed('pr')} AND {in_municipality('pr.municipality_code')}", scope.params())
 
 
 def activity_totals(db: Database, scope: Scope) -> list[sqlite3.Row]:
     return db.query(
         "SELECT a.kind, COUNT(*) AS activities, COALESCE(SUM(a.minutes), 0) AS minutes FROM activities a"
         " JOIN promoters pr ON pr.id = a.promoter_id AND pr.deleted_at IS NULL"
-        " WHERE a.deleted_at IS NULL AND a.done_on BETWEEN :fy_start AND :fy_end"
-        f" AND {_MUNI.format(col='pr.municipality_code')} GROUP BY a.kind", scope.params())
+        " WHERE a.deleted_at IS NULL AND a.done_on BETWEEN :start AND :end"
+        f" AND {in_municipality('pr.municipality_code')} GROUP BY a.kind", scope.params())
 
 
-def expenses(db: Database, scope: Scope, fiscal_year: int) -> list[sqlite3.Row]:
+def expenses(db: Database, fiscal_year: int, municipality_code: str | None) -> list[sqlite3.Row]:
+    """The 年度's expenses by 区市町村, categories in their listed order."""
     return db.query(
-        "SELECT municipality_code, category, amount FROM expenses WHERE deleted_at IS NULL"
-        f" AND fiscal_year = :fy AND {_MUNI.format(col='municipality_code')}",
-        scope.params() | {"fy": fiscal_year})
+        "SELECT e.municipality_code, e.category, e.amount FROM expenses e"
+        " JOIN expense_categories c ON c.name = e.category"
+        f" WHERE e.deleted_at IS NULL AND e.fiscal_year = :fy AND {in_municipality('e.municipality_code')}"
+        " ORDER BY e.municipality_code, c.sort", {"fy": fiscal_year, "muni": municipality_code})
 
 
 def municipality_names(db: Database) -> dict[str, str]:
-    return {row[0]: row[1] for row in db.query("SELECT code, name FROM municipalities")}
+    """Code → name of Tokyo's 62 区市町村, in code order."""
+    return {row[0]: row[1] for row in db.query("SELECT code, name FROM municipalities ORDER BY code")}
 
 
 def setting(db: Database, key: str) -> str | None:

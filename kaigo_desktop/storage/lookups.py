@@ -6,6 +6,7 @@ from datetime import date
 
 from kaigo_desktop.domain.records import Municipality
 from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.definitions import employed, period_params
 from kaigo_desktop.storage.rows import TABLE_BY_NAME
 
 VOCABULARY_TABLES = (
@@ -87,9 +88,8 @@ def population_65_plus(db: Database, municipality_code: str, fiscal_year: int) -
 def promoters_employed_count(db: Database, municipality_code: str, fy_start: date, fy_end: date,
                              exclude_id: str = "") -> int:
     return db.scalar(
-        "SELECT COUNT(*) FROM promoters WHERE municipality_code = ? AND deleted_at IS NULL"
-        " AND start_date <= ? AND (end_date IS NULL OR end_date >= ?) AND id != ?",
-        (municipality_code, fy_end.isoformat(), fy_start.isoformat(), exclude_id))
+        f"SELECT COUNT(*) FROM promoters pr WHERE {employed('pr')} AND pr.municipality_code = :muni"
+        " AND pr.id != :exclude", period_params(fy_start, fy_end, municipality_code, exclude=exclude_id))
 
 
 def table_counts(db: Database) -> dict[str, int]:

@@ -7,24 +7,15 @@ import sqlite3
 from datetime import date
 
 from kaigo_desktop.storage.database import Database
-
-# A place is active in a period when its open period overlaps it and it is not deleted (domain.md).
-_ACTIVE_PLACE = ("{p}.deleted_at IS NULL AND ({p}.start_date IS NULL OR {p}.start_date <= :end)"
-                 " AND ({p}.end_date IS NULL OR {p}.end_date >= :start)")
-_EMPLOYED = "{p}.deleted_at IS NULL AND {p}.start_date <= :end AND ({p}.end_date IS NULL OR {p}.end_date >= :start)"
-_MUNI = "(:muni IS NULL OR {col} = :muni)"
-
-
-def _params(start: date, end: date, municipality_code: str | None, **more: object) -> dict[str, object]:
-    return {"start": start.isoformat(), "end": end.isoformat(), "muni": municipality_code, **more}
+from kaigo_desktop.storage.definitions import active_place, employed, in_municipality, period_params
 
 
 # ---------------------------------------------------------------- report 1: figures per 区市町村
 
 def active_places_by_municipality(db: Database, start: date, end: date) -> dict[str, int]:
     rows = db.query(
-        f"SELECT p.municipality_code, COUNT(*) FROM places p WHERE {_ACTIVE_PLACE.format(p='p')}"
-        " GROUP BY p.municipality_code", _params(start, end, None))
+        f"SELECT p.municipality_code, COUNT(*) FROM places p WHERE {active_place('p')}"
+        " GROUP BY p.municipality_code", period_params(start, end, None))
     return {row[0]: row[1] for row in rows}
 
 
@@ -33,7 +24,7 @@ def gathering_figures_by_municipality(db: Database, start: date, end: date, refe
     """Per 区市町村, over its active places: gatherings, attendance, places with 専門職 involvement, places
     with a gathering in the reference month. Aggregates per place first on the covering index, so the
     join to places is one lookup per place, not per gathering."""
-    params = _params(start, end, None, ref_start=reference_start.isoformat(), ref_end=reference_end.isoformat())
+    params = period_params(start, end, None, ref_start=reference_start.isoformat(), ref_end=reference_end.isoformat())
     return db.query(
         "SELECT p.municipality_code, SUM(x.gatherings) AS gatherings, SUM(x.attendance) AS attendance,"
         " SUM(x.with_professional) AS with_professional, SUM(x.in_reference > 0) AS survey"
@@ -42,7 +33,7 @@ def gathering_figures_by_municipality(db: Database, start: date, end: date, refe
         "       SUM(held_on BETWEEN :ref_start AND :ref_end) AS in_reference"
         "       FROM gatherings INDEXED BY gatherings_stats"
         "       WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end GROUP BY place_id) x"
-        f" JOIN places p ON p.id = x.place_id WHERE {_ACTIVE_PLACE.format(p='p')}"
+        f" JOIN places p ON p.id = x.place_id WHERE {active_place('p')}"
         " GROUP BY p.municipality_code", params)
 
 
@@ -50,18 +41,8 @@ def members_of_active_places(db: Database, start: date, end: date, fiscal_year: 
     return db.query(
         "SELECT p.municipality_code, m.total, m.age_65_74, m.age_75_plus FROM members m"
         " JOIN places p ON p.id = m.place_id"
-        f" WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy AND {_ACTIVE_PLACE.format(p='p')}",
-        _params(start, end, None, fy=fiscal_year))
-
-
-def population_by_municipality(db: Database, fiscal_year: int) -> dict[str, int]:
-    rows = db.query("SELECT municipality_code, population_65_plus FROM population"
-                    " WHERE deleted_at IS NULL AND fiscal_year = ?", (fiscal_year,))
-    return {row[0]: row[1] for row in rows}
-
-
-def municipality_names(db: Database) -> dict[str, str]:
-    return {row[0]: row[1] for row in db.query("SELECT code, name FROM municipalities ORDER BY code")}
+        f" WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy AND {active_place('p')}",
+        period_params(start, end, None, fy=fiscal_year))
 
 
 # ---------------------------------------------------------------- report 2: promoters
@@ -71,8 +52,8 @@ def promoters_employed(db: Database, start: date, end: date, municipality_code: 
     return db.query(
         "SELECT pr.id, pr.municipality_code, pr.name, pr.kana, pr.qualification, pr.start_date, pr.end_date,"
         " COALESCE(c.name, '') AS center_name FROM promoters pr LEFT JOIN centers c ON c.id = pr.center_id"
-        f" WHERE {_EMPLOYED.format(p='pr')} AND {_MUNI.format(col='pr.municipality_code')}"
-        " ORDER BY pr.municipality_code, pr.kana, pr.name, pr.id", _params(start, end, municipality_code))
+        f" WHERE {employed('pr')} AND {in_municipality('pr.municipality_code')}"
+        " ORDER BY pr.municipality_code, pr.kana, pr.name, pr.id", period_params(start, end, municipality_code))
 
 
 def activity_figures_by_promoter(db: Database, start: date, end: date,
@@ -84,8 +65,8 @@ def activity_figures_by_promoter(db: Database, start: date, end: date,
         " FROM activities a JOIN promoters pr ON pr.id = a.promoter_id AND pr.deleted_at IS NULL"
         " LEFT JOIN places pl ON pl.id = a.place_id"
         " WHERE a.deleted_at IS NULL AND a.done_on BETWEEN :start AND :end"
-        f" AND {_MUNI.format(col='pr.municipality_code')} GROUP BY a.promoter_id",
-        _params(start, end, municipality_code))
+        f" AND {in_municipality('pr.municipality_code')} GROUP BY a.promoter_id",
+        period_params(start, end, municipality_code))
 
 
 def assigned_places_by_promoter(db: Database, start: date, end: date,
@@ -94,9 +75,9 @@ def assigned_places_by_promoter(db: Database, start: date, end: date,
     rows = db.query(
         "SELECT s.promoter_id, COUNT(DISTINCT s.place_id) FROM assignments s"
         " JOIN promoters pr ON pr.id = s.promoter_id JOIN places pl ON pl.id = s.place_id"
-        f" WHERE {_EMPLOYED.format(p='s')} AND pl.deleted_at IS NULL AND pr.deleted_at IS NULL"
-        f" AND {_MUNI.format(col='pr.municipality_code')} GROUP BY s.promoter_id",
-        _params(start, end, municipality_code))
+        f" WHERE {employed('s')} AND pl.deleted_at IS NULL AND pr.deleted_at IS NULL"
+        f" AND {in_municipality('pr.municipality_code')} GROUP BY s.promoter_id",
+        period_params(start, end, municipality_code))
     return {row[0]: row[1] for row in rows}
 
 
@@ -106,8 +87,8 @@ def activity_figures_by_municipality_and_kind(db: Database, start: date, end: da
         "SELECT pr.municipality_code, a.kind, COUNT(*) AS activities, COALESCE(SUM(a.minutes), 0) AS minutes"
         " FROM activities a JOIN promoters pr ON pr.id = a.promoter_id AND pr.deleted_at IS NULL"
         " WHERE a.deleted_at IS NULL AND a.done_on BETWEEN :start AND :end"
-        f" AND {_MUNI.format(col='pr.municipality_code')} GROUP BY pr.municipality_code, a.kind",
-        _params(start, end, municipality_code))
+        f" AND {in_municipality('pr.municipality_code')} GROUP BY pr.municipality_code, a.kind",
+        period_params(start, end, municipality_code))
 
 
 def supported_places(db: Database, start: date, end: date, fiscal_year: int,
@@ -122,25 +103,10 @@ def supported_places(db: Database, start: date, end: date, fiscal_year: int,
         " FROM activities a JOIN promoters pr ON pr.id = a.promoter_id AND pr.deleted_at IS NULL"
         " JOIN places pl ON pl.id = a.place_id AND pl.deleted_at IS NULL"
         " WHERE a.deleted_at IS NULL AND a.done_on BETWEEN :start AND :end"
-        f" AND {_MUNI.format(col='pr.municipality_code')}"
+        f" AND {in_municipality('pr.municipality_code')}"
         " GROUP BY pr.municipality_code, pl.id, pr.id"
         " ORDER BY pr.municipality_code, pl.kana, pl.name, pl.id, pr.kana, pr.name",
-        _params(start, end, municipality_code, fy=fiscal_year))
-
-
-def expenses(db: Database, fiscal_year: int, municipality_code: str | None) -> list[sqlite3.Row]:
-    return db.query(
-        "SELECT e.municipality_code, e.category, e.amount FROM expenses e"
-        " JOIN expense_categories c ON c.name = e.category"
-        f" WHERE e.deleted_at IS NULL AND e.fiscal_year = :fy AND {_MUNI.format(col='e.municipality_code')}"
-        " ORDER BY e.municipality_code, c.sort", {"fy": fiscal_year, "muni": municipality_code})
-
-
-def population_rows(db: Database, fiscal_year: int, municipality_code: str | None) -> dict[str, int]:
-    rows = db.query("SELECT municipality_code, population_65_plus FROM population WHERE deleted_at IS NULL"
-                    f" AND fiscal_year = :fy AND {_MUNI.format(col='municipality_code')}",
-                    {"fy": fiscal_year, "muni": municipality_code})
-    return {row[0]: row[1] for row in rows}
+        period_params(start, end, municipality_code, fy=fiscal_year))
 
 
 # ---------------------------------------------------------------- report 3: one promoter
@@ -175,8 +141,8 @@ def place_directory(db: Database, start: date, end: date, municipality_code: str
         " p.start_date, p.end_date, p.status, p.contact, p.programs, COALESCE(c.name, '') AS center_name"
         " FROM places p JOIN municipalities m ON m.code = p.municipality_code"
         " LEFT JOIN centers c ON c.id = p.center_id"
-        f" WHERE {_ACTIVE_PLACE.format(p='p')} AND {_MUNI.format(col='p.municipality_code')}"
-        " ORDER BY p.municipality_code, p.kana, p.name, p.id", _params(start, end, municipality_code))
+        f" WHERE {active_place('p')} AND {in_municipality('p.municipality_code')}"
+        " ORDER BY p.municipality_code, p.kana, p.name, p.id", period_params(start, end, municipality_code))
 
 
 def assigned_promoters(db: Database, start: date, end: date, municipality_code: str | None) -> list[sqlite3.Row]:
@@ -185,8 +151,8 @@ def assigned_promoters(db: Database, start: date, end: date, municipality_code: 
         "SELECT DISTINCT s.place_id, pr.name, pr.kana FROM assignments s"
         " JOIN promoters pr ON pr.id = s.promoter_id AND pr.deleted_at IS NULL"
         " JOIN places p ON p.id = s.place_id AND p.deleted_at IS NULL"
-        f" WHERE {_EMPLOYED.format(p='s')} AND {_MUNI.format(col='p.municipality_code')}"
-        " ORDER BY s.place_id, pr.kana, pr.name", _params(start, end, municipality_code))
+        f" WHERE {employed('s')} AND {in_municipality('p.municipality_code')}"
+        " ORDER BY s.place_id, pr.kana, pr.name", period_params(start, end, municipality_code))
 
 
 # ---------------------------------------------------------------- report 5: one place
