@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from report_checks import CHIYODA, DEMO_TODAY, FY, HINODE
+from report_checks import CHIYODA, DEMO_TODAY, FY, HINODE, SHINJUKU
 
-from kaigo_desktop.domain.records import Activity, Expense, Gathering, Members, Place, Population, Promoter
+from kaigo_desktop.domain.records import (
+    Activity, Assignment, Expense, Gathering, Members, Place, Population, Promoter,
+)
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
 
@@ -35,7 +37,8 @@ def demo(demo_path: Path):
 
 @pytest.fixture
 def small(db: Database) -> Database:
-    """Two places in 千代田区 with few participants in some groups (3 men, 1 under 65 …), one in 日の出町 with 2."""
+    """Two places in 千代田区 with few participants in some groups (3 men, 1 under 65 …), one in 日の出町 with 2;
+    and records no figure of the 年度 may count (see add_out_of_scope)."""
     today = date(2026, 5, 1)
     add = lambda record: records.add(db, record, today=today)  # noqa: E731
     big = add(Place(CHIYODA, "大きな体操の会", "オオキナタイソウノカイ", programs=("motor",), start_date=date(2020, 4, 1),
@@ -62,4 +65,51 @@ def small(db: Database) -> Database:
     add(Expense(CHIYODA, FY, "給料", 4_000_500))
     add(Expense(CHIYODA, FY, "備品購入費", 200_000))
     add(Expense(HINODE, FY, "報酬", 7_000_000))
+    add_out_of_scope(db, today, big.id, village.id)
     return db
+
+
+def add_out_of_scope(db: Database, today: date, chiyoda_place: str, hinode_place: str) -> None:
+    """Places and promoters outside the 年度 FY by each of the three ways (trashed; closed before it; not yet
+    open), each with gatherings, members, activities or assignments inside it, as the app can hold them
+    (a 終了日 or 開始日 moved after the gatherings were logged, a record put in the trash). 新宿区 has only
+    such records, so it has no row or section in any report of FY."""
+    add = lambda record: records.add(db, record, today=today)  # noqa: E731
+    during, march = date(FY, 9, 9), date(FY + 1, 3, 9)
+
+    def place(code: str, name: str, start: date | None, end: date | None, *, trash: bool = False) -> Place:
+        record = add(Place(code, name, "ハンイガイ", programs=("motor", "nutrition"), start_date=date(2019, 4, 1),
+                           frequency_declared="月1回以上2回未満", operator_kind="社会福祉協議会", address=f"{name}の住所"))
+        for held_on in (during, march):
+            add(Gathering(record.id, held_on, attendance_total=11, professionals=("保健師",)))
+        add(Members(record.id, FY, total=13, male=4, female=9, age_65_74=5, age_75_plus=8))
+        if trash:
+            records.remove(db, Place, record.id)
+        else:
+            record.start_date, record.end_date = start, end
+            records.update(db, record, today=today)
+        return record
+
+    place(CHIYODA, "ゴミ箱の体操教室", None, None, trash=True)
+    place(CHIYODA, "閉じた茶話会", date(2019, 4, 1), date(FY, 3, 31))
+    place(HINODE, "これからの会", date(FY + 1, 4, 1), None)
+    place(SHINJUKU, "新宿のゴミ箱の会", None, None, trash=True)
+
+    def promoter(code: str, name: str, start: date, end: date | None, done_on: date, *,
+                 trash: bool = False) -> Promoter:
+        record = add(Promoter(code, name, "保健師", start, end_date=end, kana="ハンイガイ"))
+        add(Activity(record.id, done_on, "通いの場の継続支援", place_id=chiyoda_place, minutes=45))
+        add(Assignment(record.id, chiyoda_place if code == CHIYODA else hinode_place, start, end))
+        if trash:
+            records.remove(db, Promoter, record.id)
+        return record
+
+    # Activities count by the day they were done: inside the 年度 only the trashed promoter's (never counted).
+    promoter(CHIYODA, "削除済み推進員", date(2024, 4, 1), None, during, trash=True)
+    promoter(CHIYODA, "退職した推進員", date(2022, 4, 1), date(FY, 3, 31), date(FY, 3, 31))
+    promoter(HINODE, "来年度の推進員", date(FY + 1, 4, 1), None, date(FY + 1, 4, 10))
+    promoter(SHINJUKU, "新宿の退職した推進員", date(2022, 4, 1), date(FY, 3, 31), date(FY, 3, 31))
+    hanako = db.scalar("SELECT id FROM promoters WHERE name = '山田花子'")
+    add(Assignment(hanako, hinode_place, date(2022, 4, 1), date(FY, 3, 31)))  # ended before the 年度
+    add(Expense(SHINJUKU, FY - 1, "給料", 1_000_000))  # another 年度
+    add(Population(SHINJUKU, FY - 1, 80_000))

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 DEMO_TODAY = date(2026, 11, 27)
 CREATED = date(2026, 12, 1)  # the creation date printed on the test reports
 FY = 2025
-CHIYODA, HINODE = "131016", "133051"
+CHIYODA, HINODE, SHINJUKU = "131016", "133051", "131041"
 
 # ---------------------------------------------------------------- PDF
 
@@ -142,9 +142,7 @@ def submission_figures(db, fy: int, code: str | None) -> dict:
     f["operators"] = {row[0]: row[1] for row in db.conn.execute(
         f"SELECT COALESCE(p.operator_kind, '未設定'), COUNT(*) FROM places p WHERE {ACTIVE} AND {SCOPE} GROUP BY 1", p)}
     f["monthly"] = {row[0]: row[1] for row in db.conn.execute(
-        "SELECT substr(g.held_on, 1, 7), SUM(g.attendance_total) FROM gatherings g JOIN places p ON p.id = g.place_id"
-        f" WHERE g.deleted_at IS NULL AND p.deleted_at IS NULL AND {SCOPE} AND g.held_on BETWEEN :start AND :end"
-        " GROUP BY 1", p)}
+        f"SELECT substr(g.held_on, 1, 7), SUM(g.attendance_total) {g_in_year} GROUP BY 1", p)}
     f["actual"] = actual_frequencies(db, fy, code)
     return f
 
@@ -176,11 +174,36 @@ def actual_frequencies(db, fy: int, code: str | None) -> Counter:
     return result
 
 
+def report1_municipalities(db, fy: int) -> list[str]:
+    """The 区市町村 of report 1's table: those with an active place or a 65+ population in the 年度."""
+    return [row[0] for row in db.conn.execute(
+        f"SELECT p.municipality_code FROM places p WHERE {ACTIVE} UNION SELECT municipality_code FROM population"
+        " WHERE deleted_at IS NULL AND fiscal_year = :fy ORDER BY 1", params(fy, None))]
+
+
+EMPLOYED = "pr.deleted_at IS NULL AND pr.start_date <= :end AND (pr.end_date IS NULL OR pr.end_date >= :start)"
+
+
+def report2_municipalities(db, fy: int) -> list[str]:
+    """The 区市町村 with a section in report 2: a promoter employed in the 年度 or an expense of it."""
+    return [row[0] for row in db.conn.execute(
+        f"SELECT pr.municipality_code FROM promoters pr WHERE {EMPLOYED} UNION SELECT municipality_code"
+        " FROM expenses WHERE deleted_at IS NULL AND fiscal_year = :fy ORDER BY 1", params(fy, None))]
+
+
+def out_of_scope(db, fy: int) -> dict[str, int]:
+    """How many places and promoters are outside the 年度 each way: a fixture holding none cannot show that
+    a definition left them out."""
+    ways = {"trashed": "deleted_at IS NOT NULL", "closed": "deleted_at IS NULL AND end_date < :start",
+            "not yet open": "deleted_at IS NULL AND start_date > :end"}
+    return {f"{table} {way}": one(db, f"SELECT COUNT(*) FROM {table} WHERE {condition}", params(fy, None))
+            for table in ("places", "promoters") for way, condition in ways.items()}
+
+
 def promoter_figures(db, fy: int, code: str) -> dict:
     """Report 2 for one 区市町村."""
     p = params(fy, code)
-    employed = ("pr.deleted_at IS NULL AND pr.start_date <= :end AND (pr.end_date IS NULL OR pr.end_date >= :start)"
-                " AND pr.municipality_code = :code")
+    employed = f"{EMPLOYED} AND pr.municipality_code = :code"
     promoters = db.conn.execute(
         f"SELECT pr.id, pr.name, pr.qualification, pr.start_date, pr.end_date FROM promoters pr WHERE {employed}"
         " ORDER BY pr.kana", p).fetchall()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from report_checks import (
-    CHIYODA, CREATED, FY, HINODE, after, cells, flat_text, fonts, number, numbers, page_texts, promoter_figures,
-    row_numbers,
+    CHIYODA, CREATED, EMPLOYED, FY, HINODE, after, cells, flat_text, fonts, number, numbers, out_of_scope, page_texts,
+    params, promoter_figures, report2_municipalities, row_numbers,
 )
 
 from kaigo_desktop.domain.fiscal import format_wareki
@@ -55,14 +55,20 @@ def check_section(items: list[str], name: str, code: str, f: dict, kinds: list[s
     assert number(after(part, "補助所要額")[0]) == f["claim"]
 
 
-def test_every_figure_of_every_section_equals_independent_sql(demo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", ["demo", "small"])
+def test_every_figure_of_every_section_equals_independent_sql(request, tmp_path: Path, source: str) -> None:
+    """On the demo and on the small set, whose trashed, closed and not-yet-open promoters (with activities and
+    assignments) must not be placed, listed or given a section."""
+    demo = request.getfixturevalue(source)
+    if source == "small":
+        assert all(out_of_scope(demo, FY).values()), out_of_scope(demo, FY)
     out = tmp_path / "r2.pdf"
     result = make(demo, out, suppress=False)
     items = cells(out)
     kinds = [row[0] for row in demo.conn.execute("SELECT name FROM activity_kinds ORDER BY sort")]
-    codes = [row[0] for row in demo.conn.execute(
-        "SELECT DISTINCT municipality_code FROM promoters UNION SELECT municipality_code FROM expenses ORDER BY 1")]
+    codes = report2_municipalities(demo, FY)
     names = dict(demo.conn.execute("SELECT code, name FROM municipalities").fetchall())
+    assert [c for c in names if f"{names[c]}（{c}）" in items] == codes  # a section for those, none for others
     totals = [0, 0, 0]
     exceeded = False
     for code in codes:
@@ -74,6 +80,9 @@ def test_every_figure_of_every_section_equals_independent_sql(demo, tmp_path: Pa
         totals = [totals[0] + f["eligible"], totals[1] + f["base"], totals[2] + f["claim"]]
         exceeded |= f["placed"] > f["cap"]
     assert exceeded == any("超えています" in w for w in result.warnings)
+    gone = [row[0] for row in demo.conn.execute(f"SELECT name FROM promoters pr WHERE NOT ({EMPLOYED})",
+                                                params(FY, None))]
+    assert (source == "demo" or gone) and not [name for name in gone if name in flat_text(out)]
     assert numbers(after(items, "計", 6, start="区市町村別の配置と補助所要額"))[-3:] == totals  # 上限内 is blank
     assert all(embedded for _, embedded in fonts(out))
 
