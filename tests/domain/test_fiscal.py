@@ -17,6 +17,9 @@ from kaigo_desktop.domain.fiscal import (
     format_iso,
     format_wareki,
     format_wareki_short,
+    fiscal_month_range,
+    month_of_fiscal_year,
+    month_range,
     months_of_fiscal_year,
     parse_date,
     parse_fiscal_year,
@@ -44,6 +47,30 @@ def test_months_of_fiscal_year():
     assert len(months) == 12
     assert months[0] == (2024, 4) and months[8] == (2024, 12) and months[9] == (2025, 1)
     assert months[-1] == (2025, 3)
+
+
+@pytest.mark.parametrize(("year", "month", "last"), [
+    (2024, 2, date(2024, 2, 29)), (2025, 2, date(2025, 2, 28)), (2100, 2, date(2100, 2, 28)),
+    (2025, 3, date(2025, 3, 31)), (2024, 4, date(2024, 4, 30)), (2024, 12, date(2024, 12, 31)),
+])
+def test_month_range(year, month, last):
+    assert month_range(year, month) == (date(year, month, 1), last)
+
+
+def test_months_of_the_fiscal_year_and_their_ranges():
+    assert month_of_fiscal_year(2024, 4) == (2024, 4) and month_of_fiscal_year(2024, 12) == (2024, 12)
+    assert month_of_fiscal_year(2024, 1) == (2025, 1) and month_of_fiscal_year(2024, 3) == (2025, 3)
+    assert fiscal_month_range(2024, 3) == (date(2025, 3, 1), date(2025, 3, 31))  # the survey's reference month
+    assert fiscal_month_range(2023, 2) == (date(2024, 2, 1), date(2024, 2, 29))
+    with pytest.raises(ValueError):
+        month_of_fiscal_year(2024, 13)
+
+
+@given(st.integers(1989, 2100), st.integers(1, 12))
+def test_a_month_of_the_fiscal_year_lies_inside_it(fy, month):
+    first, last = fiscal_month_range(fy, month)
+    start, end = fiscal_year_range(fy)
+    assert start <= first <= last <= end and fiscal_year_of(first) == fy
 
 
 @given(dates_1927_2100)

@@ -16,8 +16,10 @@ from kaigo_desktop.domain.rules import (
     Subsidy,
     SubsidySettings,
     actual_frequency,
+    cap_exceeded,
     cap_exceeded_warning,
     compute_subsidy,
+    counted_promoters,
     eligible_expenses,
     is_active_in_fiscal_year,
     members_65_plus,
@@ -52,6 +54,17 @@ def test_cap_threshold_constant():
 def test_cap_rejects_negative_population():
     with pytest.raises(ValueError):
         promoter_cap(-1)
+
+
+@pytest.mark.parametrize(("placed", "cap", "counted", "exceeded"), [
+    (0, 2, 0, False), (2, 2, 2, False), (3, 2, 2, True), (2, 1, 1, True),
+    (0, None, 0, False), (1, None, 1, False), (3, None, 1, False),  # unknown population: count 1, never "over"
+])
+def test_counted_promoters_and_cap_exceeded(placed, cap, counted, exceeded):
+    assert counted_promoters(placed, cap) == counted
+    assert cap_exceeded(placed, cap) is exceeded
+    assert (cap_exceeded_warning(placed, cap, "千代田区", 2024) is not None) is exceeded
+    assert subsidy_base([whole_year()] * placed, 2024, cap, WHOLE) == 5_500_000 * counted
 
 
 def test_default_settings_follow_domain():
