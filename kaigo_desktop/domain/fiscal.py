@@ -116,6 +116,11 @@ def format_iso(d: date) -> str:
     return d.isoformat()
 
 
+def optional_iso_date(text: str | None) -> date | None:
+    """A stored date back ("2024-04-01"), None for an empty one (an open end)."""
+    return date.fromisoformat(text) if text else None
+
+
 # ---------------------------------------------------------------- parsing
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 = 1900-03-01 counts from here

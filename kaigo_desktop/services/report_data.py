@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kaigo_desktop.domain import rules
-from kaigo_desktop.domain.fiscal import fiscal_month_range, fiscal_year_range
+from kaigo_desktop.domain.fiscal import fiscal_month_range, fiscal_year_range, optional_iso_date
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY
 from kaigo_desktop.services import settings as settings_service
 from kaigo_desktop.services.settings import ComputationSettings
@@ -136,29 +136,13 @@ class ExpenseLine:
 
 
 @dataclass
-class PromoterSection:
-    """One 区市町村 of report 2."""
+class PromoterSection(MunicipalityPromoters):
+    """One 区市町村 of report 2: its placement and subsidy (as the 年度 aggregation has them) and the lists."""
 
-    code: str
-    name: str
-    population_65_plus: int | None
-    cap: int | None
-    placed: int
-    subsidy: rules.Subsidy
     promoters: list[PromoterRow] = field(default_factory=list)
     activities_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind → (count, minutes)
     supported_places: list[SupportedPlace] = field(default_factory=list)
     expenses: list[ExpenseLine] = field(default_factory=list)
-
-    @property
-    def cap_respected(self) -> bool | None:
-        """True within the cap, False over it, None when the 65+ population (hence the cap) is unknown."""
-        return None if self.cap is None else not rules.cap_exceeded(self.placed, self.cap)
-
-    @property
-    def counted_promoters(self) -> int:
-        """Promoters the 基準額 counts: the placed ones within the cap (1 when the cap is unknown)."""
-        return rules.counted_promoters(self.placed, self.cap)
 
 
 @dataclass
@@ -170,10 +154,6 @@ class PromotersData:
     settings: ComputationSettings
     activity_kinds: list[str]
     sections: list[PromoterSection] = field(default_factory=list)
-
-
-def _optional_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None = None) -> PromotersData:
@@ -203,7 +183,7 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
         activity = figures.get(row["id"])
         section.promoters.append(PromoterRow(
             row["id"], row["name"], row["qualification"], date.fromisoformat(row["start_date"]),
-            _optional_date(row["end_date"]), row["center_name"], assigned.get(row["id"], 0),
+            optional_iso_date(row["end_date"]), row["center_name"], assigned.get(row["id"], 0),
             activity["activities"] if activity else 0, activity["minutes"] if activity else 0,
             activity["places"] if activity else 0))
 

@@ -6,15 +6,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, month_range
+from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, month_range, optional_iso_date
 from kaigo_desktop.domain.vocab import mask_to_professionals, mask_to_programs
 from kaigo_desktop.services.report_data import ReportInputError, municipality_label
 from kaigo_desktop.storage import lookups, report_queries
 from kaigo_desktop.storage.database import Database
-
-
-def _optional_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -89,7 +85,7 @@ def activity_report_data(db: Database, promoter_id: str, fiscal_year: int | None
         start, end = fiscal_year_range(fiscal_year)
     data = ActivityReportData(
         row["id"], row["name"], row["qualification"], row["municipality_code"], row["municipality_name"],
-        row["center_name"], date.fromisoformat(row["start_date"]), _optional_date(row["end_date"]),
+        row["center_name"], date.fromisoformat(row["start_date"]), optional_iso_date(row["end_date"]),
         fiscal_year, month, start, end)
     counts: Counter[str] = Counter()
     minutes: Counter[str] = Counter()
@@ -156,7 +152,7 @@ def place_directory(db: Database, fiscal_year: int, municipality_code: str | Non
             row["id"], row["municipality_code"], row["municipality_name"], row["name"], row["kana"],
             row["address"], row["center_name"], row["venue_kind"], row["operator_kind"],
             [a for a in (row["main_activity_1"], row["main_activity_2"]) if a], mask_to_programs(row["programs"]),
-            row["frequency_declared"], _optional_date(row["start_date"]), _optional_date(row["end_date"]),
+            row["frequency_declared"], optional_iso_date(row["start_date"]), optional_iso_date(row["end_date"]),
             row["status"], row["contact"], promoters.get(row["id"], [])))
     return data
 

@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain import rules
-from kaigo_desktop.domain.fiscal import fiscal_month_range, fiscal_year_range, months_of_fiscal_year
+from kaigo_desktop.domain.fiscal import (
+    fiscal_month_range, fiscal_year_range, months_of_fiscal_year, optional_iso_date,
+)
 from kaigo_desktop.domain.vocab import FREQUENCY_LABELS, PROGRAM_CODES, mask_to_programs
 from kaigo_desktop.services import settings as settings_service
 from kaigo_desktop.storage import aggregates
@@ -32,6 +34,16 @@ class MunicipalityPromoters:
     @property
     def cap_exceeded(self) -> bool:
         return rules.cap_exceeded(self.placed, self.cap)
+
+    @property
+    def cap_respected(self) -> bool | None:
+        """True within the cap, False over it, None when the 65+ population (hence the cap) is unknown."""
+        return None if self.cap is None else not self.cap_exceeded
+
+    @property
+    def counted_promoters(self) -> int:
+        """Promoters the 基準額 counts: the placed ones within the cap (1 when the cap is unknown)."""
+        return rules.counted_promoters(self.placed, self.cap)
 
 
 @dataclass
@@ -89,10 +101,6 @@ class FiscalYearStats:
         }
 
 
-def _optional_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | None = None,
                       today: date | None = None) -> FiscalYearStats:
     settings = settings_service.load(db)
@@ -122,9 +130,9 @@ def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | N
     stats.places_survey = sum(1 for row in held.values() if row["in_reference_month"])
     actual: Counter[str] = Counter()
     for place_id, row in places.items():
-        end = _optional_date(row["end_date"])
+        end = optional_iso_date(row["end_date"])
         months = rules.open_months_in_fiscal_year(
-            _optional_date(row["start_date"]), min(end, until) if end else until, fiscal_year)
+            optional_iso_date(row["start_date"]), min(end, until) if end else until, fiscal_year)
         count = held[place_id]["gatherings"] if place_id in held else 0
         actual[rules.actual_frequency(count, months) or FREQUENCY_LABELS[-1]] += 1
     stats.places_by_frequency_actual = {label: actual[label] for label in FREQUENCY_LABELS}
@@ -170,7 +178,7 @@ def _add_promoters(db: Database, stats: FiscalYearStats, scope: aggregates.Scope
     periods: dict[str, list[rules.EmploymentPeriod]] = {}
     for row in aggregates.promoters_employed(db, scope):
         periods.setdefault(row["municipality_code"], []).append(
-            rules.EmploymentPeriod(date.fromisoformat(row["start_date"]), _optional_date(row["end_date"])))
+            rules.EmploymentPeriod(date.fromisoformat(row["start_date"]), optional_iso_date(row["end_date"])))
     expenses: dict[str, dict[str, int]] = {}
     for row in aggregates.expenses(db, stats.fiscal_year, scope.municipality_code):
         expenses.setdefault(row["municipality_code"], {})[row["category"]] = row["amount"]
