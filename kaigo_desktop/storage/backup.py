@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kaigo_desktop.storage import lock, migrations
+from kaigo_desktop.storage.connections import connect
 from kaigo_desktop.storage.errors import BackupFailedError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -228,7 +229,7 @@ def backup_database(source: sqlite3.Connection, destination: Path, *, progress: 
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         _remove_quietly(partial, *_sidecars(partial))
-        target = sqlite3.connect(partial, isolation_level=None)
+        target = connect(partial, isolation_level=None)
         try:
             _copy_pages(source, target, progress, cancelled)
             # The copy is one self-contained file (no -wal beside it), safe to carry on a USB stick.
@@ -261,8 +262,8 @@ def _connect_readonly(path: Path, exclusive: bool | None = None) -> sqlite3.Conn
     if exclusive is None:
         exclusive = not lock.writer_active(Path(path))
     if exclusive and not (wal.exists() and wal.stat().st_size > 0):
-        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    return sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        return connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    return connect(f"{uri}?mode=ro", uri=True)
 
 
 def copy_database_file(source_path: Path, destination: Path, *, exclusive: bool | None = None,
@@ -406,7 +407,7 @@ def keep_damaged_copy(database_path: Path, when: datetime | None = None) -> Path
 
 def checkpoint_closed_database(database_path: Path) -> None:
     """Fold a closed database's -wal back into the file, so that the file alone holds everything."""
-    conn = sqlite3.connect(database_path, isolation_level=None)
+    conn = connect(database_path, isolation_level=None)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
