@@ -77,8 +77,8 @@ def version_mismatch(identity: FileIdentity) -> str | None:
 
 def schema_objects(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
     """(type, name) of every table, index, trigger and view; SQLite's own (sqlite_…) left out."""
-    return frozenset(conn.execute(
-        "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall())
+    rows = conn.execute("SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    return frozenset((str(kind), str(name)) for kind, name in rows)
 
 
 @functools.lru_cache(maxsize=4)
