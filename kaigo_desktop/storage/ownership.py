@@ -62,7 +62,7 @@ def foreign_reason(identity: FileIdentity) -> str | None:
     ours = {m.version: m.name for m in migrations.available_migrations()}
     known = {version: name for version, name in identity.recorded.items() if version in ours}
     if 1 not in known or any(ours[version] != name for version, name in known.items()):
-        return "Kaigo Desktop の更新記録（schema_migrations）がありません"
+        return "Kaigo Desktop で作成した形跡（スキーマの更新記録）がありません"
     return None
 
 
