@@ -143,23 +143,3 @@ def test_a_network_folder_warning_suggests_the_exchange_files(qtbot, qapp, monke
     box = open_problems.warn_about_location(None, ["データベースがネットワーク上のフォルダにあります。"])
     qtbot.addWidget(box)
     assert box.isVisible() and "交換用ファイル" in box.text()
-
-
-def test_another_applications_file_is_explained_and_left_untouched(qtbot, qapp, tmp_path: Path,
-                                                                  settings: UserSettings, answers) -> None:
-    import sqlite3
-
-    history = tmp_path / "History.sqlite3"
-    conn = sqlite3.connect(history)
-    conn.executescript("CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT);"
-                       "CREATE VIEW v AS SELECT url FROM urls; PRAGMA user_version = 48;")
-    conn.close()
-    before = {p.name: p.read_bytes() for p in tmp_path.glob("History*")}
-    session = Session(qapp, settings)
-    first = session.open(history)
-    qtbot.addWidget(first)
-    qtbot.waitUntil(lambda: bool(answers) and not first.isVisible(), timeout=10_000)
-    text, options = answers[0]
-    assert "Kaigo Desktop のデータベースではない" in text and options == ["OK"]  # no restore over it
-    assert session.window is first
-    assert {p.name: p.read_bytes() for p in tmp_path.glob("History*")} == before  # no -wal, -shm, lock
