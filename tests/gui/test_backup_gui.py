@@ -144,6 +144,7 @@ def test_restore_of_a_backup_with_foreign_sql_is_refused_and_the_database_kept(q
     conn.close()
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kw: warned.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kw: None)
     assert not session.restore(bad)
     assert "復元できませんでした" in warned[0] and "このアプリが作成していないトリガーがあります: wipe" in warned[0]
     assert session.window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
