@@ -156,3 +156,16 @@ def test_every_connection_has_trusted_schema_off(db_path: Path) -> None:
     callers = [path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
                if re.search(r"sqlite3\.connect\(", path.read_text(encoding="utf-8"))]
     assert callers == ["storage/connections.py"]
+
+
+def test_a_view_someone_added_cannot_call_a_function_with_side_effects(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE VIEW harmless_looking AS SELECT side_effect() AS x")
+    conn.commit()
+    conn.close()
+    called: list[int] = []
+    with Database.open(db_path) as db:
+        db.conn.create_function("side_effect", 0, lambda: called.append(1) or 1)
+        with pytest.raises(sqlite3.OperationalError, match="unsafe use"):
+            db.query("SELECT * FROM harmless_looking")
+    assert called == []
