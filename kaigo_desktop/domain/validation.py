@@ -42,19 +42,49 @@ def require(value: object, field: str, label: str) -> list[FieldError]:
     return []
 
 
+# The largest figure each count or amount may hold, by record field. Far above anything real, and small
+# enough that a sum over a million records stays far inside SQLite's 64-bit integers, so `stats` and the
+# reports never overflow. Every path that stores a record (forms, imports, exchange) checks through here.
+MAX_PEOPLE = 9_999  # one gathering's participants, one place's members in a 年度 (the forms take 4 digits)
+FIELD_LIMITS: dict[str, int] = {
+    **dict.fromkeys(("attendance_total", "new_participants", "total", "male", "female", "age_under_65",
+                     "age_65_74", "age_75_plus"), MAX_PEOPLE),
+    "capacity": 100_000,  # 定員 of one place
+    "minutes": 24 * 60,  # one activity on one day
+    "population_65_plus": 20_000_000,  # one 区市町村 (all of Tokyo has about 3.2 million)
+    "population_75_plus": 20_000_000,
+    "amount": 100_000_000_000,  # one expense category in one 年度: 1,000億円
+}
+
+
 def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def check_count(value: object, field: str, label: str) -> list[FieldError]:
+    """A count or amount: blank (None) is fine; otherwise an integer from 0 to FIELD_LIMITS[field]."""
+    if value is None:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [FieldError(field, f"{label}は整数で入力してください。")]
+    if value < 0:
+        return [FieldError(field, f"{label}は0以上で入力してください。")]
+    limit = FIELD_LIMITS[field]
+    if value > limit:
+        return [FieldError(field, f"{label}は{limit:,}以下で入力してください（{_short(value)}）。")]
+    return []
+
+
+def _short(value: int) -> str:
+    """A number as it can be shown in a message: 1e30 typed by mistake is not printed in full."""
+    text = f"{value:,}"
+    return text if len(text) <= 20 else f"{len(str(value))}桁の数"
 
 
 def _counts(values: dict[str, int | None], labels: dict[str, str]) -> list[FieldError]:
     errors = []
     for field, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors.append(FieldError(field, f"{labels[field]}は整数で入力してください。"))
-        elif value < 0:
-            errors.append(FieldError(field, f"{labels[field]}は0以上で入力してください。"))
+        errors += check_count(value, field, labels[field])
     return errors
 
 

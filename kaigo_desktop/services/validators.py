@@ -11,6 +11,7 @@ from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.validation import (
     FieldError,
     check_attendance,
+    check_count,
     check_gathering_date,
     check_members,
     check_period,
@@ -39,12 +40,6 @@ def _live(db: Database, table: str, record_id: str | None, field: str, label: st
     return []
 
 
-def _non_negative(value: int | None, field: str, label: str) -> list[FieldError]:
-    if value is not None and value < 0:
-        return [FieldError(field, f"{label}は0以上で入力してください。")]
-    return []
-
-
 def _times(start: str | None, end: str | None) -> list[FieldError]:
     if start and end and end < start:
         return [FieldError("end_time", "終了時刻が開始時刻より前です。")]
@@ -63,7 +58,7 @@ def validate_place(db: Database, p: r.Place, today: date) -> list[FieldError]:
     errors += _known(db, "main_activity_kinds", p.main_activity_2, "main_activity_2", "主な活動内容")
     errors += _known(db, "frequency_buckets", p.frequency_declared, "frequency_declared", "開催頻度")
     errors += check_period(p.start_date, p.end_date, start_label="開始日", end_label="終了日")
-    errors += _non_negative(p.capacity, "capacity", "定員")
+    errors += check_count(p.capacity, "capacity", "定員")
     if p.status not in PLACE_STATUSES:
         errors.append(FieldError("status", f"状態「{p.status}」は選択肢にありません。"))
     if p.center_id:
@@ -112,9 +107,11 @@ def validate_members(db: Database, m: r.Members, today: date) -> list[FieldError
 
 def validate_population(db: Database, p: r.Population, today: date) -> list[FieldError]:
     errors = _municipality(db, p.municipality_code)
-    errors += _non_negative(p.population_65_plus, "population_65_plus", "65歳以上人口")
-    errors += _non_negative(p.population_75_plus, "population_75_plus", "75歳以上人口")
-    if p.population_75_plus is not None and p.population_75_plus > p.population_65_plus:
+    counts = check_count(p.population_65_plus, "population_65_plus", "65歳以上人口")
+    counts += check_count(p.population_75_plus, "population_75_plus", "75歳以上人口")
+    errors += counts
+    # The comparison means something only once both are valid numbers.
+    if not counts and p.population_75_plus is not None and p.population_75_plus > p.population_65_plus:
         errors.append(FieldError("population_75_plus", "75歳以上人口が65歳以上人口を超えています。"))
     return errors
 
@@ -123,7 +120,7 @@ def validate_activity(db: Database, a: r.Activity, today: date) -> list[FieldErr
     errors = _live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
     errors += _known(db, "activity_kinds", a.kind, "kind", "活動区分")
     errors += _live(db, "places", a.place_id, "place_id", "通いの場")
-    errors += _non_negative(a.minutes, "minutes", "時間（分）")
+    errors += check_count(a.minutes, "minutes", "時間（分）")
     if a.done_on > today:
         errors.append(FieldError("done_on", "活動日が未来の日付です。"))
     return errors
@@ -132,7 +129,7 @@ def validate_activity(db: Database, a: r.Activity, today: date) -> list[FieldErr
 def validate_expense(db: Database, e: r.Expense, today: date) -> list[FieldError]:
     errors = _municipality(db, e.municipality_code)
     errors += _known(db, "expense_categories", e.category, "category", "経費区分")
-    return errors + _non_negative(e.amount, "amount", "金額")
+    return errors + check_count(e.amount, "amount", "金額")
 
 
 VALIDATORS: dict[type, Callable[[Database, Any, date], list[FieldError]]] = {
