@@ -51,7 +51,7 @@ def check_output_path_for(path: Path | str, database_path: Path, folders: Iterab
     database)."""
     path = Path(path)
     for protected in database_files(database_path):
-        if _same_file(path, protected):
+        if _within(path, protected):  # also a CSV folder named like one of them
             raise OutputRefused(f"開いているデータベース（またはその作業ファイル）には書き込めません: {path}\n"
                                 "別の名前を指定してください。データベースは変更していません。")
     for folder in folders:
