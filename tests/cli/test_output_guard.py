@@ -53,9 +53,12 @@ def world(db_path: Path, tmp_path: Path, capsys) -> dict[str, Path]:
     shutil.copyfile(db_path, other)
     link = tmp_path / "link.pdf"
     link.symlink_to(db_path)
+    folder_link = tmp_path / "shortcut"  # another name for the database's folder
+    folder_link.symlink_to(db_path.parent, target_is_directory=True)
     capsys.readouterr()
     return {"db": db_path, "backup": next((tmp_path / "backups").iterdir()), "usb": usb,
-            "usb_backup": next(usb.iterdir()), "other": other, "link": link}
+            "usb_backup": next(usb.iterdir()), "other": other, "link": link,
+            "folder_link": folder_link}
 
 
 TARGETS: dict[str, Callable[[dict[str, Path]], str]] = {
@@ -64,6 +67,7 @@ TARGETS: dict[str, Callable[[dict[str, Path]], str]] = {
         w["db"].parent / "no-such-folder" / ".." / w["db"].name),
     "a symbolic link to the database": lambda w: str(w["link"]),
     "its -wal": lambda w: f"{w['db']}-wal",
+    "its -journal through a linked folder": lambda w: str(w["folder_link"] / f"{w['db'].name}-journal"),
     "its -shm": lambda w: f"{w['db']}-shm",
     "its -journal": lambda w: f"{w['db']}-journal",
     "its lock file": lambda w: f"{w['db']}.lock",
