@@ -159,3 +159,12 @@ def test_a_file_in_the_way_of_the_folder_is_not_called_a_full_disk(db_path: Path
     assert run(db_path, "export", "xlsx", "--fy", "2024", "--out", in_the_way / "表.xlsx") == 2
     err = capsys.readouterr().err
     assert "ディスクの空き" not in err and "ファイルを書き込めません" in err and "Traceback" not in err
+
+
+def test_bundle_export_leaves_a_file_named_like_its_temporary_file_alone(db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "区役所.kaigo"
+    neighbour = tmp_path / "区役所.kaigo.partial"  # the user's own file, not ours to truncate
+    neighbour.write_bytes(b"keep me")
+    assert run(db_path, "bundle", "export", "--out", out) == 0
+    assert out.stat().st_size > 0 and neighbour.read_bytes() == b"keep me"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")) == [neighbour.name]
