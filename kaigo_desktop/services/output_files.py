@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from kaigo_desktop.services.backups import backup_folder
 from kaigo_desktop.storage import lock
 from kaigo_desktop.storage.backup import SQLITE_HEADER, default_backup_folder
 from kaigo_desktop.storage.database import Database
@@ -34,8 +35,6 @@ def database_files(database_path: Path) -> list[Path]:
 
 def backup_folders(db: Database) -> list[Path]:
     """Where this database's backups are: the folder beside it and the one chosen in the settings."""
-    from kaigo_desktop.services.backups import backup_folder  # backups imports much; only when checking
-
     return [default_backup_folder(db.path), backup_folder(db)]
 
 
