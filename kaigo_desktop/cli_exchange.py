@@ -20,6 +20,8 @@ def add_exchange_commands(subparsers: argparse._SubParsersAction) -> None:
     sub = bundle.add_subparsers(dest="bundle_command", required=True)
     export = sub.add_parser("export", help="前回その送り先に渡したあとの変更をファイルに書き出す")
     export.add_argument("--out", type=Path, required=True, help="書き出すファイル（.kaigo）")
+    export.add_argument("--force", action="store_true",
+                        help="同じ名前のファイルがあれば置き換える（データベース・バックアップ・SQLite ファイルは置き換えない）")
     export.add_argument("--since", type=str.lower, choices=("last", "all"), default="last",
                         help="last: 前回の書き出し以降の変更（既定） / all: すべて")
     export.add_argument("--destination", default=None, help="送り先の名前（前回の書き出し位置を送り先ごとに記憶）")
@@ -71,6 +73,13 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                            readonly=getattr(args, "read_only", False)) as db:
             command = args.bundle_command
             if command == "export":
+                from kaigo_desktop.services.output_files import FORCE_HINT, OutputRefused, check_output_path
+
+                try:
+                    check_output_path(args.out, db, force=args.force, exists_hint=FORCE_HINT)
+                except OutputRefused as error:
+                    _err(f"エラー: {error}")
+                    return EXIT_ERROR
                 destination = args.destination or args.municipality or ex.DEFAULT_DESTINATION
                 passphrase = _passphrase(confirm=True) if args.encrypt else None
                 summary = ex.export_bundle(db, args.out, destination=destination, since=args.since,

@@ -263,10 +263,14 @@ def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], col
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file."""
-    partial = path.with_name(path.name + ".partial")
+    """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file. The
+    temporary name is a new one (never an existing `<name>.partial` of the user's, truncated)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".partial", dir=path.parent)
+    partial = Path(name)
     try:
-        with open(partial, "wb") as out:
+        with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
