@@ -119,7 +119,7 @@ def explain(detail: str) -> str:
         (r"Expected `\w+` <= (\S+)", lambda m: f"数が大きすぎます（上限 {m[1]}）"),
         (r"Expected `\w+` >= (\S+)", lambda m: f"数が小さすぎます（下限 {m[1]}）"),
         (r"Expected `\w+` of length <= (\d+)", lambda m: f"長すぎます（{m[1]} まで）"),
-        (r"Expected `\w+` of length >= (\d+)", lambda m: f"空です（{m[1]} 文字以上）"),
+        (r"Expected `\w+` of length >= (\d+)", lambda m: f"短すぎます（{m[1]} 以上）"),
         (r"Expected `str` matching regex", lambda m: "値の形式が違います"),
         (r"Number out of range", lambda m: "数が大きすぎます"),
         (r"Invalid enum value (.+)", lambda m: f"想定外の値 {m[1]} です"),

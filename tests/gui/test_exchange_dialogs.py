@@ -26,6 +26,7 @@ from kaigo_desktop.gui.exchange_import_dialog import ASK_AGAIN, ExchangeImportDi
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
+from tests.exchange.test_exchange import trust_each_other
 
 TODAY = date(2025, 4, 1)
 
@@ -65,8 +66,11 @@ def stored(path: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture
 def pcs(db_path: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """(center A, municipality B): two empty databases with different ids."""
-    return new_pc(db_path, tmp_path, "center_a"), new_pc(db_path, tmp_path, "town_b")
+    """(center A, municipality B): two empty databases with different ids, trusting each other."""
+    a, b = new_pc(db_path, tmp_path, "center_a"), new_pc(db_path, tmp_path, "town_b")
+    with Database.open(a) as first, Database.open(b) as second:
+        trust_each_other(first, second)
+    return a, b
 
 
 @pytest.fixture
