@@ -47,7 +47,9 @@ def vandalise(content: bytes) -> bytes:
                 row[columns.index("deleted_at")] = "2025-01-01T00:00:00.000000Z"
             if "attendance_total" in columns:
                 row[columns.index("attendance_total")] = 999
-    return json.dumps(data, ensure_ascii=False).encode()
+    changed = json.dumps(data, ensure_ascii=False).encode()
+    assert changed != content
+    return changed
 
 
 def test_a_bundle_edited_and_rehashed_is_refused(pcs, tmp_path) -> None:  # noqa: F811
