@@ -38,6 +38,22 @@ def add_exchange_commands(subparsers: argparse._SubParsersAction) -> None:
     resolve.add_argument("id", help="競合の ID")
     resolve.add_argument("--keep", choices=("local", "incoming"), required=True,
                          help="local: この PC の版を残す / incoming: 取り込んだ版を残す")
+    _add_trust_commands(sub)
+
+
+def _add_trust_commands(sub: argparse._SubParsersAction) -> None:
+    trust = sub.add_parser("trust", help="取り込みを受け付けるパソコン（署名の鍵）の一覧・追加・取り消し")
+    commands = trust.add_subparsers(dest="trust_command", required=True)
+    commands.add_parser("list", help="信頼するパソコンの一覧")
+    commands.add_parser("show", aliases=["fingerprint"], help="このパソコンの指紋（相手に読み上げて確かめてもらう）")
+    export = commands.add_parser("export", help="このパソコンの信頼ファイルを書き出す（最初の USB メモリで相手に渡す）")
+    export.add_argument("--out", type=Path, required=True, help="書き出す信頼ファイル（.json）")
+    add = commands.add_parser("add", help="信頼ファイル、または指紋を確かめた取り込みファイルのパソコンを信頼する")
+    add.add_argument("file", type=Path, nargs="?", help="相手の信頼ファイル")
+    add.add_argument("--from-bundle", type=Path, metavar="FILE.kaigo", help="相手が書き出した取り込みファイル")
+    add.add_argument("--fingerprint", help="相手に電話などで読み上げてもらった指紋（例 3F2A-91C0-5B7D-E412-0A9C）")
+    remove = commands.add_parser("remove", help="信頼を取り消す（データベース ID または指紋）")
+    remove.add_argument("who", metavar="ID_OR_FINGERPRINT")
 
 
 def _err(message: str) -> None:
@@ -45,7 +61,7 @@ def _err(message: str) -> None:
 
 
 class _NoPassphrase(Exception):
-    pass
+    """The command cannot go on without the person (a passphrase, a confirmed fingerprint): the message says why."""
 
 
 def _passphrase(confirm: bool) -> str:
@@ -64,6 +80,7 @@ def _passphrase(confirm: bool) -> str:
 
 def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services import exchange as ex
+    from kaigo_desktop.services.bundle_signing import TrustError
     from kaigo_desktop.storage.database import Database
     from kaigo_desktop.storage.errors import DatabaseInUseError, StorageError
 
@@ -115,18 +132,65 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                 return EXIT_PROBLEMS if found else EXIT_OK
             elif command == "new-id":
                 print(f"このデータベースに新しい ID を付けました: {ex.give_new_database_id(db)}")
+            elif command == "trust":
+                return _trust(args, db)
             elif command == "resolve":
                 ex.resolve_conflict(db, args.id, keep=args.keep)
                 print(f"解決しました: {args.id}（{'この PC の版' if args.keep == 'local' else '取り込んだ版'}を残しました）")
     except DatabaseInUseError:
         raise  # cli.py says who has the file and what can be done (--read-only, unlock)
-    except _NoPassphrase as error:
+    except (_NoPassphrase, TrustError) as error:
         _err(str(error))
         return EXIT_ERROR
     except (StorageError, OSError) as error:
         _err(str(error))
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _trust(args: argparse.Namespace, db) -> int:
+    from kaigo_desktop.services import bundle_signing as signing
+    from kaigo_desktop.services import exchange as ex
+
+    command = args.trust_command
+    if command == "list":
+        found = signing.trusted_pcs(db)
+        for pc in found:
+            print(f"{pc.fingerprint}\t{pc.database_id}\t{pc.name or '（名前なし）'}\t{pc.added_at}")
+        print(f"信頼するパソコン: {len(found)} 台")
+    elif command in ("show", "fingerprint"):
+        me = signing.own_signer(db)
+        print(f"このパソコンの指紋: {me.fingerprint}\nデータベース ID: {me.database_id}\n名前: {me.name or '（未設定）'}")
+    elif command == "export":
+        signing.save_trust_file(db, args.out)
+        print(f"信頼ファイルを書き出しました: {args.out}（指紋 {signing.own_signer(db).fingerprint}）")
+    elif command == "add":
+        if (args.file is None) == (args.from_bundle is None):
+            _err("信頼ファイルか --from-bundle 取り込みファイルの、どちらか一方を指定してください。")
+            return EXIT_ERROR
+        if args.file is not None:
+            signer, confirmed = signing.read_trust_file(args.file), args.fingerprint
+        else:
+            passphrase = _passphrase(confirm=False) if ex.is_encrypted(args.from_bundle) else None
+            signer = ex.inspect_bundle(args.from_bundle, db.schema_version(), passphrase)
+            confirmed = args.fingerprint if args.fingerprint is not None else _confirm_by_person(signer)
+        added = signing.trust(db, signer, confirmed)
+        print(f"{'信頼するパソコンに追加しました' if added else 'すでに信頼しています'}:\n{signer.description()}")
+    elif command == "remove":
+        pc = signing.untrust(db, args.who)
+        print(f"信頼を取り消しました: {pc.name or '（名前なし）'}（{pc.database_id}、指紋 {pc.fingerprint}）")
+    return EXIT_OK
+
+
+def _confirm_by_person(signer) -> str:
+    """At a terminal, the person compares the fingerprint with the sender and says yes; else --fingerprint."""
+    if not sys.stdin.isatty():
+        raise _NoPassphrase("送り主と確かめた指紋を --fingerprint で指定してください（端末から実行すると確認を求めます）。"
+                            f"\n{signer.description()}")
+    print(f"{signer.description()}\n送り主に電話などで指紋を読み上げてもらい、上の指紋と一致するか確かめてください。")
+    if input("一致しましたか？ 信頼するときは yes と入力: ").strip().lower() not in ("yes", "y", "はい"):
+        raise _NoPassphrase("信頼していません。何も変えていません。")
+    return signer.fingerprint
 
 
 EXCHANGE_COMMANDS = {"bundle": cmd_bundle}

@@ -49,15 +49,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kaigo_desktop.services import bundle_crypto, duplicates
+from kaigo_desktop.services import bundle_crypto, bundle_format, bundle_signing, duplicates
+from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
 from kaigo_desktop.storage.rows import TABLES
 
-FORMAT = "kaigo-bundle"
-FORMAT_VERSION = 1
+FORMAT = bundle_format.FORMAT
+FORMAT_VERSION = bundle_format.FORMAT_VERSION
 USER_TABLES = tuple(spec.table for spec in TABLES.values())  # in reference order: centers before places …
 ANCESTORS = "_ancestors"
 RENAMED = "_renamed"  # in a stored same-name conflict: the record was here already (renamed elsewhere)
@@ -76,9 +77,22 @@ class SameDatabaseError(BundleError):
     """The bundle was written by this database or by a copy of its file: give one of the two a new id."""
 
 
+class UnknownPcError(BundleError):
+    """A correctly signed bundle from a PC not trusted here: `signer` says who it claims to be (to compare the
+    fingerprint by phone before trusting it)."""
+
+    def __init__(self, message: str, signer: Signer):
+        super().__init__(message)
+        self.signer = signer
+
+
 def give_new_database_id(db: Database) -> str:
-    """Make a file copied from another PC a database of its own (see SameDatabaseError)."""
-    return db.give_new_database_id()
+    """Make a file copied from another PC a database of its own (see SameDatabaseError); it signs with a new
+    key from now on (the old one stays with the original file)."""
+    with db.write():
+        new = db.give_new_database_id()
+        bundle_signing.forget_old_keys(db)
+    return new
 
 
 class ConflictError(StorageError):
@@ -220,17 +234,14 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
         digest = hashlib.sha256(content).hexdigest()
         header = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "source_db": db.database_id,
+            "source_name": bundle_signing.own_name(db),
             "schema_version": db.schema_version(), "created_at": stamp.at, "created_by": stamp.by,
             "destination": destination, "municipality": municipality, "center": center, "since_seq": since_seq,
             "max_seq": stamp.change_seq, "counts": counts, "content_sha256": digest,
         }
         if progress is not None:
             progress(len(USER_TABLES), len(USER_TABLES) + 1)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
-            bundle.writestr("header.json", json.dumps(header, ensure_ascii=False, indent=1))
-            bundle.writestr("content.json", content)
-        data = buffer.getvalue()
+        data = pack_bundle(db, header, content)
         if passphrase:
             data = bundle_crypto.encrypt(data, passphrase)
         elif passphrase is not None:
@@ -240,6 +251,18 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
     if progress is not None:
         progress(len(USER_TABLES) + 1, len(USER_TABLES) + 1)
     return BundleSummary(out_path, destination, counts, digest, since_seq)
+
+
+def pack_bundle(db: Database, header: dict[str, Any], content: bytes) -> bytes:
+    """The zip of a bundle, signed with this database's key (the signature inside the zip, so an encrypted
+    bundle is signed inside the encryption)."""
+    buffer = io.BytesIO()
+    header_bytes = json.dumps(header, ensure_ascii=False, indent=1).encode("utf-8")
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
+        bundle.writestr(bundle_format.HEADER, header_bytes)
+        bundle.writestr(bundle_format.CONTENT, content)
+        bundle.writestr(bundle_format.SIGNATURE, bundle_signing.signature_member(db, header_bytes, content))
+    return buffer.getvalue()
 
 
 def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], columns: dict[str, list[str]]) -> None:
@@ -291,38 +314,60 @@ def is_encrypted(path: Path | str) -> bool:
         return False
 
 
-def read_bundle(path: Path | str, schema_version: int,
-                passphrase: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, content), checked whole: a damaged or tampered file, or one from a newer version, is refused;
-    an encrypted one without the right passphrase raises PassphraseError."""
+def read_bundle(path: Path | str, schema_version: int, passphrase: str | None = None, *,
+                trust: Callable[[Signer], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(header, content) as plain dicts and lists, checked whole before any of it is used: within the size
+    bounds, our format at a version we read, every member of the declared structure, signed by a key that
+    `trust` accepts (it raises to refuse), the content matching its SHA-256. Refused with BundleError (an
+    encrypted one without the right passphrase: PassphraseError; from an unknown PC: UnknownPcError)."""
+    header_bytes, content_bytes, header, signer = _open_signed(path, schema_version, passphrase)
+    try:
+        trust(signer)
+    except bundle_signing.UnknownPcError as error:
+        raise UnknownPcError(str(error), error.signer) from error
+    except bundle_signing.TrustError as error:
+        raise BundleError(str(error)) from error
+    if hashlib.sha256(content_bytes).hexdigest() != header["content_sha256"]:
+        raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
+                          f"何も取り込みませんでした: {path}")
+    try:
+        return header, bundle_format.content_dict(content_bytes)
+    except bundle_format.FormatError as error:
+        raise BundleError(f"{error}\n（{path}）") from error
+
+
+def inspect_bundle(path: Path | str, schema_version: int, passphrase: str | None = None) -> Signer:
+    """Who a bundle says made it, its signature checked against its own key (not yet trusted): for trusting
+    the PC it came from once the person has compared the fingerprint."""
+    return _open_signed(path, schema_version, passphrase)[3]
+
+
+def _open_signed(path: Path | str, schema_version: int,
+                 passphrase: str | None) -> tuple[bytes, bytes, dict[str, Any], Signer]:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > bundle_format.MAX_FILE_BYTES:
+            raise BundleError(f"取り込みファイルが大きすぎます（{size:,} バイト、"
+                              f"{bundle_format.MAX_FILE_BYTES:,} バイトまで）。何も取り込みませんでした: {path}")
         data = path.read_bytes()
     except FileNotFoundError as error:
         raise BundleError(f"ファイルがありません: {path}") from error
     except OSError as error:
         raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
-    if bundle_crypto.is_encrypted(data):
-        try:
-            data = bundle_crypto.decrypt(data, passphrase)
-        except bundle_crypto.PassphraseError as error:
-            raise PassphraseError(str(error)) from error
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-            header = json.loads(bundle.read("header.json"))
-            content = bundle.read("content.json")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as error:
-        raise BundleError(f"取り込みファイルが壊れているため、何も取り込みませんでした: {path}（{error}）") from error
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise BundleError(f"Kaigo Desktop の取り込みファイルではありません: {path}")
-    if int(header.get("format_version", 0)) > FORMAT_VERSION or int(header.get("schema_version", 0)) > schema_version:
-        raise BundleError(
-            f"この取り込みファイルは新しい版の Kaigo Desktop で作成されています（スキーマ {header.get('schema_version')}、"
-            f"この版は {schema_version} まで）。アプリを更新してから取り込んでください。何も取り込んでいません。")
-    if hashlib.sha256(content).hexdigest() != header.get("content_sha256"):
-        raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
-                          f"何も取り込みませんでした: {path}")
-    return header, json.loads(content)
+        if bundle_crypto.is_encrypted(data):
+            data = bundle_crypto.decrypt(data, passphrase)
+        members = bundle_format.unpack(data)
+        header_bytes, content_bytes = members[bundle_format.HEADER], members[bundle_format.CONTENT]
+        bundle_format.check_versions(header_bytes, schema_version)
+        header = bundle_format.header_dict(header_bytes)
+        public_key = bundle_signing.verify(members[bundle_format.SIGNATURE], header_bytes, content_bytes)
+    except bundle_crypto.PassphraseError as error:
+        raise PassphraseError(str(error)) from error
+    except (bundle_crypto.SettingsError, bundle_format.FormatError, bundle_signing.SignatureError) as error:
+        raise BundleError(f"{error}\n（{path}）") from error
+    return header_bytes, content_bytes, header, bundle_signing.signer_of(header, public_key)
 
 
 # ---- import ----------------------------------------------------------------------------------------
@@ -338,7 +383,8 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                   progress: Progress | None = None) -> ImportSummary:
     """Merge a bundle in one transaction (see the module's docstring); dry_run reports the same counts and
     writes nothing. An exception from `progress` (a cancel) rolls everything back."""
-    header, content = read_bundle(path, db.schema_version(), passphrase)
+    header, content = read_bundle(path, db.schema_version(), passphrase,
+                                  trust=lambda signer: bundle_signing.require_trusted(db, signer))
     if header.get("source_db") == db.database_id:
         raise SameDatabaseError(
             "この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から作成されています。"
