@@ -42,20 +42,35 @@ def require(value: object, field: str, label: str) -> list[FieldError]:
     return []
 
 
+# Upper bounds of the numbers people enter: far above any real figure, far below what would overflow a sum of
+# every record (SQLite's integers are 64-bit), so that a typo or a forged file never becomes a stored value
+# that later breaks 集計 or a report.
+MAX_PEOPLE = 10_000  # people at one gathering, members of one place in a 年度, a place's 定員
+MAX_POPULATION = 100_000_000  # a 区市町村's 65歳以上人口
+MAX_MINUTES = 24 * 60  # one activity of a promoter
+MAX_AMOUNT = 1_000_000_000_000  # yen: one 経費区分 of one 区市町村 in one 年度
+
+
+def check_number(value: object, field: str, label: str, maximum: int) -> list[FieldError]:
+    """A whole number 0..maximum (None: not given, nothing to check)."""
+    if value is None:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [FieldError(field, f"{label}は整数で入力してください。")]
+    if value < 0:
+        return [FieldError(field, f"{label}は0以上で入力してください。")]
+    if value > maximum:
+        return [FieldError(field, f"{label}が大きすぎます（{value:,}）。{maximum:,}以下で入力してください。")]
+    return []
+
+
 def _is_count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PEOPLE
 
 
 def _counts(values: dict[str, int | None], labels: dict[str, str]) -> list[FieldError]:
-    errors = []
-    for field, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors.append(FieldError(field, f"{labels[field]}は整数で入力してください。"))
-        elif value < 0:
-            errors.append(FieldError(field, f"{labels[field]}は0以上で入力してください。"))
-    return errors
+    return [error for field, value in values.items()
+            for error in check_number(value, field, labels[field], MAX_PEOPLE)]
 
 
 _SEX_AND_AGE_LABELS = {

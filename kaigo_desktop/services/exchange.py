@@ -46,10 +46,11 @@ import sqlite3
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kaigo_desktop.services import bundle_crypto, duplicates
+from kaigo_desktop.services import bundle_crypto, duplicates, received_rows
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
@@ -61,6 +62,8 @@ FORMAT_VERSION = 1
 USER_TABLES = tuple(spec.table for spec in TABLES.values())  # in reference order: centers before places …
 ANCESTORS = "_ancestors"
 RENAMED = "_renamed"  # in a stored same-name conflict: the record was here already (renamed elsewhere)
+PROBLEMS = "_problems"  # in a stored 'invalid' conflict: why the row cannot be stored here (Japanese)
+INVALID = "invalid"  # the reason of a conflict holding a row that breaks the rules of a record typed here
 DEFAULT_DESTINATION = "既定"
 
 
@@ -115,6 +118,7 @@ class ImportSummary:
     conflicts: int = 0
     skipped: int = 0
     pending: int = 0
+    invalid: int = 0  # of the conflicts: rows that break the rules of a record typed here (never stored)
     already_imported: bool = False
     dry_run: bool = False
     by_table: dict[str, dict[str, int]] = field(default_factory=dict)  # table → {"added": n, "updated": n, …}
@@ -127,7 +131,8 @@ class ImportSummary:
         counts = self.by_table.setdefault(table, {})
         counts[kind] = counts.get(kind, 0) + count
 
-    def take(self, other: ImportSummary, kinds: tuple[str, ...] = ("added", "updated", "deleted", "conflicts")) -> None:
+    def take(self, other: ImportSummary,
+             kinds: tuple[str, ...] = ("added", "updated", "deleted", "conflicts", "invalid")) -> None:
         for table, counts in other.by_table.items():
             for kind in kinds:
                 if counts.get(kind):
@@ -422,11 +427,36 @@ class _Update:
 
 def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
                 summary: ImportSummary) -> None:
+    incoming = _hold_invalid(db, stamp, table, incoming, summary)
     # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
     for group in ([row for row in incoming if row.get("deleted_at") is not None],
                   [row for row in incoming if row.get("deleted_at") is None]):
         if group:
             _apply_group(db, stamp, table, group, summary)
+
+
+def _hold_invalid(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
+                  summary: ImportSummary) -> list[dict[str, Any]]:
+    """The rows that pass the checks a record typed here passes (received_rows); each other one becomes an
+    'invalid' conflict listing why, written nowhere else: a person sees it and drops it (keep local)."""
+    today = date.today()
+    valid, invalid = [], []
+    for row in incoming:
+        problems = received_rows.row_problems(db, table, row, today)
+        if problems:
+            invalid.append((row, problems))
+        else:
+            valid.append(row)
+    if invalid:
+        ids = [row["id"] for row, _ in invalid if isinstance(row.get("id"), str)]
+        local_rows = q.rows_by_id(db.conn, table, ids)
+        for row, problems in invalid:
+            if not isinstance(row.get("id"), str):
+                row = {**row, "id": json.dumps(row.get("id"), ensure_ascii=False)}
+            local = local_rows.get(row["id"])
+            _conflict(db, stamp, table, local, {**row, PROBLEMS: problems}, INVALID, summary)
+            summary.tally("invalid", table)
+    return valid
 
 
 def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
@@ -671,8 +701,10 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
             # a record we have, renamed elsewhere to a name taken here, is not a duplicate of the namesake
             _conflict(db, stamp, table, None if other is None else dict(other),
                       full if insert else {**full, RENAMED: True}, "same_name", summary)
-        else:
-            _conflict(db, stamp, table, None, full, f"invalid: {text}", summary)
+        else:  # a rule of this database that the checks before writing do not know of
+            _conflict(db, stamp, table, None, {**full, PROBLEMS: [f"このデータベースの決まりに合いません（{text}）。"]},
+                      INVALID, summary)
+            summary.tally("invalid", table)
         return False
 
 
@@ -681,7 +713,7 @@ def _conflict(db: Database, stamp: WriteStamp, table: str, local: dict[str, Any]
     """Store a conflict, one per record and reason: a later version of the same incoming record replaces the
     one already waiting (a person then chooses once, between the newest versions); an older one is dropped."""
     summary.tally("conflicts", table)
-    version, lineage = _version(incoming), set(incoming.get(ANCESTORS) or [])
+    version, lineage = _version(incoming), _lineage(incoming)
     for found in q.open_conflicts_of(db.conn, table, incoming["id"], reason):
         waiting = json.loads(found["incoming_json"])
         if _version(waiting) == version:
@@ -689,9 +721,14 @@ def _conflict(db: Database, stamp: WriteStamp, table: str, local: dict[str, Any]
         if _version(waiting) in lineage:
             q.update_conflict(db.conn, found["id"], local, incoming, stamp.at)
             return
-        if version in set(waiting.get(ANCESTORS) or []):
+        if version in _lineage(waiting):
             return
     q.add_conflict(db.conn, new_id(), table, incoming["id"], reason, local, incoming, stamp.at)
+
+
+def _lineage(row: dict[str, Any]) -> set[str]:
+    ancestors = row.get(ANCESTORS)
+    return {a for a in ancestors if isinstance(a, str)} if isinstance(ancestors, list) else set()
 
 
 # ---- conflicts -------------------------------------------------------------------------------------
@@ -777,8 +814,9 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                     _apply_rows(db, stamp, table, [conflict.incoming], ImportSummary())
                     row = q.rows_by_id(conn, table, [conflict.row_id]).get(conflict.row_id)
                     if row is None or _version(row) != _version(incoming):
+                        why = "".join(conflict.incoming.get(PROBLEMS) or [])
                         raise ConflictError("取り込んだ版はこのデータベースに書き込めません（内容がこのデータベースの"
-                                            "決まりに合いません）。「この PC の版を残す」を選んでください。")
+                                            "決まりに合いません）。「この PC の版を残す」を選んでください。" + why)
             else:
                 q.set_conflict_local(conn, conflict_id, _live_local(db, conflict))  # the version decided on
                 _write_decision(conn, table, conflict.row_id, keep, incoming, incoming_ancestors, cols, stamped)

@@ -94,7 +94,8 @@ def bundle_text(summary: exchange.ImportSummary) -> str:
     if summary.destination:
         made += f"　送り先: {summary.destination}"
     lines = [made]
-    for attribute, label, _ in IMPORT_COUNTS[:4]:
+    for attribute, label in [(attribute, label) for attribute, label, _ in IMPORT_COUNTS[:4]] + [
+            ("invalid", f"うち{INVALID_REASON_LABEL}")]:
         by_kind = {table: counts.get(attribute, 0) for table, counts in summary.by_table.items()}
         if any(by_kind.values()):
             lines.append(f"{label}: {counts_text(by_kind)}")
@@ -105,10 +106,12 @@ def reason_label(reason: str) -> str:
     return REASON_LABELS.get(reason, INVALID_REASON_LABEL)
 
 
-def reason_explanation(reason: str, table: str) -> str:
+def reason_explanation(reason: str, table: str, problems: list[str] | None = None) -> str:
     text = REASON_EXPLANATIONS.get(reason)
     if text is None:
-        return f"取り込んだ記録をこのパソコンに書き込めませんでした（{reason.removeprefix('invalid: ')}）。"
+        why = "".join(str(problem) for problem in problems or []) or reason.removeprefix("invalid: ")
+        return (f"取り込んだ記録は、このパソコンで入力した記録と同じ決まりに合わないため、取り込んでいません（{why}）。"
+                "「このパソコンの版を残す」を選ぶと、この取り込んだ版は使わずに一覧から消えます。")
     return text.format(kind=KIND_LABELS.get(table, "記録"))
 
 
@@ -159,6 +162,8 @@ class _Names:
         self._found: dict[tuple[str, str], str] = {}
 
     def of(self, field: str, value: str) -> str:
+        if not isinstance(value, str):  # a row held back as invalid may hold anything
+            return str(value)
         if field == "municipality_code":
             return self.municipalities.get(value, value)
         key = (field, value)
@@ -173,6 +178,13 @@ class _Names:
 
 
 def _value_text(field: str, value: Any, names: Callable[[str, str], str]) -> str:
+    try:
+        return _readable(field, value, names)
+    except (ValueError, TypeError, KeyError):  # a row held back as invalid: shown as it came
+        return str(value)
+
+
+def _readable(field: str, value: Any, names: Callable[[str, str], str]) -> str:
     if value is None or value == "":
         return EMPTY
     if field in ("municipality_code", "center_id", "place_id", "promoter_id"):
@@ -247,7 +259,7 @@ def record_summary(table: str, row: dict[str, Any], names: Callable[[str, str], 
         "activities": lambda: [name("promoter_id"), day("done_on"), row.get("kind") or ""],
         "expenses": lambda: [name("municipality_code"), year(), row.get("category") or ""],
     }.get(table, lambda: [str(row.get("id", ""))])()
-    return "　".join(part for part in parts if part)
+    return "　".join(str(part) for part in parts if part)
 
 
 def conflict_views(db: Database) -> list[ConflictView]:
@@ -260,7 +272,7 @@ def conflict_views(db: Database) -> list[ConflictView]:
             id=conflict.id, table=conflict.table, kind=KIND_LABELS.get(conflict.table, conflict.table),
             summary=record_summary(conflict.table, incoming, names.of),
             reason_code=conflict.reason, reason=reason_label(conflict.reason),
-            explanation=reason_explanation(conflict.reason, conflict.table),
+            explanation=reason_explanation(conflict.reason, conflict.table, incoming.get(exchange.PROBLEMS)),
             detected=timestamp_text(conflict.detected_at), has_local=conflict.local is not None,
             rows=field_rows(conflict.table, conflict.local, incoming, names.of)))
     return views

@@ -1,0 +1,143 @@
+"""Rows that arrive from another PC in an exchange bundle, checked as a record typed here would be before
+anything is written: every value of the type its field takes (a count is a whole number, never text, a
+fraction or true/false), dates real calendar dates in the stored form (SQLite's `date(x) IS x` lets
+2024-02-30 through), times HH:MM, then the rules of validators.validate_received (bounds, sums, reference
+lists). A row that fails is held as a problem a person settles, never stored."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kaigo_desktop.domain.text import parse_time
+from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_CODES, mask_to_professionals, mask_to_programs
+from kaigo_desktop.services.validators import validate_received
+from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.rows import TABLE_BY_NAME
+
+# Stored as a bit mask in the row, a tuple in the record: (largest mask, mask → tuple).
+_MASKS = {"programs": ((1 << len(PROGRAM_CODES)) - 1, mask_to_programs),
+          "professionals": ((1 << len(PROFESSIONAL_KINDS)) - 1, mask_to_professionals)}
+_TIMES = ("start_time", "end_time")
+_TEXT_BOOKKEEPING = ("created_at", "updated_at", "origin_db")  # never empty
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    kind: type  # str, int, date or tuple (a mask)
+    optional: bool  # None allowed
+    default: Any  # _MISSING: the row must hold it
+
+
+@functools.cache
+def _fields(table: str) -> tuple[_Field, ...]:
+    """How each field of the table's record is typed, read once from the record's dataclass."""
+    record_type = TABLE_BY_NAME[table].record_type
+    hints = typing.get_type_hints(record_type)
+    found = []
+    for item in dataclasses.fields(record_type):
+        if item.name in ("id", "meta"):
+            continue
+        hint = hints[item.name]
+        args = typing.get_args(hint) if isinstance(hint, types.UnionType) else ()
+        optional = type(None) in args
+        kind = next((a for a in args if a is not type(None)), hint) if args else hint
+        kind = typing.get_origin(kind) or kind
+        default = item.default if item.default is not dataclasses.MISSING else (
+            _MISSING if item.default_factory is dataclasses.MISSING else item.default_factory())
+        found.append(_Field(item.name, kind, optional, default))
+    return tuple(found)
+
+
+def _label(table: str, field: str) -> str:
+    from kaigo_desktop.services.exchange_labels import FIELD_LABELS  # it needs services.exchange, loaded by now
+
+    return FIELD_LABELS.get(table, {}).get(field, field)
+
+
+def calendar_date(value: object) -> date | None:
+    """A date stored as text: exactly YYYY-MM-DD and a day the calendar has; None otherwise."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.isoformat() == value else None
+
+
+def _value(table: str, field: _Field, value: Any) -> tuple[Any, str | None]:
+    """(the record's value, None) or (None, a Japanese message)."""
+    if value is None:
+        return (None, None) if field.optional else (None, f"{_label(table, field.name)}がありません。")
+    if field.kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"{_label(table, field.name)}は整数でなければなりません（{value!r}）。"
+        return value, None
+    if field.kind is date:
+        parsed = calendar_date(value)
+        if parsed is None:
+            return None, f"{_label(table, field.name)}「{value}」は存在する日付（年-月-日）ではありません。"
+        return parsed, None
+    if field.kind is tuple:
+        largest, to_tuple = _MASKS[field.name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= largest:
+            return None, f"{_label(table, field.name)}の値が正しくありません（{value!r}）。"
+        return to_tuple(value), None
+    if not isinstance(value, str):
+        return None, f"{_label(table, field.name)}は文字でなければなりません（{value!r}）。"
+    if field.name in _TIMES:
+        try:
+            ok = parse_time(value) == value
+        except ValueError:
+            ok = False
+        if not ok:
+            return None, f"{_label(table, field.name)}「{value}」は時刻（時:分）ではありません。"
+    return value, None
+
+
+def _bookkeeping(row: dict[str, Any]) -> list[str]:
+    problems = []
+    row_id = row.get("id")
+    if not isinstance(row_id, str) or len(row_id) != 36:
+        problems.append(f"記録の ID が正しくありません（{row_id!r}）。")
+    for column in _TEXT_BOOKKEEPING:
+        if not isinstance(row.get(column), str) or not row[column]:
+            problems.append(f"記録の管理情報（{column}）が正しくありません（{row.get(column)!r}）。")
+    if not isinstance(row.get("updated_by", ""), str):
+        problems.append(f"記録の管理情報（updated_by）が正しくありません（{row['updated_by']!r}）。")
+    deleted_at = row.get("deleted_at")
+    if deleted_at is not None and (not isinstance(deleted_at, str) or not deleted_at):
+        problems.append(f"記録の管理情報（deleted_at）が正しくありません（{deleted_at!r}）。")
+    ancestors = row.get("_ancestors")
+    if ancestors is not None and not (isinstance(ancestors, list) and all(isinstance(a, str) for a in ancestors)):
+        problems.append("記録の履歴（_ancestors）が正しくありません。")
+    return problems
+
+
+def row_problems(db: Database, table: str, row: dict[str, Any], today: date | None = None) -> list[str]:
+    """Why this incoming row cannot be stored here, as Japanese sentences; [] when it can."""
+    problems = _bookkeeping(row)
+    values: dict[str, Any] = {}
+    for field in _fields(table):
+        value = row.get(field.name, _MISSING)
+        if value is _MISSING:
+            if field.default is _MISSING:
+                problems.append(f"{_label(table, field.name)}がありません。")
+            continue
+        values[field.name], problem = _value(table, field, value)
+        if problem:
+            problems.append(problem)
+    if problems:  # the rules below assume values of the right types
+        return problems
+    record = TABLE_BY_NAME[table].record_type(**values, id=row["id"])
+    errors: list[FieldError] = validate_received(db, record, today)
+    return [error.message for error in errors]

@@ -1,0 +1,138 @@
+"""Rows arriving by bundle pass the checks a row typed here passes; a row that fails is listed, never stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kaigo_desktop.cli import main
+from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain.validation import MAX_PEOPLE, check_attendance
+from kaigo_desktop.services import exchange as ex
+from kaigo_desktop.services import records
+from kaigo_desktop.services.exchange_labels import conflict_views
+from kaigo_desktop.storage import repository as repo
+from tests.exchange.test_exchange import _export, _place, _records, pcs  # noqa: F401
+
+
+def _rewrite_bundle(path: Path, edit: Callable[[dict[str, Any], dict[str, Any]], None]) -> Path:
+    """A forged copy of a bundle: edit(header, content) changes them in place; the checksum is made again (the
+    one place to sign it again once bundles are signed)."""
+    with zipfile.ZipFile(path) as bundle:
+        header, content = json.loads(bundle.read("header.json")), json.loads(bundle.read("content.json"))
+    edit(header, content)
+    data = json.dumps(content, ensure_ascii=False).encode("utf-8")
+    header["content_sha256"] = hashlib.sha256(data).hexdigest()
+    forged = path.with_name("forged-" + path.name)
+    with zipfile.ZipFile(forged, "w") as bundle:
+        bundle.writestr("header.json", json.dumps(header, ensure_ascii=False))
+        bundle.writestr("content.json", data)
+    return forged
+
+
+def _set(content: dict[str, Any], table: str, row_id: str, **values: Any) -> None:
+    block = content["tables"][table]
+    for row in block["rows"]:
+        if row[block["columns"].index("id")] == row_id:
+            for column, value in values.items():
+                row[block["columns"].index(column)] = value
+            return
+    raise AssertionError(f"{table} {row_id} not in the bundle")
+
+
+def _gatherings(db, place: r.Place, count: int) -> list[r.Gathering]:
+    return [repo.insert(db, r.Gathering(place_id=place.id, held_on=date(2024, 5, day), attendance_total=10))
+            for day in range(1, count + 1)]
+
+
+def test_a_bounds_rule_is_the_same_for_a_typed_record() -> None:
+    assert check_attendance(attendance_total=MAX_PEOPLE) == []
+    [error] = check_attendance(attendance_total=999_999_999)
+    assert error.field == "attendance_total" and "大きすぎます" in error.message
+
+
+def test_forged_rows_are_listed_as_problems_and_the_rest_is_applied(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    place, odd_place = _place(a, "ひまわり会"), _place(a, "あさがお会")
+    g = _gatherings(a, place, 6)
+    path = _export(a, tmp_path, "b")
+
+    def forge(header, content):
+        _set(content, "gatherings", g[0].id, held_on="2024-02-30")
+        _set(content, "gatherings", g[1].id, attendance_total=999_999_999)
+        _set(content, "gatherings", g[2].id, attendance_total=-5)
+        _set(content, "gatherings", g[3].id, attendance_total="abc")
+        _set(content, "gatherings", g[4].id, male=True)
+        _set(content, "places", odd_place.id, venue_kind="宇宙ステーション")
+
+    forged = _rewrite_bundle(path, forge)
+    summary = ex.import_bundle(b, forged)
+    assert (summary.added, summary.conflicts, summary.invalid) == (2, 6, 6)
+    assert b.scalar("SELECT COUNT(*) FROM places") == 1 and b.scalar("SELECT COUNT(*) FROM gatherings") == 1
+    assert b.scalar("SELECT id FROM gatherings") == g[5].id
+    assert b.scalar("SELECT COUNT(*) FROM exchange_pending") == 0  # not waiting for a venue that never comes
+    problems = {c.row_id: c for c in ex.list_conflicts(b)}
+    assert {c.reason for c in problems.values()} == {"invalid"}
+    assert "存在する日付" in problems[g[0].id].incoming[ex.PROBLEMS][0]
+    assert "大きすぎます" in problems[g[1].id].incoming[ex.PROBLEMS][0]
+    assert "0以上" in problems[g[2].id].incoming[ex.PROBLEMS][0]
+    assert "整数" in problems[g[3].id].incoming[ex.PROBLEMS][0]
+    assert "整数" in problems[g[4].id].incoming[ex.PROBLEMS][0]
+    assert "宇宙ステーション" in problems[odd_place.id].incoming[ex.PROBLEMS][0]
+    # shown readable in the 競合の解決 dialog, the messages included
+    views = {v.id: v for v in conflict_views(b)}
+    assert "大きすぎます" in views[problems[g[1].id].id].explanation
+    b_path = b.path
+    b.close()
+    assert main(["--db", str(b_path), "stats", "--fy", "2024"]) == 0
+    assert main(["--db", str(b_path), "check"]) == 0
+    assert main(["--db", str(b_path), "bundle", "conflicts"]) == 1
+
+
+def test_keep_local_drops_an_invalid_row_and_keep_incoming_refuses_it(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    place = _place(a)
+    [gathering] = _gatherings(a, place, 1)
+    forged = _rewrite_bundle(_export(a, tmp_path, "b"), lambda header, content: _set(
+        content, "gatherings", gathering.id, held_on="2023-02-29"))
+    ex.import_bundle(b, forged)
+    [problem] = ex.list_conflicts(b)
+    with pytest.raises(ex.ConflictError, match="存在する日付"):
+        ex.resolve_conflict(b, problem.id, keep="incoming")
+    ex.resolve_conflict(b, problem.id, keep="local")
+    assert ex.list_conflicts(b) == [] and b.scalar("SELECT COUNT(*) FROM gatherings") == 0
+
+
+def test_an_invalid_edit_leaves_the_record_as_it_was(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    place = _place(a)
+    [gathering] = _gatherings(a, place, 1)
+    ex.import_bundle(b, _export(a, tmp_path, "b"))
+    before = _records(b)
+    records.update(a, r.Gathering(**{**repo.get(a, r.Gathering, gathering.id).__dict__, "notes": "雨天"}))
+    forged = _rewrite_bundle(_export(a, tmp_path, "b"), lambda header, content: _set(
+        content, "gatherings", gathering.id, attendance_total=9_223_372_036_854_775_807))
+    summary = ex.import_bundle(b, forged)
+    assert (summary.updated, summary.invalid) == (0, 1)
+    assert _records(b) == before
+    [problem] = ex.list_conflicts(b)
+    assert problem.local["attendance_total"] == 10  # this PC's version shown beside it
+
+
+def test_broken_bookkeeping_is_a_problem_not_a_traceback(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    place = _place(a)
+    [gathering] = _gatherings(a, place, 1)
+    forged = _rewrite_bundle(_export(a, tmp_path, "b"), lambda header, content: _set(
+        content, "gatherings", gathering.id, id=[1, 2], _ancestors=5, programs=1 << 20, start_time="25:00"))
+    summary = ex.import_bundle(b, forged)
+    assert summary.invalid == 1 and b.scalar("SELECT COUNT(*) FROM gatherings") == 0
+    [view] = conflict_views(b)
+    assert "ID" in view.explanation
