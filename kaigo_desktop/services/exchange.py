@@ -110,6 +110,19 @@ class BundleSummary:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Changes of the sender that no bundle received here carried: the bundle (or bundles) made for this
+    destination between `after` and `before` has not been imported here."""
+    source_db: str
+    made_by: str  # who made the bundle being imported
+    destination: str
+    first_seq: int  # the sender's change numbers missing: first_seq..last_seq
+    last_seq: int
+    after: str | None  # when the last bundle received before the gap was made (None: none was received)
+    before: str  # when the first bundle after the gap was made
+
+
 @dataclass
 class ImportSummary:
     added: int = 0
@@ -125,6 +138,7 @@ class ImportSummary:
     made_at: str = ""  # from the bundle's header: when, by whom and for which destination it was written
     made_by: str = ""
     destination: str = ""
+    gaps: list[Gap] = field(default_factory=list)  # earlier bundles from the same PC never imported here
 
     def tally(self, kind: str, table: str, count: int = 1) -> None:
         setattr(self, kind, getattr(self, kind) + count)
@@ -354,6 +368,7 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                 summary.already_imported = True
                 summary.skipped = sum(header.get("counts", {}).values())
                 raise _RollBack
+            summary.gaps = _gaps(db.conn, header)
             total = sum(len(block["rows"]) for block in content.get("tables", {}).values())
             done = 0
             for table in USER_TABLES:
@@ -369,8 +384,10 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
-            q.mark_received(db.conn, header["content_sha256"], header["source_db"], int(header["max_seq"]),
-                            stamp.at)
+            q.mark_received(db.conn, header["content_sha256"], header["source_db"], _seq(header.get("max_seq")),
+                            stamp.at, destination=summary.destination, scope=_header_scope(header),
+                            since_seq=_seq(header.get("since_seq")), made_at=summary.made_at,
+                            made_by=summary.made_by)
             if dry_run:
                 raise _RollBack
     except _RollBack:
@@ -378,15 +395,49 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
     return summary
 
 
-def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> int:
-    """Apply waiting rows whose place or promoter has arrived; returns how many left the queue."""
+def _seq(value: Any) -> int:
+    """A change number from a bundle's header (0 when it is not one)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _header_scope(header: dict[str, Any]) -> str:
+    municipality, center = header.get("municipality"), header.get("center")
+    return _scope(municipality if isinstance(municipality, str) else None, center if isinstance(center, str) else None)
+
+
+def _gaps(conn: sqlite3.Connection, header: dict[str, Any]) -> list[Gap]:
+    """The sender's changes before this bundle's start (since_seq) that no bundle received here for the same
+    destination and scope carried. A bundle made with since="all" starts at 0: it never has a gap."""
+    since = _seq(header.get("since_seq"))
+    if not since:
+        return []
+    source, destination = str(header.get("source_db") or ""), str(header.get("destination") or "")
+    made_by, made_at = str(header.get("created_by") or ""), str(header.get("created_at") or "")
+    gaps, covered, covered_at = [], 0, None
+    for start, end, at in q.received_ranges(conn, source, destination, _header_scope(header)):
+        if covered >= since:
+            break
+        if start > covered:
+            gaps.append(Gap(source, made_by, destination, covered + 1, min(start, since), covered_at,
+                            at if start < since else made_at))
+        if end > covered:
+            covered, covered_at = end, at
+    if covered < since:
+        gaps.append(Gap(source, made_by, destination, covered + 1, since, covered_at, made_at))
+    return gaps
+
+
+def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary, unknown_too: bool = False) -> int:
+    """Apply waiting rows whose place or promoter has arrived; returns how many left the queue. Only those are
+    read (by the index on what each waits for): rows still waiting cost nothing, however many there are.
+    unknown_too: also the rows not known to wait for anything in particular (kept before db/0008)."""
     moved = 0
     while True:
-        before = q.pending_count(db.conn)
-        if not before:
+        taken = q.take_ready_pending(db.conn, USER_TABLES, unknown_too)
+        unknown_too = False  # once: those that wait again are now known to wait for something
+        if not taken:
             return moved
         retry = ImportSummary()
-        taken = q.take_pending(db.conn)
         for table in USER_TABLES:
             rows = [row for name, row in taken if name == table]
             # Two waiting versions of one record go in separate rounds: the second is then judged against the
@@ -399,10 +450,7 @@ def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> i
                 _apply_rows(db, stamp, table, batch, retry)
                 rows = later
         summary.take(retry)
-        after = q.pending_count(db.conn)
-        if after >= before:
-            return moved
-        moved += before - after
+        moved += len(taken)
 
 
 _BOOKKEEPING = ("created_at", "updated_at", "updated_by", "origin_db", "deleted_at")
@@ -592,8 +640,10 @@ def _close_settled(db: Database, stamp: WriteStamp, table: str, row_id: str, lin
 def _settle(db: Database, stamp: WriteStamp, summary: ImportSummary) -> None:
     """Retry what could not be applied until nothing more moves: rows waiting for their place or promoter,
     and records held back by a name collision (their namesake may have gone to the trash since)."""
+    unknown_too = True
     while True:
-        moved = _retry_pending(db, stamp, summary)
+        moved = _retry_pending(db, stamp, summary, unknown_too)
+        unknown_too = False
         moved += _retry_same_name(db, stamp, summary)
         if not moved:
             moved = _retry_renames_together(db, stamp, summary)
@@ -694,7 +744,9 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
     except sqlite3.IntegrityError as error:
         text = str(error)
         if "FOREIGN KEY" in text:
-            q.add_pending(db.conn, table, row["id"], _version(full), full)  # what it refers to is not here yet
+            # what it refers to is not here yet: it waits, indexed by that record, and is retried when it comes
+            q.add_pending(db.conn, table, row["id"], _version(full), full, q.missing_parent(db.conn, table, full),
+                          stamp.at)
             summary.tally("skipped", table)
         elif "UNIQUE" in text:
             other = q.live_row_with_name(db.conn, table, full)
@@ -729,6 +781,37 @@ def _conflict(db: Database, stamp: WriteStamp, table: str, local: dict[str, Any]
 def _lineage(row: dict[str, Any]) -> set[str]:
     ancestors = row.get(ANCESTORS)
     return {a for a in ancestors if isinstance(a, str)} if isinstance(ancestors, list) else set()
+
+
+# ---- rows held back waiting for a record ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class PendingRow:
+    """An incoming row held back until the record it refers to arrives (a bundle not imported yet)."""
+    id: int
+    table: str
+    row_id: str
+    incoming: dict[str, Any]
+    parent_table: str | None  # with parent_id, the record it waits for (None: not known, before db/0008)
+    parent_id: str | None
+    received_at: str | None
+
+
+def list_pending(db: Database) -> list[PendingRow]:
+    return [PendingRow(row["id"], row["table_name"], row["row_id"], json.loads(row["incoming_json"]),
+                       row["parent_table"], row["parent_id"], row["received_at"]) for row in q.pending_rows(db.conn)]
+
+
+def drop_pending(db: Database, ids: list[int] | None) -> int:
+    """Drop held-back rows (ids None: all of them), all or none: an id not waiting drops nothing (ConflictError).
+    A dropped row is gone from this PC; a bundle made with since="all" by its sender brings it again."""
+    with db.write():
+        if ids is not None:
+            waiting = {row.id for row in list_pending(db)}
+            unknown = [str(i) for i in ids if i not in waiting]
+            if unknown:
+                raise ConflictError(f"保留中の記録が見つかりません: {', '.join(unknown)}。何も破棄していません。")
+        return q.drop_pending(db.conn, ids)
 
 
 # ---- conflicts -------------------------------------------------------------------------------------

@@ -102,6 +102,17 @@ def bundle_text(summary: exchange.ImportSummary) -> str:
     return "\n".join(lines)
 
 
+def gap_text(gap: exchange.Gap) -> str:
+    """Which earlier bundle from the same PC has not been imported here, and what to do about it."""
+    sender = f"{gap.made_by}さんのパソコン" if gap.made_by else "送り主のパソコン"
+    when = (f"{timestamp_text(gap.after)}より後、{timestamp_text(gap.before)}より前" if gap.after
+            else f"{timestamp_text(gap.before)}より前")
+    return (f"前の取り込みファイルがまだ取り込まれていません: {sender}（データベース {gap.source_db[:8]}）が"
+            f"送り先「{gap.destination}」あてに{when}に書き出したファイル（変更番号 {gap.first_seq:,}〜{gap.last_seq:,}）。"
+            "そのファイルを取り込むか、送り主に「すべて」を書き出してもらってください（bundle export --since all）。"
+            "このファイルの記録は取り込みます（まだ届いていない記録を参照するものは保留になります）。")
+
+
 def reason_label(reason: str) -> str:
     return REASON_LABELS.get(reason, INVALID_REASON_LABEL)
 
@@ -280,3 +291,34 @@ def conflict_views(db: Database) -> list[ConflictView]:
 
 def open_conflict_count(db: Database) -> int:
     return len(exchange.list_conflicts(db))
+
+
+# ---- rows held back, readable ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PendingView:
+    id: int
+    kind: str  # 「開催記録」
+    summary: str  # 「ひまわり会 令和6年5月1日」 (a place not here yet is named as such)
+    waiting_for: str  # 「通いの場（このパソコンにない記録 0190ab12…）」
+    since: str  # when it arrived, 和暦 and time
+
+
+def pending_views(db: Database, limit: int | None = None) -> list[PendingView]:
+    """The rows held back waiting for a record, oldest first (the first `limit` of them)."""
+    names = _Names(db)
+    held = {(c.table, c.row_id): c.incoming for c in exchange.list_conflicts(db)}  # a parent held as a problem
+    views = []
+    for row in exchange.list_pending(db)[:limit]:
+        if row.parent_table is None:
+            waiting = "（次の取り込みで確かめます）"
+        else:
+            waiting = f"{KIND_LABELS.get(row.parent_table, row.parent_table)}（このパソコンにない記録 {row.parent_id[:8]}…）"
+            problem = held.get((row.parent_table, row.parent_id))
+            if problem is not None:
+                waiting = (f"{KIND_LABELS.get(row.parent_table, row.parent_table)}「{problem.get('name') or ''}」"
+                           "（「競合の解決」で未解決）")
+        views.append(PendingView(row.id, KIND_LABELS.get(row.table, row.table),
+                                 record_summary(row.table, row.incoming, names.of), waiting,
+                                 timestamp_text(row.received_at) if row.received_at else "（以前の版で受け取り）"))
+    return views

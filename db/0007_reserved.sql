@@ -1,0 +1,2 @@
+-- 0007: reserved for another branch of issue 10 (signed bundles); this placeholder only keeps the numbers
+-- running without a gap on the `rows` branch. Drop it when that branch's 0007 is merged.
