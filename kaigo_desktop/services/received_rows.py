@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain.text import parse_time
-from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_CODES, mask_to_professionals, mask_to_programs
 from kaigo_desktop.services.validators import validate_received
 from kaigo_desktop.storage.database import Database
@@ -57,15 +56,23 @@ def _fields(table: str) -> tuple[_Field, ...]:
     return tuple(found)
 
 
+@functools.cache
+def _plan(table: str) -> tuple[tuple[_Field, str, type | None], ...]:
+    """(field, its name, the type a value taken as it is has: None when every value needs a look)."""
+    return tuple((field, field.name, None if field.name in _TIMES or field.kind in (date, tuple) else field.kind)
+                 for field in _fields(table))
+
+
 def _label(table: str, field: str) -> str:
     from kaigo_desktop.services.exchange_labels import FIELD_LABELS  # it needs services.exchange, loaded by now
 
     return FIELD_LABELS.get(table, {}).get(field, field)
 
 
+@functools.lru_cache(maxsize=4096)  # a bundle holds the same few hundred dates many times
 def calendar_date(value: object) -> date | None:
     """A date stored as text: exactly YYYY-MM-DD and a day the calendar has; None otherwise."""
-    if not isinstance(value, str) or len(value) != 10:
+    if type(value) is not str or len(value) != 10:
         return None
     try:
         parsed = date.fromisoformat(value)
@@ -74,34 +81,46 @@ def calendar_date(value: object) -> date | None:
     return parsed if parsed.isoformat() == value else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _stored_time(value: str) -> bool:
+    """HH:MM as stored: what parse_time makes of it is itself."""
+    try:
+        return parse_time(value) == value
+    except ValueError:
+        return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _mask(name: str, value: int) -> tuple[str, ...] | None:
+    largest, to_tuple = _MASKS[name]
+    return to_tuple(value) if 0 <= value <= largest else None
+
+
 def _value(table: str, field: _Field, value: Any) -> tuple[Any, str | None]:
-    """(the record's value, None) or (None, a Japanese message)."""
+    """(the record's value, None) or (None, a Japanese message). type() is compared, not isinstance(): a bool
+    is no count, and this runs for every value of every incoming row."""
+    kind = field.kind
     if value is None:
         return (None, None) if field.optional else (None, f"{_label(table, field.name)}がありません。")
-    if field.kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
+    if kind is str:
+        if type(value) is not str:
+            return None, f"{_label(table, field.name)}は文字でなければなりません（{value!r}）。"
+        if field.name in _TIMES and not _stored_time(value):
+            return None, f"{_label(table, field.name)}「{value}」は時刻（時:分）ではありません。"
+        return value, None
+    if kind is int:
+        if type(value) is not int:
             return None, f"{_label(table, field.name)}は整数でなければなりません（{value!r}）。"
         return value, None
-    if field.kind is date:
-        parsed = calendar_date(value)
+    if kind is date:
+        parsed = calendar_date(value) if type(value) is str else None
         if parsed is None:
             return None, f"{_label(table, field.name)}「{value}」は存在する日付（年-月-日）ではありません。"
         return parsed, None
-    if field.kind is tuple:
-        largest, to_tuple = _MASKS[field.name]
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= largest:
-            return None, f"{_label(table, field.name)}の値が正しくありません（{value!r}）。"
-        return to_tuple(value), None
-    if not isinstance(value, str):
-        return None, f"{_label(table, field.name)}は文字でなければなりません（{value!r}）。"
-    if field.name in _TIMES:
-        try:
-            ok = parse_time(value) == value
-        except ValueError:
-            ok = False
-        if not ok:
-            return None, f"{_label(table, field.name)}「{value}」は時刻（時:分）ではありません。"
-    return value, None
+    members = _mask(field.name, value) if type(value) is int else None  # a set stored as a bit mask
+    if members is None:
+        return None, f"{_label(table, field.name)}の値が正しくありません（{value!r}）。"
+    return members, None
 
 
 def _bookkeeping(row: dict[str, Any]) -> list[str]:
@@ -127,17 +146,19 @@ def row_problems(db: Database, table: str, row: dict[str, Any], today: date | No
     """Why this incoming row cannot be stored here, as Japanese sentences; [] when it can."""
     problems = _bookkeeping(row)
     values: dict[str, Any] = {}
-    for field in _fields(table):
-        value = row.get(field.name, _MISSING)
+    for field, name, fast_kind in _plan(table):
+        value = row.get(name, _MISSING)
+        if type(value) is fast_kind:  # the usual case, cheaply
+            values[name] = value
+            continue
         if value is _MISSING:
             if field.default is _MISSING:
-                problems.append(f"{_label(table, field.name)}がありません。")
+                problems.append(f"{_label(table, name)}がありません。")
             continue
-        values[field.name], problem = _value(table, field, value)
+        values[name], problem = _value(table, field, value)
         if problem:
             problems.append(problem)
     if problems:  # the rules below assume values of the right types
         return problems
     record = TABLE_BY_NAME[table].record_type(**values, id=row["id"])
-    errors: list[FieldError] = validate_received(db, record, today)
-    return [error.message for error in errors]
+    return [error.message for error in validate_received(db, record, today)]
