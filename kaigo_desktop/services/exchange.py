@@ -797,9 +797,15 @@ class PendingRow:
     received_at: str | None
 
 
-def list_pending(db: Database) -> list[PendingRow]:
+def list_pending(db: Database, limit: int | None = None) -> list[PendingRow]:
+    """The held-back rows, oldest first (the first `limit` of them)."""
     return [PendingRow(row["id"], row["table_name"], row["row_id"], json.loads(row["incoming_json"]),
-                       row["parent_table"], row["parent_id"], row["received_at"]) for row in q.pending_rows(db.conn)]
+                       row["parent_table"], row["parent_id"], row["received_at"])
+            for row in q.pending_rows(db.conn, limit)]
+
+
+def pending_count(db: Database) -> int:
+    return q.pending_count(db.conn)
 
 
 def drop_pending(db: Database, ids: list[int] | None) -> int:

@@ -309,7 +309,7 @@ def pending_views(db: Database, limit: int | None = None) -> list[PendingView]:
     names = _Names(db)
     held = {(c.table, c.row_id): c.incoming for c in exchange.list_conflicts(db)}  # a parent held as a problem
     views = []
-    for row in exchange.list_pending(db)[:limit]:
+    for row in exchange.list_pending(db, limit):
         if row.parent_table is None:
             waiting = "（次の取り込みで確かめます）"
         else:

@@ -268,9 +268,9 @@ def pending_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM exchange_pending").fetchone()[0]
 
 
-def pending_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def pending_rows(conn: sqlite3.Connection, limit: int | None = None) -> list[sqlite3.Row]:
     return conn.execute("SELECT id, table_name, row_id, version, incoming_json, parent_table, parent_id, received_at"
-                        " FROM exchange_pending ORDER BY id").fetchall()
+                        " FROM exchange_pending ORDER BY id LIMIT ?", (-1 if limit is None else limit,)).fetchall()
 
 
 def drop_pending(conn: sqlite3.Connection, ids: Sequence[int] | None) -> int:
