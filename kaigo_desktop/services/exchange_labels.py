@@ -120,8 +120,8 @@ def reason_label(reason: str) -> str:
 def reason_explanation(reason: str, table: str, problems: list[str] | None = None) -> str:
     text = REASON_EXPLANATIONS.get(reason)
     if text is None:
-        why = "".join(str(problem) for problem in problems or []) or reason.removeprefix("invalid: ")
-        return (f"取り込んだ記録は、このパソコンで入力した記録と同じ決まりに合わないため、取り込んでいません（{why}）。"
+        why = "".join(str(problem) for problem in problems or []) or f"（{reason.removeprefix('invalid: ')}）"
+        return (f"取り込んだ記録は、このパソコンで入力した記録と同じ決まりに合わないため、取り込んでいません。{why}"
                 "「このパソコンの版を残す」を選ぶと、この取り込んだ版は使わずに一覧から消えます。")
     return text.format(kind=KIND_LABELS.get(table, "記録"))
 

@@ -136,3 +136,36 @@ def test_broken_bookkeeping_is_a_problem_not_a_traceback(pcs, tmp_path) -> None:
     assert summary.invalid == 1 and b.scalar("SELECT COUNT(*) FROM gatherings") == 0
     [view] = conflict_views(b)
     assert "ID" in view.explanation
+
+
+def test_a_typed_record_meets_the_same_bound(pcs) -> None:  # noqa: F811
+    from kaigo_desktop.domain.validation import ValidationFailed
+
+    a, _, _ = pcs
+    place = _place(a)
+    with pytest.raises(ValidationFailed, match="大きすぎます"):
+        records.add(a, r.Gathering(place.id, date(2024, 5, 1), 999_999_999))
+    with pytest.raises(ValidationFailed, match="大きすぎます"):
+        records.add(a, r.Expense("131016", 2024, "報酬", 10**15))
+
+
+def test_a_deletion_with_a_broken_date_is_refused_too(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    [gathering] = _gatherings(a, _place(a), 1)
+    ex.import_bundle(b, _export(a, tmp_path, "b"))
+    repo.soft_delete(a, r.Gathering, gathering.id)
+    forged = _rewrite_bundle(_export(a, tmp_path, "b"), lambda header, content: _set(
+        content, "gatherings", gathering.id, held_on="2024-13-01"))
+    assert ex.import_bundle(b, forged).invalid == 1  # the trash list must not break on it either
+    assert b.scalar("SELECT held_on FROM gatherings") == "2024-05-01"
+
+
+def test_rules_against_other_records_are_not_applied_to_incoming_rows(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    place = _place(a)
+    ex.import_bundle(b, _export(a, tmp_path, "b"))
+    repo.soft_delete(b, r.Place, place.id)  # b puts the place in the trash while a records a gathering there
+    [gathering] = _gatherings(a, place, 1)
+    summary = ex.import_bundle(b, _export(a, tmp_path, "b"))
+    assert (summary.added, summary.invalid) == (1, 0)
+    assert b.scalar("SELECT id FROM gatherings") == gathering.id
