@@ -234,3 +234,14 @@ def test_upgrade_to_8_keeps_pending_rows_and_what_was_received(pcs, tmp_path) ->
         beyond = _rewrite_bundle(bundle, later)
         [gap] = ex.import_bundle(db, beyond, dry_run=True).gaps
         assert (gap.first_seq, gap.last_seq) == (41, 50)
+
+
+def test_a_filtered_bundle_received_does_not_cover_the_unfiltered_ones(pcs, tmp_path) -> None:  # noqa: F811
+    a, b, _ = pcs
+    north = repo.insert(a, r.Center(id="", municipality_code="131016", name="北センター"))
+    repo.insert(a, r.Place(id="", municipality_code="131016", name="北の会", center_id=north.id))
+    _export(a, tmp_path, "b")  # the unfiltered one, lost
+    ex.import_bundle(b, _export(a, tmp_path, "b", center=north.id))  # a filtered one, received
+    _place(a, "南の会")
+    [gap] = ex.import_bundle(b, _export(a, tmp_path, "b")).gaps
+    assert gap.first_seq == 1 and gap.after is None  # nothing unfiltered was ever received
