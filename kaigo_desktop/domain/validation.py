@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -110,6 +111,18 @@ def check_attendance(*, attendance_total: int | None, male: int | None = None, f
                      age_75_plus: int | None = None, new_participants: int | None = None) -> list[FieldError]:
     """Attendance of one gathering: counts ≥ 0, total required, 男性+女性 ≤ total, given age bands sum to
     the total (reported on attendance_total), new participants ≤ total (on new_participants)."""
+    counts = (attendance_total, male, female, age_under_65, age_65_74, age_75_plus, new_participants)
+    try:
+        return list(_attendance_problems(*counts))
+    except TypeError:  # a value that cannot be remembered (not a number at all): checked afresh
+        return list(_attendance_problems.__wrapped__(*counts))
+
+
+# A pure function of a few small numbers that bundles and bulk entry meet again and again (typed: True is not 1).
+@functools.lru_cache(maxsize=65_536, typed=True)
+def _attendance_problems(attendance_total: int | None, male: int | None, female: int | None,
+                         age_under_65: int | None, age_65_74: int | None, age_75_plus: int | None,
+                         new_participants: int | None) -> tuple[FieldError, ...]:
     parts = {"male": male, "female": female, "age_under_65": age_under_65, "age_65_74": age_65_74,
              "age_75_plus": age_75_plus}
     errors = _breakdown("attendance_total", "参加者数", attendance_total, parts, _ATTENDANCE_LABELS)
@@ -119,7 +132,7 @@ def check_attendance(*, attendance_total: int | None, male: int | None = None, f
             and new_participants > attendance_total):
         errors.append(FieldError(
             "new_participants", f"新規参加者数（{new_participants}人）が参加者数（{attendance_total}人）を超えています。"))
-    return errors
+    return tuple(errors)
 
 
 def check_members(*, total: int | None, male: int | None = None, female: int | None = None,

@@ -487,14 +487,11 @@ def _hold_invalid(db: Database, stamp: WriteStamp, table: str, incoming: list[di
                   summary: ImportSummary) -> list[dict[str, Any]]:
     """The rows that pass the checks a record typed here passes (received_rows); each other one becomes an
     'invalid' conflict listing why, written nowhere else: a person sees it and drops it (keep local)."""
-    today = date.today()
-    valid, invalid = [], []
-    for row in incoming:
-        problems = received_rows.row_problems(db, table, row, today)
-        if problems:
-            invalid.append((row, problems))
-        else:
-            valid.append(row)
+    found = received_rows.problems_of_rows(db, table, incoming, date.today())
+    if not found:
+        return incoming
+    valid = [row for index, row in enumerate(incoming) if index not in found]
+    invalid = [(incoming[index], problems) for index, problems in found.items()]
     if invalid:
         ids = [row["id"] for row, _ in invalid if isinstance(row.get("id"), str)]
         local_rows = q.rows_by_id(db.conn, table, ids)

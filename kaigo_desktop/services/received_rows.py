@@ -124,6 +124,13 @@ def _value(table: str, field: _Field, value: Any) -> tuple[Any, str | None]:
 
 
 def _bookkeeping(row: dict[str, Any]) -> list[str]:
+    get = row.get
+    row_id, created, updated, origin, deleted = (get("id"), get("created_at"), get("updated_at"), get("origin_db"),
+                                                 get("deleted_at"))
+    if (type(row_id) is str and len(row_id) == 36 and type(created) is str and created and type(updated) is str
+            and updated and type(origin) is str and origin and type(get("updated_by", "")) is str
+            and (deleted is None or type(deleted) is str and deleted) and type(get("_ancestors", [])) is list):
+        return [] if all(type(a) is str for a in row.get("_ancestors") or ()) else ["記録の履歴（_ancestors）が正しくありません。"]
     problems = []
     row_id = row.get("id")
     if not isinstance(row_id, str) or len(row_id) != 36:
@@ -148,7 +155,7 @@ def row_problems(db: Database, table: str, row: dict[str, Any], today: date | No
     values: dict[str, Any] = {}
     for field, name, fast_kind in _plan(table):
         value = row.get(name, _MISSING)
-        if type(value) is fast_kind:  # the usual case, cheaply
+        if type(value) is fast_kind or (value is None and field.optional):  # the usual cases, cheaply
             values[name] = value
             continue
         if value is _MISSING:
@@ -162,3 +169,43 @@ def row_problems(db: Database, table: str, row: dict[str, Any], today: date | No
         return problems
     record = TABLE_BY_NAME[table].record_type(**values, id=row["id"])
     return [error.message for error in validate_received(db, record, today)]
+
+
+def problems_of_rows(db: Database, table: str, rows: list[dict[str, Any]],
+                     today: date | None = None) -> dict[int, list[str]]:
+    """row_problems of many rows: {index: problems} for those that have any. The types are checked column by
+    column (a bundle's rows nearly always have the right ones: a look at the set of types of a column is cheap,
+    and dates, times and masks are read once per distinct value); a row with anything odd is looked at alone
+    (row_problems), every other one goes through the record rules with the values read here."""
+    record_type, names = TABLE_BY_NAME[table].record_type, []
+    suspects = {index for index, row in enumerate(rows) if _bookkeeping(row)}
+    columns = []
+    for field, name, _ in _plan(table):
+        column = [row.get(name, _MISSING) for row in rows]
+        allowed = {str if field.kind in (str, date) else int} | ({type(None)} if field.optional else set())
+        if not set(map(type, column)) <= allowed:
+            suspects.update(index for index, value in enumerate(column) if type(value) not in allowed)
+        if field.kind is date:
+            column = [None if value is None or type(value) is not str else calendar_date(value) for value in column]
+            suspects.update(index for index, (value, row) in enumerate(zip(column, rows))
+                            if value is None and row.get(name) is not None)
+        elif field.kind is tuple:
+            column = [_mask(name, value) if type(value) is int else None for value in column]
+            suspects.update(index for index, value in enumerate(column) if value is None)
+        elif name in _TIMES:
+            wrong = {value for value in set(value for value in column if type(value) is str)
+                     if not _stored_time(value)}
+            if wrong:
+                suspects.update(index for index, value in enumerate(column) if value in wrong)
+        names.append(name)
+        columns.append(column)
+    found: dict[int, list[str]] = {}
+    for index, values in enumerate(zip(*columns)):
+        if index in suspects:
+            problems = row_problems(db, table, rows[index], today)
+        else:
+            record = record_type(**dict(zip(names, values)), id=rows[index]["id"])
+            problems = [error.message for error in validate_received(db, record, today)]
+        if problems:
+            found[index] = problems
+    return found

@@ -169,3 +169,24 @@ def test_rules_against_other_records_are_not_applied_to_incoming_rows(pcs, tmp_p
     summary = ex.import_bundle(b, _export(a, tmp_path, "b"))
     assert (summary.added, summary.invalid) == (1, 0)
     assert b.scalar("SELECT id FROM gatherings") == gathering.id
+
+
+def test_the_batch_check_agrees_with_the_row_by_row_one(pcs, tmp_path) -> None:  # noqa: F811
+    from kaigo_desktop.services.received_rows import problems_of_rows, row_problems
+
+    a, b, _ = pcs
+    place = _place(a)
+    [gathering] = _gatherings(a, place, 1)
+    with zipfile.ZipFile(_export(a, tmp_path, "b")) as bundle:
+        block = json.loads(bundle.read("content.json"))["tables"]["gatherings"]
+    good = dict(zip(block["columns"], block["rows"][0]))
+    variants = [{}, {"held_on": "2024-02-30"}, {"held_on": 20240501}, {"attendance_total": 10_001},
+                {"attendance_total": 3.0}, {"male": 11}, {"start_time": "9:30"}, {"end_time": None},
+                {"programs": -1}, {"professionals": 1 << 13}, {"promoter_id": 7}, {"notes": None},
+                {"id": "short"}, {"deleted_at": ""}, {"_ancestors": [1]}, {"held_on": "2099-01-01"}]
+    rows = [{**good, **variant} for variant in variants]
+    rows.append({k: v for k, v in good.items() if k != "notes"})  # a column left out: its default
+    rows.append({k: v for k, v in good.items() if k != "held_on"})  # a required one left out
+    found = problems_of_rows(b, "gatherings", rows)
+    assert [found.get(index, []) for index in range(len(rows))] == [row_problems(b, "gatherings", row) for row in rows]
+    assert set(found) == set(range(1, len(rows))) - {7, len(rows) - 2}  # the unchanged row and the two fine ones
