@@ -33,6 +33,11 @@ def add_exchange_commands(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="何も書き込まずに件数だけ表示する")
     sub.add_parser("conflicts", help="未解決の競合を一覧する")
+    pending = sub.add_parser("pending", help="関係する記録が届くのを待っている（保留中の）記録を一覧する・破棄する")
+    pending.add_argument("--drop", nargs="*", type=int, metavar="ID", default=None,
+                         help="この ID の保留中の記録を破棄する（--all と一緒に: すべて）")
+    pending.add_argument("--all", action="store_true", help="--drop と一緒に: 保留中の記録をすべて破棄する")
+    pending.add_argument("--yes", action="store_true", help="確認せずに破棄する")
     sub.add_parser("new-id", help="コピーしたデータベースを別のデータベースとして区別する（コピー先で一度だけ実行）")
     resolve = sub.add_parser("resolve", help="競合を解決する")
     resolve.add_argument("id", help="競合の ID")
@@ -119,17 +124,29 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                     from kaigo_desktop.services.exchange_labels import bundle_text
 
                     print(bundle_text(result))
+                if result.gaps:
+                    from kaigo_desktop.services.exchange_labels import gap_text
+
+                    for gap in result.gaps:
+                        _err(f"注意: {gap_text(gap)}")
+                if result.pending:
+                    print("保留中の記録は `bundle pending` で確認できます。")
                 if result.conflicts:
                     print("競合は `bundle conflicts` で確認し、`bundle resolve ID --keep local|incoming` で解決してください。")
+                if result.conflicts or result.gaps:
                     return EXIT_PROBLEMS
             elif command == "conflicts":
                 found = ex.list_conflicts(db)
                 for c in found:
                     print(f"{c.id}\t{c.table}\t{c.row_id}\t{c.reason}\t{c.detected_at}")
+                    for problem in c.incoming.get(ex.PROBLEMS) or []:
+                        print(f"  問題    : {problem}")
                     print(f"  この PC : {c.local}")
                     print(f"  取り込み: {c.incoming}")
                 print(f"未解決の競合: {len(found)} 件")
                 return EXIT_PROBLEMS if found else EXIT_OK
+            elif command == "pending":
+                return _pending(db, args)
             elif command == "new-id":
                 print(f"このデータベースに新しい ID を付けました: {ex.give_new_database_id(db)}")
             elif command == "trust":
@@ -191,6 +208,54 @@ def _confirm_by_person(signer) -> str:
     if input("一致しましたか？ 信頼するときは yes と入力: ").strip().lower() not in ("yes", "y", "はい"):
         raise _NoPassphrase("信頼していません。何も変えていません。")
     return signer.fingerprint
+
+
+def _pending(db, args: argparse.Namespace) -> int:
+    """`bundle pending`: list the held-back rows; with --drop, drop some (or --all) after confirming."""
+    from kaigo_desktop.services import exchange as ex
+    from kaigo_desktop.services.exchange_labels import pending_views
+
+    if args.drop is None:
+        if args.all:
+            _err("--all は --drop と一緒に指定してください（bundle pending --drop --all）。")
+            return EXIT_ERROR
+        views = pending_views(db)
+        if views:
+            print("ID\t種類\t記録\t待っている記録\t届いた日時")
+        for view in views:
+            print(f"{view.id}\t{view.kind}\t{view.summary}\t{view.waiting_for}\t{view.since}")
+        print(f"保留中の記録: {len(views)} 件")
+        if views:
+            print("破棄するには `bundle pending --drop ID …`（すべて: `--drop --all`）。破棄した記録は、送り主が"
+                  "「すべて」を書き出したファイルを取り込むと、また届きます。")
+        return EXIT_PROBLEMS if views else EXIT_OK
+    if bool(args.drop) == args.all:
+        _err("破棄する保留中の記録の ID を指定するか、--all を指定してください（どちらか一方）。")
+        return EXIT_ERROR
+    ids = None if args.all else args.drop
+    count = len(ex.list_pending(db)) if ids is None else len(ids)
+    if not args.yes:
+        answer = _confirmed(f"保留中の記録 {count:,} 件を破棄します。元に戻せません。破棄しますか？ [y/N]: ")
+        if answer is None:
+            _err("確認できないため破棄しませんでした。確認なしで破棄するには --yes を付けてください。")
+            return EXIT_ERROR
+        if not answer:
+            print("破棄を中止しました。何も変更していません。")
+            return EXIT_PROBLEMS
+    print(f"保留中の記録を {ex.drop_pending(db, ids):,} 件破棄しました。")
+    return EXIT_OK
+
+
+def _confirmed(question: str) -> bool | None:
+    """The answer on a terminal; None when there is no terminal to ask on."""
+    from kaigo_desktop.cli_backup import _YES  # the answers `restore` takes as yes
+
+    if not (sys.stdin and sys.stdin.isatty()):
+        return None
+    try:
+        return input(question).strip().lower() in _YES
+    except EOFError:
+        return False
 
 
 EXCHANGE_COMMANDS = {"bundle": cmd_bundle}

@@ -39,7 +39,7 @@ from kaigo_desktop.services.exchange import (
 )
 from kaigo_desktop.services import bundle_signing
 from kaigo_desktop.services.bundle_signing import Signer
-from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS, bundle_text
+from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS, bundle_text, gap_text
 
 TITLE = "データの取り込み（ほかのパソコンから）"
 ASK_PASSWORD = "このファイルはパスワードで保護されています。\n送り主から聞いたパスワードを入力してください。"
@@ -257,12 +257,13 @@ class ExchangeImportDialog(QDialog):
                 self._set_status("このファイルはすでに取り込み済みです。もう一度取り込んでも何も変わりません。")
             elif not changes(summary):
                 self.import_button.setEnabled(True)
-                self._set_status("取り込んでも変わる記録はありません（すべて取り込み済みか、同じ内容です）。")
+                self._set_status("取り込んでも変わる記録はありません（すべて取り込み済みか、同じ内容です）。"
+                                 + notes_text(summary))
             else:
                 self.import_button.setEnabled(True)
                 self._set_status("確認しました（まだ何も書き込んでいません）。内容を確かめて「取り込む」を押してください。"
                                  "取り込みは全部まとめて行い、途中で失敗したときは何も書き込みません。\n"
-                                 + bundle_text(summary))
+                                 + bundle_text(summary) + notes_text(summary))
             if self._import_after_preview:
                 self._import_after_preview = False
                 self.run_import()
@@ -276,13 +277,15 @@ class ExchangeImportDialog(QDialog):
             self._set_status("このファイルはすでに取り込み済みでした。何も変わっていません。")
             return
         self._set_status("取り込みました。")
-        done = "取り込みました。\n\n" + result_text(summary)
+        done = "取り込みました。\n\n" + result_text(summary) + notes_text(summary)
         if summary.conflicts:
             answer = QMessageBox.question(
                 self, TITLE, f"{done}\n\n競合が {summary.conflicts:,}件あります。どちらの版を残すかを選ぶまで、"
                 "このパソコンの内容のままです。今すぐ「競合の解決」を開きますか？",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
             self.open_conflicts_requested = answer == QMessageBox.StandardButton.Yes
+        elif summary.gaps:
+            QMessageBox.warning(self, TITLE, done)
         else:
             QMessageBox.information(self, TITLE, done)
         self.accept()
@@ -326,6 +329,15 @@ def _offer_new_id_question() -> str:
     return ("このファイルは、このパソコンのデータベース自身か、そのファイルをコピーしたデータベースから書き出されています。\n\n"
             "コピーしたデータベースを別々のパソコンで使っているときは、このパソコンのデータベースに新しい ID を付けると、"
             "別のデータベースとして取り込めるようになります（記録は何も変わりません）。\n\n新しい ID を付けて確認しなおしますか？")
+
+
+def notes_text(summary: ImportSummary) -> str:
+    """What the person should know beyond the counts: earlier bundles never imported, rows held back."""
+    notes = [f"\n\n注意: {gap_text(gap)}" for gap in summary.gaps]
+    if summary.pending:
+        notes.append(f"\n\n保留中の記録が {summary.pending:,}件あります（関係する記録が届くと取り込みます）。"
+                     "「競合の解決」の「保留中の記録」で確認・破棄できます。")
+    return "".join(notes)
 
 
 def result_text(summary: ImportSummary) -> str:
