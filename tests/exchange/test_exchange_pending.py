@@ -15,7 +15,7 @@ from kaigo_desktop.services.exchange_labels import gap_text, pending_views
 from kaigo_desktop.storage import migrations
 from kaigo_desktop.storage import repository as repo
 from kaigo_desktop.storage.database import Database
-from tests.exchange.test_exchange import _export, _gathering, _place, _records, pcs  # noqa: F401
+from tests.exchange.test_exchange import trust_each_other, _export, _gathering, _place, _records, pcs  # noqa: F401
 from tests.exchange.test_exchange_rows import _rewrite_bundle
 from tests.storage.test_migrations import _database_at_version
 
@@ -35,7 +35,7 @@ def test_a_bundle_after_a_lost_one_says_which_is_missing(pcs, tmp_path) -> None:
     summary = ex.import_bundle(b, second)
     [gap] = summary.gaps
     assert (gap.first_seq, gap.after, gap.destination, gap.source_db) == (1, None, "b", a.database_id)
-    assert gap.last_seq == ex.read_bundle(lost, b.schema_version())[0]["max_seq"]  # up to the lost one's end
+    assert gap.last_seq == ex.read_bundle(lost, b.schema_version(), trust=lambda signer: None)[0]["max_seq"]  # up to the lost one's end
     assert gap.before == summary.made_at
     text = gap_text(gap)
     assert "まだ取り込まれていません" in text and "送り先「b」" in text and f"1〜{gap.last_seq}" in text
@@ -68,7 +68,7 @@ def test_a_gap_in_the_middle_is_named_until_it_is_filled(pcs, tmp_path) -> None:
     assert ex.import_bundle(b, first).gaps == []
     assert len(ex.import_bundle(b, third).gaps) == 1
     [gap] = ex.import_bundle(b, fourth).gaps  # still missing, although fourth follows third
-    header = {path: ex.read_bundle(path, b.schema_version())[0] for path in (first, middle, third)}
+    header = {path: ex.read_bundle(path, b.schema_version(), trust=lambda signer: None)[0] for path in (first, middle, third)}
     assert (gap.first_seq, gap.last_seq) == (header[first]["max_seq"] + 1, header[middle]["max_seq"])
     assert (gap.after, gap.before) == (header[first]["created_at"], header[third]["created_at"])
     assert ex.import_bundle(b, middle).gaps == []
@@ -208,12 +208,14 @@ def test_upgrade_to_8_keeps_pending_rows_and_what_was_received(pcs, tmp_path) ->
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("INSERT INTO exchange_pending (table_name, row_id, version, incoming_json) VALUES"
                  " ('gatherings', ?, '2024-06-01T00:00:00.000000Z|db-other', ?)", (WAITING_ID, waiting))
-    conn.execute("INSERT INTO exchange_received (content_sha256, source_db, received_at) VALUES ('x', 'db-other', 't')")
+    conn.execute("INSERT INTO exchange_received (content_sha256, source_db, received_at) VALUES ('x', ?, 't')",
+                 (a.database_id,))
     conn.execute("INSERT INTO exchange_sources (source_db, max_seq_applied, last_received_at) VALUES"
-                 " ('db-other', 40, 't')")
+                 " (?, 40, 't')", (a.database_id,))
     conn.close()
     with Database.open(path) as db:
         assert db.schema_version() == migrations.latest_version() >= 8
+        trust_each_other(a, db)
         [row] = ex.list_pending(db)
         assert (row.row_id, row.parent_table, row.received_at) == (WAITING_ID, None, None)
         assert tuple(db.query("SELECT since_seq, max_seq, destination FROM exchange_received")[0]) == (0, 40, None)
@@ -221,17 +223,17 @@ def test_upgrade_to_8_keeps_pending_rows_and_what_was_received(pcs, tmp_path) ->
         _place(a, "町の会")
         bundle = _export(a, tmp_path, "b")
         # a bundle from the PC received before the upgrade, starting where it was: no gap
-        within = _rewrite_bundle(bundle, lambda header, content: header.update(source_db="db-other", since_seq=40))
+        within = _rewrite_bundle(a, bundle, lambda header, content: header.update(since_seq=40))
         summary = ex.import_bundle(db, within)
         assert summary.gaps == [] and summary.pending == 1
         [row] = ex.list_pending(db)  # retried once, now known to wait for its place
         assert (row.parent_table, row.parent_id) == ("places", MISSING_PLACE)
         def later(header, content):
-            header.update(source_db="db-other", since_seq=50)
+            header.update(since_seq=50)
             block = content["tables"]["places"]
             block["rows"][0][block["columns"].index("notes")] = "別の内容"  # another bundle, not a repeat
 
-        beyond = _rewrite_bundle(bundle, later)
+        beyond = _rewrite_bundle(a, bundle, later)
         [gap] = ex.import_bundle(db, beyond, dry_run=True).gaps
         assert (gap.first_seq, gap.last_seq) == (41, 50)
 

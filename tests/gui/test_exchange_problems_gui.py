@@ -57,8 +57,10 @@ def test_an_invalid_row_is_shown_with_why_and_dropped_by_keeping_local(qtbot, pc
                                                                       monkeypatch) -> None:
     a, b = pcs
     _, gathering = fill(a)
-    forged = _rewrite_bundle(bundle(a, tmp_path / "a.kaigo"), lambda header, content: _set(
-        content, "gatherings", gathering.id, attendance_total=999_999_999))
+    made = bundle(a, tmp_path / "a.kaigo")
+    with Database.open(a) as signer:
+        forged = _rewrite_bundle(signer, made, lambda header, content: _set(
+            content, "gatherings", gathering.id, attendance_total=999_999_999))
     with Database.open(b) as db:
         assert exchange.import_bundle(db, forged).invalid == 1
     context = open_context(b)
@@ -66,7 +68,7 @@ def test_an_invalid_row_is_shown_with_why_and_dropped_by_keeping_local(qtbot, pc
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.list_table.rowCount() == 1 and dialog.list_table.item(0, 2).text() == "取り込めない内容"
-    assert "大きすぎます" in dialog.explanation.text()
+    assert "以下で入力" in dialog.explanation.text()
     asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     dialog.keep_local_button.click()
     assert "取り込まずに破棄します" in asked[0]
