@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import build_places, gatherings  # noqa: E402
 
 from kaigo_desktop.services import bulk  # noqa: E402
+from kaigo_desktop.services import bundle_signing  # noqa: E402
 from kaigo_desktop.services import exchange as ex  # noqa: E402
 from kaigo_desktop.storage.database import Database  # noqa: E402
 
@@ -76,6 +77,8 @@ def main() -> None:
         first = folder / "places.kaigo"
         ex.export_bundle(source, first, destination="town")
         with Database.open(town_template, user="town") as town:
+            signer = bundle_signing.own_signer(source)
+            bundle_signing.trust(town, signer, signer.fingerprint)  # set up once per pair
             ex.import_bundle(town, first)
         print(f"making {args.gatherings:,} gatherings …", flush=True)
         bulk.add_gatherings(source, gatherings(place_ids, args.gatherings, date(2024, 4, 1), 360),

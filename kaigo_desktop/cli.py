@@ -97,9 +97,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as error:
         return _fail(str(error))
     except OSError as error:  # disk full, a USB stick pulled out, a folder that cannot be written
-        return _fail(f"ファイルを書き込めません。ディスクの空きと保存先を確かめてください。データベースは変更していません。（{error}）")
+        return _fail(_write_failure(error))
     except KeyboardInterrupt:
         return _fail("中断しました。書きかけの変更は取り消されました。")
+
+
+def _write_failure(error: OSError) -> str:
+    """Japanese for a file that could not be written, naming the real cause (a full disk only when it is)."""
+    import errno
+
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"ファイルを書き込めません。ディスクの空きと保存先を確かめてください。データベースは変更していません。（{error}）"
+    where = f": {error.filename}" if error.filename else ""
+    return (f"ファイルを書き込めません（{error.strerror or error}）{where}。保存先を確かめてください。"
+            "データベースは変更していません。")
 
 
 def _open(args: argparse.Namespace, db_path: Path):

@@ -47,6 +47,13 @@ def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
             _err(f"警告: {warning}")
         out = getattr(args, "out", None)
         if out is not None and not out.is_dir():
+            from kaigo_desktop.services.output_files import OutputRefused, check_output_path
+
+            try:  # a backup never replaces a file (no --force): a new name keeps the older copy
+                check_output_path(out, db, force=False, exists_hint="別の名前を指定してください。")
+            except OutputRefused as error:
+                _err(f"エラー: {error}")
+                return EXIT_ERROR
             info = make_backup(db, destination=out)
         else:
             info = make_backup(db, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,19 +43,51 @@ def require(value: object, field: str, label: str) -> list[FieldError]:
     return []
 
 
+# The largest figure each count or amount may hold, by record field. Far above anything real, and small
+# enough that a sum over a million records stays far inside SQLite's 64-bit integers, so `stats` and the
+# reports never overflow. Every path that stores a record (forms, imports, exchange) checks through here.
+MAX_PEOPLE = 9_999  # one gathering's participants, one place's members in a 年度 (the forms take 4 digits)
+FIELD_LIMITS: dict[str, int] = {
+    **dict.fromkeys(("attendance_total", "new_participants", "total", "male", "female", "age_under_65",
+                     "age_65_74", "age_75_plus"), MAX_PEOPLE),
+    "capacity": 100_000,  # 定員 of one place
+    "minutes": 24 * 60,  # one activity on one day
+    "population_65_plus": 20_000_000,  # one 区市町村 (all of Tokyo has about 3.2 million)
+    "population_75_plus": 20_000_000,
+    "amount": 100_000_000_000,  # one expense category in one 年度: 1,000億円
+}
+
+
 def _is_count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PEOPLE
+
+
+def check_count(value: object, field: str, label: str) -> list[FieldError]:
+    """A count or amount: blank (None) is fine; otherwise an integer from 0 to FIELD_LIMITS[field]."""
+    if value is None:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [FieldError(field, f"{label}は整数で入力してください。")]
+    if value < 0:
+        return [FieldError(field, f"{label}は0以上で入力してください。")]
+    limit = FIELD_LIMITS[field]
+    if value > limit:
+        return [FieldError(field, f"{label}は{limit:,}以下で入力してください（{_short(value)}）。")]
+    return []
+
+
+def _short(value: int) -> str:
+    """A number as it can be shown in a message: 1e30 typed by mistake is not printed in full."""
+    text = f"{value:,}"
+    return text if len(text) <= 20 else f"{len(str(value))}桁の数"
 
 
 def _counts(values: dict[str, int | None], labels: dict[str, str]) -> list[FieldError]:
     errors = []
     for field, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors.append(FieldError(field, f"{labels[field]}は整数で入力してください。"))
-        elif value < 0:
-            errors.append(FieldError(field, f"{labels[field]}は0以上で入力してください。"))
+        # (the usual case first, cheaply: bundles and bulk entry check hundreds of thousands of these)
+        if value is not None and not (type(value) is int and 0 <= value <= FIELD_LIMITS[field]):
+            errors += check_count(value, field, labels[field])
     return errors
 
 
@@ -62,6 +95,8 @@ _SEX_AND_AGE_LABELS = {
     "male": "男性", "female": "女性",
     "age_under_65": "65歳未満", "age_65_74": "65～74歳", "age_75_plus": "75歳以上",
 }
+_ATTENDANCE_LABELS = {"attendance_total": "参加者数", "new_participants": "新規参加者数", **_SEX_AND_AGE_LABELS}
+_MEMBERS_LABELS = {"total": "実人数", **_SEX_AND_AGE_LABELS}
 
 
 def _breakdown(total_field: str, total_label: str, total: int | None, parts: dict[str, int | None],
@@ -72,11 +107,12 @@ def _breakdown(total_field: str, total_label: str, total: int | None, parts: dic
     errors += _counts({total_field: total, **parts}, labels)
     if errors:
         return errors  # the sums mean nothing until every count is a valid number
-    sex = [parts[f] for f in ("male", "female") if parts[f] is not None]
-    if sum(sex) > total:
+    male, female = parts["male"], parts["female"]
+    sex = (male or 0) + (female or 0)
+    if sex > total:
         errors.append(FieldError(
-            total_field, f"男性と女性の合計（{sum(sex)}人）が{total_label}（{total}人）を超えています。"))
-    ages = [parts[f] for f in ("age_under_65", "age_65_74", "age_75_plus") if parts[f] is not None]
+            total_field, f"男性と女性の合計（{sex}人）が{total_label}（{total}人）を超えています。"))
+    ages = [value for value in (parts["age_under_65"], parts["age_65_74"], parts["age_75_plus"]) if value is not None]
     if ages and sum(ages) != total:
         errors.append(FieldError(
             total_field, f"年齢区分の合計（{sum(ages)}人）が{total_label}（{total}人）と一致しません。"))
@@ -88,27 +124,37 @@ def check_attendance(*, attendance_total: int | None, male: int | None = None, f
                      age_75_plus: int | None = None, new_participants: int | None = None) -> list[FieldError]:
     """Attendance of one gathering: counts ≥ 0, total required, 男性+女性 ≤ total, given age bands sum to
     the total (reported on attendance_total), new participants ≤ total (on new_participants)."""
-    labels = {"attendance_total": "参加者数", "new_participants": "新規参加者数", **_SEX_AND_AGE_LABELS}
+    counts = (attendance_total, male, female, age_under_65, age_65_74, age_75_plus, new_participants)
+    try:
+        return list(_attendance_problems(*counts))
+    except TypeError:  # a value that cannot be remembered (not a number at all): checked afresh
+        return list(_attendance_problems.__wrapped__(*counts))
+
+
+# A pure function of a few small numbers that bundles and bulk entry meet again and again (typed: True is not 1).
+@functools.lru_cache(maxsize=65_536, typed=True)
+def _attendance_problems(attendance_total: int | None, male: int | None, female: int | None,
+                         age_under_65: int | None, age_65_74: int | None, age_75_plus: int | None,
+                         new_participants: int | None) -> tuple[FieldError, ...]:
     parts = {"male": male, "female": female, "age_under_65": age_under_65, "age_65_74": age_65_74,
              "age_75_plus": age_75_plus}
-    errors = _breakdown("attendance_total", "参加者数", attendance_total, parts, labels)
-    new_errors = _counts({"new_participants": new_participants}, labels)
+    errors = _breakdown("attendance_total", "参加者数", attendance_total, parts, _ATTENDANCE_LABELS)
+    new_errors = _counts({"new_participants": new_participants}, _ATTENDANCE_LABELS)
     errors += new_errors
     if (not new_errors and new_participants is not None and _is_count(attendance_total)
             and new_participants > attendance_total):
         errors.append(FieldError(
             "new_participants", f"新規参加者数（{new_participants}人）が参加者数（{attendance_total}人）を超えています。"))
-    return errors
+    return tuple(errors)
 
 
 def check_members(*, total: int | None, male: int | None = None, female: int | None = None,
                   age_under_65: int | None = None, age_65_74: int | None = None,
                   age_75_plus: int | None = None) -> list[FieldError]:
     """参加者実人数 of a place and 年度: the same rules as attendance, the total field being "total"."""
-    labels = {"total": "実人数", **_SEX_AND_AGE_LABELS}
     parts = {"male": male, "female": female, "age_under_65": age_under_65, "age_65_74": age_65_74,
              "age_75_plus": age_75_plus}
-    return _breakdown("total", "実人数", total, parts, labels)
+    return _breakdown("total", "実人数", total, parts, _MEMBERS_LABELS)
 
 
 def check_gathering_date(held_on: date | None, *, place_start: date | None, place_end: date | None,

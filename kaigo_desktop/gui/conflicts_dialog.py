@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
-from kaigo_desktop.services.exchange import ConflictError, resolve_conflict
+from kaigo_desktop.services.exchange import INVALID, ConflictError, pending_count, resolve_conflict
 from kaigo_desktop.services.exchange_labels import ConflictView, conflict_views
 
 TITLE = "競合の解決"
@@ -120,6 +120,9 @@ class ConflictsDialog(QDialog):
         self.keep_local_button = QPushButton(f"{LOCAL_HEADER}を残す")
         self.keep_incoming_button = QPushButton(f"{INCOMING_HEADER}を残す")
         self.close_button = QPushButton("閉じる")
+        self.pending_button = QPushButton("保留中の記録…")
+        self.pending_button.setToolTip("関係する記録がまだ届いていないため、取り込みを待っている記録の一覧（破棄もできます）")
+        self.pending_button.clicked.connect(self.show_pending)
         self.keep_local_button.clicked.connect(lambda: self.resolve_selected("local"))
         self.keep_incoming_button.clicked.connect(lambda: self.resolve_selected("incoming"))
         self.close_button.clicked.connect(self.accept)
@@ -127,6 +130,7 @@ class ConflictsDialog(QDialog):
         buttons.addWidget(self.keep_local_button)
         buttons.addWidget(self.keep_incoming_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.pending_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -138,7 +142,8 @@ class ConflictsDialog(QDialog):
 
     def refresh(self, keep_row: int = 0) -> None:
         """Read the open conflicts again and select the one at keep_row (or the last)."""
-        self.views = self.context.run_blocking(lambda db, _ctx: conflict_views(db))
+        self.views, waiting = self.context.run_blocking(lambda db, _ctx: (conflict_views(db), pending_count(db)))
+        self.pending_button.setText(f"保留中の記録（{waiting:,}件）…" if waiting else "保留中の記録…")
         self.list_table.blockSignals(True)
         self.list_table.setRowCount(len(self.views))
         for row, view in enumerate(self.views):
@@ -169,6 +174,12 @@ class ConflictsDialog(QDialog):
         else:
             self.explanation.setText(f"<b>{view.kind}「{view.summary}」</b>　{view.explanation}")
 
+    def show_pending(self) -> None:
+        from kaigo_desktop.gui.pending_dialog import open_pending_dialog
+
+        open_pending_dialog(self, self.context)
+        self.refresh(self.list_table.currentRow())
+
     # ---- resolving -----------------------------------------------------------------------------
 
     def resolve_selected(self, keep: str) -> None:
@@ -194,6 +205,12 @@ class ConflictsDialog(QDialog):
 
 def confirmation_text(view: ConflictView, keep: str) -> str:
     name = f"{view.kind}「{view.summary}」"
+    if view.reason_code == INVALID:
+        if keep == "local":
+            body = f"取り込んだ{name}は、このパソコンで入力した記録と同じ決まりに合わないため、取り込まずに破棄します。"
+        else:
+            body = f"取り込んだ{name}をもう一度書き込んでみます（決まりに合わないままなら書き込みません）。"
+        return f"{body}\nよろしいですか？"
     if view.reason_code == "same_name":
         if keep == "local":
             body = f"{name}は、このパソコンの記録を残し、取り込んだ同じ名前の{view.kind}はごみ箱に入れます。"

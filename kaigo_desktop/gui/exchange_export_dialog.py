@@ -34,6 +34,7 @@ from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
 from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
 from kaigo_desktop.services.exchange import BundleSummary, Destination, destinations, export_bundle
 from kaigo_desktop.services.exchange_labels import counts_text, timestamp_text
+from kaigo_desktop.services.output_files import check_output_path
 from kaigo_desktop.services.places_view import CenterChoice, place_choices
 
 TITLE = "データの書き出し"
@@ -239,6 +240,8 @@ class ExportDialog(QDialog):
         passphrase = self.password_edit.text() if self.password_check.isChecked() else None
 
         def work(db, progress):
+            # Replacing was agreed just above or in the save dialog; the database and backups never are.
+            check_output_path(out_path, db, force=True)
             return export_bundle(db, out_path, destination=destination, since=since, municipality=municipality,
                                  center=center, passphrase=passphrase, progress=progress)
 

@@ -1,5 +1,7 @@
 """The データの取り込み (ほかのパソコンから) dialog: pick a .kaigo file, give its password if it has one, see what
-importing would add, update, delete or leave in conflict (a dry run: nothing written), then import it."""
+importing would add, update, delete or leave in conflict (a dry run: nothing written), then import it.
+A file from a PC not trusted yet shows who it claims to be and its fingerprint; the person compares it with the
+sender (by phone) and may trust that PC here (「このパソコンを信頼して取り込む」)."""
 
 from __future__ import annotations
 
@@ -30,15 +32,19 @@ from kaigo_desktop.services.exchange import (
     ImportSummary,
     PassphraseError,
     SameDatabaseError,
+    UnknownPcError,
     give_new_database_id,
     import_bundle,
     is_encrypted,
 )
-from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS, bundle_text
+from kaigo_desktop.services import bundle_signing
+from kaigo_desktop.services.bundle_signing import Signer
+from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS, bundle_text, gap_text
 
 TITLE = "データの取り込み（ほかのパソコンから）"
 ASK_PASSWORD = "このファイルはパスワードで保護されています。\n送り主から聞いたパスワードを入力してください。"
 ASK_AGAIN = "パスワードが違います。もう一度入力してください。\n（大文字・小文字、全角・半角も区別します）"
+TRUST_BUTTON = "このパソコンを信頼して取り込む"
 
 
 def changes(summary: ImportSummary) -> int:
@@ -60,6 +66,8 @@ class ExchangeImportDialog(QDialog):
         self.last_summary: ImportSummary | None = None
         self.progress_dialog = None
         self.open_conflicts_requested = False
+        self.unknown_signer: Signer | None = None
+        self._import_after_preview = False
         self._build()
         self._show_counts(None)
         self._set_status("取り込むファイル（.kaigo）を選んでください。ファイルを選ぶと、まず内容を確認します"
@@ -101,6 +109,10 @@ class ExchangeImportDialog(QDialog):
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        self.trust_button = QPushButton(TRUST_BUTTON)
+        self.trust_button.setObjectName("trust_button")
+        self.trust_button.setVisible(False)
+        self.trust_button.clicked.connect(self.trust_sender)
         self.import_button = QPushButton("取り込む")
         self.import_button.setEnabled(False)
         self.close_button = QPushButton("閉じる")
@@ -108,6 +120,7 @@ class ExchangeImportDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.trust_button)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -154,6 +167,7 @@ class ExchangeImportDialog(QDialog):
         self.preview_summary = None
         self._passphrase = None
         self.import_button.setEnabled(False)
+        self._show_unknown(None)
         self._show_counts(None)
         if is_encrypted(path) and not self._ask_passphrase(ASK_PASSWORD):
             return
@@ -177,6 +191,38 @@ class ExchangeImportDialog(QDialog):
             return False
         self._passphrase = text
         return True
+
+    # ---- a PC not trusted yet ------------------------------------------------------------------
+
+    def _show_unknown(self, signer: Signer | None) -> None:
+        self.unknown_signer = signer
+        self.trust_button.setVisible(signer is not None)
+        if signer is not None:
+            self._set_status("このファイルは、まだ信頼していないパソコンから書き出されています（何も書き込んでいません）。\n"
+                             f"{signer.description()}\n"
+                             "送り主に電話などで指紋を読み上げてもらい、一致したときだけ"
+                             f"「{TRUST_BUTTON}」を押してください。")
+
+    def trust_sender(self) -> None:
+        """After the person confirms the fingerprint matched: trust that PC, then check the file again."""
+        signer = self.unknown_signer
+        if signer is None:
+            return
+        answer = QMessageBox.question(
+            self, TITLE, f"送り主が読み上げた指紋は、次の指紋と一致しましたか？\n\n{signer.description()}\n\n"
+            "一致したときだけ「はい」を押してください。このパソコンを信頼し、これからはこのパソコンからのファイルを"
+            "取り込めるようになります（「信頼するパソコン」で取り消せます）。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.context.run_blocking(lambda db, _ctx: bundle_signing.trust(db, signer, signer.fingerprint))
+        except bundle_signing.TrustError as error:
+            QMessageBox.warning(self, TITLE, str(error))
+            return
+        self._show_unknown(None)
+        self._import_after_preview = True  # the person asked to import: check the file, then import it
+        self.run_preview()
 
     # ---- dry run, then import ------------------------------------------------------------------
 
@@ -211,12 +257,16 @@ class ExchangeImportDialog(QDialog):
                 self._set_status("このファイルはすでに取り込み済みです。もう一度取り込んでも何も変わりません。")
             elif not changes(summary):
                 self.import_button.setEnabled(True)
-                self._set_status("取り込んでも変わる記録はありません（すべて取り込み済みか、同じ内容です）。")
+                self._set_status("取り込んでも変わる記録はありません（すべて取り込み済みか、同じ内容です）。"
+                                 + notes_text(summary))
             else:
                 self.import_button.setEnabled(True)
                 self._set_status("確認しました（まだ何も書き込んでいません）。内容を確かめて「取り込む」を押してください。"
                                  "取り込みは全部まとめて行い、途中で失敗したときは何も書き込みません。\n"
-                                 + bundle_text(summary))
+                                 + bundle_text(summary) + notes_text(summary))
+            if self._import_after_preview:
+                self._import_after_preview = False
+                self.run_import()
             return
         self.last_summary = summary
         self.preview_summary = None
@@ -227,19 +277,22 @@ class ExchangeImportDialog(QDialog):
             self._set_status("このファイルはすでに取り込み済みでした。何も変わっていません。")
             return
         self._set_status("取り込みました。")
-        done = "取り込みました。\n\n" + result_text(summary)
+        done = "取り込みました。\n\n" + result_text(summary) + notes_text(summary)
         if summary.conflicts:
             answer = QMessageBox.question(
                 self, TITLE, f"{done}\n\n競合が {summary.conflicts:,}件あります。どちらの版を残すかを選ぶまで、"
                 "このパソコンの内容のままです。今すぐ「競合の解決」を開きますか？",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
             self.open_conflicts_requested = answer == QMessageBox.StandardButton.Yes
+        elif summary.gaps:
+            QMessageBox.warning(self, TITLE, done)
         else:
             QMessageBox.information(self, TITLE, done)
         self.accept()
 
     def _failed(self, error: BaseException, dry_run: bool) -> None:
         self.progress_dialog = None
+        self._import_after_preview = False
         self._set_busy(False)
         if isinstance(error, Cancelled):
             self._set_status("中止しました。何も書き込んでいません。")
@@ -253,6 +306,12 @@ class ExchangeImportDialog(QDialog):
                 self.run_preview()
             return
         if isinstance(error, SameDatabaseError) and dry_run and self._offer_new_id():
+            return
+        if isinstance(error, UnknownPcError) and dry_run:
+            self.preview_summary = None
+            self.import_button.setEnabled(False)
+            self._show_counts(None)
+            self._show_unknown(error.signer)
             return
         self.preview_summary = None
         self.import_button.setEnabled(False)
@@ -270,6 +329,15 @@ def _offer_new_id_question() -> str:
     return ("このファイルは、このパソコンのデータベース自身か、そのファイルをコピーしたデータベースから書き出されています。\n\n"
             "コピーしたデータベースを別々のパソコンで使っているときは、このパソコンのデータベースに新しい ID を付けると、"
             "別のデータベースとして取り込めるようになります（記録は何も変わりません）。\n\n新しい ID を付けて確認しなおしますか？")
+
+
+def notes_text(summary: ImportSummary) -> str:
+    """What the person should know beyond the counts: earlier bundles never imported, rows held back."""
+    notes = [f"\n\n注意: {gap_text(gap)}" for gap in summary.gaps]
+    if summary.pending:
+        notes.append(f"\n\n保留中の記録が {summary.pending:,}件あります（関係する記録が届くと取り込みます）。"
+                     "「競合の解決」の「保留中の記録」で確認・破棄できます。")
+    return "".join(notes)
 
 
 def result_text(summary: ImportSummary) -> str:

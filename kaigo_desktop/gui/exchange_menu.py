@@ -1,5 +1,5 @@
-"""The File menu's exchange between PCs: データの書き出し, データの取り込み (from another PC) and 競合の解決, the last
-one labelled with the number of open conflicts."""
+"""The File menu's exchange between PCs: データの書き出し, データの取り込み (from another PC), 競合の解決 (labelled
+with the number of open conflicts) and 信頼するパソコン."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from kaigo_desktop.gui.context import AppContext
 EXPORT_TEXT = "データの書き出し（ほかのパソコンへ）(&W)…"
 IMPORT_TEXT = "データの取り込み（ほかのパソコンから）(&L)…"
 CONFLICTS_TEXT = "競合の解決(&C)…"
+TRUST_TEXT = "信頼するパソコン(&T)…"
 READ_ONLY_TIP = "読み取り専用で開いているため使えません。"
 
 
@@ -56,10 +57,11 @@ def conflicts_text(count: int) -> str:
 
 
 def install_exchange_actions(window: QWidget, file_menu: QMenu, context: AppContext) -> list[QAction]:
-    """Adds the three actions to `file_menu` (where the caller is adding items) and returns them."""
+    """Adds the four actions to `file_menu` (where the caller is adding items) and returns them."""
     from kaigo_desktop.gui.conflicts_dialog import open_conflicts_dialog
     from kaigo_desktop.gui.exchange_export_dialog import open_export_dialog
     from kaigo_desktop.gui.exchange_import_dialog import open_exchange_import_dialog
+    from kaigo_desktop.gui.exchange_trust_dialog import open_trust_dialog
 
     export_action = QAction(EXPORT_TEXT, window)
     export_action.setObjectName("exchange_export")
@@ -70,7 +72,10 @@ def install_exchange_actions(window: QWidget, file_menu: QMenu, context: AppCont
     conflicts_action = QAction(CONFLICTS_TEXT, window)
     conflicts_action.setObjectName("exchange_conflicts")
     conflicts_action.triggered.connect(lambda: open_conflicts_dialog(window, context))
-    actions = [export_action, import_action, conflicts_action]
+    trust_action = QAction(TRUST_TEXT, window)
+    trust_action.setObjectName("exchange_trust")
+    trust_action.triggered.connect(lambda: open_trust_dialog(window, context))
+    actions = [export_action, import_action, conflicts_action, trust_action]
     if getattr(context.worker, "readonly", False):
         # Exporting writes too: the destination remembers what was sent to it.
         for action in actions:

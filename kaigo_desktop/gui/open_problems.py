@@ -1,5 +1,6 @@
-"""What to do when a database file cannot be opened: damaged (restore the newest backup), too new, in use
-(open read-only) — each explained in Japanese, each answered by the user."""
+"""What to do when a database file cannot be opened: damaged (restore the newest backup), too new or another
+application's file (only explained: nothing of ours may replace it), in use (open read-only) — each explained
+in Japanese, each answered by the user."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from kaigo_desktop.services import unlocking
 from kaigo_desktop.storage.errors import (
     DatabaseInUseError,
     FolderNotWritableError,
+    ForeignDatabaseError,
     NewerSchemaError,
     NotADatabaseError,
     StorageError,
@@ -78,6 +80,9 @@ def resolve(parent: QWidget | None, path: Path, error: BaseException) -> OpenDec
     if isinstance(error, FolderNotWritableError):
         answer = choose(parent, QMessageBox.Icon.Warning, str(error), [OPEN_READ_ONLY, CANCEL])
         return OpenDecision(path, readonly=True, reason=READ_ONLY_FOLDER) if answer == OPEN_READ_ONLY else None
+    if isinstance(error, ForeignDatabaseError):
+        choose(parent, QMessageBox.Icon.Critical, f"データベースを開けません。\n{error}", ["OK"])
+        return None
     if isinstance(error, NewerSchemaError):
         choose(parent, QMessageBox.Icon.Critical, f"データベースを開けません。\n{error}", ["OK"])
         return None

@@ -11,6 +11,8 @@ from pathlib import Path
 from kaigo_desktop.reports import LEAVES_MUNICIPALITY, REPORTS, ReportOptions
 
 EXIT_OK = 0
+FORCE_HELP = ("同じ名前のファイルがあれば置き換える（データベース・バックアップ・SQLite ファイルは"
+              "指定しても置き換えない）")
 
 
 def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +31,7 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
                         help="秘匿処理をしない（submission・promoters は既定で1～4人を「<5」と表示）")
     report.add_argument("--font", type=Path, help="PDF に埋め込む日本語 TrueType フォント（.ttf/.ttc）")
     report.add_argument("--out", type=Path, required=True, help="出力する PDF ファイル")
+    report.add_argument("--force", action="store_true", help=FORCE_HELP)
 
     export = subparsers.add_parser("export", help="報告書1・2の表を Excel または CSV に書き出す")
     export.add_argument("format", choices=("xlsx", "csv"))
@@ -37,6 +40,7 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--no-suppress", action="store_true", help="秘匿処理をしない（既定は1～4人を「<5」と表示）")
     export.add_argument("--out", type=Path, required=True,
                         help="出力先（xlsx: ファイル。csv: .csv なら1ファイル、それ以外はフォルダに表ごとのファイル）")
+    export.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
 def _options(args: argparse.Namespace) -> ReportOptions:
@@ -62,6 +66,13 @@ def _open(args: argparse.Namespace, db_path: Path):
     return Database.open(db_path, user=getattr(args, "user", "") or "", readonly=getattr(args, "read_only", False))
 
 
+def _check_out(args: argparse.Namespace, db):
+    """The output-file guard for this command's --out (and --force)."""
+    from kaigo_desktop.services.output_files import FORCE_HINT, check_output_path
+
+    return lambda path: check_output_path(path, db, force=args.force, exists_hint=FORCE_HINT)
+
+
 def _print_warnings(warnings: list[str]) -> None:
     for warning in warnings:
         print(f"警告: {warning}", file=sys.stderr)
@@ -74,6 +85,7 @@ def cmd_report(args: argparse.Namespace, db_path: Path) -> int:
     if args.kind in ("submission", "promoters", "places") and options.fiscal_year is None:
         raise ValueError("年度（--fy）を指定してください。")
     with _open(args, db_path) as db:
+        _check_out(args, db)(args.out)
         result = generate(args.kind, db, options, args.out)
     print(f"{REPORTS[args.kind][1]}を作成しました: {result.path}（{result.pages}ページ）")
     if args.kind in LEAVES_MUNICIPALITY:
@@ -87,7 +99,7 @@ def cmd_export(args: argparse.Namespace, db_path: Path) -> int:
 
     options = _options(args)
     with _open(args, db_path) as db:
-        result = export(db, args.format, options, args.out)
+        result = export(db, args.format, options, args.out, check_target=_check_out(args, db))
     print(f"書き出しました: {result.path}（{result.pages}表）")
     print(f"秘匿処理: {'あり' if options.suppress else 'なし'}（秘匿した欄 {result.hidden_cells}）")
     _print_warnings(result.warnings)

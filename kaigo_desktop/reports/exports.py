@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from kaigo_desktop.reports import ReportOptions, ReportResult
 from kaigo_desktop.reports.files import write_atomically
 from kaigo_desktop.reports.definitions import promoter_definitions, submission_definitions
 from kaigo_desktop.reports.model import INT, PERCENT, YEN, Column, Hidden, TableData
+from kaigo_desktop.reports.spreadsheet_cells import append_xlsx_row, csv_cell
 from kaigo_desktop.reports.promoters import TITLE as PROMOTERS_TITLE
 from kaigo_desktop.reports.promoters import promoter_tables
 from kaigo_desktop.reports.submission import TITLE as SUBMISSION_TITLE
@@ -130,7 +132,7 @@ def write_xlsx(bundle: ExportBundle, out: Path) -> None:
     cover.title = "定義"
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="E4E9F0")
     for row in bundle.cover_rows():
-        cover.append(row)
+        append_xlsx_row(cover, row)
     for cell in cover[1]:
         cell.font, cell.fill = header_font, header_fill
     cover.column_dimensions["A"].width = 30
@@ -139,12 +141,12 @@ def write_xlsx(bundle: ExportBundle, out: Path) -> None:
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in bundle.sheets:
         ws = book.create_sheet(sheet.name)
-        ws.append([_plain(c.title) for c in sheet.columns])
+        append_xlsx_row(ws, [_plain(c.title) for c in sheet.columns])
         for cell in ws[1]:
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(horizontal="center", vertical="center")
         for row in sheet.rows:
-            ws.append([_cell(v) for v in row])
+            append_xlsx_row(ws, [_cell(v) for v in row])
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             number_format = NUMBER_FORMATS.get(column.kind)
@@ -169,38 +171,53 @@ def _csv_bytes(rows: list[list[Any]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
+        writer.writerow([csv_cell(_cell(v)) for v in row])
     return text.getvalue().encode("utf-8-sig")
 
 
-def write_csv(bundle: ExportBundle, out: Path) -> list[Path]:
+def write_csv(bundle: ExportBundle, out: Path, check_target: Callable[[Path], object] | None = None) -> list[Path]:
     """`out` ending in .csv: one file with the tables one after another (each with its title row and a blank
-    row between); otherwise a folder with 00_定義.csv and one numbered file per table."""
+    row between); otherwise a folder with 00_定義.csv and one numbered file per table. `check_target` is asked
+    about every file before any is written (it raises to refuse one)."""
     out = Path(out)
     if out.suffix.lower() == ".csv":
         rows: list[list[Any]] = []
         for sheet in [Sheet("定義", "定義", [Column("項目"), Column("内容")], bundle.cover_rows()[1:])] + bundle.sheets:
             rows += [[f"■{sheet.name}"], [_plain(c.title) for c in sheet.columns], *sheet.rows, []]
+        if check_target is not None:
+            check_target(out)
         write_atomically(out, lambda path: path.write_bytes(_csv_bytes(rows)))
         return [out]
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "00_定義.csv"]
-    write_atomically(written[0], lambda path: path.write_bytes(_csv_bytes(bundle.cover_rows())))
+    if out.exists() and not out.is_dir():
+        # Not a full disk: a name without .csv means a folder of files, and a file already has that name.
+        raise ValueError(f"書き出し先はフォルダとして扱いますが、同じ名前のファイルがあります: {out}\n"
+                         "1つの CSV ファイルにするときは .csv で終わる名前を、表ごとのファイルにするときは"
+                         "フォルダを指定してください。何も書き出していません。")
+    files = [(out / "00_定義.csv", bundle.cover_rows())]
     for number, sheet in enumerate(bundle.sheets, start=1):
-        target = out / f"{number:02d}_{sheet.name.replace(' ', '_')}.csv"
-        rows = [[_plain(c.title) for c in sheet.columns], *sheet.rows]
+        files.append((out / f"{number:02d}_{sheet.name.replace(' ', '_')}.csv",
+                      [[_plain(c.title) for c in sheet.columns], *sheet.rows]))
+    if check_target is not None:
+        for target, _rows in files:
+            check_target(target)
+    out.mkdir(parents=True, exist_ok=True)
+    for target, rows in files:
         write_atomically(target, lambda path, rows=rows: path.write_bytes(_csv_bytes(rows)))
-        written.append(target)
-    return written
+    return [target for target, _rows in files]
 
 
-def export(db, fmt: str, options: ReportOptions, out: Path | str) -> ReportResult:
+def export(db, fmt: str, options: ReportOptions, out: Path | str,
+           check_target: Callable[[Path], object] | None = None) -> ReportResult:
+    """Write the export; `check_target(path)` (the output-file guard) is called on every file before any is
+    written."""
     if fmt not in FORMATS:
         raise ValueError(f"不明な形式です: {fmt}（{', '.join(FORMATS)}）")
     bundle = build_bundle(db, options)
     out = Path(out)
     if fmt == "xlsx":
+        if check_target is not None:
+            check_target(out)
         write_xlsx(bundle, out)
     else:
-        write_csv(bundle, out)
+        write_csv(bundle, out, check_target)
     return ReportResult(out, len(bundle.sheets) + 1, bundle.warnings, len(bundle.suppressed_cells))

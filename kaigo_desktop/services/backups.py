@@ -312,6 +312,9 @@ def restore_backup(current_db_path: Path, backup_path: Path, *, folder: Path | N
     problems = storage.file_problems(backup_path, quick=False, cancelled=cancelled)
     if problems:
         raise BackupFailedError(f"このバックアップは壊れているため復元できません: {backup_path}（{problems[0]}）")
+    refusal = storage.restore_refusal(backup_path)
+    if refusal is not None:  # before anything is copied or locked
+        raise BackupFailedError(storage.restore_refusal_message(backup_path, refusal))
     held = lock.acquire(current_db_path)
     kept: Path | None = None
     replacement: Path | None = None

@@ -7,7 +7,14 @@ from datetime import date
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.services.stats import fiscal_year_stats
-from kaigo_desktop.storage.consistency import Finding, consistency_findings, integrity_problems
+from kaigo_desktop.storage.consistency import (
+    Finding,
+    consistency_findings,
+    fiscal_years_with_data,
+    integrity_problems,
+    out_of_bounds_findings,
+    schema_findings,
+)
 from kaigo_desktop.storage.database import Database
 
 
@@ -22,8 +29,14 @@ class CheckReport:
 
 
 def check_database(db: Database, today_fiscal_year: int | None = None) -> CheckReport:
-    report = CheckReport(integrity_problems(db), consistency_findings(db))
-    fiscal_year = today_fiscal_year or fiscal_year_of(date.today())
-    for warning in fiscal_year_stats(db, fiscal_year).warnings:
-        report.findings.append(Finding("warning", warning, 1))
+    """SQLite's checks, objects our migrations did not make, consistency, numbers beyond their bounds, and
+    the warnings of every 年度 that has data (and the current one)."""
+    beyond = out_of_bounds_findings(db)
+    report = CheckReport(integrity_problems(db), schema_findings(db) + consistency_findings(db) + beyond)
+    current = today_fiscal_year or fiscal_year_of(date.today())
+    if beyond:
+        return report  # the 年度 sums over such numbers mean nothing (and may not fit in an integer)
+    for fiscal_year in sorted({current, *fiscal_years_with_data(db, current)}):
+        for warning in fiscal_year_stats(db, fiscal_year).warnings:
+            report.findings.append(Finding("warning", warning, 1))
     return report

@@ -46,21 +46,25 @@ import sqlite3
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kaigo_desktop.services import bundle_crypto, duplicates
+from kaigo_desktop.services import bundle_crypto, bundle_format, bundle_signing, duplicates, received_rows
+from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
 from kaigo_desktop.storage.rows import TABLES
 
-FORMAT = "kaigo-bundle"
-FORMAT_VERSION = 1
+FORMAT = bundle_format.FORMAT
+FORMAT_VERSION = bundle_format.FORMAT_VERSION
 USER_TABLES = tuple(spec.table for spec in TABLES.values())  # in reference order: centers before places …
 ANCESTORS = "_ancestors"
 RENAMED = "_renamed"  # in a stored same-name conflict: the record was here already (renamed elsewhere)
+PROBLEMS = "_problems"  # in a stored 'invalid' conflict: why the row cannot be stored here (Japanese)
+INVALID = "invalid"  # the reason of a conflict holding a row that breaks the rules of a record typed here
 DEFAULT_DESTINATION = "既定"
 
 
@@ -76,9 +80,22 @@ class SameDatabaseError(BundleError):
     """The bundle was written by this database or by a copy of its file: give one of the two a new id."""
 
 
+class UnknownPcError(BundleError):
+    """A correctly signed bundle from a PC not trusted here: `signer` says who it claims to be (to compare the
+    fingerprint by phone before trusting it)."""
+
+    def __init__(self, message: str, signer: Signer):
+        super().__init__(message)
+        self.signer = signer
+
+
 def give_new_database_id(db: Database) -> str:
-    """Make a file copied from another PC a database of its own (see SameDatabaseError)."""
-    return db.give_new_database_id()
+    """Make a file copied from another PC a database of its own (see SameDatabaseError); it signs with a new
+    key from now on (the old one stays with the original file)."""
+    with db.write():
+        new = db.give_new_database_id()
+        bundle_signing.forget_old_keys(db)
+    return new
 
 
 class ConflictError(StorageError):
@@ -107,6 +124,19 @@ class BundleSummary:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Changes of the sender that no bundle received here carried: the bundle (or bundles) made for this
+    destination between `after` and `before` has not been imported here."""
+    source_db: str
+    made_by: str  # who made the bundle being imported
+    destination: str
+    first_seq: int  # the sender's change numbers missing: first_seq..last_seq
+    last_seq: int
+    after: str | None  # when the last bundle received before the gap was made (None: none was received)
+    before: str  # when the first bundle after the gap was made
+
+
 @dataclass
 class ImportSummary:
     added: int = 0
@@ -115,19 +145,22 @@ class ImportSummary:
     conflicts: int = 0
     skipped: int = 0
     pending: int = 0
+    invalid: int = 0  # of the conflicts: rows that break the rules of a record typed here (never stored)
     already_imported: bool = False
     dry_run: bool = False
     by_table: dict[str, dict[str, int]] = field(default_factory=dict)  # table → {"added": n, "updated": n, …}
     made_at: str = ""  # from the bundle's header: when, by whom and for which destination it was written
     made_by: str = ""
     destination: str = ""
+    gaps: list[Gap] = field(default_factory=list)  # earlier bundles from the same PC never imported here
 
     def tally(self, kind: str, table: str, count: int = 1) -> None:
         setattr(self, kind, getattr(self, kind) + count)
         counts = self.by_table.setdefault(table, {})
         counts[kind] = counts.get(kind, 0) + count
 
-    def take(self, other: ImportSummary, kinds: tuple[str, ...] = ("added", "updated", "deleted", "conflicts")) -> None:
+    def take(self, other: ImportSummary,
+             kinds: tuple[str, ...] = ("added", "updated", "deleted", "conflicts", "invalid")) -> None:
         for table, counts in other.by_table.items():
             for kind in kinds:
                 if counts.get(kind):
@@ -220,17 +253,14 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
         digest = hashlib.sha256(content).hexdigest()
         header = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "source_db": db.database_id,
+            "source_name": bundle_signing.own_name(db),
             "schema_version": db.schema_version(), "created_at": stamp.at, "created_by": stamp.by,
             "destination": destination, "municipality": municipality, "center": center, "since_seq": since_seq,
             "max_seq": stamp.change_seq, "counts": counts, "content_sha256": digest,
         }
         if progress is not None:
             progress(len(USER_TABLES), len(USER_TABLES) + 1)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
-            bundle.writestr("header.json", json.dumps(header, ensure_ascii=False, indent=1))
-            bundle.writestr("content.json", content)
-        data = buffer.getvalue()
+        data = pack_bundle(db, header, content)
         if passphrase:
             data = bundle_crypto.encrypt(data, passphrase)
         elif passphrase is not None:
@@ -240,6 +270,18 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
     if progress is not None:
         progress(len(USER_TABLES) + 1, len(USER_TABLES) + 1)
     return BundleSummary(out_path, destination, counts, digest, since_seq)
+
+
+def pack_bundle(db: Database, header: dict[str, Any], content: bytes) -> bytes:
+    """The zip of a bundle, signed with this database's key (the signature inside the zip, so an encrypted
+    bundle is signed inside the encryption)."""
+    buffer = io.BytesIO()
+    header_bytes = json.dumps(header, ensure_ascii=False, indent=1).encode("utf-8")
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
+        bundle.writestr(bundle_format.HEADER, header_bytes)
+        bundle.writestr(bundle_format.CONTENT, content)
+        bundle.writestr(bundle_format.SIGNATURE, bundle_signing.signature_member(db, header_bytes, content))
+    return buffer.getvalue()
 
 
 def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], columns: dict[str, list[str]]) -> None:
@@ -263,10 +305,14 @@ def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], col
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file."""
-    partial = path.with_name(path.name + ".partial")
+    """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file. The
+    temporary name is a new one (never an existing `<name>.partial` of the user's, truncated)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".partial", dir=path.parent)
+    partial = Path(name)
     try:
-        with open(partial, "wb") as out:
+        with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -287,38 +333,60 @@ def is_encrypted(path: Path | str) -> bool:
         return False
 
 
-def read_bundle(path: Path | str, schema_version: int,
-                passphrase: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, content), checked whole: a damaged or tampered file, or one from a newer version, is refused;
-    an encrypted one without the right passphrase raises PassphraseError."""
+def read_bundle(path: Path | str, schema_version: int, passphrase: str | None = None, *,
+                trust: Callable[[Signer], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(header, content) as plain dicts and lists, checked whole before any of it is used: within the size
+    bounds, our format at a version we read, every member of the declared structure, signed by a key that
+    `trust` accepts (it raises to refuse), the content matching its SHA-256. Refused with BundleError (an
+    encrypted one without the right passphrase: PassphraseError; from an unknown PC: UnknownPcError)."""
+    header_bytes, content_bytes, header, signer = _open_signed(path, schema_version, passphrase)
+    try:
+        trust(signer)
+    except bundle_signing.UnknownPcError as error:
+        raise UnknownPcError(str(error), error.signer) from error
+    except bundle_signing.TrustError as error:
+        raise BundleError(str(error)) from error
+    if hashlib.sha256(content_bytes).hexdigest() != header["content_sha256"]:
+        raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
+                          f"何も取り込みませんでした: {path}")
+    try:
+        return header, bundle_format.content_dict(content_bytes)
+    except bundle_format.FormatError as error:
+        raise BundleError(f"{error}\n（{path}）") from error
+
+
+def inspect_bundle(path: Path | str, schema_version: int, passphrase: str | None = None) -> Signer:
+    """Who a bundle says made it, its signature checked against its own key (not yet trusted): for trusting
+    the PC it came from once the person has compared the fingerprint."""
+    return _open_signed(path, schema_version, passphrase)[3]
+
+
+def _open_signed(path: Path | str, schema_version: int,
+                 passphrase: str | None) -> tuple[bytes, bytes, dict[str, Any], Signer]:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > bundle_format.MAX_FILE_BYTES:
+            raise BundleError(f"取り込みファイルが大きすぎます（{size:,} バイト、"
+                              f"{bundle_format.MAX_FILE_BYTES:,} バイトまで）。何も取り込みませんでした: {path}")
         data = path.read_bytes()
     except FileNotFoundError as error:
         raise BundleError(f"ファイルがありません: {path}") from error
     except OSError as error:
         raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
-    if bundle_crypto.is_encrypted(data):
-        try:
-            data = bundle_crypto.decrypt(data, passphrase)
-        except bundle_crypto.PassphraseError as error:
-            raise PassphraseError(str(error)) from error
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-            header = json.loads(bundle.read("header.json"))
-            content = bundle.read("content.json")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as error:
-        raise BundleError(f"取り込みファイルが壊れているため、何も取り込みませんでした: {path}（{error}）") from error
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise BundleError(f"Kaigo Desktop の取り込みファイルではありません: {path}")
-    if int(header.get("format_version", 0)) > FORMAT_VERSION or int(header.get("schema_version", 0)) > schema_version:
-        raise BundleError(
-            f"この取り込みファイルは新しい版の Kaigo Desktop で作成されています（スキーマ {header.get('schema_version')}、"
-            f"この版は {schema_version} まで）。アプリを更新してから取り込んでください。何も取り込んでいません。")
-    if hashlib.sha256(content).hexdigest() != header.get("content_sha256"):
-        raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
-                          f"何も取り込みませんでした: {path}")
-    return header, json.loads(content)
+        if bundle_crypto.is_encrypted(data):
+            data = bundle_crypto.decrypt(data, passphrase)
+        members = bundle_format.unpack(data)
+        header_bytes, content_bytes = members[bundle_format.HEADER], members[bundle_format.CONTENT]
+        bundle_format.check_versions(header_bytes, schema_version)
+        header = bundle_format.header_dict(header_bytes)
+        public_key = bundle_signing.verify(members[bundle_format.SIGNATURE], header_bytes, content_bytes)
+    except bundle_crypto.PassphraseError as error:
+        raise PassphraseError(str(error)) from error
+    except (bundle_crypto.SettingsError, bundle_format.FormatError, bundle_signing.SignatureError) as error:
+        raise BundleError(f"{error}\n（{path}）") from error
+    return header_bytes, content_bytes, header, bundle_signing.signer_of(header, public_key)
 
 
 # ---- import ----------------------------------------------------------------------------------------
@@ -334,7 +402,8 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                   progress: Progress | None = None) -> ImportSummary:
     """Merge a bundle in one transaction (see the module's docstring); dry_run reports the same counts and
     writes nothing. An exception from `progress` (a cancel) rolls everything back."""
-    header, content = read_bundle(path, db.schema_version(), passphrase)
+    header, content = read_bundle(path, db.schema_version(), passphrase,
+                                  trust=lambda signer: bundle_signing.require_trusted(db, signer))
     if header.get("source_db") == db.database_id:
         raise SameDatabaseError(
             "この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から作成されています。"
@@ -349,6 +418,7 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                 summary.already_imported = True
                 summary.skipped = sum(header.get("counts", {}).values())
                 raise _RollBack
+            summary.gaps = _gaps(db.conn, header)
             total = sum(len(block["rows"]) for block in content.get("tables", {}).values())
             done = 0
             for table in USER_TABLES:
@@ -364,8 +434,10 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
-            q.mark_received(db.conn, header["content_sha256"], header["source_db"], int(header["max_seq"]),
-                            stamp.at)
+            q.mark_received(db.conn, header["content_sha256"], header["source_db"], _seq(header.get("max_seq")),
+                            stamp.at, destination=summary.destination, scope=_header_scope(header),
+                            since_seq=_seq(header.get("since_seq")), made_at=summary.made_at,
+                            made_by=summary.made_by)
             if dry_run:
                 raise _RollBack
     except _RollBack:
@@ -373,15 +445,49 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
     return summary
 
 
-def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> int:
-    """Apply waiting rows whose place or promoter has arrived; returns how many left the queue."""
+def _seq(value: Any) -> int:
+    """A change number from a bundle's header (0 when it is not one)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _header_scope(header: dict[str, Any]) -> str:
+    municipality, center = header.get("municipality"), header.get("center")
+    return _scope(municipality if isinstance(municipality, str) else None, center if isinstance(center, str) else None)
+
+
+def _gaps(conn: sqlite3.Connection, header: dict[str, Any]) -> list[Gap]:
+    """The sender's changes before this bundle's start (since_seq) that no bundle received here for the same
+    destination and scope carried. A bundle made with since="all" starts at 0: it never has a gap."""
+    since = _seq(header.get("since_seq"))
+    if not since:
+        return []
+    source, destination = str(header.get("source_db") or ""), str(header.get("destination") or "")
+    made_by, made_at = str(header.get("created_by") or ""), str(header.get("created_at") or "")
+    gaps, covered, covered_at = [], 0, None
+    for start, end, at in q.received_ranges(conn, source, destination, _header_scope(header)):
+        if covered >= since:
+            break
+        if start > covered:
+            gaps.append(Gap(source, made_by, destination, covered + 1, min(start, since), covered_at,
+                            at if start < since else made_at))
+        if end > covered:
+            covered, covered_at = end, at
+    if covered < since:
+        gaps.append(Gap(source, made_by, destination, covered + 1, since, covered_at, made_at))
+    return gaps
+
+
+def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary, unknown_too: bool = False) -> int:
+    """Apply waiting rows whose place or promoter has arrived; returns how many left the queue. Only those are
+    read (by the index on what each waits for): rows still waiting cost nothing, however many there are.
+    unknown_too: also the rows not known to wait for anything in particular (kept before db/0008)."""
     moved = 0
     while True:
-        before = q.pending_count(db.conn)
-        if not before:
+        taken = q.take_ready_pending(db.conn, USER_TABLES, unknown_too)
+        unknown_too = False  # once: those that wait again are now known to wait for something
+        if not taken:
             return moved
         retry = ImportSummary()
-        taken = q.take_pending(db.conn)
         for table in USER_TABLES:
             rows = [row for name, row in taken if name == table]
             # Two waiting versions of one record go in separate rounds: the second is then judged against the
@@ -394,10 +500,7 @@ def _retry_pending(db: Database, stamp: WriteStamp, summary: ImportSummary) -> i
                 _apply_rows(db, stamp, table, batch, retry)
                 rows = later
         summary.take(retry)
-        after = q.pending_count(db.conn)
-        if after >= before:
-            return moved
-        moved += before - after
+        moved += len(taken)
 
 
 _BOOKKEEPING = ("created_at", "updated_at", "updated_by", "origin_db", "deleted_at")
@@ -422,11 +525,33 @@ class _Update:
 
 def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
                 summary: ImportSummary) -> None:
+    incoming = _hold_invalid(db, stamp, table, incoming, summary)
     # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
     for group in ([row for row in incoming if row.get("deleted_at") is not None],
                   [row for row in incoming if row.get("deleted_at") is None]):
         if group:
             _apply_group(db, stamp, table, group, summary)
+
+
+def _hold_invalid(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
+                  summary: ImportSummary) -> list[dict[str, Any]]:
+    """The rows that pass the checks a record typed here passes (received_rows); each other one becomes an
+    'invalid' conflict listing why, written nowhere else: a person sees it and drops it (keep local)."""
+    found = received_rows.problems_of_rows(db, table, incoming, date.today())
+    if not found:
+        return incoming
+    valid = [row for index, row in enumerate(incoming) if index not in found]
+    invalid = [(incoming[index], problems) for index, problems in found.items()]
+    if invalid:
+        ids = [row["id"] for row, _ in invalid if isinstance(row.get("id"), str)]
+        local_rows = q.rows_by_id(db.conn, table, ids)
+        for row, problems in invalid:
+            if not isinstance(row.get("id"), str):
+                row = {**row, "id": json.dumps(row.get("id"), ensure_ascii=False)}
+            local = local_rows.get(row["id"])
+            _conflict(db, stamp, table, local, {**row, PROBLEMS: problems}, INVALID, summary)
+            summary.tally("invalid", table)
+    return valid
 
 
 def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
@@ -562,8 +687,10 @@ def _close_settled(db: Database, stamp: WriteStamp, table: str, row_id: str, lin
 def _settle(db: Database, stamp: WriteStamp, summary: ImportSummary) -> None:
     """Retry what could not be applied until nothing more moves: rows waiting for their place or promoter,
     and records held back by a name collision (their namesake may have gone to the trash since)."""
+    unknown_too = True
     while True:
-        moved = _retry_pending(db, stamp, summary)
+        moved = _retry_pending(db, stamp, summary, unknown_too)
+        unknown_too = False
         moved += _retry_same_name(db, stamp, summary)
         if not moved:
             moved = _retry_renames_together(db, stamp, summary)
@@ -664,15 +791,19 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
     except sqlite3.IntegrityError as error:
         text = str(error)
         if "FOREIGN KEY" in text:
-            q.add_pending(db.conn, table, row["id"], _version(full), full)  # what it refers to is not here yet
+            # what it refers to is not here yet: it waits, indexed by that record, and is retried when it comes
+            q.add_pending(db.conn, table, row["id"], _version(full), full, q.missing_parent(db.conn, table, full),
+                          stamp.at)
             summary.tally("skipped", table)
         elif "UNIQUE" in text:
             other = q.live_row_with_name(db.conn, table, full)
             # a record we have, renamed elsewhere to a name taken here, is not a duplicate of the namesake
             _conflict(db, stamp, table, None if other is None else dict(other),
                       full if insert else {**full, RENAMED: True}, "same_name", summary)
-        else:
-            _conflict(db, stamp, table, None, full, f"invalid: {text}", summary)
+        else:  # a rule of this database that the checks before writing do not know of
+            _conflict(db, stamp, table, None, {**full, PROBLEMS: [f"このデータベースの決まりに合いません（{text}）。"]},
+                      INVALID, summary)
+            summary.tally("invalid", table)
         return False
 
 
@@ -681,7 +812,7 @@ def _conflict(db: Database, stamp: WriteStamp, table: str, local: dict[str, Any]
     """Store a conflict, one per record and reason: a later version of the same incoming record replaces the
     one already waiting (a person then chooses once, between the newest versions); an older one is dropped."""
     summary.tally("conflicts", table)
-    version, lineage = _version(incoming), set(incoming.get(ANCESTORS) or [])
+    version, lineage = _version(incoming), _lineage(incoming)
     for found in q.open_conflicts_of(db.conn, table, incoming["id"], reason):
         waiting = json.loads(found["incoming_json"])
         if _version(waiting) == version:
@@ -689,9 +820,51 @@ def _conflict(db: Database, stamp: WriteStamp, table: str, local: dict[str, Any]
         if _version(waiting) in lineage:
             q.update_conflict(db.conn, found["id"], local, incoming, stamp.at)
             return
-        if version in set(waiting.get(ANCESTORS) or []):
+        if version in _lineage(waiting):
             return
     q.add_conflict(db.conn, new_id(), table, incoming["id"], reason, local, incoming, stamp.at)
+
+
+def _lineage(row: dict[str, Any]) -> set[str]:
+    ancestors = row.get(ANCESTORS)
+    return {a for a in ancestors if isinstance(a, str)} if isinstance(ancestors, list) else set()
+
+
+# ---- rows held back waiting for a record ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class PendingRow:
+    """An incoming row held back until the record it refers to arrives (a bundle not imported yet)."""
+    id: int
+    table: str
+    row_id: str
+    incoming: dict[str, Any]
+    parent_table: str | None  # with parent_id, the record it waits for (None: not known, before db/0008)
+    parent_id: str | None
+    received_at: str | None
+
+
+def list_pending(db: Database, limit: int | None = None) -> list[PendingRow]:
+    """The held-back rows, oldest first (the first `limit` of them)."""
+    return [PendingRow(row["id"], row["table_name"], row["row_id"], json.loads(row["incoming_json"]),
+                       row["parent_table"], row["parent_id"], row["received_at"])
+            for row in q.pending_rows(db.conn, limit)]
+
+
+def pending_count(db: Database) -> int:
+    return q.pending_count(db.conn)
+
+
+def drop_pending(db: Database, ids: list[int] | None) -> int:
+    """Drop held-back rows (ids None: all of them), all or none: an id not waiting drops nothing (ConflictError).
+    A dropped row is gone from this PC; a bundle made with since="all" by its sender brings it again."""
+    with db.write():
+        if ids is not None:
+            waiting = {row.id for row in list_pending(db)}
+            unknown = [str(i) for i in ids if i not in waiting]
+            if unknown:
+                raise ConflictError(f"保留中の記録が見つかりません: {', '.join(unknown)}。何も破棄していません。")
+        return q.drop_pending(db.conn, ids)
 
 
 # ---- conflicts -------------------------------------------------------------------------------------
@@ -777,8 +950,9 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                     _apply_rows(db, stamp, table, [conflict.incoming], ImportSummary())
                     row = q.rows_by_id(conn, table, [conflict.row_id]).get(conflict.row_id)
                     if row is None or _version(row) != _version(incoming):
+                        why = "".join(conflict.incoming.get(PROBLEMS) or [])
                         raise ConflictError("取り込んだ版はこのデータベースに書き込めません（内容がこのデータベースの"
-                                            "決まりに合いません）。「この PC の版を残す」を選んでください。")
+                                            "決まりに合いません）。「この PC の版を残す」を選んでください。" + why)
             else:
                 q.set_conflict_local(conn, conflict_id, _live_local(db, conflict))  # the version decided on
                 _write_decision(conn, table, conflict.row_id, keep, incoming, incoming_ancestors, cols, stamped)

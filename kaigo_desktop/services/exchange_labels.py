@@ -94,21 +94,35 @@ def bundle_text(summary: exchange.ImportSummary) -> str:
     if summary.destination:
         made += f"　送り先: {summary.destination}"
     lines = [made]
-    for attribute, label, _ in IMPORT_COUNTS[:4]:
+    for attribute, label in [(attribute, label) for attribute, label, _ in IMPORT_COUNTS[:4]] + [
+            ("invalid", f"うち{INVALID_REASON_LABEL}")]:
         by_kind = {table: counts.get(attribute, 0) for table, counts in summary.by_table.items()}
         if any(by_kind.values()):
             lines.append(f"{label}: {counts_text(by_kind)}")
     return "\n".join(lines)
 
 
+def gap_text(gap: exchange.Gap) -> str:
+    """Which earlier bundle from the same PC has not been imported here, and what to do about it."""
+    sender = f"{gap.made_by}さんのパソコン" if gap.made_by else "送り主のパソコン"
+    when = (f"{timestamp_text(gap.after)}より後、{timestamp_text(gap.before)}より前" if gap.after
+            else f"{timestamp_text(gap.before)}より前")
+    return (f"前の取り込みファイルがまだ取り込まれていません: {sender}（データベース {gap.source_db[:8]}）が"
+            f"送り先「{gap.destination}」あてに{when}に書き出したファイル（変更番号 {gap.first_seq:,}〜{gap.last_seq:,}）。"
+            "そのファイルを取り込むか、送り主に「すべて」を書き出してもらってください（bundle export --since all）。"
+            "このファイルの記録は取り込みます（まだ届いていない記録を参照するものは保留になります）。")
+
+
 def reason_label(reason: str) -> str:
     return REASON_LABELS.get(reason, INVALID_REASON_LABEL)
 
 
-def reason_explanation(reason: str, table: str) -> str:
+def reason_explanation(reason: str, table: str, problems: list[str] | None = None) -> str:
     text = REASON_EXPLANATIONS.get(reason)
     if text is None:
-        return f"取り込んだ記録をこのパソコンに書き込めませんでした（{reason.removeprefix('invalid: ')}）。"
+        why = "".join(str(problem) for problem in problems or []) or f"（{reason.removeprefix('invalid: ')}）"
+        return (f"取り込んだ記録は、このパソコンで入力した記録と同じ決まりに合わないため、取り込んでいません。{why}"
+                "「このパソコンの版を残す」を選ぶと、この取り込んだ版は使わずに一覧から消えます。")
     return text.format(kind=KIND_LABELS.get(table, "記録"))
 
 
@@ -159,6 +173,8 @@ class _Names:
         self._found: dict[tuple[str, str], str] = {}
 
     def of(self, field: str, value: str) -> str:
+        if not isinstance(value, str):  # a row held back as invalid may hold anything
+            return str(value)
         if field == "municipality_code":
             return self.municipalities.get(value, value)
         key = (field, value)
@@ -173,6 +189,13 @@ class _Names:
 
 
 def _value_text(field: str, value: Any, names: Callable[[str, str], str]) -> str:
+    try:
+        return _readable(field, value, names)
+    except (ValueError, TypeError, KeyError):  # a row held back as invalid: shown as it came
+        return str(value)
+
+
+def _readable(field: str, value: Any, names: Callable[[str, str], str]) -> str:
     if value is None or value == "":
         return EMPTY
     if field in ("municipality_code", "center_id", "place_id", "promoter_id"):
@@ -247,7 +270,7 @@ def record_summary(table: str, row: dict[str, Any], names: Callable[[str, str], 
         "activities": lambda: [name("promoter_id"), day("done_on"), row.get("kind") or ""],
         "expenses": lambda: [name("municipality_code"), year(), row.get("category") or ""],
     }.get(table, lambda: [str(row.get("id", ""))])()
-    return "　".join(part for part in parts if part)
+    return "　".join(str(part) for part in parts if part)
 
 
 def conflict_views(db: Database) -> list[ConflictView]:
@@ -260,7 +283,7 @@ def conflict_views(db: Database) -> list[ConflictView]:
             id=conflict.id, table=conflict.table, kind=KIND_LABELS.get(conflict.table, conflict.table),
             summary=record_summary(conflict.table, incoming, names.of),
             reason_code=conflict.reason, reason=reason_label(conflict.reason),
-            explanation=reason_explanation(conflict.reason, conflict.table),
+            explanation=reason_explanation(conflict.reason, conflict.table, incoming.get(exchange.PROBLEMS)),
             detected=timestamp_text(conflict.detected_at), has_local=conflict.local is not None,
             rows=field_rows(conflict.table, conflict.local, incoming, names.of)))
     return views
@@ -268,3 +291,34 @@ def conflict_views(db: Database) -> list[ConflictView]:
 
 def open_conflict_count(db: Database) -> int:
     return len(exchange.list_conflicts(db))
+
+
+# ---- rows held back, readable ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PendingView:
+    id: int
+    kind: str  # 「開催記録」
+    summary: str  # 「ひまわり会 令和6年5月1日」 (a place not here yet is named as such)
+    waiting_for: str  # 「通いの場（このパソコンにない記録 0190ab12…）」
+    since: str  # when it arrived, 和暦 and time
+
+
+def pending_views(db: Database, limit: int | None = None) -> list[PendingView]:
+    """The rows held back waiting for a record, oldest first (the first `limit` of them)."""
+    names = _Names(db)
+    held = {(c.table, c.row_id): c.incoming for c in exchange.list_conflicts(db)}  # a parent held as a problem
+    views = []
+    for row in exchange.list_pending(db, limit):
+        if row.parent_table is None:
+            waiting = "（次の取り込みで確かめます）"
+        else:
+            waiting = f"{KIND_LABELS.get(row.parent_table, row.parent_table)}（このパソコンにない記録 {row.parent_id[:8]}…）"
+            problem = held.get((row.parent_table, row.parent_id))
+            if problem is not None:
+                waiting = (f"{KIND_LABELS.get(row.parent_table, row.parent_table)}「{problem.get('name') or ''}」"
+                           "（「競合の解決」で未解決）")
+        views.append(PendingView(row.id, KIND_LABELS.get(row.table, row.table),
+                                 record_summary(row.table, row.incoming, names.of), waiting,
+                                 timestamp_text(row.received_at) if row.received_at else "（以前の版で受け取り）"))
+    return views

@@ -8,9 +8,11 @@ from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain.fiscal import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from kaigo_desktop.domain.validation import (
     FieldError,
     check_attendance,
+    check_count,
     check_gathering_date,
     check_members,
     check_period,
@@ -39,23 +41,28 @@ def _live(db: Database, table: str, record_id: str | None, field: str, label: st
     return []
 
 
-def _non_negative(value: int | None, field: str, label: str) -> list[FieldError]:
-    if value is not None and value < 0:
-        return [FieldError(field, f"{label}は0以上で入力してください。")]
-    return []
-
-
 def _times(start: str | None, end: str | None) -> list[FieldError]:
     if start and end and end < start:
         return [FieldError("end_time", "終了時刻が開始時刻より前です。")]
     return []
 
 
-def validate_center(db: Database, c: r.Center, today: date) -> list[FieldError]:
+def _fiscal_year(value: object) -> list[FieldError]:
+    if isinstance(value, bool) or not isinstance(value, int) or not FISCAL_YEAR_MIN <= value <= FISCAL_YEAR_MAX:
+        return [FieldError("fiscal_year", f"年度は{FISCAL_YEAR_MIN}〜{FISCAL_YEAR_MAX}年度で入力してください。")]
+    return []
+
+
+# Each kind of record has two sets of rules: those on its own fields (with the reference lists), and those
+# comparing it with other records here (the place it names is live, the gathering lies in the place's open
+# period). A record typed here meets both; one that arrived from another PC meets the first (see
+# validate_received).
+
+def _center_fields(db: Database, c: r.Center, today: date) -> list[FieldError]:
     return require(c.name, "name", "センター名") + _municipality(db, c.municipality_code)
 
 
-def validate_place(db: Database, p: r.Place, today: date) -> list[FieldError]:
+def _place_fields(db: Database, p: r.Place, today: date) -> list[FieldError]:
     errors = require(p.name, "name", "通いの場の名称") + _municipality(db, p.municipality_code)
     errors += _known(db, "venue_kinds", p.venue_kind, "venue_kind", "会場種別")
     errors += _known(db, "operator_kinds", p.operator_kind, "operator_kind", "運営主体")
@@ -63,92 +70,130 @@ def validate_place(db: Database, p: r.Place, today: date) -> list[FieldError]:
     errors += _known(db, "main_activity_kinds", p.main_activity_2, "main_activity_2", "主な活動内容")
     errors += _known(db, "frequency_buckets", p.frequency_declared, "frequency_declared", "開催頻度")
     errors += check_period(p.start_date, p.end_date, start_label="開始日", end_label="終了日")
-    errors += _non_negative(p.capacity, "capacity", "定員")
+    errors += check_count(p.capacity, "capacity", "定員")
     if p.status not in PLACE_STATUSES:
         errors.append(FieldError("status", f"状態「{p.status}」は選択肢にありません。"))
-    if p.center_id:
-        center_municipality = lookups.record_municipality(db, "centers", p.center_id)
-        errors += _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
-        if center_municipality and center_municipality != p.municipality_code:
-            errors.append(FieldError("center_id", "地域包括支援センターが別の区市町村のものです。"))
     return errors
 
 
-def validate_promoter(db: Database, p: r.Promoter, today: date) -> list[FieldError]:
+def _place_links(db: Database, p: r.Place, today: date) -> list[FieldError]:
+    if not p.center_id:
+        return []
+    center_municipality = lookups.record_municipality(db, "centers", p.center_id)
+    errors = _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
+    if center_municipality and center_municipality != p.municipality_code:
+        errors.append(FieldError("center_id", "地域包括支援センターが別の区市町村のものです。"))
+    return errors
+
+
+def _promoter_fields(db: Database, p: r.Promoter, today: date) -> list[FieldError]:
     errors = require(p.name, "name", "推進員の氏名") + _municipality(db, p.municipality_code)
     errors += require(p.qualification, "qualification", "職種")
     errors += _known(db, "qualifications", p.qualification or None, "qualification", "職種")
     errors += require(p.start_date, "start_date", "配置開始日")
-    errors += check_period(p.start_date, p.end_date, start_label="配置開始日", end_label="配置終了日")
-    errors += _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
-    return errors
+    return errors + check_period(p.start_date, p.end_date, start_label="配置開始日", end_label="配置終了日")
 
 
-def validate_assignment(db: Database, a: r.Assignment, today: date) -> list[FieldError]:
-    errors = _live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
-    errors += _live(db, "places", a.place_id, "place_id", "通いの場")
-    errors += require(a.start_date, "start_date", "担当開始日")
+def _promoter_links(db: Database, p: r.Promoter, today: date) -> list[FieldError]:
+    return _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
+
+
+def _assignment_fields(db: Database, a: r.Assignment, today: date) -> list[FieldError]:
+    errors = require(a.start_date, "start_date", "担当開始日")
     return errors + check_period(a.start_date, a.end_date, start_label="担当開始日", end_label="担当終了日")
 
 
-def validate_gathering(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
-    errors = require(g.place_id, "place_id", "通いの場") + _live(db, "places", g.place_id, "place_id", "通いの場")
+def _assignment_links(db: Database, a: r.Assignment, today: date) -> list[FieldError]:
+    return (_live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
+            + _live(db, "places", a.place_id, "place_id", "通いの場"))
+
+
+def _gathering_fields(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
+    errors = require(g.place_id, "place_id", "通いの場")
     errors += check_attendance(
         attendance_total=g.attendance_total, male=g.male, female=g.female, age_under_65=g.age_under_65,
         age_65_74=g.age_65_74, age_75_plus=g.age_75_plus, new_participants=g.new_participants)
-    period = lookups.place_period(db, g.place_id) if g.place_id else None
-    if period is not None:
-        errors += check_gathering_date(g.held_on, place_start=period[0], place_end=period[1], today=today)
-    errors += _times(g.start_time, g.end_time)
-    errors += _live(db, "promoters", g.promoter_id, "promoter_id", "推進員")
-    return errors
+    errors += check_gathering_date(g.held_on, place_start=None, place_end=None, today=today)
+    return errors + _times(g.start_time, g.end_time)
 
 
-def validate_members(db: Database, m: r.Members, today: date) -> list[FieldError]:
-    errors = _live(db, "places", m.place_id, "place_id", "通いの場")
-    return errors + check_members(total=m.total, male=m.male, female=m.female, age_under_65=m.age_under_65,
-                                  age_65_74=m.age_65_74, age_75_plus=m.age_75_plus)
+def _gathering_links(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
+    errors = _live(db, "places", g.place_id, "place_id", "通いの場")
+    period = lookups.place_period(db, g.place_id) if g.place_id and g.held_on else None
+    if period is not None:  # the place's open period (today was checked with the fields)
+        errors += check_gathering_date(g.held_on, place_start=period[0], place_end=period[1], today=date.max)
+    return errors + _live(db, "promoters", g.promoter_id, "promoter_id", "推進員")
 
 
-def validate_population(db: Database, p: r.Population, today: date) -> list[FieldError]:
-    errors = _municipality(db, p.municipality_code)
-    errors += _non_negative(p.population_65_plus, "population_65_plus", "65歳以上人口")
-    errors += _non_negative(p.population_75_plus, "population_75_plus", "75歳以上人口")
-    if p.population_75_plus is not None and p.population_75_plus > p.population_65_plus:
+def _members_fields(db: Database, m: r.Members, today: date) -> list[FieldError]:
+    return _fiscal_year(m.fiscal_year) + check_members(
+        total=m.total, male=m.male, female=m.female, age_under_65=m.age_under_65, age_65_74=m.age_65_74,
+        age_75_plus=m.age_75_plus)
+
+
+def _members_links(db: Database, m: r.Members, today: date) -> list[FieldError]:
+    return _live(db, "places", m.place_id, "place_id", "通いの場")
+
+
+def _population_fields(db: Database, p: r.Population, today: date) -> list[FieldError]:
+    errors = _municipality(db, p.municipality_code) + _fiscal_year(p.fiscal_year)
+    errors += require(p.population_65_plus, "population_65_plus", "65歳以上人口")
+    errors += check_count(p.population_65_plus, "population_65_plus", "65歳以上人口")
+    errors += check_count(p.population_75_plus, "population_75_plus", "75歳以上人口")
+    if not errors and p.population_75_plus is not None and p.population_75_plus > p.population_65_plus:
         errors.append(FieldError("population_75_plus", "75歳以上人口が65歳以上人口を超えています。"))
     return errors
 
 
-def validate_activity(db: Database, a: r.Activity, today: date) -> list[FieldError]:
-    errors = _live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
-    errors += _known(db, "activity_kinds", a.kind, "kind", "活動区分")
-    errors += _live(db, "places", a.place_id, "place_id", "通いの場")
-    errors += _non_negative(a.minutes, "minutes", "時間（分）")
-    if a.done_on > today:
+def _activity_fields(db: Database, a: r.Activity, today: date) -> list[FieldError]:
+    errors = _known(db, "activity_kinds", a.kind, "kind", "活動区分")
+    errors += check_count(a.minutes, "minutes", "時間（分）")
+    errors += require(a.done_on, "done_on", "活動日")
+    if a.done_on is not None and a.done_on > today:
         errors.append(FieldError("done_on", "活動日が未来の日付です。"))
     return errors
 
 
-def validate_expense(db: Database, e: r.Expense, today: date) -> list[FieldError]:
-    errors = _municipality(db, e.municipality_code)
+def _activity_links(db: Database, a: r.Activity, today: date) -> list[FieldError]:
+    return (_live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
+            + _live(db, "places", a.place_id, "place_id", "通いの場"))
+
+
+def _expense_fields(db: Database, e: r.Expense, today: date) -> list[FieldError]:
+    errors = _municipality(db, e.municipality_code) + _fiscal_year(e.fiscal_year)
     errors += _known(db, "expense_categories", e.category, "category", "経費区分")
-    return errors + _non_negative(e.amount, "amount", "金額")
+    return errors + check_count(e.amount, "amount", "金額")
 
 
-VALIDATORS: dict[type, Callable[[Database, Any, date], list[FieldError]]] = {
-    r.Center: validate_center,
-    r.Place: validate_place,
-    r.Promoter: validate_promoter,
-    r.Assignment: validate_assignment,
-    r.Gathering: validate_gathering,
-    r.Members: validate_members,
-    r.Population: validate_population,
-    r.Activity: validate_activity,
-    r.Expense: validate_expense,
+def _no_links(db: Database, record: Any, today: date) -> list[FieldError]:
+    return []
+
+
+Rules = Callable[[Database, Any, date], list[FieldError]]
+_RULES: dict[type, tuple[Rules, Rules]] = {
+    r.Center: (_center_fields, _no_links),
+    r.Place: (_place_fields, _place_links),
+    r.Promoter: (_promoter_fields, _promoter_links),
+    r.Assignment: (_assignment_fields, _assignment_links),
+    r.Gathering: (_gathering_fields, _gathering_links),
+    r.Members: (_members_fields, _members_links),
+    r.Population: (_population_fields, _no_links),
+    r.Activity: (_activity_fields, _activity_links),
+    r.Expense: (_expense_fields, _no_links),
 }
 
 
 def validate(db: Database, record: Any, today: date | None = None) -> list[FieldError]:
-    return VALIDATORS[type(record)](db, record, today or date.today())
+    """Every rule a record saved here meets (forms, CSV/Excel import, bulk entry)."""
+    fields, links = _RULES[type(record)]
+    today = today or date.today()
+    return fields(db, record, today) + links(db, record, today)
 
 
+def validate_received(db: Database, record: Any, today: date | None = None) -> list[FieldError]:
+    """A record that arrived from another PC (exchange bundle): the same rules on its own fields as validate(),
+    but not those comparing it with other records here. The PC that made it checked those against what it
+    held then, and either side may have changed since (a place closed here while a gathering was entered
+    there); a record it names that is not here at all makes it wait for that record (exchange_pending)."""
+    fields, _ = _RULES[type(record)]
+    return fields(db, record, today or date.today())

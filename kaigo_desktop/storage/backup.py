@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kaigo_desktop.storage import lock, migrations
+from kaigo_desktop.storage import lock, migrations, ownership
+from kaigo_desktop.storage.connections import connect
 from kaigo_desktop.storage.errors import BackupFailedError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -228,7 +229,7 @@ def backup_database(source: sqlite3.Connection, destination: Path, *, progress: 
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         _remove_quietly(partial, *_sidecars(partial))
-        target = sqlite3.connect(partial, isolation_level=None)
+        target = connect(partial, isolation_level=None)
         try:
             _copy_pages(source, target, progress, cancelled)
             # The copy is one self-contained file (no -wal beside it), safe to carry on a USB stick.
@@ -261,8 +262,8 @@ def _connect_readonly(path: Path, exclusive: bool | None = None) -> sqlite3.Conn
     if exclusive is None:
         exclusive = not lock.writer_active(Path(path))
     if exclusive and not (wal.exists() and wal.stat().st_size > 0):
-        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    return sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        return connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    return connect(f"{uri}?mode=ro", uri=True)
 
 
 def copy_database_file(source_path: Path, destination: Path, *, exclusive: bool | None = None,
@@ -303,6 +304,37 @@ def file_problems(path: Path, *, quick: bool = True, exclusive: bool | None = No
     except (OSError, sqlite3.Error) as error:
         return [str(error)]
     return [row for row in rows if row != "ok"]
+
+
+def restore_refusal(path: Path, *, exclusive: bool | None = None) -> str | None:
+    """Why the file at `path` must not be put in place of our database (Japanese), or None: it must be ours,
+    of a schema version we know that agrees with the migrations it recorded, and hold exactly the objects
+    our migrations make for that version. Read-only; its integrity is checked separately (file_problems)."""
+    try:
+        conn = _connect_readonly(path, exclusive)
+        try:
+            identity = ownership.read_identity(conn)
+            reason = ownership.foreign_reason(identity)
+            if reason is not None:
+                return f"Kaigo Desktop のデータベースではありません（{reason}）"
+            if not identity.has_objects:
+                return "空のデータベースです"
+            if identity.user_version > migrations.latest_version():
+                return (f"新しい版の Kaigo Desktop で作成されています（スキーマ {identity.user_version}、この版は"
+                        f" {migrations.latest_version()} まで）。アプリを更新してから復元してください")
+            mismatch = ownership.version_mismatch(identity)
+            if mismatch is not None:
+                return mismatch
+            difference = ownership.schema_difference(conn, identity.user_version)
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error) as error:
+        return f"読み取れません（{error}）"
+    if difference:
+        lines = difference.describe()
+        more = f" ほか{len(lines) - 3}件" if len(lines) > 3 else ""
+        return "、".join(lines[:3]) + more
+    return None
 
 
 def read_summary(path: Path) -> FileSummary:
@@ -370,7 +402,7 @@ def newest_good_backup(database_path: Path, folders: list[Path] | None = None, *
         candidates += backups_in(folder, database_path.stem)
     candidates.sort(key=lambda item: (item[1].created_at, item[1].seq), reverse=True)
     for path, _ in candidates[:tries]:
-        if not file_problems(path):
+        if not file_problems(path) and restore_refusal(path) is None:
             return path
     return None
 
@@ -406,7 +438,7 @@ def keep_damaged_copy(database_path: Path, when: datetime | None = None) -> Path
 
 def checkpoint_closed_database(database_path: Path) -> None:
     """Fold a closed database's -wal back into the file, so that the file alone holds everything."""
-    conn = sqlite3.connect(database_path, isolation_level=None)
+    conn = connect(database_path, isolation_level=None)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -435,14 +467,22 @@ def prepare_replacement(backup_path: Path, database_path: Path, *, verified: boo
         problems = file_problems(backup_path, quick=False, cancelled=cancelled)
         if problems:
             raise BackupFailedError(f"このバックアップは壊れているため復元できません: {backup_path}（{problems[0]}）")
-    version = read_summary(backup_path).schema_version
-    if version > migrations.latest_version():
-        raise BackupFailedError(
-            f"このバックアップは新しい版の Kaigo Desktop で作成されています: {backup_path}。アプリを更新してから"
-            "復元してください。")
+    refusal = restore_refusal(backup_path)
+    if refusal is not None:
+        raise BackupFailedError(restore_refusal_message(backup_path, refusal))
     temporary = database_path.with_name(database_path.name + ".restoring")
     _remove_quietly(temporary, *_sidecars(temporary))
-    return copy_database_file(backup_path, temporary, progress=progress, cancelled=cancelled)
+    copy = copy_database_file(backup_path, temporary, progress=progress, cancelled=cancelled)
+    # What will be put in place is the copy: it is judged again, so a file changed meanwhile cannot slip in.
+    refusal = restore_refusal(copy, exclusive=True)
+    if refusal is not None:
+        discard_replacement(copy)
+        raise BackupFailedError(restore_refusal_message(backup_path, refusal))
+    return copy
+
+
+def restore_refusal_message(backup_path: Path, refusal: str) -> str:
+    return (f"このファイルは復元に使えません: {backup_path}（{refusal}）。データベースは変更していません。")
 
 
 def discard_replacement(copy: Path) -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from kaigo_desktop.domain.fiscal import fiscal_year_of
+from kaigo_desktop.domain.validation import FIELD_LIMITS
+from kaigo_desktop.storage import ownership
 from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.master_queries import recorded_fiscal_years
 
 
 @dataclass(frozen=True)
@@ -55,3 +60,61 @@ def consistency_findings(db: Database) -> list[Finding]:
         if count:
             findings.append(Finding(severity, message, count))
     return findings
+
+
+# The bounded count columns of each record table (their limits: domain.validation.FIELD_LIMITS). Rows stored
+# before the bounds existed may hold more, and the 年度 sums over them could overflow.
+_BOUNDED_COLUMNS = {
+    "gatherings": ("attendance_total", "male", "female", "age_under_65", "age_65_74", "age_75_plus",
+                   "new_participants"),
+    "members": ("total", "male", "female", "age_under_65", "age_65_74", "age_75_plus"),
+    "places": ("capacity",),
+    "activities": ("minutes",),
+    "population": ("population_65_plus", "population_75_plus"),
+    "expenses": ("amount",),
+}
+_TABLE_LABELS = {"gatherings": "開催記録", "members": "参加者実人数", "places": "通いの場", "activities": "推進員の活動記録",
+                 "population": "65歳以上人口", "expenses": "経費"}
+
+
+def out_of_bounds_findings(db: Database) -> list[Finding]:
+    """Live records holding a count or amount beyond its bound (or below zero)."""
+    findings = []
+    for table, columns in _BOUNDED_COLUMNS.items():
+        beyond = " OR ".join(f"{column} NOT BETWEEN 0 AND {FIELD_LIMITS[column]}" for column in columns)
+        count = db.scalar(f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL AND ({beyond})")
+        if count:
+            findings.append(Finding("error", f"上限を超える数値がある{_TABLE_LABELS[table]}", count))
+    return findings
+
+
+def schema_findings(db: Database) -> list[Finding]:
+    """Tables, indexes, triggers and views that differ from those our migrations make (one each)."""
+    return [Finding("error", line, 1) for line in ownership.schema_difference(db.conn).describe()]
+
+
+def _fiscal_years_of_dates(db: Database, table: str, column: str) -> set[int]:
+    """The 年度 of the live dates in table.column, found one 年度 at a time along its index."""
+    years: set[int] = set()
+    start = ""
+    while True:
+        found = db.scalar(f"SELECT {column} FROM {table} WHERE deleted_at IS NULL AND {column} >= ?"
+                          f" ORDER BY {column} LIMIT 1", (start,))
+        if found is None:
+            return years
+        year = fiscal_year_of(date.fromisoformat(found))
+        years.add(year)
+        start = f"{year + 1:04d}-04-01"
+
+
+def fiscal_years_with_data(db: Database, current_fiscal_year: int) -> list[int]:
+    """Every 年度 some live record belongs to: gatherings, activities, figures recorded per 年度, and each
+    年度 a promoter was placed in (up to the current one for those still placed)."""
+    years = set(recorded_fiscal_years(db))
+    years |= _fiscal_years_of_dates(db, "gatherings", "held_on")
+    years |= _fiscal_years_of_dates(db, "activities", "done_on")
+    for row in db.query("SELECT start_date, end_date FROM promoters WHERE deleted_at IS NULL"):
+        first = fiscal_year_of(date.fromisoformat(row[0]))
+        last = fiscal_year_of(date.fromisoformat(row[1])) if row[1] else max(first, current_fiscal_year)
+        years.update(range(first, last + 1))
+    return sorted(years)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 
-from kaigo_desktop.storage import lock, migrations
+from kaigo_desktop.storage import lock, migrations, ownership
 from kaigo_desktop.storage.backup import (
     backup_database,
     has_sqlite_header,
@@ -25,10 +25,12 @@ from kaigo_desktop.storage.errors import (
     CorruptDatabaseError,
     DatabaseMissingError,
     FolderNotWritableError,
+    ForeignDatabaseError,
     NewerSchemaError,
     NotADatabaseError,
     StorageError,
 )
+from kaigo_desktop.storage.connections import connect
 from kaigo_desktop.storage.ids import new_id
 from kaigo_desktop.storage.location import location_warning
 
@@ -78,18 +80,34 @@ def _write_protected(path: Path) -> FolderNotWritableError:
         f"このファイルは書き込みが禁止されているため、編集用に開けません: {path}（読み取り専用で開くことはできます）")
 
 
+def _foreign(path: Path, reason: str) -> ForeignDatabaseError:
+    return ForeignDatabaseError(
+        f"このファイルは Kaigo Desktop のデータベースではないため開けません: {path}（{reason}）。"
+        "ほかのアプリケーションのファイルは変更しません。Kaigo Desktop のデータベース（.sqlite3）を選んでください。",
+        path=path)
+
+
 def _inspect_existing_file(path: Path, *, exclusive: bool) -> int:
-    """The file's schema version, after a quick integrity check, read without writing anything to it."""
+    """The file's schema version, after making sure it is ours and a quick integrity check, read without
+    writing anything to it. Another application's SQLite file raises ForeignDatabaseError."""
     if not has_sqlite_header(path):
         raise _damaged(path, "SQLite のデータベースファイルではありません", exclusive)
     try:
-        probe = sqlite3.connect(_read_uri(path, exclusive=exclusive), uri=True)
+        probe = connect(_read_uri(path, exclusive=exclusive), uri=True)
     except sqlite3.Error as error:
         raise NotADatabaseError(f"データベースを開けません: {path}（{error}）") from error
     try:
-        version = probe.execute("PRAGMA user_version").fetchone()[0]
+        identity = ownership.read_identity(probe)
+        reason = ownership.foreign_reason(identity)
+        if reason is not None:
+            raise _foreign(path, reason)
+        version = identity.user_version
         if version > migrations.latest_version():
             return version  # a newer app's file: refused by the caller, not checked with our eyes
+        mismatch = ownership.version_mismatch(identity)
+        if mismatch is not None:
+            # Migrating it would run again what it already holds (or skip what it lacks).
+            raise _damaged(path, mismatch, exclusive)
         problems = [row[0] for row in probe.execute("PRAGMA quick_check") if row[0] != "ok"]
         problems.sort(key=lambda text: "malformed" not in text)  # SQLite's summary line first
     except sqlite3.DatabaseError as error:
@@ -196,7 +214,7 @@ class Database:
         uri = _read_uri(path, exclusive=exclusive) if readonly else f"{path.resolve().as_uri()}?mode=rwc"
         conn = None
         try:
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+            conn = connect(uri, uri=True, isolation_level=None)
             _configure(conn, readonly=readonly)
         except sqlite3.DatabaseError as error:
             if conn is not None:
@@ -212,6 +230,9 @@ class Database:
                     backup_database(conn, timestamped_backup_path(path, f"before-v{latest}"))
                 for migration in migrations.pending_migrations(conn):
                     migrations.apply_migration(conn, migration)
+            if not readonly and conn.execute("PRAGMA application_id").fetchone()[0] != ownership.APPLICATION_ID:
+                # New files, and files of ours made before the stamp existed (known by their migrations).
+                conn.execute(f"PRAGMA application_id = {ownership.APPLICATION_ID}")
             database = cls(conn, path, user)
             if not database.database_id and not readonly:
                 database._initialise_meta()

@@ -31,6 +31,15 @@ class NewerSchemaError(StorageError):
         self.newest_backup = newest_backup
 
 
+class ForeignDatabaseError(StorageError):
+    """A SQLite file that another application made (or one that is not a Kaigo Desktop database): it is
+    refused untouched, never migrated into ours, and no backup is offered in its place."""
+
+    def __init__(self, message: str, *, path: Path | None = None):
+        super().__init__(message)
+        self.path = path
+
+
 class DatabaseMissingError(StorageError):
     pass
 

@@ -189,32 +189,96 @@ def already_received(conn: sqlite3.Connection, content_sha256: str) -> bool:
                         (content_sha256,)).fetchone() is not None
 
 
-def mark_received(conn: sqlite3.Connection, content_sha256: str, source_db: str, max_seq: int, at: str) -> None:
-    conn.execute("INSERT INTO exchange_received (content_sha256, source_db, received_at) VALUES (?, ?, ?)",
-                 (content_sha256, source_db, at))
+def mark_received(conn: sqlite3.Connection, content_sha256: str, source_db: str, max_seq: int, at: str, *,
+                  destination: str = "", scope: str = "", since_seq: int = 0, made_at: str = "",
+                  made_by: str = "") -> None:
+    conn.execute("INSERT INTO exchange_received (content_sha256, source_db, received_at, destination, scope,"
+                 " since_seq, max_seq, made_at, made_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (content_sha256, source_db, at, destination, scope, since_seq, max_seq, made_at, made_by))
     conn.execute("INSERT INTO exchange_sources (source_db, max_seq_applied, last_received_at) VALUES (?, ?, ?)"
                  " ON CONFLICT (source_db) DO UPDATE SET"
                  " max_seq_applied = max(max_seq_applied, excluded.max_seq_applied),"
                  " last_received_at = excluded.last_received_at", (source_db, max_seq, at))
 
 
+def received_ranges(conn: sqlite3.Connection, source_db: str, destination: str, scope: str) -> list[sqlite3.Row]:
+    """(since_seq, max_seq, made_at) of the bundles received from `source_db` for that destination and scope,
+    and of those received before db/0008 (known only as everything up to what was applied from the source)."""
+    return conn.execute("SELECT since_seq, max_seq, made_at FROM exchange_received WHERE source_db = ?"
+                        " AND (destination IS NULL OR (destination = ? AND scope = ?)) AND max_seq IS NOT NULL"
+                        " ORDER BY since_seq, max_seq", (source_db, destination, scope)).fetchall()
+
+
 # ---- pending rows ---------------------------------------------------------------------------------
 
-def add_pending(conn: sqlite3.Connection, table: str, row_id: str, version: str, incoming: dict[str, Any]) -> None:
+def foreign_keys(conn: sqlite3.Connection, table: str) -> list[tuple[str, str, str]]:
+    """(column, parent table, parent column) of each foreign key of `table`."""
+    return [(row[3], row[2], row[4] or "id") for row in conn.execute(f"PRAGMA foreign_key_list({table})")]
+
+
+def missing_parent(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> tuple[str, str] | None:
+    """(parent table, key) of the first record `row` refers to that is not here; None when all are."""
+    for column, parent, key in foreign_keys(conn, table):
+        value = row.get(column)
+        if value is not None and conn.execute(f"SELECT 1 FROM {parent} WHERE {key} = ?", (value,)).fetchone() is None:
+            return parent, str(value)
+    return None
+
+
+def add_pending(conn: sqlite3.Connection, table: str, row_id: str, version: str, incoming: dict[str, Any],
+                parent: tuple[str, str] | None, at: str) -> None:
     """Every waiting version is kept; which is later is decided by history when they are applied."""
-    conn.execute("INSERT OR IGNORE INTO exchange_pending (table_name, row_id, version, incoming_json)"
-                 " VALUES (?, ?, ?, ?)", (table, row_id, version, json.dumps(incoming, ensure_ascii=False)))
+    conn.execute("INSERT OR IGNORE INTO exchange_pending (table_name, row_id, version, incoming_json, parent_table,"
+                 " parent_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (table, row_id, version, json.dumps(incoming, ensure_ascii=False), *(parent or (None, None)), at))
 
 
-def take_pending(conn: sqlite3.Connection) -> list[tuple[str, dict[str, Any]]]:
-    rows = [(table, json.loads(text)) for table, text in
-            conn.execute("SELECT table_name, incoming_json FROM exchange_pending ORDER BY table_name, row_id, version")]
-    conn.execute("DELETE FROM exchange_pending")
+def _parent_keys(conn: sqlite3.Connection, tables: Iterable[str]) -> dict[str, str]:
+    """Each table a user table refers to, with the column referred to (only these are looked up by name)."""
+    return {parent: key for table in tables for _, parent, key in foreign_keys(conn, table)}
+
+
+def take_ready_pending(conn: sqlite3.Connection, user_tables: Sequence[str],
+                       unknown_too: bool) -> list[tuple[str, dict[str, Any]]]:
+    """Take out of the queue the rows whose awaited record is here now (and, with unknown_too, those not known
+    to wait for anything in particular); the index on what they wait for finds them without reading the others."""
+    keys = _parent_keys(conn, user_tables)
+    ids: list[int] = []
+    for (parent,) in conn.execute("SELECT DISTINCT parent_table FROM exchange_pending WHERE parent_table IS NOT NULL"
+                                  ).fetchall():
+        if parent not in keys:
+            continue
+        ids += [row[0] for row in conn.execute(
+            f"SELECT p.id FROM (SELECT DISTINCT parent_id FROM exchange_pending WHERE parent_table = ?) AS w"
+            f" JOIN {parent} AS x ON x.{keys[parent]} = w.parent_id"
+            f" JOIN exchange_pending AS p ON p.parent_table = ? AND p.parent_id = w.parent_id", (parent, parent))]
+    if unknown_too:
+        ids += [row[0] for row in conn.execute("SELECT id FROM exchange_pending WHERE parent_table IS NULL")]
+    if not ids:
+        return []
+    chosen = json.dumps(ids)
+    rows = [(table, json.loads(text)) for table, text in conn.execute(
+        "SELECT table_name, incoming_json FROM exchange_pending WHERE id IN (SELECT value FROM json_each(?))"
+        " ORDER BY table_name, row_id, version", (chosen,))]
+    conn.execute("DELETE FROM exchange_pending WHERE id IN (SELECT value FROM json_each(?))", (chosen,))
     return rows
 
 
 def pending_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM exchange_pending").fetchone()[0]
+
+
+def pending_rows(conn: sqlite3.Connection, limit: int | None = None) -> list[sqlite3.Row]:
+    return conn.execute("SELECT id, table_name, row_id, version, incoming_json, parent_table, parent_id, received_at"
+                        " FROM exchange_pending ORDER BY id LIMIT ?", (-1 if limit is None else limit,)).fetchall()
+
+
+def drop_pending(conn: sqlite3.Connection, ids: Sequence[int] | None) -> int:
+    """Drop the given rows (None: all); returns how many went."""
+    if ids is None:
+        return conn.execute("DELETE FROM exchange_pending").rowcount
+    return conn.execute("DELETE FROM exchange_pending WHERE id IN (SELECT value FROM json_each(?))",
+                        (json.dumps(list(ids)),)).rowcount
 
 
 # ---- conflicts ------------------------------------------------------------------------------------

@@ -149,3 +149,18 @@ def test_check_period():
     assert "令和6年4月1日" in errors[0].message and "令和6年4月2日" in errors[0].message
     errors = check_period(date(2024, 4, 2), date(2024, 4, 1), start_field="start", end_field="end")
     assert fields(errors) == ["end"]
+
+
+def test_every_count_field_has_one_bound_checked_alike() -> None:
+    from kaigo_desktop.domain.validation import FIELD_LIMITS, check_count
+
+    for field, limit in FIELD_LIMITS.items():
+        assert check_count(limit, field, "数") == []
+        assert check_count(0, field, "数") == [] and check_count(None, field, "数") == []
+        assert [e.message for e in check_count(limit + 1, field, "数")] == [
+            f"数は{limit:,}以下で入力してください（{limit + 1:,}）。"]
+        assert check_count(-1, field, "数")[0].message == "数は0以上で入力してください。"
+        assert check_count(True, field, "数")[0].message == "数は整数で入力してください。"
+    # A sum over a million records of any of them stays inside SQLite's 64-bit integers.
+    assert max(FIELD_LIMITS.values()) * 1_000_000 < 2 ** 63
+    assert check_count(10 ** 30, "amount", "金額")[0].message == "金額は100,000,000,000以下で入力してください（31桁の数）。"

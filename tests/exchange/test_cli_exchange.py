@@ -76,4 +76,11 @@ def test_a_copied_file_is_refused_until_it_gets_its_own_id(pcs, tmp_path, capsys
     assert main(["--db", str(copy), "bundle", "new-id"]) == 0
     out2 = tmp_path / "from_copy2.kaigo"
     assert main(["--db", str(copy), "bundle", "export", "--out", str(out2), "--since", "all"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(a_path), "bundle", "import", str(out2)]) == 2  # a PC of its own: not trusted yet
+    assert "まだ信頼していないパソコン" in capsys.readouterr().err
+    assert main(["--db", str(copy), "bundle", "trust", "show"]) == 0
+    fingerprint = capsys.readouterr().out.split("指紋: ")[1].split()[0]
+    assert main(["--db", str(a_path), "bundle", "trust", "add", "--from-bundle", str(out2),
+                 "--fingerprint", fingerprint]) == 0
     assert main(["--db", str(a_path), "bundle", "import", str(out2)]) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import shutil
 import uuid
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.services import bundle_signing
 from kaigo_desktop.services import exchange as ex
 from kaigo_desktop.storage import database as database_module
 from kaigo_desktop.storage import repository as repo
@@ -32,9 +34,31 @@ def _make(template: Path, tmp_path: Path, name: str) -> Database:
     return db
 
 
+def rewrite_bundle(signer: Database, path: Path, out: Path, change) -> Path:
+    """A bundle as another PC would write it: `change(header, content)` edits the dicts read from `path`, the
+    content's SHA-256 is made again and the result signed by `signer` (which the receiver must trust)."""
+    with zipfile.ZipFile(path) as bundle:
+        header, content = json.loads(bundle.read("header.json")), json.loads(bundle.read("content.json"))
+    change(header, content)
+    data = json.dumps(content, ensure_ascii=False).encode()
+    header["content_sha256"] = hashlib.sha256(data).hexdigest()
+    out.write_bytes(ex.pack_bundle(signer, header, data))
+    return out
+
+
+def trust_each_other(*dbs: Database) -> None:
+    """Set up trust between every pair, as people do once per pair (bundles from others are refused before)."""
+    signers = [bundle_signing.own_signer(db) for db in dbs]
+    for db in dbs:
+        for signer in signers:
+            if signer.database_id != db.database_id:
+                bundle_signing.trust(db, signer, signer.fingerprint)
+
+
 @pytest.fixture
 def pcs(template_db_path: Path, tmp_path: Path):
     made = [_make(template_db_path, tmp_path, name) for name in ("center_a", "center_b", "town")]
+    trust_each_other(*made)
     yield made
     for db in made:
         db.close()
@@ -199,10 +223,12 @@ def test_tampered_bundle_is_refused_whole(pcs, tmp_path) -> None:
     ex.export_bundle(a, path)
     with zipfile.ZipFile(path) as z:
         header, content = z.read("header.json"), z.read("content.json").replace(b'"ab', b'"ac', 1)
+        signature = z.read("signature.json")
     content = content.replace("ひまわり".encode(), "ひまわリ".encode())
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("header.json", header)
         z.writestr("content.json", content)
+        z.writestr("signature.json", signature)
     before = _records(b)
     with pytest.raises(ex.BundleError, match="改ざん"):
         ex.import_bundle(b, path)

@@ -12,7 +12,17 @@ import pytest
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
 from kaigo_desktop.storage import repository as repo
-from tests.exchange.test_exchange import _clock, _edit, _gathering, _open, _place, _records, _send, pcs  # noqa: F401
+from tests.exchange.test_exchange import (  # noqa: F401
+    _clock,
+    _edit,
+    _gathering,
+    _open,
+    _place,
+    _records,
+    _send,
+    pcs,
+    rewrite_bundle,
+)
 
 
 def test_a_later_version_replaces_the_waiting_same_name_conflict(pcs, tmp_path) -> None:  # noqa: F811
@@ -166,16 +176,10 @@ def test_an_incoming_record_that_breaks_a_rule_here_can_be_dropped(pcs, tmp_path
     path = tmp_path / "odd.kaigo"
     ex.export_bundle(a, path, destination="b")
     # a bundle from a PC whose copy of the rules differs: a gathering with more men than participants
-    with zipfile.ZipFile(path) as bundle:
-        header, content = json.loads(bundle.read("header.json")), json.loads(bundle.read("content.json"))
-    block = content["tables"]["gatherings"]
-    block["rows"][0][block["columns"].index("male")] = 99
-    data = json.dumps(content, ensure_ascii=False).encode()
-    header["content_sha256"] = hashlib.sha256(data).hexdigest()
-    odd = tmp_path / "odd2.kaigo"
-    with zipfile.ZipFile(odd, "w") as bundle:
-        bundle.writestr("header.json", json.dumps(header))
-        bundle.writestr("content.json", data)
+    def more_men(_header, content):
+        block = content["tables"]["gatherings"]
+        block["rows"][0][block["columns"].index("male")] = 99
+    odd = rewrite_bundle(a, path, tmp_path / "odd2.kaigo", more_men)
     assert ex.import_bundle(b, odd).conflicts == 1
     [conflict] = ex.list_conflicts(b)
     assert conflict.reason.startswith("invalid")

@@ -26,7 +26,7 @@ from kaigo_desktop.storage import database as database_module
 from kaigo_desktop.storage import repository as repo
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import ConstraintError
-from tests.exchange.test_exchange import _records
+from tests.exchange.test_exchange import _records, trust_each_other
 
 NAMES = ("さくら会", "ひまわり会", "すみれ会")
 PCS = ("a", "b", "town")
@@ -77,6 +77,7 @@ class Exchange(RuleBasedStateMachine):
                 db.conn.execute("UPDATE db_meta SET value = ? WHERE key = 'database_id'", (str(uuid.uuid4()),))
             db.database_id = db.meta("database_id")
             self.dbs[name] = db
+        trust_each_other(*self.dbs.values())
         self.skew: dict[str, int] = {name: 0 for name in PCS}
         self._real_utc_now = database_module.utc_now
         database_module.utc_now = _skewed_utc_now

@@ -127,3 +127,27 @@ def test_restore_dialog_screenshot(qtbot, session, db_path: Path, tmp_path: Path
     dialog.show()
     assert dialog.restore_button.isEnabled() and dialog.table.rowCount() == 1
     dialog.grab().save(str(Path("/tmp/restore_dialog.png")))
+
+
+def test_restore_of_a_backup_with_foreign_sql_is_refused_and_the_database_kept(qtbot, session, db_path: Path,
+                                                                               tmp_path: Path, monkeypatch) -> None:
+    import shutil
+    import sqlite3
+
+    context = session.window.context
+    good = context.run_blocking(lambda db, _c: make_backup(db, destination=tmp_path / "copy.sqlite3")).path
+    bad = tmp_path / "tampered.sqlite3"
+    shutil.copyfile(good, bad)
+    conn = sqlite3.connect(bad)
+    conn.execute("CREATE TRIGGER wipe AFTER INSERT ON gatherings BEGIN DELETE FROM places; END")
+    conn.commit()
+    conn.close()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kw: warned.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kw: None)
+    assert not session.restore(bad)
+    assert "復元できませんでした" in warned[0] and "このアプリが作成していないトリガーがあります: wipe" in warned[0]
+    assert session.window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert session.window.context.run_blocking(lambda db, _c: db.scalar(
+        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger'")) == 0
+    assert not any(info.reason == "before-restore" for info in backups_of(db_path))

@@ -26,6 +26,7 @@ from kaigo_desktop.gui.exchange_import_dialog import ASK_AGAIN, ExchangeImportDi
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
+from tests.exchange.test_exchange import trust_each_other
 
 TODAY = date(2025, 4, 1)
 
@@ -65,8 +66,11 @@ def stored(path: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture
 def pcs(db_path: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """(center A, municipality B): two empty databases with different ids."""
-    return new_pc(db_path, tmp_path, "center_a"), new_pc(db_path, tmp_path, "town_b")
+    """(center A, municipality B): two empty databases with different ids, trusting each other."""
+    a, b = new_pc(db_path, tmp_path, "center_a"), new_pc(db_path, tmp_path, "town_b")
+    with Database.open(a) as first, Database.open(b) as second:
+        trust_each_other(first, second)
+    return a, b
 
 
 @pytest.fixture
@@ -483,7 +487,10 @@ def test_a_copied_database_is_offered_a_new_id(qtbot, pcs, open_context, folders
     assert "コピー" in asked[0]
     after = stored(a, "SELECT value FROM db_meta WHERE key = 'database_id'")
     if agree:
-        assert after != before and dialog.preview_summary is not None
-        assert counts_shown(dialog)["added"] == "1件"  # only the copy's own new place is new here
+        # a database of its own now: the copy is another PC, to be trusted once (its fingerprint compared)
+        assert after != before and dialog.unknown_signer is not None and dialog.trust_button.isVisible()
+        dialog.trust_button.click()
+        qtbot.waitUntil(lambda: dialog.last_summary is not None, timeout=10_000)
+        assert dialog.last_summary.added == 1  # only the copy's own new place is new here
     else:
         assert after == before and dialog.preview_summary is None and "取り込めませんでした" in messages[-1]

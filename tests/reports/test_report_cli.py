@@ -61,7 +61,7 @@ def test_no_suppress_and_warnings(small, db_path: Path, tmp_path: Path, capsys) 
     assert run(db_path, "report", "submission", "--fy", "2025", "--municipality", "133051", "--no-suppress",
                "--out", out) == 0
     assert "秘匿処理: なし" in capsys.readouterr().out
-    assert run(db_path, "report", "promoters", "--fy", "2025", "--out", out) == 0
+    assert run(db_path, "report", "promoters", "--fy", "2025", "--out", out, "--force") == 0  # replaces r.pdf
     printed = capsys.readouterr()
     assert "警告: 日の出町の令和7年度の推進員（2人）が補助対象の上限（1人）を超えています。" in printed.err
 

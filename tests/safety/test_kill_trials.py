@@ -1,5 +1,5 @@
 """Crash-proof writes: a child process is killed with SIGKILL at a random moment while it imports, enters
-gatherings in bulk, makes backups or restores one. Afterwards the database must open, pass `check`, hold
+gatherings in bulk, makes backups or restores one, or imports signed exchange bundles from another PC. Afterwards the database must open, pass `check`, hold
 every record the child reported committed (it reports through a file, fsynced, after each commit), and
 hold each import whole or not at all.
 
@@ -41,9 +41,11 @@ BULK_BATCH = 1000  # gatherings per add_gatherings call
 BULK_BATCHES = 16
 BACKUP_EXTRA = 50  # gatherings added between two backups
 BACKUP_BASE = 20_000  # gatherings in the database being backed up (a few MB)
-TRIALS = {"import": 18, "bulk": 18, "backup": 10, "restore": 8}  # 54 in all
+BUNDLE_FILES = 6  # signed bundles, one place's gatherings each (every other one also encrypted)
+BUNDLE_PASSPHRASE = "合言葉"
+TRIALS = {"import": 18, "bulk": 18, "backup": 10, "restore": 8, "bundle": 12}  # 66 in all
 CONTROL_TRIALS = 4
-MAX_DELAY_S = {"import": 0.7, "bulk": 0.5, "backup": 0.6, "restore": 0.5, "pieces": 0.7}
+MAX_DELAY_S = {"import": 0.7, "bulk": 0.5, "backup": 0.6, "restore": 0.5, "pieces": 0.7, "bundle": 2.0}
 SEED = int(os.environ.get("KILL_TRIALS_SEED", "20240401"))
 
 CHILD = r'''
@@ -94,6 +96,11 @@ else:
             rows = gatherings(place_id, params["rows"])
             for start in range(0, len(rows), 100):
                 add_gatherings(db, rows[start:start + 100], today=TODAY)
+            tell(f"committed {n}")
+    elif kind == "bundle":
+        from kaigo_desktop.services.exchange import import_bundle
+        for n, (bundle, passphrase) in enumerate(params["bundles"]):
+            import_bundle(db, Path(bundle), passphrase=passphrase)
             tell(f"committed {n}")
     elif kind == "bulk":
         for n, place_id in enumerate(params["place_ids"]):
@@ -237,6 +244,35 @@ def trial_import(workdir: Path, rng: random.Random, tally: Tally, count: int, ki
         verify_batches(path, lines, ids, IMPORT_ROWS, tally, f"{kind} trial {trial}")
 
 
+def trial_bundle(workdir: Path, rng: random.Random, tally: Tally, count: int) -> None:
+    """Bundle n, signed by another PC this one trusts, brings IMPORT_ROWS gatherings of place n."""
+    from kaigo_desktop.services import bundle_signing
+    from kaigo_desktop.services.exchange import export_bundle, give_new_database_id
+
+    template = workdir / "bundle-template.sqlite3"
+    ids = build_template(template, BUNDLE_FILES)
+    source_path = fresh_copy(template, workdir, "bundle-source")
+    bundles = []
+    with Database.open(source_path, user="送り主") as source:
+        give_new_database_id(source)  # another PC, with its own key
+        for n, place_id in enumerate(ids):
+            add_gatherings(source, [Gathering(place_id=place_id, held_on=FIRST_DAY + timedelta(days=i),
+                                              attendance_total=7) for i in range(IMPORT_ROWS)], today=TODAY)
+            passphrase = BUNDLE_PASSPHRASE if n % 2 else None
+            path = workdir / f"bundle{n}.kaigo"
+            export_bundle(source, path, destination="kill", passphrase=passphrase)
+            bundles.append((str(path), passphrase))
+        signer = bundle_signing.own_signer(source)
+    with Database.open(template, user="準備") as db:
+        bundle_signing.trust(db, signer, signer.fingerprint)
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for trial in range(count):
+        path = fresh_copy(template, workdir, f"bundle{trial}")
+        lines = run_child("bundle", path, {"bundles": bundles}, rng.uniform(0, MAX_DELAY_S["bundle"]), workdir)
+        tally.trials += 1
+        verify_batches(path, lines, ids, IMPORT_ROWS, tally, f"bundle trial {trial}")
+
+
 def trial_bulk(workdir: Path, rng: random.Random, tally: Tally, count: int) -> None:
     template = workdir / "bulk-template.sqlite3"
     ids = build_template(template, BULK_BATCHES)
@@ -320,6 +356,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_leaves_no_half_import(workd
     trial_bulk(workdir, rng, tally, TRIALS["bulk"])
     trial_backup(workdir, rng, tally, TRIALS["backup"])
     trial_restore(workdir, rng, tally, TRIALS["restore"])
+    trial_bundle(workdir, rng, tally, TRIALS["bundle"])
     elapsed = time.monotonic() - started
     print(f"\nkill trials: {tally.trials} run, {tally.killed_mid_work} killed mid-work, "
           f"{tally.reported_commits} commits reported before the kills, "

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.records import Place
-from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.domain.validation import FIELD_LIMITS, FieldError
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
@@ -375,7 +375,7 @@ def _set_date(date_edit: WarekiDateEdit, value: date | None, *, fallback: date) 
     date_edit.set_value(value)
 
 
-MAX_CAPACITY = 100_000  # no gathering place holds more; also keeps the number inside SQLite's integers
+MAX_CAPACITY = FIELD_LIMITS["capacity"]  # the bound every path checks; here before a huge number is even made
 
 
 def _parse_capacity(text: str) -> tuple[int | None, list[FieldError]]:

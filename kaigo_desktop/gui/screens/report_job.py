@@ -24,9 +24,13 @@ class ProgressRelay(QObject):
 
 
 def make_report(db, job_ctx, kind: ReportKind, options: ReportOptions, out: Path,
-                relay: ProgressRelay | None = None) -> ReportResult:
-    """Runs on the database thread. Writes to a hidden file beside `out` and moves it into place at the end."""
-    out = Path(out)
+                relay: ProgressRelay | None = None, *, replace: bool = True) -> ReportResult:
+    """Runs on the database thread. Writes to a hidden file beside `out` and moves it into place at the end.
+    `replace`: the user agreed to replace an existing `out` (the save dialog asked); the database, its
+    backups and SQLite files are refused all the same (OutputRefused, a ValueError)."""
+    from kaigo_desktop.services.output_files import check_output_path
+
+    out = check_output_path(out, db, force=replace, exists_hint="別の名前で保存し直してください。")
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
     os.close(handle)

@@ -163,9 +163,10 @@ class ReportsScreen(Screen):
         if out.suffix.lower() != kind.extension:
             out = out.with_name(out.name + kind.extension)
         self._last_folder = out.parent
-        self._generate(out, for_printing=False)
+        # The dialog asked before replacing the file it returned, not one whose name we completed.
+        self._generate(out, for_printing=False, replace=out == Path(path))
 
-    def _generate(self, out: Path, *, for_printing: bool) -> None:
+    def _generate(self, out: Path, *, for_printing: bool, replace: bool = True) -> None:
         if self._job is not None:
             return
         problems = self.form.problems()
@@ -179,7 +180,7 @@ class ReportsScreen(Screen):
         self._progress.setWindowModality(Qt.WindowModality.WindowModal)
         self._progress.setMinimumDuration(300)
         self._job = self.context.run(
-            lambda db, job_ctx: make_report(db, job_ctx, kind, options, out, relay),
+            lambda db, job_ctx: make_report(db, job_ctx, kind, options, out, relay, replace=replace),
             on_done=lambda result: self._did_finish(result, for_printing),
             on_error=self._did_fail)
         self._progress.canceled.connect(self._job.cancel)

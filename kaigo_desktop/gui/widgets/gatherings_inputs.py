@@ -8,8 +8,10 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from kaigo_desktop.domain.text import parse_time
+from kaigo_desktop.domain.validation import MAX_PEOPLE
 
 _FULL_WIDTH_DIGITS = {ord("０") + n: ord("0") + n for n in range(10)}
+PEOPLE_DIGITS = len(str(MAX_PEOPLE))  # a head count field takes every number up to the domain's bound
 
 
 def ascii_digits(text: str) -> str:
@@ -20,7 +22,7 @@ class DigitsValidator(QValidator):
     """Accepts blank or up to `max_digits` digits; full-width digits are turned into ASCII as they arrive,
     whether typed or committed by the IME, so 「１２」 becomes 12."""
 
-    def __init__(self, max_digits: int = 4, parent=None):
+    def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None):
         super().__init__(parent)
         self.max_digits = max_digits
 
@@ -34,7 +36,7 @@ class DigitsValidator(QValidator):
 class CountEdit(QLineEdit):
     """A head count; blank means not known (None)."""
 
-    def __init__(self, parent: QWidget | None = None, *, max_digits: int = 4):
+    def __init__(self, parent: QWidget | None = None, *, max_digits: int = PEOPLE_DIGITS):
         super().__init__(parent)
         self.setValidator(DigitsValidator(max_digits, self))
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
