@@ -90,7 +90,8 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.storage.errors import DatabaseInUseError, StorageError
 
     try:
-        # --read-only reaches here only with `conflicts` (cli_lock.refuse_read_only turns the others away).
+        # --read-only reaches here only with `conflicts`, or `pending` without --drop (cli_lock.refuse_read_only
+        # turns the others away).
         with Database.open(db_path, user=getattr(args, "user", "") or "",
                            readonly=getattr(args, "read_only", False)) as db:
             command = args.bundle_command

@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
-# Commands that never write the database ("bundle conflicts": the bundle command's `conflicts` only).
-READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "check", "backup", "bundle conflicts"})
+# Commands that never write the database ("bundle conflicts" and "bundle pending": those bundle subcommands only;
+# `bundle pending --drop` writes, and is named apart).
+READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "check", "backup", "bundle conflicts", "bundle pending"})
 
 
 def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--read-only", action="store_true",
                         help="読み取り専用で開く（ほかの PC が使用中でも stats・report・export・check・backup・"
-                             "bundle conflicts を実行できる）")
+                             "bundle conflicts・bundle pending を実行できる）")
     unlock = subparsers.add_parser(
         "unlock", help="止まった PC が残したロックを解除する（まず持ち主を表示し、--force で解除）")
     unlock.add_argument("--force", action="store_true",
@@ -24,7 +25,11 @@ def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._Sub
 
 def command_name(args: argparse.Namespace) -> str:
     bundle_command = getattr(args, "bundle_command", None)
-    return f"{args.command} {bundle_command}" if args.command == "bundle" and bundle_command else args.command
+    if args.command != "bundle" or not bundle_command:
+        return args.command
+    if bundle_command == "pending" and getattr(args, "drop", None) is not None:
+        return "bundle pending --drop"
+    return f"bundle {bundle_command}"
 
 
 def read_only(args: argparse.Namespace) -> bool:
