@@ -22,7 +22,16 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
-from kaigo_desktop.services.exchange import INVALID, ConflictError, pending_count, resolve_conflict
+from kaigo_desktop.gui.widgets.record_list_table import (
+    read_only_item,
+    record_list_table,
+)
+from kaigo_desktop.services.exchange import (
+    INVALID,
+    ConflictError,
+    pending_count,
+    resolve_conflict,
+)
 from kaigo_desktop.services.exchange_labels import ConflictView, conflict_views
 
 TITLE = "競合の解決"
@@ -31,12 +40,6 @@ INCOMING_HEADER = "取り込んだ版"
 DIFFERS_BACKGROUND = QColor("#fff0b3")  # a soft yellow: readable with black text, visible on any screen
 BOOKKEEPING_FOREGROUND = QColor("#666666")
 LIST_COLUMNS = ("種類", "記録", "理由", "見つかった日時")
-
-
-def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    return item
 
 
 class ComparisonTable(QTableWidget):
@@ -62,7 +65,7 @@ class ComparisonTable(QTableWidget):
             header = QTableWidgetItem(("● " if row.differs else "") + row.label)
             self.setVerticalHeaderItem(index, header)
             for column, text in enumerate((row.local, row.incoming)):
-                item = _item(text)
+                item = read_only_item(text)
                 if row.differs:
                     item.setBackground(QBrush(DIFFERS_BACKGROUND))
                     item.setFont(bold)
@@ -93,14 +96,7 @@ class ConflictsDialog(QDialog):
         intro = QLabel("ほかのパソコンから取り込んだとき、自動では決められなかった記録です。一覧で選ぶと、"
                        "下に2つの版を並べて表示します（違う項目は黄色）。残す版を選んでください。")
         intro.setWordWrap(True)
-        self.list_table = QTableWidget(0, len(LIST_COLUMNS))
-        self.list_table.setObjectName("conflicts")
-        self.list_table.setHorizontalHeaderLabels(LIST_COLUMNS)
-        self.list_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list_table.verticalHeader().hide()
-        self.list_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.list_table = record_list_table(LIST_COLUMNS, stretch=(1,), name="conflicts")
         self.list_table.itemSelectionChanged.connect(self._selection_changed)
         self.explanation = QLabel()
         self.explanation.setObjectName("explanation")
@@ -148,7 +144,7 @@ class ConflictsDialog(QDialog):
         self.list_table.setRowCount(len(self.views))
         for row, view in enumerate(self.views):
             for column, text in enumerate((view.kind, view.summary, view.reason, view.detected)):
-                item = _item(text)
+                item = read_only_item(text)
                 item.setToolTip(text)  # the 記録 column may be cut short on a narrow screen
                 self.list_table.setItem(row, column, item)
         self.list_table.resizeColumnToContents(0)

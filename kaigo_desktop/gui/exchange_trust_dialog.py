@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QGroupBox,
@@ -18,14 +17,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
+from kaigo_desktop.gui.widgets.record_list_table import (
+    read_only_item,
+    record_list_table,
+)
 from kaigo_desktop.services import bundle_signing
 from kaigo_desktop.storage.errors import StorageError
 
@@ -58,12 +59,7 @@ class TrustDialog(QDialog):
         explanation = QLabel("ここにあるパソコンから書き出されたファイルだけを取り込みます。相手の指紋は、電話などで"
                              "読み上げてもらって確かめてください。")
         explanation.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_list_table(COLUMNS, stretch=())
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -98,7 +94,7 @@ class TrustDialog(QDialog):
         for row, pc in enumerate(self.pcs):
             for column, text in enumerate((pc.name or "（名前なし）", pc.fingerprint, pc.database_id,
                                            _local_time(pc.added_at))):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                self.table.setItem(row, column, read_only_item(text))
         self._selection_changed()
 
     def _selection_changed(self) -> None:

@@ -4,23 +4,22 @@ that will never come in, after confirming."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
+from kaigo_desktop.gui.widgets.record_list_table import (
+    read_only_item,
+    record_list_table,
+)
 from kaigo_desktop.services.exchange import ConflictError, drop_pending, pending_count
 from kaigo_desktop.services.exchange_labels import PendingView, pending_views
 
@@ -30,13 +29,6 @@ SHOWN = 1_000  # a list, not a report: more than this are counted, not shown
 INTRO = ("ほかのパソコンから届いたものの、関係する記録（通いの場・推進員など）がまだ届いていないため、取り込みを"
          "待っている記録です。その記録が届くと自動で取り込みます。届く見込みのないものは破棄できます（破棄した記録は、"
          "送り主が「すべて」を書き出したファイルを取り込むと、また届きます）。")
-
-
-def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    item.setToolTip(text)
-    return item
 
 
 def _read(db, _job_ctx) -> tuple[list[PendingView], int]:
@@ -52,15 +44,7 @@ class PendingDialog(QDialog):
         self.setWindowTitle(TITLE)
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
-        self.list_table = QTableWidget(0, len(LIST_COLUMNS))
-        self.list_table.setObjectName("pending")
-        self.list_table.setHorizontalHeaderLabels(LIST_COLUMNS)
-        self.list_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list_table.verticalHeader().hide()
-        self.list_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.list_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.list_table = record_list_table(LIST_COLUMNS, stretch=(1, 2), name="pending", several=True)
         self.list_table.itemSelectionChanged.connect(self._selection_changed)
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
@@ -88,7 +72,7 @@ class PendingDialog(QDialog):
         self.list_table.setRowCount(len(self.views))
         for row, view in enumerate(self.views):
             for column, text in enumerate((view.kind, view.summary, view.waiting_for, view.since)):
-                self.list_table.setItem(row, column, _item(text))
+                self.list_table.setItem(row, column, read_only_item(text, tooltip=True))
         self.list_table.resizeColumnToContents(0)
         self.list_table.resizeColumnToContents(3)
         more = f"（うち最初の {len(self.views):,}件を表示）" if self.total > len(self.views) else ""
