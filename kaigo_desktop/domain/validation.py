@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import format_wareki
 
 
@@ -18,12 +19,15 @@ class FieldError:
     message: str
 
 
-class ValidationFailed(Exception):
-    """A record was refused; errors says which fields and why."""
+class ValidationFailed(UserFacingError):
+    """A record was refused; errors says which fields and why (field is the first error's)."""
+
+    kind = "invalid"
 
     def __init__(self, errors: Iterable[FieldError] | FieldError):
         self.errors: tuple[FieldError, ...] = (errors,) if isinstance(errors, FieldError) else tuple(errors)
-        super().__init__(str(self))
+        super().__init__("\n".join(error.message for error in self.errors),
+                         field=self.errors[0].field if self.errors else "")
 
     def __str__(self) -> str:
         return "\n".join(error.message for error in self.errors)

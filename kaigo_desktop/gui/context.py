@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, QSettings, Signal
 
 from kaigo_desktop.gui.database_worker import DatabaseWorker, JobHandle
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.storage.database import Database
 
 # Why a window cannot save, shown in its status bar and on every disabled write button.
@@ -73,6 +74,7 @@ class AppContext(QObject):
     """Shared by the screens. `records_did_change` tells every screen to refresh what it shows."""
 
     records_did_change = Signal(str)  # the table that changed ("places", "gatherings", … or "" for all)
+    changes_did_happen = Signal(object)  # a services.changes.Changes, announced once per operation
     status_did_change = Signal(str)
 
     def __init__(self, worker: DatabaseWorker, settings: UserSettings, parent: QObject | None = None):
@@ -86,6 +88,10 @@ class AppContext(QObject):
         """The database was opened read-only (another program is writing it, or its folder is read-only):
         screens disable everything that writes, and their verbs refuse."""
         return self.worker.readonly
+
+    def announce(self, changes: Changes) -> None:
+        """Tell every screen what an operation changed (gui.operations.CollectionOp calls this)."""
+        self.changes_did_happen.emit(changes)
 
     def run(
         self,

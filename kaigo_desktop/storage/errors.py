@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kaigo_desktop.domain.errors import UserFacingError
 
-class StorageError(Exception):
+
+class StorageError(UserFacingError):
     """A problem with the database file itself (not a bug, not bad input)."""
+
+    kind = "storage"
 
 
 class NotADatabaseError(StorageError):
@@ -68,4 +72,7 @@ class RecordNotFoundError(StorageError):
 
 
 class ConstraintError(StorageError):
-    """A write broke a constraint (duplicate name, unknown code …)."""
+    """A write broke a constraint. `kind` says which ("duplicate_name", "unknown_reference", …) and `field`
+    the record field concerned, so a form marks it without reading the message."""
+
+    kind = "constraint"

@@ -33,3 +33,15 @@ def bug_dialog_fails_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         if handler not in handlers:
             handler.close()
             error_dialog.logger.removeHandler(handler)
+
+
+@pytest.fixture
+def gui_context(db_path: Path, settings: UserSettings):
+    """An AppContext on a real database file, its worker thread running (stopped after the test)."""
+    from kaigo_desktop.gui.context import AppContext
+    from kaigo_desktop.gui.database_worker import DatabaseWorker
+
+    worker = DatabaseWorker(db_path, user="テスト")
+    worker.start()
+    yield AppContext(worker, settings)
+    worker.stop()

@@ -1,0 +1,46 @@
+"""CollectionOp: the write runs on the database thread, the GUI is not blocked by a nested loop, and what it
+changed is announced once; a user error goes to the failure handler."""
+
+from kaigo_desktop.domain.errors import UserFacingError
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp
+from kaigo_desktop.services.changes import Changes
+
+
+def test_collection_op_announces_changes_then_calls_success(qtbot, gui_context):
+    announced, results = [], []
+    gui_context.changes_did_happen.connect(announced.append)
+    CollectionOp(None, gui_context, lambda db, _job: 41 + 1,
+                 changes=lambda result: Changes.of("places", [str(result)])) \
+        .success(results.append).run_in_background()
+    assert results == []  # returns at once: the job runs on the database thread
+    qtbot.waitUntil(lambda: results == [42])
+    assert len(announced) == 1 and announced[0].touches("places") and announced[0].ids_of("places") == {"42"}
+    assert not announced[0].touches("gatherings")
+
+
+def test_failure_goes_to_the_handler_and_nothing_is_announced(qtbot, gui_context):
+    announced, failures = [], []
+    gui_context.changes_did_happen.connect(announced.append)
+
+    def refuse(_db, _job):
+        raise UserFacingError("入力に誤りがあります。", kind="invalid", field="name")
+
+    CollectionOp(None, gui_context, refuse, changes=Changes.of("places")).failure(failures.append) \
+        .run_in_background()
+    qtbot.waitUntil(lambda: failures != [])
+    assert failures[0].field == "name" and failures[0].kind == "invalid" and announced == []
+
+
+def test_query_op_reads_without_announcing(qtbot, gui_context):
+    announced, results = [], []
+    gui_context.changes_did_happen.connect(announced.append)
+    QueryOp(None, gui_context, lambda db, _job: len(db.query("select 7"))) \
+        .success(results.append).run_in_background()
+    qtbot.waitUntil(lambda: results == [1])
+    assert announced == []
+
+
+def test_everything_touches_every_kind():
+    assert Changes.everything().touches("anything") and not Changes().touches("places")
+    merged = Changes.of("places", ["a"]) | Changes.of("places", ["b"]) | Changes.of("gatherings")
+    assert merged.ids_of("places") == {"a", "b"} and merged.touches("gatherings")
