@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki, format_wareki_short
+from kaigo_desktop.domain.fiscal import (
+    format_fiscal_year,
+    format_wareki,
+    format_wareki_short,
+)
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
-from kaigo_desktop.reports.model import INT, TEXT, Column, TableData
+from kaigo_desktop.reports.model import INT, TEXT, Column, TableData, scope_label
 from kaigo_desktop.services.report_lists import ActivityReportData, activity_report_data
 
 TITLE = REPORTS["activity"][1]
@@ -60,7 +64,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     font = japanese_font(options.font_path)
     styles = layout.make_styles(font.name)
     employed = f"{format_wareki(data.employed_from)}～{format_wareki(data.employed_to) if data.employed_to else ''}"
-    meta = layout.ReportMeta(TITLE, f"{data.municipality_name}（{data.municipality_code}）",
+    meta = layout.ReportMeta(TITLE, scope_label(data.municipality_code, data.municipality_name),
                              options.created_or_today(), font, fiscal_year=data.fiscal_year,
                              period=period_label(data) if data.month else None,
                              extra=[("推進員", data.promoter_name), ("職種", data.qualification),

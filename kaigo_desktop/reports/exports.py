@@ -16,12 +16,23 @@ from typing import Any
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
 from kaigo_desktop.reports import ReportOptions, ReportResult
+from kaigo_desktop.reports.definitions import (
+    promoter_definitions,
+    submission_definitions,
+)
 from kaigo_desktop.reports.files import write_atomically
-from kaigo_desktop.reports.definitions import promoter_definitions, submission_definitions
-from kaigo_desktop.reports.model import INT, PERCENT, YEN, Column, Hidden, TableData
-from kaigo_desktop.reports.spreadsheet_cells import append_xlsx_row, csv_cell
+from kaigo_desktop.reports.model import (
+    INT,
+    PERCENT,
+    YEN,
+    Column,
+    Hidden,
+    TableData,
+    scope_label,
+)
 from kaigo_desktop.reports.promoters import TITLE as PROMOTERS_TITLE
 from kaigo_desktop.reports.promoters import promoter_tables
+from kaigo_desktop.reports.spreadsheet_cells import append_xlsx_row, csv_cell
 from kaigo_desktop.reports.submission import TITLE as SUBMISSION_TITLE
 from kaigo_desktop.reports.submission import submission_tables
 from kaigo_desktop.reports.suppression import Suppressor
@@ -87,8 +98,7 @@ def build_bundle(db, options: ReportOptions) -> ExportBundle:
     suppressor = Suppressor(options.suppress)
     first = submission_data(db, options.fiscal_year, options.municipality_code)
     second = promoters_data(db, options.fiscal_year, options.municipality_code)
-    scope = (f"{first.municipality_name}（{first.municipality_code}）" if first.municipality_code
-             else "全区市町村（東京都）")
+    scope = scope_label(first.municipality_code, first.municipality_name)
     bundle = ExportBundle(options.fiscal_year, scope, options.created_or_today(), "")
     used = {"定義"}
     for table in submission_tables(first, suppressor):

@@ -24,6 +24,11 @@ class Hidden:
         return f"Hidden({self.text!r})"
 
 
+def scope_label(municipality_code: str | None, municipality_name: str) -> str:
+    """What a report or export says it covers: 「文京区（131059）」, or 「全区市町村（東京都）」 for all of Tokyo."""
+    return f"{municipality_name}（{municipality_code}）" if municipality_code else "全区市町村（東京都）"
+
+
 SMALL = Hidden("<5")
 SECONDARY = Hidden("x")
 

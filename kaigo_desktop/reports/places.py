@@ -7,8 +7,12 @@ from itertools import groupby
 from pathlib import Path
 
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
-from kaigo_desktop.reports.model import TEXT, Column, TableData
-from kaigo_desktop.services.report_lists import DirectoryPlace, PlaceDirectoryData, place_directory
+from kaigo_desktop.reports.model import TEXT, Column, TableData, scope_label
+from kaigo_desktop.services.report_lists import (
+    DirectoryPlace,
+    PlaceDirectoryData,
+    place_directory,
+)
 
 TITLE = REPORTS["places"][1]
 # Short program names for a narrow column; the legend under the title spells them out.
@@ -53,7 +57,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     data = place_directory(db, options.fiscal_year, options.municipality_code)
     font = japanese_font(options.font_path)
     styles = layout.make_styles(font.name, table_size=7.5)
-    scope = f"{data.municipality_name}（{data.municipality_code}）" if data.municipality_code else "全区市町村"
+    scope = scope_label(data.municipality_code, data.municipality_name)
     meta = layout.ReportMeta(TITLE, scope, options.created_or_today(), font, fiscal_year=data.fiscal_year,
                              landscape=True)
     story = layout.title_block(meta, styles, [("掲載", f"{len(data.places):,}か所（年度内に活動中の通いの場）")],

@@ -12,11 +12,26 @@ from pathlib import Path
 
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.rules import SUBSIDY_RATE
-from kaigo_desktop.domain.vocab import ELIGIBLE_EXPENSE_CATEGORIES, EXCLUDED_EXPENSE_CATEGORY
+from kaigo_desktop.domain.vocab import (
+    ELIGIBLE_EXPENSE_CATEGORIES,
+    EXCLUDED_EXPENSE_CATEGORY,
+)
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
-from kaigo_desktop.reports.model import INT, TEXT, YEN, Column, TableData, sum_known
+from kaigo_desktop.reports.model import (
+    INT,
+    TEXT,
+    YEN,
+    Column,
+    TableData,
+    scope_label,
+    sum_known,
+)
 from kaigo_desktop.reports.suppression import Suppressor
-from kaigo_desktop.services.report_data import PromotersData, PromoterSection, promoters_data
+from kaigo_desktop.services.report_data import (
+    PromotersData,
+    PromoterSection,
+    promoters_data,
+)
 
 TITLE = REPORTS["promoters"][1]
 
@@ -164,7 +179,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
         progress("PDF を作成しています")
     font = japanese_font(options.font_path)
     styles = layout.make_styles(font.name)
-    scope = f"{data.municipality_name}（{data.municipality_code}）" if data.municipality_code else "全区市町村"
+    scope = scope_label(data.municipality_code, data.municipality_name)
     meta = layout.ReportMeta(TITLE, scope, options.created_or_today(), font, fiscal_year=data.fiscal_year)
     story = layout.title_block(meta, styles, [("秘匿処理", suppressor.statement())])
     story.append(Paragraph("推進員の氏名・職種・配置期間と活動の件数、支援した通いの場、補助所要額の算定を記載します。"

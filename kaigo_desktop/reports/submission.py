@@ -8,16 +8,20 @@ from pathlib import Path
 from kaigo_desktop.domain.fiscal import months_of_fiscal_year
 from kaigo_desktop.domain.vocab import FREQUENCY_LABELS, PROGRAM_LABELS
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
-from kaigo_desktop.reports.model import INT, PERCENT, TEXT, Column, Hidden, TableData
+from kaigo_desktop.reports.model import (
+    INT,
+    PERCENT,
+    TEXT,
+    Column,
+    Hidden,
+    TableData,
+    scope_label,
+)
 from kaigo_desktop.reports.suppression import Suppressor
 from kaigo_desktop.services.report_data import SubmissionData, submission_data
 from kaigo_desktop.services.stats import UNSET
 
 TITLE = REPORTS["submission"][1]
-
-
-def scope_label(data_code: str | None, name: str) -> str:
-    return f"{name}（{data_code}）" if data_code else f"{name}（東京都）"
 
 
 def submission_tables(data: SubmissionData, suppressor: Suppressor) -> list[TableData]:
