@@ -40,6 +40,12 @@ class ReportOptions:
     def created_or_today(self) -> date | datetime:
         return self.created or date.today()
 
+    def required_fiscal_year(self) -> int:
+        """The 年度 of a report that covers one (reports 1, 2, 4 and the exports)."""
+        if self.fiscal_year is None:
+            raise ValueError("年度（--fy）を指定してください。")
+        return self.fiscal_year
+
 
 @dataclass
 class ReportResult:

@@ -53,7 +53,6 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
 
     from kaigo_desktop.reports import layout
-    from kaigo_desktop.reports.fonts import japanese_font
     from kaigo_desktop.reports.tables import side_by_side, table_block
 
     if not options.promoter_id:
@@ -61,14 +60,12 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     if progress:
         progress("活動記録を読み込んでいます")
     data = activity_report_data(db, options.promoter_id, options.fiscal_year, options.month)
-    font = japanese_font(options.font_path)
-    styles = layout.make_styles(font.name)
     employed = f"{format_wareki(data.employed_from)}～{format_wareki(data.employed_to) if data.employed_to else ''}"
-    meta = layout.ReportMeta(TITLE, scope_label(data.municipality_code, data.municipality_name),
-                             options.created_or_today(), font, fiscal_year=data.fiscal_year,
-                             period=period_label(data) if data.month else None,
-                             extra=[("推進員", data.promoter_name), ("職種", data.qualification),
-                                    ("所属", data.center_name or "—"), ("配置期間", employed)])
+    meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
+                                fiscal_year=data.fiscal_year, period=period_label(data) if data.month else None,
+                                extra=[("推進員", data.promoter_name), ("職種", data.qualification),
+                                       ("所属", data.center_name or "—"), ("配置期間", employed)])
+    font = meta.font
     story = layout.title_block(meta, styles, [
         ("活動件数・時間", f"{data.total_activities:,}件　{data.total_minutes:,}分"
                      f"（{data.total_minutes // 60}時間{data.total_minutes % 60}分）")])

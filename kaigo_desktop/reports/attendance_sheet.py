@@ -9,8 +9,18 @@ from pathlib import Path
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
 from kaigo_desktop.domain.vocab import PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
-from kaigo_desktop.reports.model import INT, TEXT, Column, TableData, sum_known
-from kaigo_desktop.services.report_lists import AttendanceSheetData, attendance_sheet_data
+from kaigo_desktop.reports.model import (
+    INT,
+    TEXT,
+    Column,
+    TableData,
+    scope_label,
+    sum_known,
+)
+from kaigo_desktop.services.report_lists import (
+    AttendanceSheetData,
+    attendance_sheet_data,
+)
 
 TITLE = REPORTS["attendance-sheet"][1]
 WEEKDAYS = "月火水木金土日"
@@ -59,24 +69,22 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from kaigo_desktop.reports import layout
-    from kaigo_desktop.reports.fonts import japanese_font
     from kaigo_desktop.reports.tables import table_block
 
     if not options.place_id:
         raise ValueError("通いの場（--place ID）を指定してください。")
     data = attendance_sheet_data(db, options.place_id, options.month, blank=options.blank,
                                  fiscal_year=options.fiscal_year)
-    font = japanese_font(options.font_path)
-    styles = layout.make_styles(font.name, table_size=8)
     programs = "、".join(PROGRAM_LABELS[c] for c in data.programs) or "—"
-    meta = layout.ReportMeta(TITLE + ("（白紙）" if data.blank else ""),
-                             f"{data.municipality_name}（{data.municipality_code}）", options.created_or_today(),
-                             font, fiscal_year=data.fiscal_year, period=month_label(data), landscape=True,
-                             extra=[("通いの場", data.place_name), ("所在地", data.address or "—"),
-                                    ("運営主体", data.operator_kind or "未設定"),
-                                    ("開催頻度（届出）", data.frequency_declared or "未設定"),
-                                    ("実施プログラム", programs),
-                                    ("地域包括支援センター", data.center_name or "—")])
+    meta, styles = layout.begin(TITLE + ("（白紙）" if data.blank else ""), options,
+                                scope_label(data.municipality_code, data.municipality_name), table_size=8,
+                                fiscal_year=data.fiscal_year, period=month_label(data), landscape=True,
+                                extra=[("通いの場", data.place_name), ("所在地", data.address or "—"),
+                                       ("運営主体", data.operator_kind or "未設定"),
+                                       ("開催頻度（届出）", data.frequency_declared or "未設定"),
+                                       ("実施プログラム", programs),
+                                       ("地域包括支援センター", data.center_name or "—")])
+    font = meta.font
     story = layout.title_block(meta, styles, pairs=2)
     note = ("プログラム欄は実施したものに○。専門職の関与は職種を記入（医師、歯科医師、薬剤師、保健師、看護師、"
             "管理栄養士・栄養士、歯科衛生士、リハビリ専門職、社会福祉士、主任ケアマネ、生活支援コーディネーター、推進員など）。")

@@ -93,13 +93,12 @@ def _plain(title: str) -> str:
 
 def build_bundle(db, options: ReportOptions) -> ExportBundle:
     """The tables of reports 1 and 2 for the 年度 and scope, as the exports write them."""
-    if options.fiscal_year is None:
-        raise ValueError("年度（--fy）を指定してください。")
+    fiscal_year = options.required_fiscal_year()
     suppressor = Suppressor(options.suppress)
-    first = submission_data(db, options.fiscal_year, options.municipality_code)
-    second = promoters_data(db, options.fiscal_year, options.municipality_code)
+    first = submission_data(db, fiscal_year, options.municipality_code)
+    second = promoters_data(db, fiscal_year, options.municipality_code)
     scope = scope_label(first.municipality_code, first.municipality_name)
-    bundle = ExportBundle(options.fiscal_year, scope, options.created_or_today(), "")
+    bundle = ExportBundle(fiscal_year, scope, options.created_or_today(), "")
     used = {"定義"}
     for table in submission_tables(first, suppressor):
         bundle.sheets.append(Sheet(_sheet_name(table.key, used), f"{SUBMISSION_TITLE} {table.title}",

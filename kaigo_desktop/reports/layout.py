@@ -15,7 +15,15 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import Flowable
 
 from kaigo_desktop import APP_NAME, __version__
@@ -59,6 +67,16 @@ class ReportMeta:
     @property
     def pagesize(self) -> tuple[float, float]:
         return landscape(A4) if self.landscape else A4
+
+
+def begin(title: str, options, scope: str, *, table_size: float = 8.5, **meta: object) -> tuple[ReportMeta, Styles]:
+    """The header data and the paragraph styles of a report, in the user's font (or the one found):
+    what every report's render starts with. `options` is a ReportOptions; `meta` goes to ReportMeta."""
+    from kaigo_desktop.reports.fonts import japanese_font
+
+    font = japanese_font(options.font_path)
+    return (ReportMeta(title, scope, options.created_or_today(), font, **meta),  # type: ignore[arg-type]
+            make_styles(font.name, table_size=table_size))
 
 
 @dataclass

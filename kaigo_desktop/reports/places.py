@@ -47,19 +47,14 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     from reportlab.platypus import Paragraph
 
     from kaigo_desktop.reports import layout
-    from kaigo_desktop.reports.fonts import japanese_font
     from kaigo_desktop.reports.tables import table_block
 
-    if options.fiscal_year is None:
-        raise ValueError("年度（--fy）を指定してください。")
+    fiscal_year = options.required_fiscal_year()
     if progress:
         progress("通いの場を読み込んでいます")
-    data = place_directory(db, options.fiscal_year, options.municipality_code)
-    font = japanese_font(options.font_path)
-    styles = layout.make_styles(font.name, table_size=7.5)
-    scope = scope_label(data.municipality_code, data.municipality_name)
-    meta = layout.ReportMeta(TITLE, scope, options.created_or_today(), font, fiscal_year=data.fiscal_year,
-                             landscape=True)
+    data = place_directory(db, fiscal_year, options.municipality_code)
+    meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
+                                table_size=7.5, fiscal_year=data.fiscal_year, landscape=True)
     story = layout.title_block(meta, styles, [("掲載", f"{len(data.places):,}か所（年度内に活動中の通いの場）")],
                                pairs=2)
     story.append(Paragraph(layout.escape(LEGEND), styles.small))
@@ -71,4 +66,4 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     for table in tables:
         story += table_block(table, styles)
     pages = layout.build_pdf(out, meta, story, styles)
-    return ReportResult(out, pages, list(font.warnings))
+    return ReportResult(out, pages, list(meta.font.warnings))

@@ -165,22 +165,19 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
 
     from kaigo_desktop.reports import layout
     from kaigo_desktop.reports.definitions import promoter_definitions
-    from kaigo_desktop.reports.fonts import japanese_font
     from kaigo_desktop.reports.tables import table_block
 
-    if options.fiscal_year is None:
-        raise ValueError("年度（--fy）を指定してください。")
+    fiscal_year = options.required_fiscal_year()
     if progress:
         progress("集計しています")
-    data = promoters_data(db, options.fiscal_year, options.municipality_code)
+    data = promoters_data(db, fiscal_year, options.municipality_code)
     suppressor = Suppressor(options.suppress)
     tables = promoter_tables(data, suppressor)
     if progress:
         progress("PDF を作成しています")
-    font = japanese_font(options.font_path)
-    styles = layout.make_styles(font.name)
-    scope = scope_label(data.municipality_code, data.municipality_name)
-    meta = layout.ReportMeta(TITLE, scope, options.created_or_today(), font, fiscal_year=data.fiscal_year)
+    meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
+                                fiscal_year=data.fiscal_year)
+    font = meta.font
     story = layout.title_block(meta, styles, [("秘匿処理", suppressor.statement())])
     story.append(Paragraph("推進員の氏名・職種・配置期間と活動の件数、支援した通いの場、補助所要額の算定を記載します。"
                            "参加者個人の情報は含みません。定義は末尾の注のとおりです。", styles.small))

@@ -137,22 +137,19 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
 
     from kaigo_desktop.reports import charts, layout
     from kaigo_desktop.reports.definitions import submission_definitions
-    from kaigo_desktop.reports.fonts import japanese_font
     from kaigo_desktop.reports.tables import side_by_side, table_block
 
-    if options.fiscal_year is None:
-        raise ValueError("年度（--fy）を指定してください。")
+    fiscal_year = options.required_fiscal_year()
     if progress:
         progress("集計しています")
-    data = submission_data(db, options.fiscal_year, options.municipality_code)
+    data = submission_data(db, fiscal_year, options.municipality_code)
     suppressor = Suppressor(options.suppress)
     tables = submission_tables(data, suppressor)
     if progress:
         progress("PDF を作成しています")
-    font = japanese_font(options.font_path)
-    styles = layout.make_styles(font.name)
-    meta = layout.ReportMeta(TITLE, scope_label(data.municipality_code, data.municipality_name),
-                             options.created_or_today(), font, fiscal_year=data.fiscal_year)
+    meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
+                                fiscal_year=data.fiscal_year)
+    font = meta.font
     width = layout.frame_width(meta)
     story = layout.title_block(meta, styles, [("秘匿処理", suppressor.statement())])
     story.append(Paragraph("この報告書は通いの場の数と参加者の人数の集計で、参加者個人の情報は含みません。"
