@@ -1,0 +1,106 @@
+"""The reads behind the checks before sending (services/submission_checks.py): set-based, on the same
+definitions as the 年度 aggregation (storage/definitions.py), so a check and the figure it checks cannot
+count different records. Gatherings are read through the covering index gatherings_place_stats."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from kaigo_desktop.storage.aggregates import Scope
+from kaigo_desktop.storage.database import Database
+from kaigo_desktop.storage.definitions import active_place, in_municipality
+
+_PLACES_IN_SCOPE = "(:muni IS NULL OR place_id IN (SELECT id FROM places WHERE municipality_code = :muni))"
+
+
+def active_places(db: Database, scope: Scope) -> list[sqlite3.Row]:
+    """Active places of the 年度 with what a check names them by: id, name, 区市町村, center, open period."""
+    return db.query(
+        "SELECT p.id, p.name, p.municipality_code, p.center_id, COALESCE(c.name, '') AS center_name,"
+        " p.start_date, p.end_date FROM places p LEFT JOIN centers c ON c.id = p.center_id"
+        f" WHERE {active_place('p')} AND {in_municipality('p.municipality_code')}"
+        " ORDER BY p.municipality_code, p.kana, p.name, p.id", scope.params())
+
+
+def live_places(db: Database, municipality_code: str | None) -> list[sqlite3.Row]:
+    """Every place not in the trash (active in the 年度 or not): id, name and open period."""
+    return db.query(
+        "SELECT p.id, p.name, p.municipality_code, p.start_date, p.end_date FROM places p"
+        f" WHERE p.deleted_at IS NULL AND {in_municipality('p.municipality_code')}", {"muni": municipality_code})
+
+
+def gathering_span_by_place(db: Database, scope: Scope) -> list[sqlite3.Row]:
+    """Per place: first and last gathering day of the 年度 and the 延べ参加者数 (live gatherings)."""
+    return db.query(
+        "SELECT place_id, MIN(held_on) AS first_day, MAX(held_on) AS last_day, COUNT(*) AS gatherings,"
+        " SUM(attendance_total) AS attendance FROM gatherings INDEXED BY gatherings_place_stats"
+        f" WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end AND {_PLACES_IN_SCOPE}"
+        " GROUP BY place_id", scope.params())
+
+
+def months_with_gatherings(db: Database, scope: Scope) -> list[sqlite3.Row]:
+    """(place_id, month "2025-04") for every month of the 年度 in which a place held a live gathering."""
+    return db.query(
+        "SELECT DISTINCT place_id, substr(held_on, 1, 7) AS month FROM gatherings INDEXED BY gatherings_place_stats"
+        f" WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end AND {_PLACES_IN_SCOPE}", scope.params())
+
+
+def attendance_by_gathering(db: Database, scope: Scope) -> list[sqlite3.Row]:
+    """(place_id, held_on, attendance_total) of every live gathering of the 年度, in place order."""
+    return db.query(
+        "SELECT place_id, held_on, attendance_total FROM gatherings INDEXED BY gatherings_place_stats"
+        f" WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end AND {_PLACES_IN_SCOPE}"
+        " ORDER BY place_id, held_on", scope.params())
+
+
+def gatherings_between(db: Database, place_id: str, first: date | str, last: date | str) -> list[sqlite3.Row]:
+    """The live gatherings of one place from `first` to `last` (to name the records a check concerns)."""
+    return db.query(
+        "SELECT id, held_on, attendance_total FROM gatherings WHERE deleted_at IS NULL AND place_id = :place"
+        " AND held_on BETWEEN :first AND :last ORDER BY held_on, id",
+        {"place": place_id, "first": str(first), "last": str(last)})
+
+
+def members_of_year(db: Database, fiscal_year: int, municipality_code: str | None) -> list[sqlite3.Row]:
+    return db.query(
+        "SELECT m.id, m.place_id, m.total, m.age_65_74, m.age_75_plus FROM members m JOIN places p ON p.id = m.place_id"
+        f" WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy AND {in_municipality('p.municipality_code')}",
+        {"fy": fiscal_year, "muni": municipality_code})
+
+
+def population_rows(db: Database, fiscal_year: int, municipality_code: str | None) -> list[sqlite3.Row]:
+    return db.query(
+        "SELECT id, municipality_code, population_65_plus FROM population WHERE deleted_at IS NULL"
+        f" AND fiscal_year = :fy AND {in_municipality('municipality_code')}",
+        {"fy": fiscal_year, "muni": municipality_code})
+
+
+def expense_municipalities(db: Database, fiscal_year: int, municipality_code: str | None) -> set[str]:
+    """The 区市町村 with at least one expense recorded for the 年度."""
+    rows = db.query(
+        "SELECT DISTINCT municipality_code FROM expenses WHERE deleted_at IS NULL AND fiscal_year = :fy"
+        f" AND {in_municipality('municipality_code')}", {"fy": fiscal_year, "muni": municipality_code})
+    return {row[0] for row in rows}
+
+
+def trashed_in_year(db: Database, scope: Scope) -> list[sqlite3.Row]:
+    """Records of the 年度 in the trash, by kind: (kind, count). A place counts when its open period
+    overlaps the 年度; gatherings and activities by their day; members and population by their 年度."""
+    params = scope.params(fy=scope.fy_start.year)
+    return db.query(
+        "SELECT 'places', COUNT(*) FROM places p WHERE p.deleted_at IS NOT NULL"
+        " AND (p.start_date IS NULL OR p.start_date <= :end) AND (p.end_date IS NULL OR p.end_date >= :start)"
+        f" AND {in_municipality('p.municipality_code')}"
+        " UNION ALL SELECT 'gatherings', COUNT(*) FROM gatherings INDEXED BY gatherings_trash"
+        " WHERE deleted_at IS NOT NULL AND held_on BETWEEN :start AND :end AND " + _PLACES_IN_SCOPE +
+        " UNION ALL SELECT 'members', COUNT(*) FROM members WHERE deleted_at IS NOT NULL AND fiscal_year = :fy"
+        f" AND {_PLACES_IN_SCOPE}"
+        " UNION ALL SELECT 'population', COUNT(*) FROM population WHERE deleted_at IS NOT NULL"
+        f" AND fiscal_year = :fy AND {in_municipality('municipality_code')}", params)
+
+
+def open_conflicts(db: Database) -> list[sqlite3.Row]:
+    """Exchange conflicts not settled yet (they may change any figure)."""
+    return db.query("SELECT id, table_name, row_id, reason FROM conflicts WHERE resolved_at IS NULL"
+                    " ORDER BY detected_at, id")
