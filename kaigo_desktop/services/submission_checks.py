@@ -39,7 +39,7 @@ RATE_UNUSUAL = 30.0
 # to have a pattern) is probably a typing slip: 300 for 30, 3 for 30.
 PATTERN_MIN_GATHERINGS = 6
 HIGH_FACTOR, HIGH_MARGIN = 3, 20
-LOW_DIVISOR, LOW_MEDIAN_MIN = 5, 20
+LOW_DIVISOR, LOW_MEDIAN_MIN = 8, 20
 NO_CENTER = "センター未設定"
 
 
@@ -147,6 +147,7 @@ class _Context:
     members: dict[str, Any]  # place id → members row
     population: dict[str, Any]  # code → population row
     reference_month: int
+    months_held: dict[str, set[str]]  # place id → months ("2025-04") with a live gathering
 
     def place_ref(self, place_id: str, name: str | None = None) -> RecordRef:
         row = self.places.get(place_id)
@@ -185,7 +186,7 @@ def run_checks(db: Database, fiscal_year: int, municipality_code: str | None = N
         {row["place_id"]: row for row in check_queries.members_of_year(db, fiscal_year, municipality_code)},
         {row["municipality_code"]: row
          for row in check_queries.population_rows(db, fiscal_year, municipality_code)},
-        settings_service.load(db).survey_reference_month)
+        settings_service.load(db).survey_reference_month, check_queries.months_with_gatherings(db, scope))
     findings = [finding for _code, check in RULES for finding in check(context)]
     return CheckReport(fiscal_year, municipality_code, findings, _completeness(context))
 
@@ -267,10 +268,9 @@ def _no_gathering_in_reference_month(c: _Context) -> Iterator[CheckFinding]:
     ref_start, ref_end = fiscal_month_range(c.fiscal_year, c.reference_month)
     if c.today <= ref_end:
         return  # the month is not over: its gatherings may still come
-    held = {row["place_id"] for row in check_queries.months_with_gatherings(c.db, c.scope)
-            if row["month"] == ref_start.isoformat()[:7]}
+    month = ref_start.isoformat()[:7]
     silent = [place_id for place_id, row in c.places.items()
-              if place_id not in held and _open_during(row, ref_start, ref_end)]
+              if month not in c.months_held.get(place_id, ()) and _open_during(row, ref_start, ref_end)]
     for code, ids in _by_municipality(c, silent):
         yield CheckFinding(
             "NO_GATHERING_IN_REFERENCE_MONTH", WARNING,
@@ -305,32 +305,29 @@ def _gathering_outside_open_period(c: _Context) -> Iterator[CheckFinding]:
 
 @rule("ATTENDANCE_OUTLIER")
 def _attendance_outlier(c: _Context) -> Iterator[CheckFinding]:
-    by_place: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for place_id, held_on, attendance in check_queries.attendance_by_gathering(c.db, c.scope):
-        by_place[place_id].append((held_on, attendance))
-    for place_id, gatherings in by_place.items():
-        if len(gatherings) < PATTERN_MIN_GATHERINGS or place_id not in c.places:
+    for place_id, attendance in check_queries.attendance_by_place(c.db, c.scope).items():
+        if len(attendance) < PATTERN_MIN_GATHERINGS or place_id not in c.places:
             continue
-        median = statistics.median(a for _, a in gatherings)
-        odd = [(day, a) for day, a in gatherings if _far_from(a, median)]
-        if not odd:
+        median = statistics.median(attendance)
+        odd_values = sorted({a for a in attendance if _far_from(a, median)})
+        if not odd_values:
             continue
         place = c.places[place_id]
-        refs = [c.place_ref(place_id)]
-        for day, attendance in odd:
-            refs += [RecordRef("gatherings", g["id"], f"{_day(day)} {place['name']} {attendance:,}人")
-                     for g in check_queries.gatherings_between(c.db, place_id, day, day)
-                     if g["attendance_total"] == attendance]
+        odd = check_queries.gatherings_with_attendance(c.db, c.scope, place_id, odd_values)
+        shown = "、".join(f"{_day(g['held_on'])} {g['attendance_total']:,}人" for g in odd[:3])
         yield CheckFinding(
             "ATTENDANCE_OUTLIER", WARNING,
             f"「{place['name']}」のふだんの参加者数（中央値{median:g}人）から大きく外れた開催記録が{len(odd)}件あります"
-            f"（{'、'.join(f'{_day(d)} {a:,}人' for d, a in odd[:3])}{' ほか' if len(odd) > 3 else ''}）。"
-            "入力の誤りでないか確かめてください。", place["municipality_code"], tuple(refs))
+            f"（{shown}{' ほか' if len(odd) > 3 else ''}）。入力の誤りでないか確かめてください。",
+            place["municipality_code"],
+            (c.place_ref(place_id),
+             *(RecordRef("gatherings", g["id"], f"{_day(g['held_on'])} {place['name']} {g['attendance_total']:,}人")
+               for g in odd)))
 
 
 def _far_from(attendance: int, median: float) -> bool:
     high = attendance > HIGH_FACTOR * median and attendance - median >= HIGH_MARGIN
-    low = median >= LOW_MEDIAN_MIN and attendance * LOW_DIVISOR < median
+    low = median >= LOW_MEDIAN_MIN and attendance * LOW_DIVISOR <= median
     return high or low
 
 
@@ -398,7 +395,7 @@ def _open_conflicts(c: _Context) -> Iterator[CheckFinding]:
 def _completeness(c: _Context) -> Completeness:
     months = [(y, m) for y, m in months_of_fiscal_year(c.fiscal_year) if date(y, m, 1) <= c.today]
     labels = [f"{y:04d}-{m:02d}" for y, m in months]
-    reported = {(row["place_id"], row["month"]) for row in check_queries.months_with_gatherings(c.db, c.scope)}
+    ranges = [month_range(y, m) for y, m in months]
     centers: dict[tuple[str, str | None], CenterCompleteness] = {}
     for place_id, place in c.places.items():
         key = (place["municipality_code"], place["center_id"])
@@ -407,10 +404,12 @@ def _completeness(c: _Context) -> Completeness:
             entry = centers[key] = CenterCompleteness(place["center_id"], place["center_name"] or NO_CENTER,
                                                       place["municipality_code"],
                                                       dict.fromkeys(labels, 0), dict.fromkeys(labels, 0))
-        for (y, m), label in zip(months, labels, strict=True):
-            if _open_during(place, *month_range(y, m)):
+        held = c.months_held.get(place_id, set())
+        start, end = optional_iso_date(place["start_date"]), optional_iso_date(place["end_date"])
+        for (first, last), label in zip(ranges, labels, strict=True):
+            if (start is None or start <= last) and (end is None or end >= first):
                 entry.expected[label] += 1
-                entry.reporting[label] += (place_id, label) in reported
+                entry.reporting[label] += label in held
     ordered = sorted(centers.values(), key=lambda e: (e.municipality_code, e.center_id is None, e.center_name))
     return Completeness(labels, ordered)
 

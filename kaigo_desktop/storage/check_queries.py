@@ -39,19 +39,33 @@ def gathering_span_by_place(db: Database, scope: Scope) -> list[sqlite3.Row]:
         " GROUP BY place_id", scope.params())
 
 
-def months_with_gatherings(db: Database, scope: Scope) -> list[sqlite3.Row]:
-    """(place_id, month "2025-04") for every month of the 年度 in which a place held a live gathering."""
-    return db.query(
-        "SELECT DISTINCT place_id, substr(held_on, 1, 7) AS month FROM gatherings INDEXED BY gatherings_place_stats"
-        f" WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end AND {_PLACES_IN_SCOPE}", scope.params())
+def months_with_gatherings(db: Database, scope: Scope) -> dict[str, set[str]]:
+    """Place id → the months of the 年度 ("2025-04") in which it held a live gathering. One row a place
+    (the months joined by SQLite), so a million gatherings do not become a million Python rows."""
+    rows = db.query(
+        "SELECT place_id, group_concat(DISTINCT substr(held_on, 1, 7)) FROM gatherings"
+        " INDEXED BY gatherings_place_stats WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end"
+        f" AND {_PLACES_IN_SCOPE} GROUP BY place_id", scope.params())
+    return {row[0]: set(row[1].split(",")) for row in rows}
 
 
-def attendance_by_gathering(db: Database, scope: Scope) -> list[sqlite3.Row]:
-    """(place_id, held_on, attendance_total) of every live gathering of the 年度, in place order."""
-    return db.query(
-        "SELECT place_id, held_on, attendance_total FROM gatherings INDEXED BY gatherings_place_stats"
+def attendance_by_place(db: Database, scope: Scope) -> dict[str, list[int]]:
+    """Place id → the attendance of each of its live gatherings of the 年度 (one row a place, as above)."""
+    rows = db.query(
+        "SELECT place_id, group_concat(attendance_total) FROM gatherings INDEXED BY gatherings_place_stats"
         f" WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end AND {_PLACES_IN_SCOPE}"
-        " ORDER BY place_id, held_on", scope.params())
+        " GROUP BY place_id", scope.params())
+    return {row[0]: [int(value) for value in row[1].split(",")] for row in rows}
+
+
+def gatherings_with_attendance(db: Database, scope: Scope, place_id: str,
+                               attendance: list[int]) -> list[sqlite3.Row]:
+    """The live gatherings of one place in the 年度 whose attendance is one of `attendance`."""
+    marks = ",".join("?" * len(attendance))
+    return db.query(
+        "SELECT id, held_on, attendance_total FROM gatherings WHERE deleted_at IS NULL AND place_id = ?"
+        f" AND held_on BETWEEN ? AND ? AND attendance_total IN ({marks}) ORDER BY held_on, id",
+        (place_id, scope.fy_start.isoformat(), scope.fy_end.isoformat(), *attendance))
 
 
 def gatherings_between(db: Database, place_id: str, first: date | str, last: date | str) -> list[sqlite3.Row]:

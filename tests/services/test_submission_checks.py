@@ -9,7 +9,14 @@ from datetime import date
 
 import pytest
 
-from kaigo_desktop.domain.records import Expense, Gathering, Members, Place, Population, Promoter
+from kaigo_desktop.domain.records import (
+    Expense,
+    Gathering,
+    Members,
+    Place,
+    Population,
+    Promoter,
+)
 from kaigo_desktop.services import records
 from kaigo_desktop.services.submission_checks import ERROR, WARNING, run_checks
 from kaigo_desktop.storage.database import Database
@@ -129,6 +136,21 @@ def test_attendance_far_from_the_places_pattern(clean: Database) -> None:
     assert finding.level == WARNING and gathering.id in {r.id for r in finding.records}
     records.update(clean, dataclasses.replace(records.get(clean, Gathering, gathering.id), attendance_total=20),
                    today=TODAY)  # a busy day, not a slip
+    assert "ATTENDANCE_OUTLIER" not in codes(clean)
+
+
+def test_attendance_far_below_a_busy_places_pattern(clean: Database) -> None:
+    salon = place_id(clean, "ふれあいサロン")
+    with clean.write():  # a busy place: 30 a time (set up directly; the rule reads what is stored)
+        clean.conn.execute("UPDATE gatherings SET attendance_total = 30 WHERE place_id = ?", (salon,))
+    assert "ATTENDANCE_OUTLIER" not in codes(clean)
+    with clean.write():
+        clean.conn.execute("UPDATE gatherings SET attendance_total = 3 WHERE place_id = ? AND held_on = '2024-09-10'",
+                           (salon,))  # 3 typed for 30
+    assert codes(clean)["ATTENDANCE_OUTLIER"] == WARNING
+    with clean.write():
+        clean.conn.execute("UPDATE gatherings SET attendance_total = 5 WHERE place_id = ? AND held_on = '2024-09-10'",
+                           (salon,))  # a rainy day
     assert "ATTENDANCE_OUTLIER" not in codes(clean)
 
 
