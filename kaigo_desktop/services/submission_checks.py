@@ -258,7 +258,8 @@ def _members_above_attendance(c: _Context) -> Iterator[CheckFinding]:
                 "MEMBERS_ABOVE_ATTENDANCE", ERROR,
                 f"「{place['name']}」の参加者実人数（{row['total']:,}人）が延べ参加者数（{attendance:,}人）を"
                 "超えています。実人数は1年間に参加した人の数で、延べ人数より多くはなりません。",
-                place["municipality_code"], (c.place_ref(place_id), RecordRef("members", row["id"], place["name"])))
+                place["municipality_code"],
+                (c.place_ref(place_id), RecordRef("members", row["id"], f"{place['name']}の参加者実人数")))
 
 
 # ---------------------------------------------------------------- gatherings

@@ -209,3 +209,13 @@ def test_a_municipality_scope_sees_only_its_own_records(clean: Database) -> None
     add(clean, Gathering(other.id, date(2024, 5, 1), attendance_total=10))
     assert {"MEMBERS_MISSING", "POPULATION_MISSING"} <= set(codes(clean))
     assert codes(clean, municipality_code=CHIYODA) == {}
+
+
+def test_text_lists_each_finding_with_its_level_and_records(clean: Database) -> None:
+    from kaigo_desktop.services.submission_checks_text import format_checks
+
+    assert format_checks(run_checks(clean, FY, today=TODAY)).endswith("エラーはありません。")
+    records.remove(clean, Population, clean.scalar("SELECT id FROM population"))
+    text = format_checks(run_checks(clean, FY, today=TODAY))
+    assert "[エラー] POPULATION_MISSING" in text and "エラー 1件　注意 1件" in text  # the population is in the trash
+    assert "3月 2/2" in text and text.endswith("エラーを直してから提出してください。")
