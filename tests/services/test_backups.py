@@ -258,19 +258,25 @@ def test_restore_keeps_the_current_file_first_then_replaces_it(db_path: Path) ->
         assert db.scalar("PRAGMA integrity_check") == "ok"
 
 
-def test_restore_folds_a_crashed_writers_wal_into_the_kept_copy(db_path: Path) -> None:
-    with Database.open(db_path) as db:
-        old = make_backup(db)
+def crash_a_writer(db_path: Path, place_names: list[str]) -> None:
+    """Another process adds places and is killed before it closes: its writes stay in the -wal file."""
     child = subprocess.Popen([sys.executable, "-c", (
         "import sys\nfrom datetime import date\nfrom kaigo_desktop.storage.database import Database\n"
         "from kaigo_desktop.services import records\nfrom kaigo_desktop.domain import records as r\n"
         "db = Database.open(sys.argv[1])\n"
-        "records.add(db, r.Place('131016', 'WALだけ', start_date=date(2020, 4, 1)), today=date(2025, 6, 30))\n"
-        "print('done', flush=True)\nsys.stdin.readline()\n"), str(db_path)],
+        "for name in sys.argv[2:]:\n"
+        "    records.add(db, r.Place('131016', name, start_date=date(2020, 4, 1)), today=date(2025, 6, 30))\n"
+        "print('done', flush=True)\nsys.stdin.readline()\n"), str(db_path), *place_names],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "done"
     child.kill()
     child.wait()
+
+
+def test_restore_folds_a_crashed_writers_wal_into_the_kept_copy(db_path: Path) -> None:
+    with Database.open(db_path) as db:
+        old = make_backup(db)
+    crash_a_writer(db_path, ["WALだけ"])
     assert Path(f"{db_path}-wal").stat().st_size > 0
     result = restore_backup(db_path, old.path)
     assert place_names(result.kept_copy) == ["WALだけ"]
@@ -351,17 +357,7 @@ def test_when_the_current_file_cannot_be_kept_nothing_is_replaced(db_path: Path,
 def test_a_damaged_files_wal_is_kept_aside_and_never_replayed_onto_the_restored_file(db_path: Path) -> None:
     with Database.open(db_path) as db:
         good = make_backup(db)
-    child = subprocess.Popen([sys.executable, "-c", (
-        "import sys\nfrom datetime import date\nfrom kaigo_desktop.storage.database import Database\n"
-        "from kaigo_desktop.services import records\nfrom kaigo_desktop.domain import records as r\n"
-        "db = Database.open(sys.argv[1])\n"
-        "for n in range(30):\n"
-        "    records.add(db, r.Place('131016', f'場所{n}', start_date=date(2020, 4, 1)), today=date(2025, 6, 30))\n"
-        "print('done', flush=True)\nsys.stdin.readline()\n"), str(db_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "done"
-    child.kill()
-    child.wait()
+    crash_a_writer(db_path, [f"場所{n}" for n in range(30)])
     wal = Path(f"{db_path}-wal")
     wal_bytes = wal.read_bytes()
     assert wal_bytes
