@@ -24,6 +24,7 @@ ICONS = ROOT / "resources" / "icons"
 TRANSLATIONS = ROOT / "resources" / "translations"
 SVG = ICONS / "kaigo-desktop.svg"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256)  # what Windows, the title bar and the task bar ask for
+_APP = None
 
 
 def render_png(renderer: QSvgRenderer, size: int) -> bytes:
@@ -54,7 +55,8 @@ def ico_bytes(pngs: dict[int, bytes]) -> bytes:
 
 
 def main() -> int:
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv)  # noqa: F841 - QImage/QPainter need it
+    global _APP
+    _APP = QGuiApplication.instance() or QGuiApplication(sys.argv)  # QPainter needs one, kept alive
     renderer = QSvgRenderer(str(SVG))
     if not renderer.isValid():
         print(f"SVG を読めません: {SVG}", file=sys.stderr)
