@@ -1,4 +1,4 @@
-"""Where the shipped folders (db/, ui/, resources/) and the user's data folder are."""
+"""Where the shipped folders (db/, resources/) and the user's data folder are."""
 
 from __future__ import annotations
 
@@ -27,10 +27,6 @@ def _shipped_dir(name: str) -> Path:
 def db_dir() -> Path:
     """Numbered migrations and reference data."""
     return _shipped_dir("db")
-
-
-def ui_dir() -> Path:
-    return _shipped_dir("ui")
 
 
 def resources_dir() -> Path:

@@ -1,8 +1,10 @@
-"""The project installs as a plain (non-editable) wheel that carries db/, ui/ and resources/ and whose CLI works."""
+"""The project installs as a plain (non-editable) wheel that carries db/ and resources/ and whose CLI works;
+the PyInstaller spec ships the same folders and the icon."""
 
 from __future__ import annotations
 
 import os
+import re
 import site
 import sqlite3
 import subprocess
@@ -71,23 +73,52 @@ def test_installed_copy_is_imported_not_the_checkout(installed: dict[str, Path])
     assert imported.parent == (installed["site"] / "kaigo_desktop").resolve()
 
 
+# What resources/ must hold (resources/README.md says what each is for).
+SHIPPED_RESOURCES = (
+    "icons/kaigo-desktop.svg",
+    "icons/kaigo-desktop.ico",
+    *(f"icons/kaigo-desktop-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256)),
+    "fonts/ipaexg.ttf",
+    "fonts/IPA_Font_License_Agreement_v1.0.txt",
+    "translations/qtbase_ja.qm",
+)
+
+
 def test_wheel_carries_shipped_folders(installed: dict[str, Path]) -> None:
     package = installed["site"] / "kaigo_desktop"
     assert (package / "db" / "0001_schema.sql").is_file()
     assert (package / "db" / "reference" / "municipalities.csv").is_file()
-    assert (package / "ui").is_dir()
-    assert (package / "resources").is_dir()
+    for name in SHIPPED_RESOURCES:
+        assert (package / "resources" / name).is_file(), name
+    assert (package / "cli" / "__init__.py").is_file()
+    assert not (package / "ui").exists()  # ui/ holds only a note why the forms are built in code
     assert not (package / "tests").exists()
     assert not (installed["site"] / "tests").exists()
     assert not (installed["site"] / "benchmarks").exists()
+    # Nothing empty ships: every folder of the package holds a file somewhere below it.
+    for folder in [package, *(path for path in package.rglob("*") if path.is_dir())]:
+        assert any(path.is_file() for path in folder.rglob("*")), folder
 
-    # paths.py resolves the folders inside the installed package, not in the source checkout.
+    # paths.py resolves the folders inside the installed package, not in the source checkout; the reports
+    # embed the shipped font (no system font given).
     proc = _run([installed["python"], "-c",
-                 "from kaigo_desktop import paths; print(paths.db_dir()); print(paths.ui_dir());"
-                 " print(paths.resources_dir())"], cwd=installed["tmp"])
+                 "from kaigo_desktop import paths; print(paths.db_dir()); print(paths.resources_dir());"
+                 " from kaigo_desktop.reports.fonts import japanese_font;"
+                 " print(japanese_font(system_dirs=[]).path)"], cwd=installed["tmp"])
     assert proc.returncode == 0, _explain(proc)
     found = [Path(line).resolve() for line in proc.stdout.split()]
-    assert found == [(package / name).resolve() for name in ("db", "ui", "resources")]
+    assert found == [(package / "db").resolve(), (package / "resources").resolve(),
+                     (package / "resources" / "fonts" / "ipaexg.ttf").resolve()]
+
+
+def test_pyinstaller_spec_ships_the_folders_and_the_icon() -> None:
+    """build.spec cannot run here (no PyInstaller in the test environment): its shipped folders and the
+    executable's icon are read from the text."""
+    spec = (REPO / "build.spec").read_text(encoding="utf-8")
+    shipped = re.findall(r'\(str\(ROOT / "(\w+)"\), "(\w+)"\)', spec)
+    assert shipped == [("db", "db"), ("resources", "resources")]
+    [icon] = re.findall(r'icon=str\(ROOT / "resources" / "icons" / "([^"]+)"\)', spec)
+    assert (REPO / "resources" / "icons" / icon).is_file() and icon.endswith(".ico")
 
 
 def test_console_script_inits_and_checks_a_database(installed: dict[str, Path]) -> None:

@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NewType
-
-PlaceId = NewType("PlaceId", str)
-CenterId = NewType("CenterId", str)
-PromoterId = NewType("PromoterId", str)
-GatheringId = NewType("GatheringId", str)
 
 
 @dataclass
@@ -161,5 +155,3 @@ class Expense:
     id: str = ""
     meta: RecordMeta = field(default_factory=RecordMeta, compare=False)
 
-
-ANY_RECORD = Center | Place | Promoter | Assignment | Gathering | Members | Population | Activity | Expense

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kaigo_desktop import APP_NAME, paths
 from kaigo_desktop.gui import open_problems
+from kaigo_desktop.gui.app_icon import application_icon
 from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
@@ -26,7 +27,6 @@ from kaigo_desktop.storage.errors import StorageError
 
 DEMO_PLACES = 120
 ORGANISATION = "KaigoDesktop"
-TRANSLATION_NAME = "kaigo_desktop"  # resources/translations/kaigo_desktop_ja.qm
 # How often the window asks whether a timed backup is due; the interval itself is a database setting.
 TIMED_BACKUP_CHECK_MS = 60_000
 
@@ -48,19 +48,22 @@ def prepare_database(db_path: Path, user: str = "", readonly: bool = False) -> N
 
 
 def _install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own Japanese for standard buttons and dialogs: the copy in resources/translations (so a frozen
+    build has it wherever PyInstaller puts Qt), else the one beside Qt. Our own strings are written in
+    Japanese, so there is nothing else to load."""
     japanese = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
-    sources = [("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
+    folders = []
     try:
-        sources.append((TRANSLATION_NAME, str(paths.resources_dir() / "translations")))
+        folders.append(str(paths.resources_dir() / "translations"))
     except FileNotFoundError:
-        pass  # a build without resources/: the Japanese source strings are shown as they are
-    installed = []
-    for name, folder in sources:
+        pass  # a build without resources/
+    folders.append(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    for folder in folders:
         translator = QTranslator(app)
-        if translator.load(japanese, name, "_", folder):
+        if translator.load(japanese, "qtbase", "_", folder):
             app.installTranslator(translator)
-            installed.append(translator)
-    return installed
+            return [translator]
+    return []
 
 
 def create_application(argv: list[str] | None = None, *, error_dialogs: bool = True) -> QApplication:
@@ -68,6 +71,7 @@ def create_application(argv: list[str] | None = None, *, error_dialogs: bool = T
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
+    app.setWindowIcon(application_icon())
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     if not app.property("translations_installed"):
         _install_translations(app)

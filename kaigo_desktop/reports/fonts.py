@@ -92,9 +92,11 @@ def candidate_fonts(user_font: str | Path | None = None, *, bundled_dir: Path | 
         path = Path(user_font).expanduser()
         candidates.append((path, 0, path.stem, "設定"))
     if bundled_dir is not None and bundled_dir.is_dir():
+        # resources/fonts ships IPAexゴシック (ipaexg.ttf), so reports look the same on every PC.
+        labels = {file_name.lower(): label for file_name, _, label in SYSTEM_FONTS}
         for path in sorted(bundled_dir.iterdir()):
             if path.suffix.lower() in (".ttf", ".ttc"):
-                candidates.append((path, 0, path.stem, "同梱"))
+                candidates.append((path, 0, labels.get(path.name.lower(), path.stem), "同梱"))
     files = _index_font_files(system_font_dirs() if system_dirs is None else system_dirs)
     for file_name, index, label in SYSTEM_FONTS:
         path = files.get(file_name.lower())

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kaigo_desktop.services import bundle_format
 from kaigo_desktop.storage import signing_queries as q
-from kaigo_desktop.storage.database import Database, utc_now
+from kaigo_desktop.storage.database import Database
 
 _SIGNED_LABEL = b"kaigo-bundle-signature-v1\n"
 FINGERPRINT_BYTES = 10  # 80 bits: 5 groups of 4 hex digits, read aloud in under a minute

@@ -172,8 +172,6 @@ ACTIVITY_SUMMARIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 PLACE_ACTIVITY_KINDS = {kind for kind, (with_place, _) in ACTIVITY_SUMMARIES.items() if with_place}
 
-ELIGIBLE_EXPENSES = ("報酬", "職員手当等", "共済費", "報償費", "旅費", "需用費", "役務費", "委託料", "使用料及賃借料")
-
 SURNAMES: tuple[tuple[str, str], ...] = (
     ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
     ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),

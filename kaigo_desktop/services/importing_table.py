@@ -230,15 +230,6 @@ def csv_records(text: str, sink: ErrorSink) -> list[Record] | None:
     return records
 
 
-def read_rows(text: str, layout: Layout, sink: ErrorSink) -> tuple[list[Row], list[str]] | None:
-    """The data rows of a CSV text, and the headers present; None (errors recorded) when the header is
-    unusable."""
-    records = csv_records(text, sink)
-    if records is None:
-        return None
-    return build_rows(records, layout, sink)
-
-
 def _column_number(index: int) -> str:
     return f"{index + 1}列目"
 

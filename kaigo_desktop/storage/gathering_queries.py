@@ -12,7 +12,6 @@ import sqlite3
 from array import array
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.storage.database import Database

@@ -36,10 +36,6 @@ def vocabulary(db: Database, table: str) -> list[str]:
     return list(cached)
 
 
-def eligible_expense_categories(db: Database) -> set[str]:
-    return {row[0] for row in db.query("SELECT name FROM expense_categories WHERE eligible = 1")}
-
-
 def _ids(db: Database, sql: str, params: tuple) -> list[str]:
     return [row[0] for row in db.query(sql, params)]
 

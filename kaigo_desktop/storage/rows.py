@@ -17,7 +17,6 @@ from kaigo_desktop.domain.vocab import (
     programs_to_mask,
 )
 
-BOOKKEEPING_COLUMNS = ("created_at", "updated_at", "updated_by", "origin_db", "deleted_at", "change_seq")
 _DATE_FIELDS = {"start_date", "end_date", "held_on", "done_on", "reference_date"}
 _MASK_FIELDS = {
     "programs": (programs_to_mask, mask_to_programs),

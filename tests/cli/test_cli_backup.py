@@ -1,5 +1,5 @@
 """`backup [--out FILE]` and `restore FILE [--yes]` through a parser built with add_backup_commands, the
-way cli.py wires them (its main prints a StorageError as "エラー: …" and exits 2)."""
+way kaigo_desktop.cli wires them (its main prints a StorageError as "エラー: …" and exits 2)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kaigo_desktop.cli_backup import BACKUP_COMMANDS, add_backup_commands
+from kaigo_desktop.cli.backup import BACKUP_COMMANDS, add_backup_commands
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import records
 from kaigo_desktop.services.backup_settings import BackupSettings, save

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kaigo_desktop.cli_exchange import EXCHANGE_COMMANDS, add_exchange_commands
+from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS, add_exchange_commands
 from tests.exchange.test_exchange import _gathering, _place, pcs  # noqa: F401
 
 

@@ -1,4 +1,4 @@
-"""The `report` and `export` subcommands through a parser built with add_report_commands (as cli.py does)."""
+"""The `report` and `export` subcommands through a parser built with add_report_commands (as the CLI does)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from report_checks import flat_text
 
-from kaigo_desktop.reports.cli_commands import REPORT_COMMANDS, add_report_commands
+from kaigo_desktop.cli.reports import REPORT_COMMANDS, add_report_commands
 from kaigo_desktop.storage.errors import StorageError
 
 

@@ -69,3 +69,17 @@ def test_fallback_report_is_made_and_says_the_font_is_not_embedded(small, tmp_pa
     assert NOT_EMBEDDED_WARNING in result.warnings
     used = fonts(out)
     assert any(name.startswith("/HeiseiKakuGo-W5") and not embedded for name, embedded in used)
+
+
+def test_the_shipped_ipaex_font_comes_before_system_fonts(tmp_path: Path) -> None:
+    """resources/fonts carries IPAexゴシック and its licence: reports embed it on a PC without Japanese fonts."""
+    from kaigo_desktop import paths
+
+    shipped = paths.resources_dir() / "fonts"
+    assert (shipped / "IPA_Font_License_Agreement_v1.0.txt").is_file()
+    system = tmp_path / "system"
+    system.mkdir()
+    choice = japanese_font(None, system_dirs=[system])
+    assert (choice.path, choice.label, choice.source, choice.embedded) == (
+        shipped / "ipaexg.ttf", "IPAexゴシック", "同梱", True)
+    assert choice.warnings == ()

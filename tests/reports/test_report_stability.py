@@ -51,7 +51,7 @@ def test_fixed_seed_demo_reports_are_byte_stable_across_runs(tmp_path: Path) -> 
 
 
 def test_importing_the_commands_and_exports_does_not_import_reportlab() -> None:
-    code = ("import sys, kaigo_desktop.reports.cli_commands, kaigo_desktop.reports.exports, kaigo_desktop.reports;"
+    code = ("import sys, kaigo_desktop.cli.reports, kaigo_desktop.reports.exports, kaigo_desktop.reports;"
             "print('reportlab' in sys.modules, 'openpyxl' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])

@@ -106,10 +106,6 @@ class PopulationPage(MasterPage):
     def selected_fiscal_year(self) -> int | None:
         return self.fiscal_year_combo.currentData()
 
-    def select_fiscal_year(self, fiscal_year: int) -> None:
-        index = self.fiscal_year_combo.findData(fiscal_year)
-        self.fiscal_year_combo.setCurrentIndex(index)
-
     def _fiscal_year_changed(self, _index: int) -> None:
         if self.has_unsaved_changes() and not confirm_discard(self, "人口"):
             self.fiscal_year_combo.blockSignals(True)

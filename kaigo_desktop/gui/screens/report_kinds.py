@@ -56,10 +56,6 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
 )
 
 
-def kind_by_key(key: str) -> ReportKind:
-    return next(kind for kind in REPORT_KINDS if kind.key == key)
-
-
 _NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s]+')  # what Windows refuses, and spaces
 
 

@@ -23,9 +23,6 @@ class EnterMovesFocus(QObject):
                     child, (QTextEdit, QPlainTextEdit, QAbstractButton)):
                 child.installEventFilter(self)
 
-    def is_composing(self, widget: QWidget) -> bool:
-        return id(widget) in self._composing
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.InputMethod:
             ime: QInputMethodEvent = event  # type: ignore[assignment]

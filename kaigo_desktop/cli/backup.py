@@ -1,14 +1,14 @@
 """The `backup` and `restore` commands of kaigo-desktop: add_backup_commands() adds them to the parser
-and BACKUP_COMMANDS maps them to their handlers (args, db_path) -> exit code, as cli.py's commands."""
+and BACKUP_COMMANDS maps them to their handlers (args, db_path) -> exit code."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
-_YES = {"y", "yes", "はい", "ｙ"}
+from kaigo_desktop.cli.database import open_database
+from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err
+from kaigo_desktop.cli.terminal import confirmed
 
 
 def add_backup_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -20,31 +20,25 @@ def add_backup_commands(subparsers: argparse._SubParsersAction) -> None:
     restore.add_argument("--yes", action="store_true", help="確認せずに復元する")
 
 
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services import backup_settings
     from kaigo_desktop.services.backups import make_backup, thin_backups
-    from kaigo_desktop.storage.database import Database
     from kaigo_desktop.storage.errors import CorruptDatabaseError, DatabaseInUseError
 
-    user = getattr(args, "user", "") or ""
     try:
-        db = Database.open(db_path, user=user, readonly=getattr(args, "read_only", False))
+        db = open_database(args, db_path)
     except DatabaseInUseError as error:
         # Copying only reads: a file another program is editing is copied consistently all the same.
-        _err(f"注意: {error} 読み取り専用で開いてバックアップします。")
-        db = Database.open(db_path, readonly=True)
+        err(f"注意: {error} 読み取り専用で開いてバックアップします。")
+        db = open_database(args, db_path, readonly=True)
     except CorruptDatabaseError as error:
-        _err(f"エラー: {error}")
+        err(f"エラー: {error}")
         if error.newest_backup:
-            _err(f"復元するには: kaigo-desktop --db \"{db_path}\" restore \"{error.newest_backup}\"")
+            err(f"復元するには: kaigo-desktop --db \"{db_path}\" restore \"{error.newest_backup}\"")
         return EXIT_ERROR
     with db:
         for warning in db.warnings:
-            _err(f"警告: {warning}")
+            err(f"警告: {warning}")
         out = getattr(args, "out", None)
         if out is not None and not out.is_dir():
             from kaigo_desktop.services.output_files import OutputRefused, check_output_path
@@ -52,7 +46,7 @@ def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
             try:  # a backup never replaces a file (no --force): a new name keeps the older copy
                 check_output_path(out, db, force=False, exists_hint="別の名前を指定してください。")
             except OutputRefused as error:
-                _err(f"エラー: {error}")
+                err(f"エラー: {error}")
                 return EXIT_ERROR
             info = make_backup(db, destination=out)
         else:
@@ -66,30 +60,19 @@ def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
-def _confirmed(db_path: Path, description: str) -> bool | None:
-    """The user's answer on a terminal; None when there is no terminal to ask on."""
-    if not (sys.stdin and sys.stdin.isatty()):
-        return None
-    print(f"{db_path} を次のバックアップの内容で置き換えます:")
-    print(f"  {description}")
-    print("現在のファイルは置き換える前にバックアップします。")
-    try:
-        answer = input("復元しますか？ [y/N]: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in _YES
-
-
 def cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services.backups import backup_info, restore_backup
 
     if not args.file.is_file():
-        _err(f"エラー: バックアップファイルが見つかりません: {args.file}")
+        err(f"エラー: バックアップファイルが見つかりません: {args.file}")
         return EXIT_ERROR
     if not args.yes:
-        answer = _confirmed(db_path, backup_info(args.file).describe())
+        answer = confirmed("復元しますか？ [y/N]: ", before=(
+            f"{db_path} を次のバックアップの内容で置き換えます:\n"
+            f"  {backup_info(args.file).describe()}\n"
+            "現在のファイルは置き換える前にバックアップします。"))
         if answer is None:
-            _err("エラー: 確認できないため復元しませんでした。確認なしで復元するには --yes を付けてください。")
+            err("エラー: 確認できないため復元しませんでした。確認なしで復元するには --yes を付けてください。")
             return EXIT_ERROR
         if not answer:
             print("復元を中止しました。データベースは変更していません。")

@@ -1,6 +1,5 @@
-"""The `report` and `export` subcommands of kaigo-desktop. cli.py adds them with add_report_commands(sub) and
-dispatches "report"/"export" to cmd_report/cmd_export (REPORT_COMMANDS). Nothing heavy is imported until a
-command runs."""
+"""The `report` and `export` subcommands of kaigo-desktop: add_report_commands() adds them to the parser and
+REPORT_COMMANDS maps them to their handlers. Nothing heavy is imported until a command runs."""
 
 from __future__ import annotations
 
@@ -8,9 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from kaigo_desktop.cli.database import open_database
+from kaigo_desktop.cli.exits import EXIT_OK
 from kaigo_desktop.reports import LEAVES_MUNICIPALITY, REPORTS, ReportOptions
 
-EXIT_OK = 0
 FORCE_HELP = ("同じ名前のファイルがあれば置き換える（データベース・バックアップ・SQLite ファイルは"
               "指定しても置き換えない）")
 
@@ -60,12 +60,6 @@ def _options(args: argparse.Namespace) -> ReportOptions:
     )
 
 
-def _open(args: argparse.Namespace, db_path: Path):
-    from kaigo_desktop.storage.database import Database
-
-    return Database.open(db_path, user=getattr(args, "user", "") or "", readonly=getattr(args, "read_only", False))
-
-
 def _check_out(args: argparse.Namespace, db):
     """The output-file guard for this command's --out (and --force)."""
     from kaigo_desktop.services.output_files import FORCE_HINT, check_output_path
@@ -84,7 +78,7 @@ def cmd_report(args: argparse.Namespace, db_path: Path) -> int:
     options = _options(args)
     if args.kind in ("submission", "promoters", "places") and options.fiscal_year is None:
         raise ValueError("年度（--fy）を指定してください。")
-    with _open(args, db_path) as db:
+    with open_database(args, db_path) as db:
         _check_out(args, db)(args.out)
         result = generate(args.kind, db, options, args.out)
     print(f"{REPORTS[args.kind][1]}を作成しました: {result.path}（{result.pages}ページ）")
@@ -98,7 +92,7 @@ def cmd_export(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.reports.exports import export
 
     options = _options(args)
-    with _open(args, db_path) as db:
+    with open_database(args, db_path) as db:
         result = export(db, args.format, options, args.out, check_target=_check_out(args, db))
     print(f"書き出しました: {result.path}（{result.pages}表）")
     print(f"秘匿処理: {'あり' if options.suppress else 'なし'}（秘匿した欄 {result.hidden_cells}）")

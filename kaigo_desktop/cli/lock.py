@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS
 # Commands that never write the database ("bundle conflicts" and "bundle pending": those bundle subcommands only;
 # `bundle pending --drop` writes, and is named apart).
 READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "check", "backup", "bundle conflicts", "bundle pending"})

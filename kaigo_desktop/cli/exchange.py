@@ -1,5 +1,5 @@
 """The `bundle` commands of kaigo-desktop (exchange between PCs): add_exchange_commands() adds them to the
-parser and EXCHANGE_COMMANDS maps them to their handlers (args, db_path) -> exit code, as cli.py's commands."""
+parser and EXCHANGE_COMMANDS maps them to their handlers (args, db_path) -> exit code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+from kaigo_desktop.cli.database import open_database
+from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err
+from kaigo_desktop.cli.terminal import confirmed
+
 # Scripts give the passphrase here; a person at a terminal is asked for it (never as an argument: it would
 # stay in the shell history and the process list).
 PASSPHRASE_ENV = "KAIGO_BUNDLE_PASSPHRASE"
@@ -61,10 +64,6 @@ def _add_trust_commands(sub: argparse._SubParsersAction) -> None:
     remove.add_argument("who", metavar="ID_OR_FINGERPRINT")
 
 
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 class _NoPassphrase(Exception):
     """The command cannot go on without the person (a passphrase, a confirmed fingerprint): the message says why."""
 
@@ -86,14 +85,12 @@ def _passphrase(confirm: bool) -> str:
 def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services import exchange as ex
     from kaigo_desktop.services.bundle_signing import TrustError
-    from kaigo_desktop.storage.database import Database
     from kaigo_desktop.storage.errors import DatabaseInUseError, StorageError
 
     try:
-        # --read-only reaches here only with `conflicts`, or `pending` without --drop (cli_lock.refuse_read_only
+        # --read-only reaches here only with `conflicts`, or `pending` without --drop (lock.refuse_read_only
         # turns the others away).
-        with Database.open(db_path, user=getattr(args, "user", "") or "",
-                           readonly=getattr(args, "read_only", False)) as db:
+        with open_database(args, db_path) as db:
             command = args.bundle_command
             if command == "export":
                 from kaigo_desktop.services.output_files import FORCE_HINT, OutputRefused, check_output_path
@@ -101,7 +98,7 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                 try:
                     check_output_path(args.out, db, force=args.force, exists_hint=FORCE_HINT)
                 except OutputRefused as error:
-                    _err(f"エラー: {error}")
+                    err(f"エラー: {error}")
                     return EXIT_ERROR
                 destination = args.destination or args.municipality or ex.DEFAULT_DESTINATION
                 passphrase = _passphrase(confirm=True) if args.encrypt else None
@@ -129,7 +126,7 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                     from kaigo_desktop.services.exchange_labels import gap_text
 
                     for gap in result.gaps:
-                        _err(f"注意: {gap_text(gap)}")
+                        err(f"注意: {gap_text(gap)}")
                 if result.pending:
                     print("保留中の記録は `bundle pending` で確認できます。")
                 if result.conflicts:
@@ -156,12 +153,12 @@ def cmd_bundle(args: argparse.Namespace, db_path: Path) -> int:
                 ex.resolve_conflict(db, args.id, keep=args.keep)
                 print(f"解決しました: {args.id}（{'この PC の版' if args.keep == 'local' else '取り込んだ版'}を残しました）")
     except DatabaseInUseError:
-        raise  # cli.py says who has the file and what can be done (--read-only, unlock)
+        raise  # main() says who has the file and what can be done (--read-only, unlock)
     except (_NoPassphrase, TrustError) as error:
-        _err(str(error))
+        err(str(error))
         return EXIT_ERROR
     except (StorageError, OSError) as error:
-        _err(str(error))
+        err(str(error))
         return EXIT_ERROR
     return EXIT_OK
 
@@ -184,7 +181,7 @@ def _trust(args: argparse.Namespace, db) -> int:
         print(f"信頼ファイルを書き出しました: {args.out}（指紋 {signing.own_signer(db).fingerprint}）")
     elif command == "add":
         if (args.file is None) == (args.from_bundle is None):
-            _err("信頼ファイルか --from-bundle 取り込みファイルの、どちらか一方を指定してください。")
+            err("信頼ファイルか --from-bundle 取り込みファイルの、どちらか一方を指定してください。")
             return EXIT_ERROR
         if args.file is not None:
             signer, confirmed = signing.read_trust_file(args.file), args.fingerprint
@@ -218,7 +215,7 @@ def _pending(db, args: argparse.Namespace) -> int:
 
     if args.drop is None:
         if args.all:
-            _err("--all は --drop と一緒に指定してください（bundle pending --drop --all）。")
+            err("--all は --drop と一緒に指定してください（bundle pending --drop --all）。")
             return EXIT_ERROR
         views = pending_views(db)
         if views:
@@ -231,32 +228,20 @@ def _pending(db, args: argparse.Namespace) -> int:
                   "「すべて」を書き出したファイルを取り込むと、また届きます。")
         return EXIT_PROBLEMS if views else EXIT_OK
     if bool(args.drop) == args.all:
-        _err("破棄する保留中の記録の ID を指定するか、--all を指定してください（どちらか一方）。")
+        err("破棄する保留中の記録の ID を指定するか、--all を指定してください（どちらか一方）。")
         return EXIT_ERROR
     ids = None if args.all else args.drop
     count = len(ex.list_pending(db)) if ids is None else len(ids)
     if not args.yes:
-        answer = _confirmed(f"保留中の記録 {count:,} 件を破棄します。元に戻せません。破棄しますか？ [y/N]: ")
+        answer = confirmed(f"保留中の記録 {count:,} 件を破棄します。元に戻せません。破棄しますか？ [y/N]: ")
         if answer is None:
-            _err("確認できないため破棄しませんでした。確認なしで破棄するには --yes を付けてください。")
+            err("確認できないため破棄しませんでした。確認なしで破棄するには --yes を付けてください。")
             return EXIT_ERROR
         if not answer:
             print("破棄を中止しました。何も変更していません。")
             return EXIT_PROBLEMS
     print(f"保留中の記録を {ex.drop_pending(db, ids):,} 件破棄しました。")
     return EXIT_OK
-
-
-def _confirmed(question: str) -> bool | None:
-    """The answer on a terminal; None when there is no terminal to ask on."""
-    from kaigo_desktop.cli_backup import _YES  # the answers `restore` takes as yes
-
-    if not (sys.stdin and sys.stdin.isatty()):
-        return None
-    try:
-        return input(question).strip().lower() in _YES
-    except EOFError:
-        return False
 
 
 EXCHANGE_COMMANDS = {"bundle": cmd_bundle}

@@ -1,0 +1,86 @@
+"""The `kaigo-desktop` command: the GUI when called without a subcommand, headless subcommands otherwise.
+Same services as the GUI; never imports Qt unless the GUI is asked for.
+
+One module per group of subcommands, mirroring the library (records, reports, backup, exchange, lock): each
+adds its subcommands to the parser (add_*_commands) and maps their names to handlers (*_COMMANDS), which take
+(args, db_path) and return an exit code (exits.py). Every handler opens the database with
+database.open_database; main() turns the errors a person can act on into Japanese and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from kaigo_desktop import __version__, paths
+from kaigo_desktop.cli.backup import BACKUP_COMMANDS, add_backup_commands
+from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS, add_exchange_commands
+from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err, fail
+from kaigo_desktop.cli.lock import LOCK_COMMANDS, add_lock_commands, in_use_hints, refuse_read_only
+from kaigo_desktop.cli.records import RECORD_COMMANDS, add_record_commands
+from kaigo_desktop.cli.reports import REPORT_COMMANDS, add_report_commands
+
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
+
+_COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kaigo-desktop",
+        description="Kaigo Desktop — 通いの場・介護予防・フレイル予防推進員の記録と報告",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--db", type=Path, help="データベースファイル（省略時はユーザーのデータフォルダ）")
+    parser.add_argument("--demo", action="store_true",
+                        help="デモ用データベースを開く（初回は作成する）")
+    parser.add_argument("--user", default="", help="記録者名（updated_by に記録）")
+    sub = parser.add_subparsers(dest="command", metavar="<command>")
+    add_record_commands(sub)
+    add_report_commands(sub)
+    add_backup_commands(sub)
+    add_exchange_commands(sub)
+    add_lock_commands(parser, sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    refused = refuse_read_only(args)
+    if refused:
+        return fail(refused)
+    db_path = args.db or (paths.demo_database_path() if args.demo else paths.default_database_path())
+    if args.command is None:
+        from kaigo_desktop.gui.app import run_gui  # Qt only when the GUI is asked for
+
+        return run_gui(db_path, demo=args.demo, user=args.user)
+
+    from kaigo_desktop.domain.errors import UserFacingError
+    from kaigo_desktop.domain.validation import ValidationFailed
+    from kaigo_desktop.storage.errors import DatabaseInUseError
+
+    try:
+        return _COMMANDS[args.command](args, db_path)
+    except DatabaseInUseError as error:
+        return fail("\n".join([str(error), *in_use_hints(args, error.holder)]))
+    except ValidationFailed as error:
+        for field_error in error.errors:
+            err(f"エラー: [{field_error.field}] {field_error.message}")
+        return EXIT_PROBLEMS
+    except (UserFacingError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as error:
+        return fail(str(error))
+    except OSError as error:  # disk full, a USB stick pulled out, a folder that cannot be written
+        return fail(_write_failure(error))
+    except KeyboardInterrupt:
+        return fail("中断しました。書きかけの変更は取り消されました。")
+
+
+def _write_failure(error: OSError) -> str:
+    """Japanese for a file that could not be written, naming the real cause (a full disk only when it is)."""
+    import errno
+
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"ファイルを書き込めません。ディスクの空きと保存先を確かめてください。データベースは変更していません。（{error}）"
+    where = f": {error.filename}" if error.filename else ""
+    return (f"ファイルを書き込めません（{error.strerror or error}）{where}。保存先を確かめてください。"
+            "データベースは変更していません。")
