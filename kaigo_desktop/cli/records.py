@@ -1,4 +1,4 @@
-"""The commands on the records themselves: init, demo, import, stats, check and screenshots.
+"""The commands on the records themselves: init, demo, import, stats, check, validate and screenshots.
 add_record_commands() adds them to the parser and RECORD_COMMANDS maps them to their handlers."""
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ def add_record_commands(sub: argparse._SubParsersAction) -> None:
     stats.add_argument("--json", action="store_true", help="JSON で出力する")
 
     sub.add_parser("check", help="データベースの整合性を確認する")
+
+    validate = sub.add_parser("validate", help="提出前チェック（エラーがあれば終了コード1）")
+    validate.add_argument("--fy", required=True, help="年度（2024、2024年度、令和6年度）")
+    validate.add_argument("--municipality", help="区市町村コード（省略時は全体）")
+    validate.add_argument("--json", action="store_true", help="JSON で出力する")
 
     shots = sub.add_parser("screenshots", help="各画面の画像（PNG）を保存する（画面を表示せずに実行）")
     shots.add_argument("--out", type=Path, required=True, help="画像を保存するフォルダ")
@@ -129,5 +134,26 @@ def cmd_screenshots(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_validate(args: argparse.Namespace, db_path: Path) -> int:
+    """The checks before sending: exit 0 without エラー (注意 are listed), 1 with any."""
+    from kaigo_desktop.domain.codes import normalize_municipality_code
+    from kaigo_desktop.domain.fiscal import parse_fiscal_year
+    from kaigo_desktop.services import setup
+    from kaigo_desktop.services.submission_checks import run_checks
+    from kaigo_desktop.services.submission_checks_text import format_checks
+
+    fiscal_year = parse_fiscal_year(args.fy)
+    code = normalize_municipality_code(args.municipality) if args.municipality else None
+    with open_database(args, db_path) as db:
+        if code:
+            setup.require_municipality(db, code)
+        report = run_checks(db, fiscal_year, code)
+    if args.json:
+        print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_checks(report))
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
 RECORD_COMMANDS = {"init": cmd_init, "demo": cmd_demo, "import": cmd_import, "stats": cmd_stats,
-                   "check": cmd_check, "screenshots": cmd_screenshots}
+                   "check": cmd_check, "validate": cmd_validate, "screenshots": cmd_screenshots}
