@@ -14,8 +14,8 @@ from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
 from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_rows_model import Column
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.services import activities_view, promoters_view, records
 from kaigo_desktop.services.activities_view import ActivityFilter, ActivityList, ActivityRow, format_minutes
 
@@ -53,7 +53,7 @@ class ActivitiesScreen(ListDetailScreen):
         return ACTIVITY_COLUMNS
 
     def build_filters(self, bar: QHBoxLayout) -> None:
-        self.promoter_filter = ChoiceCombo(none_label="すべての推進員")
+        self.promoter_filter = TypeAheadCombo(none_label="すべての推進員")
         self.year_filter = QComboBox()
         current = fiscal_year_of(self.today())
         self.year_filter.addItem(format_fiscal_year(current), current)

@@ -26,8 +26,8 @@ from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import activities_view
 from kaigo_desktop.services.promoters_view import ReferenceLists
@@ -67,10 +67,10 @@ class ActivityForm(QWidget):
         self.heading = QLabel(EMPTY_HINT)
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: bold;")
-        self.promoter = ChoiceCombo(placeholder="推進員の氏名を入力して選択")
+        self.promoter = TypeAheadCombo(placeholder="推進員の氏名を入力して選択")
         self.done_on = compact_date_edit(WarekiDateEdit())
         self.kind = QComboBox()
-        self.place = ChoiceCombo(none_label="（なし）")
+        self.place = TypeAheadCombo(none_label="（なし）")
         self.place.setToolTip("推進員の区市町村の通いの場から選びます（名前の一部で絞り込めます）")
         self.minutes = QLineEdit()
         self.minutes.setPlaceholderText("例：90")

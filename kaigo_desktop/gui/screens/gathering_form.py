@@ -19,8 +19,8 @@ from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit, TimeEdit
-from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
+from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
@@ -38,7 +38,7 @@ class GatheringForm(QWidget):
 
     gathering_did_save = Signal(object)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoiceModel | None = None):
         super().__init__(parent)
         self.context = context
         self._places = places

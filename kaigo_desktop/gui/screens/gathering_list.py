@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, GatheringTableModel
-from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view
 from kaigo_desktop.services.gatherings_view import ListQuery, PlaceChoice
@@ -28,7 +28,7 @@ class GatheringList(QWidget):
 
     edit_requested = Signal(str)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoiceModel | None = None):
         super().__init__(parent)
         self.context = context
         self._places = places
@@ -119,7 +119,7 @@ class GatheringList(QWidget):
     # ---- choices -------------------------------------------------------------------------------
 
     def set_place_choices(self, choices: list[PlaceChoice]) -> None:
-        """For a list with its own picker; a screen sharing PlaceChoices calls set_municipalities."""
+        """For a list with its own picker; a screen sharing PlaceChoiceModel calls set_municipalities."""
         self.place.set_choices(choices)
         self.set_municipalities(choices)
 

@@ -22,8 +22,8 @@ from kaigo_desktop.gui.screens.gathering_month_sheet import (
     COLUMN_OF, COLUMNS, COUNT_FIELDS, NOTES, SheetRow, cells_of, day_label, records_to_save, routine_text,
 )
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
-from kaigo_desktop.gui.widgets.gatherings_cell_delegate import SheetCellDelegate
-from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.gui.widgets.sheet_cell_delegate import SheetCellDelegate
+from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.services import gatherings_view
 from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
 from kaigo_desktop.storage.errors import StorageError
@@ -43,7 +43,7 @@ class _Row:
 class GatheringMonthGrid(QWidget):
     sheet_did_save = Signal(int)  # how many rows were written
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoiceModel | None = None):
         super().__init__(parent)
         self.context = context
         self._places = places

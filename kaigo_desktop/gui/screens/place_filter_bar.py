@@ -8,8 +8,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain.vocab import PLACE_STATUSES, PROGRAM_TYPES
-from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
-from kaigo_desktop.services.places_view import PlaceChoices
+from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
+from kaigo_desktop.services.places_view import PlaceFieldChoices
 
 
 class PlaceFilterBar(QWidget):
@@ -22,7 +22,7 @@ class PlaceFilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._choices: PlaceChoices | None = None
+        self._choices: PlaceFieldChoices | None = None
         self.search_edit = QLineEdit(placeholderText="名称・フリガナ・住所で検索（ひらがな可、Ctrl+F）")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(220)
@@ -54,7 +54,7 @@ class PlaceFilterBar(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.filters_did_change.emit())
         self.trash_check.toggled.connect(lambda _on: self.filters_did_change.emit())
 
-    def set_choices(self, choices: PlaceChoices) -> None:
+    def set_choices(self, choices: PlaceFieldChoices) -> None:
         self._choices = choices
         self.municipality_combo.blockSignals(True)
         self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)

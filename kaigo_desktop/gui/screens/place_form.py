@@ -36,9 +36,9 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services.places_view import AssignedPromoter, PlaceChoices, PlaceDetail
+from kaigo_desktop.services.places_view import AssignedPromoter, PlaceFieldChoices, PlaceDetail
 
 
 def promoter_period_text(promoter: AssignedPromoter) -> str:
@@ -59,7 +59,7 @@ class PlaceForm(QWidget):
         self._read_only = False
         self._baseline: dict[str, Any] = {}
         self._loading = False
-        self._choices: PlaceChoices | None = None
+        self._choices: PlaceFieldChoices | None = None
         self._build()
         self.errors = FormErrors(self.error_label, {
             "name": self.name_edit, "kana": self.kana_edit, "municipality_code": self.municipality_combo,
@@ -190,7 +190,7 @@ class PlaceForm(QWidget):
 
     # ---- choices --------------------------------------------------------------------------------
 
-    def set_choices(self, choices: PlaceChoices) -> None:
+    def set_choices(self, choices: PlaceFieldChoices) -> None:
         self._choices = choices
         was_loading, self._loading = self._loading, True
         self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)

@@ -40,7 +40,7 @@ class PlacesScreen(Screen):
 
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
-        self._choices: pv.PlaceChoices | None = None
+        self._choices: pv.PlaceFieldChoices | None = None
         self._sort = ("kana", False)
         self._trash_shown = False
         self._list_generation = 0
@@ -115,7 +115,7 @@ class PlacesScreen(Screen):
         else:
             self.refresh()
 
-    def _apply_choices(self, choices: pv.PlaceChoices, *, then_refresh: bool = True) -> None:
+    def _apply_choices(self, choices: pv.PlaceFieldChoices, *, then_refresh: bool = True) -> None:
         self._choices = choices
         self.filter_bar.set_choices(choices)
         self.form.set_choices(choices)

@@ -27,10 +27,10 @@ from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_messages import confirm_delete, is_user_error
-from kaigo_desktop.gui.widgets.promoters_rows_model import Column, RowsTableModel
-from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error
+from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
+from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import promoters_view, records
 from kaigo_desktop.services.promoters_view import AssignmentRow, ReferenceLists
@@ -93,7 +93,7 @@ class AssignmentsPanel(QWidget):
         row_buttons.addWidget(self.remove_button)
         row_buttons.addWidget(self.restore_button)
 
-        self.place = ChoiceCombo(placeholder="通いの場の名前の一部を入力")
+        self.place = TypeAheadCombo(placeholder="通いの場の名前の一部を入力")
         self.start_date = compact_date_edit(WarekiDateEdit())
         self.add_button = QPushButton("担当を追加")
         adding = QGroupBox("担当を追加（同じ区市町村の通いの場）")

@@ -28,9 +28,9 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_messages import is_user_error
-from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.record_messages import is_user_error
+from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import promoters_view
 from kaigo_desktop.services.promoters_view import ReferenceLists
@@ -71,8 +71,8 @@ class PromoterForm(QWidget):
         self.kana = QLineEdit()
         self.kana.setPlaceholderText("例：ヤマダ ハナコ")
         self.kana.setToolTip("ひらがなで入力してもカタカナで保存します")
-        self.municipality = ChoiceCombo(placeholder="区市町村名を入力して選択")
-        self.center = ChoiceCombo(none_label="（なし）")
+        self.municipality = TypeAheadCombo(placeholder="区市町村名を入力して選択")
+        self.center = TypeAheadCombo(none_label="（なし）")
         self.qualification = QComboBox()
         self.start_date = compact_date_edit(WarekiDateEdit())
         self.end_date = compact_date_edit(WarekiDateEdit(optional=True, none_label="在職中"))

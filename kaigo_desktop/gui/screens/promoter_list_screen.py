@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.base import Screen
-from kaigo_desktop.gui.widgets.promoters_messages import confirm_delete, is_user_error, show_write_error
-from kaigo_desktop.gui.widgets.promoters_rows_model import Column, RowsTableModel
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
+from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.services import promoters_view
 from kaigo_desktop.services.promoters_view import ReferenceLists
 from kaigo_desktop.storage.database import Database

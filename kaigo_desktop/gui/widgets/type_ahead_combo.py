@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 
-class ChoiceCombo(QComboBox):
+class TypeAheadCombo(QComboBox):
     """`set_choices([(label, value), …])`; `value()` is the chosen value or None (blank, or text that
     matches no label: `has_unknown_text()` tells the two apart). An optional leading item (e.g.
     「すべて」) stands for None; while it is chosen the field is left blank with the label as placeholder,
