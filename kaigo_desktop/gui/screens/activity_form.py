@@ -119,7 +119,7 @@ class ActivityForm(QWidget):
 
     def set_reference(self, reference: ReferenceLists) -> None:
         self._reference = reference
-        self.promoter.set_choices([(c.label, c.id) for c in reference.promoters])
+        self.promoter.set_choices([(c.id, c.label) for c in reference.promoters])
         kind = self.kind.currentText()
         self.kind.clear()
         self.kind.addItems(reference.activity_kinds)
@@ -134,7 +134,7 @@ class ActivityForm(QWidget):
     def _fill_places(self) -> None:
         code = self._municipality_of(self.promoter.value())
         places = self._reference.places.get(code, []) if self._reference and code else []
-        self.place.set_choices([(c.label, c.id) for c in places])
+        self.place.set_choices([(c.id, c.label) for c in places])
 
     def new_activity(self, promoter_id: str | None) -> Activity:
         kinds = self._reference.activity_kinds if self._reference else [""]

@@ -131,7 +131,7 @@ class PromoterForm(QWidget):
     def set_reference(self, reference: ReferenceLists) -> None:
         """Fill the pickers (values being edited stay)."""
         self._reference = reference
-        self.municipality.set_choices([(c.label, c.id) for c in reference.municipalities])
+        self.municipality.set_choices([(c.id, c.label) for c in reference.municipalities])
         qualification = self.qualification.currentText()
         self.qualification.clear()
         self.qualification.addItems(reference.qualifications)
@@ -141,7 +141,7 @@ class PromoterForm(QWidget):
 
     def _municipality_changed(self) -> None:
         centers = self._reference.centers.get(str(self.municipality.value() or ""), []) if self._reference else []
-        self.center.set_choices([(c.label, c.id) for c in centers])
+        self.center.set_choices([(c.id, c.label) for c in centers])
 
     def new_promoter(self, municipality_code: str) -> Promoter:
         qualifications = self._reference.qualifications if self._reference else [""]
