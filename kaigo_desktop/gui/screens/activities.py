@@ -13,7 +13,7 @@ from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, form
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
-from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
+from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.services import activities_view, promoters_view, records

@@ -15,7 +15,7 @@ from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.promoter_assignments import AssignmentsPanel
 from kaigo_desktop.gui.screens.promoter_form import PromoterForm
-from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
+from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
 from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.services import promoters_view, records
 from kaigo_desktop.services.promoters_view import PromoterFilter, PromoterRow, ReferenceLists
