@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, format_wareki
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
@@ -111,9 +112,8 @@ class ActivitiesScreen(ListDetailScreen):
 
     def apply_list(self, result: ActivityList) -> list[Any]:
         shown = "" if len(result.rows) == result.count else f"（先頭{len(result.rows):,}件を表示）"
-        trash = "削除済み " if self.show_deleted.isChecked() else ""
-        self.count_label.setText(f"{trash}{result.count:,}件　合計時間 {format_minutes(result.minutes)}"
-                                 f"（{result.minutes:,}分）{shown}")
+        count = f"{result.count:,}件　合計時間 {format_minutes(result.minutes)}（{result.minutes:,}分）{shown}"
+        self.count_label.setText(words.counted(count, in_trash=self.show_deleted.isChecked()))
         return result.rows
 
     def row_id(self, row: ActivityRow) -> str:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
@@ -85,19 +86,19 @@ class ActivityForm(QWidget):
         minutes_row.addStretch(1)
         fields = QFormLayout()
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        fields.addRow("推進員 *", self.promoter)
-        fields.addRow("活動日 *", self.done_on)
-        fields.addRow("活動区分 *", self.kind)
-        fields.addRow("通いの場", self.place)
+        fields.addRow(words.required(words.PROMOTER), self.promoter)
+        fields.addRow(words.required("活動日"), self.done_on)
+        fields.addRow(words.required("活動区分"), self.kind)
+        fields.addRow(words.PLACE, self.place)
         fields.addRow("時間", minutes_row)
         fields.addRow("内容", self.summary)
         self.error_label = QLabel()
         self.errors = FormErrors(self.error_label, {
             "promoter_id": self.promoter, "done_on": self.done_on.editor, "kind": self.kind, "place_id": self.place,
             "minutes": self.minutes, "summary": self.summary})
-        self.save_button = QPushButton("保存")
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
-        self.revert_button = QPushButton("変更を取り消す")
+        self.revert_button = QPushButton(words.REVERT)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListView, QPushButton, QVBoxLayout, QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance
@@ -85,7 +86,7 @@ class GatheringForm(QWidget):
         self.same_button = QPushButton("前回と同じ", self)
         self.same_button.setToolTip("この通いの場の直近の開催記録から、プログラム・時間・専門職・推進員を写します")
         self.clear_button = QPushButton("新規入力", self)
-        self.save_button = QPushButton("保存（Ctrl+Enter）", self)
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+Enter"), self)
         self.save_button.setAutoDefault(True)  # Enter on the button saves: Enter, Enter … Enter, done
         self._lay_out()
         self._connect()

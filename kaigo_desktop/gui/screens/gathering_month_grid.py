@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import ValidationFailed, check_attendance
@@ -84,7 +85,7 @@ class GatheringMonthGrid(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.add_row_button = QPushButton("行を追加", self)
-        self.revert_button = QPushButton("入力を取り消す", self)
+        self.revert_button = QPushButton(words.REVERT, self)
         self.save_button = QPushButton("この月を保存（Ctrl+Enter）", self)
         top = QHBoxLayout()
         top.addWidget(QLabel("通いの場"))

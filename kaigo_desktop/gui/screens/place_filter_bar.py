@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.vocab import PLACE_STATUSES, PROGRAM_TYPES
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.services.places_view import PlaceFieldChoices
@@ -33,7 +34,7 @@ class PlaceFilterBar(QWidget):
         self.program_combo.set_choices(PROGRAM_TYPES)
         self.status_combo = ChoiceCombo(none_label="すべての状態")
         self.status_combo.set_labelled_choices(PLACE_STATUSES)
-        self.trash_check = QCheckBox("ごみ箱を表示")
+        self.trash_check = QCheckBox(words.SHOW_TRASH)
         self.trash_check.setToolTip("削除した通いの場を表示します。ここから元に戻せます。")
         # Two lines, so that the filters keep their width at large text sizes.
         search_line = QHBoxLayout()

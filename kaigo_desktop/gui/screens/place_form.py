@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.domain.validation import FIELD_LIMITS, FieldError
@@ -133,10 +134,10 @@ class PlaceForm(QWidget):
         self.promoters_note = QLabel("担当した推進員はいません（推進員の画面で登録します）。")
         self.promoters_note.setWordWrap(True)
         center_label = QLabel("センター")
-        center_label.setToolTip("地域包括支援センター")
+        center_label.setToolTip(words.CENTER)
         rows: list[tuple[Any, QWidget]] = [
-            ("名称（必須）", self.name_edit), ("フリガナ", self.kana_edit),
-            ("区市町村（必須）", self.municipality_combo), (center_label, self.center_combo),
+            (words.required("名称"), self.name_edit), ("フリガナ", self.kana_edit),
+            (words.required("区市町村"), self.municipality_combo), (center_label, self.center_combo),
             ("住所", self.address_edit), ("会場種別", self.venue_combo), ("運営主体", self.operator_combo),
             ("主な活動内容1", self.activity1_combo), ("主な活動内容2", self.activity2_combo),
             ("プログラム種別", self.programs_box), ("開催頻度（届出）", self.frequency_combo),
@@ -159,9 +160,9 @@ class PlaceForm(QWidget):
         self.error_label = QLabel()
         self.dirty_label = QLabel("")
         self.dirty_label.setStyleSheet("color: #8a6d00;")
-        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.clicked.connect(lambda _checked=False: self.save_requested.emit())
-        self.revert_button = QPushButton("変更を取り消す")
+        self.revert_button = QPushButton(words.REVERT)
         self.revert_button.clicked.connect(self.discard_changes)
         buttons = QHBoxLayout()
         buttons.addWidget(self.dirty_label, 1)
@@ -257,7 +258,7 @@ class PlaceForm(QWidget):
     def _show_promoters(self, promoters: list[AssignedPromoter]) -> None:
         self.promoters_table.setRowCount(len(promoters))
         for row, promoter in enumerate(promoters):
-            name = promoter.name + ("（削除済み）" if promoter.promoter_deleted else "")
+            name = words.marked_deleted(promoter.name, promoter.promoter_deleted)
             self.promoters_table.setItem(row, 0, QTableWidgetItem(name))
             self.promoters_table.setItem(row, 1, QTableWidgetItem(promoter_period_text(promoter)))
         self.promoters_table.setVisible(bool(promoters))
@@ -270,7 +271,7 @@ class PlaceForm(QWidget):
         self.save_button.setEnabled(not read_only)
         self.revert_button.setEnabled(not read_only)
         if read_only and not banner:
-            banner = "この通いの場はごみ箱にあります。編集するには「元に戻す」を押してください。"
+            banner = f"この通いの場は{words.TRASH}にあります。編集するには「{words.RESTORE}」を押してください。"
         self.banner.setText(banner)
         self.banner.setVisible(read_only)
 

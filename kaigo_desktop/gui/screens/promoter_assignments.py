@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Assignment, Promoter
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
@@ -45,7 +46,7 @@ def assignment_status(assignment: Assignment, today: date) -> str:
 
 def assignment_columns(today: Callable[[], date]) -> list[Column[AssignmentRow]]:
     return [
-        Column("通いの場", lambda r: r.place_name + ("（削除済み）" if r.place_deleted else "")),
+        Column(words.PLACE, lambda r: words.marked_deleted(r.place_name, r.place_deleted)),
         Column("開始日", lambda r: format_wareki(r.assignment.start_date)),
         Column("終了日", lambda r: format_wareki(r.assignment.end_date) if r.assignment.end_date else "—"),
         Column("状態", lambda r: assignment_status(r.assignment, today())),
@@ -86,7 +87,7 @@ class AssignmentsPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.show_deleted = QCheckBox("削除した担当を表示")
         self.remove_button = QPushButton("担当を削除…")
-        self.restore_button = QPushButton("元に戻す")
+        self.restore_button = QPushButton(words.RESTORE)
         row_buttons = QHBoxLayout()
         row_buttons.addWidget(self.show_deleted)
         row_buttons.addStretch(1)

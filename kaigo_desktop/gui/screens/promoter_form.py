@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
@@ -83,9 +84,9 @@ class PromoterForm(QWidget):
         self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         fields = QFormLayout()
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for label, editor in (("氏名 *", self.name), ("フリガナ", self.kana), ("区市町村 *", self.municipality),
-                              ("地域包括支援センター", self.center), ("職種 *", self.qualification),
-                              ("配置開始日 *", self.start_date), ("配置終了日", self.end_date),
+        for label, editor in ((words.required("氏名"), self.name), ("フリガナ", self.kana),
+                              (words.required("区市町村"), self.municipality), (words.CENTER, self.center),
+                              (words.required("職種"), self.qualification), (words.required("配置開始日"), self.start_date), ("配置終了日", self.end_date),
                               ("連絡先", self.contact), ("備考", self.notes)):
             fields.addRow(label, editor)
         self.banner = QLabel()
@@ -100,9 +101,9 @@ class PromoterForm(QWidget):
             # the date box itself: a style on the composite would frame its 和暦 label and checkbox too
             "start_date": self.start_date.editor, "end_date": self.end_date.editor,
             "contact": self.contact, "notes": self.notes})
-        self.save_button = QPushButton("保存")
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
-        self.revert_button = QPushButton("変更を取り消す")
+        self.revert_button = QPushButton(words.REVERT)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
