@@ -1,7 +1,7 @@
 """The words the app shows on many screens, each spelled one way: the kinds of record, the trash, the verbs on
 buttons, how a required field and a key are marked. Screens, services' messages and storage's record labels
-take them from here, and tests/gui/test_words.py fails when a screen or a source file spells one another way
-(ゴミ箱, 削除済みを表示, 「氏名 *」 …). Plain strings, no Qt: services and storage use them too."""
+take them from here, and tests/gui/test_words.py fails when a screen or a source file spells one of them
+another way. Plain strings, no Qt: services and storage use them too."""
 
 from __future__ import annotations
 
