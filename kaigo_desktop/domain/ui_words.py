@@ -40,6 +40,16 @@ def marked_deleted(name: str, deleted: bool) -> str:
     return name + DELETED_MARK if deleted else name
 
 
+def in_trash_note(kind: str) -> str:
+    """On the form of a record in the trash: why it cannot be edited, and how to change that."""
+    return f"この{kind}は{TRASH}にあります。編集するには「{RESTORE}」を押してください。"
+
+
+def not_found(what: str) -> str:
+    """A record a field or row refers to is not among the live ones: 「推進員が見つかりません（削除済みの…）。」"""
+    return f"{what}が見つかりません（削除済みの可能性があります）。"
+
+
 def counted(count_text: str, *, in_trash: bool) -> str:
     """A list's count (「12件」), said to be of the trash while the trash is shown."""
     return f"{TRASH}：{count_text}" if in_trash else count_text

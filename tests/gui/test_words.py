@@ -57,6 +57,7 @@ VARIANT_WORDS = [
     ("入力を取り消す", f"「{words.REVERT}」 (ui_words.REVERT)"),
     ("(必須)", "ui_words.required()"),
     ("(削除済み)", "ui_words.DELETED_MARK / marked_deleted()"),
+    ("元に戻すと編集", "ui_words.in_trash_note()"),
 ]
 # A field label marked required with a star after Japanese text: 「氏名 *」, 「職種*」.
 REQUIRED_STAR = re.compile(r"[^\x00-\x7f]\s*[*＊]$")

@@ -157,7 +157,7 @@ class ActivityForm(QWidget):
         self.minutes.setText("" if activity.minutes is None else str(activity.minutes))
         self.summary.setPlainText(activity.summary)
         deleted = activity.meta.deleted_at is not None
-        self.heading.setText(("削除済みの活動記録（元に戻すと編集できます）" if deleted else "活動記録の詳細")
+        self.heading.setText((words.in_trash_note(words.ACTIVITY) if deleted else "活動記録の詳細")
                              if activity.id else "新しい活動記録")
         self._set_editable(not (read_only or deleted))
         self._baseline = self._state()

@@ -271,7 +271,7 @@ class PlaceForm(QWidget):
         self.save_button.setEnabled(not read_only)
         self.revert_button.setEnabled(not read_only)
         if read_only and not banner:
-            banner = f"この通いの場は{words.TRASH}にあります。編集するには「{words.RESTORE}」を押してください。"
+            banner = words.in_trash_note(words.PLACE)
         self.banner.setText(banner)
         self.banner.setVisible(read_only)
 

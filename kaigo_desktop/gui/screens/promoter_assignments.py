@@ -151,7 +151,7 @@ class AssignmentsPanel(QWidget):
         if promoter is None or not promoter.id:
             self.heading.setText("推進員を保存すると、担当する通いの場を追加できます。")
         elif not usable:
-            self.heading.setText(f"{promoter.name}さんは削除済みです。担当は元に戻してから変更できます。")
+            self.heading.setText(f"{promoter.name}さんは{words.TRASH}にあります。担当は「{words.RESTORE}」を押してから変更できます。")
         else:
             self.heading.setText(f"{promoter.name}さんが担当する通いの場（期間ごと）")
         for widget in (self.table, self.show_deleted, self.place, self.start_date, self.add_button):

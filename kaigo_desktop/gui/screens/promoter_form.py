@@ -170,7 +170,7 @@ class PromoterForm(QWidget):
         self.contact.setText(promoter.contact)
         self.notes.setPlainText(promoter.notes)
         deleted = promoter.meta.deleted_at is not None
-        self.heading.setText(("削除済みの推進員（元に戻すと編集できます）" if deleted else "推進員の詳細")
+        self.heading.setText((words.in_trash_note(words.PROMOTER) if deleted else "推進員の詳細")
                              if promoter.id else "新しい推進員")
         self._set_editable(not (read_only or deleted))
         self._baseline = self.record()
