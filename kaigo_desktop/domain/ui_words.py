@@ -71,6 +71,13 @@ def with_key(verb: str, key: str) -> str:
     return f"{verb}（{key}）"
 
 
+# ---- empty choices and waiting ---------------------------------------------------------------------------
+
+NONE = "（なし）"  # an optional reference left empty: no center, no promoter
+NOT_CHOSEN = "（未選択）"  # an optional choice not made
+CHOOSE = "（選択してください）"  # a required choice not made yet
+LOADING = "読み込み中…"
+
 # ---- form labels -----------------------------------------------------------------------------------------
 
 

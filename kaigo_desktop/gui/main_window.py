@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(path.exists() and path.resolve() != self.db_path.resolve())
             action.triggered.connect(lambda _=False, p=path: self.database_open_requested.emit(p))
         if not self.recent_menu.actions():
-            self.recent_menu.addAction("（なし）").setEnabled(False)
+            self.recent_menu.addAction(words.NONE).setEnabled(False)
 
     def choose_database(self) -> None:
         """Pick a database file; the app closes this window (asking about unsaved changes) and opens it."""

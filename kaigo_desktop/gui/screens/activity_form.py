@@ -71,7 +71,7 @@ class ActivityForm(QWidget):
         self.promoter = TypeAheadCombo(placeholder="推進員の氏名を入力して選択")
         self.done_on = compact_date_edit(WarekiDateEdit())
         self.kind = QComboBox()
-        self.place = TypeAheadCombo(none_label="（なし）")
+        self.place = TypeAheadCombo(none_label=words.NONE)
         self.place.setToolTip("推進員の区市町村の通いの場から選びます（名前の一部で絞り込めます）")
         self.minutes = QLineEdit()
         self.minutes.setPlaceholderText("例：90")

@@ -73,7 +73,7 @@ class GatheringForm(QWidget):
             self.professionals.addItem(item)
         self.professionals.setFixedHeight(self.fontMetrics().height() * 5 + 24)
         self.promoter = QComboBox(self)
-        self.promoter.addItem("（なし）", None)
+        self.promoter.addItem(words.NONE, None)
         self.start_time, self.end_time = TimeEdit(self), TimeEdit(self)
         self.notes = QLineEdit(self)
         self.notes.setMaxLength(1000)
@@ -85,7 +85,7 @@ class GatheringForm(QWidget):
         self.error_label = QLabel(self)
         self.same_button = QPushButton("前回と同じ", self)
         self.same_button.setToolTip("この通いの場の直近の開催記録から、プログラム・時間・専門職・推進員を写します")
-        self.clear_button = QPushButton("新規入力", self)
+        self.clear_button = QPushButton(words.with_key(words.NEW, "Ctrl+N"), self)
         self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+Enter"), self)
         self.save_button.setAutoDefault(True)  # Enter on the button saves: Enter, Enter … Enter, done
         self._lay_out()
@@ -322,7 +322,7 @@ class GatheringForm(QWidget):
             return
         wanted = self._pending_promoter
         self.promoter.clear()
-        self.promoter.addItem("（なし）", None)
+        self.promoter.addItem(words.NONE, None)
         for choice in choices:
             self.promoter.addItem(choice.name, choice.id)
         self._select_promoter(wanted)

@@ -149,7 +149,7 @@ class GatheringList(QWidget):
             self._reload_again = True
             return
         self._loading = True
-        self.count_label.setText("読み込み中…")
+        self.count_label.setText(words.LOADING)
         query = self.query
         self.context.run(lambda db, _ctx: gatherings_view.list_keys(db, query),
                          on_done=lambda keys: self._keys_loaded(query, keys), on_error=self._load_failed)

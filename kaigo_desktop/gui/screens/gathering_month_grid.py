@@ -215,7 +215,7 @@ class GatheringMonthGrid(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def _load(self, place_id: str, year: int, month: int, done_message: str = "") -> None:
-        self.message.setText("読み込み中…")
+        self.message.setText(words.LOADING)
         today = date.today()
         self.context.run(lambda db, _ctx: gatherings_view.month_sheet(db, place_id, year, month, today),
                          on_done=lambda sheet: self._show_sheet(sheet, done_message),

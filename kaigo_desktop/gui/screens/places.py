@@ -175,7 +175,7 @@ class PlacesScreen(Screen):
             self._show_nothing()
             self.model.set_rows([], trash=trash)  # no live row can be picked while the trash is on its way
             self._size_columns()
-            self.count_label.setText("読み込み中…")
+            self.count_label.setText(words.LOADING)
         self.refresh()
 
     def _sort_changed(self, key: str, descending: bool) -> None:

@@ -73,7 +73,7 @@ class PromoterForm(QWidget):
         self.kana.setPlaceholderText("例：ヤマダ ハナコ")
         self.kana.setToolTip("ひらがなで入力してもカタカナで保存します")
         self.municipality = TypeAheadCombo(placeholder="区市町村名を入力して選択")
-        self.center = TypeAheadCombo(none_label="（なし）")
+        self.center = TypeAheadCombo(none_label=words.NONE)
         self.qualification = QComboBox()
         self.start_date = compact_date_edit(WarekiDateEdit())
         self.end_date = compact_date_edit(WarekiDateEdit(optional=True, none_label="在職中"))
