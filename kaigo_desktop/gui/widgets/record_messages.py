@@ -1,4 +1,4 @@
-"""Message boxes the 推進員 and 活動記録 screens share: confirming a deletion, explaining a failed write."""
+"""Message boxes of the record screens: confirming a deletion (to the trash), explaining a failed write."""
 
 from __future__ import annotations
 
