@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.widgets.record_list_table import (
@@ -115,7 +116,7 @@ class ConflictsDialog(QDialog):
 
         self.keep_local_button = QPushButton(f"{LOCAL_HEADER}を残す")
         self.keep_incoming_button = QPushButton(f"{INCOMING_HEADER}を残す")
-        self.close_button = QPushButton("閉じる")
+        self.close_button = QPushButton(words.CLOSE)
         self.pending_button = QPushButton("保留中の記録…")
         self.pending_button.setToolTip("関係する記録がまだ届いていないため、取り込みを待っている記録の一覧（破棄もできます）")
         self.pending_button.clicked.connect(self.show_pending)

@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Municipality
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, BUNDLE_SUFFIX, ExchangeFolders
 from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
-from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.services.exchange import BundleSummary, Destination, destinations, export_bundle
 from kaigo_desktop.services.exchange_labels import counts_text, timestamp_text
 from kaigo_desktop.services.output_files import check_output_path
@@ -133,7 +134,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.last_sent_label)
         form.addRow("書き出す記録", since_row)
         form.addRow("区市町村", self.municipality_combo)
-        form.addRow("地域包括支援センター", self.center_combo)
+        form.addRow(words.CENTER, self.center_combo)
         form.addRow("保存先ファイル", path_row)
         password_box = QGroupBox("パスワード（任意）")
         password_form = QFormLayout()
@@ -146,7 +147,7 @@ class ExportDialog(QDialog):
 
         self.export_button = QPushButton("書き出す")
         self.export_button.setDefault(True)
-        self.close_button = QPushButton("閉じる")
+        self.close_button = QPushButton(words.CLOSE)
         self.export_button.clicked.connect(self.run_export)
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()

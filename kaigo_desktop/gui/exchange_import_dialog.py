@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
 from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
@@ -115,7 +116,7 @@ class ExchangeImportDialog(QDialog):
         self.trust_button.clicked.connect(self.trust_sender)
         self.import_button = QPushButton("取り込む")
         self.import_button.setEnabled(False)
-        self.close_button = QPushButton("閉じる")
+        self.close_button = QPushButton(words.CLOSE)
         self.import_button.clicked.connect(self.run_import)
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()

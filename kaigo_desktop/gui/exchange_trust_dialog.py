@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.widgets.record_list_table import (
@@ -69,7 +70,7 @@ class TrustDialog(QDialog):
         self.remove_button = QPushButton("信頼を取り消す")
         self.remove_button.setEnabled(False)
         self.remove_button.clicked.connect(self.remove_selected)
-        close = QPushButton("閉じる")
+        close = QPushButton(words.CLOSE)
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)

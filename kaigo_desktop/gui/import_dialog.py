@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_preview import ImportPreview
 from kaigo_desktop.gui.import_sheet_names import is_excel_path, sheet_names
@@ -82,7 +83,7 @@ class ImportDialog(QDialog):
         self.check_button = QPushButton("確認")
         self.check_button.setToolTip("取り込む内容を調べて表示します。まだ何も書き込みません。")
         self.import_button = QPushButton("取り込む")
-        self.close_button = QPushButton("閉じる")
+        self.close_button = QPushButton(words.CLOSE)
         self.check_button.clicked.connect(self.run_preview)
         self.import_button.clicked.connect(self.run_import)
         self.close_button.clicked.connect(self.reject)

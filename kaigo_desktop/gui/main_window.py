@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop import APP_NAME, __version__
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui import backup_dialog
 from kaigo_desktop.gui.context import READ_ONLY_IN_USE, AppContext
@@ -34,10 +35,10 @@ from kaigo_desktop.services.overview import record_counts
 # (navigation title, module under kaigo_desktop.gui.screens, class). Screens are imported and built when
 # first shown, so start-up pays only for the first one.
 SCREENS: tuple[tuple[str, str, str], ...] = (
-    ("通いの場", "places", "PlacesScreen"),
-    ("開催記録", "gatherings", "GatheringsScreen"),
-    ("推進員", "promoters", "PromotersScreen"),
-    ("活動記録", "activities", "ActivitiesScreen"),
+    (words.PLACE, "places", "PlacesScreen"),
+    (words.GATHERING, "gatherings", "GatheringsScreen"),
+    (words.PROMOTER, "promoters", "PromotersScreen"),
+    (words.ACTIVITY, "activities", "ActivitiesScreen"),
     ("報告書", "reports", "ReportsScreen"),
     ("集計", "dashboard", "DashboardScreen"),
     ("マスタ・設定", "masters", "MastersScreen"),
@@ -207,7 +208,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(path.exists() and path.resolve() != self.db_path.resolve())
             action.triggered.connect(lambda _=False, p=path: self.database_open_requested.emit(p))
         if not self.recent_menu.actions():
-            self.recent_menu.addAction("（なし）").setEnabled(False)
+            self.recent_menu.addAction(words.NONE).setEnabled(False)
 
     def choose_database(self) -> None:
         """Pick a database file; the app closes this window (asking about unsaved changes) and opens it."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.services.duplicates import MergeRefused, MergeResult, merge_places, merge_promoters
 from kaigo_desktop.services.merge_candidates import MergeCandidates, merge_candidates
@@ -79,7 +80,7 @@ class MergeDialog(QDialog):
         self.summary_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.check_button = QPushButton("確認")
         self.merge_button = QPushButton("統合する")
-        self.close_button = QPushButton("閉じる")
+        self.close_button = QPushButton(words.CLOSE)
         self.check_button.clicked.connect(self.run_preview)
         self.merge_button.clicked.connect(self.run_merge)
         self.close_button.clicked.connect(self.reject)

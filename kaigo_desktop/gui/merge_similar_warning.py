@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.services.duplicates import similar_places, similar_promoters
 
-_WHAT = {"places": ("通いの場", similar_places), "promoters": ("推進員", similar_promoters)}
+_WHAT = {"places": (words.PLACE, similar_places), "promoters": (words.PROMOTER, similar_promoters)}
 MAX_LISTED = 5
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kaigo_desktop import APP_NAME
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import READ_ONLY_FOLDER, READ_ONLY_IN_USE
 from kaigo_desktop.gui.error_dialog import logger
 from kaigo_desktop.gui.restore_progress import run_restore
@@ -27,7 +28,7 @@ RESTORE_NEWEST = "最新のバックアップから復元"
 OPEN_READ_ONLY = "読み取り専用で開く"
 BREAK_LOCK = "ロックを解除する"
 CONFIRM_BREAK_LOCK = "解除して編集用に開く"
-CANCEL = "キャンセル"
+CANCEL = words.CANCEL
 EXCHANGE_HINT = ("ほかの人とデータを受け渡すときは、共有フォルダでデータベースを開く代わりに"
                  "「交換用ファイル」の書き出し・取り込みを使ってください。")
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.widgets.record_list_table import (
@@ -50,7 +51,7 @@ class PendingDialog(QDialog):
         self.count_label.setObjectName("count")
         self.drop_selected_button = QPushButton("選んだ記録を破棄")
         self.drop_all_button = QPushButton("すべて破棄")
-        self.close_button = QPushButton("閉じる")
+        self.close_button = QPushButton(words.CLOSE)
         self.drop_selected_button.clicked.connect(self.drop_selected)
         self.drop_all_button.clicked.connect(self.drop_all)
         self.close_button.clicked.connect(self.accept)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEventLoop, Qt, QThread, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.services.backups import CopyCancelled, RestoreResult, RestoreStep, restore_backup
 
 STEPS = 1000  # the bar's resolution: RestoreStep counts KiB, which overflow Qt's int past 2 TB
@@ -65,7 +66,7 @@ class RestoreProgressDialog(QProgressDialog):
     cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("復元の準備をしています…", "キャンセル", 0, STEPS, parent)
+        super().__init__("復元の準備をしています…", words.CANCEL, 0, STEPS, parent)
         self.setObjectName("restore_progress")
         self.setWindowTitle("バックアップから復元")
         self.setWindowModality(Qt.WindowModality.WindowModal if parent is not None

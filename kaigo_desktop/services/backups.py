@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.services import backup_settings
 from kaigo_desktop.storage import backup as storage
 from kaigo_desktop.storage import lock
@@ -16,7 +17,7 @@ from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import BackupFailedError, StorageError
 
 REASON_LABELS = {"manual": "手動", "auto": "自動", "timed": "自動（定時）", "close": "終了時", "before-restore": "復元前"}
-COUNT_LABELS = {"places": "通いの場", "gatherings": "開催記録", "promoters": "推進員", "activities": "活動記録"}
+COUNT_LABELS = {kind: words.KIND_NAMES[kind] for kind in ("places", "gatherings", "promoters", "activities")}
 # A .partial older than this was left by a backup that was interrupted (a crash, a pulled USB stick).
 STALE_PARTIAL_AGE = timedelta(minutes=10)
 

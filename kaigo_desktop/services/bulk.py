@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import islice
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance, check_gathering_date
 from kaigo_desktop.storage import bulk_facts, repository
@@ -27,14 +28,14 @@ def _chunks(items: Iterable[Gathering], size: int) -> Iterator[list[Gathering]]:
 
 def gathering_errors(g: Gathering, periods: dict, live_promoters: set[str], today: date) -> list[FieldError]:
     if g.place_id not in periods:
-        return [FieldError("place_id", "通いの場が見つかりません（削除済みの可能性があります）。")]
+        return [FieldError("place_id", words.not_found(words.PLACE))]
     errors = check_attendance(
         attendance_total=g.attendance_total, male=g.male, female=g.female, age_under_65=g.age_under_65,
         age_65_74=g.age_65_74, age_75_plus=g.age_75_plus, new_participants=g.new_participants)
     start, end = periods[g.place_id]
     errors += check_gathering_date(g.held_on, place_start=start, place_end=end, today=today)
     if g.promoter_id and g.promoter_id not in live_promoters:
-        errors.append(FieldError("promoter_id", "推進員が見つかりません（削除済みの可能性があります）。"))
+        errors.append(FieldError("promoter_id", words.not_found(words.PROMOTER)))
     return errors
 
 

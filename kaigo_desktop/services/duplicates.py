@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
 from kaigo_desktop.domain.text import name_key
 from kaigo_desktop.storage import duplicate_queries, merge_queries, repository
@@ -153,7 +154,7 @@ def merge_places(db: Database, survivor_id: str, duplicate_id: str, *, dry_run: 
     the survivor (where both have 参加者実人数 for a 年度, or the same 担当, the survivor's is kept and the
     duplicate's deleted, as the result says); the duplicate is soft-deleted with 「…」に統合 in its 備考.
     Raises MergeRefused (nothing written) when the two cannot be merged."""
-    survivor, duplicate = _pair(db, r.Place, survivor_id, duplicate_id, "通いの場")
+    survivor, duplicate = _pair(db, r.Place, survivor_id, duplicate_id, words.PLACE)
     outside = merge_queries.gatherings_outside(db, duplicate.id, survivor.start_date, survivor.end_date)
     if outside:
         period = "〜".join(format_wareki(d) if d else "" for d in (survivor.start_date, survivor.end_date))
@@ -171,7 +172,7 @@ def merge_places(db: Database, survivor_id: str, duplicate_id: str, *, dry_run: 
 
 
 def _move_place_references(db: Database, result: MergeResult) -> None:
-    for table, label in (("gatherings", "開催記録"), ("activities", "活動記録")):
+    for table, label in (("gatherings", words.GATHERING), ("activities", words.ACTIVITY)):
         result.moved[label] = merge_queries.live_reference_count(db, table, "place_id", result.duplicate_id)
         merge_queries.move_references(db, table, "place_id", result.duplicate_id, result.survivor_id)
     _move_assignments(db, result, "place_id")
@@ -179,14 +180,14 @@ def _move_place_references(db: Database, result: MergeResult) -> None:
 
 
 def _move_promoter_references(db: Database, result: MergeResult) -> None:
-    for table, label in (("gatherings", "開催記録"), ("activities", "活動記録")):
+    for table, label in (("gatherings", words.GATHERING), ("activities", words.ACTIVITY)):
         result.moved[label] = merge_queries.live_reference_count(db, table, "promoter_id", result.duplicate_id)
         merge_queries.move_references(db, table, "promoter_id", result.duplicate_id, result.survivor_id)
     _move_assignments(db, result, "promoter_id")
 
 
 def _move_center_references(db: Database, result: MergeResult) -> None:
-    for table, label in (("places", "通いの場"), ("promoters", "推進員")):
+    for table, label in (("places", words.PLACE), ("promoters", words.PROMOTER)):
         result.moved[label] = merge_queries.live_reference_count(db, table, "center_id", result.duplicate_id)
         merge_queries.move_references(db, table, "center_id", result.duplicate_id, result.survivor_id)
 
@@ -227,7 +228,7 @@ def merge_promoters(db: Database, survivor_id: str, duplicate_id: str, *, dry_ru
     activities move to the survivor (the same 担当 on both: the survivor's is kept); the duplicate is
     soft-deleted with 「…」に統合 in its 備考. Activities outside the survivor's 配置期間 are a warning.
     Raises MergeRefused (nothing written) when the two cannot be merged."""
-    survivor, duplicate = _pair(db, r.Promoter, survivor_id, duplicate_id, "推進員")
+    survivor, duplicate = _pair(db, r.Promoter, survivor_id, duplicate_id, words.PROMOTER)
     result = MergeResult(survivor.id, duplicate.id, survivor.name, duplicate.name, dry_run=dry_run)
     outside = merge_queries.activities_outside(db, duplicate.id, survivor.start_date, survivor.end_date)
     if outside:

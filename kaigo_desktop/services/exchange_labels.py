@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS, mask_to_professionals, mask_to_programs
 from kaigo_desktop.services import exchange, overview, records
@@ -184,7 +185,7 @@ class _Names:
             except StorageError:  # not here (yet): it may arrive with a later bundle
                 self._found[key] = "（このパソコンにない記録）"
             else:
-                self._found[key] = record.name + ("（削除済み）" if record.meta.deleted_at else "")
+                self._found[key] = words.marked_deleted(record.name, bool(record.meta.deleted_at))
         return self._found[key]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.codes import normalize_municipality_code
 from kaigo_desktop.domain.fiscal import DateParseError, parse_date, parse_fiscal_year
 from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse_time
@@ -121,7 +122,7 @@ class Context:
             place_id = place_id.lower()
             code = self.place_municipality(place_id)
             if code is None:
-                row.error(PLACE_ID, f"通いの場ID {place_id} の通いの場が見つかりません（削除済みの可能性があります）。")
+                row.error(PLACE_ID, words.not_found(f"通いの場ID {place_id} の{words.PLACE}"))
                 return None
             return place_id, code
         code = self.municipality(row, required=False)
@@ -158,7 +159,7 @@ class Context:
         if is_uuid(text.lower()):
             code = self.promoter_municipality(text.lower())
             if code is None:
-                row.error(column, f"推進員ID {text} の推進員が見つかりません（削除済みの可能性があります）。")
+                row.error(column, words.not_found(f"推進員ID {text} の{words.PROMOTER}"))
                 return None
             return text.lower(), code
         ids = lookups.promoter_ids_by_name(self.db, text, municipality_code)

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.vocab import PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services.duplicates import SimilarNames
 from kaigo_desktop.services.importing_context import CODE, MAX_LISTED_LINES, Context, lines_text
@@ -42,7 +43,7 @@ def _stored(ctx: Context, row: Row, record_type: type, column: str, label: str) 
     text = row.text(column).lower()
     record = repository.find(ctx.db, record_type, text) if is_uuid(text) else None
     if record is None or record.meta.deleted_at is not None:
-        row.error(column, f"{column} {row.text(column)} の{label}が見つかりません（削除済みの可能性があります）。")
+        row.error(column, words.not_found(f"{column} {row.text(column)} の{label}"))
         return None
     return record
 

@@ -61,7 +61,7 @@ class CenterChoice:
 
 
 @dataclass(frozen=True)
-class PlaceChoices:
+class PlaceFieldChoices:
     """Everything the filters and the form offer to choose from."""
 
     municipalities: list[Municipality]
@@ -112,8 +112,8 @@ def find_places(db: Database, query: PlaceQuery) -> list[PlaceListRow]:
             for row in rows]
 
 
-def place_choices(db: Database) -> PlaceChoices:
-    return PlaceChoices(
+def place_choices(db: Database) -> PlaceFieldChoices:
+    return PlaceFieldChoices(
         municipalities=lookups.municipalities(db),
         centers=[CenterChoice(row["id"], row["municipality_code"], row["name"])
                  for row in place_queries.live_centers(db)],
@@ -145,7 +145,7 @@ def place_with_promoters(db: Database, query: PlaceQuery, *, look_at: int = 200)
     return rows[0].id if rows else None
 
 
-def new_place(choices: PlaceChoices, *, default_municipality: str = "", default_center: str = "",
+def new_place(choices: PlaceFieldChoices, *, default_municipality: str = "", default_center: str = "",
               today: date | None = None) -> Place:
     """A blank place with the user's defaults. The settings may hold a code or a name for the 区市町村 and
     an id or a name for the センター; whatever does not match is left unchosen."""

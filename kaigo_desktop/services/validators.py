@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from kaigo_desktop.domain.validation import (
     FieldError,
@@ -37,7 +38,7 @@ def _municipality(db: Database, code: str) -> list[FieldError]:
 
 def _live(db: Database, table: str, record_id: str | None, field: str, label: str) -> list[FieldError]:
     if record_id and not lookups.is_live(db, table, record_id):
-        return [FieldError(field, f"{label}が見つかりません（削除済みの可能性があります）。")]
+        return [FieldError(field, words.not_found(label))]
     return []
 
 
@@ -80,7 +81,7 @@ def _place_links(db: Database, p: r.Place, today: date) -> list[FieldError]:
     if not p.center_id:
         return []
     center_municipality = lookups.record_municipality(db, "centers", p.center_id)
-    errors = _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
+    errors = _live(db, "centers", p.center_id, "center_id", words.CENTER)
     if center_municipality and center_municipality != p.municipality_code:
         errors.append(FieldError("center_id", "地域包括支援センターが別の区市町村のものです。"))
     return errors
@@ -95,7 +96,7 @@ def _promoter_fields(db: Database, p: r.Promoter, today: date) -> list[FieldErro
 
 
 def _promoter_links(db: Database, p: r.Promoter, today: date) -> list[FieldError]:
-    return _live(db, "centers", p.center_id, "center_id", "地域包括支援センター")
+    return _live(db, "centers", p.center_id, "center_id", words.CENTER)
 
 
 def _assignment_fields(db: Database, a: r.Assignment, today: date) -> list[FieldError]:
@@ -104,12 +105,12 @@ def _assignment_fields(db: Database, a: r.Assignment, today: date) -> list[Field
 
 
 def _assignment_links(db: Database, a: r.Assignment, today: date) -> list[FieldError]:
-    return (_live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
-            + _live(db, "places", a.place_id, "place_id", "通いの場"))
+    return (_live(db, "promoters", a.promoter_id, "promoter_id", words.PROMOTER)
+            + _live(db, "places", a.place_id, "place_id", words.PLACE))
 
 
 def _gathering_fields(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
-    errors = require(g.place_id, "place_id", "通いの場")
+    errors = require(g.place_id, "place_id", words.PLACE)
     errors += check_attendance(
         attendance_total=g.attendance_total, male=g.male, female=g.female, age_under_65=g.age_under_65,
         age_65_74=g.age_65_74, age_75_plus=g.age_75_plus, new_participants=g.new_participants)
@@ -118,11 +119,11 @@ def _gathering_fields(db: Database, g: r.Gathering, today: date) -> list[FieldEr
 
 
 def _gathering_links(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
-    errors = _live(db, "places", g.place_id, "place_id", "通いの場")
+    errors = _live(db, "places", g.place_id, "place_id", words.PLACE)
     period = lookups.place_period(db, g.place_id) if g.place_id and g.held_on else None
     if period is not None:  # the place's open period (today was checked with the fields)
         errors += check_gathering_date(g.held_on, place_start=period[0], place_end=period[1], today=date.max)
-    return errors + _live(db, "promoters", g.promoter_id, "promoter_id", "推進員")
+    return errors + _live(db, "promoters", g.promoter_id, "promoter_id", words.PROMOTER)
 
 
 def _members_fields(db: Database, m: r.Members, today: date) -> list[FieldError]:
@@ -132,7 +133,7 @@ def _members_fields(db: Database, m: r.Members, today: date) -> list[FieldError]
 
 
 def _members_links(db: Database, m: r.Members, today: date) -> list[FieldError]:
-    return _live(db, "places", m.place_id, "place_id", "通いの場")
+    return _live(db, "places", m.place_id, "place_id", words.PLACE)
 
 
 def _population_fields(db: Database, p: r.Population, today: date) -> list[FieldError]:
@@ -155,8 +156,8 @@ def _activity_fields(db: Database, a: r.Activity, today: date) -> list[FieldErro
 
 
 def _activity_links(db: Database, a: r.Activity, today: date) -> list[FieldError]:
-    return (_live(db, "promoters", a.promoter_id, "promoter_id", "推進員")
-            + _live(db, "places", a.place_id, "place_id", "通いの場"))
+    return (_live(db, "promoters", a.promoter_id, "promoter_id", words.PROMOTER)
+            + _live(db, "places", a.place_id, "place_id", words.PLACE))
 
 
 def _expense_fields(db: Database, e: r.Expense, today: date) -> list[FieldError]:

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.storage.database import Database
 
 # Sort keys the screen may ask for → SQL expression. Kana then id break ties, so equal keys keep a stable
@@ -109,7 +110,7 @@ def center_names(db: Database, center_ids: Sequence[str]) -> dict[str, str]:
         return {}
     rows = db.query("SELECT id, name, deleted_at FROM centers WHERE id IN (SELECT value FROM json_each(?))",
                     [json.dumps(list(center_ids))])
-    return {row["id"]: row["name"] + ("（削除済み）" if row["deleted_at"] else "") for row in rows}
+    return {row["id"]: words.marked_deleted(row["name"], bool(row["deleted_at"])) for row in rows}
 
 
 def place_assignments(db: Database, place_id: str) -> list[sqlite3.Row]:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain.ui_words import KIND_NAMES
 from kaigo_desktop.domain.vocab import (
     mask_to_professionals,
     mask_to_programs,
@@ -47,15 +48,15 @@ class TableSpec:
 TABLES: dict[type, TableSpec] = {
     spec.record_type: spec
     for spec in (
-        TableSpec("centers", r.Center, "地域包括支援センター"),
-        TableSpec("places", r.Place, "通いの場"),
-        TableSpec("promoters", r.Promoter, "推進員"),
-        TableSpec("assignments", r.Assignment, "担当"),
-        TableSpec("gatherings", r.Gathering, "開催記録"),
-        TableSpec("members", r.Members, "参加者実人数", ("place_id", "fiscal_year")),
-        TableSpec("population", r.Population, "65歳以上人口", ("municipality_code", "fiscal_year")),
-        TableSpec("activities", r.Activity, "活動記録"),
-        TableSpec("expenses", r.Expense, "経費", ("municipality_code", "fiscal_year", "category")),
+        TableSpec("centers", r.Center, KIND_NAMES["centers"]),
+        TableSpec("places", r.Place, KIND_NAMES["places"]),
+        TableSpec("promoters", r.Promoter, KIND_NAMES["promoters"]),
+        TableSpec("assignments", r.Assignment, KIND_NAMES["assignments"]),
+        TableSpec("gatherings", r.Gathering, KIND_NAMES["gatherings"]),
+        TableSpec("members", r.Members, KIND_NAMES["members"], ("place_id", "fiscal_year")),
+        TableSpec("population", r.Population, KIND_NAMES["population"], ("municipality_code", "fiscal_year")),
+        TableSpec("activities", r.Activity, KIND_NAMES["activities"]),
+        TableSpec("expenses", r.Expense, KIND_NAMES["expenses"], ("municipality_code", "fiscal_year", "category")),
     )
 }
 TABLE_BY_NAME: dict[str, TableSpec] = {spec.table: spec for spec in TABLES.values()}

@@ -16,7 +16,7 @@ from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.activities import ActivitiesScreen
 from kaigo_desktop.gui.screens.activity_form import parse_minutes
-from kaigo_desktop.gui.widgets import promoters_messages
+from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
 
@@ -138,7 +138,7 @@ def test_validation_future_date_bad_minutes_and_place_of_another_municipality(qt
 
 def test_delete_asks_and_restore_brings_back(qtbot, screen, monkeypatch) -> None:
     answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(promoters_messages.QMessageBox, "question", lambda *args: answers.pop(0))
+    monkeypatch.setattr(record_messages.QMessageBox, "question", lambda *args: answers.pop(0))
     screen.table.selectRow(summaries(screen).index("体操の見守り"))
     assert screen.form.summary.toPlainText() == "体操の見守り"
     assert not screen.delete_selected()

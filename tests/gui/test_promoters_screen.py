@@ -16,8 +16,8 @@ from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens import base, promoter_form
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
-from kaigo_desktop.gui.widgets import promoters_messages
-from kaigo_desktop.gui.widgets.promoters_rows_model import RowsTableModel
+from kaigo_desktop.gui.widgets import record_messages
+from kaigo_desktop.gui.widgets.rows_table_model import RowsTableModel
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
 
@@ -212,7 +212,7 @@ def test_removing_an_assignment_asks_first(qtbot, open_screen, db_path, monkeypa
                            Place(CHIYODA, "さくら体操の会"))
     seed(db_path, Assignment(promoter.id, place.id, date(2023, 4, 1)))
     answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(promoters_messages.QMessageBox, "question", lambda *args: answers.pop(0))
+    monkeypatch.setattr(record_messages.QMessageBox, "question", lambda *args: answers.pop(0))
     screen = open_screen()
     select(qtbot, screen, "山田花子")
     panel = screen.assignments
@@ -229,7 +229,7 @@ def test_delete_asks_and_restore_brings_back(qtbot, open_screen, db_path, monkey
     seed(db_path, Promoter(CHIYODA, "山田花子", "保健師", date(2023, 4, 1), kana="ヤマダハナコ"))
     asked: list[str] = []
     answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(promoters_messages.QMessageBox, "question",
+    monkeypatch.setattr(record_messages.QMessageBox, "question",
                         lambda _parent, _title, text, *_rest: asked.append(text) or answers.pop(0))
     screen = open_screen()
     select(qtbot, screen, "山田花子")

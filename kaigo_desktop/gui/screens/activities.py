@@ -9,13 +9,14 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, format_wareki
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
-from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_rows_model import Column
+from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.services import activities_view, promoters_view, records
 from kaigo_desktop.services.activities_view import ActivityFilter, ActivityList, ActivityRow, format_minutes
 
@@ -53,7 +54,7 @@ class ActivitiesScreen(ListDetailScreen):
         return ACTIVITY_COLUMNS
 
     def build_filters(self, bar: QHBoxLayout) -> None:
-        self.promoter_filter = ChoiceCombo(none_label="すべての推進員")
+        self.promoter_filter = TypeAheadCombo(none_label="すべての推進員")
         self.year_filter = QComboBox()
         current = fiscal_year_of(self.today())
         self.year_filter.addItem(format_fiscal_year(current), current)
@@ -77,7 +78,7 @@ class ActivitiesScreen(ListDetailScreen):
         self.reference = reference
         self.form.set_reference(reference)
         self.promoter_filter.blockSignals(True)
-        self.promoter_filter.set_choices([(c.label, c.id) for c in reference.promoters])
+        self.promoter_filter.set_choices([(c.id, c.label) for c in reference.promoters])
         self.promoter_filter.blockSignals(False)
         self._fill_combo(self.kind_filter, "すべての区分", [(k, k) for k in reference.activity_kinds])
         self._fill_combo(self.year_filter, "すべての年度", [(format_fiscal_year(y), y) for y in years],
@@ -111,9 +112,8 @@ class ActivitiesScreen(ListDetailScreen):
 
     def apply_list(self, result: ActivityList) -> list[Any]:
         shown = "" if len(result.rows) == result.count else f"（先頭{len(result.rows):,}件を表示）"
-        trash = "削除済み " if self.show_deleted.isChecked() else ""
-        self.count_label.setText(f"{trash}{result.count:,}件　合計時間 {format_minutes(result.minutes)}"
-                                 f"（{result.minutes:,}分）{shown}")
+        count = f"{result.count:,}件　合計時間 {format_minutes(result.minutes)}（{result.minutes:,}分）{shown}"
+        self.count_label.setText(words.counted(count, in_trash=self.show_deleted.isChecked()))
         return result.rows
 
     def row_id(self, row: ActivityRow) -> str:

@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import activities_view
 from kaigo_desktop.services.promoters_view import ReferenceLists
@@ -67,10 +68,10 @@ class ActivityForm(QWidget):
         self.heading = QLabel(EMPTY_HINT)
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: bold;")
-        self.promoter = ChoiceCombo(placeholder="推進員の氏名を入力して選択")
+        self.promoter = TypeAheadCombo(placeholder="推進員の氏名を入力して選択")
         self.done_on = compact_date_edit(WarekiDateEdit())
         self.kind = QComboBox()
-        self.place = ChoiceCombo(none_label="（なし）")
+        self.place = TypeAheadCombo(none_label=words.NONE)
         self.place.setToolTip("推進員の区市町村の通いの場から選びます（名前の一部で絞り込めます）")
         self.minutes = QLineEdit()
         self.minutes.setPlaceholderText("例：90")
@@ -85,19 +86,19 @@ class ActivityForm(QWidget):
         minutes_row.addStretch(1)
         fields = QFormLayout()
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        fields.addRow("推進員 *", self.promoter)
-        fields.addRow("活動日 *", self.done_on)
-        fields.addRow("活動区分 *", self.kind)
-        fields.addRow("通いの場", self.place)
+        fields.addRow(words.required(words.PROMOTER), self.promoter)
+        fields.addRow(words.required("活動日"), self.done_on)
+        fields.addRow(words.required("活動区分"), self.kind)
+        fields.addRow(words.PLACE, self.place)
         fields.addRow("時間", minutes_row)
         fields.addRow("内容", self.summary)
         self.error_label = QLabel()
         self.errors = FormErrors(self.error_label, {
             "promoter_id": self.promoter, "done_on": self.done_on.editor, "kind": self.kind, "place_id": self.place,
             "minutes": self.minutes, "summary": self.summary})
-        self.save_button = QPushButton("保存")
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
-        self.revert_button = QPushButton("変更を取り消す")
+        self.revert_button = QPushButton(words.REVERT)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
@@ -119,7 +120,7 @@ class ActivityForm(QWidget):
 
     def set_reference(self, reference: ReferenceLists) -> None:
         self._reference = reference
-        self.promoter.set_choices([(c.label, c.id) for c in reference.promoters])
+        self.promoter.set_choices([(c.id, c.label) for c in reference.promoters])
         kind = self.kind.currentText()
         self.kind.clear()
         self.kind.addItems(reference.activity_kinds)
@@ -134,7 +135,7 @@ class ActivityForm(QWidget):
     def _fill_places(self) -> None:
         code = self._municipality_of(self.promoter.value())
         places = self._reference.places.get(code, []) if self._reference and code else []
-        self.place.set_choices([(c.label, c.id) for c in places])
+        self.place.set_choices([(c.id, c.label) for c in places])
 
     def new_activity(self, promoter_id: str | None) -> Activity:
         kinds = self._reference.activity_kinds if self._reference else [""]
@@ -156,7 +157,7 @@ class ActivityForm(QWidget):
         self.minutes.setText("" if activity.minutes is None else str(activity.minutes))
         self.summary.setPlainText(activity.summary)
         deleted = activity.meta.deleted_at is not None
-        self.heading.setText(("削除済みの活動記録（元に戻すと編集できます）" if deleted else "活動記録の詳細")
+        self.heading.setText((words.in_trash_note(words.ACTIVITY) if deleted else "活動記録の詳細")
                              if activity.id else "新しい活動記録")
         self._set_editable(not (read_only or deleted))
         self._baseline = self._state()

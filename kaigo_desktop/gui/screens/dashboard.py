@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS
 from kaigo_desktop.gui.screens.base import Screen
@@ -138,7 +139,7 @@ class DashboardScreen(Screen):
 
     def _load_choices(self) -> None:
         today = self._today()
-        self.state_label.setText("読み込み中…")
+        self.state_label.setText(words.LOADING)
         self.context.run(
             lambda db, _ctx: (masters_view.fiscal_year_choices(db, today), overview.municipalities(db)),
             on_done=lambda result: self._fill_choices(*result, today), on_error=self._show_error)
@@ -186,7 +187,7 @@ class DashboardScreen(Screen):
                          on_error=self._show_error)
 
     def is_busy(self) -> bool:
-        return self.state_label.text() in ("集計中…", "読み込み中…")
+        return self.state_label.text() in ("集計中…", words.LOADING)
 
     def _records_changed(self, _table: str) -> None:
         self._stale = True

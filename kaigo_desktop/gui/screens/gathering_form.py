@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListView, QPushButton, QVBoxLayout, QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance
@@ -19,8 +20,8 @@ from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit, TimeEdit
-from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
+from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
@@ -38,7 +39,7 @@ class GatheringForm(QWidget):
 
     gathering_did_save = Signal(object)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoiceModel | None = None):
         super().__init__(parent)
         self.context = context
         self._places = places
@@ -72,7 +73,7 @@ class GatheringForm(QWidget):
             self.professionals.addItem(item)
         self.professionals.setFixedHeight(self.fontMetrics().height() * 5 + 24)
         self.promoter = QComboBox(self)
-        self.promoter.addItem("（なし）", None)
+        self.promoter.addItem(words.NONE, None)
         self.start_time, self.end_time = TimeEdit(self), TimeEdit(self)
         self.notes = QLineEdit(self)
         self.notes.setMaxLength(1000)
@@ -84,8 +85,8 @@ class GatheringForm(QWidget):
         self.error_label = QLabel(self)
         self.same_button = QPushButton("前回と同じ", self)
         self.same_button.setToolTip("この通いの場の直近の開催記録から、プログラム・時間・専門職・推進員を写します")
-        self.clear_button = QPushButton("新規入力", self)
-        self.save_button = QPushButton("保存（Ctrl+Enter）", self)
+        self.clear_button = QPushButton(words.with_key(words.NEW, "Ctrl+N"), self)
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+Enter"), self)
         self.save_button.setAutoDefault(True)  # Enter on the button saves: Enter, Enter … Enter, done
         self._lay_out()
         self._connect()
@@ -321,7 +322,7 @@ class GatheringForm(QWidget):
             return
         wanted = self._pending_promoter
         self.promoter.clear()
-        self.promoter.addItem("（なし）", None)
+        self.promoter.addItem(words.NONE, None)
         for choice in choices:
             self.promoter.addItem(choice.name, choice.id)
         self._select_promoter(wanted)

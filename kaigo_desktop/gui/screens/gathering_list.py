@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, GatheringTableModel
-from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view
 from kaigo_desktop.services.gatherings_view import ListQuery, PlaceChoice
@@ -28,7 +29,7 @@ class GatheringList(QWidget):
 
     edit_requested = Signal(str)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoiceModel | None = None):
         super().__init__(parent)
         self.context = context
         self._places = places
@@ -50,7 +51,7 @@ class GatheringList(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.set_value(None)
             edit.wareki.hide()  # the 和暦 of both ends does not fit beside the list; the list shows it
-        self.trash = QCheckBox("ゴミ箱", self)
+        self.trash = QCheckBox(words.SHOW_TRASH, self)
         self.count_label = QLabel(self)
         self.model = GatheringTableModel(self.context.run, self)
         self.view = QTableView(self)
@@ -72,8 +73,8 @@ class GatheringList(QWidget):
         self.view.setColumnHidden(DELETED_COLUMN, True)
         self.view.setSortingEnabled(True)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
-        self.delete_button = QPushButton("ゴミ箱へ移す", self)
-        self.restore_button = QPushButton("元に戻す", self)
+        self.delete_button = QPushButton(words.with_key(words.DELETE, "Delete"), self)
+        self.restore_button = QPushButton(words.RESTORE, self)
         self.edit_button = QPushButton("選択した記録を修正", self)
         self._lay_out()
         self._connect()
@@ -119,7 +120,7 @@ class GatheringList(QWidget):
     # ---- choices -------------------------------------------------------------------------------
 
     def set_place_choices(self, choices: list[PlaceChoice]) -> None:
-        """For a list with its own picker; a screen sharing PlaceChoices calls set_municipalities."""
+        """For a list with its own picker; a screen sharing PlaceChoiceModel calls set_municipalities."""
         self.place.set_choices(choices)
         self.set_municipalities(choices)
 
@@ -148,7 +149,7 @@ class GatheringList(QWidget):
             self._reload_again = True
             return
         self._loading = True
-        self.count_label.setText("読み込み中…")
+        self.count_label.setText(words.LOADING)
         query = self.query
         self.context.run(lambda db, _ctx: gatherings_view.list_keys(db, query),
                          on_done=lambda keys: self._keys_loaded(query, keys), on_error=self._load_failed)
@@ -219,13 +220,13 @@ class GatheringList(QWidget):
         if self.context.read_only or not keys or self.query.trash:
             return False
         answer = QMessageBox.question(
-            self, "開催記録の削除", f"選択した開催記録 {len(keys):,}件 をゴミ箱へ移しますか？\n"
-            "（ゴミ箱を表示して「元に戻す」で戻せます）",
+            self, "開催記録の削除", f"選択した開催記録 {len(keys):,}件 を削除しますか？\n\n"
+            f"削除した開催記録は{words.TRASH}に移ります。{words.CAN_RESTORE}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
         moved = self.context.run_blocking(lambda db, _ctx: gatherings_view.move_to_trash(db, keys))
-        self.context.status_did_change.emit(f"開催記録 {moved:,}件 をゴミ箱へ移しました。")
+        self.context.status_did_change.emit(f"開催記録 {moved:,}件 を{words.TRASH}に移しました。")
         self.context.records_did_change.emit("gatherings")
         return True
 

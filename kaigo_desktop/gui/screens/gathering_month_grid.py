@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import ValidationFailed, check_attendance
@@ -22,8 +23,8 @@ from kaigo_desktop.gui.screens.gathering_month_sheet import (
     COLUMN_OF, COLUMNS, COUNT_FIELDS, NOTES, SheetRow, cells_of, day_label, records_to_save, routine_text,
 )
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
-from kaigo_desktop.gui.widgets.gatherings_cell_delegate import SheetCellDelegate
-from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices, PlacePicker
+from kaigo_desktop.gui.widgets.sheet_cell_delegate import SheetCellDelegate
+from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.services import gatherings_view
 from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
 from kaigo_desktop.storage.errors import StorageError
@@ -43,7 +44,7 @@ class _Row:
 class GatheringMonthGrid(QWidget):
     sheet_did_save = Signal(int)  # how many rows were written
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoices | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoiceModel | None = None):
         super().__init__(parent)
         self.context = context
         self._places = places
@@ -84,7 +85,7 @@ class GatheringMonthGrid(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.add_row_button = QPushButton("行を追加", self)
-        self.revert_button = QPushButton("入力を取り消す", self)
+        self.revert_button = QPushButton(words.REVERT, self)
         self.save_button = QPushButton("この月を保存（Ctrl+Enter）", self)
         top = QHBoxLayout()
         top.addWidget(QLabel("通いの場"))
@@ -214,7 +215,7 @@ class GatheringMonthGrid(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def _load(self, place_id: str, year: int, month: int, done_message: str = "") -> None:
-        self.message.setText("読み込み中…")
+        self.message.setText(words.LOADING)
         today = date.today()
         self.context.run(lambda db, _ctx: gatherings_view.month_sheet(db, place_id, year, month, today),
                          on_done=lambda sheet: self._show_sheet(sheet, done_message),

@@ -11,7 +11,7 @@ from datetime import date
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS
-from kaigo_desktop.gui.widgets.gatherings_inputs import ascii_digits
+from kaigo_desktop.gui.widgets.count_and_time_edits import ascii_digits
 from kaigo_desktop.services.gatherings_view import MonthSheet
 
 # Two-line titles keep the count columns narrow enough for the grid to fit beside the list.

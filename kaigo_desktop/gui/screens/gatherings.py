@@ -15,7 +15,7 @@ from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.gathering_form import GatheringForm
 from kaigo_desktop.gui.screens.gathering_list import GatheringList
 from kaigo_desktop.gui.screens.gathering_month_grid import GatheringMonthGrid
-from kaigo_desktop.gui.widgets.gatherings_place_picker import PlaceChoices
+from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel
 from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.services.gatherings_view import PlaceChoice
 from kaigo_desktop.storage.errors import StorageError
@@ -32,7 +32,7 @@ class GatheringsScreen(Screen):
 
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
-        self.places = PlaceChoices(self)  # one list of places behind all three pickers
+        self.places = PlaceChoiceModel(self)  # one list of places behind all three pickers
         self.form = GatheringForm(context, places=self.places)
         self.grid = GatheringMonthGrid(context, places=self.places)
         self.list = GatheringList(context, places=self.places)

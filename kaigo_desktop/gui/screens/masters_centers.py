@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Center
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.screens.masters_common import MasterPage, MessageLine, confirm_discard, fill_municipalities
@@ -48,7 +49,7 @@ class CentersPage(MasterPage):
 
         self.filter_combo = QComboBox()
         self.filter_combo.setObjectName("centers_municipality_filter")
-        self.trash_check = QCheckBox("削除済みを表示(&T)")
+        self.trash_check = QCheckBox(f"{words.SHOW_TRASH}(&T)")
         filters = QHBoxLayout()
         caption = QLabel("区市町村(&M)")
         caption.setBuddy(self.filter_combo)
@@ -76,7 +77,7 @@ class CentersPage(MasterPage):
         form_box = QGroupBox("センターの情報")
         form = QFormLayout(form_box)
         form.addRow("区市町村", self.municipality_edit)
-        form.addRow("名称（必須）", self.name_edit)
+        form.addRow(words.required("名称"), self.name_edit)
         form.addRow("フリガナ", self.kana_edit)
         form.addRow("住所", self.address_edit)
         form.addRow("電話", self.phone_edit)
@@ -85,11 +86,11 @@ class CentersPage(MasterPage):
         self.form_errors = FormErrors(self.errors_label, {
             "municipality_code": self.municipality_edit, "name": self.name_edit, "kana": self.kana_edit,
             "address": self.address_edit, "phone": self.phone_edit, "notes": self.notes_edit})
-        self.new_button = QPushButton("新規(&N)")
-        self.save_button = QPushButton("保存(&S)")
+        self.new_button = QPushButton(f"{words.NEW}(&N)")
+        self.save_button = QPushButton(f"{words.SAVE}(&S)")
         self.save_button.setObjectName("center_save")
-        self.delete_button = QPushButton("削除(&D)…")
-        self.restore_button = QPushButton("元に戻す(&R)")
+        self.delete_button = QPushButton(f"{words.DELETE}(&D)…")
+        self.restore_button = QPushButton(f"{words.RESTORE}(&R)")
         buttons = QHBoxLayout()
         for button in (self.new_button, self.save_button, self.delete_button, self.restore_button):
             buttons.addWidget(button)
@@ -261,7 +262,7 @@ class CentersPage(MasterPage):
         row = self.selected_row()
         if row is None or self.trash_check.isChecked():
             return False
-        text = f"「{row.center.name}」を削除しますか？\n削除したセンターは「削除済みを表示」から元に戻せます。"
+        text = f"「{row.center.name}」を削除しますか？\n削除したセンターは{words.TRASH}に移ります。{words.CAN_RESTORE}"
         if row.places:
             text += (f"\n\nこのセンターを指定している通いの場が{row.places:,}か所あります。通いの場の記録はそのまま"
                      "残りますが、編集するときにセンターを選び直す必要があります。")

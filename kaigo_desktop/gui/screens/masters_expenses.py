@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import ValidationFailed
@@ -67,8 +68,8 @@ class ExpensesPage(MasterPage):
         self.municipality_combo.setObjectName("expenses_municipality")
         for combo in (self.fiscal_year_combo, self.municipality_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.save_button = QPushButton("保存(&S)")
-        self.discard_button = QPushButton("変更を取り消す")
+        self.save_button = QPushButton(f"{words.SAVE}(&S)")
+        self.discard_button = QPushButton(words.REVERT)
         top = QHBoxLayout()
         for text, combo in (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)):
             caption = QLabel(text)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_wareki, parse_date
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import ValidationFailed
@@ -51,9 +52,9 @@ class PopulationPage(MasterPage):
         self.fiscal_year_combo = QComboBox()
         self.fiscal_year_combo.setObjectName("population_fiscal_year")
         self.fiscal_year_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.save_button = QPushButton("保存(&S)")
+        self.save_button = QPushButton(f"{words.SAVE}(&S)")
         self.save_button.setObjectName("population_save")
-        self.discard_button = QPushButton("変更を取り消す")
+        self.discard_button = QPushButton(words.REVERT)
         top = QHBoxLayout()
         caption = QLabel("年度(&Y)")
         caption.setBuddy(self.fiscal_year_combo)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.error_dialog import default_log_path
 from kaigo_desktop.gui.screens.masters_common import MasterPage, MessageLine, fill_municipalities
 from kaigo_desktop.services import masters_view, overview
@@ -91,7 +92,7 @@ class SettingsPage(MasterPage):
 
         self.save_button = QPushButton("設定を保存(&S)")
         self.save_button.setObjectName("settings_save")
-        self.discard_button = QPushButton("変更を取り消す")
+        self.discard_button = QPushButton(words.REVERT)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.discard_button)

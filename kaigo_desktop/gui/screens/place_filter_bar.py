@@ -7,9 +7,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.vocab import PLACE_STATUSES, PROGRAM_TYPES
-from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
-from kaigo_desktop.services.places_view import PlaceChoices
+from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
+from kaigo_desktop.services.places_view import PlaceFieldChoices
 
 
 class PlaceFilterBar(QWidget):
@@ -22,7 +23,7 @@ class PlaceFilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._choices: PlaceChoices | None = None
+        self._choices: PlaceFieldChoices | None = None
         self.search_edit = QLineEdit(placeholderText="名称・フリガナ・住所で検索（ひらがな可、Ctrl+F）")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(220)
@@ -33,7 +34,7 @@ class PlaceFilterBar(QWidget):
         self.program_combo.set_choices(PROGRAM_TYPES)
         self.status_combo = ChoiceCombo(none_label="すべての状態")
         self.status_combo.set_labelled_choices(PLACE_STATUSES)
-        self.trash_check = QCheckBox("ごみ箱を表示")
+        self.trash_check = QCheckBox(words.SHOW_TRASH)
         self.trash_check.setToolTip("削除した通いの場を表示します。ここから元に戻せます。")
         # Two lines, so that the filters keep their width at large text sizes.
         search_line = QHBoxLayout()
@@ -54,7 +55,7 @@ class PlaceFilterBar(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.filters_did_change.emit())
         self.trash_check.toggled.connect(lambda _on: self.filters_did_change.emit())
 
-    def set_choices(self, choices: PlaceChoices) -> None:
+    def set_choices(self, choices: PlaceFieldChoices) -> None:
         self._choices = choices
         self.municipality_combo.blockSignals(True)
         self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)

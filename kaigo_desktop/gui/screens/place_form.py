@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.domain.validation import FIELD_LIMITS, FieldError
@@ -36,9 +37,9 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services.places_view import AssignedPromoter, PlaceChoices, PlaceDetail
+from kaigo_desktop.services.places_view import AssignedPromoter, PlaceFieldChoices, PlaceDetail
 
 
 def promoter_period_text(promoter: AssignedPromoter) -> str:
@@ -59,7 +60,7 @@ class PlaceForm(QWidget):
         self._read_only = False
         self._baseline: dict[str, Any] = {}
         self._loading = False
-        self._choices: PlaceChoices | None = None
+        self._choices: PlaceFieldChoices | None = None
         self._build()
         self.errors = FormErrors(self.error_label, {
             "name": self.name_edit, "kana": self.kana_edit, "municipality_code": self.municipality_combo,
@@ -96,13 +97,13 @@ class PlaceForm(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.name_edit = QLineEdit(placeholderText="例：さくら体操の会")
         self.kana_edit = QLineEdit(placeholderText="例：サクラタイソウノカイ（ひらがなでも可）")
-        self.municipality_combo = ChoiceCombo(none_label="（選択してください）")
-        self.center_combo = ChoiceCombo(none_label="（なし）")
+        self.municipality_combo = ChoiceCombo(none_label=words.CHOOSE)
+        self.center_combo = ChoiceCombo(none_label=words.NONE)
         self.address_edit = QLineEdit()
-        self.venue_combo = ChoiceCombo(none_label="（未選択）")
-        self.operator_combo = ChoiceCombo(none_label="（未選択）")
-        self.activity1_combo = ChoiceCombo(none_label="（未選択）")
-        self.activity2_combo = ChoiceCombo(none_label="（未選択）")
+        self.venue_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
+        self.operator_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
+        self.activity1_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
+        self.activity2_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.programs_box = QWidget()
         grid = QGridLayout(self.programs_box)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -110,7 +111,7 @@ class PlaceForm(QWidget):
         for index, (code, label) in enumerate(PROGRAM_TYPES):
             self.program_checks[code] = check = QCheckBox(label)
             grid.addWidget(check, index // 2, index % 2)
-        self.frequency_combo = ChoiceCombo(none_label="（未選択）")
+        self.frequency_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.capacity_edit = QLineEdit(placeholderText="人数（空欄可）")
         self.capacity_edit.setMaximumWidth(140)
         self.start_edit = WarekiDateEdit(optional=True, none_label="不明")
@@ -133,10 +134,10 @@ class PlaceForm(QWidget):
         self.promoters_note = QLabel("担当した推進員はいません（推進員の画面で登録します）。")
         self.promoters_note.setWordWrap(True)
         center_label = QLabel("センター")
-        center_label.setToolTip("地域包括支援センター")
+        center_label.setToolTip(words.CENTER)
         rows: list[tuple[Any, QWidget]] = [
-            ("名称（必須）", self.name_edit), ("フリガナ", self.kana_edit),
-            ("区市町村（必須）", self.municipality_combo), (center_label, self.center_combo),
+            (words.required("名称"), self.name_edit), ("フリガナ", self.kana_edit),
+            (words.required("区市町村"), self.municipality_combo), (center_label, self.center_combo),
             ("住所", self.address_edit), ("会場種別", self.venue_combo), ("運営主体", self.operator_combo),
             ("主な活動内容1", self.activity1_combo), ("主な活動内容2", self.activity2_combo),
             ("プログラム種別", self.programs_box), ("開催頻度（届出）", self.frequency_combo),
@@ -159,9 +160,9 @@ class PlaceForm(QWidget):
         self.error_label = QLabel()
         self.dirty_label = QLabel("")
         self.dirty_label.setStyleSheet("color: #8a6d00;")
-        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.clicked.connect(lambda _checked=False: self.save_requested.emit())
-        self.revert_button = QPushButton("変更を取り消す")
+        self.revert_button = QPushButton(words.REVERT)
         self.revert_button.clicked.connect(self.discard_changes)
         buttons = QHBoxLayout()
         buttons.addWidget(self.dirty_label, 1)
@@ -190,7 +191,7 @@ class PlaceForm(QWidget):
 
     # ---- choices --------------------------------------------------------------------------------
 
-    def set_choices(self, choices: PlaceChoices) -> None:
+    def set_choices(self, choices: PlaceFieldChoices) -> None:
         self._choices = choices
         was_loading, self._loading = self._loading, True
         self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)
@@ -257,7 +258,7 @@ class PlaceForm(QWidget):
     def _show_promoters(self, promoters: list[AssignedPromoter]) -> None:
         self.promoters_table.setRowCount(len(promoters))
         for row, promoter in enumerate(promoters):
-            name = promoter.name + ("（削除済み）" if promoter.promoter_deleted else "")
+            name = words.marked_deleted(promoter.name, promoter.promoter_deleted)
             self.promoters_table.setItem(row, 0, QTableWidgetItem(name))
             self.promoters_table.setItem(row, 1, QTableWidgetItem(promoter_period_text(promoter)))
         self.promoters_table.setVisible(bool(promoters))
@@ -270,7 +271,7 @@ class PlaceForm(QWidget):
         self.save_button.setEnabled(not read_only)
         self.revert_button.setEnabled(not read_only)
         if read_only and not banner:
-            banner = "この通いの場はごみ箱にあります。編集するには「元に戻す」を押してください。"
+            banner = words.in_trash_note(words.PLACE)
         self.banner.setText(banner)
         self.banner.setVisible(read_only)
 

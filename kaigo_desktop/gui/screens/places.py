@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
@@ -40,7 +41,7 @@ class PlacesScreen(Screen):
 
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
-        self._choices: pv.PlaceChoices | None = None
+        self._choices: pv.PlaceFieldChoices | None = None
         self._sort = ("kana", False)
         self._trash_shown = False
         self._list_generation = 0
@@ -61,11 +62,11 @@ class PlacesScreen(Screen):
 
     def _build(self) -> None:
         self.filter_bar = PlaceFilterBar()
-        self.new_button = QPushButton("新規 (Ctrl+N)")
+        self.new_button = QPushButton(words.with_key(words.NEW, "Ctrl+N"))
         self.new_button.clicked.connect(self.new_record)
-        self.delete_button = QPushButton("削除 (Delete)")
+        self.delete_button = QPushButton(words.with_key(words.DELETE, "Delete"))
         self.delete_button.clicked.connect(self.delete_selected)
-        self.restore_button = QPushButton("元に戻す")
+        self.restore_button = QPushButton(words.RESTORE)
         self.restore_button.clicked.connect(self.restore_selected)
         self.count_label = QLabel("")
         actions = QHBoxLayout()
@@ -115,7 +116,7 @@ class PlacesScreen(Screen):
         else:
             self.refresh()
 
-    def _apply_choices(self, choices: pv.PlaceChoices, *, then_refresh: bool = True) -> None:
+    def _apply_choices(self, choices: pv.PlaceFieldChoices, *, then_refresh: bool = True) -> None:
         self._choices = choices
         self.filter_bar.set_choices(choices)
         self.form.set_choices(choices)
@@ -148,7 +149,7 @@ class PlacesScreen(Screen):
         self.model.set_rows(rows, trash=query.deleted)
         if self.model.columnCount() != columns:
             self._size_columns()
-        self.count_label.setText(f"{'ごみ箱：' if query.deleted else ''}{len(rows):,}件")
+        self.count_label.setText(words.counted(f"{len(rows):,}件", in_trash=query.deleted))
         row = self.model.row_of(self.form.place_id)
         if row >= 0:
             self.table.selectionModel().setCurrentIndex(
@@ -174,7 +175,7 @@ class PlacesScreen(Screen):
             self._show_nothing()
             self.model.set_rows([], trash=trash)  # no live row can be picked while the trash is on its way
             self._size_columns()
-            self.count_label.setText("読み込み中…")
+            self.count_label.setText(words.LOADING)
         self.refresh()
 
     def _sort_changed(self, key: str, descending: bool) -> None:
@@ -299,8 +300,7 @@ class PlacesScreen(Screen):
             return False
         answer = QMessageBox.question(
             self, "通いの場の削除",
-            f"通いの場「{row.name}」を削除しますか？\n\n削除した通いの場はごみ箱に移ります。"
-            "「ごみ箱を表示」から、いつでも元に戻せます。",
+            f"通いの場「{row.name}」を削除しますか？\n\n削除した通いの場は{words.TRASH}に移ります。{words.CAN_RESTORE}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
@@ -309,7 +309,7 @@ class PlacesScreen(Screen):
         if self.form.place_id == row.id:
             self._show_nothing()
         self.context.records_did_change.emit("places")
-        self.context.status_did_change.emit(f"通いの場「{row.name}」をごみ箱に移しました。")
+        self.context.status_did_change.emit(f"通いの場「{row.name}」を{words.TRASH}に移しました。")
         return True
 
     def restore_selected(self) -> bool:

@@ -21,16 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Assignment, Promoter
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_messages import confirm_delete, is_user_error
-from kaigo_desktop.gui.widgets.promoters_rows_model import Column, RowsTableModel
-from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error
+from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
+from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import promoters_view, records
 from kaigo_desktop.services.promoters_view import AssignmentRow, ReferenceLists
@@ -45,7 +46,7 @@ def assignment_status(assignment: Assignment, today: date) -> str:
 
 def assignment_columns(today: Callable[[], date]) -> list[Column[AssignmentRow]]:
     return [
-        Column("通いの場", lambda r: r.place_name + ("（削除済み）" if r.place_deleted else "")),
+        Column(words.PLACE, lambda r: words.marked_deleted(r.place_name, r.place_deleted)),
         Column("開始日", lambda r: format_wareki(r.assignment.start_date)),
         Column("終了日", lambda r: format_wareki(r.assignment.end_date) if r.assignment.end_date else "—"),
         Column("状態", lambda r: assignment_status(r.assignment, today())),
@@ -86,14 +87,14 @@ class AssignmentsPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.show_deleted = QCheckBox("削除した担当を表示")
         self.remove_button = QPushButton("担当を削除…")
-        self.restore_button = QPushButton("元に戻す")
+        self.restore_button = QPushButton(words.RESTORE)
         row_buttons = QHBoxLayout()
         row_buttons.addWidget(self.show_deleted)
         row_buttons.addStretch(1)
         row_buttons.addWidget(self.remove_button)
         row_buttons.addWidget(self.restore_button)
 
-        self.place = ChoiceCombo(placeholder="通いの場の名前の一部を入力")
+        self.place = TypeAheadCombo(placeholder="通いの場の名前の一部を入力")
         self.start_date = compact_date_edit(WarekiDateEdit())
         self.add_button = QPushButton("担当を追加")
         adding = QGroupBox("担当を追加（同じ区市町村の通いの場）")
@@ -140,7 +141,7 @@ class AssignmentsPanel(QWidget):
     def _fill_places(self) -> None:
         code = self._promoter.municipality_code if self._promoter else ""
         places = self._reference.places.get(code, []) if self._reference else []
-        self.place.set_choices([(c.label, c.id) for c in places])
+        self.place.set_choices([(c.id, c.label) for c in places])
 
     def set_promoter(self, promoter: Promoter | None) -> None:
         """None, an unsaved or a deleted promoter: nothing can be assigned."""
@@ -150,7 +151,7 @@ class AssignmentsPanel(QWidget):
         if promoter is None or not promoter.id:
             self.heading.setText("推進員を保存すると、担当する通いの場を追加できます。")
         elif not usable:
-            self.heading.setText(f"{promoter.name}さんは削除済みです。担当は元に戻してから変更できます。")
+            self.heading.setText(f"{promoter.name}さんは{words.TRASH}にあります。担当は「{words.RESTORE}」を押してから変更できます。")
         else:
             self.heading.setText(f"{promoter.name}さんが担当する通いの場（期間ごと）")
         for widget in (self.table, self.show_deleted, self.place, self.start_date, self.add_button):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
@@ -28,9 +29,9 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.promoters_messages import is_user_error
-from kaigo_desktop.gui.widgets.promoters_layout import compact_date_edit
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.record_messages import is_user_error
+from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import promoters_view
 from kaigo_desktop.services.promoters_view import ReferenceLists
@@ -71,8 +72,8 @@ class PromoterForm(QWidget):
         self.kana = QLineEdit()
         self.kana.setPlaceholderText("例：ヤマダ ハナコ")
         self.kana.setToolTip("ひらがなで入力してもカタカナで保存します")
-        self.municipality = ChoiceCombo(placeholder="区市町村名を入力して選択")
-        self.center = ChoiceCombo(none_label="（なし）")
+        self.municipality = TypeAheadCombo(placeholder="区市町村名を入力して選択")
+        self.center = TypeAheadCombo(none_label=words.NONE)
         self.qualification = QComboBox()
         self.start_date = compact_date_edit(WarekiDateEdit())
         self.end_date = compact_date_edit(WarekiDateEdit(optional=True, none_label="在職中"))
@@ -83,9 +84,9 @@ class PromoterForm(QWidget):
         self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         fields = QFormLayout()
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for label, editor in (("氏名 *", self.name), ("フリガナ", self.kana), ("区市町村 *", self.municipality),
-                              ("地域包括支援センター", self.center), ("職種 *", self.qualification),
-                              ("配置開始日 *", self.start_date), ("配置終了日", self.end_date),
+        for label, editor in ((words.required("氏名"), self.name), ("フリガナ", self.kana),
+                              (words.required("区市町村"), self.municipality), (words.CENTER, self.center),
+                              (words.required("職種"), self.qualification), (words.required("配置開始日"), self.start_date), ("配置終了日", self.end_date),
                               ("連絡先", self.contact), ("備考", self.notes)):
             fields.addRow(label, editor)
         self.banner = QLabel()
@@ -100,9 +101,9 @@ class PromoterForm(QWidget):
             # the date box itself: a style on the composite would frame its 和暦 label and checkbox too
             "start_date": self.start_date.editor, "end_date": self.end_date.editor,
             "contact": self.contact, "notes": self.notes})
-        self.save_button = QPushButton("保存")
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
-        self.revert_button = QPushButton("変更を取り消す")
+        self.revert_button = QPushButton(words.REVERT)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
@@ -131,7 +132,7 @@ class PromoterForm(QWidget):
     def set_reference(self, reference: ReferenceLists) -> None:
         """Fill the pickers (values being edited stay)."""
         self._reference = reference
-        self.municipality.set_choices([(c.label, c.id) for c in reference.municipalities])
+        self.municipality.set_choices([(c.id, c.label) for c in reference.municipalities])
         qualification = self.qualification.currentText()
         self.qualification.clear()
         self.qualification.addItems(reference.qualifications)
@@ -141,7 +142,7 @@ class PromoterForm(QWidget):
 
     def _municipality_changed(self) -> None:
         centers = self._reference.centers.get(str(self.municipality.value() or ""), []) if self._reference else []
-        self.center.set_choices([(c.label, c.id) for c in centers])
+        self.center.set_choices([(c.id, c.label) for c in centers])
 
     def new_promoter(self, municipality_code: str) -> Promoter:
         qualifications = self._reference.qualifications if self._reference else [""]
@@ -169,7 +170,7 @@ class PromoterForm(QWidget):
         self.contact.setText(promoter.contact)
         self.notes.setPlainText(promoter.notes)
         deleted = promoter.meta.deleted_at is not None
-        self.heading.setText(("削除済みの推進員（元に戻すと編集できます）" if deleted else "推進員の詳細")
+        self.heading.setText((words.in_trash_note(words.PROMOTER) if deleted else "推進員の詳細")
                              if promoter.id else "新しい推進員")
         self._set_editable(not (read_only or deleted))
         self._baseline = self.record()

@@ -10,13 +10,14 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QTabWidget, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.promoter_assignments import AssignmentsPanel
 from kaigo_desktop.gui.screens.promoter_form import PromoterForm
-from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
-from kaigo_desktop.gui.widgets.promoters_rows_model import Column
+from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
+from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.services import promoters_view, records
 from kaigo_desktop.services.promoters_view import PromoterFilter, PromoterRow, ReferenceLists
 
@@ -107,7 +108,7 @@ class PromotersScreen(ListDetailScreen):
 
     def apply_list(self, result: Any) -> list[Any]:
         rows = list(result)
-        self.count_label.setText(f"{len(rows)}人" + ("（削除済み）" if self.show_deleted.isChecked() else ""))
+        self.count_label.setText(words.counted(f"{len(rows)}人", in_trash=self.show_deleted.isChecked()))
         return rows
 
     def row_id(self, row: PromoterRow) -> str:

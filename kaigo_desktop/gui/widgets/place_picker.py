@@ -19,7 +19,7 @@ def search_text(choice: PlaceChoice) -> str:
                      choice.municipality_name))
 
 
-class PlaceChoices(QStandardItemModel):
+class PlaceChoiceModel(QStandardItemModel):
     """The places to pick from: loaded once and shared by every picker of a screen (10,000 places take
     about 70 ms to turn into items; the completer then filters them in C++ at each keystroke)."""
 
@@ -69,13 +69,13 @@ class PlacePicker(QLineEdit):
 
     place_did_change = Signal(object)  # PlaceChoice | None
 
-    def __init__(self, parent: QWidget | None = None, *, choices: PlaceChoices | None = None,
+    def __init__(self, parent: QWidget | None = None, *, choices: PlaceChoiceModel | None = None,
                  placeholder: str = "名称・よみがなの一部を入力"):
         super().__init__(parent)
         self.setPlaceholderText(placeholder)
         self.setClearButtonEnabled(True)
         self._place: PlaceChoice | None = None
-        self.places = choices if choices is not None else PlaceChoices(self)
+        self.places = choices if choices is not None else PlaceChoiceModel(self)
         self.completer_ = _LabelCompleter(self.places, self)
         self.completer_.setCompletionRole(SEARCH_ROLE)
         self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemDelegate, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit
+from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit
 
 
 class SheetCellDelegate(QStyledItemDelegate):

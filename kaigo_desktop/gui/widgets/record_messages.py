@@ -1,9 +1,10 @@
-"""Message boxes the 推進員 and 活動記録 screens share: confirming a deletion, explaining a failed write."""
+"""Message boxes of the record screens: confirming a deletion (to the trash), explaining a failed write."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.storage.errors import StorageError
 
@@ -12,7 +13,7 @@ def confirm_delete(parent: QWidget, what: str) -> bool:
     """「…を削除しますか？」 with 「いいえ」 as the default; deleted records go to the trash."""
     answer = QMessageBox.question(
         parent, "削除の確認",
-        f"{what}を削除しますか？\n削除したものは「削除済みを表示」から元に戻せます。",
+        f"{what}を削除しますか？\n\n削除したものは{words.TRASH}に移ります。{words.CAN_RESTORE}",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 
-class ChoiceCombo(QComboBox):
-    """`set_choices([(label, value), …])`; `value()` is the chosen value or None (blank, or text that
-    matches no label: `has_unknown_text()` tells the two apart). An optional leading item (e.g.
-    「すべて」) stands for None; while it is chosen the field is left blank with the label as placeholder,
+class TypeAheadCombo(QComboBox):
+    """`set_choices([(value, label), …])`, in ChoiceCombo's order; `value()` is the chosen value or None
+    (blank, or text that matches no label: `has_unknown_text()` tells the two apart). An optional leading
+    item (e.g. 「すべて」) stands for None; while it is chosen the field is left blank with the label as placeholder,
     so what the user types is not appended to it."""
 
     value_did_change = Signal()
@@ -35,14 +35,14 @@ class ChoiceCombo(QComboBox):
         self.activated.connect(self._blank_for_none)
         self.set_choices([])
 
-    def set_choices(self, choices: Iterable[tuple[str, object]], *, keep_value: bool = True) -> None:
+    def set_choices(self, choices: Iterable[tuple[object, str]], *, keep_value: bool = True) -> None:
         """Replace the items; the current value stays selected when it is still among them."""
         previous = self.value() if keep_value else None
         self.blockSignals(True)
         self.clear()
         if self._none_label is not None:
             self.addItem(self._none_label, None)
-        for label, value in choices:
+        for value, label in choices:
             self.addItem(label, value)
         self.blockSignals(False)
         self.set_value(previous)

@@ -1,4 +1,4 @@
-"""Layout helpers for the 推進員 and 活動記録 forms, so they stay usable in a narrow pane."""
+"""A date edit made to fit a form in a narrow pane (the 推進員, 担当 and 活動記録 forms)."""
 
 from __future__ import annotations
 

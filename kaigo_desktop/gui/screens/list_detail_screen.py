@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.base import Screen
-from kaigo_desktop.gui.widgets.promoters_messages import confirm_delete, is_user_error, show_write_error
-from kaigo_desktop.gui.widgets.promoters_rows_model import Column, RowsTableModel
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
+from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.services import promoters_view
 from kaigo_desktop.services.promoters_view import ReferenceLists
 from kaigo_desktop.storage.database import Database
@@ -112,14 +113,12 @@ class ListDetailScreen(Screen):
     def _build(self) -> None:
         bar = QHBoxLayout()
         self.build_filters(bar)
-        self.show_deleted = QCheckBox("削除済みを表示")
+        self.show_deleted = QCheckBox(words.SHOW_TRASH)
         bar.addWidget(self.show_deleted)
         bar.addStretch(1)
-        self.new_button = QPushButton("新規")
-        self.new_button.setToolTip("Ctrl+N")
-        self.delete_button = QPushButton("削除…")
-        self.delete_button.setToolTip("Delete")
-        self.restore_button = QPushButton("元に戻す")
+        self.new_button = QPushButton(words.with_key(words.NEW, "Ctrl+N"))
+        self.delete_button = QPushButton(words.with_key(words.DELETE, "Delete"))
+        self.restore_button = QPushButton(words.RESTORE)
         for button in (self.new_button, self.delete_button, self.restore_button):
             bar.addWidget(button)
         self.table = QTableView()

@@ -1,5 +1,5 @@
-"""Small editors of the 開催記録 forms: head counts that take only digits (full-width ones from the IME too) and
-times of day typed freely (9:30, ９：３０, 9時30分)."""
+"""Small editors of the 開催記録 form and month grid: head counts that take only digits (full-width ones from
+the IME too) and times of day typed freely (9:30, ９：３０, 9時30分)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A combo box of (value, label) choices with an optional 「未選択」 entry whose value is None; the value, not
-the label, is what the screens read and set."""
+the label, is what the screens read and set. TypeAheadCombo is the editable one that finds choices as typed."""
 
 from __future__ import annotations
 

@@ -1,0 +1,86 @@
+"""The words the app shows on many screens, each spelled one way: the kinds of record, the trash, the verbs on
+buttons, how a required field and a key are marked. Screens, services' messages and storage's record labels
+take them from here, and tests/gui/test_words.py fails when a screen or a source file spells one of them
+another way. Plain strings, no Qt: services and storage use them too."""
+
+from __future__ import annotations
+
+# ---- kinds of record (as the navigation, messages and the exchange name them) ---------------------------
+
+CENTER = "地域包括支援センター"
+PLACE = "通いの場"
+PROMOTER = "推進員"
+ASSIGNMENT = "担当"
+GATHERING = "開催記録"
+ACTIVITY = "活動記録"
+
+# By table name (storage/rows.py).
+KIND_NAMES: dict[str, str] = {
+    "centers": CENTER,
+    "places": PLACE,
+    "promoters": PROMOTER,
+    "assignments": ASSIGNMENT,
+    "gatherings": GATHERING,
+    "members": "参加者実人数",
+    "population": "65歳以上人口",
+    "activities": ACTIVITY,
+    "expenses": "経費",
+}
+
+# ---- the trash: deleting moves a record there; 「元に戻す」 brings it back ---------------------------------
+
+TRASH = "ごみ箱"
+SHOW_TRASH = "ごみ箱を表示"  # the check box that lists the trash instead of the live records
+DELETED_MARK = "（削除済み）"  # after the name of a record that is in the trash
+CAN_RESTORE = f"「{SHOW_TRASH}」から、いつでも元に戻せます。"
+
+
+def marked_deleted(name: str, deleted: bool) -> str:
+    """The name, with 「（削除済み）」 after it when the record is in the trash."""
+    return name + DELETED_MARK if deleted else name
+
+
+def in_trash_note(kind: str) -> str:
+    """On the form of a record in the trash: why it cannot be edited, and how to change that."""
+    return f"この{kind}は{TRASH}にあります。編集するには「{RESTORE}」を押してください。"
+
+
+def not_found(what: str) -> str:
+    """A record a field or row refers to is not among the live ones: 「推進員が見つかりません（削除済みの…）。」"""
+    return f"{what}が見つかりません（削除済みの可能性があります）。"
+
+
+def counted(count_text: str, *, in_trash: bool) -> str:
+    """A list's count (「12件」), said to be of the trash while the trash is shown."""
+    return f"{TRASH}：{count_text}" if in_trash else count_text
+
+
+# ---- verbs on buttons ------------------------------------------------------------------------------------
+
+SAVE = "保存"
+NEW = "新規"
+DELETE = "削除"
+RESTORE = "元に戻す"  # out of the trash
+REVERT = "変更を取り消す"  # drop the edits not yet saved
+CANCEL = "キャンセル"
+CLOSE = "閉じる"
+
+
+def with_key(verb: str, key: str) -> str:
+    """A button's verb with its keyboard shortcut: 「保存（Ctrl+S）」."""
+    return f"{verb}（{key}）"
+
+
+# ---- empty choices and waiting ---------------------------------------------------------------------------
+
+NONE = "（なし）"  # an optional reference left empty: no center, no promoter
+NOT_CHOSEN = "（未選択）"  # an optional choice not made
+CHOOSE = "（選択してください）"  # a required choice not made yet
+LOADING = "読み込み中…"
+
+# ---- form labels -----------------------------------------------------------------------------------------
+
+
+def required(label: str) -> str:
+    """The label of a field that must be filled: 「氏名（必須）」."""
+    return f"{label}（必須）"
