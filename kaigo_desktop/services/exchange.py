@@ -72,18 +72,26 @@ DEFAULT_DESTINATION = "既定"
 class BundleError(StorageError):
     """A bundle that cannot be imported (damaged, tampered, from a newer version, from this database)."""
 
+    kind = "bundle"
+
 
 class PassphraseError(BundleError):
     """An encrypted bundle without its passphrase, or with a wrong one: ask the person for it."""
+
+    kind = "passphrase"
 
 
 class SameDatabaseError(BundleError):
     """The bundle was written by this database or by a copy of its file: give one of the two a new id."""
 
+    kind = "same_database"
+
 
 class UnknownPcError(BundleError):
     """A correctly signed bundle from a PC not trusted here: `signer` says who it claims to be (to compare the
     fingerprint by phone before trusting it)."""
+
+    kind = "unknown_pc"
 
     def __init__(self, message: str, signer: Signer):
         super().__init__(message)
@@ -100,7 +108,10 @@ def give_new_database_id(db: Database) -> str:
 
 
 class ConflictError(StorageError):
-    pass
+    """A conflict cannot be settled that way (kind "name_taken": the name kept is used by another record
+    here, field "name")."""
+
+    kind = "conflict"
 
 
 Progress = Callable[[int, int], None]  # (done, total); raising from it cancels, and nothing is written
@@ -921,7 +932,8 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                     if sqlite_errors.constraint_violation(error).kind != sqlite_errors.DUPLICATE_NAME:
                         raise  # another rule broken: the general refusal below says which
                     raise ConflictError(f"「{incoming.get('name')}」という名前はこのパソコンの別の記録が使っています。"
-                                        "先にどちらかの名前を変えてから選んでください。") from error
+                                        "先にどちらかの名前を変えてから選んでください。",
+                                        kind="name_taken", field="name") from error
             elif conflict.reason == "same_name":
                 row = {c: incoming.get(c) for c in cols if c in incoming}
                 namesake = q.live_row_with_name(conn, table, incoming)
