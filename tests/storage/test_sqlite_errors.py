@@ -212,3 +212,50 @@ def test_other_errors_are_not_environment_problems(db: Database) -> None:
         db.conn.execute("SELECT no_such_column FROM places")  # a bug in our SQL, not the user's to fix
     assert sqlite_errors.environment_error(caught.value) is None
     assert sqlite_errors.environment_error(ValueError("x")) is None
+
+
+def test_the_cli_explains_a_busy_database_and_writes_nothing(db_path: Path, monkeypatch, capsys) -> None:
+    """A program on another PC in the middle of a save: the command ends with a Japanese message and exit
+    code 2, not a traceback, and the file is as it was."""
+    from kaigo_desktop.cli import main
+    from kaigo_desktop.storage import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)  # the test does not wait the full five seconds
+    before = _file_bytes(db_path)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        code = main(["--db", str(db_path), "init", "--municipality", CHIYODA, "--center", "神田地域包括支援センター"])
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("エラー") and "Traceback" not in err
+    assert _file_bytes(db_path) == before
+
+
+def test_a_failed_backup_is_explained_the_same_for_sqlite_and_the_os(db: Database, db_path: Path,
+                                                                      tmp_path: Path) -> None:
+    """A full disk, a read-only file and a folder gone mean the same to the user whether SQLite or the
+    operating system noticed first: backup's message is chosen from the kind, not from the words."""
+    import errno
+
+    from kaigo_desktop.storage.backup import failure_message
+
+    where = tmp_path / "backups" / "kaigo-manual.sqlite3"
+    db.conn.execute(f"PRAGMA max_page_count = {db.scalar('PRAGMA page_count')}")
+    with pytest.raises(sqlite3.OperationalError) as full:
+        db.conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?)",
+                            [(f"k{i}", "x" * 1000) for i in range(100)])
+    read_only = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as refused:
+            read_only.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
+    finally:
+        read_only.close()
+    with pytest.raises(sqlite3.OperationalError) as gone:
+        sqlite3.connect(tmp_path / "外れたUSBメモリ" / "kaigo.sqlite3")
+    assert failure_message(full.value, where) == failure_message(OSError(errno.ENOSPC, "No space"), where)
+    assert failure_message(refused.value, where) == failure_message(OSError(errno.EROFS, "Read-only"), where)
+    assert failure_message(gone.value, where) == failure_message(OSError(errno.ENOENT, "Not found"), where)
+    assert len({failure_message(e.value, where) for e in (full, refused, gone)}) == 3
