@@ -52,10 +52,6 @@ def _raised(action: Callable[[], object], expected: type[BaseException] = Constr
     return caught.value
 
 
-def _file_bytes(path: Path) -> bytes:
-    return path.read_bytes()
-
-
 # ---- constraints ------------------------------------------------------------------------------------
 
 def test_a_duplicate_promoter_name_is_a_duplicate_name_on_the_name_field(db: Database) -> None:
@@ -122,13 +118,23 @@ def test_a_missing_value_is_not_null_on_its_column(db: Database) -> None:
     assert (violation.kind, violation.field) == ("not_null", "kana")
 
 
-def test_the_same_natural_key_twice_is_a_duplicate_on_its_last_column(db: Database) -> None:
+def test_the_same_key_twice_is_a_duplicate_on_its_last_column(db: Database) -> None:
     place = repository.insert(db, _place())
     repository.insert(db, Members(place_id=place.id, fiscal_year=2024, total=3))
+    row = dict(db.conn.execute("SELECT * FROM members").fetchone())
+    row["fiscal_year"] = 2025  # the same id for another 年度
     with pytest.raises(sqlite3.IntegrityError) as caught:
-        db.conn.execute("INSERT INTO members SELECT * FROM members")  # a second row, same everything
+        db.conn.execute(f"INSERT INTO members ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
     violation = sqlite_errors.constraint_violation(caught.value)
-    assert violation.kind == "duplicate" and violation.field in ("id", "fiscal_year")
+    assert (violation.kind, violation.field) == ("duplicate", "id")
+    row.update(id="0" * 36, fiscal_year=2024)  # another id, the same place and 年度: UNIQUE (place_id, fiscal_year)
+    with pytest.raises(sqlite3.IntegrityError) as caught:
+        db.conn.execute(f"INSERT INTO members ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
+    violation = sqlite_errors.constraint_violation(caught.value)
+    assert (violation.kind, violation.field, violation.columns) == ("duplicate", "fiscal_year",
+                                                                   ("place_id", "fiscal_year"))
 
 
 def test_a_constraint_error_is_no_environment_problem(db: Database) -> None:
@@ -164,11 +170,11 @@ def test_a_full_database_is_disk_full_and_nothing_is_written(db: Database) -> No
 
 
 def test_writing_to_a_database_opened_read_only_is_read_only(db_path: Path) -> None:
-    before = _file_bytes(db_path)
+    before = db_path.read_bytes()
     with Database.open(db_path, readonly=True) as database:
         error = _raised(lambda: repository.insert(database, _place()), ReadOnlyDatabaseError)
         assert error.kind == "read_only"
-    assert _file_bytes(db_path) == before
+    assert db_path.read_bytes() == before
 
 
 def test_a_truncated_file_is_corrupt(db: Database, db_path: Path, tmp_path: Path) -> None:
@@ -221,7 +227,7 @@ def test_the_cli_explains_a_busy_database_and_writes_nothing(db_path: Path, monk
     from kaigo_desktop.storage import database
 
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)  # the test does not wait the full five seconds
-    before = _file_bytes(db_path)
+    before = db_path.read_bytes()
     other = sqlite3.connect(db_path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
@@ -231,7 +237,7 @@ def test_the_cli_explains_a_busy_database_and_writes_nothing(db_path: Path, monk
         other.close()
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("エラー") and "Traceback" not in err
-    assert _file_bytes(db_path) == before
+    assert db_path.read_bytes() == before
 
 
 def test_a_failed_backup_is_explained_the_same_for_sqlite_and_the_os(db: Database, db_path: Path,
