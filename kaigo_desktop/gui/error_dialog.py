@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import platform
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop import APP_NAME, __version__, paths
+from kaigo_desktop.storage import sqlite_errors
 from kaigo_desktop.storage.errors import StorageError
 
 LOG_FILE_NAME = "kaigo-desktop.log"
@@ -63,23 +63,11 @@ def setup_logging(log_path: Path | None = None) -> Path:
 
 def explain(error: BaseException) -> tuple[str, bool]:
     """(Japanese message, is it a bug). Problems of the environment get an action the user can take."""
-    text = str(error).lower()
     if isinstance(error, StorageError):
         return f"データベースの問題です。\n{error}", False
-    if isinstance(error, sqlite3.OperationalError):
-        if "locked" in text or "busy" in text:
-            return ("データベースが他の操作またはほかのパソコンで使用中です。しばらく待ってから、もう一度操作してください。"
-                    "\n保存していない変更は失われていません。"), False
-        if "full" in text:
-            return "ディスクの空き容量が足りません。不要なファイルを削除してから、もう一度保存してください。", False
-        if "readonly" in text or "read-only" in text:
-            return "データベースファイルに書き込めません（読み取り専用）。ファイルの場所や権限を確認してください。", False
-        if "disk i/o" in text or "unable to open" in text:
-            return ("データベースファイルを読み書きできません。ネットワークドライブや USB メモリが外れていないか"
-                    "確認してください。"), False
-    if isinstance(error, sqlite3.DatabaseError) and "malformed" in text:
-        return ("データベースファイルが壊れている可能性があります。作業を止め、バックアップから復元するよう"
-                "担当者に相談してください。"), False
+    problem = sqlite_errors.environment_error(error)  # busy, disk full, read-only, damaged: by result code
+    if problem is not None:
+        return problem.message, False
     if isinstance(error, PermissionError):
         return f"ファイルにアクセスできません（権限がありません）: {getattr(error, 'filename', '')}", False
     if isinstance(error, OSError) and getattr(error, "errno", None) == 28:

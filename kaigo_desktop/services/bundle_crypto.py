@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.services.bundle_format import explain
 
 MAGIC = b"KAIGO-ENCRYPTED-BUNDLE\n"
@@ -38,12 +39,16 @@ class _Params(msgspec.Struct):
     nonce: Annotated[_Hex, Meta(min_length=24, max_length=24)]
 
 
-class PassphraseError(ValueError):
+class PassphraseError(UserFacingError, ValueError):
     """No passphrase for an encrypted bundle, or the wrong one (or the file was changed)."""
 
+    kind = "passphrase"
 
-class SettingsError(ValueError):
+
+class SettingsError(UserFacingError, ValueError):
     """The encryption settings line is damaged or beyond the bounds: no password can open this file here."""
+
+    kind = "encryption_settings"
 
 
 def is_encrypted(data: bytes) -> bool:

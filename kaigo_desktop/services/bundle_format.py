@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 from msgspec import Meta, Struct
 
+from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.storage.rows import TABLES
 
 FORMAT = "kaigo-bundle"
@@ -42,8 +43,10 @@ Int64 = Annotated[int, Meta(ge=-(2 ** 63), le=2 ** 63 - 1)]  # SQLite's INTEGER:
 Cell = Union[None, Int64, str, list[Annotated[str, Meta(max_length=200)]]]
 
 
-class FormatError(ValueError):
+class FormatError(UserFacingError, ValueError):
     """A bundle that is not what this version reads; the message is Japanese and names the problem."""
+
+    kind = "bundle_format"
 
 
 class _Versions(Struct):

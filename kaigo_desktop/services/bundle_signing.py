@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.services import bundle_format
 from kaigo_desktop.storage import signing_queries as q
 from kaigo_desktop.storage.database import Database
@@ -24,12 +25,16 @@ FINGERPRINT_BYTES = 10  # 80 bits: 5 groups of 4 hex digits, read aloud in under
 MAX_TRUST_FILE_BYTES = 64 * 1024
 
 
-class SignatureError(ValueError):
+class SignatureError(UserFacingError, ValueError):
     """Unsigned, or the signature does not match the bytes (the file was changed after it was signed)."""
 
+    kind = "signature"
 
-class TrustError(ValueError):
+
+class TrustError(UserFacingError, ValueError):
     """Trusting failed: wrong fingerprint, a different key under a trusted id, an unreadable trust file."""
+
+    kind = "trust"
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,10 @@ class Signer:
         return "\n".join(lines)
 
 
-class UnknownPcError(ValueError):
+class UnknownPcError(UserFacingError, ValueError):
     """A correctly signed bundle from a PC this database does not trust (yet): `signer` says who it claims to be."""
+
+    kind = "unknown_pc"
 
     def __init__(self, signer: Signer, message: str):
         super().__init__(message)

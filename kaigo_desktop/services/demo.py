@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, month_range
 from kaigo_desktop.domain.records import (
     Activity,
@@ -776,8 +777,10 @@ class _DemoBuilder:
         return written
 
 
-class NotADemoDatabaseError(ValueError):
+class NotADemoDatabaseError(UserFacingError, ValueError):
     """`demo` was pointed at a database that holds real records."""
+
+    kind = "not_a_demo_database"
 
 
 def _require_demo_or_empty(db: Database) -> None:

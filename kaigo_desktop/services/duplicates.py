@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
 from kaigo_desktop.domain.text import name_key
 from kaigo_desktop.storage import duplicate_queries, merge_queries, repository
@@ -83,8 +84,10 @@ def similar_promoters(db: Database, municipality_code: str, name: str,
 
 # ---------------------------------------------------------------- merging
 
-class MergeRefused(Exception):
+class MergeRefused(UserFacingError):
     """The two records cannot be merged; the message (Japanese) says why. Nothing was written."""
+
+    kind = "merge_refused"
 
 
 @dataclass

@@ -53,6 +53,7 @@ from typing import Any
 from kaigo_desktop.services import bundle_crypto, bundle_format, bundle_signing, duplicates, received_rows
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
+from kaigo_desktop.storage import sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
@@ -71,18 +72,26 @@ DEFAULT_DESTINATION = "既定"
 class BundleError(StorageError):
     """A bundle that cannot be imported (damaged, tampered, from a newer version, from this database)."""
 
+    kind = "bundle"
+
 
 class PassphraseError(BundleError):
     """An encrypted bundle without its passphrase, or with a wrong one: ask the person for it."""
+
+    kind = "passphrase"
 
 
 class SameDatabaseError(BundleError):
     """The bundle was written by this database or by a copy of its file: give one of the two a new id."""
 
+    kind = "same_database"
+
 
 class UnknownPcError(BundleError):
     """A correctly signed bundle from a PC not trusted here: `signer` says who it claims to be (to compare the
     fingerprint by phone before trusting it)."""
+
+    kind = "unknown_pc"
 
     def __init__(self, message: str, signer: Signer):
         super().__init__(message)
@@ -99,7 +108,10 @@ def give_new_database_id(db: Database) -> str:
 
 
 class ConflictError(StorageError):
-    pass
+    """A conflict cannot be settled that way (kind "name_taken": the name kept is used by another record
+    here, field "name")."""
+
+    kind = "conflict"
 
 
 Progress = Callable[[int, int], None]  # (done, total); raising from it cancels, and nothing is written
@@ -789,19 +801,19 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
         (q.insert_row if insert else q.update_row)(db.conn, table, row)
         return True
     except sqlite3.IntegrityError as error:
-        text = str(error)
-        if "FOREIGN KEY" in text:
+        kind = sqlite_errors.constraint_violation(error).kind
+        if kind == sqlite_errors.UNKNOWN_REFERENCE:
             # what it refers to is not here yet: it waits, indexed by that record, and is retried when it comes
             q.add_pending(db.conn, table, row["id"], _version(full), full, q.missing_parent(db.conn, table, full),
                           stamp.at)
             summary.tally("skipped", table)
-        elif "UNIQUE" in text:
+        elif kind in (sqlite_errors.DUPLICATE_NAME, sqlite_errors.DUPLICATE):
             other = q.live_row_with_name(db.conn, table, full)
             # a record we have, renamed elsewhere to a name taken here, is not a duplicate of the namesake
             _conflict(db, stamp, table, None if other is None else dict(other),
                       full if insert else {**full, RENAMED: True}, "same_name", summary)
         else:  # a rule of this database that the checks before writing do not know of
-            _conflict(db, stamp, table, None, {**full, PROBLEMS: [f"このデータベースの決まりに合いません（{text}）。"]},
+            _conflict(db, stamp, table, None, {**full, PROBLEMS: [f"このデータベースの決まりに合いません（{error}）。"]},
                       INVALID, summary)
             summary.tally("invalid", table)
         return False
@@ -917,8 +929,11 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                 try:
                     _write_decision(conn, table, conflict.row_id, keep, incoming, incoming_ancestors, cols, stamped)
                 except sqlite3.IntegrityError as error:
+                    if sqlite_errors.constraint_violation(error).kind != sqlite_errors.DUPLICATE_NAME:
+                        raise  # another rule broken: the general refusal below says which
                     raise ConflictError(f"「{incoming.get('name')}」という名前はこのパソコンの別の記録が使っています。"
-                                        "先にどちらかの名前を変えてから選んでください。") from error
+                                        "先にどちらかの名前を変えてから選んでください。",
+                                        kind="name_taken", field="name") from error
             elif conflict.reason == "same_name":
                 row = {c: incoming.get(c) for c in cols if c in incoming}
                 namesake = q.live_row_with_name(conn, table, incoming)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.services.backups import backup_folder
 from kaigo_desktop.storage import lock
 from kaigo_desktop.storage.backup import SQLITE_HEADER, default_backup_folder
@@ -23,8 +24,10 @@ FORCE_HINT = "置き換えるときは --force を付けてください。"
 _SQLITE_COMPANION_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83", b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7")
 
 
-class OutputRefused(ValueError):
+class OutputRefused(UserFacingError, ValueError):
     """Why a path is not written to, in Japanese (nothing has been written)."""
+
+    kind = "output_refused"
 
 
 def database_files(database_path: Path) -> list[Path]:

@@ -21,6 +21,8 @@ from kaigo_desktop.storage.errors import StorageError
 class ReportInputError(StorageError):
     """A report asked for something that is not in the database (unknown promoter, place, 区市町村)."""
 
+    kind = "report_input"
+
 
 def municipality_label(db: Database, municipality_code: str | None) -> str:
     """"文京区" for a code, "全区市町村" for all; raises ReportInputError for a code not in Tokyo's list."""

@@ -12,7 +12,7 @@ from kaigo_desktop.storage.settings_store import write_setting
 
 
 class UnknownMunicipalityError(StorageError):
-    pass
+    kind = "unknown_municipality"
 
 
 def municipality_code_from_user(text: str) -> str:

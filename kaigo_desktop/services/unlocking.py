@@ -19,6 +19,8 @@ RISK = ("その PC で Kaigo Desktop が使われていないこと（電源が�
 class LockStillInUseError(StorageError):
     """The holder is a program running on this PC: closing it releases the lock."""
 
+    kind = "lock_still_in_use"
+
 
 @dataclass(frozen=True)
 class LockState:

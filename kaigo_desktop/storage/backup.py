@@ -21,9 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kaigo_desktop.storage import lock, migrations, ownership
+from kaigo_desktop.storage import lock, migrations, ownership, sqlite_errors
 from kaigo_desktop.storage.connections import connect
-from kaigo_desktop.storage.errors import BackupFailedError
+from kaigo_desktop.storage.errors import (
+    BackupFailedError,
+    DatabaseUnreachableError,
+    DiskFullError,
+    ReadOnlyDatabaseError,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUP_FOLDER_NAME = "backups"
@@ -169,14 +174,14 @@ def _sidecars(path: Path) -> tuple[Path, Path, Path]:
 
 def failure_message(error: BaseException, where: Path) -> str:
     """Japanese for why writing to `where` failed, with what to do about it."""
-    code = getattr(error, "errno", None)
-    text = str(error).lower()
-    if code == errno.ENOSPC or "disk is full" in text or "database or disk is full" in text:
+    code = getattr(error, "errno", None)  # an OSError's
+    sqlite_kind = sqlite_errors.environment_kind(error)  # a sqlite3 error's, by its result code
+    if code == errno.ENOSPC or sqlite_kind == DiskFullError.kind:
         return f"保存先の空き容量が足りません: {where}。不要なファイルを削除するか、別の保存先を選んでください。"
-    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text:
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or sqlite_kind == ReadOnlyDatabaseError.kind:
         return (f"保存先に書き込めません（読み取り専用か、書き込みの権限がありません）: {where}。"
                 "別の保存先を選んでください。")
-    if code == errno.ENOENT or "unable to open" in text:
+    if code == errno.ENOENT or sqlite_kind == DatabaseUnreachableError.kind:
         return (f"保存先のフォルダに書き込めません: {where}。フォルダがあるか（USBメモリが外れていないか）"
                 "確認してください。")
     return f"保存できませんでした: {where}（{error}）"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 
-from kaigo_desktop.storage import lock, migrations, ownership
+from kaigo_desktop.storage import lock, migrations, ownership, sqlite_errors
 from kaigo_desktop.storage.backup import (
     backup_database,
     has_sqlite_header,
@@ -28,6 +28,7 @@ from kaigo_desktop.storage.errors import (
     ForeignDatabaseError,
     NewerSchemaError,
     NotADatabaseError,
+    ReadOnlyDatabaseError,
     StorageError,
 )
 from kaigo_desktop.storage.connections import connect
@@ -219,7 +220,7 @@ class Database:
         except sqlite3.DatabaseError as error:
             if conn is not None:
                 conn.close()
-            if "readonly" in str(error) or "read-only" in str(error):
+            if sqlite_errors.environment_kind(error) == ReadOnlyDatabaseError.kind:
                 raise _write_protected(path) from error
             raise NotADatabaseError(f"データベースを開けません: {path}（{error}）") from error
         try:
@@ -323,8 +324,8 @@ class Database:
             with self.utils.atomic():
                 yield self._stamp
             return
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
+            self.conn.execute("BEGIN IMMEDIATE")  # waits busy_timeout for another writer, then fails: busy
             seq = self.conn.execute(
                 "INSERT INTO db_meta (key, value) VALUES ('change_seq', '1') "
                 "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value"
@@ -332,9 +333,13 @@ class Database:
             self._stamp = WriteStamp(utc_now(), self.user, self.database_id, int(seq))
             yield self._stamp
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            # a locked, full, read-only or damaged file is the user's to act on, not a bug
+            problem = sqlite_errors.environment_error(error, path=self.path)
+            if problem is not None:
+                raise problem from error
             raise
         finally:
             self._stamp = None

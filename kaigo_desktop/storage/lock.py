@@ -383,6 +383,8 @@ def acquire(database_path: Path, user: str = "") -> DatabaseLock:
 class LockChangedError(DatabaseInUseError):
     """The lock is no longer the one the user agreed to break (someone else opened the file meanwhile)."""
 
+    kind = "lock_changed"
+
 
 def break_lock(database_path: Path, expected: LockHolder | None = None) -> LockHolder | None:
     """Remove someone else's lock once the user confirms that program is no longer running (a PC that

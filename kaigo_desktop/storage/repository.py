@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from kaigo_desktop.storage import sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import ConstraintError, RecordNotFoundError
 from kaigo_desktop.storage.ids import natural_id, new_id
@@ -15,17 +16,22 @@ from kaigo_desktop.storage.rows import TableSpec, from_row, spec_for, to_row
 T = TypeVar("T")
 
 
-def _constraint_message(spec: TableSpec, error: sqlite3.IntegrityError) -> str:
-    text = str(error)
-    if "UNIQUE" in text and ".name" in text:
-        return f"同じ名前の{spec.label}が同じ区市町村に既にあります。"
-    if "UNIQUE" in text:
-        return f"同じ{spec.label}が既にあります。"
-    if "FOREIGN KEY" in text:
-        return f"{spec.label}が参照している区市町村・通いの場・推進員・区分のいずれかが見つかりません。"
-    if "CHECK" in text:
-        return f"{spec.label}の値が範囲外です（{text}）。"
-    return f"{spec.label}を保存できません（{text}）。"
+def _constraint_error(db: Database, spec: TableSpec, error: sqlite3.IntegrityError,
+                      row: dict[str, Any] | None = None) -> ConstraintError:
+    """The ConstraintError for a write of `row` to `spec`'s table: its kind and field from the error's
+    result code (sqlite_errors), its Japanese message from the kind."""
+    violation = sqlite_errors.constraint_violation(error, conn=db.conn, table=spec.table, row=row)
+    if violation.kind == sqlite_errors.DUPLICATE_NAME:
+        message = f"同じ名前の{spec.label}が同じ区市町村に既にあります。"
+    elif violation.kind == sqlite_errors.DUPLICATE:
+        message = f"同じ{spec.label}が既にあります。"
+    elif violation.kind == sqlite_errors.UNKNOWN_REFERENCE:
+        message = f"{spec.label}が参照している区市町村・通いの場・推進員・区分のいずれかが見つかりません。"
+    elif violation.kind == sqlite_errors.CHECK:
+        message = f"{spec.label}の値が範囲外です（{error}）。"
+    else:
+        message = f"{spec.label}を保存できません（{error}）。"
+    return ConstraintError(message, kind=violation.kind, field=violation.field)
 
 
 def _id_for(spec: TableSpec, record: Any) -> str:
@@ -64,7 +70,7 @@ def insert(db: Database, record: T) -> T:
         try:
             db.conn.execute(insert_sql(spec.table, row, upsert=bool(spec.natural_key)), row)
         except sqlite3.IntegrityError as error:
-            raise ConstraintError(_constraint_message(spec, error)) from error
+            raise _constraint_error(db, spec, error, row) from error
     return get(db, type(record), record.id)
 
 
@@ -85,7 +91,8 @@ def insert_many(db: Database, records: list[Any]) -> int:
             try:
                 db.conn.executemany(insert_sql(spec.table, rows[0], upsert=bool(spec.natural_key)), rows)
             except sqlite3.IntegrityError as error:
-                raise ConstraintError(_constraint_message(spec, error)) from error
+                # which row broke it is not known: the field comes from SQLite's message alone
+                raise _constraint_error(db, spec, error) from error
     return len(records)
 
 
@@ -102,7 +109,7 @@ def update(db: Database, record: T) -> T:
             cursor = db.conn.execute(
                 f"UPDATE {spec.table} SET {assignments} WHERE id = :id AND deleted_at IS NULL", row)
         except sqlite3.IntegrityError as error:
-            raise ConstraintError(_constraint_message(spec, error)) from error
+            raise _constraint_error(db, spec, error, row) from error
         if cursor.rowcount != 1:
             raise RecordNotFoundError(f"{spec.label}が見つかりません（削除済みの可能性があります）。")
     return get(db, type(record), record.id)
@@ -120,7 +127,7 @@ def _set_deleted(db: Database, record_type: type, record_id: str, deleted: bool)
             )
         except sqlite3.IntegrityError as error:
             # Restoring a place whose name has been reused since it was deleted, for instance.
-            raise ConstraintError(_constraint_message(spec, error)) from error
+            raise _constraint_error(db, spec, error) from error
         if cursor.rowcount != 1:
             state = "削除されていない" if not deleted else "有効な"
             raise RecordNotFoundError(f"{state}{spec.label}が見つかりません。")

@@ -111,11 +111,32 @@ def test_an_error_in_a_job_callback_reaches_the_hook(qtbot, db_path: Path, tmp_p
     assert "KeyError" in log_path.read_text(encoding="utf-8")
 
 
-def test_environment_errors_get_a_message_with_an_action_not_a_bug_report() -> None:
-    message, is_bug = explain(sqlite3.OperationalError("database is locked"))
+def _real_sqlite_error(path: Path, *, busy: bool) -> sqlite3.Error:
+    """A database another connection is writing (busy), or one with no room for another page (full)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0.05)
+    try:
+        holder.execute("CREATE TABLE IF NOT EXISTS t (x TEXT)")
+        if busy:
+            holder.execute("BEGIN IMMEDIATE")
+        else:
+            conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+        with pytest.raises(sqlite3.OperationalError) as caught:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 100)
+        return caught.value
+    finally:
+        conn.close()
+        holder.close()
+
+
+def test_environment_errors_get_a_message_with_an_action_not_a_bug_report(tmp_path: Path) -> None:
+    message, is_bug = explain(_real_sqlite_error(tmp_path / "busy.sqlite3", busy=True))
     assert not is_bug and "使用中" in message
-    message, is_bug = explain(sqlite3.OperationalError("database or disk is full"))
+    message, is_bug = explain(_real_sqlite_error(tmp_path / "full.sqlite3", busy=False))
     assert not is_bug and "空き容量" in message
+    # the wording alone decides nothing: an error that merely says "locked" is a bug to report
+    assert explain(sqlite3.OperationalError("database is locked"))[1]
     message, is_bug = explain(NewerSchemaError("新しい版で作成されています"))
     assert not is_bug and "新しい版" in message
     assert explain(ValueError("x"))[1]
