@@ -13,6 +13,7 @@ from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, form
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
+from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
 from kaigo_desktop.gui.widgets.promoters_choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.promoters_rows_model import Column
@@ -143,8 +144,11 @@ class ActivitiesScreen(ListDetailScreen):
         return [*super().write_widgets(), *self.form.write_widgets()]
 
     def new_record(self) -> bool:
-        if self.read_only or self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
+        if self.read_only or self.reference is None or self.show_deleted.isChecked():
             return False
+        return self.when_left(self._start_new_activity)
+
+    def _start_new_activity(self) -> None:
         shown = self.form.loaded()
         promoter_id = self.promoter_filter.value() or (shown.promoter_id if shown else None)
         self._reselecting = True
@@ -155,15 +159,14 @@ class ActivitiesScreen(ListDetailScreen):
             self._reselecting = False
         self.form.set_record(self.form.new_activity(str(promoter_id or "") or None))
         (self.form.done_on if promoter_id else self.form.promoter).setFocus()
-        return True
 
     def focus_search(self) -> bool:
         self.promoter_filter.setFocus()
         self.promoter_filter.lineEdit().selectAll()
         return True
 
-    def save(self) -> bool:
-        return self.form.save()
+    def save(self, then: Then | None = None) -> None:
+        self.form.save(then)
 
     def has_unsaved_changes(self) -> bool:
         return self.form.has_unsaved_changes()

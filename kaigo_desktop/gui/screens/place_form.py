@@ -52,7 +52,7 @@ def promoter_period_text(promoter: AssignedPromoter) -> str:
 class PlaceForm(RecordForm):
     """Saves on the 保存 button or Ctrl+Enter (RecordForm); `edits_did_change(dirty)` on every edit."""
 
-    kind = "places"
+    record_kind = "places"
     edits_did_change = Signal(bool)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessag
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.promoter_assignments import AssignmentsPanel
 from kaigo_desktop.gui.screens.promoter_form import PromoterForm
 from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
@@ -55,7 +56,7 @@ class PromotersScreen(ListDetailScreen):
         self._search_timer.timeout.connect(self.filters_changed)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.municipality_filter.currentIndexChanged.connect(lambda _index: self.filters_changed())
-        self.form.promoter_did_save.connect(self._saved)
+        self.form.record_did_save.connect(lambda saved: self._saved(saved.promoter))
 
     # ---- pieces --------------------------------------------------------------------------------
 
@@ -154,8 +155,11 @@ class PromotersScreen(ListDetailScreen):
         return super().delete_selected()
 
     def new_record(self) -> bool:
-        if self.read_only or self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
+        if self.read_only or self.reference is None or self.show_deleted.isChecked():
             return False
+        return self.when_left(self._start_new_promoter)
+
+    def _start_new_promoter(self) -> None:
         self._reselecting = True
         try:
             self.table.clearSelection()
@@ -166,7 +170,6 @@ class PromotersScreen(ListDetailScreen):
         self.assignments.set_promoter(None)
         self.tabs.setCurrentWidget(self.form)
         self.form.name.setFocus()
-        return True
 
     def _default_municipality(self) -> str:
         """The list's filter, else the user's default (a code or a name), else nothing."""
@@ -181,8 +184,8 @@ class PromotersScreen(ListDetailScreen):
         self.search.selectAll()
         return True
 
-    def save(self) -> bool:
-        return self.form.save()
+    def save(self, then: Then | None = None) -> None:
+        self.form.save(then)
 
     def has_unsaved_changes(self) -> bool:
         return self.form.has_unsaved_changes()

@@ -35,7 +35,7 @@ class RecordForm(QWidget):
     """`save(then)` returns at once; `then(True)` once saved (or when there was nothing to save),
     `then(False)` when refused (the problems are shown on the form) or failed."""
 
-    kind = ""  # the record table a save changes, announced to every screen ("places", "promoters" …)
+    record_kind = ""  # the record table a save changes, announced to every screen ("places", "promoters" …)
     record_did_save = Signal(object)  # what the save job returned, once shown
 
     save_button: QPushButton
@@ -193,5 +193,5 @@ class RecordForm(QWidget):
             then(False)
 
         CollectionOp(self, self.context, self.save_job(record),
-                     changes=lambda result: Changes.of(self.kind, [self.saved_id(result)])) \
+                     changes=lambda result: Changes.of(self.record_kind, [self.saved_id(result)])) \
             .success(saved).failure(failed).run_in_background()
