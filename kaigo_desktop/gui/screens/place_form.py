@@ -321,10 +321,12 @@ class PlaceForm(RecordForm):
 
     def check_before_save(self, record: Place, then: Callable[[list[FieldError]], None]) -> None:
         """A new place whose name is like a stored one: the user is asked first."""
-        if record.id or confirm_similar_name(self, self.context, "places", record.municipality_code, record.name):
+        if record.id:
             then([])
-        else:
-            then([FieldError("name", "似た名前の通いの場があるため、追加を取り消しました。")])
+            return
+        refused = [FieldError("name", "似た名前の通いの場があるため、追加を取り消しました。")]
+        confirm_similar_name(self, self.context, "places", record.municipality_code, record.name,
+                             then=lambda ok: then([] if ok else refused))
 
     def save_job(self, record: Place) -> SaveJob:
         return lambda db, _ctx: pv.place_detail(db, pv.save_place(db, record).id)

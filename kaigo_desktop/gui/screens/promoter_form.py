@@ -217,11 +217,12 @@ class PromoterForm(RecordForm):
 
     def check_before_save(self, record: Promoter, then: Callable[[list[FieldError]], None]) -> None:
         """A new promoter whose name is like a stored one: the user is asked first."""
-        if self._loaded is not None or confirm_similar_name(self, self.context, "promoters",
-                                                            record.municipality_code, record.name):
+        if self._loaded is not None:
             then([])
-        else:
-            then([FieldError("name", "似た名前の推進員があるため、追加を取り消しました。")])
+            return
+        refused = [FieldError("name", "似た名前の推進員があるため、追加を取り消しました。")]
+        confirm_similar_name(self, self.context, "promoters", record.municipality_code, record.name,
+                             then=lambda ok: then([] if ok else refused))
 
     def save_job(self, record: Promoter) -> SaveJob:
         today = self.today()
