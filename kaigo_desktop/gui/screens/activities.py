@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, format_wareki
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
 from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.promoter_list_screen import Job, ListDetailScreen
@@ -178,12 +179,18 @@ class ActivitiesScreen(ListDetailScreen):
         return [("ActivitiesScreen", lambda: self._filled(self)), ("ActivityForm", lambda: self._filled(self.form))]
 
     def _filled(self, widget: QWidget) -> QWidget:
-        """Load now (not in the background) and show the first activity, for a screenshot."""
-        job = self.reference_job()
-        self._reference_loaded(self.context.run_blocking(lambda db, _ctx: job(db)))
-        job = self.list_job()
-        self._list_generation += 1
-        self._list_loaded(self._list_generation, self.context.run_blocking(lambda db, _ctx: job(db)))
-        if self.model.rowCount() and not self.shown_id():
-            self.table.selectRow(0)
+        """Show the first activity, for a screenshot: read in the background (the screenshot command waits
+        for the database thread to settle)."""
+        reference_job, list_job = self.reference_job(), self.list_job()
+
+        def show(result: Any) -> None:
+            reference, rows = result
+            self._reference_loaded(reference)
+            self._list_generation += 1
+            self._list_loaded(self._list_generation, rows)
+            if self.model.rowCount() and not self.shown_id():
+                self.table.selectRow(0)
+
+        QueryOp(self, self.context, lambda db, _ctx: (reference_job(db), list_job(db))) \
+            .success(show).run_in_background()
         return widget

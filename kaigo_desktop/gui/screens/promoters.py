@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessag
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.promoter_assignments import AssignmentsPanel
 from kaigo_desktop.gui.screens.promoter_form import PromoterForm
@@ -199,16 +200,24 @@ class PromotersScreen(ListDetailScreen):
                 ("PromoterAssignments", lambda: self._filled(self.assignments))]
 
     def _filled(self, widget: QWidget) -> QWidget:
-        """Load now (not in the background) and show the first promoter, for a screenshot."""
-        self._reference_loaded(self.context.run_blocking(lambda db, _ctx: promoters_view.reference_lists(db)))
+        """Show the first promoter, for a screenshot: read in the background (the screenshot command waits
+        for the database thread to settle)."""
         job = self.list_job()
-        self._list_generation += 1
-        self._list_loaded(self._list_generation, self.context.run_blocking(lambda db, _ctx: job(db)))
-        if self.model.rowCount() and not self.shown_id():
-            self.table.selectRow(0)
+
+        def show(result: Any) -> None:
+            reference, rows = result
+            self._reference_loaded(reference)
+            self._list_generation += 1
+            self._list_loaded(self._list_generation, rows)
+            if self.model.rowCount() and not self.shown_id():
+                self.table.selectRow(0)
+            if widget is self.assignments:
+                self.assignments.reload()
+
         if widget is self.assignments:
             self.tabs.setCurrentWidget(self.assignments)  # laid out in the window, as a user sees it
-            self.assignments.reload()
         elif widget is self.form:
             self.tabs.setCurrentWidget(self.form)
+        QueryOp(self, self.context, lambda db, _ctx: (promoters_view.reference_lists(db), job(db))) \
+            .success(show).run_in_background()
         return widget
