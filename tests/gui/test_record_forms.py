@@ -255,3 +255,28 @@ def test_closing_with_save_closes_once_saved(qtbot, window, db_path, monkeypatch
         release.set()
     assert not window.isVisible()
     assert scalar(db_path, "SELECT contact FROM places") == "代表 鈴木"
+
+
+def test_opening_another_database_with_save_opens_it_once_saved(qtbot, qapp, seeded, db_path, tmp_path,
+                                                               template_db_path, settings, monkeypatch) -> None:
+    from kaigo_desktop.gui.app import Session
+
+    other = tmp_path / "other.sqlite3"
+    other.write_bytes(template_db_path.read_bytes())
+    session = Session(qapp, settings, today=TODAY)
+    first = session.open(db_path)
+    screen = first.current_screen
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1)
+    with qtbot.waitSignal(screen.detail_did_load):
+        screen.table.selectRow(0)
+    type_text(screen.form.contact_edit, "代表 佐藤")
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Save)
+    release = threading.Event()
+    first.context.run(lambda _db, _ctx: release.wait(5))
+    assert not session.switch_to(other)  # not yet: the save runs first
+    assert session.window is first and first.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
+    assert session.window.db_path == other  # the first window has gone (deleted)
+    assert scalar(db_path, "SELECT contact FROM places") == "代表 佐藤"
+    session.window.close()
