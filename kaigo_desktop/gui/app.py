@@ -229,8 +229,8 @@ class Session(QObject):
         quit_on_close = self.app.quitOnLastWindowClosed()
         self.app.setQuitOnLastWindowClosed(False)  # the old window closes before the new one shows
         try:
-            if old is not None and not old.close():
-                return False
+            if old is not None and not (old.leave_then(lambda: self._replace(old, open_new)) and old.close()):
+                return False  # the user stays, or saves first: this runs again once saved
             open_new()
             if old is not None:
                 old.deleteLater()
@@ -243,8 +243,8 @@ class Session(QObject):
         open a window on the restored file; after a failure or a cancel the file is as it was and is opened
         again. The window stays up behind a progress dialog meanwhile. True when restored."""
         old = self.window
-        if old is None or not old.confirm_leave_all():
-            return False
+        if old is None or not old.leave_then(lambda: self.restore(backup_path)):
+            return False  # the user stays, or saves first: the restore runs once saved
         db_path = old.db_path
         # The database thread owns the connection and a restore needs the file closed. So the restore runs
         # on a thread of its own that only touches files (gui/restore_progress.py): it first waits — there,

@@ -4,6 +4,7 @@ status bar (database file, current 年度, record counts)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui import backup_dialog
 from kaigo_desktop.gui.context import READ_ONLY_IN_USE, AppContext
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
-from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT, is_demo_database
 from kaigo_desktop.services.overview import record_counts
 
@@ -85,7 +86,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.navigation.currentRowChanged.connect(self._navigate)
         self.navigation.setCurrentRow(0)
-        context.records_did_change.connect(lambda _table: self.refresh_counts())
+        context.changes_did_happen.connect(
+            lambda changes: changes.touches("places", "gatherings", "promoters") and self.refresh_counts())
         self.refresh_counts()
         context.run(lambda db, _ctx: is_demo_database(db), on_done=self.demo_band.setVisible,
                     on_error=lambda _error: None)  # a file that did not open is explained elsewhere
@@ -132,11 +134,17 @@ class MainWindow(QMainWindow):
                 self._activated_once = True
                 self.screen_at(row).activate()
             return
-        if not self.current_screen.confirm_leave():
-            self.navigation.blockSignals(True)
-            self.navigation.setCurrentRow(self.stack.currentIndex())
-            self.navigation.blockSignals(False)
-            return
+        # The navigation stays on the current screen until it agrees to be left (after a save, maybe).
+        self._select_navigation(self.stack.currentIndex())
+        self.current_screen.confirm_leave(lambda ok: ok and self._switch_to(row))
+
+    def _select_navigation(self, row: int) -> None:
+        self.navigation.blockSignals(True)
+        self.navigation.setCurrentRow(row)
+        self.navigation.blockSignals(False)
+
+    def _switch_to(self, row: int) -> None:
+        self._select_navigation(row)
         screen = self.screen_at(row)
         self.stack.setCurrentIndex(row)
         self._update_write_actions()
@@ -250,9 +258,34 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         self.save_action.setEnabled(not self.current_screen.saves_to_database)
 
-    def confirm_leave_all(self) -> bool:
-        """Every screen agrees to the window going (unsaved edits saved or dropped, as the user said)."""
-        return all(screen.confirm_leave() for screen in self._built.values())
+    def confirm_leave_all(self, then: Then) -> None:
+        """Every screen agrees to the window going (unsaved edits saved or dropped, as the user said), one
+        after the other; then(False) as soon as one keeps the user."""
+        screens = list(self._built.values())
+
+        def ask(index: int) -> None:
+            if index == len(screens):
+                then(True)
+            else:
+                screens[index].confirm_leave(lambda ok: ask(index + 1) if ok else then(False))
+
+        ask(0)
+
+    def leave_then(self, go_on: Callable[[], object]) -> bool:
+        """Before the window goes (closing, opening another database, a restore): True when it may go now;
+        False when the user stays, or chose to save first — then `go_on` runs once the save is done."""
+        outcome: list[bool] = []
+        waiting = False
+
+        def answered(ok: bool) -> None:
+            if not waiting:
+                outcome.append(ok)
+            elif ok:
+                go_on()
+
+        self.confirm_leave_all(answered)
+        waiting = True
+        return outcome == [True]
 
     def _build_demo_band(self) -> QLabel:
         """A strip across the top of a demo database's window, so that nobody types real records into it.
@@ -300,7 +333,7 @@ class MainWindow(QMainWindow):
     # ---- closing -------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if self.confirm_leave_all():
+        if self.leave_then(self.close):  # saving first: the event is ignored and the window closes once saved
             event.accept()
             self.window_did_close.emit()
         else:

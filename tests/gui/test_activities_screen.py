@@ -19,6 +19,7 @@ from kaigo_desktop.gui.screens.activity_form import parse_minutes
 from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import save_and_wait
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
@@ -86,7 +87,7 @@ def test_log_an_activity_and_see_the_totals_change(qtbot, screen, db_path, peopl
     type_text(form.place.lineEdit(), "さくら体操の会")
     type_text(form.minutes, "９０")  # full-width digits from the IME
     type_text(form.summary, "会場の相談に対応")
-    assert screen.save()  # Ctrl+S
+    assert save_and_wait(qtbot, screen)  # Ctrl+S
 
     qtbot.waitUntil(lambda: screen.count_label.text() == "3件　合計時間 4時間30分（270分）")
     assert summaries(screen) == ["会場の相談に対応", "推進員研修", "体操の見守り"]  # newest first
@@ -114,23 +115,23 @@ def test_filters_by_promoter_year_and_kind(qtbot, screen, people) -> None:
 def test_validation_future_date_bad_minutes_and_place_of_another_municipality(qtbot, screen, db_path) -> None:
     screen.new_record()
     form = screen.form
-    assert not form.save()
+    assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == ["推進員を入力してください。"]
     type_text(form.promoter.lineEdit(), "佐藤一郎（港区）")
     form.done_on.set_value(TODAY + timedelta(days=1))
     type_text(form.minutes, "1時間")
-    assert not form.save()
+    assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == ["時間（分）は0以上の整数で入力してください。"]
     form.minutes.clear()
-    assert not form.save()
+    assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == ["活動日が未来の日付です。"]
     assert form.done_on.editor.property("invalid")
     type_text(form.place.lineEdit(), "さくら体操の会")  # a 千代田区 place: not offered to a 港区 promoter
     form.done_on.set_value(date(2023, 3, 1))
-    assert not form.save()
+    assert not save_and_wait(qtbot, form)
     assert any("さくら体操の会" in m for m in form.errors.messages())
     form.place.set_value(None)
-    assert not form.save()
+    assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == ["活動日（令和5年3月1日）が推進員の配置期間（令和5年4月1日～）の外です。"]
     with Database.open(db_path) as db:
         assert db.scalar("SELECT COUNT(*) FROM activities") == 3
@@ -161,7 +162,7 @@ def test_edit_an_activity_and_guard_unsaved_changes(qtbot, screen) -> None:
     form.minutes.clear()
     type_text(form.minutes, "75")
     assert screen.has_unsaved_changes()
-    assert screen.save()
+    assert save_and_wait(qtbot, screen)
     qtbot.waitUntil(lambda: screen.count_label.text() == "2件　合計時間 3時間15分（195分）")
     assert not screen.has_unsaved_changes()
 

@@ -18,6 +18,7 @@ from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import save_and_wait
 
 CHIYODA = "131016"
 Yes, Cancel = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel
@@ -73,11 +74,11 @@ def places_screen(qtbot, context) -> PlacesScreen:
     return screen
 
 
-def test_new_place_like_an_existing_one_asks_and_cancel_saves_nothing(places_screen, seeded, answers) -> None:
+def test_new_place_like_an_existing_one_asks_and_cancel_saves_nothing(qtbot, places_screen, seeded, answers) -> None:
     screen = places_screen
     assert screen.new_record()
     type_text(screen.form.name_edit, "さくら体操クラブ")
-    assert not screen.save()
+    assert not save_and_wait(qtbot, screen)
     assert len(answers["asked"]) == 1
     assert "似た名前の通いの場があります: 「サクラ体操クラブ」" in answers["asked"][0]
     assert "このまま追加しますか" in answers["asked"][0]
@@ -85,19 +86,19 @@ def test_new_place_like_an_existing_one_asks_and_cancel_saves_nothing(places_scr
     assert any("似た名前" in message for message in screen.form.errors.messages())  # not silent
     assert screen.has_unsaved_changes()  # the typing is kept
     answers["answer"] = Yes
-    assert screen.save()
+    assert save_and_wait(qtbot, screen)
     assert count(seeded, "SELECT COUNT(*) FROM places WHERE name = ? AND deleted_at IS NULL",
                  ("さくら体操クラブ",)) == 1
     answers["asked"].clear()
     type_text(screen.form.address_edit, "千代田区一番町1-1")  # editing the saved record: no question
-    assert screen.save()
+    assert save_and_wait(qtbot, screen)
     assert answers["asked"] == []
 
 
-def test_new_place_with_a_distinct_name_does_not_ask(places_screen, seeded, answers) -> None:
+def test_new_place_with_a_distinct_name_does_not_ask(qtbot, places_screen, seeded, answers) -> None:
     places_screen.new_record()
     type_text(places_screen.form.name_edit, "ひまわり会")
-    assert places_screen.save()
+    assert save_and_wait(qtbot, places_screen)
     assert answers["asked"] == [] and count(seeded, "SELECT COUNT(*) FROM places") == 2
 
 
@@ -109,9 +110,9 @@ def test_new_promoter_like_an_existing_one_asks(qtbot, context, seeded, answers)
     qtbot.waitUntil(lambda: screen.reference is not None)
     assert screen.new_record()
     type_text(screen.form.name, "山田花子")  # no space: still alike
-    assert not screen.form.save()
+    assert not save_and_wait(qtbot, screen.form)
     assert len(answers["asked"]) == 1 and "似た名前の推進員があります: 「山田 花子」" in answers["asked"][0]
     assert count(seeded, "SELECT COUNT(*) FROM promoters") == 1
     answers["answer"] = Yes
-    assert screen.form.save()
+    assert save_and_wait(qtbot, screen.form)
     assert count(seeded, "SELECT COUNT(*) FROM promoters WHERE deleted_at IS NULL") == 2

@@ -19,6 +19,7 @@ from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.gatherings import GRID_TAB, GatheringsScreen
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import save_and_wait
 
 NO_KEYS = Qt.KeyboardModifier.NoModifier
 
@@ -133,6 +134,7 @@ def test_a_gathering_logged_through_the_form_is_listed(qtbot, screen, context, d
     commit_ime(form.notes, "雨天のため室内で実施")
     assert form.totals.property("mismatch") is False
     press(form.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.hint.text().startswith("保存しました"))  # the save runs in the background
 
     saved = stored(db_path)[-1]
     assert (saved.held_on, saved.attendance_total, saved.male, saved.female, saved.age_75_plus) == (
@@ -182,7 +184,7 @@ def test_bad_counts_are_explained_beside_the_fields_and_nothing_is_saved(qtbot, 
     type_keys(form.counts["female"], "6")
     assert form.totals.property("mismatch") is True  # highlighted before saving
     assert "男女計 12人" in form.totals.text()
-    assert form.save() is False
+    assert save_and_wait(qtbot, form) is False
     assert "男性と女性の合計（12人）が参加者数（10人）を超えています。" in form.errors.messages()
     assert form.counts["attendance_total"].property("invalid") is True
     assert len(stored(db_path)) == 5
@@ -193,10 +195,10 @@ def test_a_missing_total_and_an_unreadable_time_are_reported(qtbot, screen, db_p
     form = screen.form
     pick_place(qtbot, screen, "あおば")
     form.start_time.setText("朝")
-    assert form.save() is False
+    assert save_and_wait(qtbot, form) is False
     assert form.errors.messages() == ["開始時刻は 10:00 のように入力してください。"]
     form.start_time.setText("９：３０")
-    assert form.save() is False
+    assert save_and_wait(qtbot, form) is False
     assert form.errors.messages() == ["参加者数を入力してください。"]
     assert len(stored(db_path)) == 5
 
@@ -228,6 +230,7 @@ def test_enter_walks_the_fields_and_saves_on_the_save_button(qtbot, screen, db_p
     press(form.notes, Qt.Key.Key_Return)  # from the last field …
     assert QApplication.focusWidget() is form.save_button
     press(form.save_button, Qt.Key.Key_Return)  # … Enter once more saves
+    qtbot.waitUntil(lambda: form.hint.text().startswith("保存しました"))
     assert [(g.held_on, g.attendance_total) for g in stored(db_path)][-1] == (date(2024, 5, 17), 8)
 
 
@@ -240,11 +243,12 @@ def test_a_listed_gathering_opens_in_the_form_and_is_corrected(qtbot, screen, co
     view.setCurrentIndex(model.index(0, 0))
     press(view, Qt.Key.Key_Return)  # Enter (or a double-click) on a row opens it
     form = screen.form
+    qtbot.waitUntil(lambda: form.editing_id() == first.id)  # read in the background
     assert form.editing_id() == first.id and form.place.place().name == "ひまわりサロン"
     assert not form.has_unsaved_changes()
     form.counts["attendance_total"].setText("13")
     assert form.has_unsaved_changes()
-    assert screen.save() is True
+    assert save_and_wait(qtbot, screen) is True
     corrected = next(g for g in stored(db_path) if g.id == first.id)
     assert corrected.attendance_total == 13 and corrected.meta.updated_by == "入力担当"
     qtbot.waitUntil(lambda: model.is_loaded(0) and model.row_at(0).attendance_total == 13)
@@ -297,7 +301,7 @@ def test_month_grid_saves_several_rows_at_once(qtbot, screen, context, db_path, 
     fill_row(grid, 3, "22", "14")
     assert grid.table.item(len(grid._rows), 1).text() == "65"  # totals row: 16 + 18 + 17 + 14, live
     assert grid.has_unsaved_changes()
-    assert grid.save() is True
+    assert save_and_wait(qtbot, grid) is True
     saved = [g for g in stored(db_path) if g.place_id == data["sakura"].id and g.held_on.month == 5]
     assert [(g.held_on.day, g.attendance_total, g.male) for g in saved] == [(1, 16, None), (8, 18, 3),
                                                                              (15, 17, 2), (22, 14, None)]
@@ -312,13 +316,13 @@ def test_month_grid_with_one_bad_row_saves_none(qtbot, screen, context, db_path,
     fill_row(grid, 2, "17", "10", "6", "6")  # 男性+女性 > 参加者数
     fill_row(grid, 3, "24", "11")
     before = stored(db_path)
-    assert grid.save() is False
+    assert save_and_wait(qtbot, grid) is False
     assert stored(db_path) == before
     assert grid.table.verticalHeaderItem(2).text() == "エラー"
     assert grid.table.verticalHeaderItem(1).text() == "新規"
     assert "17（金）：男性と女性の合計（12人）が参加者数（10人）を超えています。" in grid.message.text()
     fill_row(grid, 2, "17", "12", "6", "6")
-    assert grid.save() is True
+    assert save_and_wait(qtbot, grid) is True
     assert len(stored(db_path)) == len(before) + 3
 
 
@@ -349,7 +353,7 @@ def test_the_month_grid_opens_on_the_place_and_month_of_the_form(qtbot, screen, 
 def test_month_grid_refuses_a_day_twice(qtbot, screen, context, db_path, data) -> None:
     grid = open_grid(qtbot, screen, context, data["aoba"], 2024, 5)
     fill_row(grid, 1, "2", "8")  # the 2nd is already stored in row 0
-    assert grid.save() is False
+    assert save_and_wait(qtbot, grid) is False
     assert "2日の行が2つ以上あります。" in grid.message.text()
     assert len(stored(db_path)) == 5
 
@@ -430,7 +434,7 @@ def test_delete_asks_then_moves_to_the_trash_and_restore_brings_back(qtbot, scre
     assert len(stored(db_path)) == 5
     assert screen.delete_selected() is True
     assert "2件" in questions[-1]
-    assert len(stored(db_path)) == 3
+    qtbot.waitUntil(lambda: len(stored(db_path)) == 3)  # the delete runs on the database thread
     qtbot.waitUntil(lambda: screen.list.model.rowCount() == 3)
     screen.list.trash.setChecked(True)
     qtbot.waitUntil(lambda: sorted(shown_keys(screen)) == sorted(keys))

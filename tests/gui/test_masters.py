@@ -127,7 +127,9 @@ def test_leaving_with_unsaved_population_asks_and_discards(masters: MastersScree
     asked = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *args, **kw: asked.append(args[2]) or QMessageBox.StandardButton.Discard)
-    assert masters.confirm_leave()
+    left = []
+    masters.confirm_leave(left.append)
+    assert left == [True]
     assert asked and "保存していない変更" in asked[0]
     assert page.table.item(population_row(masters, CHIYODA), POP65).text() == ""
     assert not masters.has_unsaved_changes()

@@ -23,6 +23,7 @@ from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import save_and_wait
 
 CHIYODA, SHINJUKU = "131016", "131041"
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
@@ -125,14 +126,14 @@ def test_a_place_created_through_the_form_is_listed_and_stored(qtbot, screen: Pl
         (CHIYODA, "ヒダマリケンコウタイソウクラブ", 25, 0b101, "画面テスト", "神田地域包括支援センター")]
 
 
-def test_bad_entries_get_inline_japanese_messages_and_nothing_is_stored(screen: PlacesScreen,
+def test_bad_entries_get_inline_japanese_messages_and_nothing_is_stored(qtbot, screen: PlacesScreen,
                                                                          seeded_path: Path) -> None:
     screen.new_record()
     form = screen.form
     form.start_edit.set_value(date(2024, 4, 1))
     form.end_edit.set_value(date(2024, 3, 1))
     assert form.end_edit.wareki_below.text().startswith("令和6年3月1日")
-    assert not screen.save()
+    assert not save_and_wait(qtbot, screen)
     assert form.errors.messages() == ["通いの場の名称を入力してください。",
                                       "終了日（令和6年3月1日）が開始日（令和6年4月1日）より前です。"]
     assert form.error_label.isVisible()
@@ -140,33 +141,33 @@ def test_bad_entries_get_inline_japanese_messages_and_nothing_is_stored(screen: 
     assert QApplication.focusWidget() is form.name_edit  # the first field in error
     type_text(form.capacity_edit, "たくさん")
     type_text(form.name_edit, "けやき会")
-    assert not screen.save()
+    assert not save_and_wait(qtbot, screen)
     assert form.errors.messages() == ["定員は0以上の整数で入力してください（空欄も可）。"]
     form.capacity_edit.clear()
     form.end_edit.set_value(None)
-    assert screen.save()
+    assert save_and_wait(qtbot, screen)
     assert not form.error_label.isVisible()
     assert stored(seeded_path, "SELECT COUNT(*) FROM places") == [(4,)]
 
 
-def test_an_unchosen_municipality_and_an_absurd_capacity_are_explained(screen: PlacesScreen) -> None:
+def test_an_unchosen_municipality_and_an_absurd_capacity_are_explained(qtbot, screen: PlacesScreen) -> None:
     screen.new_record()
     type_text(screen.form.name_edit, "けやき会")
     type_text(screen.form.capacity_edit, "99999999999999999999")
-    assert not screen.save()
+    assert not save_and_wait(qtbot, screen)
     assert screen.form.errors.messages() == ["定員が大きすぎます（100,000人まで）。"]
     screen.form.capacity_edit.clear()
     screen.form.municipality_combo.set_value(None)
     assert screen.form.center_combo.value() is None  # the center belonged to the municipality
-    assert not screen.save()
+    assert not save_and_wait(qtbot, screen)
     assert screen.form.errors.messages() == ["区市町村を選んでください。"]
     assert screen.form.municipality_combo.property("invalid")
 
 
-def test_a_duplicate_name_is_shown_on_the_name_field(screen: PlacesScreen) -> None:
+def test_a_duplicate_name_is_shown_on_the_name_field(qtbot, screen: PlacesScreen) -> None:
     screen.new_record()
     type_text(screen.form.name_edit, "さくら体操の会")
-    assert not screen.save()
+    assert not save_and_wait(qtbot, screen)
     assert screen.form.errors.messages() == ["同じ区市町村に「さくら体操の会」という通いの場が既にあります。"]
 
 
@@ -196,7 +197,7 @@ def test_restore_from_the_trash_brings_the_place_back(qtbot, screen: PlacesScree
     assert screen.restore_button.isVisible() and not screen.delete_button.isVisible()
     select(qtbot, screen, "向日葵サロン")
     assert screen.form.is_read_only and "ごみ箱" in screen.form.banner.text()
-    assert not screen.save()  # a place in the trash cannot be edited
+    assert not save_and_wait(qtbot, screen)  # a place in the trash cannot be edited
     with qtbot.waitSignal(screen.list_did_refresh):
         qtbot.mouseClick(screen.restore_button, Qt.MouseButton.LeftButton)
     assert listed(screen) == []
@@ -304,9 +305,12 @@ def test_the_table_model_passes_qtmodeltester(qtmodeltester, context: AppContext
 def test_screenshot_views_are_filled_with_a_place_of_the_database(qtbot, screen: PlacesScreen) -> None:
     views = dict(screen.screenshot_views())
     assert set(views) == {"PlacesScreen", "PlaceForm"}
-    assert views["PlacesScreen"]() is screen and screen.model.rowCount() == 3
+    assert views["PlacesScreen"]() is screen
+    qtbot.waitUntil(lambda: screen.form.name_edit.text() == "さくら体操の会")  # the place with a promoter
+    assert screen.model.rowCount() == 3 and screen.selected_row().name == "さくら体操の会"
     form = views["PlaceForm"]()
-    assert form.name_edit.text() == "さくら体操の会"  # the place with a promoter
+    qtbot.waitUntil(lambda: form.name_edit.text() == "さくら体操の会")
+    assert form.promoters_table.rowCount() == 1
     assert not form.grab().isNull()
 
 

@@ -20,6 +20,7 @@ from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.gui.widgets.rows_table_model import RowsTableModel
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import save_and_wait
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
@@ -107,7 +108,7 @@ def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_scre
     qtbot.waitUntil(lambda: "上限（1人）" in form.banner_text())  # visible before saving
     assert form.banner.isVisible()
     type_text(form.name, "山田花子")
-    assert form.save()
+    assert save_and_wait(qtbot, form)
 
     assert len(warned) == 1 and "千代田区の令和6年度の推進員（2人）" in warned[0]
     assert "上限（1人）" in form.banner_text()  # still shown after the save
@@ -123,7 +124,7 @@ def test_no_cap_warning_where_the_population_is_large(qtbot, open_screen, contex
     screen = open_screen()
     screen.new_record()
     type_text(screen.form.name, "山田花子")
-    assert screen.form.save()
+    assert save_and_wait(qtbot, screen.form)
     assert screen.form.banner_text() == ""
 
 
@@ -144,12 +145,12 @@ def test_validation_messages_show_inline_and_nothing_is_saved(qtbot, open_screen
     screen = open_screen()
     screen.new_record()
     form = screen.form
-    assert not form.save()
+    assert not save_and_wait(qtbot, form)
     assert "区市町村を選んでください。" in form.errors.messages()
     type_text(form.municipality.lineEdit(), "千代田区")
     form.start_date.set_value(date(2024, 4, 1))
     form.end_date.set_value(date(2024, 3, 1))
-    assert not form.save()
+    assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == [
         "推進員の氏名を入力してください。", "配置終了日（令和6年3月1日）が配置開始日（令和6年4月1日）より前です。"]
     assert form.name.property("invalid") and form.end_date.editor.property("invalid")
@@ -281,4 +282,5 @@ def test_screenshot_views_fill_the_forms(qtbot, open_screen, db_path) -> None:
     screen = open_screen()
     views = dict(screen.screenshot_views())
     assert set(views) == {"PromotersScreen", "PromoterForm", "PromoterAssignments"}
-    assert views["PromoterForm"]() is screen.form and screen.form.name.text() == "山田花子"
+    assert views["PromoterForm"]() is screen.form
+    qtbot.waitUntil(lambda: screen.form.name.text() == "山田花子")  # read in the background

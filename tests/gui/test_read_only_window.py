@@ -22,6 +22,7 @@ from kaigo_desktop.services.demo import create_demo
 from kaigo_desktop.services.overview import record_counts
 from kaigo_desktop.storage import lock
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import save_and_wait
 
 SCREENSHOT = Path("/tmp/read_only_window.png")
 TODAY = date(2024, 6, 1)
@@ -119,10 +120,11 @@ def test_nothing_can_be_written_from_a_read_only_window(qtbot, qapp, demo_path: 
             if isinstance(widget, QPushButton):
                 QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
     gatherings = window.screen_at(1)
-    assert not gatherings.grid.save() and not gatherings.form.save()
+    assert not save_and_wait(qtbot, gatherings.grid) and not save_and_wait(qtbot, gatherings.form)
     promoters = window.screen_at(2)
-    assert not promoters.form.save() and not promoters.assignments.add_assignment()
-    assert not window.screen_at(3).form.save()
+    assert not save_and_wait(qtbot, promoters.form) and not promoters.assignments.add_assignment()
+    assert not save_and_wait(qtbot, window.screen_at(3).form)
+    assert not save_and_wait(qtbot, window.screen_at(0).form)
     assert asked == []
     assert state_of(window) == before
     told: list[str] = []

@@ -13,10 +13,12 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, format_wareki
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
+from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
-from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.rows_table_model import Column
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.services import activities_view, promoters_view, records
 from kaigo_desktop.services.activities_view import ActivityFilter, ActivityList, ActivityRow, format_minutes
 
@@ -143,8 +145,11 @@ class ActivitiesScreen(ListDetailScreen):
         return [*super().write_widgets(), *self.form.write_widgets()]
 
     def new_record(self) -> bool:
-        if self.read_only or self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
+        if self.read_only or self.reference is None or self.show_deleted.isChecked():
             return False
+        return self.when_left(self._start_new_activity)
+
+    def _start_new_activity(self) -> None:
         shown = self.form.loaded()
         promoter_id = self.promoter_filter.value() or (shown.promoter_id if shown else None)
         self._reselecting = True
@@ -155,15 +160,14 @@ class ActivitiesScreen(ListDetailScreen):
             self._reselecting = False
         self.form.set_record(self.form.new_activity(str(promoter_id or "") or None))
         (self.form.done_on if promoter_id else self.form.promoter).setFocus()
-        return True
 
     def focus_search(self) -> bool:
         self.promoter_filter.setFocus()
         self.promoter_filter.lineEdit().selectAll()
         return True
 
-    def save(self) -> bool:
-        return self.form.save()
+    def save(self, then: Then | None = None) -> None:
+        self.form.save(then)
 
     def has_unsaved_changes(self) -> bool:
         return self.form.has_unsaved_changes()
@@ -175,12 +179,18 @@ class ActivitiesScreen(ListDetailScreen):
         return [("ActivitiesScreen", lambda: self._filled(self)), ("ActivityForm", lambda: self._filled(self.form))]
 
     def _filled(self, widget: QWidget) -> QWidget:
-        """Load now (not in the background) and show the first activity, for a screenshot."""
-        job = self.reference_job()
-        self._reference_loaded(self.context.run_blocking(lambda db, _ctx: job(db)))
-        job = self.list_job()
-        self._list_generation += 1
-        self._list_loaded(self._list_generation, self.context.run_blocking(lambda db, _ctx: job(db)))
-        if self.model.rowCount() and not self.shown_id():
-            self.table.selectRow(0)
+        """Show the first activity, for a screenshot: read in the background (the screenshot command waits
+        for the database thread to settle)."""
+        reference_job, list_job = self.reference_job(), self.list_job()
+
+        def show(result: Any) -> None:
+            reference, rows = result
+            self._reference_loaded(reference)
+            self._list_generation += 1
+            self._list_loaded(self._list_generation, rows)
+            if self.model.rowCount() and not self.shown_id():
+                self.table.selectRow(0)
+
+        QueryOp(self, self.context, lambda db, _ctx: (reference_job(db), list_job(db))) \
+            .success(show).run_in_background()
         return widget

@@ -8,7 +8,6 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,16 +22,16 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Activity
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import activities_view
 from kaigo_desktop.services.promoters_view import ReferenceLists
-from kaigo_desktop.storage.errors import StorageError
 
 EMPTY_HINT = "一覧から活動を選ぶか、「新規」（Ctrl+N）で記録してください。"
 
@@ -47,22 +46,20 @@ def parse_minutes(text: str) -> int | None:
     return int(text)
 
 
-class ActivityForm(QWidget):
-    """`set_record(activity or None)` shows a stored activity or starts a new one; `save()` writes it."""
+class ActivityForm(RecordForm):
+    """`set_record(activity or None)` shows a stored activity or starts a new one; `save(then)` writes it
+    (RecordForm; `record_did_save` carries the saved Activity)."""
 
-    activity_did_save = Signal(object)  # the saved Activity
+    record_kind = "activities"
 
     def __init__(self, context: AppContext, today: Callable[[], date] = date.today,
                  parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent)
         self.today = today
         self._reference: ReferenceLists | None = None
         self._loaded: Activity | None = None
-        self._baseline: tuple | None = None
-        self._read_only = True
         self._build()
-        self._set_editable(False)
+        self.set_editable(False)
 
     def _build(self) -> None:
         self.heading = QLabel(EMPTY_HINT)
@@ -111,9 +108,7 @@ class ActivityForm(QWidget):
         layout.addStretch(1)
         self.enter = EnterMovesFocus(self)
         self.enter.install(self)
-        add_save_shortcut(self, self.save)
-        self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(self.discard_changes)
+        self.set_up_saving()
         self.promoter.value_did_change.connect(self._fill_places)
 
     # ---- reference lists and records -----------------------------------------------------------
@@ -147,8 +142,8 @@ class ActivityForm(QWidget):
         self._loaded = activity if activity is not None and activity.id else None
         if activity is None:
             self.heading.setText(EMPTY_HINT)
-            self._baseline = None
-            self._set_editable(False)
+            self.forget_baseline()
+            self.set_editable(False)
             return
         self.promoter.set_value(activity.promoter_id or None)
         self.done_on.set_value(activity.done_on)
@@ -159,8 +154,8 @@ class ActivityForm(QWidget):
         deleted = activity.meta.deleted_at is not None
         self.heading.setText((words.in_trash_note(words.ACTIVITY) if deleted else "活動記録の詳細")
                              if activity.id else "新しい活動記録")
-        self._set_editable(not (read_only or deleted))
-        self._baseline = self._state()
+        self.set_editable(not (read_only or deleted))
+        self.take_baseline()
 
     def loaded(self) -> Activity | None:
         return self._loaded
@@ -177,7 +172,7 @@ class ActivityForm(QWidget):
             kind=self.kind.currentText(), place_id=self.place.value() or None,  # type: ignore[arg-type]
             minutes=minutes, summary=self.summary.toPlainText().strip())
 
-    def _state(self) -> tuple:
+    def state(self) -> tuple:
         """What counts as an edit: the record, plus typed text the record cannot hold."""
         unknown = [combo.currentText().strip() if combo.has_unknown_text() else ""
                    for combo in (self.promoter, self.place)]
@@ -188,21 +183,16 @@ class ActivityForm(QWidget):
         return [self.promoter, self.done_on, self.kind, self.place, self.minutes, self.summary, self.save_button,
                 self.revert_button]
 
-    def _set_editable(self, editable: bool) -> None:
-        self._read_only = not editable
-        for widget in self.write_widgets():
-            widget.setEnabled(editable)
+    # ---- saving (RecordForm) -------------------------------------------------------------------
 
-    # ---- unsaved changes and saving ------------------------------------------------------------
+    def is_stored(self) -> bool:
+        return self._loaded is not None
 
-    def has_unsaved_changes(self) -> bool:
-        return not self._read_only and self._baseline is not None and self._state() != self._baseline
+    def reload(self) -> None:
+        baseline: tuple = self._baseline  # type: ignore[assignment]  # set: discard_changes checked
+        self.set_record(self._loaded or self.new_activity(baseline[0].promoter_id))
 
-    def discard_changes(self) -> None:
-        if self._baseline is not None and not self._read_only:
-            self.set_record(self._loaded or self.new_activity(self._baseline[0].promoter_id))
-
-    def _picker_errors(self) -> list[FieldError]:
+    def input_errors(self) -> list[FieldError]:
         errors = []
         if self.promoter.has_unknown_text():
             errors.append(FieldError("promoter_id", f"推進員「{self.promoter.currentText().strip()}」が見つかりません。"
@@ -216,26 +206,13 @@ class ActivityForm(QWidget):
             errors.append(FieldError("minutes", "時間（分）は0以上の整数で入力してください。"))
         return errors
 
-    def save(self) -> bool:
-        if self._read_only or self._baseline is None or self.context.read_only:
-            return False
-        if self._loaded is not None and not self.has_unsaved_changes():
-            return True  # nothing to write: the stored record keeps its time stamp
-        errors = self._picker_errors()
-        if errors:
-            self.errors.show(errors)
-            return False
-        record, today = self.record(), self.today()
-        try:
-            saved = self.context.run_blocking(lambda db, _ctx: activities_view.save_activity(db, record, today=today))
-        except ValidationFailed as failed:
-            self.errors.show(failed.errors)
-            return False
-        except StorageError as error:
-            self.errors.show([FieldError("", str(error))])
-            return False
-        self.set_record(saved)
-        self.context.records_did_change.emit("activities")
+    def save_job(self, record: Activity) -> SaveJob:
+        today = self.today()
+        return lambda db, _ctx: activities_view.save_activity(db, record, today=today)
+
+    def saved_id(self, result: Activity) -> str:
+        return result.id
+
+    def show_saved(self, result: Activity) -> None:
+        self.set_record(result)
         self.context.status_did_change.emit("活動記録を保存しました。")
-        self.activity_did_save.emit(saved)
-        return True

@@ -9,6 +9,12 @@ from PySide6.QtWidgets import QAbstractItemView, QMessageBox, QWidget
 
 from kaigo_desktop.gui.context import AppContext
 
+Then = Callable[[bool], None]  # told once an asynchronous save or leave is settled: True = done, go on
+
+
+def _ignore(_ok: bool) -> None:
+    pass
+
 
 class ReadOnlyHold(QObject):
     """Keeps the widgets that write disabled while the database is open read-only, whatever the screen's own
@@ -98,8 +104,10 @@ class Screen(QWidget):
     def focus_search(self) -> bool:  # Ctrl+F
         return False
 
-    def save(self) -> bool:  # Ctrl+S
-        return False
+    def save(self, then: Then | None = None) -> None:  # Ctrl+S
+        """Returns at once; then(True) once saved (or nothing needed saving), then(False) when refused
+        (the problems are shown) or failed. The default has nothing to save."""
+        (then or _ignore)(False)
 
     def print_current(self) -> bool:  # Ctrl+P
         """Print the screen's list as shown; screens with something better to print override this."""
@@ -127,17 +135,33 @@ class Screen(QWidget):
     def discard_changes(self) -> None:
         """Forget unsaved edits (after the user agreed)."""
 
-    def confirm_leave(self) -> bool:
-        """Ask before unsaved edits would be lost: save, discard or stay. True = it is fine to leave."""
+    def confirm_leave(self, then: Then) -> None:
+        """Ask before unsaved edits would be lost: save, discard or stay. then(True) = it is fine to leave:
+        at once when nothing is unsaved or the user discards, after the save when they choose 保存."""
         if not self.has_unsaved_changes():
-            return True
+            then(True)
+            return
         answer = QMessageBox.question(
             self, "未保存の変更", f"{self.title}に保存していない変更があります。保存しますか？",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
-            return self.save() and not self.has_unsaved_changes()
-        if answer == QMessageBox.StandardButton.Discard:
+            self.save(then=lambda ok: then(ok and not self.has_unsaved_changes()))
+        elif answer == QMessageBox.StandardButton.Discard:
             self.discard_changes()
-            return True
-        return False
+            then(True)
+        else:
+            then(False)
+
+    def when_left(self, go_on: Callable[[], None]) -> bool:
+        """Run `go_on` once the user has agreed to leave the record shown (confirm_leave). False when they
+        stayed; True when it ran or waits for a save."""
+        outcome: list[bool] = []
+
+        def left(ok: bool) -> None:
+            outcome.append(ok)
+            if ok:
+                go_on()
+
+        self.confirm_leave(left)
+        return outcome != [False]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QListView, QPushButton, QVBoxLayout, QWidget,
@@ -15,17 +15,17 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance
+from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
-from kaigo_desktop.storage.errors import StorageError
 
 COUNT_FIELDS = ("attendance_total", "male", "female", "age_under_65", "age_65_74", "age_75_plus",
                 "new_participants")
@@ -34,23 +34,23 @@ _MISMATCH_STYLE = "color: #b71c1c; background: #ffebee; padding: 2px;"
 _MATCH_STYLE = "color: #1b5e20; padding: 2px;"
 
 
-class GatheringForm(QWidget):
-    """New gatherings by default; `load(gathering)` edits one. `gathering_did_save` carries the saved record."""
+class GatheringForm(RecordForm):
+    """New gatherings by default; `load(gathering)` edits one. `save(then)` (RecordForm); `record_did_save`
+    carries (the saved gathering, the next date for a new one)."""
 
-    gathering_did_save = Signal(object)
+    record_kind = "gatherings"
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, *, places: PlaceChoiceModel | None = None):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent)
         self._places = places
         self._editing: Gathering | None = None
-        self._snapshot: dict = {}
         self._promoters_of: str | None = None  # the 区市町村 whose promoters the combo lists
         self._pending_promoter: str | None = None
         self._prefilled: tuple | None = None  # the routine parts as 「前回と同じ」 last filled them
         self._build()
+        self.set_editable(True)
         self._show_mode()
-        self._snapshot = self._values()
+        self.take_baseline()
 
     # ---- building ------------------------------------------------------------------------------
 
@@ -145,8 +145,7 @@ class GatheringForm(QWidget):
         self.enter.install(self)
         for box in self.programs.values():  # install() leaves buttons alone; on this form Enter moves on
             box.installEventFilter(self.enter)
-        add_save_shortcut(self, self.save)
-        self.save_button.clicked.connect(self.save)
+        self.set_up_saving()
         self.clear_button.clicked.connect(lambda: self.new_entry(self.place.place()))
         self.same_button.clicked.connect(lambda: self.copy_last_time(force=True))
         self.place.place_did_change.connect(self._place_changed)
@@ -173,7 +172,7 @@ class GatheringForm(QWidget):
         if held_on is not None:
             self.held_on.set_value(held_on)
         self._show_mode()
-        self._snapshot = self._values()
+        self.take_baseline()
 
     def load(self, gathering: Gathering) -> None:
         """Edit a stored gathering."""
@@ -189,64 +188,69 @@ class GatheringForm(QWidget):
         self._prefilled = None
         self.notes.setText(gathering.notes)
         self._show_mode()
-        self._snapshot = self._values()
+        self.take_baseline()
 
     def editing_id(self) -> str:
         return self._editing.id if self._editing else ""
 
     def has_unsaved_changes(self) -> bool:
-        if self._editing is not None:
-            return self._values() != self._snapshot
+        if self._editing is not None or self._read_only:
+            return super().has_unsaved_changes()
         # A new record is worth keeping once a count or a note is in: place, date and routine parts alone
         # are what the form prepares by itself.
         return any(edit.text().strip() for edit in self.counts.values()) or bool(self.notes.text().strip())
 
-    def discard_changes(self) -> None:
+    def focus_first(self) -> None:
+        (self.held_on.editor if self.place.place() else self.place).setFocus()
+
+    # ---- saving (RecordForm) -------------------------------------------------------------------
+
+    def state(self) -> dict:
+        return self._values()
+
+    def is_stored(self) -> bool:
+        return self._editing is not None
+
+    def reload(self) -> None:
         if self._editing is not None:
             self.load(self._editing)
         else:
             self.new_entry(self.place.place())
 
-    def focus_first(self) -> None:
-        (self.held_on.editor if self.place.place() else self.place).setFocus()
+    def write_widgets(self) -> list[QWidget]:
+        return [self.place, self.held_on, *self.counts.values(), *self.programs.values(), self.professionals,
+                self.promoter, self.start_time, self.end_time, self.notes, self.same_button, self.clear_button,
+                self.save_button]
 
-    def save(self) -> bool:
-        """Validate and store; messages appear beside the fields. True when saved."""
-        if self.context.read_only:
-            return False
-        try:
-            gathering = self._collect()
-        except ValidationFailed as failure:
-            self.errors.show(failure.errors)
-            return False
+    def busy_widgets(self) -> list[QWidget]:
+        return [self.save_button, self.clear_button]
+
+    def save_job(self, record: Gathering) -> SaveJob:
         today = date.today()
 
         def job(db, _ctx):
-            if gathering.id:
-                return records.update(db, gathering, today=today), None
-            saved = records.add(db, gathering, today=today)
+            if record.id:
+                return records.update(db, record, today=today), None
+            saved = records.add(db, record, today=today)
             return saved, gatherings_view.next_date(db, saved.place_id, saved.held_on, today)
 
-        try:
-            saved, next_day = self.context.run_blocking(job)
-        except ValidationFailed as failure:
-            self.errors.show(failure.errors)
-            return False
-        except StorageError as error:
-            self.errors.show([FieldError("", str(error))])
-            return False
-        self.context.records_did_change.emit("gatherings")
-        self.gathering_did_save.emit(saved)
+        return job
+
+    def saved_id(self, result: tuple[Gathering, date | None]) -> str:
+        return result[0].id
+
+    def show_saved(self, result: tuple[Gathering, date | None]) -> None:
+        """A corrected gathering stays shown; after a new one the form is ready for the place's next date."""
+        saved, next_day = result
         place = self.place.place()
         summary = f"{place.name if place else ''}　{format_wareki(saved.held_on)}　{saved.attendance_total}人"
-        if gathering.id:
+        if self._editing is not None:
             self.load(saved)
             self.hint.setText(f"更新しました：{summary}")
         else:
             self.new_entry(place, next_day)
             self.hint.setText(f"保存しました：{summary}　続けて次の開催日を入力できます。")
             self.held_on.editor.setFocus()
-        return True
 
     def copy_last_time(self, *, force: bool = False) -> None:
         """Fill programs, times, 専門職 and promoter from the place's latest gathering (only into an empty
@@ -357,27 +361,27 @@ class GatheringForm(QWidget):
                 "professionals": self._checked_professionals(), "promoter": self.promoter.currentData(),
                 "times": (self.start_time.text(), self.end_time.text()), "notes": self.notes.text()}
 
-    def _collect(self) -> Gathering:
-        """The record the form shows; problems the services cannot see (unreadable time, unknown place)
-        are raised here as ValidationFailed."""
+    def input_errors(self) -> list[FieldError]:
+        """Problems the services cannot see: an unreadable time, a place not chosen or not found."""
         errors: list[FieldError] = []
-        place = self.place.place()
-        if place is None:
+        if self.place.place() is None:
             message = ("通いの場を選んでください。" if not self.place.text().strip()
                        else f"「{self.place.text().strip()}」に当てはまる通いの場が1つに決まりません。候補から選んでください。")
             errors.append(FieldError("place_id", message))
-        times = {}
         for field, edit, label in (("start_time", self.start_time, "開始時刻"), ("end_time", self.end_time, "終了時刻")):
             try:
-                times[field] = edit.value()
+                edit.value()
             except ValueError:
                 errors.append(FieldError(field, f"{label}は 10:00 のように入力してください。"))
-        if errors:
-            raise ValidationFailed(errors)
+        return errors
+
+    def record(self) -> Gathering:
+        """The gathering the form shows (input_errors has found none)."""
+        place = self.place.place()
         base = self._editing or Gathering(place_id="", held_on=date.today(), attendance_total=0)
         return dataclasses.replace(
-            base, place_id=place.id, held_on=self.held_on.value(),
+            base, place_id=place.id if place else "", held_on=self.held_on.value(),
             **{name: edit.value() for name, edit in self.counts.items()},
             programs=tuple(code for code, box in self.programs.items() if box.isChecked()),
             professionals=self._checked_professionals(), promoter_id=self.promoter.currentData(),
-            notes=self.notes.text().strip(), **times)
+            notes=self.notes.text().strip(), start_time=self.start_time.value(), end_time=self.end_time.value())

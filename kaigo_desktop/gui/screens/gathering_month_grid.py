@@ -4,6 +4,7 @@ row's problems shown on the row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,17 +18,19 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
-from kaigo_desktop.domain.validation import ValidationFailed, check_attendance
+from kaigo_desktop.domain.validation import check_attendance
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.gathering_month_sheet import (
     COLUMN_OF, COLUMNS, COUNT_FIELDS, NOTES, SheetRow, cells_of, day_label, records_to_save, routine_text,
 )
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
-from kaigo_desktop.gui.widgets.sheet_cell_delegate import SheetCellDelegate
+from kaigo_desktop.gui.widgets.form_errors import field_errors
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
+from kaigo_desktop.gui.widgets.sheet_cell_delegate import SheetCellDelegate
 from kaigo_desktop.services import gatherings_view
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
-from kaigo_desktop.storage.errors import StorageError
 
 MIN_ROWS = 5
 _ERROR_BRUSH = QBrush(QColor("#ffcdd2"))
@@ -51,6 +54,7 @@ class GatheringMonthGrid(QWidget):
         self.sheet: MonthSheet | None = None
         self._rows: list[_Row] = []
         self._filling = False
+        self._saving = False
         self._build()
 
     # ---- building ------------------------------------------------------------------------------
@@ -109,14 +113,14 @@ class GatheringMonthGrid(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        add_save_shortcut(self, self.save)
+        add_save_shortcut(self, lambda: self.save())
         self.place.place_did_change.connect(lambda _p: self._selection_changed())
         self.month.dateChanged.connect(lambda _d: self._selection_changed())
         self.previous_button.clicked.connect(lambda: self.month.setDate(self.month.date().addMonths(-1)))
         self.next_button.clicked.connect(lambda: self.month.setDate(self.month.date().addMonths(1)))
         self.add_row_button.clicked.connect(lambda: self._append_row())
         self.revert_button.clicked.connect(self.discard_changes)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda _checked=False: self.save())
         self.table.itemChanged.connect(self._item_changed)
         self._show_month_label()
         self._set_enabled(False)
@@ -154,39 +158,69 @@ class GatheringMonthGrid(QWidget):
         if self.sheet is not None:
             self._show_sheet(self.sheet)
 
-    def save(self) -> bool:
-        """Write every new and changed row in one transaction; False (and row messages) when any is wrong."""
-        if self.context.read_only:
-            return False
+    def save(self, then: Callable[[bool], None] | None = None) -> None:
+        """Write every new and changed row in one transaction. Returns at once; then(True) once saved and
+        shown again (or when no row needed saving), then(False) with the rows' messages when any is wrong."""
+        then = then or (lambda _ok: None)
+        if self.context.read_only or self._saving:
+            then(False)
+            return
         self.delegate.commit_open_editor()
         if self.sheet is None:
-            return False
+            then(False)
+            return
         pending, positions, problems = records_to_save(
             self.sheet, [self._sheet_row(row) for row in range(len(self._rows))])
         for row, state in enumerate(self._rows):
             state.errors = problems.get(row, [])
         if problems:
-            return self._show_errors()
+            then(self._show_errors())
+            return
         if not pending:
             self.message.setText("保存する行がありません。")
-            return False
-        today = date.today()
-        try:
-            saved = self.context.run_blocking(
-                lambda db, _ctx: gatherings_view.save_gatherings(db, pending, today=today))
-        except ValidationFailed as failure:
-            for error in failure.errors:
-                position, _, name = error.field.partition(".")
-                self._rows[positions[int(position)]].errors.append((COLUMN_OF.get(name, 0), error.message))
-            return self._show_errors()
-        except StorageError as error:
-            self.message.setText(f"保存できませんでした：{error}")
-            return False
-        self.context.records_did_change.emit("gatherings")
-        self.sheet_did_save.emit(len(saved))
-        self._load(self.sheet.place_id, self.sheet.year, self.sheet.month,
-                   done_message=f"{len(saved)}件を保存しました。")
-        return True
+            then(True)
+            return
+        sheet, today = self.sheet, date.today()
+        held = [(w, w.isEnabled()) for w in (self.save_button, self.revert_button, self.add_row_button)]
+        self._saving = True
+        for widget, _ in held:
+            widget.setEnabled(False)
+
+        def ended() -> None:
+            self._saving = False
+            for widget, enabled in held:
+                widget.setEnabled(enabled)
+
+        def saved(written: list[Gathering]) -> None:
+            ended()
+            self.sheet_did_save.emit(len(written))
+            # then() once the sheet shows what was stored: until then its typed rows still look unsaved.
+            self._load(sheet.place_id, sheet.year, sheet.month, done_message=f"{len(written)}件を保存しました。",
+                       then=then)
+
+        def failed(error: BaseException) -> None:
+            ended()
+            try:
+                errors = field_errors(error)
+            except BaseException:
+                then(False)
+                raise  # a bug: the exception hook shows and logs it
+            general = []
+            for problem in errors:  # a row's problem names its field 「<position>.<column>」
+                position, dot, name = problem.field.partition(".")
+                if dot and position.isdigit() and int(position) < len(positions):
+                    self._rows[positions[int(position)]].errors.append((COLUMN_OF.get(name, 0), problem.message))
+                else:
+                    general.append(problem.message)
+            if any(state.errors for state in self._rows):
+                self._show_errors(general)
+            else:
+                self.message.setText("保存できませんでした：" + "\n".join(general))
+            then(False)
+
+        CollectionOp(self, self.context, lambda db, _ctx: gatherings_view.save_gatherings(db, pending, today=today),
+                     changes=lambda written: Changes.of("gatherings", [g.id for g in written])) \
+            .success(saved).failure(failed).run_in_background()
 
     # ---- loading -------------------------------------------------------------------------------
 
@@ -214,12 +248,23 @@ class GatheringMonthGrid(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _load(self, place_id: str, year: int, month: int, done_message: str = "") -> None:
+    def _load(self, place_id: str, year: int, month: int, done_message: str = "",
+              then: Callable[[bool], None] | None = None) -> None:
         self.message.setText(words.LOADING)
         today = date.today()
+
+        def shown(sheet: MonthSheet) -> None:
+            self._show_sheet(sheet, done_message)
+            if then is not None:
+                then(True)
+
+        def failed(error: BaseException) -> None:
+            self.message.setText(f"読み込めません：{error}")
+            if then is not None:
+                then(True)  # saved all the same: only showing it again failed
+
         self.context.run(lambda db, _ctx: gatherings_view.month_sheet(db, place_id, year, month, today),
-                         on_done=lambda sheet: self._show_sheet(sheet, done_message),
-                         on_error=lambda error: self.message.setText(f"読み込めません：{error}"))
+                         on_done=shown, on_error=failed)
 
     def _show_sheet(self, sheet: MonthSheet, message: str = "") -> None:
         self.sheet = sheet
@@ -341,9 +386,9 @@ class GatheringMonthGrid(QWidget):
         item.setBackground(_ERROR_BRUSH)
         item.setToolTip(tooltip if tooltip is not None else "\n".join(m for _, m in self._rows[row].errors))
 
-    def _show_errors(self) -> bool:
+    def _show_errors(self, general: list[str] | None = None) -> bool:
         self._refresh_all()
-        lines = []
+        lines = [f"・{message}" for message in general or []]
         for row, state in enumerate(self._rows):
             day = self._display_text(self.table.model().index(row, 0)) or f"{row + 1}行目"
             lines += [f"・{day}：{message}" for _, message in state.errors]

@@ -11,20 +11,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain.records import Gathering
-from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.operations import QueryOp, is_user_error
+from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.gui.screens.gathering_form import GatheringForm
 from kaigo_desktop.gui.screens.gathering_list import GatheringList
 from kaigo_desktop.gui.screens.gathering_month_grid import GatheringMonthGrid
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel
 from kaigo_desktop.services import gatherings_view, records
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import PlaceChoice
-from kaigo_desktop.storage.errors import StorageError
 
 FORM_TAB, GRID_TAB = 0, 1
 FORM_WIDTH, GRID_WIDTH = 540, 660  # the month grid's columns need a little more room than the form
-# What a change to each table means here: the list shows place and promoter names, the pickers list places.
-_LIST_TABLES = {"", "gatherings", "places", "promoters"}
-_CHOICE_TABLES = {"", "places"}
+# What a change to each kind means here: the list shows place and promoter names, the pickers list places.
+_LIST_KINDS = ("gatherings", "places", "promoters")
+_CHOICE_KINDS = ("places",)
 
 
 class GatheringsScreen(Screen):
@@ -55,7 +56,7 @@ class GatheringsScreen(Screen):
         self.tabs.currentChanged.connect(self._tab_changed)
         self._list_stale = True
         self._choices_stale = True
-        context.records_did_change.connect(self._records_changed)
+        context.changes_did_happen.connect(self._changes_happened)
         self.list.edit_requested.connect(self.edit_gathering)
 
     # ---- Screen --------------------------------------------------------------------------------
@@ -80,13 +81,23 @@ class GatheringsScreen(Screen):
         self.list.place.selectAll()
         return True
 
-    def save(self) -> bool:
-        """Saves what has been typed: the open tab, and the other one too if it holds edits."""
+    def save(self, then: Then | None = None) -> None:
+        """Saves what has been typed: the open tab, and the other one too if it holds edits (one after the
+        other); then(True) when every one saved."""
+        then = then or (lambda _ok: None)
         if self.read_only:
-            return False
+            then(False)
+            return
         current = self.grid if self.tabs.currentIndex() == GRID_TAB else self.form
         targets = [editor for editor in (self.form, self.grid) if editor.has_unsaved_changes()] or [current]
-        return all([editor.save() for editor in targets])
+
+        def save_from(index: int, all_ok: bool) -> None:
+            if index == len(targets):
+                then(all_ok)
+            else:
+                targets[index].save(then=lambda ok: save_from(index + 1, all_ok and ok))
+
+        save_from(0, True)
 
     def delete_selected(self) -> bool:
         return not self.read_only and self.list.delete_selected()
@@ -128,10 +139,10 @@ class GatheringsScreen(Screen):
         self.places.set_choices(choices)
         self.list.set_municipalities(choices)
 
-    def _records_changed(self, table: str) -> None:
-        if table in _CHOICE_TABLES:
+    def _changes_happened(self, changes: Changes) -> None:
+        if changes.touches(*_CHOICE_KINDS):
             self._choices_stale = True
-        if table in _LIST_TABLES:
+        if changes.touches(*_LIST_KINDS):
             self._list_stale = True
         if self.isVisible():  # a hidden screen catches up when it is next shown
             if self._choices_stale:
@@ -144,15 +155,20 @@ class GatheringsScreen(Screen):
         """Open a stored gathering in the form (asking first if the form holds unsaved input)."""
         if self.form.has_unsaved_changes() and not self._confirm_replace_form():
             return
-        try:
-            gathering = self.context.run_blocking(lambda db, _ctx: records.get(db, Gathering, gathering_id))
-        except StorageError as error:  # deleted meanwhile, from another screen or PC
-            self.context.status_did_change.emit(str(error))
+
+        def show(gathering: Gathering) -> None:
+            self.tabs.setCurrentIndex(FORM_TAB)
+            self.form.load(gathering)
+            self.form.focus_first()
+
+        def failed(error: BaseException) -> None:
+            if not is_user_error(error):
+                raise error
+            self.context.status_did_change.emit(str(error))  # deleted meanwhile, from another screen or PC
             self.list.schedule_refresh()
-            return
-        self.tabs.setCurrentIndex(FORM_TAB)
-        self.form.load(gathering)
-        self.form.focus_first()
+
+        QueryOp(self, self.context, lambda db, _ctx: records.get(db, Gathering, gathering_id)) \
+            .success(show).failure(failed).run_in_background()
 
     def _confirm_replace_form(self) -> bool:
         answer = QMessageBox.question(
@@ -162,19 +178,23 @@ class GatheringsScreen(Screen):
 
     # ---- screenshots ---------------------------------------------------------------------------
 
-    def _latest_gathering(self) -> Gathering | None:
+    def _with_latest_gathering(self, show: Callable[[Gathering | None], None]) -> None:
         def job(db, _ctx):
             keys = gatherings_view.list_keys(db, gatherings_view.ListQuery())
             rows = gatherings_view.list_rows(db, keys[:1])
             return records.get(db, Gathering, rows[0].id) if rows else None
 
-        return self.context.run_blocking(job)
+        QueryOp(self, self.context, job).success(show).run_in_background()
 
-    def _screenshot_screen(self) -> QWidget:
-        gathering = self._latest_gathering()
+    def _show_in_form(self, gathering: Gathering | None) -> None:
         if gathering is not None:
             self.tabs.setCurrentIndex(FORM_TAB)
             self.form.load(gathering)
+
+    # The pictures are filled in the background: the screenshot command waits for the database thread.
+
+    def _screenshot_screen(self) -> QWidget:
+        self._with_latest_gathering(self._show_in_form)
         return self
 
     def _screenshot_form(self) -> QWidget:
@@ -183,18 +203,19 @@ class GatheringsScreen(Screen):
 
     def _screenshot_grid(self) -> QWidget:
         """The month before the latest gathering (a whole month), at the place that met most often in it."""
-        latest = self._latest_gathering()
         self.tabs.setCurrentIndex(GRID_TAB)
-        if latest is None:
-            return self.grid
-        last = latest.held_on.replace(day=1) - timedelta(days=1)
-        query = gatherings_view.ListQuery(date_from=last.replace(day=1), date_to=last)
 
         def job(db, _ctx):
-            rows = gatherings_view.list_rows(db, gatherings_view.list_keys(db, query)[:500])
-            return Counter(row.place_id for row in rows).most_common(1)
+            keys = gatherings_view.list_keys(db, gatherings_view.ListQuery())
+            rows = gatherings_view.list_rows(db, keys[:1])
+            if not rows:
+                return None
+            last = rows[0].held_on.replace(day=1) - timedelta(days=1)
+            query = gatherings_view.ListQuery(date_from=last.replace(day=1), date_to=last)
+            month = gatherings_view.list_rows(db, gatherings_view.list_keys(db, query)[:500])
+            busiest = Counter(row.place_id for row in month).most_common(1)
+            return (busiest[0][0], last.year, last.month) if busiest else None
 
-        busiest = self.context.run_blocking(job)
-        if busiest:
-            self.grid.open_sheet(busiest[0][0], last.year, last.month)
+        QueryOp(self, self.context, job) \
+            .success(lambda sheet: sheet is not None and self.grid.open_sheet(*sheet)).run_in_background()
         return self.grid

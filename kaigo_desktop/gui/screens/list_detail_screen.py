@@ -28,6 +28,7 @@ from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.services import promoters_view
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.promoters_view import ReferenceLists
 from kaigo_desktop.storage.database import Database
 
@@ -38,7 +39,7 @@ class ListDetailScreen(Screen):
     """Subclasses give the columns, the list job, the detail widget and the form, and how a row is shown."""
 
     record_label = ""  # 「推進員」, 「活動記録」: used in messages
-    list_tables: tuple[str, ...] = ()  # records_did_change names after which the list is read again
+    list_tables: tuple[str, ...] = ()  # kinds of Changes after which the list is read again (the first: its own)
     reference_tables = ("places", "centers", "promoters")  # … after which the pickers are read again
     default_order: tuple[str, bool] = ("", False)
 
@@ -54,7 +55,7 @@ class ListDetailScreen(Screen):
         self.order_by, self.descending = self.default_order
         self.model: RowsTableModel = RowsTableModel(self.columns())
         self._build()
-        context.records_did_change.connect(self._records_changed)
+        context.changes_did_happen.connect(self._changes_happened)
 
     # ---- for subclasses ------------------------------------------------------------------------
 
@@ -220,10 +221,10 @@ class ListDetailScreen(Screen):
             raise error
         self.count_label.setText(f"読み込めませんでした：{error}")
 
-    def _records_changed(self, table: str) -> None:
-        if table in self.reference_tables or not table:
+    def _changes_happened(self, changes: Changes) -> None:
+        if changes.touches(*self.reference_tables):
             self._reference_stale = True
-        if table in self.list_tables or table in self.reference_tables or not table:
+        if changes.touches(*self.list_tables, *self.reference_tables):
             self._list_stale = True
         if self.isVisible():
             self.activate()
@@ -259,20 +260,27 @@ class ListDetailScreen(Screen):
         row = self.model.row_at(index)
         if self._reselecting or row is None or self.row_id(row) == self.shown_id():
             return
-        if not self.confirm_leave():
-            self._select_shown()
-            return
-        self.show_row(row, deleted=self.show_deleted.isChecked())
-        self._update_buttons()
+
+        def left(ok: bool) -> None:  # at once, or once the user's choice to save first has saved
+            if not ok:
+                self._select_shown()
+                return
+            self.show_row(row, deleted=self.show_deleted.isChecked())
+            self._update_buttons()
+
+        self.confirm_leave(left)
 
     def _trash_toggled(self, on: bool) -> None:
-        if not self.confirm_leave():
-            self.show_deleted.blockSignals(True)
-            self.show_deleted.setChecked(not on)
-            self.show_deleted.blockSignals(False)
-            return
-        self.show_row(None, deleted=False)
-        self.reload_list()
+        def left(ok: bool) -> None:
+            if not ok:
+                self.show_deleted.blockSignals(True)
+                self.show_deleted.setChecked(not on)
+                self.show_deleted.blockSignals(False)
+                return
+            self.show_row(None, deleted=False)
+            self.reload_list()
+
+        self.confirm_leave(left)
 
     def _update_buttons(self) -> None:
         row = self.selected_row()

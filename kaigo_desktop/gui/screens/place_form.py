@@ -4,6 +4,7 @@ promoters assigned over time (read-only here), inline validation messages and un
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -35,11 +36,13 @@ from kaigo_desktop.domain.validation import FIELD_LIMITS, FieldError
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services.places_view import AssignedPromoter, PlaceFieldChoices, PlaceDetail
+from kaigo_desktop.services import places_view as pv
+from kaigo_desktop.services.places_view import AssignedPromoter, PlaceDetail, PlaceFieldChoices
 
 
 def promoter_period_text(promoter: AssignedPromoter) -> str:
@@ -47,18 +50,16 @@ def promoter_period_text(promoter: AssignedPromoter) -> str:
     return f"{format_wareki_short(promoter.start_date)} ～ {end}"
 
 
-class PlaceForm(QWidget):
-    """`save_requested` on the 保存 button or Ctrl+Enter; `edits_did_change(dirty)` on every edit."""
+class PlaceForm(RecordForm):
+    """Saves on the 保存 button or Ctrl+Enter (RecordForm); `edits_did_change(dirty)` on every edit."""
 
-    save_requested = Signal()
+    record_kind = "places"
     edits_did_change = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(context, parent)
         self._place = Place("", "")
         self._detail: PlaceDetail | None = None
-        self._read_only = False
-        self._baseline: dict[str, Any] = {}
         self._loading = False
         self._choices: PlaceFieldChoices | None = None
         self._build()
@@ -73,9 +74,10 @@ class PlaceForm(QWidget):
         })
         self.enter_navigation = EnterMovesFocus(self)
         self.enter_navigation.install(self.fields)
-        add_save_shortcut(self, lambda: self.save_requested.emit())
+        self.set_up_saving()
         self._connect_changes()
-        self._baseline = self._raw()
+        self.set_editable(True)
+        self.take_baseline()
 
     # ---- building -------------------------------------------------------------------------------
 
@@ -161,9 +163,7 @@ class PlaceForm(QWidget):
         self.dirty_label = QLabel("")
         self.dirty_label.setStyleSheet("color: #8a6d00;")
         self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
-        self.save_button.clicked.connect(lambda _checked=False: self.save_requested.emit())
         self.revert_button = QPushButton(words.REVERT)
-        self.revert_button.clicked.connect(self.discard_changes)
         buttons = QHBoxLayout()
         buttons.addWidget(self.dirty_label, 1)
         buttons.addWidget(self.revert_button)
@@ -252,7 +252,7 @@ class PlaceForm(QWidget):
         self.scroll.show()
         self.blank_space.hide()
         self._loading = False
-        self._baseline = self._raw()
+        self.take_baseline()
         self._changed()
 
     def _show_promoters(self, promoters: list[AssignedPromoter]) -> None:
@@ -266,18 +266,11 @@ class PlaceForm(QWidget):
 
     def set_read_only(self, read_only: bool, banner: str = "") -> None:
         """A place in the trash (or no place at all) is shown but cannot be edited."""
-        self._read_only = read_only
-        self.fields.setEnabled(not read_only)
-        self.save_button.setEnabled(not read_only)
-        self.revert_button.setEnabled(not read_only)
+        self.set_editable(not read_only)
         if read_only and not banner:
             banner = words.in_trash_note(words.PLACE)
         self.banner.setText(banner)
         self.banner.setVisible(read_only)
-
-    @property
-    def is_read_only(self) -> bool:
-        return self._read_only
 
     def show_nothing(self, message: str) -> None:
         """No place chosen: blank, not editable, with a hint of what to do."""
@@ -301,42 +294,55 @@ class PlaceForm(QWidget):
             "programs": tuple(code for code, check in self.program_checks.items() if check.isChecked()),
         }
 
-    def record(self) -> tuple[Place, list[FieldError]]:
-        """The place as edited, and the problems found before asking the services (an unreadable 定員)."""
+    # ---- saving (RecordForm) --------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        return self._raw()
+
+    def is_stored(self) -> bool:
+        return bool(self._place.id)
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.fields, self.save_button, self.revert_button]
+
+    def input_errors(self) -> list[FieldError]:
+        """An unreadable 定員: found before asking the services."""
+        return _parse_capacity(self.capacity_edit.text())[1]
+
+    def record(self) -> Place:
+        """The place as edited (an unreadable 定員 as unknown: input_errors has refused it)."""
         raw = self._raw()
-        capacity, errors = _parse_capacity(raw.pop("capacity"))
+        capacity, _errors = _parse_capacity(raw.pop("capacity"))
         raw["municipality_code"] = raw["municipality_code"] or ""
         raw["status"] = raw["status"] or "活動中"
         raw["kana"] = raw["kana"].strip()
         raw["address"] = raw["address"].strip()
         raw["contact"] = raw["contact"].strip()
-        place = replace(self._place, **raw, capacity=capacity)
-        if not errors and not place.id and not self._similar_name_confirmed(place):
-            errors.append(FieldError("name", "似た名前の通いの場があるため、追加を取り消しました。"))
-        return place, errors
+        return replace(self._place, **raw, capacity=capacity)
 
-    def _similar_name_confirmed(self, place: Place) -> bool:
-        """Asked when a new place is about to be saved (record() is called only by the screen's save).
-        The screen holding this form owns the AppContext; the form finds it among its parents."""
-        holder = self.parentWidget()
-        while holder is not None and not isinstance(getattr(holder, "context", None), AppContext):
-            holder = holder.parentWidget()
-        if holder is None:
-            return True
-        return confirm_similar_name(self, holder.context, "places", place.municipality_code, place.name)
+    def check_before_save(self, record: Place, then: Callable[[list[FieldError]], None]) -> None:
+        """A new place whose name is like a stored one: the user is asked first."""
+        if record.id:
+            then([])
+            return
+        refused = [FieldError("name", "似た名前の通いの場があるため、追加を取り消しました。")]
+        confirm_similar_name(self, self.context, "places", record.municipality_code, record.name,
+                             then=lambda ok: then([] if ok else refused))
 
-    def show_errors(self, errors: list[FieldError]) -> None:
-        """Messages in the order of the fields on the form (general ones last), the first field focused."""
-        order = list(self.errors.editors)
-        self.errors.show(sorted(errors, key=lambda e: order.index(e.field) if e.field in order else len(order)))
+    def save_job(self, record: Place) -> SaveJob:
+        return lambda db, _ctx: pv.place_detail(db, pv.save_place(db, record).id)
+
+    def saved_id(self, result: PlaceDetail) -> str:
+        return result.place.id
+
+    def show_saved(self, result: PlaceDetail) -> None:
+        self.load(result.place, result)
+        self.context.status_did_change.emit(f"通いの場「{result.place.name}」を保存しました。")
+
+    def reload(self) -> None:
+        self.load(self._place, self._detail)
 
     # ---- unsaved edits --------------------------------------------------------------------------
-
-    def has_unsaved_changes(self) -> bool:
-        return not self._read_only and self._raw() != self._baseline
-
-    def discard_changes(self) -> None:
-        self.load(self._place, self._detail, read_only=self._read_only)
 
     def _changed(self) -> None:
         if self._loading:

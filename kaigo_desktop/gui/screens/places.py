@@ -21,15 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed
-from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
 from kaigo_desktop.gui.screens.place_form import PlaceForm
 from kaigo_desktop.gui.screens.place_table_model import PlaceTableModel
 from kaigo_desktop.services import places_view as pv
-from kaigo_desktop.storage.errors import StorageError
-
-_REFRESH_ON = {"", "places", "centers", "promoters", "assignments"}
+from kaigo_desktop.services.changes import Changes
 
 
 class PlacesScreen(Screen):
@@ -55,8 +53,7 @@ class PlacesScreen(Screen):
         self.model.sort_did_change.connect(self._sort_changed)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.activated.connect(lambda _index: self.form.name_edit.setFocus())
-        self.form.save_requested.connect(self.save)
-        context.records_did_change.connect(self._records_changed)
+        context.changes_did_happen.connect(self._changes_happened)
         self._show_nothing()
         self._update_buttons()
 
@@ -91,7 +88,7 @@ class PlacesScreen(Screen):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(actions)
         left_layout.addWidget(self.table, 1)
-        self.form = PlaceForm()
+        self.form = PlaceForm(self.context)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.form)
@@ -159,14 +156,18 @@ class PlacesScreen(Screen):
         self.list_did_refresh.emit()
 
     def _read_failed(self, error: BaseException) -> None:
-        if not isinstance(error, StorageError):
+        if not is_user_error(error):
             raise error
         self.count_label.setText(f"読み込めませんでした：{error}")
 
     def _filters_changed(self) -> None:
         trash = self.filter_bar.showing_trash()
-        if trash != self._trash_shown:
-            if not self.confirm_leave():
+        if trash == self._trash_shown:
+            self.refresh()
+            return
+
+        def left(ok: bool) -> None:
+            if not ok:
                 self.filter_bar.trash_check.blockSignals(True)
                 self.filter_bar.set_showing_trash(not trash)
                 self.filter_bar.trash_check.blockSignals(False)
@@ -176,21 +177,24 @@ class PlacesScreen(Screen):
             self.model.set_rows([], trash=trash)  # no live row can be picked while the trash is on its way
             self._size_columns()
             self.count_label.setText(words.LOADING)
-        self.refresh()
+            self.refresh()
+
+        self.confirm_leave(left)
 
     def _sort_changed(self, key: str, descending: bool) -> None:
         self._sort = (key, descending)
         self.refresh()
 
-    def _records_changed(self, table: str) -> None:
-        if table not in _REFRESH_ON or self._choices is None:
+    def _changes_happened(self, changes: Changes) -> None:
+        """The list shows center and promoter names, the form a place's promoters, the filters the centers."""
+        if self._choices is None or not changes.touches("places", "centers", "promoters", "assignments"):
             return
-        if table in ("", "centers"):
+        if changes.touches("centers"):
             self._choices = None
             self.activate()
         else:
             self.refresh()
-        if table in ("", "promoters", "assignments") and self.form.place_id and not self.has_unsaved_changes():
+        if changes.touches("promoters", "assignments") and self.form.place_id and not self.has_unsaved_changes():
             self._load_detail(self.form.place_id)
 
     # ---- the selected place ---------------------------------------------------------------------
@@ -203,11 +207,14 @@ class PlacesScreen(Screen):
         self._update_buttons()
         if row is None or row.id == self.form.place_id:
             return
-        if not self.confirm_leave():
-            # Put the selection back once Qt has finished changing it.
-            QTimer.singleShot(0, self._select_form_place)
-            return
-        self._load_detail(row.id)
+
+        def left(ok: bool) -> None:
+            if ok:
+                self._load_detail(row.id)
+            else:  # put the selection back once Qt has finished changing it
+                QTimer.singleShot(0, self._select_form_place)
+
+        self.confirm_leave(left)
 
     def _select_form_place(self) -> None:
         """Select the row of the place in the form (none for a new place)."""
@@ -228,6 +235,7 @@ class PlacesScreen(Screen):
                 self._select_form_place()
                 return
             self.form.load(detail.place, detail, read_only=detail.place.meta.deleted_at is not None)
+            self._select_form_place()  # a list refreshed meanwhile may have selected another row
             self.detail_did_load.emit(place_id)
 
         self.context.run(lambda db, _ctx: pv.place_detail(db, place_id), show, self._read_failed)
@@ -260,8 +268,13 @@ class PlacesScreen(Screen):
         return True
 
     def new_record(self) -> bool:
-        if self.read_only or self._choices is None or not self.confirm_leave():
+        if self.read_only or self._choices is None:
             return False
+        return self.when_left(self._start_new_place)
+
+    def _start_new_place(self) -> None:
+        if self._choices is None:
+            return
         if self.filter_bar.showing_trash():
             self.filter_bar.set_showing_trash(False)
         settings = self.context.settings
@@ -269,30 +282,9 @@ class PlacesScreen(Screen):
                                     default_center=settings.default_center))
         self.table.selectionModel().clear()
         self.form.name_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        return True
 
-    def save(self) -> bool:
-        if self.read_only or self.form.is_read_only:
-            return False
-        place, errors = self.form.record()
-        if errors:
-            self.form.show_errors(errors)
-            return False
-        def job(db, _ctx) -> pv.PlaceDetail:
-            return pv.place_detail(db, pv.save_place(db, place).id)
-
-        try:
-            detail: pv.PlaceDetail = self.context.run_blocking(job)
-        except ValidationFailed as failed:
-            self.form.show_errors(failed.errors)
-            return False
-        except StorageError as error:  # a duplicate after all, the file locked or read-only …
-            self.form.show_errors([FieldError("", str(error))])
-            return False
-        self.form.load(detail.place, detail)
-        self.context.records_did_change.emit("places")
-        self.context.status_did_change.emit(f"通いの場「{detail.place.name}」を保存しました。")
-        return True
+    def save(self, then: Then | None = None) -> None:
+        self.form.save(then)
 
     def delete_selected(self) -> bool:
         row = self.selected_row()
@@ -304,34 +296,38 @@ class PlacesScreen(Screen):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        if not self._write(lambda db, _ctx: pv.remove_place(db, row.id)):
-            return False
-        if self.form.place_id == row.id:
-            self._show_nothing()
-        self.context.records_did_change.emit("places")
-        self.context.status_did_change.emit(f"通いの場「{row.name}」を{words.TRASH}に移しました。")
+        self._write(row, lambda db, _ctx: pv.remove_place(db, row.id),
+                    f"通いの場「{row.name}」を{words.TRASH}に移しました。")
         return True
 
     def restore_selected(self) -> bool:
         row = self.selected_row()
         if self.read_only or row is None or not self.filter_bar.showing_trash():
             return False
-        if not self._write(lambda db, _ctx: pv.restore_place(db, row.id)):
-            return False
-        if self.form.place_id == row.id:
-            self._show_nothing()
-        self.context.records_did_change.emit("places")
-        self.context.status_did_change.emit(f"通いの場「{row.name}」を元に戻しました。")
+        self._write(row, lambda db, _ctx: pv.restore_place(db, row.id), f"通いの場「{row.name}」を元に戻しました。")
         return True
 
-    def _write(self, job: Callable[[Any, Any], Any]) -> bool:
-        """Run a delete or restore; a refusal is explained in a message box."""
-        try:
-            self.context.run_blocking(job)
-        except (ValidationFailed, StorageError) as error:
+    def _write(self, row: pv.PlaceListRow, job: Callable[[Any, Any], Any], done: str) -> None:
+        """Run a delete or restore of `row`; a refusal is explained in a message box. The list's buttons
+        wait meanwhile."""
+        buttons = [self.new_button, self.delete_button, self.restore_button]
+        for button in buttons:
+            button.setEnabled(False)
+
+        def written(_result: Any) -> None:
+            self._update_buttons()
+            if self.form.place_id == row.id:
+                self._show_nothing()
+            self.context.status_did_change.emit(done)
+
+        def failed(error: BaseException) -> None:
+            self._update_buttons()
+            if not is_user_error(error):
+                raise error
             QMessageBox.warning(self, self.title, str(error))
-            return False
-        return True
+
+        CollectionOp(self, self.context, job, changes=Changes.of("places", [row.id])) \
+            .success(written).failure(failed).run_in_background()
 
     def write_widgets(self) -> list[QWidget]:
         return [self.new_button, self.delete_button, self.restore_button, self.form.fields, self.form.save_button,
@@ -346,17 +342,25 @@ class PlacesScreen(Screen):
         self.form.discard_changes()
 
     def load_now(self, select_first: bool = True) -> None:
-        """Fill the screen at once, waiting for the database (the screenshot command uses it)."""
-        self._apply_choices(self.context.run_blocking(lambda db, _ctx: pv.place_choices(db)), then_refresh=False)
-        self._list_generation += 1  # answers to queries asked earlier are now stale
+        """Fill the screen for a picture: the list and the first place with promoters, read in one job in
+        the background (the screenshot command waits for the database thread to settle)."""
         query = self.query()
-        self._show_rows(self._list_generation, query,
-                        self.context.run_blocking(lambda db, _ctx: pv.find_places(db, query)))
-        if select_first and self.model.rowCount():
-            place_id = self.context.run_blocking(lambda db, _ctx: pv.place_with_promoters(db, query))
-            detail = self.context.run_blocking(lambda db, _ctx: pv.place_detail(db, place_id))
-            self.form.load(detail.place, detail)
-            self._select_form_place()
+
+        def job(db, _ctx):
+            rows = pv.find_places(db, query)
+            place_id = pv.place_with_promoters(db, query) if select_first and rows else None
+            return pv.place_choices(db), rows, pv.place_detail(db, place_id) if place_id else None
+
+        def show(result) -> None:
+            choices, rows, detail = result
+            self._apply_choices(choices, then_refresh=False)
+            self._list_generation += 1  # answers to queries asked earlier are now stale
+            self._show_rows(self._list_generation, query, rows)
+            if detail is not None:
+                self.form.load(detail.place, detail)
+                self._select_form_place()
+
+        QueryOp(self, self.context, job).success(show).run_in_background()
 
     def screenshot_views(self) -> list[tuple[str, Callable[[], QWidget]]]:
         def screen() -> QWidget:
@@ -365,15 +369,22 @@ class PlacesScreen(Screen):
 
         def form() -> QWidget:
             # A separate, unscrolled copy of the form so that every field shows in one picture.
-            self.load_now()
-            copy = PlaceForm()
-            if self._choices is not None:
-                copy.set_choices(self._choices)
-            if self.form.place_id:
-                place_id = self.form.place_id
-                detail = self.context.run_blocking(lambda db, _ctx: pv.place_detail(db, place_id))
-                copy.load(detail.place, detail)
+            copy = PlaceForm(self.context)
+            query = self.query()
+
+            def job(db, _ctx):
+                place_id = pv.place_with_promoters(db, query) if pv.find_places(db, query) else None
+                return pv.place_choices(db), pv.place_detail(db, place_id) if place_id else None
+
+            def show(result) -> None:
+                choices, detail = result
+                copy.set_choices(choices)
+                if detail is not None:
+                    copy.load(detail.place, detail)
+                copy.resize(520, copy.fields.sizeHint().height() + 80)
+
             copy.resize(520, copy.fields.sizeHint().height() + 80)
+            QueryOp(copy, self.context, job).success(show).run_in_background()
             self._screenshot_form = copy  # kept alive until the picture is taken
             return copy
 

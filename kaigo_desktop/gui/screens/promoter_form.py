@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,42 +24,40 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.domain.text import to_katakana
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
-from kaigo_desktop.gui.widgets.record_messages import is_user_error
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.record_messages import is_user_error
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import promoters_view
-from kaigo_desktop.services.promoters_view import ReferenceLists
-from kaigo_desktop.storage.errors import ConstraintError, StorageError
+from kaigo_desktop.services.promoters_view import ReferenceLists, SavedPromoter
 
 BANNER_STYLE = ("background: #fff3b0; color: #5c4400; border: 1px solid #e0b800; border-radius: 3px;"
                 " padding: 6px;")
 PREVIEW_DELAY_MS = 250
 
 
-class PromoterForm(QWidget):
-    """`set_record(promoter or None)` shows a stored promoter or starts a new one; `save()` writes it."""
+class PromoterForm(RecordForm):
+    """`set_record(promoter or None)` shows a stored promoter or starts a new one; `save(then)` writes it
+    (RecordForm; `record_did_save` carries the SavedPromoter)."""
 
-    promoter_did_save = Signal(object)  # the saved Promoter
+    record_kind = "promoters"
 
     def __init__(self, context: AppContext, today: Callable[[], date] = date.today,
                  parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent)
         self.today = today
         self._reference: ReferenceLists | None = None
         self._loaded: Promoter | None = None  # the stored record shown (None: a new one)
-        self._baseline: Promoter | None = None  # what the editors held right after loading
-        self._read_only = True
         self._saved_warnings: tuple[str, ...] = ()
         self._preview_generation = 0
         self._build()
-        self._set_editable(False)
+        self.set_editable(False)
 
     # ---- layout --------------------------------------------------------------------------------
 
@@ -117,9 +115,7 @@ class PromoterForm(QWidget):
         layout.addStretch(1)
         self.enter = EnterMovesFocus(self)
         self.enter.install(self)
-        add_save_shortcut(self, self.save)
-        self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(self.discard_changes)
+        self.set_up_saving()
         self.municipality.value_did_change.connect(self._municipality_changed)
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self._start_preview)
@@ -157,8 +153,8 @@ class PromoterForm(QWidget):
         self._show_banner(list(warnings))
         if promoter is None:
             self.heading.setText("一覧から推進員を選ぶか、「新規」（Ctrl+N）で追加してください。")
-            self._baseline = None
-            self._set_editable(False)
+            self.forget_baseline()
+            self.set_editable(False)
             return
         self.name.setText(promoter.name)
         self.kana.setText(promoter.kana)
@@ -172,8 +168,8 @@ class PromoterForm(QWidget):
         deleted = promoter.meta.deleted_at is not None
         self.heading.setText((words.in_trash_note(words.PROMOTER) if deleted else "推進員の詳細")
                              if promoter.id else "新しい推進員")
-        self._set_editable(not (read_only or deleted))
-        self._baseline = self.record()
+        self.set_editable(not (read_only or deleted))
+        self.take_baseline()
         if not promoter.id:
             self._schedule_preview()
 
@@ -195,26 +191,20 @@ class PromoterForm(QWidget):
         return [self.name, self.kana, self.municipality, self.center, self.qualification, self.start_date,
                 self.end_date, self.contact, self.notes, self.save_button, self.revert_button]
 
-    def _set_editable(self, editable: bool) -> None:
-        self._read_only = not editable
-        for widget in self.write_widgets():
-            widget.setEnabled(editable)
+    # ---- saving (RecordForm) -------------------------------------------------------------------
 
-    # ---- unsaved changes -----------------------------------------------------------------------
+    def state(self) -> Promoter:
+        return self.record()
 
-    def has_unsaved_changes(self) -> bool:
-        if self._read_only or self._baseline is None:
-            return False
-        return self.record() != self._baseline
+    def is_stored(self) -> bool:
+        return self._loaded is not None
 
-    def discard_changes(self) -> None:
-        if self._baseline is not None and not self._read_only:
-            self.set_record(self._loaded or self.new_promoter(self._baseline.municipality_code),
-                            warnings=self._saved_warnings)
+    def reload(self) -> None:
+        baseline: Promoter = self._baseline  # type: ignore[assignment]  # set: discard_changes checked
+        self.set_record(self._loaded or self.new_promoter(baseline.municipality_code),
+                        warnings=self._saved_warnings)
 
-    # ---- saving --------------------------------------------------------------------------------
-
-    def _picker_errors(self) -> list[FieldError]:
+    def input_errors(self) -> list[FieldError]:
         errors = []
         if self.municipality.has_unknown_text():
             errors.append(FieldError("municipality_code", f"区市町村「{self.municipality.currentText().strip()}」"
@@ -226,40 +216,28 @@ class PromoterForm(QWidget):
                                                   "一覧から選ぶか空欄にしてください。"))
         return errors
 
-    def save(self) -> bool:
-        """Validate and write; True when saved. A cap warning is shown but never stops the save."""
-        if self._read_only or self._baseline is None or self.context.read_only:
-            return False
-        if self._loaded is not None and not self.has_unsaved_changes():
-            return True  # nothing to write: the stored record keeps its time stamp
-        errors = self._picker_errors()
-        if errors:
-            self.errors.show(errors)
-            return False
-        record, today = self.record(), self.today()
-        if self._loaded is None and not confirm_similar_name(self, self.context, "promoters",
-                                                             record.municipality_code, record.name):
-            return False
-        try:
-            result = self.context.run_blocking(
-                lambda db, _ctx: promoters_view.save_promoter(db, record, today=today))
-        except ValidationFailed as failed:
-            self.errors.show(failed.errors)
-            return False
-        except ConstraintError as error:
-            field = "name" if "同じ名前" in str(error) else ""
-            self.errors.show([FieldError(field, str(error))])
-            return False
-        except StorageError as error:
-            self.errors.show([FieldError("", str(error))])
-            return False
+    def check_before_save(self, record: Promoter, then: Callable[[list[FieldError]], None]) -> None:
+        """A new promoter whose name is like a stored one: the user is asked first."""
+        if self._loaded is not None:
+            then([])
+            return
+        refused = [FieldError("name", "似た名前の推進員があるため、追加を取り消しました。")]
+        confirm_similar_name(self, self.context, "promoters", record.municipality_code, record.name,
+                             then=lambda ok: then([] if ok else refused))
+
+    def save_job(self, record: Promoter) -> SaveJob:
+        today = self.today()
+        return lambda db, _ctx: promoters_view.save_promoter(db, record, today=today)
+
+    def saved_id(self, result: SavedPromoter) -> str:
+        return result.promoter.id
+
+    def show_saved(self, result: SavedPromoter) -> None:
+        """A cap warning is shown but never stops the save."""
         self.set_record(result.promoter, warnings=result.warnings)
-        self.context.records_did_change.emit("promoters")
-        self.promoter_did_save.emit(result.promoter)
         if result.warnings:
             QMessageBox.warning(self, "推進員の配置人数", "保存しました。ただし次の点に注意してください。\n\n"
                                 + "\n".join(result.warnings))
-        return True
 
     # ---- the cap warning while editing ---------------------------------------------------------
 

@@ -14,6 +14,8 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
+from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.promoter_assignments import AssignmentsPanel
 from kaigo_desktop.gui.screens.promoter_form import PromoterForm
 from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
@@ -56,7 +58,7 @@ class PromotersScreen(ListDetailScreen):
         self._search_timer.timeout.connect(self.filters_changed)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.municipality_filter.currentIndexChanged.connect(lambda _index: self.filters_changed())
-        self.form.promoter_did_save.connect(self._saved)
+        self.form.record_did_save.connect(lambda saved: self._saved(saved.promoter))
 
     # ---- pieces --------------------------------------------------------------------------------
 
@@ -155,8 +157,11 @@ class PromotersScreen(ListDetailScreen):
         return super().delete_selected()
 
     def new_record(self) -> bool:
-        if self.read_only or self.reference is None or self.show_deleted.isChecked() or not self.confirm_leave():
+        if self.read_only or self.reference is None or self.show_deleted.isChecked():
             return False
+        return self.when_left(self._start_new_promoter)
+
+    def _start_new_promoter(self) -> None:
         self._reselecting = True
         try:
             self.table.clearSelection()
@@ -167,7 +172,6 @@ class PromotersScreen(ListDetailScreen):
         self.assignments.set_promoter(None)
         self.tabs.setCurrentWidget(self.form)
         self.form.name.setFocus()
-        return True
 
     def _default_municipality(self) -> str:
         """The list's filter, else the user's default (a code or a name), else nothing."""
@@ -182,8 +186,8 @@ class PromotersScreen(ListDetailScreen):
         self.search.selectAll()
         return True
 
-    def save(self) -> bool:
-        return self.form.save()
+    def save(self, then: Then | None = None) -> None:
+        self.form.save(then)
 
     def has_unsaved_changes(self) -> bool:
         return self.form.has_unsaved_changes()
@@ -197,16 +201,24 @@ class PromotersScreen(ListDetailScreen):
                 ("PromoterAssignments", lambda: self._filled(self.assignments))]
 
     def _filled(self, widget: QWidget) -> QWidget:
-        """Load now (not in the background) and show the first promoter, for a screenshot."""
-        self._reference_loaded(self.context.run_blocking(lambda db, _ctx: promoters_view.reference_lists(db)))
+        """Show the first promoter, for a screenshot: read in the background (the screenshot command waits
+        for the database thread to settle)."""
         job = self.list_job()
-        self._list_generation += 1
-        self._list_loaded(self._list_generation, self.context.run_blocking(lambda db, _ctx: job(db)))
-        if self.model.rowCount() and not self.shown_id():
-            self.table.selectRow(0)
+
+        def show(result: Any) -> None:
+            reference, rows = result
+            self._reference_loaded(reference)
+            self._list_generation += 1
+            self._list_loaded(self._list_generation, rows)
+            if self.model.rowCount() and not self.shown_id():
+                self.table.selectRow(0)
+            if widget is self.assignments:
+                self.assignments.reload()
+
         if widget is self.assignments:
             self.tabs.setCurrentWidget(self.assignments)  # laid out in the window, as a user sees it
-            self.assignments.reload()
         elif widget is self.form:
             self.tabs.setCurrentWidget(self.form)
+        QueryOp(self, self.context, lambda db, _ctx: (promoters_view.reference_lists(db), job(db))) \
+            .success(show).run_in_background()
         return widget

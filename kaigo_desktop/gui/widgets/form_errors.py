@@ -1,4 +1,5 @@
-"""Inline validation messages: the field's editor is marked and the messages are listed under the form."""
+"""Inline validation messages: the field's editor is marked and the messages are listed under the form;
+`field_errors` turns any refusal into the fields to mark, by the error's type and field, never its wording."""
 
 from __future__ import annotations
 
@@ -6,9 +7,21 @@ from collections.abc import Iterable, Mapping
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.domain.errors import UserFacingError
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 
 _INVALID_STYLE = "border: 2px solid #c62828;"
+
+
+def field_errors(error: BaseException) -> list[FieldError]:
+    """A failed save as the problems to show: a validation failure's own field errors; any other user error
+    (a duplicate name, a locked or read-only file …) on the field it names ("" = the form as a whole).
+    Anything else is a bug: raised again, for the application's exception hook."""
+    if isinstance(error, ValidationFailed):
+        return list(error.errors)
+    if isinstance(error, UserFacingError):
+        return [FieldError(error.field, str(error))]
+    raise error
 
 
 class FormErrors:

@@ -1,0 +1,197 @@
+"""The one base of the record forms (通いの場, 推進員, 活動記録, 開催記録): what every form does the same way,
+written once — edit tracking against the record as loaded, the asynchronous save (checks → a CollectionOp on
+the database thread announcing `Changes.of(kind, [id])` → the saved record shown → `then(ok)`), the error
+ladder (`form_errors.field_errors`), Ctrl+Enter, and editors kept disabled in a read-only database.
+
+A subclass builds its editors (with `save_button`, optionally `revert_button`, and `errors`, a FormErrors),
+calls `set_up_saving()`, and supplies what differs: `state`, `record`, `is_stored`, `save_job`, `saved_id`,
+`show_saved`, `reload`, `write_widgets`, and optionally `input_errors` and `check_before_save`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import CollectionOp
+from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
+from kaigo_desktop.gui.widgets.form_errors import FormErrors, field_errors
+from kaigo_desktop.services.changes import Changes
+
+Then = Callable[[bool], None]
+SaveJob = Callable[[Any, Any], Any]  # (Database, JobContext) → what show_saved and saved_id are given
+
+
+def _ignore(_ok: bool) -> None:
+    pass
+
+
+class RecordForm(QWidget):
+    """`save(then)` returns at once; `then(True)` once saved (or when there was nothing to save),
+    `then(False)` when refused (the problems are shown on the form) or failed."""
+
+    record_kind = ""  # the record table a save changes, announced to every screen ("places", "promoters" …)
+    record_did_save = Signal(object)  # what the save job returned, once shown
+
+    save_button: QPushButton
+    revert_button: QPushButton | None = None
+    errors: FormErrors
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self._baseline: object | None = None  # state() as loaded; None while no record is shown
+        self._read_only = True
+        self._saving = False
+
+    # ---- what a subclass supplies ---------------------------------------------------------------
+
+    def state(self) -> object:
+        """What the editors hold, comparable: any difference from the loaded state is an unsaved edit."""
+        raise NotImplementedError
+
+    def record(self) -> Any:
+        """The record as edited, for the save."""
+        raise NotImplementedError
+
+    def is_stored(self) -> bool:
+        """The form shows a stored record (not a new one): saving it unchanged writes nothing."""
+        raise NotImplementedError
+
+    def input_errors(self) -> list[FieldError]:
+        """Problems found before asking the services (text that does not parse, a name not in a picker)."""
+        return []
+
+    def check_before_save(self, record: Any, then: Callable[[list[FieldError]], None]) -> None:
+        """A question to the user before writing (a similar name exists …): then([]) to go on,
+        then(errors) to stop with those messages shown."""
+        then([])
+
+    def save_job(self, record: Any) -> SaveJob:
+        """The service call that stores `record`, run on the database thread."""
+        raise NotImplementedError
+
+    def saved_id(self, result: Any) -> str:
+        """The id of the record the save job stored (for the Changes announced)."""
+        raise NotImplementedError
+
+    def show_saved(self, result: Any) -> None:
+        """Show what the save stored, as the new unchanged state."""
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        """Show the loaded record again, dropping edits (discard_changes calls it)."""
+        raise NotImplementedError
+
+    def write_widgets(self) -> list[QWidget]:
+        """The editors and buttons that change the record."""
+        raise NotImplementedError
+
+    def busy_widgets(self) -> list[QWidget]:
+        """Disabled while a save runs (no double submit)."""
+        return [w for w in (self.save_button, self.revert_button) if w is not None]
+
+    # ---- set-up and state -----------------------------------------------------------------------
+
+    def set_up_saving(self) -> None:
+        """Ctrl+Enter and the 保存 button save; 変更を取り消す discards. Called once the editors exist."""
+        add_save_shortcut(self, lambda: self.save())
+        self.save_button.clicked.connect(lambda _checked=False: self.save())
+        if self.revert_button is not None:
+            self.revert_button.clicked.connect(lambda _checked=False: self.discard_changes())
+
+    def take_baseline(self) -> None:
+        """What the editors hold now is the unchanged state (after loading a record)."""
+        self._baseline = self.state()
+
+    def forget_baseline(self) -> None:
+        """No record shown: nothing can be unsaved."""
+        self._baseline = None
+
+    def set_editable(self, editable: bool) -> None:
+        """Enable or disable the editors; a read-only database keeps them disabled whatever is shown."""
+        self._read_only = not editable or self.context.read_only
+        for widget in self.write_widgets():
+            widget.setEnabled(not self._read_only)
+
+    @property
+    def is_read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def is_saving(self) -> bool:
+        return self._saving
+
+    def has_unsaved_changes(self) -> bool:
+        return not self._read_only and self._baseline is not None and self.state() != self._baseline
+
+    def discard_changes(self) -> None:
+        if self._baseline is not None and not self._read_only:
+            self.reload()
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        """Messages in the order of the fields on the form (general ones last), the first field focused."""
+        order = list(self.errors.editors)
+        self.errors.show(sorted(errors, key=lambda e: order.index(e.field) if e.field in order else len(order)))
+
+    # ---- saving ---------------------------------------------------------------------------------
+
+    def save(self, then: Then | None = None) -> None:
+        then = then or _ignore
+        if self._saving or self._read_only or self._baseline is None or self.context.read_only:
+            then(False)
+            return
+        if self.is_stored() and not self.has_unsaved_changes():
+            then(True)  # nothing to write: the stored record keeps its time stamp
+            return
+        errors = self.input_errors()
+        if errors:
+            self.show_errors(errors)
+            then(False)
+            return
+        record = self.record()
+
+        def checked(refusals: list[FieldError]) -> None:
+            if refusals:
+                self.show_errors(refusals)
+                then(False)
+            else:
+                self._write(record, then)
+
+        self.check_before_save(record, checked)
+
+    def _write(self, record: Any, then: Then) -> None:
+        held = [(widget, widget.isEnabled()) for widget in self.busy_widgets()]
+        self._saving = True
+        for widget, _ in held:
+            widget.setEnabled(False)
+
+        def ended() -> None:
+            self._saving = False
+            for widget, enabled in held:
+                widget.setEnabled(enabled)
+
+        def saved(result: Any) -> None:
+            ended()
+            self.show_saved(result)
+            self.record_did_save.emit(result)
+            then(True)
+
+        def failed(error: BaseException) -> None:
+            ended()
+            try:
+                errors = field_errors(error)
+            except BaseException:
+                then(False)
+                raise  # a bug: the exception hook shows and logs it
+            self.show_errors(errors)
+            then(False)
+
+        CollectionOp(self, self.context, self.save_job(record),
+                     changes=lambda result: Changes.of(self.record_kind, [self.saved_id(result)])) \
+            .success(saved).failure(failed).run_in_background()
