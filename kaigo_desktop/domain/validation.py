@@ -62,6 +62,15 @@ FIELD_LIMITS: dict[str, int] = {
 }
 
 
+# The unit people write after a figure of each field ("20人", "90分", "1,234円"); text.parse_count takes it.
+_FIELD_UNITS: dict[str, str] = {"minutes": "分", "amount": "円"}
+
+
+def count_unit(field: str) -> str:
+    """The unit a count of `field` may be typed with: 分 for minutes, 円 for amounts, 人 for the rest."""
+    return _FIELD_UNITS.get(field, "人")
+
+
 def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PEOPLE
 
