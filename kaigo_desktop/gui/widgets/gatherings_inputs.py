@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from kaigo_desktop.domain.text import parse_time
+from kaigo_desktop.domain.text import parse_count, parse_time
 from kaigo_desktop.domain.validation import MAX_PEOPLE
 
 _FULL_WIDTH_DIGITS = {ord("０") + n: ord("0") + n for n in range(10)}
@@ -18,19 +18,42 @@ def ascii_digits(text: str) -> str:
     return text.translate(_FULL_WIDTH_DIGITS)
 
 
-class DigitsValidator(QValidator):
-    """Accepts blank or up to `max_digits` digits; full-width digits are turned into ASCII as they arrive,
-    whether typed or committed by the IME, so 「１２」 becomes 12."""
+_TYPED_BETWEEN_DIGITS = frozenset(",， 　")
 
-    def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None):
+
+def _count(text: str, unit: str) -> int | None:
+    return parse_count(text, field_label="人数", unit=unit)
+
+
+class DigitsValidator(QValidator):
+    """A count as the domain reads it (text.parse_count): what it accepts, typed, pasted or committed by the
+    IME (「１２」「1,234」「20人」), is shown at once as plain digits, up to `max_digits` of them; a separator
+    or the unit just typed after digits is dropped, so 1,234 can be typed as it is written. Anything the
+    domain refuses (-5, 1.5, 12,34) is refused here."""
+
+    def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None, *, unit: str = "人"):
         super().__init__(parent)
         self.max_digits = max_digits
+        self.unit = unit
+
+    def _canonical(self, text: str) -> str | None:
+        try:
+            value = _count(text, self.unit)
+        except ValueError:
+            return None
+        shown = "" if value is None else str(value)
+        return shown if len(shown) <= self.max_digits else None
 
     def validate(self, text: str, pos: int):  # noqa: D401 - Qt's signature
-        converted = ascii_digits(text)
-        if converted == "" or (converted.isdigit() and converted.isascii() and len(converted) <= self.max_digits):
-            return QValidator.State.Acceptable, converted, pos
-        return QValidator.State.Invalid, text, pos
+        canonical = self._canonical(text)
+        if canonical is None and 0 < pos <= len(text) and (text[pos - 1] in _TYPED_BETWEEN_DIGITS
+                                                          or text[pos - 1] == self.unit):
+            text, pos = text[:pos - 1] + text[pos:], pos - 1
+            canonical = self._canonical(text)
+        if canonical is None:
+            return QValidator.State.Invalid, text, pos
+        digits_after = sum(ch.isdigit() for ch in text[pos:])
+        return QValidator.State.Acceptable, canonical, max(0, len(canonical) - digits_after)
 
 
 class CountEdit(QLineEdit):
@@ -44,8 +67,8 @@ class CountEdit(QLineEdit):
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * (max_digits + 4) + 16)
 
     def value(self) -> int | None:
-        text = ascii_digits(self.text()).strip()
-        return int(text) if text.isdigit() else None
+        """The count shown (the validator has made it plain digits; the domain parser reads it)."""
+        return _count(self.text(), self.validator().unit)
 
     def set_value(self, value: int | None) -> None:
         self.setText("" if value is None else str(value))
