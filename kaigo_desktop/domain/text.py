@@ -133,7 +133,8 @@ def parse_count(value: object, *, field_label: str, unit: str = "") -> int | Non
             digits = text.split(".")[0]
         else:
             raise ValueError(message)
-        if len(digits.lstrip("0")) > _MOST_DIGITS:
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > _MOST_DIGITS:
             raise ValueError(f"{field_label}の数が大きすぎます（{len(digits):,}桁）。")
         number = int(digits)
     if number < 0:
