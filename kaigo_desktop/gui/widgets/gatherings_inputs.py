@@ -1,5 +1,5 @@
-"""Small editors of the 開催記録 forms: head counts that take only digits (full-width ones from the IME too) and
-times of day typed freely (9:30, ９：３０, 9時30分)."""
+"""Small editors of the 開催記録 forms: head counts read by the domain's count parser (１２, 1,234, 20人 become
+plain digits as they arrive) and times of day typed freely (9:30, ９：３０, 9時30分)."""
 
 from __future__ import annotations
 
@@ -18,42 +18,30 @@ def ascii_digits(text: str) -> str:
     return text.translate(_FULL_WIDTH_DIGITS)
 
 
-_TYPED_BETWEEN_DIGITS = frozenset(",， 　")
-
-
 def _count(text: str, unit: str) -> int | None:
     return parse_count(text, field_label="人数", unit=unit)
 
 
 class DigitsValidator(QValidator):
     """A count as the domain reads it (text.parse_count): what it accepts, typed, pasted or committed by the
-    IME (「１２」「1,234」「20人」), is shown at once as plain digits, up to `max_digits` of them; a separator
-    or the unit just typed after digits is dropped, so 1,234 can be typed as it is written. Anything the
-    domain refuses (-5, 1.5, 12,34) is refused here."""
+    IME (「１２」「1,234」「20人」), is shown at once as plain digits, up to `max_digits` of them. Anything else
+    (-5, 1.5, 12,34, and a separator typed on its own) is refused, so typing 1,234 gives 1234."""
 
     def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None, *, unit: str = "人"):
         super().__init__(parent)
         self.max_digits = max_digits
         self.unit = unit
 
-    def _canonical(self, text: str) -> str | None:
+    def validate(self, text: str, pos: int):  # noqa: D401 - Qt's signature
         try:
             value = _count(text, self.unit)
         except ValueError:
-            return None
-        shown = "" if value is None else str(value)
-        return shown if len(shown) <= self.max_digits else None
-
-    def validate(self, text: str, pos: int):  # noqa: D401 - Qt's signature
-        canonical = self._canonical(text)
-        if canonical is None and 0 < pos <= len(text) and (text[pos - 1] in _TYPED_BETWEEN_DIGITS
-                                                          or text[pos - 1] == self.unit):
-            text, pos = text[:pos - 1] + text[pos:], pos - 1
-            canonical = self._canonical(text)
-        if canonical is None:
             return QValidator.State.Invalid, text, pos
-        digits_after = sum(ch.isdigit() for ch in text[pos:])
-        return QValidator.State.Acceptable, canonical, max(0, len(canonical) - digits_after)
+        shown = "" if value is None else str(value)
+        if len(shown) > self.max_digits:
+            return QValidator.State.Invalid, text, pos
+        digits_after = sum(ch.isdigit() for ch in text[pos:])  # the cursor stays before the same digits
+        return QValidator.State.Acceptable, shown, max(0, len(shown) - digits_after)
 
 
 class CountEdit(QLineEdit):
