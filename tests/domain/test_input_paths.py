@@ -122,6 +122,13 @@ def test_the_count_editor_takes_every_count_up_to_the_bound_and_no_more(qtbot) -
     assert domain_count(f"{limit + 1:,}") == REFUSED
 
 
+def test_typing_a_grouped_count_key_by_key_gives_the_number(qtbot) -> None:
+    edit = CountEdit()
+    qtbot.addWidget(edit)
+    qtbot.keyClicks(edit, "1,234")  # the comma alone is no count: refused as typed, the digits go on
+    assert (edit.text(), edit.value()) == ("1234", 1234)
+
+
 # ---------------------------------------------------------------- choices
 
 # Width variants a spreadsheet or an IME gives: half-width brackets, full-width letters, half-width katakana.
