@@ -100,11 +100,11 @@ def count_message(field_label: str, value: object) -> str:
     return f"{field_label}は0以上の整数で入力してください: {text if len(text) <= 40 else text[:40] + '…'}"
 
 
-def parse_count(value: object, *, field_label: str, unit: str = "") -> int | None:
+def parse_count(value: object, *, field_label: str, units: tuple[str, ...] = ()) -> int | None:
     """A count or amount as people type or spreadsheets hold it; the one parser of every path (forms, cell
     editors, CSV/Excel import). Blank → None. Accepted: half- and full-width digits, thousands separators
-    ("1,234", "１，２３４"), surrounding blanks, `unit` after the number ("20人", "90分", "1,234円"; for 円
-    also ¥ before it), 12.0 and "12.0". Refused with count_message: negatives, fractions, other text, True.
+    ("1,234", "１，２３４"), surrounding blanks, one of `units` after the number ("20人", "90分", "1,234円";
+    with 円 also ¥ before it), 12.0 and "12.0". Refused with count_message: negatives, fractions, other text, True.
     The field's bound is not checked here but by validation.check_count, where every record is checked."""
     message = count_message(field_label, value)
     if value is None:
@@ -119,9 +119,9 @@ def parse_count(value: object, *, field_label: str, unit: str = "") -> int | Non
         number = int(value)
     else:
         text = normalize_cell(value).replace("，", ",")
-        if unit:
-            text = text.removesuffix(unit).rstrip()
-        if unit == "円":
+        unit = next((unit for unit in units if text.endswith(unit)), "")
+        text = text.removesuffix(unit).rstrip() if unit else text
+        if "円" in units:
             text = next((text[1:].lstrip() for sign in _YEN_SIGNS if text.startswith(sign)), text)
         if not text:
             if normalize_cell(value):

@@ -11,7 +11,7 @@ from typing import Any
 from kaigo_desktop.domain.codes import normalize_municipality_code
 from kaigo_desktop.domain.fiscal import DateParseError, parse_date, parse_fiscal_year
 from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse_time
-from kaigo_desktop.domain.validation import ValidationFailed, count_unit
+from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.domain.vocab import match_choice
 from kaigo_desktop.services import records
 from kaigo_desktop.services.importing_table import ErrorSink, Row
@@ -61,8 +61,8 @@ class Context:
     @staticmethod
     def read_count(row: Row, header: str, field: str, *, required: bool = False) -> int | None:
         """A count of the record's `field` (its unit may follow the number: 20人, 90分, 1,234円)."""
-        unit = count_unit(field)
-        return row.value(header, lambda text: parse_count(text, field_label=header, unit=unit), required=required)
+        units = count_units(field)
+        return row.value(header, lambda text: parse_count(text, field_label=header, units=units), required=required)
 
     def read_choice(self, row: Row, header: str, table: str, *, required: bool = False) -> str | None:
         """One of the reference list `table`, as people type it (see vocab.match_choice)."""

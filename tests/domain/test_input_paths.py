@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import FIELD_LIMITS, check_count, count_unit
+from kaigo_desktop.domain.validation import FIELD_LIMITS, check_count, count_units
 from kaigo_desktop.domain.vocab import match_choice
 from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit
 from kaigo_desktop.services import records
@@ -67,14 +67,14 @@ def typed_counts(draw) -> str:
     if draw(st.integers(0, 3)) == 0:  # a near miss, one time in four
         text = draw(st.sampled_from(["-", "+", "¥", ""])) + text + draw(st.sampled_from(["分", "円", ".5", ",", "人人"]))
     else:
-        text += draw(st.sampled_from(["", "人", " 人", "　人", ".0"]))
+        text += draw(st.sampled_from(["", "人", " 人", "　人", "名", ".0"]))
     return draw(st.sampled_from(["", " ", "　"])) + text + draw(st.sampled_from(["", " ", "　"]))
 
 
 def domain_count(text: str) -> int | None | str:
     """What the domain makes of 実人数 typed as `text`: its value (None: blank) or REFUSED."""
     try:
-        value = parse_count(text, field_label="実人数", unit=count_unit("total"))
+        value = parse_count(text, field_label="実人数", units=count_units("total"))
     except ValueError:
         return REFUSED
     return REFUSED if check_count(value, "total", "実人数") else value
@@ -199,7 +199,7 @@ def test_the_forms_read_capacity_and_minutes_as_the_domain_does(text: str) -> No
 
     def domain(field: str, label: str, typed: str) -> int | None | str:
         try:
-            return parse_count(typed, field_label=label, unit=count_unit(field))
+            return parse_count(typed, field_label=label, units=count_units(field))
         except ValueError as error:
             return str(error)
 

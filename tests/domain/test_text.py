@@ -119,7 +119,7 @@ def test_parse_count_rejects(value):
     ("12", "人", 12), ("", "人", None),
 ])
 def test_parse_count_takes_the_unit_of_its_field(value, unit, expected):
-    assert parse_count(value, field_label="x", unit=unit) == expected
+    assert parse_count(value, field_label="x", units=(unit,)) == expected
 
 
 @pytest.mark.parametrize(("value", "unit"), [
@@ -128,7 +128,17 @@ def test_parse_count_takes_the_unit_of_its_field(value, unit, expected):
 ])
 def test_parse_count_refuses_another_unit_and_what_is_no_count(value, unit):
     with pytest.raises(ValueError, match=f"^参加者数は0以上の整数で入力してください: {value}$"):
-        parse_count(value, field_label="参加者数", unit=unit)
+        parse_count(value, field_label="参加者数", units=(unit,) if unit else ())
+
+
+def test_the_units_of_each_field():
+    from kaigo_desktop.domain.validation import count_units
+
+    assert [parse_count(text, field_label="x", units=count_units(field)) for field, text in [
+        ("total", "20人"), ("total", "20名"), ("capacity", "２０名"), ("minutes", "90分"), ("amount", "1,234円"),
+    ]] == [20, 20, 20, 90, 1234]
+    with pytest.raises(ValueError, match="^時間（分）は0以上の整数で入力してください: 90名$"):
+        parse_count("90名", field_label="時間（分）", units=count_units("minutes"))
 
 
 def test_parse_count_of_thousands_of_digits_is_refused_without_making_the_number():

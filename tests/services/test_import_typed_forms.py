@@ -54,7 +54,7 @@ PLACE = "名称,区市町村コード,定員"
 
 
 @pytest.mark.parametrize(("typed", "stored"), [
-    ("20", 20), ("20人", 20), ("２０人", 20), (" 20 ", 20), ("1,234", 1234), ("１，２３４人", 1234),
+    ("20", 20), ("20人", 20), ("２０人", 20), ("20名", 20), (" 20 ", 20), ("1,234", 1234), ("１，２３４人", 1234),
     ("100,000", 100_000),  # the bound itself
 ])
 def test_a_capacity_is_read_as_typed(database: Database, tmp_path: Path, typed: str, stored: int) -> None:

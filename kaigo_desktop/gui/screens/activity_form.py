@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed, count_unit
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed, count_units
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -38,7 +38,7 @@ EMPTY_HINT = "一覧から活動を選ぶか、「新規」（Ctrl+N）で記録
 
 def parse_minutes(text: str) -> int | None:
     """時間（分） as the domain reads every count (「９０」「90分」); None when blank; ValueError (Japanese)."""
-    return parse_count(text, field_label="時間（分）", unit=count_unit("minutes"))
+    return parse_count(text, field_label="時間（分）", units=count_units("minutes"))
 
 
 class ActivityForm(QWidget):

@@ -11,7 +11,7 @@ from datetime import date
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import count_unit
+from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS
 from kaigo_desktop.gui.widgets.gatherings_inputs import ascii_digits
 from kaigo_desktop.services.gatherings_view import MonthSheet
@@ -42,7 +42,7 @@ class SheetRow:
         values["day"] = int(text) if text.isdigit() else None
         for name in COUNT_FIELDS:
             try:  # the cell editor (CountEdit) lets in only what the domain's parser reads
-                values[name] = parse_count(self.texts.get(name, ""), field_label="", unit=count_unit(name))
+                values[name] = parse_count(self.texts.get(name, ""), field_label="", units=count_units(name))
             except ValueError:
                 values[name] = None
         return values

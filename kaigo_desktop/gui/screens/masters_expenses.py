@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import ValidationFailed, count_unit
+from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.gui.screens.masters_common import (
     EditedCells,
     MasterPage,
@@ -206,7 +206,7 @@ class ExpensesPage(MasterPage):
             category = self.rows[row].category
             try:
                 amounts[category] = parse_count(self.table.item(row, AMOUNT).text(), field_label=category,
-                                               unit=count_unit("amount"))
+                                               units=count_units("amount"))
             except ValueError as error:
                 problems.append(str(error))
         if problems:

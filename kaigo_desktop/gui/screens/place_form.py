@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import FieldError, count_unit
+from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
@@ -378,6 +378,6 @@ def _set_date(date_edit: WarekiDateEdit, value: date | None, *, fallback: date) 
 def _parse_capacity(text: str) -> tuple[int | None, list[FieldError]]:
     """定員 as the domain reads every count (「２０」「20人」「1,234」); its bound is checked with the record."""
     try:
-        return parse_count(text, field_label="定員", unit=count_unit("capacity")), []
+        return parse_count(text, field_label="定員", units=count_units("capacity")), []
     except ValueError as error:
         return None, [FieldError("capacity", str(error))]

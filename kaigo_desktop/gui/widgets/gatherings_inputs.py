@@ -8,7 +8,7 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from kaigo_desktop.domain.text import parse_count, parse_time
-from kaigo_desktop.domain.validation import MAX_PEOPLE
+from kaigo_desktop.domain.validation import MAX_PEOPLE, count_units
 
 _FULL_WIDTH_DIGITS = {ord("０") + n: ord("0") + n for n in range(10)}
 PEOPLE_DIGITS = len(str(MAX_PEOPLE))  # a head count field takes every number up to the domain's bound
@@ -18,23 +18,24 @@ def ascii_digits(text: str) -> str:
     return text.translate(_FULL_WIDTH_DIGITS)
 
 
-def _count(text: str, unit: str) -> int | None:
-    return parse_count(text, field_label="人数", unit=unit)
+def _count(text: str, units: tuple[str, ...]) -> int | None:
+    return parse_count(text, field_label="人数", units=units)
 
 
 class DigitsValidator(QValidator):
     """A count as the domain reads it (text.parse_count): what it accepts, typed, pasted or committed by the
-    IME (「１２」「1,234」「20人」), is shown at once as plain digits, up to `max_digits` of them. Anything else
+    IME (「１２」「1,234」「20人」「20名」), is shown at once as plain digits, up to `max_digits` of them. Anything else
     (-5, 1.5, 12,34, and a separator typed on its own) is refused, so typing 1,234 gives 1234."""
 
-    def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None, *, unit: str = "人"):
+    def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None, *,
+                 units: tuple[str, ...] = count_units("attendance_total")):
         super().__init__(parent)
         self.max_digits = max_digits
-        self.unit = unit
+        self.units = units
 
     def validate(self, text: str, pos: int):  # noqa: D401 - Qt's signature
         try:
-            value = _count(text, self.unit)
+            value = _count(text, self.units)
         except ValueError:
             return QValidator.State.Invalid, text, pos
         shown = "" if value is None else str(value)
@@ -56,7 +57,7 @@ class CountEdit(QLineEdit):
 
     def value(self) -> int | None:
         """The count shown (the validator has made it plain digits; the domain parser reads it)."""
-        return _count(self.text(), self.validator().unit)
+        return _count(self.text(), self.validator().units)
 
     def set_value(self, value: int | None) -> None:
         self.setText("" if value is None else str(value))
