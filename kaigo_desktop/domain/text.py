@@ -82,8 +82,10 @@ def parse_list(value: object) -> list[str]:
 
 
 _PLAIN_INT = re.compile(r"^\d+$")
-_GROUPED_INT = re.compile(r"^\d{1,3}(?:[,，]\d{3})+$")
+_GROUPED_INT = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _INTEGRAL_DECIMAL = re.compile(r"^\d+\.0*$")
+_YEN_SIGNS = ("¥", "￥", "\\")  # Japanese keyboards type the yen sign as a backslash in ASCII fonts
+_MOST_DIGITS = 100  # far beyond every bound, and int() of this many digits is cheap
 
 
 def _is_integral(value: float | Decimal) -> bool:
@@ -92,10 +94,19 @@ def _is_integral(value: float | Decimal) -> bool:
     return value.is_integer()  # False for nan and inf too
 
 
-def parse_count(value: object, *, field_label: str) -> int | None:
-    """A count (people, minutes, yen): blank → None; "1,234", "１２", 12.0 accepted; a negative or
-    non-integer value raises ValueError naming field_label."""
-    message = f"{field_label}は0以上の整数で入力してください: {value}"
+def count_message(field_label: str, value: object) -> str:
+    """What every path says about a count it cannot read."""
+    text = str(value)
+    return f"{field_label}は0以上の整数で入力してください: {text if len(text) <= 40 else text[:40] + '…'}"
+
+
+def parse_count(value: object, *, field_label: str, units: tuple[str, ...] = ()) -> int | None:
+    """A count or amount as people type or spreadsheets hold it; the one parser of every path (forms, cell
+    editors, CSV/Excel import). Blank → None. Accepted: half- and full-width digits, thousands separators
+    ("1,234", "１，２３４"), surrounding blanks, one of `units` after the number ("20人", "90分", "1,234円";
+    with 円 also ¥ before it), 12.0 and "12.0". Refused with count_message: negatives, fractions, other text, True.
+    The field's bound is not checked here but by validation.check_count, where every record is checked."""
+    message = count_message(field_label, value)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -107,15 +118,25 @@ def parse_count(value: object, *, field_label: str) -> int | None:
             raise ValueError(message)
         number = int(value)
     else:
-        text = normalize_cell(value)
+        text = normalize_cell(value).replace("，", ",")
+        unit = next((unit for unit in units if text.endswith(unit)), "")
+        text = text.removesuffix(unit).rstrip() if unit else text
+        if "円" in units:
+            text = next((text[1:].lstrip() for sign in _YEN_SIGNS if text.startswith(sign)), text)
         if not text:
+            if normalize_cell(value):
+                raise ValueError(message)  # the unit alone
             return None
         if _PLAIN_INT.match(text) or _GROUPED_INT.match(text):
-            number = int(re.sub(r"[,，]", "", text))
+            digits = text.replace(",", "")
         elif _INTEGRAL_DECIMAL.match(text):
-            number = int(text.split(".")[0])
+            digits = text.split(".")[0]
         else:
             raise ValueError(message)
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > _MOST_DIGITS:
+            raise ValueError(f"{field_label}の数が大きすぎます（{len(digits):,}桁）。")
+        number = int(digits)
     if number < 0:
         raise ValueError(message)
     return number

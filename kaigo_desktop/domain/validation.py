@@ -62,6 +62,17 @@ FIELD_LIMITS: dict[str, int] = {
 }
 
 
+# The units people write after a figure of each field ("20人", "20名", "90分", "1,234円"); text.parse_count
+# takes them.
+_FIELD_UNITS: dict[str, tuple[str, ...]] = {"minutes": ("分",), "amount": ("円",)}
+_PEOPLE_UNITS = ("人", "名")
+
+
+def count_units(field: str) -> tuple[str, ...]:
+    """The units a count of `field` may be typed with: 分 for minutes, 円 for amounts, 人 or 名 for the rest."""
+    return _FIELD_UNITS.get(field, _PEOPLE_UNITS)
+
+
 def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PEOPLE
 

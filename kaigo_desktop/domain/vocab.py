@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 
 # (code, label) in display order; bit = 1 << index is how a set of them is stored.
 PROGRAM_TYPES: tuple[tuple[str, str], ...] = (
@@ -80,3 +82,48 @@ def frequency_bucket(gatherings_per_open_month: float) -> str:
         if gatherings_per_open_month >= minimum:
             return label
     return FREQUENCY_BUCKETS[-1][0]
+
+
+# ---- choices as people type them ----------------------------------------------------------------
+
+_SHORT_FORM_END = re.compile(r"[（(]")
+
+
+def _choice_key(text: str) -> str:
+    """What two spellings of one choice share: width (NFKC: ｶﾅ, ＡＢＣ, （）) and blanks do not matter."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def short_form(label: str) -> str:
+    """「住民団体」 for 「住民団体（自治会・NPO法人等）」: the label before its parenthesis (the label itself when
+    it has none)."""
+    return _SHORT_FORM_END.split(label, maxsplit=1)[0].strip() or label
+
+
+def choices_text(choices: Sequence[str]) -> str:
+    return "、".join(f"「{choice}」" for choice in choices)
+
+
+def unknown_choice_message(label: str, value: str, choices: Sequence[str]) -> str:
+    """What every path says about a value that is none of the choices: the choices named."""
+    return f"{label}「{value}」は選択肢にありません（{choices_text(choices)}のいずれか）。"
+
+
+def match_choice(value: str | None, choices: Sequence[str], *, label: str) -> str | None:
+    """The choice `value` stands for; the one matcher of every path that reads a typed choice (import, the
+    forms' typed text). Blank → None. Accepted: the full label or its short form before the parenthesis
+    (「住民団体」), in full- or half-width, with blanks around or inside. ValueError (Japanese) for anything
+    else, naming the choices; a short form two labels share (「行政」) is refused, naming both."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    key = _choice_key(text)
+    exact = [choice for choice in choices if _choice_key(choice) == key]
+    if exact:
+        return exact[0]
+    short = [choice for choice in choices if _choice_key(short_form(choice)) == key]
+    if len(short) == 1:
+        return short[0]
+    if short:
+        raise ValueError(f"{label}「{text}」では{choices_text(short)}のどれか決まりません。括弧の中まで入力してください。")
+    raise ValueError(unknown_choice_message(label, text, choices))

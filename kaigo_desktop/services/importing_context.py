@@ -3,7 +3,7 @@ places and promoters a row refers to (with their Japanese errors located at the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,7 +12,8 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.codes import normalize_municipality_code
 from kaigo_desktop.domain.fiscal import DateParseError, parse_date, parse_fiscal_year
 from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse_time
-from kaigo_desktop.domain.validation import ValidationFailed
+from kaigo_desktop.domain.validation import ValidationFailed, count_units
+from kaigo_desktop.domain.vocab import match_choice
 from kaigo_desktop.services import records
 from kaigo_desktop.services.importing_table import ErrorSink, Row
 from kaigo_desktop.services.validators import validate
@@ -59,8 +60,26 @@ class Context:
         return row.value(header, parse_date, required=required)
 
     @staticmethod
-    def read_count(row: Row, header: str, *, required: bool = False) -> int | None:
-        return row.value(header, lambda text: parse_count(text, field_label=header), required=required)
+    def read_count(row: Row, header: str, field: str, *, required: bool = False) -> int | None:
+        """A count of the record's `field` (its unit may follow the number: 20人, 90分, 1,234円)."""
+        units = count_units(field)
+        return row.value(header, lambda text: parse_count(text, field_label=header, units=units), required=required)
+
+    def read_choice(self, row: Row, header: str, table: str, *, required: bool = False) -> str | None:
+        """One of the reference list `table`, as people type it (see vocab.match_choice)."""
+        choices = lookups.vocabulary(self.db, table)
+        return row.value(header, lambda text: match_choice(text, choices, label=header), required=required)
+
+    @staticmethod
+    def read_choices(row: Row, header: str, choices: Sequence[str]) -> list[str]:
+        """A list cell of choices (主な活動内容, 実施プログラム); each unknown item is an error of the cell."""
+        found = []
+        for item in parse_list(row.text(header)):
+            try:
+                found.append(match_choice(item, choices, label=header))
+            except ValueError as error:
+                row.error(header, str(error))
+        return [item for item in found if item]
 
     @staticmethod
     def read_time(row: Row, header: str) -> str | None:

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain.text import parse_list
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
-from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_BY_LABEL, PROGRAM_CODES
+from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services import bulk
 from kaigo_desktop.services.importing_context import CODE, PLACE_ID, PLACE_NAME, Context, lines_text
 from kaigo_desktop.services.importing_table import Layout, Row
@@ -16,6 +17,7 @@ from kaigo_desktop.storage import bulk_facts, import_lookups
 
 PLACE_REF = (PLACE_ID, CODE, PLACE_NAME)
 PLACE_ONE_OF = ((PLACE_ID,), (CODE, PLACE_NAME))
+PROGRAM_LABELS_IN_ORDER = tuple(PROGRAM_LABELS[code] for code in PROGRAM_CODES)
 BREAKDOWN = {"男性": "male", "女性": "female", "65歳未満": "age_under_65", "65～74歳": "age_65_74",
              "75歳以上": "age_75_plus"}
 
@@ -34,31 +36,22 @@ GATHERING_COLUMNS = {"place_id": PLACE_NAME, "held_on": "開催日", "start_time
 
 
 def _programs(row: Row) -> tuple[str, ...]:
-    codes = set()
-    for item in Context.read_list(row, "実施プログラム"):
-        code = PROGRAM_BY_LABEL.get(item) or (item if item in PROGRAM_CODES else None)
-        if code is None:
-            row.error("実施プログラム", f"不明なプログラムです: {item}（{'、'.join(PROGRAM_BY_LABEL)}のいずれか）")
-        else:
-            codes.add(code)
-    return tuple(code for code in PROGRAM_CODES if code in codes)
+    if row.text("実施プログラム"):  # the codes (motor …) are accepted too, as they always were
+        row.cells["実施プログラム"] = "、".join(PROGRAM_LABELS.get(item, item) for item in parse_list(row.text("実施プログラム")))
+    labels = Context.read_choices(row, "実施プログラム", PROGRAM_LABELS_IN_ORDER)
+    return tuple(code for code in PROGRAM_CODES if PROGRAM_LABELS[code] in labels)
 
 
 def _professionals(row: Row) -> tuple[str, ...]:
-    kinds = set()
-    for item in Context.read_list(row, "専門職の関与"):
-        if item in PROFESSIONAL_KINDS:
-            kinds.add(item)
-        else:
-            row.error("専門職の関与", f"不明な専門職です: {item}（{'、'.join(PROFESSIONAL_KINDS)}のいずれか）")
+    kinds = Context.read_choices(row, "専門職の関与", PROFESSIONAL_KINDS)
     return tuple(kind for kind in PROFESSIONAL_KINDS if kind in kinds)
 
 
 def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering | None:
     place = ctx.place(row)
     held_on = ctx.read_date(row, "開催日", required=True)
-    total = ctx.read_count(row, "参加者数", required=True)
-    counts = {attr: ctx.read_count(row, header) for header, attr in BREAKDOWN.items()}
+    total = ctx.read_count(row, "参加者数", "attendance_total", required=True)
+    counts = {attr: ctx.read_count(row, header, attr) for header, attr in BREAKDOWN.items()}
     start, end = ctx.read_time(row, "開始時刻"), ctx.read_time(row, "終了時刻")
     programs, professionals = _programs(row), _professionals(row)
     promoter = None
@@ -68,7 +61,7 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
         return None
     gathering = r.Gathering(
         place[0], held_on, total, start_time=start, end_time=end, programs=programs,
-        new_participants=ctx.read_count(row, "新規参加者数"), professionals=professionals,
+        new_participants=ctx.read_count(row, "新規参加者数", "new_participants"), professionals=professionals,
         promoter_id=promoter[0] if promoter else None, notes=row.text("備考"), **counts)
     errors = bulk.gathering_errors(gathering, facts[0], facts[1], ctx.today)
     if start and end and end < start:
@@ -141,12 +134,12 @@ def import_activities(ctx: Context, rows: list[Row]) -> None:
         if row.value("推進員", required=True) and not row.column_failed(CODE):
             promoter = ctx.promoter(row, "推進員", code, code_column=CODE)
         done_on = ctx.read_date(row, "活動日", required=True)
-        kind = row.value("活動区分", required=True)
+        kind = ctx.read_choice(row, "活動区分", "activity_kinds", required=True)
         place_id = None
         if row.text("通いの場") and promoter is not None:
             place = ctx.place_in(row, promoter[1], row.text("通いの場"), "通いの場")
             place_id = place[0] if place else None
-        minutes = ctx.read_count(row, "時間（分）")
+        minutes = ctx.read_count(row, "時間（分）", "minutes")
         if promoter is None or done_on is None or kind is None:
             continue
         activity = r.Activity(promoter[0], done_on, kind, place_id, minutes, row.text("内容"))
@@ -196,8 +189,8 @@ def import_members(ctx: Context, rows: list[Row]) -> None:
         ctx.report(done)
         place = ctx.place(row)
         fiscal_year = ctx.read_fiscal_year(row)
-        total = ctx.read_count(row, "実人数", required=True)
-        counts = {attr: ctx.read_count(row, header) for header, attr in BREAKDOWN.items()}
+        total = ctx.read_count(row, "実人数", "total", required=True)
+        counts = {attr: ctx.read_count(row, header, attr) for header, attr in BREAKDOWN.items()}
         if place is None or fiscal_year is None or total is None:
             continue
         _save_natural(ctx, row, r.Members(place[0], fiscal_year, total, **counts), MEMBER_COLUMNS,
@@ -216,8 +209,8 @@ def import_population(ctx: Context, rows: list[Row]) -> None:
         ctx.report(done)
         code = ctx.municipality(row)
         fiscal_year = ctx.read_fiscal_year(row)
-        over_65 = ctx.read_count(row, "65歳以上人口", required=True)
-        over_75 = ctx.read_count(row, "75歳以上人口")
+        over_65 = ctx.read_count(row, "65歳以上人口", "population_65_plus", required=True)
+        over_75 = ctx.read_count(row, "75歳以上人口", "population_75_plus")
         reference_date = ctx.read_date(row, "基準日")
         if code is None or fiscal_year is None or over_65 is None:
             continue
@@ -230,10 +223,6 @@ EXPENSE_COLUMNS = {"municipality_code": CODE, "fiscal_year": "年度", "category
                    "notes": "備考"}
 
 
-def _yen(text: str) -> str:
-    return text.removeprefix("¥").removeprefix("￥").removesuffix("円").strip()
-
-
 def import_expenses(ctx: Context, rows: list[Row]) -> None:
     first_line: dict[tuple, int] = {}
     excluded = False
@@ -241,10 +230,8 @@ def import_expenses(ctx: Context, rows: list[Row]) -> None:
         ctx.report(done)
         code = ctx.municipality(row)
         fiscal_year = ctx.read_fiscal_year(row)
-        category = row.value("経費区分", required=True)
-        if row.text("金額"):
-            row.cells["金額"] = _yen(row.text("金額"))
-        amount = ctx.read_count(row, "金額", required=True)
+        category = ctx.read_choice(row, "経費区分", "expense_categories", required=True)
+        amount = ctx.read_count(row, "金額", "amount", required=True)
         if code is None or fiscal_year is None or category is None or amount is None:
             continue
         excluded = excluded or category == EXCLUDED_EXPENSE_CATEGORY

@@ -23,6 +23,8 @@ from kaigo_desktop.storage.ids import is_uuid
 PROGRAM_HEADERS: dict[str, str] = {label: code for code, label in PROGRAM_LABELS.items()}
 PLACE_TEXT = {"名称カナ": "kana", "住所": "address", "会場種別": "venue_kind", "運営主体": "operator_kind",
               "開催頻度": "frequency_declared", "連絡先": "contact", "備考": "notes"}
+# The columns holding one of a reference list (read with vocab.match_choice: 「住民団体」 is accepted).
+PLACE_CHOICES = {"会場種別": "venue_kinds", "運営主体": "operator_kinds", "開催頻度": "frequency_buckets"}
 PLACE_DATES = {"開始日": "start_date", "終了日": "end_date"}
 PLACES = Layout(
     headers=("通いの場ID", "名称", *PLACE_TEXT, CODE, "地域包括支援センター", "主な活動内容", *PLACE_DATES,
@@ -51,13 +53,16 @@ def _stored(ctx: Context, row: Row, record_type: type, column: str, label: str) 
 def _place_values(ctx: Context, row: Row, existing: r.Place | None) -> dict[str, Any]:
     """The attributes the row gives (a blank cell gives nothing, except program flags: blank is no)."""
     values: dict[str, Any] = {attr: row.text(h) for h, attr in PLACE_TEXT.items() if row.text(h)}
+    for header, table in PLACE_CHOICES.items():
+        if row.text(header):
+            values[PLACE_TEXT[header]] = ctx.read_choice(row, header, table)
     for header, attr in PLACE_DATES.items():
         if row.text(header):
             values[attr] = ctx.read_date(row, header)
     if row.text("定員"):
-        values["capacity"] = ctx.read_count(row, "定員")
+        values["capacity"] = ctx.read_count(row, "定員", "capacity")
     if row.text("主な活動内容"):
-        activities = ctx.read_list(row, "主な活動内容")
+        activities = ctx.read_choices(row, "主な活動内容", lookups.vocabulary(ctx.db, "main_activity_kinds"))
         if len(activities) > 2:
             row.error("主な活動内容", f"主な活動内容は2つまでです（1つ目が主な活動）: {row.text('主な活動内容')}")
         values["main_activity_1"] = activities[0] if activities else None
@@ -187,7 +192,7 @@ def import_promoters(ctx: Context, rows: list[Row]) -> None:
         ctx.report(done)
         name = row.value("氏名", required=True)
         code = ctx.municipality(row)
-        qualification = row.value("職種", required=True)
+        qualification = ctx.read_choice(row, "職種", "qualifications", required=True)
         start: date | None = ctx.read_date(row, "配置開始日", required=True)
         values: dict[str, Any] = {}
         if row.text("氏名カナ"):

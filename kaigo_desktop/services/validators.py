@@ -3,7 +3,7 @@ kind is a known one …). Returns structured errors; the GUI and CLI show them t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,15 +19,20 @@ from kaigo_desktop.domain.validation import (
     check_period,
     require,
 )
-from kaigo_desktop.domain.vocab import PLACE_STATUSES
+from kaigo_desktop.domain.vocab import PLACE_STATUSES, unknown_choice_message
 from kaigo_desktop.storage import lookups
 from kaigo_desktop.storage.database import Database
 
 
 def _known(db: Database, table: str, value: str | None, field: str, label: str) -> list[FieldError]:
-    if value is None or value in lookups.vocabulary(db, table):
+    return _one_of(value, lookups.vocabulary(db, table), field, label)
+
+
+def _one_of(value: str | None, choices: Sequence[str], field: str, label: str) -> list[FieldError]:
+    """A stored choice is exactly one of the labels (typed forms were matched before: vocab.match_choice)."""
+    if value is None or value in choices:
         return []
-    return [FieldError(field, f"{label}「{value}」は選択肢にありません。")]
+    return [FieldError(field, unknown_choice_message(label, value, choices))]
 
 
 def _municipality(db: Database, code: str) -> list[FieldError]:
@@ -72,8 +77,7 @@ def _place_fields(db: Database, p: r.Place, today: date) -> list[FieldError]:
     errors += _known(db, "frequency_buckets", p.frequency_declared, "frequency_declared", "開催頻度")
     errors += check_period(p.start_date, p.end_date, start_label="開始日", end_label="終了日")
     errors += check_count(p.capacity, "capacity", "定員")
-    if p.status not in PLACE_STATUSES:
-        errors.append(FieldError("status", f"状態「{p.status}」は選択肢にありません。"))
+    errors += _one_of("" if p.status is None else p.status, PLACE_STATUSES, "status", "状態")  # never blank
     return errors
 
 

@@ -113,6 +113,40 @@ def test_parse_count_rejects(value):
         parse_count(value, field_label="参加者数")
 
 
+@pytest.mark.parametrize(("value", "unit", "expected"), [
+    ("20人", "人", 20), ("２０人", "人", 20), (" 20 人 ", "人", 20), ("1,234人", "人", 1234), ("90分", "分", 90),
+    ("９０分", "分", 90), ("1,234円", "円", 1234), ("¥1,234", "円", 1234), ("￥１，２３４円", "円", 1234),
+    ("12", "人", 12), ("", "人", None),
+])
+def test_parse_count_takes_the_unit_of_its_field(value, unit, expected):
+    assert parse_count(value, field_label="x", units=(unit,)) == expected
+
+
+@pytest.mark.parametrize(("value", "unit"), [
+    ("20分", "人"), ("20人", "分"), ("20人", ""), ("人", "人"), ("20人人", "人"), ("-5人", "人"), ("1.5人", "人"),
+    ("¥20", "人"), ("円", "円"), ("1,23円", "円"),
+])
+def test_parse_count_refuses_another_unit_and_what_is_no_count(value, unit):
+    with pytest.raises(ValueError, match=f"^参加者数は0以上の整数で入力してください: {value}$"):
+        parse_count(value, field_label="参加者数", units=(unit,) if unit else ())
+
+
+def test_the_units_of_each_field():
+    from kaigo_desktop.domain.validation import count_units
+
+    assert [parse_count(text, field_label="x", units=count_units(field)) for field, text in [
+        ("total", "20人"), ("total", "20名"), ("capacity", "２０名"), ("minutes", "90分"), ("amount", "1,234円"),
+    ]] == [20, 20, 20, 90, 1234]
+    with pytest.raises(ValueError, match="^時間（分）は0以上の整数で入力してください: 90名$"):
+        parse_count("90名", field_label="時間（分）", units=count_units("minutes"))
+
+
+def test_parse_count_of_thousands_of_digits_is_refused_without_making_the_number():
+    with pytest.raises(ValueError, match="^定員の数が大きすぎます（5,000桁）。$"):
+        parse_count("9" * 5000, field_label="定員")
+    assert parse_count("0" * 5000 + "7", field_label="定員") == 7
+
+
 @given(st.integers(min_value=0, max_value=10**9))
 def test_parse_count_round_trip(n):
     assert parse_count(str(n), field_label="x") == n

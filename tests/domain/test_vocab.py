@@ -65,3 +65,46 @@ def test_professional_masks_round_trip():
 ])
 def test_frequency_bucket(per_month, label):
     assert vocab.frequency_bucket(per_month) == label
+
+
+# ---------------------------------------------------------------- choices as typed
+
+OPERATORS = tuple(r["name"] for r in sorted(rows("operator_kinds.csv"), key=lambda r: int(r["sort"])))
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("住民団体（自治会・NPO法人等）", "住民団体（自治会・NPO法人等）"),
+    ("住民団体", "住民団体（自治会・NPO法人等）"),
+    ("  住民団体 ", "住民団体（自治会・NPO法人等）"),
+    ("住民団体(自治会・ＮＰＯ法人等)", "住民団体（自治会・NPO法人等）"),  # half-width brackets, full-width letters
+    ("住民団体 （自治会・NPO法人等）", "住民団体（自治会・NPO法人等）"),
+    ("行政（介護予防担当部局以外）", "行政（介護予防担当部局以外）"),
+    ("社会福祉協議会", "社会福祉協議会"), ("　社会福祉協議会　", "社会福祉協議会"),
+    ("", None), ("  ", None), (None, None),
+])
+def test_a_choice_is_matched_by_its_label_or_its_short_form_in_any_width(typed, expected):
+    assert vocab.match_choice(typed, OPERATORS, label="運営主体") == expected
+
+
+def test_half_width_katakana_matches_its_full_width_label():
+    assert vocab.match_choice("ﾘﾊﾋﾞﾘﾃｰｼｮﾝ専門職", vocab.PROFESSIONAL_KINDS, label="職種") == "リハビリテーション専門職"
+
+
+def test_an_unknown_choice_names_every_choice():
+    with pytest.raises(ValueError) as raised:
+        vocab.match_choice("町内会", OPERATORS, label="運営主体")
+    assert str(raised.value) == ("運営主体「町内会」は選択肢にありません（" + "、".join(f"「{o}」" for o in OPERATORS)
+                                 + "のいずれか）。")
+
+
+def test_a_short_form_two_labels_share_is_refused_naming_both():
+    with pytest.raises(ValueError) as raised:
+        vocab.match_choice("行政", OPERATORS, label="運営主体")
+    assert str(raised.value) == ("運営主体「行政」では「行政（介護予防担当部局）」、「行政（介護予防担当部局以外）」の"
+                                 "どれか決まりません。括弧の中まで入力してください。")
+
+
+def test_short_forms_of_the_reference_lists():
+    assert vocab.short_form("体操（運動）") == "体操"
+    assert vocab.short_form("その他") == "その他"
+    assert vocab.short_form("（括弧だけ）") == "（括弧だけ）"  # nothing before the bracket: the label itself

@@ -121,7 +121,7 @@ def test_validation_future_date_bad_minutes_and_place_of_another_municipality(qt
     form.done_on.set_value(TODAY + timedelta(days=1))
     type_text(form.minutes, "1時間")
     assert not save_and_wait(qtbot, form)
-    assert form.errors.messages() == ["時間（分）は0以上の整数で入力してください。"]
+    assert form.errors.messages() == ["時間（分）は0以上の整数で入力してください: 1時間"]
     form.minutes.clear()
     assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == ["活動日が未来の日付です。"]

@@ -142,7 +142,7 @@ def test_bad_entries_get_inline_japanese_messages_and_nothing_is_stored(qtbot, s
     type_text(form.capacity_edit, "たくさん")
     type_text(form.name_edit, "けやき会")
     assert not save_and_wait(qtbot, screen)
-    assert form.errors.messages() == ["定員は0以上の整数で入力してください（空欄も可）。"]
+    assert form.errors.messages() == ["定員は0以上の整数で入力してください: たくさん"]
     form.capacity_edit.clear()
     form.end_edit.set_value(None)
     assert save_and_wait(qtbot, screen)
@@ -155,7 +155,7 @@ def test_an_unchosen_municipality_and_an_absurd_capacity_are_explained(qtbot, sc
     type_text(screen.form.name_edit, "けやき会")
     type_text(screen.form.capacity_edit, "99999999999999999999")
     assert not save_and_wait(qtbot, screen)
-    assert screen.form.errors.messages() == ["定員が大きすぎます（100,000人まで）。"]
+    assert screen.form.errors.messages() == ["定員は100,000以下で入力してください（20桁の数）。"]
     screen.form.capacity_edit.clear()
     screen.form.municipality_combo.set_value(None)
     assert screen.form.center_combo.value() is None  # the center belonged to the municipality

@@ -4,7 +4,6 @@ municipality), minutes and summary, checked inline before and by the save."""
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -22,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Activity
-from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.domain.text import parse_count
+from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -37,13 +37,8 @@ EMPTY_HINT = "一覧から活動を選ぶか、「新規」（Ctrl+N）で記録
 
 
 def parse_minutes(text: str) -> int | None:
-    """Minutes as typed (full-width digits too); None when blank; ValueError when not a whole number."""
-    text = unicodedata.normalize("NFKC", text).strip().removesuffix("分").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ValueError(text)
-    return int(text)
+    """時間（分） as the domain reads every count (「９０」「90分」); None when blank; ValueError (Japanese)."""
+    return parse_count(text, field_label="時間（分）", units=count_units("minutes"))
 
 
 class ActivityForm(RecordForm):
@@ -202,8 +197,8 @@ class ActivityForm(RecordForm):
                                                  "区市町村にありません。一覧から選ぶか空欄にしてください。"))
         try:
             parse_minutes(self.minutes.text())
-        except ValueError:
-            errors.append(FieldError("minutes", "時間（分）は0以上の整数で入力してください。"))
+        except ValueError as error:
+            errors.append(FieldError("minutes", str(error)))
         return errors
 
     def save_job(self, record: Activity) -> SaveJob:

@@ -10,6 +10,8 @@ from datetime import date
 
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Gathering
+from kaigo_desktop.domain.text import parse_count
+from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS
 from kaigo_desktop.gui.widgets.count_and_time_edits import ascii_digits
 from kaigo_desktop.services.gatherings_view import MonthSheet
@@ -36,9 +38,13 @@ class SheetRow:
     def values(self) -> dict:
         """Day and counts as ints (None when blank), notes as text."""
         values: dict = {"notes": self.texts.get("notes", "").strip()}
-        for name in ("day", *COUNT_FIELDS):
-            text = ascii_digits(self.texts.get(name, "")).strip()
-            values[name] = int(text) if text.isdigit() else None
+        text = ascii_digits(self.texts.get("day", "")).strip()
+        values["day"] = int(text) if text.isdigit() else None
+        for name in COUNT_FIELDS:
+            try:  # the cell editor (CountEdit) lets in only what the domain's parser reads
+                values[name] = parse_count(self.texts.get(name, ""), field_label="", units=count_units(name))
+            except ValueError:
+                values[name] = None
         return values
 
     def has_entry(self) -> bool:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import ValidationFailed
+from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.gui.screens.masters_common import (
     EditedCells,
     MasterPage,
@@ -206,7 +206,8 @@ class ExpensesPage(MasterPage):
         for row in self.edits.changed_rows():
             category = self.rows[row].category
             try:
-                amounts[category] = parse_count(self.table.item(row, AMOUNT).text(), field_label=category)
+                amounts[category] = parse_count(self.table.item(row, AMOUNT).text(), field_label=category,
+                                               units=count_units("amount"))
             except ValueError as error:
                 problems.append(str(error))
         if problems:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_wareki, parse_date
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import ValidationFailed
+from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.gui.screens.masters_common import (
     EditedCells,
     MasterPage,
@@ -166,8 +166,10 @@ class PopulationPage(MasterPage):
         for row in self.edits.changed_rows():
             name = self.rows[row].municipality_name
             try:
-                population_65 = parse_count(self.table.item(row, POP65).text(), field_label="65歳以上人口")
-                population_75 = parse_count(self.table.item(row, POP75).text(), field_label="75歳以上人口")
+                population_65 = parse_count(self.table.item(row, POP65).text(), field_label="65歳以上人口",
+                                            units=count_units("population_65_plus"))
+                population_75 = parse_count(self.table.item(row, POP75).text(), field_label="75歳以上人口",
+                                            units=count_units("population_75_plus"))
                 reference_text = self.table.item(row, REFERENCE).text().strip()
                 reference = parse_date(reference_text) if reference_text else None
             except (ValueError, DateParseError) as error:

@@ -3,7 +3,6 @@ promoters assigned over time (read-only here), inline validation messages and un
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -32,7 +31,8 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.records import Place
-from kaigo_desktop.domain.validation import FIELD_LIMITS, FieldError
+from kaigo_desktop.domain.text import parse_count
+from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
@@ -382,16 +382,9 @@ def _set_date(date_edit: WarekiDateEdit, value: date | None, *, fallback: date) 
     date_edit.set_value(value)
 
 
-MAX_CAPACITY = FIELD_LIMITS["capacity"]  # the bound every path checks; here before a huge number is even made
-
-
 def _parse_capacity(text: str) -> tuple[int | None, list[FieldError]]:
-    """「20」「２０」「20人」 are all 20; blank is unknown."""
-    value = unicodedata.normalize("NFKC", text).strip().removesuffix("人").strip()
-    if not value:
-        return None, []
-    if not value.isdigit():
-        return None, [FieldError("capacity", "定員は0以上の整数で入力してください（空欄も可）。")]
-    if int(value) > MAX_CAPACITY:
-        return None, [FieldError("capacity", f"定員が大きすぎます（{MAX_CAPACITY:,}人まで）。")]
-    return int(value), []
+    """定員 as the domain reads every count (「２０」「20人」「1,234」); its bound is checked with the record."""
+    try:
+        return parse_count(text, field_label="定員", units=count_units("capacity")), []
+    except ValueError as error:
+        return None, [FieldError("capacity", str(error))]

@@ -1,5 +1,5 @@
-"""Small editors of the 開催記録 form and month grid: head counts that take only digits (full-width ones from
-the IME too) and times of day typed freely (9:30, ９：３０, 9時30分)."""
+"""Small editors of the 開催記録 forms: head counts read by the domain's count parser (１２, 1,234, 20人 become
+plain digits as they arrive) and times of day typed freely (9:30, ９：３０, 9時30分)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from kaigo_desktop.domain.text import parse_time
-from kaigo_desktop.domain.validation import MAX_PEOPLE
+from kaigo_desktop.domain.text import parse_count, parse_time
+from kaigo_desktop.domain.validation import MAX_PEOPLE, count_units
 
 _FULL_WIDTH_DIGITS = {ord("０") + n: ord("0") + n for n in range(10)}
 PEOPLE_DIGITS = len(str(MAX_PEOPLE))  # a head count field takes every number up to the domain's bound
@@ -18,19 +18,31 @@ def ascii_digits(text: str) -> str:
     return text.translate(_FULL_WIDTH_DIGITS)
 
 
-class DigitsValidator(QValidator):
-    """Accepts blank or up to `max_digits` digits; full-width digits are turned into ASCII as they arrive,
-    whether typed or committed by the IME, so 「１２」 becomes 12."""
+def _count(text: str, units: tuple[str, ...]) -> int | None:
+    return parse_count(text, field_label="人数", units=units)
 
-    def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None):
+
+class DigitsValidator(QValidator):
+    """A count as the domain reads it (text.parse_count): what it accepts, typed, pasted or committed by the
+    IME (「１２」「1,234」「20人」「20名」), is shown at once as plain digits, up to `max_digits` of them. Anything else
+    (-5, 1.5, 12,34, and a separator typed on its own) is refused, so typing 1,234 gives 1234."""
+
+    def __init__(self, max_digits: int = PEOPLE_DIGITS, parent=None, *,
+                 units: tuple[str, ...] = count_units("attendance_total")):
         super().__init__(parent)
         self.max_digits = max_digits
+        self.units = units
 
     def validate(self, text: str, pos: int):  # noqa: D401 - Qt's signature
-        converted = ascii_digits(text)
-        if converted == "" or (converted.isdigit() and converted.isascii() and len(converted) <= self.max_digits):
-            return QValidator.State.Acceptable, converted, pos
-        return QValidator.State.Invalid, text, pos
+        try:
+            value = _count(text, self.units)
+        except ValueError:
+            return QValidator.State.Invalid, text, pos
+        shown = "" if value is None else str(value)
+        if len(shown) > self.max_digits:
+            return QValidator.State.Invalid, text, pos
+        digits_after = sum(ch.isdigit() for ch in text[pos:])  # the cursor stays before the same digits
+        return QValidator.State.Acceptable, shown, max(0, len(shown) - digits_after)
 
 
 class CountEdit(QLineEdit):
@@ -44,8 +56,8 @@ class CountEdit(QLineEdit):
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * (max_digits + 4) + 16)
 
     def value(self) -> int | None:
-        text = ascii_digits(self.text()).strip()
-        return int(text) if text.isdigit() else None
+        """The count shown (the validator has made it plain digits; the domain parser reads it)."""
+        return _count(self.text(), self.validator().units)
 
     def set_value(self, value: int | None) -> None:
         self.setText("" if value is None else str(value))
