@@ -18,7 +18,7 @@ from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FIELD_LIMITS, check_count, count_units
 from kaigo_desktop.domain.vocab import match_choice
-from kaigo_desktop.gui.widgets.gatherings_inputs import CountEdit
+from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit
 from kaigo_desktop.services import records
 from kaigo_desktop.services.importing import import_file
 from kaigo_desktop.services.received_rows import row_problems
