@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain.records import Municipality
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, BUNDLE_SUFFIX, ExchangeFolders
-from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
+from kaigo_desktop.gui.exchange_progress import run_with_progress
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
 from kaigo_desktop.gui.widgets.places_choice_combo import ChoiceCombo
+from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.services.exchange import BundleSummary, Destination, destinations, export_bundle
 from kaigo_desktop.services.exchange_labels import counts_text, timestamp_text
 from kaigo_desktop.services.output_files import check_output_path

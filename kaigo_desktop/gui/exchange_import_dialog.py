@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
-from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
+from kaigo_desktop.gui.exchange_progress import run_with_progress
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
+from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.services.exchange import (
     ImportSummary,
     PassphraseError,
