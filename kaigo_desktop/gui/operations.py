@@ -129,6 +129,15 @@ class CollectionOp(QueryOp[T]):
         super()._done(result)
 
 
+Then = Callable[[bool], None] | None  # the asynchronous save's "afterwards": True = saved (or nothing to save)
+
+
+def finish(then: Then, ok: bool) -> None:
+    """Tell the caller of an asynchronous save how it ended (nobody may be waiting)."""
+    if then is not None:
+        then(ok)
+
+
 def is_user_error(error: BaseException) -> bool:
     """Bad input or a problem with the database file: explained to the user. Anything else is a bug."""
     return isinstance(error, UserFacingError)

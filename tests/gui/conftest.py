@@ -45,3 +45,10 @@ def gui_context(db_path: Path, settings: UserSettings):
     worker.start()
     yield AppContext(worker, settings)
     worker.stop()
+
+
+def save_and_wait(qtbot, screen_or_form, timeout=10_000) -> bool:
+    outcome = []
+    screen_or_form.save(then=outcome.append)
+    qtbot.waitUntil(lambda: outcome != [], timeout=timeout)
+    return outcome[0]
