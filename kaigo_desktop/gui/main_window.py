@@ -84,7 +84,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.navigation.currentRowChanged.connect(self._navigate)
         self.navigation.setCurrentRow(0)
-        context.records_did_change.connect(lambda _table: self.refresh_counts())
+        context.changes_did_happen.connect(
+            lambda changes: changes.touches("places", "gatherings", "promoters") and self.refresh_counts())
         self.refresh_counts()
         context.run(lambda db, _ctx: is_demo_database(db), on_done=self.demo_band.setVisible,
                     on_error=lambda _error: None)  # a file that did not open is explained elsewhere

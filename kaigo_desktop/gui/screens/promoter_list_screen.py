@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.widgets.promoters_messages import confirm_delete, is_user_error, show_write_error
 from kaigo_desktop.gui.widgets.promoters_rows_model import Column, RowsTableModel
 from kaigo_desktop.services import promoters_view
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.promoters_view import ReferenceLists
 from kaigo_desktop.storage.database import Database
 
@@ -37,7 +39,7 @@ class ListDetailScreen(Screen):
     """Subclasses give the columns, the list job, the detail widget and the form, and how a row is shown."""
 
     record_label = ""  # 「推進員」, 「活動記録」: used in messages
-    list_tables: tuple[str, ...] = ()  # records_did_change names after which the list is read again
+    list_tables: tuple[str, ...] = ()  # kinds of Changes after which the list is read again (the first: its own)
     reference_tables = ("places", "centers", "promoters")  # … after which the pickers are read again
     default_order: tuple[str, bool] = ("", False)
 
@@ -53,7 +55,7 @@ class ListDetailScreen(Screen):
         self.order_by, self.descending = self.default_order
         self.model: RowsTableModel = RowsTableModel(self.columns())
         self._build()
-        context.records_did_change.connect(self._records_changed)
+        context.changes_did_happen.connect(self._changes_happened)
 
     # ---- for subclasses ------------------------------------------------------------------------
 
@@ -221,10 +223,10 @@ class ListDetailScreen(Screen):
             raise error
         self.count_label.setText(f"読み込めませんでした：{error}")
 
-    def _records_changed(self, table: str) -> None:
-        if table in self.reference_tables or not table:
+    def _changes_happened(self, changes: Changes) -> None:
+        if changes.touches(*self.reference_tables):
             self._reference_stale = True
-        if table in self.list_tables or table in self.reference_tables or not table:
+        if changes.touches(*self.list_tables, *self.reference_tables):
             self._list_stale = True
         if self.isVisible():
             self.activate()
@@ -294,32 +296,31 @@ class ListDetailScreen(Screen):
             return False
         if not confirm_delete(self, f"{self.record_label}「{self.row_label(row)}」"):
             return False
-        if self.row_id(row) == self.shown_id():
+        row_id = self.row_id(row)
+        if row_id == self.shown_id():
             self.discard_changes()  # the record goes to the trash as stored, not as being edited
-        if not self._write(self.remove_job(row), "削除できませんでした"):
-            return False
-        if self.row_id(row) == self.shown_id():
-            self.show_row(None, deleted=False)
+
+        def removed(_result: Any) -> None:
+            if row_id == self.shown_id():
+                self.show_row(None, deleted=False)
+
+        self._write(self.remove_job(row), row_id, "削除できませんでした", removed)
         return True
 
     def restore_selected(self) -> bool:
         row = self.selected_row()
         if self.read_only or row is None or not self.show_deleted.isChecked():
             return False
-        result = self._write(self.restore_job(row), "元に戻せませんでした")
-        if result is False:
-            return False
-        self.show_row(None, deleted=False)
-        self.after_restore(result)
+        def restored(result: Any) -> None:
+            self.show_row(None, deleted=False)
+            self.after_restore(result)
+
+        self._write(self.restore_job(row), self.row_id(row), "元に戻せませんでした", restored)
         return True
 
-    def _write(self, job: Job, title: str) -> Any:
-        """Run a write now; False when it failed (the user is told why)."""
-        try:
-            result = self.context.run_blocking(lambda db, _ctx: job(db))
-        except Exception as error:  # noqa: BLE001 - user errors are explained, bugs re-raised inside
-            show_write_error(self, title, error)
-            return False
-        for table in self.list_tables[:1]:
-            self.context.records_did_change.emit(table)
-        return True if result is None else result
+    def _write(self, job: Job, row_id: str, title: str, done: Callable[[Any], None]) -> None:
+        """Run a write on the database thread: `done(result)` after it, or the user is told why it failed."""
+        changes = Changes.of(self.list_tables[0], [row_id]) if self.list_tables else Changes()
+        CollectionOp(self, self.context, lambda db, _ctx: job(db), changes=changes) \
+            .disabling(self.delete_button, self.restore_button) \
+            .success(done).failure(lambda error: show_write_error(self, title, error)).run_in_background()
