@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.services.duplicates import similar_places, similar_promoters
 
 _WHAT = {"places": ("通いの場", similar_places), "promoters": ("推進員", similar_promoters)}
 MAX_LISTED = 5
 
 
-def confirm_similar_name(parent: QWidget, context: AppContext, kind: str, municipality_code: str, name: str) -> bool:
-    """True when nothing alike exists or the user chooses to add anyway; False when they cancel.
-    A failed look-up does not stop the save (the warning is a help, not a rule)."""
-    label, find = _WHAT[kind]
+def confirm_similar_name(parent: QWidget, context: AppContext, kind: str, municipality_code: str, name: str,
+                         then: Callable[[bool], None] | None = None) -> bool | None:
+    """Looks for similar names on the database thread, then `then(True)` when nothing alike exists or the
+    user chooses to add anyway, `then(False)` when they cancel. A failed look-up does not stop the save (the
+    warning is a help, not a rule). Without `then` (the record forms until they pass one) it waits and
+    returns the answer."""
+    if then is None:
+        return _confirm_waiting(parent, context, kind, municipality_code, name)
     if not municipality_code or not name.strip():
-        return True
-    try:
-        similar = context.run_blocking(lambda db, _ctx: find(db, municipality_code, name))
-    except Exception:  # noqa: BLE001 — the save that follows reports any real storage problem
-        return True
+        then(True)
+        return None
+    _, find = _WHAT[kind]
+    QueryOp(parent, context, lambda db, _ctx: find(db, municipality_code, name)) \
+        .success(lambda similar: then(_ask(parent, kind, name, similar))) \
+        .failure(lambda _error: then(True)) \
+        .run_in_background()  # the save that follows reports any real storage problem
+    return None
+
+
+def _ask(parent: QWidget, kind: str, name: str, similar: list) -> bool:
+    label, _ = _WHAT[kind]
     if not similar or any(record.name == name.strip() for record in similar):
         return True  # an identical name is refused by the save itself, with its own message
     names = "、".join(f"「{record.name}」" for record in similar[:MAX_LISTED])
@@ -32,3 +46,15 @@ def confirm_similar_name(parent: QWidget, context: AppContext, kind: str, munici
         f"同じ{label}なら「キャンセル」を選び、既存の記録を使ってください。",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def _confirm_waiting(parent: QWidget, context: AppContext, kind: str, municipality_code: str, name: str) -> bool:
+    # Only for callers not yet passing `then`; removed with run_blocking once the record forms pass it.
+    if not municipality_code or not name.strip():
+        return True
+    _, find = _WHAT[kind]
+    try:
+        similar = context.run_blocking(lambda db, _ctx: find(db, municipality_code, name))
+    except Exception:  # noqa: BLE001 — the save that follows reports any real storage problem
+        return True
+    return _ask(parent, kind, name, similar)
