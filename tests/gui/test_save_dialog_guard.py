@@ -112,6 +112,7 @@ def test_bundle_export_dialog_refuses_the_database(qtbot, filled, tmp_path, monk
                                                                           QSettings.Format.IniFormat)), today=TODAY)
         qtbot.addWidget(dialog)
         dialog.show()
+        qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
         dialog.destination_combo.setCurrentText("区役所")
         backup = next((filled.parent / "backups").iterdir())
         kept = {path: digest(path) for path in (filled, backup)}
