@@ -25,6 +25,7 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_preview import ImportPreview
 from kaigo_desktop.gui.import_sheet_names import is_excel_path, sheet_names
 from kaigo_desktop.services.cancelling import Cancelled, progress_that_stops
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.importing import IMPORT_KINDS, KIND_LABELS, ImportResult, import_file
 
 ENCODINGS = (("auto", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS"))
@@ -185,7 +186,8 @@ class ImportDialog(QDialog):
         self.preview_result = None
         self.import_button.setEnabled(False)
         if result.ok:
-            self.context.records_did_change.emit("")
+            # One kind per import (the kind chooser stays disabled while the import runs).
+            self.context.announce(Changes.of(self.kind_combo.currentData()))
             QMessageBox.information(self, "データの取り込み", self.preview.summary_label.text())
         else:  # the file changed between the preview and the import: nothing was written
             QMessageBox.warning(self, "データの取り込み", "エラーがあったため、何も書き込みませんでした。\n"
