@@ -42,7 +42,7 @@ class QueryOp(Generic[T]):
         self._failure: Callable[[BaseException], Any] | None = None
         self._progress: Callable[[int, int], Any] | None = None
         self._disabled: list[QWidget] = []
-        self._held: list[tuple[QWidget, bool]] = []  # (widget, enabled before the operation)
+        self._held: list[QWidget] = []
         self._progress_label = ""
         self._progress_dialog: QProgressDialog | None = None
         self.handle: JobHandle | None = None
@@ -70,9 +70,9 @@ class QueryOp(Generic[T]):
         return self
 
     def run_in_background(self) -> JobHandle:
-        self._held = [(widget, widget.isEnabled()) for widget in self._disabled]
-        for widget, _ in self._held:
-            widget.setEnabled(False)
+        self._held = list(self._disabled)
+        for widget in self._held:
+            _hold(widget)
         if self._progress_label:
             self._progress_dialog = _busy_dialog(self.parent, self._progress_label)
         self.handle = self.context.run(self._op, on_done=self._done, on_error=self._failed,
@@ -89,9 +89,9 @@ class QueryOp(Generic[T]):
     def _ended(self) -> None:
         """Before any callback: the widgets come back (the callback may then change them again)."""
         held, self._held = self._held, []
-        for widget, enabled in held:
+        for widget in held:
             if shiboken6.isValid(widget):  # its dialog may have been closed meanwhile
-                widget.setEnabled(enabled)
+                _release(widget)
         dialog, self._progress_dialog = self._progress_dialog, None
         if dialog is not None and shiboken6.isValid(dialog):
             dialog.close()
@@ -141,6 +141,27 @@ def finish(then: Then, ok: bool) -> None:
 def is_user_error(error: BaseException) -> bool:
     """Bad input or a problem with the database file: explained to the user. Anything else is a bug."""
     return isinstance(error, UserFacingError)
+
+
+# Two operations may hold the same widget (an end date saved, then an assignment added at once): the widget
+# gets back the state it had before the first, when the last one ends.
+_HOLDS = "kaigo_operation_holds"
+_ENABLED_BEFORE = "kaigo_enabled_before_operations"
+
+
+def _hold(widget: QWidget) -> None:
+    holds = widget.property(_HOLDS) or 0
+    if holds == 0:
+        widget.setProperty(_ENABLED_BEFORE, widget.isEnabled())
+    widget.setProperty(_HOLDS, holds + 1)
+    widget.setEnabled(False)
+
+
+def _release(widget: QWidget) -> None:
+    holds = (widget.property(_HOLDS) or 1) - 1
+    widget.setProperty(_HOLDS, holds)
+    if holds == 0:
+        widget.setEnabled(bool(widget.property(_ENABLED_BEFORE)))
 
 
 def _busy_dialog(parent: QWidget | None, label: str) -> QProgressDialog:
