@@ -44,3 +44,39 @@ def test_everything_touches_every_kind():
     assert Changes.everything().touches("anything") and not Changes().touches("places")
     merged = Changes.of("places", ["a"]) | Changes.of("places", ["b"]) | Changes.of("gatherings")
     assert merged.ids_of("places") == {"a", "b"} and merged.touches("gatherings")
+
+
+def test_widgets_are_disabled_while_running_and_given_back_after_the_last_operation(qtbot, gui_context):
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    button, off = QPushButton("保存"), QPushButton("削除")
+    off.setEnabled(False)  # disabled before: stays disabled after
+    release = threading.Event()
+    first = CollectionOp(None, gui_context, lambda db, _job: release.wait(10), changes=Changes()) \
+        .disabling(button, off)
+    second = CollectionOp(None, gui_context, lambda db, _job: None, changes=Changes()).disabling(button)
+    done = []
+    first.success(done.append).run_in_background()
+    second.success(done.append).run_in_background()
+    assert not button.isEnabled() and not off.isEnabled()
+    release.set()
+    qtbot.waitUntil(lambda: len(done) == 2)
+    assert button.isEnabled() and not off.isEnabled()
+
+
+def test_a_failed_operation_gives_the_widgets_back_too(qtbot, gui_context):
+    from PySide6.QtWidgets import QPushButton
+
+    button = QPushButton("保存")
+    failures = []
+
+    def refuse(_db, _job):
+        raise UserFacingError("保存できません。")
+
+    CollectionOp(None, gui_context, refuse, changes=Changes.of("places")).disabling(button) \
+        .failure(failures.append).run_in_background()
+    assert not button.isEnabled()
+    qtbot.waitUntil(lambda: failures != [])
+    assert button.isEnabled()
