@@ -18,6 +18,7 @@ from kaigo_desktop.gui.screens.dashboard import DashboardScreen
 from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart, nice_axis_max
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import run_and_wait
 
 CHIYODA, HACHIOJI = "131016", "132012"
 TODAY = date(2024, 6, 1)
@@ -154,7 +155,7 @@ def test_a_saved_gathering_is_counted_without_leaving_the_screen(qtbot, window, 
     dashboard = open_dashboard(qtbot, window)
     place_id = sqlite3.connect(filled_db_path).execute(
         "SELECT id FROM places WHERE name = 'さくら体操の会'").fetchone()[0]
-    window.context.run_blocking(lambda db, _ctx: records.add(db, Gathering(place_id, date(2024, 5, 22), 20),
+    run_and_wait(qtbot, window.context, lambda db, _ctx: records.add(db, Gathering(place_id, date(2024, 5, 22), 20),
                                                              today=TODAY))
     window.context.records_did_change.emit("gatherings")
     qtbot.waitUntil(lambda: dashboard.figures.text_of("gatherings") == "4回", timeout=10_000)

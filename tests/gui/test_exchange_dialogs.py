@@ -27,6 +27,7 @@ from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
 from tests.exchange.test_exchange import trust_each_other
+from tests.gui.conftest import run_and_wait
 
 TODAY = date(2025, 4, 1)
 
@@ -154,7 +155,7 @@ def test_export_writes_a_bundle_and_remembers_destination_and_folder(qtbot, pcs,
     assert dialog.last_summary.counts == {"places": 1, "gatherings": 2}
     assert "通いの場 1件" in messages[-1] and "開催記録 2件" in messages[-1] and "places" not in messages[-1]
     assert "パスワードは付けていません" in messages[-1]
-    assert [d.name for d in context.run_blocking(lambda db, _c: exchange.destinations(db))] == ["区役所"]
+    assert [d.name for d in run_and_wait(qtbot, context, lambda db, _c: exchange.destinations(db))] == ["区役所"]
     assert folders.folder_for("区役所") == str(out_folder)
 
     # Next time: the destination is offered with its last export, and only what changed since goes out.
@@ -212,7 +213,7 @@ def test_cancelled_export_leaves_no_file_and_no_destination(qtbot, pcs, open_con
     qtbot.waitUntil(lambda: dialog.progress_dialog is None, timeout=10_000)
     assert "中止" in messages[-1] and dialog.last_summary is None
     assert not (tmp_path / "cancelled.kaigo").exists()
-    assert context.run_blocking(lambda db, _c: exchange.destinations(db)) == []
+    assert run_and_wait(qtbot, context, lambda db, _c: exchange.destinations(db)) == []
     assert dialog.export_button.isEnabled()
 
 
