@@ -430,7 +430,7 @@ def test_delete_asks_then_moves_to_the_trash_and_restore_brings_back(qtbot, scre
     assert len(stored(db_path)) == 5
     assert screen.delete_selected() is True
     assert "2件" in questions[-1]
-    assert len(stored(db_path)) == 3
+    qtbot.waitUntil(lambda: len(stored(db_path)) == 3)  # the delete runs on the database thread
     qtbot.waitUntil(lambda: screen.list.model.rowCount() == 3)
     screen.list.trash.setChecked(True)
     qtbot.waitUntil(lambda: sorted(shown_keys(screen)) == sorted(keys))
