@@ -183,7 +183,7 @@ class MergeDialog(QDialog):
         # Records of every kind hang off a place or promoter (gatherings, assignments, activities …).
         CollectionOp(self, self.context, lambda db, _ctx: self._merge(db, *pair), changes=Changes.everything()) \
             .disabling(self.check_button, self.merge_button, self.close_button) \
-            .success(merged).failure(refused).run_in_background()
+            .showing_progress(f"{self.label}を統合しています…").success(merged).failure(refused).run_in_background()
 
 
 def open_merge_dialog(parent: QWidget | None, context: AppContext, kind: str) -> None:

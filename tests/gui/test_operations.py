@@ -80,3 +80,27 @@ def test_a_failed_operation_gives_the_widgets_back_too(qtbot, gui_context):
     assert not button.isEnabled()
     qtbot.waitUntil(lambda: failures != [])
     assert button.isEnabled()
+
+
+def test_a_long_operation_shows_a_busy_dialog_until_it_ends(qtbot, gui_context):
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    release, done = threading.Event(), []
+    CollectionOp(parent, gui_context, lambda db, _job: release.wait(10), changes=Changes()) \
+        .showing_progress("統合しています…").success(done.append).run_in_background()
+
+    def busy() -> list[QProgressDialog]:
+        return [d for d in parent.findChildren(QProgressDialog) if d.isVisible()]
+
+    try:
+        qtbot.waitUntil(lambda: bool(busy()), timeout=5_000)  # after a moment, not at once
+        assert busy()[0].labelText() == "統合しています…"
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: done != [])
+    assert busy() == []
