@@ -122,17 +122,13 @@ def test_clearing_a_population_puts_it_in_the_trash(qtbot, masters: MastersScree
     assert query(db_path, "SELECT population_65_plus, deleted_at IS NOT NULL FROM population") == [(60000, 1)]
 
 
-def test_leaving_with_unsaved_population_asks_and_discards(qtbot, window, masters: MastersScreen,
-                                                          monkeypatch) -> None:
-    from kaigo_desktop.gui.screens.dashboard import DashboardScreen
-
+def test_leaving_with_unsaved_population_asks_and_discards(masters: MastersScreen, monkeypatch) -> None:
     page = masters.show_page(masters.population)
     page.table.item(population_row(masters, CHIYODA), POP65).setText("123")
     asked = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *args, **kw: asked.append(args[2]) or QMessageBox.StandardButton.Discard)
-    window.show_screen(DashboardScreen)  # the main window asks the screen before it leaves
-    qtbot.waitUntil(lambda: window.current_screen is not masters)
+    assert masters.confirm_leave()
     assert asked and "保存していない変更" in asked[0]
     assert page.table.item(population_row(masters, CHIYODA), POP65).text() == ""
     assert not masters.has_unsaved_changes()
