@@ -97,13 +97,21 @@ class QueryOp(Generic[T]):
             dialog.close()
             dialog.deleteLater()
 
+    def _parent_gone(self) -> bool:
+        """The dialog that started the operation was closed meanwhile: nobody is left to show the result to."""
+        return self.parent is not None and not shiboken6.isValid(self.parent)
+
     def _done(self, result: T) -> None:
         self._ended()
-        if self._success is not None:
+        if self._success is not None and not self._parent_gone():
             self._success(result)
 
     def _failed(self, error: BaseException) -> None:
         self._ended()
+        if self._parent_gone():
+            if is_user_error(error):
+                return  # explained to nobody: the window that asked is closed
+            raise error
         if self._failure is not None:
             self._failure(error)
         elif is_user_error(error):

@@ -104,3 +104,23 @@ def test_a_long_operation_shows_a_busy_dialog_until_it_ends(qtbot, gui_context):
         release.set()
     qtbot.waitUntil(lambda: done != [])
     assert busy() == []
+
+
+def test_a_result_for_a_closed_dialog_is_dropped_but_the_change_is_announced(qtbot, gui_context):
+    import threading
+
+    from PySide6.QtWidgets import QDialog
+
+    dialog = QDialog()
+    release, announced, results = threading.Event(), [], []
+    gui_context.changes_did_happen.connect(announced.append)
+    CollectionOp(dialog, gui_context, lambda db, _job: release.wait(10), changes=Changes.of("trust")) \
+        .success(lambda _r: results.append(dialog.windowTitle())).run_in_background()
+    QueryOp(dialog, gui_context, lambda db, _job: 1).success(lambda _r: results.append(dialog.windowTitle())) \
+        .run_in_background()
+    dialog.deleteLater()  # closed by the user while the operation was still running
+    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(dialog))
+    release.set()
+    qtbot.waitUntil(lambda: announced != [])
+    qtbot.wait(50)
+    assert results == [] and announced[0].touches("trust")
