@@ -137,10 +137,10 @@ class CollectionOp(QueryOp[T]):
         super()._done(result)
 
 
-Then = Callable[[bool], None] | None  # the asynchronous save's "afterwards": True = saved (or nothing to save)
+Then = Callable[[bool], None]  # told once an asynchronous save is settled: True = saved (or nothing to save)
 
 
-def finish(then: Then, ok: bool) -> None:
+def finish(then: Then | None, ok: bool) -> None:
     """Tell the caller of an asynchronous save how it ended (nobody may be waiting)."""
     if then is not None:
         then(ok)

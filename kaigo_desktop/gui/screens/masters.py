@@ -63,7 +63,7 @@ class MastersScreen(Screen):
     def new_record(self) -> bool:
         return not self.read_only and self.current_page.new_record()
 
-    def save(self, then: Then = None) -> None:
+    def save(self, then: Then | None = None) -> None:
         """Saves every tab with edits, one after another (the unsaved-changes guard covers the whole screen);
         read-only, only the user's own settings. then(True) when every one of them was saved."""
         pages = [page for page in self.pages

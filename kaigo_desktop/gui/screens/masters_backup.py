@@ -93,7 +93,7 @@ class BackupSettingsPage(MasterPage):
     def write_widgets(self) -> list[QWidget]:
         return [self.folder_edit, self.choose_button, *self.spins.values(), self.save_button]
 
-    def save(self, then: Then = None) -> None:
+    def save(self, then: Then | None = None) -> None:
         settings = self.form_values()
 
         def saved(_result) -> None:

@@ -236,7 +236,7 @@ class CentersPage(MasterPage):
         self.name_edit.setFocus()
         return True
 
-    def save(self, then: Then = None) -> None:
+    def save(self, then: Then | None = None) -> None:
         if self.trash_check.isChecked():
             finish(then, False)
             return

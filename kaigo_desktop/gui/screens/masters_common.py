@@ -47,7 +47,7 @@ class MasterPage(QWidget):
     def load(self) -> None:
         """Read what the page shows (on the database thread)."""
 
-    def save(self, then: Then = None) -> None:
+    def save(self, then: Then | None = None) -> None:
         """Asynchronous (the write runs on the database thread): `then(True)` once saved or when there was
         nothing to save, `then(False)` when refused (the page shows why) or failed."""
         finish(then, False)
@@ -95,7 +95,7 @@ class MessageLine(QLabel):
         self.hide()
 
 
-def save_refused(message: MessageLine, then: Then) -> Callable[[BaseException], None]:
+def save_refused(message: MessageLine, then: Then | None) -> Callable[[BaseException], None]:
     """The failure handler of a table page's save: what was refused, in the page's message line."""
 
     def failed(error: BaseException) -> None:

@@ -198,7 +198,7 @@ class ExpensesPage(MasterPage):
     def write_widgets(self) -> list[QWidget]:
         return [self.table, self.save_button, self.discard_button]
 
-    def save(self, then: Then = None) -> None:
+    def save(self, then: Then | None = None) -> None:
         if self._shown is None or not self.has_unsaved_changes():
             finish(then, True)
             return

@@ -184,7 +184,7 @@ class PopulationPage(MasterPage):
     def write_widgets(self) -> list[QWidget]:
         return [self.table, self.save_button, self.discard_button]
 
-    def save(self, then: Then = None) -> None:
+    def save(self, then: Then | None = None) -> None:
         fiscal_year = self._shown_fiscal_year
         if fiscal_year is None or not self.has_unsaved_changes():
             finish(then, True)

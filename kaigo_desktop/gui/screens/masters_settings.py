@@ -169,7 +169,7 @@ class SettingsPage(MasterPage):
     def discard_changes(self) -> None:
         self._show_settings()
 
-    def save(self, then: Then = None) -> None:
+    def save(self, then: Then | None = None) -> None:
         """The user's own settings are saved at once; the name the database stamps on writes follows on the
         database thread, before any write queued after this one."""
         user, municipality, center, scale = self._form_values()
