@@ -3,6 +3,7 @@ list showing when (和暦), why, size and what each holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop import APP_NAME
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.services.backups import COUNT_LABELS, BackupInfo, backup_folder, format_size, list_backups, make_backup
 
 
@@ -49,12 +51,23 @@ def make_backup_now(parent: QWidget, context: AppContext) -> QProgressDialog:
     return busy
 
 
-def backups_of_open_database(context: AppContext) -> tuple[Path, list[BackupInfo]]:
-    """The backup folder of the open database and its backups, newest first (read on the database thread)."""
-    def read(db, _ctx):
-        folder = backup_folder(db)
-        return folder, list_backups(folder, db.path.stem)
-    return context.run_blocking(read)
+def backups_of_open_database(db, _job_ctx=None) -> tuple[Path, list[BackupInfo]]:
+    """The backup folder of the open database and its backups, newest first (a job for the database thread)."""
+    folder = backup_folder(db)
+    return folder, list_backups(folder, db.path.stem)
+
+
+def choose_backup_to_restore(parent: QWidget, context: AppContext, then: Callable[[Path], None]) -> None:
+    """Read the backups on the database thread, list them, and `then(path)` once the user picked one and
+    confirmed replacing (nothing when they closed the list)."""
+
+    def show(found: tuple[Path, list[BackupInfo]]) -> None:
+        dialog = RestoreDialog(*found, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
+            then(dialog.chosen.path)
+        dialog.deleteLater()
+
+    QueryOp(parent, context, backups_of_open_database).success(show).run_in_background()
 
 
 def when_text(info: BackupInfo) -> str:

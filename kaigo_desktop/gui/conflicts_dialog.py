@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
@@ -33,6 +34,7 @@ from kaigo_desktop.services.exchange import (
     pending_count,
     resolve_conflict,
 )
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.exchange_labels import ConflictView, conflict_views
 
 TITLE = "競合の解決"
@@ -138,8 +140,14 @@ class ConflictsDialog(QDialog):
     # ---- list ----------------------------------------------------------------------------------
 
     def refresh(self, keep_row: int = 0) -> None:
-        """Read the open conflicts again and select the one at keep_row (or the last)."""
-        self.views, waiting = self.context.run_blocking(lambda db, _ctx: (conflict_views(db), pending_count(db)))
+        """Read the open conflicts again (on the database thread) and select the one at keep_row (or the last)."""
+        self.loading = True
+        QueryOp(self, self.context, lambda db, _ctx: (conflict_views(db), pending_count(db))) \
+            .success(lambda result: self._fill(*result, keep_row)).run_in_background()
+
+    def _fill(self, views: list[ConflictView], waiting: int, keep_row: int) -> None:
+        self.views = views
+        self.loading = False
         self.pending_button.setText(f"保留中の記録（{waiting:,}件）…" if waiting else "保留中の記録…")
         self.list_table.blockSignals(True)
         self.list_table.setRowCount(len(self.views))
@@ -188,16 +196,24 @@ class ConflictsDialog(QDialog):
                                 QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
         row = self.list_table.currentRow()
-        try:
-            self.context.run_blocking(lambda db, _ctx: resolve_conflict(db, view.id, keep=keep))
-        except ConflictError as error:
+
+        def resolved(_result) -> None:
+            kept = LOCAL_HEADER if keep == "local" else INCOMING_HEADER
+            self.context.status_did_change.emit(f"{view.kind}「{view.summary}」は{kept}を残しました。")
+            for button in (self.keep_local_button, self.keep_incoming_button):
+                button.setEnabled(False)  # until the list is read again: this conflict is gone
+            self.refresh(row)
+
+        def refused(error: BaseException) -> None:
+            if not isinstance(error, ConflictError):
+                raise error
             QMessageBox.warning(self, TITLE, f"解決できませんでした。何も変更していません。\n\n{error}")
             self.refresh(row)
-            return
-        self.context.records_did_change.emit(view.table)
-        kept = LOCAL_HEADER if keep == "local" else INCOMING_HEADER
-        self.context.status_did_change.emit(f"{view.kind}「{view.summary}」は{kept}を残しました。")
-        self.refresh(row)
+
+        CollectionOp(self, self.context, lambda db, _ctx: resolve_conflict(db, view.id, keep=keep),
+                     changes=Changes.of(view.table) | Changes.of("conflicts", [view.id])) \
+            .disabling(self.keep_local_button, self.keep_incoming_button) \
+            .success(resolved).failure(refused).run_in_background()
 
 
 def confirmation_text(view: ConflictView, keep: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, QSettings, Signal
 
 from kaigo_desktop.gui.database_worker import DatabaseWorker, JobHandle
-from kaigo_desktop.services.changes import Changes
+from kaigo_desktop.services.changes import EVERYTHING, Changes
 from kaigo_desktop.storage.database import Database
 
 # Why a window cannot save, shown in its status bar and on every disabled write button.
@@ -82,6 +82,8 @@ class AppContext(QObject):
         self.worker = worker
         self.settings = settings
         self.read_only_reason = READ_ONLY_IN_USE  # said when read_only; the app sets the real reason
+        self._bridging = False
+        self.records_did_change.connect(self._string_change_happened)
 
     @property
     def read_only(self) -> bool:
@@ -92,6 +94,22 @@ class AppContext(QObject):
     def announce(self, changes: Changes) -> None:
         """Tell every screen what an operation changed (gui.operations.CollectionOp calls this)."""
         self.changes_did_happen.emit(changes)
+        # Transition (issue 11): screens not converted yet listen to the string signal. Removed together with
+        # records_did_change once no screen uses it.
+        self._bridging = True
+        try:
+            if EVERYTHING in changes.kinds:
+                self.records_did_change.emit("")
+            else:
+                for kind in sorted(changes.kinds):
+                    self.records_did_change.emit(kind)
+        finally:
+            self._bridging = False
+
+    def _string_change_happened(self, table: str) -> None:
+        # Transition: a screen not converted yet announced a change by name; the converted ones hear it too.
+        if not self._bridging:
+            self.changes_did_happen.emit(Changes.of(table) if table else Changes.everything())
 
     def run(
         self,

@@ -30,9 +30,11 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Municipality
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, BUNDLE_SUFFIX, ExchangeFolders
-from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
+from kaigo_desktop.gui.exchange_progress import run_with_progress
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
+from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.services.exchange import BundleSummary, Destination, destinations, export_bundle
 from kaigo_desktop.services.exchange_labels import counts_text, timestamp_text
 from kaigo_desktop.services.output_files import check_output_path
@@ -68,9 +70,28 @@ class ExportDialog(QDialog):
         self.progress_dialog = None
         self._path_chosen = False  # the person picked a file: the destination no longer renames it
         self.setWindowTitle(TITLE)
-        self.choices = context.run_blocking(read_choices)
+        self.choices = ExportChoices([], [], [])  # filled when read_choices comes back from the database thread
+        self.loaded = False
         self._build()
         self._destination_changed()
+        self.last_sent_label.setText("読み込み中…")
+        QueryOp(self, context, read_choices).disabling(self.export_button) \
+            .success(self._choices_loaded).run_in_background()
+
+    def _choices_loaded(self, choices: ExportChoices) -> None:
+        self.choices = choices
+        typed = self.destination  # the person may have typed a name while the list was on its way
+        latest = max(choices.destinations, key=lambda d: d.last_sent_at or "", default=None)
+        self.destination_combo.blockSignals(True)
+        self.destination_combo.clear()
+        for destination in choices.destinations:
+            self.destination_combo.addItem(destination.name)
+        self.destination_combo.setCurrentText(typed or (latest.name if latest else ""))
+        self.destination_combo.blockSignals(False)
+        self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)
+        self._offer_centers()
+        self._destination_changed()
+        self.loaded = True
 
     # ---- building ------------------------------------------------------------------------------
 
@@ -83,10 +104,6 @@ class ExportDialog(QDialog):
         self.destination_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.destination_combo.setMinimumContentsLength(20)
         self.destination_combo.lineEdit().setPlaceholderText("例: 区役所、○○地域包括支援センター")
-        latest = max(self.choices.destinations, key=lambda d: d.last_sent_at or "", default=None)
-        for destination in self.choices.destinations:
-            self.destination_combo.addItem(destination.name)
-        self.destination_combo.setCurrentText(latest.name if latest else "")
         self.destination_combo.currentTextChanged.connect(lambda _text: self._destination_changed())
         self.last_sent_label = QLabel()
         self.last_sent_label.setObjectName("last_sent")
@@ -103,7 +120,6 @@ class ExportDialog(QDialog):
         since_row.addStretch(1)
 
         self.municipality_combo = ChoiceCombo(none_label="すべての区市町村")
-        self.municipality_combo.set_choices((m.code, m.name) for m in self.choices.municipalities)
         self.municipality_combo.currentIndexChanged.connect(lambda _i: self._offer_centers())
         self.center_combo = ChoiceCombo(none_label="すべてのセンター")
         self._offer_centers()

@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
-from kaigo_desktop.gui.exchange_progress import Cancelled, run_with_progress
+from kaigo_desktop.gui.exchange_progress import run_with_progress
+from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
+from kaigo_desktop.services.cancelling import Cancelled
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.exchange import (
     ImportSummary,
     PassphraseError,
@@ -181,8 +184,8 @@ class ExchangeImportDialog(QDialog):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        self.context.run_blocking(_give_new_id)
-        self.run_preview()
+        CollectionOp(self, self.context, _give_new_id, changes=Changes.of("settings")) \
+            .success(lambda _new_id: self.run_preview()).run_in_background()
         return True
 
     def _ask_passphrase(self, question: str) -> bool:
@@ -216,14 +219,20 @@ class ExchangeImportDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self.context.run_blocking(lambda db, _ctx: bundle_signing.trust(db, signer, signer.fingerprint))
-        except bundle_signing.TrustError as error:
+
+        def trusted(_result) -> None:
+            self._show_unknown(None)
+            self._import_after_preview = True  # the person asked to import: check the file, then import it
+            self.run_preview()
+
+        def refused(error: BaseException) -> None:
+            if not isinstance(error, bundle_signing.TrustError):
+                raise error
             QMessageBox.warning(self, TITLE, str(error))
-            return
-        self._show_unknown(None)
-        self._import_after_preview = True  # the person asked to import: check the file, then import it
-        self.run_preview()
+
+        CollectionOp(self, self.context, lambda db, _ctx: bundle_signing.trust(db, signer, signer.fingerprint),
+                     changes=Changes.of("trust", [signer.database_id])) \
+            .disabling(self.trust_button).success(trusted).failure(refused).run_in_background()
 
     # ---- dry run, then import ------------------------------------------------------------------
 
@@ -272,7 +281,7 @@ class ExchangeImportDialog(QDialog):
         self.last_summary = summary
         self.preview_summary = None
         self.preview_box.setTitle("取り込んだ結果")
-        self.context.records_did_change.emit("")  # any table may have changed
+        self.context.announce(Changes.everything())  # any table may have changed
         self.context.status_did_change.emit(f"{self.path.name} を取り込みました。" if self.path else "取り込みました。")
         if summary.already_imported:
             self._set_status("このファイルはすでに取り込み済みでした。何も変わっていません。")

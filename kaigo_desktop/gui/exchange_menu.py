@@ -26,10 +26,11 @@ class _ConflictCounter(QObject):
         self.context = context
         self.action = action
         self._asked = False
-        context.records_did_change.connect(self._records_changed)
+        context.changes_did_happen.connect(self._changes_happened)
 
-    def _records_changed(self, _table: str) -> None:
-        self.refresh()
+    def _changes_happened(self, changes) -> None:
+        if changes.touches("conflicts"):
+            self.refresh()
 
     def refresh(self) -> None:
         if not self._asked:  # one count on its way is enough

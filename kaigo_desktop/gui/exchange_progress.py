@@ -10,12 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from kaigo_desktop.gui.context import AppContext
-
-Progress = Callable[[int, int], None]
-
-
-class Cancelled(Exception):
-    """Raised from the progress callback when the person pressed 「中止」."""
+from kaigo_desktop.services.cancelling import Cancelled, Progress, progress_that_stops
 
 
 def run_with_progress(parent: QWidget, context: AppContext, title: str, label: str,
@@ -31,14 +26,9 @@ def run_with_progress(parent: QWidget, context: AppContext, title: str, label: s
     dialog.setAutoReset(False)
 
     def job(db: Any, job_ctx: Any) -> Any:
-        def progress(done: int, total: int) -> None:
-            job_ctx.progress(done, total)
-            # Not on the last report: export makes it after its commit, and what is committed stands.
-            if done < total and job_ctx.is_cancelled():
-                raise Cancelled
         if job_ctx.is_cancelled():
-            raise Cancelled
-        return work(db, progress)
+            raise Cancelled()
+        return work(db, progress_that_stops(job_ctx.progress, job_ctx.is_cancelled))
 
     def show_progress(done: int, total: int) -> None:
         if not dialog.wasCanceled():

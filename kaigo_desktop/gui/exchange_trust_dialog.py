@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
 )
 from kaigo_desktop.services import bundle_signing
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.storage.errors import StorageError
 
 TITLE = "信頼するパソコン"
@@ -88,7 +90,15 @@ class TrustDialog(QDialog):
     # ---- showing -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        me, self.pcs = self.context.run_blocking(_load)
+        """Read this PC's fingerprint and the trusted PCs on the database thread; shown when they arrive."""
+        self.loading = True
+        if not self.own_label.text():
+            self.own_label.setText("読み込み中…")
+        QueryOp(self, self.context, _load).success(lambda result: self._fill(*result)).run_in_background()
+
+    def _fill(self, me, pcs: list) -> None:
+        self.pcs = pcs
+        self.loading = False
         self.own_label.setText(f"指紋: {me.fingerprint}\n名前: {me.name or '（未設定）'}\n"
                                f"データベース ID: {me.database_id}")
         self.table.setRowCount(len(self.pcs))
@@ -107,13 +117,20 @@ class TrustDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "信頼ファイルを保存", "kaigo_信頼ファイル.json", TRUST_FILTER)
         if not path:
             return
-        try:
-            self.context.run_blocking(lambda db, _ctx: bundle_signing.save_trust_file(db, Path(path)))
-        except (bundle_signing.TrustError, OSError) as error:
-            QMessageBox.warning(self, TITLE, str(error))
-            return
-        QMessageBox.information(self, TITLE, f"信頼ファイルを保存しました:\n{path}\n\n最初に渡す USB メモリなどで"
-                                             "相手のパソコンに渡し、「信頼ファイルから追加」で読み込んでもらってください。")
+
+        def saved(_result) -> None:
+            QMessageBox.information(self, TITLE, f"信頼ファイルを保存しました:\n{path}\n\n最初に渡す USB メモリなどで"
+                                                 "相手のパソコンに渡し、「信頼ファイルから追加」で読み込んでもらってください。")
+
+        # Writes a file (and this PC's key the first time), nothing a screen shows.
+        CollectionOp(self, self.context, lambda db, _ctx: bundle_signing.save_trust_file(db, Path(path)),
+                     changes=Changes()) \
+            .disabling(self.save_button).success(saved).failure(self._refused).run_in_background()
+
+    def _refused(self, error: BaseException) -> None:
+        if not isinstance(error, (bundle_signing.TrustError, OSError)):
+            raise error
+        QMessageBox.warning(self, TITLE, str(error))
 
     def add_from_trust_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "信頼ファイルを選ぶ", "", TRUST_FILTER)
@@ -129,11 +146,7 @@ class TrustDialog(QDialog):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self.context.run_blocking(lambda db, _ctx: bundle_signing.trust(db, signer))
-        except bundle_signing.TrustError as error:
-            QMessageBox.warning(self, TITLE, str(error))
-        self.refresh()
+        self._change(lambda db, _ctx: bundle_signing.trust(db, signer), signer.database_id)
 
     def remove_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -146,8 +159,18 @@ class TrustDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.context.run_blocking(lambda db, _ctx: bundle_signing.untrust(db, pc.database_id))
-        self.refresh()
+        self._change(lambda db, _ctx: bundle_signing.untrust(db, pc.database_id), pc.database_id)
+
+    def _change(self, job, database_id: str) -> None:
+        """Trust or untrust on the database thread, then read the list again (also after a refusal)."""
+
+        def refused(error: BaseException) -> None:
+            self._refused(error)
+            self.refresh()
+
+        CollectionOp(self, self.context, job, changes=Changes.of("trust", [database_id])) \
+            .disabling(self.add_button, self.remove_button) \
+            .success(lambda _result: self.refresh()).failure(refused).run_in_background()
 
 
 def _local_time(stamp: str) -> str:

@@ -25,23 +25,18 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_preview import ImportPreview
 from kaigo_desktop.gui.import_sheet_names import is_excel_path, sheet_names
+from kaigo_desktop.services.cancelling import Cancelled, progress_that_stops
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.importing import IMPORT_KINDS, KIND_LABELS, ImportResult, import_file
 
 ENCODINGS = (("auto", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS"))
 FILE_FILTER = "CSV・Excel ファイル (*.csv *.txt *.xlsx *.xlsm);;CSV (*.csv *.txt);;Excel (*.xlsx *.xlsm);;すべてのファイル (*)"
 
 
-class ImportCancelled(Exception):
-    """Raised from the progress callback inside the import's transaction, so nothing is written."""
-
-
 def _import_job(kind: str, path: Path, sheet: str | None, encoding: str, dry_run: bool):
     def job(db: Any, job_ctx: Any) -> ImportResult:
-        def progress(done: int, total: int) -> None:
-            job_ctx.progress(done, total)
-            # Only before the last row: the final report comes after the commit, and a commit stands.
-            if done < total and job_ctx.is_cancelled():
-                raise ImportCancelled
+        # Cancelled raised inside the import's transaction, so nothing is written.
+        progress = progress_that_stops(job_ctx.progress, job_ctx.is_cancelled)
         return import_file(db, kind, path, dry_run=dry_run, progress=progress, sheet=sheet, encoding=encoding)
     return job
 
@@ -192,7 +187,8 @@ class ImportDialog(QDialog):
         self.preview_result = None
         self.import_button.setEnabled(False)
         if result.ok:
-            self.context.records_did_change.emit("")
+            # One kind per import (the kind chooser stays disabled while the import runs).
+            self.context.announce(Changes.of(self.kind_combo.currentData()))
             QMessageBox.information(self, "データの取り込み", self.preview.summary_label.text())
         else:  # the file changed between the preview and the import: nothing was written
             QMessageBox.warning(self, "データの取り込み", "エラーがあったため、何も書き込みませんでした。\n"
@@ -202,7 +198,7 @@ class ImportDialog(QDialog):
         self._end_job()
         self.import_button.setEnabled(False)
         self.preview_result = None
-        if isinstance(error, ImportCancelled):
+        if isinstance(error, Cancelled):
             self.preview.clear("中止しました。何も書き込んでいません。")
             return
         if isinstance(error, FileNotFoundError):

@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -225,10 +224,7 @@ class MainWindow(QMainWindow):
             self.database_open_requested.emit(Path(path))
 
     def choose_backup_to_restore(self) -> None:
-        folder, backups = backup_dialog.backups_of_open_database(self.context)
-        dialog = backup_dialog.RestoreDialog(folder, backups, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
-            self.restore_requested.emit(dialog.chosen.path)
+        backup_dialog.choose_backup_to_restore(self, self.context, self.restore_requested.emit)
 
     def show_read_only(self) -> None:
         """Opened read-only (another program is writing it, or its folder is read-only): said in the title

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.duplicates import MergeRefused, MergeResult, merge_places, merge_promoters
 from kaigo_desktop.services.merge_candidates import MergeCandidates, merge_candidates
 
@@ -100,8 +102,15 @@ class MergeDialog(QDialog):
         self.resize(640, 320)
         self.reload()
 
-    def reload(self) -> None:
-        candidates: MergeCandidates = self.context.run_blocking(lambda db, _ctx: merge_candidates(db, self.kind))
+    def reload(self, then=None) -> None:
+        """Read the candidates on the database thread; the pickers fill when they arrive."""
+        self.summary_label.setText("読み込み中…")
+        QueryOp(self, self.context, lambda db, _ctx: merge_candidates(db, self.kind)) \
+            .disabling(self.check_button) \
+            .success(lambda candidates: self._fill(candidates, then)).run_in_background()
+
+    def _fill(self, candidates: MergeCandidates, then=None) -> None:
+        self.summary_label.setText("")
         for picker in (self.survivor_picker, self.duplicate_picker):
             picker.set_records(candidates)
         if candidates.similar_pair is not None:
@@ -111,6 +120,8 @@ class MergeDialog(QDialog):
             self.summary_label.setText(f"似た名前の{self.label}を選んでいます。残す方を確かめて「確認」を押してください。")
         elif not candidates.records:
             self.summary_label.setText(f"{self.label}がありません。")
+        if then is not None:
+            then()
 
     def _choice_changed(self) -> None:
         self._previewed = None
@@ -127,14 +138,20 @@ class MergeDialog(QDialog):
         pair = self._pair()
         if pair is None:
             return
-        try:
-            result = self.context.run_blocking(lambda db, _ctx: self._merge(db, *pair, dry_run=True))
-        except MergeRefused as refused:
-            self.summary_label.setText(str(refused))
-            return
-        self.summary_label.setText(result.summary())
-        self._previewed = pair
-        self.merge_button.setEnabled(True)
+
+        def previewed(result: MergeResult) -> None:
+            self.summary_label.setText(result.summary())
+            self._previewed = pair
+            self.merge_button.setEnabled(True)
+
+        def refused(error: BaseException) -> None:
+            if not isinstance(error, MergeRefused) and not is_user_error(error):
+                raise error
+            self.summary_label.setText(str(error))
+
+        # A dry run: the merge's own checks and counts, rolled back, so nothing is announced.
+        QueryOp(self, self.context, lambda db, _ctx: self._merge(db, *pair, dry_run=True)) \
+            .disabling(self.check_button).success(previewed).failure(refused).run_in_background()
 
     def run_merge(self) -> None:
         pair = self._previewed
@@ -147,19 +164,27 @@ class MergeDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            result = self.context.run_blocking(lambda db, _ctx: self._merge(db, *pair))
-        except MergeRefused as refused:
-            QMessageBox.warning(self, f"{self.label}の統合", str(refused))
-            return
-        except Exception as error:  # noqa: BLE001 — storage trouble (locked, read-only): nothing was written
-            QMessageBox.warning(self, f"{self.label}の統合", f"統合できませんでした。何も書き込んでいません。\n\n{error}")
-            return
-        self.last_result = result
-        self.context.records_did_change.emit("")
-        self.reload()  # the duplicate is gone from the lists
-        self.summary_label.setText(result.summary())
-        QMessageBox.information(self, f"{self.label}の統合", result.summary())
+
+        def merged(result: MergeResult) -> None:
+            self.last_result = result
+
+            def reloaded() -> None:
+                self.summary_label.setText(result.summary())
+                QMessageBox.information(self, f"{self.label}の統合", result.summary())
+
+            self.reload(then=reloaded)  # the duplicate is gone from the lists
+
+        def refused(error: BaseException) -> None:
+            if isinstance(error, MergeRefused):
+                QMessageBox.warning(self, f"{self.label}の統合", str(error))
+            else:  # storage trouble (locked, read-only): nothing was written
+                QMessageBox.warning(self, f"{self.label}の統合",
+                                    f"統合できませんでした。何も書き込んでいません。\n\n{error}")
+
+        # Records of every kind hang off a place or promoter (gatherings, assignments, activities …).
+        CollectionOp(self, self.context, lambda db, _ctx: self._merge(db, *pair), changes=Changes.everything()) \
+            .disabling(self.check_button, self.merge_button, self.close_button) \
+            .showing_progress(f"{self.label}を統合しています…").success(merged).failure(refused).run_in_background()
 
 
 def open_merge_dialog(parent: QWidget | None, context: AppContext, kind: str) -> None:

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
 )
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.exchange import ConflictError, drop_pending, pending_count
 from kaigo_desktop.services.exchange_labels import PendingView, pending_views
 
@@ -69,7 +71,13 @@ class PendingDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.views, self.total = self.context.run_blocking(_read)
+        """Read the waiting rows on the database thread; the list fills when they arrive."""
+        self.loading = True
+        QueryOp(self, self.context, _read).success(lambda result: self._fill(*result)).run_in_background()
+
+    def _fill(self, views, total: int) -> None:
+        self.views, self.total = views, total
+        self.loading = False
         self.list_table.setRowCount(len(self.views))
         for row, view in enumerate(self.views):
             for column, text in enumerate((view.kind, view.summary, view.waiting_for, view.since)):
@@ -102,13 +110,23 @@ class PendingDialog(QDialog):
         if QMessageBox.question(self, TITLE, question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                 QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
-        try:
-            dropped = self.context.run_blocking(lambda db, _ctx: drop_pending(db, ids))
-        except ConflictError as error:
+
+        def dropped(count: int) -> None:
+            self.context.status_did_change.emit(f"保留中の記録を {count:,}件破棄しました。")
+            for button in (self.drop_selected_button, self.drop_all_button):
+                button.setEnabled(False)  # until the list is read again
+            self.refresh()
+
+        def refused(error: BaseException) -> None:
+            if not isinstance(error, ConflictError):
+                raise error
             QMessageBox.warning(self, TITLE, f"破棄できませんでした。何も変更していません。\n\n{error}")
-        else:
-            self.context.status_did_change.emit(f"保留中の記録を {dropped:,}件破棄しました。")
-        self.refresh()
+            self.refresh()
+
+        CollectionOp(self, self.context, lambda db, _ctx: drop_pending(db, ids),
+                     changes=Changes.of("pending", [str(i) for i in ids or ()])) \
+            .disabling(self.drop_selected_button, self.drop_all_button) \
+            .success(dropped).failure(refused).run_in_background()
 
 
 def open_pending_dialog(parent: QWidget | None, context: AppContext) -> None:

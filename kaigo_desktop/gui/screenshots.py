@@ -25,8 +25,14 @@ def settle(window: MainWindow) -> None:
     app = QApplication.instance()
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     for _ in range(SETTLE_ROUNDS):
-        # Jobs run in order: once this one is done, all submitted before it are too.
-        window.context.run_blocking(lambda _db, _ctx: None)
+        # Jobs run in order: once this one is done, all submitted before it are too. The screenshots command
+        # has no user to keep responsive, so it simply pumps events until the marker job comes back.
+        done: list[bool] = []
+        window.context.run(lambda _db, _ctx: None, on_done=lambda _r: done.append(True),
+                           on_error=lambda _e: done.append(False))
+        while not done and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.005)
         app.processEvents()
         if time.monotonic() > deadline:
             break

@@ -10,14 +10,11 @@ from itertools import islice
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance, check_gathering_date
+from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.storage import bulk_facts, repository
 from kaigo_desktop.storage.database import Database
 
 Progress = Callable[[int], None]
-
-
-class Cancelled(Exception):
-    """The user cancelled; the transaction was rolled back and nothing was written."""
 
 
 def _chunks(items: Iterable[Gathering], size: int) -> Iterator[list[Gathering]]:
@@ -66,5 +63,5 @@ def add_gatherings(
             if progress:
                 progress(written)
             if is_cancelled and is_cancelled():
-                raise Cancelled("取り消しました。データは書き込まれていません。")
+                raise Cancelled()
     return written

@@ -35,6 +35,19 @@ def bug_dialog_fails_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             error_dialog.logger.removeHandler(handler)
 
 
+def run_and_wait(qtbot, context, fn, timeout=10_000):
+    """Run `fn(db, job)` on the context's database thread and wait for its result (tests only: the app never
+    waits on the database thread)."""
+    outcome = []
+    context.run(fn, on_done=lambda result: outcome.append((True, result)),
+                on_error=lambda error: outcome.append((False, error)))
+    qtbot.waitUntil(lambda: outcome != [], timeout=timeout)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
 @pytest.fixture
 def gui_context(db_path: Path, settings: UserSettings):
     """An AppContext on a real database file, its worker thread running (stopped after the test)."""

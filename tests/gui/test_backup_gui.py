@@ -18,6 +18,7 @@ from kaigo_desktop.services import records
 from kaigo_desktop.services.backups import list_backups, make_backup
 from kaigo_desktop.services.overview import record_counts
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import run_and_wait
 
 
 @pytest.fixture
@@ -56,23 +57,23 @@ def test_a_failed_backup_is_explained_and_the_database_untouched(qtbot, session,
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
     from kaigo_desktop.services import backup_settings
-    session.window.context.run_blocking(lambda db, _c: backup_settings.save(
+    run_and_wait(qtbot, session.window.context, lambda db, _c: backup_settings.save(
         db, backup_settings.BackupSettings(folder=blocker / "backups")))
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kw: warned.append(args[2]))
     session.window.backup_action.trigger()
     qtbot.waitUntil(lambda: bool(warned), timeout=10_000)
     assert "作成できませんでした" in warned[0] and "変更していません" in warned[0]
-    assert session.window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert run_and_wait(qtbot, session.window.context, lambda db, _c: record_counts(db))["places"] == 1
 
 
 def test_restore_from_the_dialog_brings_back_a_record_deleted_after_the_backup(qtbot, session, db_path: Path,
                                                                                monkeypatch) -> None:
     context = session.window.context
-    context.run_blocking(lambda db, _c: make_backup(db))
-    place_id = context.run_blocking(lambda db, _c: db.scalar("SELECT id FROM places"))
-    context.run_blocking(lambda db, _c: records.remove(db, Place, place_id))
-    assert context.run_blocking(lambda db, _c: record_counts(db))["places"] == 0
+    run_and_wait(qtbot, context, lambda db, _c: make_backup(db))
+    place_id = run_and_wait(qtbot, context, lambda db, _c: db.scalar("SELECT id FROM places"))
+    run_and_wait(qtbot, context, lambda db, _c: records.remove(db, Place, place_id))
+    assert run_and_wait(qtbot, context, lambda db, _c: record_counts(db))["places"] == 0
 
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question",
@@ -88,18 +89,19 @@ def test_restore_from_the_dialog_brings_back_a_record_deleted_after_the_backup(q
     monkeypatch.setattr(backup_dialog.RestoreDialog, "exec", pick_newest)
     old = session.window
     old.restore_action.trigger()
+    qtbot.waitUntil(lambda: session.window is not old, timeout=10_000)
 
     table = shown[0].table
     assert table.item(0, 0).text().startswith("令和") and "通いの場 1件" in table.item(0, 3).text()
     assert "復元の前に" in asked[0]
     assert session.window is not old and session.window.db_path == db_path
-    assert session.window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert run_and_wait(qtbot, session.window.context, lambda db, _c: record_counts(db))["places"] == 1
     assert any(info.reason == "before-restore" for info in backups_of(db_path))  # the current file kept first
 
 
 def test_closing_after_a_change_makes_a_backup_and_thins(qtbot, session, db_path: Path) -> None:
     context = session.window.context
-    context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
+    run_and_wait(qtbot, context, lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
                                                               start_date=date(2021, 4, 1))))
     session.window.close()
     session.window = None
@@ -114,14 +116,14 @@ def test_the_timer_makes_a_timed_backup_when_due(qtbot, session, db_path: Path) 
     qtbot.waitUntil(lambda: bool(backups_of(db_path)), timeout=10_000)
     assert backups_of(db_path)[0].reason == "timed"
     window.timed_backup_timer.timeout.emit()  # nothing changed since: no second copy
-    window.context.run_blocking(lambda db, _c: None)
+    run_and_wait(qtbot, window.context, lambda db, _c: None)
     assert len(backups_of(db_path)) == 1
 
 
 def test_restore_dialog_screenshot(qtbot, session, db_path: Path, tmp_path: Path) -> None:
     context = session.window.context
-    context.run_blocking(lambda db, _c: make_backup(db))
-    folder, backups = backup_dialog.backups_of_open_database(context)
+    run_and_wait(qtbot, context, lambda db, _c: make_backup(db))
+    folder, backups = run_and_wait(qtbot, context, backup_dialog.backups_of_open_database)
     dialog = backup_dialog.RestoreDialog(folder, backups, session.window)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -135,7 +137,7 @@ def test_restore_of_a_backup_with_foreign_sql_is_refused_and_the_database_kept(q
     import sqlite3
 
     context = session.window.context
-    good = context.run_blocking(lambda db, _c: make_backup(db, destination=tmp_path / "copy.sqlite3")).path
+    good = run_and_wait(qtbot, context, lambda db, _c: make_backup(db, destination=tmp_path / "copy.sqlite3")).path
     bad = tmp_path / "tampered.sqlite3"
     shutil.copyfile(good, bad)
     conn = sqlite3.connect(bad)
@@ -147,7 +149,7 @@ def test_restore_of_a_backup_with_foreign_sql_is_refused_and_the_database_kept(q
     monkeypatch.setattr(QMessageBox, "information", lambda *args, **kw: None)
     assert not session.restore(bad)
     assert "復元できませんでした" in warned[0] and "このアプリが作成していないトリガーがあります: wipe" in warned[0]
-    assert session.window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
-    assert session.window.context.run_blocking(lambda db, _c: db.scalar(
+    assert run_and_wait(qtbot, session.window.context, lambda db, _c: record_counts(db))["places"] == 1
+    assert run_and_wait(qtbot, session.window.context, lambda db, _c: db.scalar(
         "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger'")) == 0
     assert not any(info.reason == "before-restore" for info in backups_of(db_path))

@@ -16,7 +16,9 @@ from kaigo_desktop.gui.app import open_main_window
 from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.gui.screens.dashboard import DashboardScreen
 from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart, nice_axis_max
+from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.services import records
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.storage.database import Database
 
 CHIYODA, HACHIOJI = "131016", "132012"
@@ -154,9 +156,10 @@ def test_a_saved_gathering_is_counted_without_leaving_the_screen(qtbot, window, 
     dashboard = open_dashboard(qtbot, window)
     place_id = sqlite3.connect(filled_db_path).execute(
         "SELECT id FROM places WHERE name = 'さくら体操の会'").fetchone()[0]
-    window.context.run_blocking(lambda db, _ctx: records.add(db, Gathering(place_id, date(2024, 5, 22), 20),
-                                                             today=TODAY))
-    window.context.records_did_change.emit("gatherings")
+    # Saved elsewhere (another screen's operation): the dashboard hears of it from the announced Changes.
+    CollectionOp(None, window.context,
+                 lambda db, _ctx: records.add(db, Gathering(place_id, date(2024, 5, 22), 20), today=TODAY),
+                 changes=lambda saved: Changes.of("gatherings", [saved.id])).run_in_background()
     qtbot.waitUntil(lambda: dashboard.figures.text_of("gatherings") == "4回", timeout=10_000)
     assert dashboard.figures.text_of("attendance_total") == "53人"
 

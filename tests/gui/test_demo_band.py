@@ -14,6 +14,7 @@ from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.services import records
 from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import run_and_wait
 
 SHOTS = Path("/tmp/shots/demo-lock")
 
@@ -28,7 +29,7 @@ def opened(qtbot, path: Path, settings: UserSettings):
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
-    window.context.run_blocking(lambda _db, _c: None)  # every job queued so far (the mark is read) is done
+    run_and_wait(qtbot, window.context, lambda _db, _c: None)  # every job queued so far (the mark is read) is done
     qtbot.wait(50)
     return window
 

@@ -27,6 +27,7 @@ from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
 from tests.exchange.test_exchange import trust_each_other
+from tests.gui.conftest import run_and_wait
 
 TODAY = date(2025, 4, 1)
 
@@ -123,6 +124,7 @@ def export_dialog(qtbot, context: AppContext, folders: ExchangeFolders) -> Expor
     dialog = ExportDialog(context, folders=folders, today=TODAY)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)  # the choices come from the database thread
     return dialog
 
 
@@ -153,7 +155,7 @@ def test_export_writes_a_bundle_and_remembers_destination_and_folder(qtbot, pcs,
     assert dialog.last_summary.counts == {"places": 1, "gatherings": 2}
     assert "通いの場 1件" in messages[-1] and "開催記録 2件" in messages[-1] and "places" not in messages[-1]
     assert "パスワードは付けていません" in messages[-1]
-    assert [d.name for d in context.run_blocking(lambda db, _c: exchange.destinations(db))] == ["区役所"]
+    assert [d.name for d in run_and_wait(qtbot, context, lambda db, _c: exchange.destinations(db))] == ["区役所"]
     assert folders.folder_for("区役所") == str(out_folder)
 
     # Next time: the destination is offered with its last export, and only what changed since goes out.
@@ -211,7 +213,7 @@ def test_cancelled_export_leaves_no_file_and_no_destination(qtbot, pcs, open_con
     qtbot.waitUntil(lambda: dialog.progress_dialog is None, timeout=10_000)
     assert "中止" in messages[-1] and dialog.last_summary is None
     assert not (tmp_path / "cancelled.kaigo").exists()
-    assert context.run_blocking(lambda db, _c: exchange.destinations(db)) == []
+    assert run_and_wait(qtbot, context, lambda db, _c: exchange.destinations(db)) == []
     assert dialog.export_button.isEnabled()
 
 
@@ -263,8 +265,8 @@ def test_preview_writes_nothing_then_import_writes(qtbot, pcs, open_context, fol
     fill(a)
     path = bundle(a, tmp_path / "from_a.kaigo")
     context = open_context(b)
-    changed: list[str] = []
-    context.records_did_change.connect(changed.append)
+    changed = []
+    context.changes_did_happen.connect(changed.append)
     dialog = import_dialog(qtbot, context, folders)
     choose(qtbot, dialog, monkeypatch, path)
     assert dialog.preview_summary is not None and dialog.preview_summary.dry_run
@@ -281,7 +283,8 @@ def test_preview_writes_nothing_then_import_writes(qtbot, pcs, open_context, fol
     assert dialog.last_summary.added == 3 and not dialog.last_summary.dry_run
     assert stored(b, "SELECT name FROM places") == [("ひまわり会",)]
     assert stored(b, "SELECT COUNT(*) FROM gatherings") == [(2,)]
-    assert changed == [""] and "追加: 3件" in messages[-1]
+    assert [c.touches("places", "gatherings", "anything") for c in changed] == [True]  # everything
+    assert "追加: 3件" in messages[-1]
     assert folders.import_folder == str(tmp_path)
 
     # The same file again: the preview says nothing would change and offers no import.
@@ -378,6 +381,7 @@ def conflicts_dialog(qtbot, context: AppContext) -> ConflictsDialog:
     dialog = ConflictsDialog(context)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     return dialog
 
 
@@ -414,8 +418,8 @@ def test_each_button_resolves(qtbot, pcs, open_context, tmp_path, monkeypatch, b
     a, b = pcs
     make_conflict(a, b, tmp_path)
     context = open_context(b)
-    changed: list[str] = []
-    context.records_did_change.connect(changed.append)
+    changed = []
+    context.changes_did_happen.connect(changed.append)
     dialog = conflicts_dialog(qtbot, context)
     asked = answer_questions(monkeypatch, QMessageBox.StandardButton.No)
     getattr(dialog, button).click()
@@ -423,7 +427,10 @@ def test_each_button_resolves(qtbot, pcs, open_context, tmp_path, monkeypatch, b
     assert dialog.list_table.rowCount() == 1 and changed == []  # said no: nothing changed
     answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     getattr(dialog, button).click()
-    assert dialog.list_table.rowCount() == 0 and changed == ["gatherings"]
+    assert not dialog.keep_local_button.isEnabled() and not dialog.keep_incoming_button.isEnabled()  # running
+    qtbot.waitUntil(lambda: dialog.list_table.rowCount() == 0 and not dialog.loading, timeout=10_000)
+    assert len(changed) == 1 and changed[0].touches("gatherings") and changed[0].touches("conflicts")
+    assert not changed[0].touches("places")
     assert "未解決の競合はありません" in dialog.explanation.text()
     assert not dialog.keep_local_button.isEnabled() and not dialog.keep_incoming_button.isEnabled()
     assert stored(b, "SELECT attendance_total FROM gatherings WHERE held_on = '2024-05-01'") == [(expected,)]
@@ -485,6 +492,8 @@ def test_a_copied_database_is_offered_a_new_id(qtbot, pcs, open_context, folders
     choose(qtbot, dialog, monkeypatch, path)
     qtbot.waitUntil(lambda: dialog.progress_dialog is None, timeout=10_000)
     assert "コピー" in asked[0]
+    if agree:  # the new id is written, then the file checked again
+        qtbot.waitUntil(lambda: dialog.unknown_signer is not None, timeout=10_000)
     after = stored(a, "SELECT value FROM db_meta WHERE key = 'database_id'")
     if agree:
         # a database of its own now: the copy is another PC, to be trusted once (its fingerprint compared)

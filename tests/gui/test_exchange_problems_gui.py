@@ -67,12 +67,13 @@ def test_an_invalid_row_is_shown_with_why_and_dropped_by_keeping_local(qtbot, pc
     dialog = ConflictsDialog(context)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     assert dialog.list_table.rowCount() == 1 and dialog.list_table.item(0, 2).text() == "取り込めない内容"
     assert "以下で入力" in dialog.explanation.text()
     asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     dialog.keep_local_button.click()
     assert "取り込まずに破棄します" in asked[0]
-    assert dialog.list_table.rowCount() == 0
+    qtbot.waitUntil(lambda: dialog.list_table.rowCount() == 0, timeout=10_000)
     assert stored(b, "SELECT COUNT(*) FROM gatherings") == [(1,)]  # the other one; the forged one never stored
 
 
@@ -84,10 +85,12 @@ def test_pending_rows_are_listed_and_dropped(qtbot, pcs, open_context, tmp_path,
     context = open_context(b)
     conflicts = ConflictsDialog(context)
     qtbot.addWidget(conflicts)
+    qtbot.waitUntil(lambda: not conflicts.loading, timeout=10_000)
     assert conflicts.pending_button.text() == "保留中の記録（1件）…"
     dialog = PendingDialog(context)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     assert dialog.list_table.rowCount() == 1
     row = [dialog.list_table.item(0, c).text() for c in range(4)]
     assert row[0] == "開催記録" and "通いの場" in row[2] and row[3].startswith("令和")
@@ -99,6 +102,8 @@ def test_pending_rows_are_listed_and_dropped(qtbot, pcs, open_context, tmp_path,
     assert "1件を破棄" in asked[0] and stored(b, "SELECT COUNT(*) FROM exchange_pending") == [(1,)]
     answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     dialog.drop_all_button.click()
-    assert stored(b, "SELECT COUNT(*) FROM exchange_pending") == [(0,)]
+    assert not dialog.drop_all_button.isEnabled()  # while it runs: no second click
+    qtbot.waitUntil(lambda: stored(b, "SELECT COUNT(*) FROM exchange_pending") == [(0,)], timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.loading and dialog.list_table.rowCount() == 0, timeout=10_000)
     assert dialog.list_table.rowCount() == 0 and "ありません" in dialog.count_label.text()
     assert not dialog.drop_all_button.isEnabled()

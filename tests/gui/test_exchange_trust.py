@@ -69,6 +69,7 @@ def trust_dialog(qtbot, context) -> TrustDialog:
     dialog = TrustDialog(context)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     return dialog
 
 
@@ -81,9 +82,10 @@ def test_trust_dialog_saves_adds_and_removes(qtbot, strangers, open_context, tmp
     assert fingerprint_of(a) in dialog_a.own_label.text()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(trust_file), ""))
     dialog_a.save_button.click()
+    qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
     assert trust_file.exists() and "保存しました" in messages[-1]
     dialog_a.save_button.click()  # an existing file is never replaced
-    assert "既にあります" in messages[-1]
+    qtbot.waitUntil(lambda: "既にあります" in messages[-1], timeout=10_000)
     # on PC B: added from the trust file after a confirmation, listed, then removed
     dialog_b = trust_dialog(qtbot, open_context(b))
     assert dialog_b.table.rowCount() == 0
@@ -91,11 +93,12 @@ def test_trust_dialog_saves_adds_and_removes(qtbot, strangers, open_context, tmp
     asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     dialog_b.add_button.click()
     assert fingerprint_of(a) in asked[-1]
+    qtbot.waitUntil(lambda: dialog_b.table.rowCount() == 1 and not dialog_b.loading, timeout=10_000)
     assert dialog_b.table.rowCount() == 1 and dialog_b.table.item(0, 1).text() == fingerprint_of(a)
     assert not dialog_b.remove_button.isEnabled()
     dialog_b.table.selectRow(0)
     dialog_b.remove_button.click()
-    assert dialog_b.table.rowCount() == 0
+    qtbot.waitUntil(lambda: dialog_b.table.rowCount() == 0, timeout=10_000)
     assert stored(b, "SELECT COUNT(*) FROM exchange_trusted_pcs") == [(0,)]
     # a damaged trust file: a message, nothing added
     trust_file.write_text("{}", encoding="utf-8")
@@ -110,6 +113,7 @@ def test_the_file_menu_opens_the_trust_dialog(qtbot, strangers, open_context, mo
     actions = install_exchange_actions(window, window.menuBar().addMenu("ファイル(&F)"), open_context(b))
     [trust] = [action for action in actions if action.text() == TRUST_TEXT]
     opened = []
-    monkeypatch.setattr(TrustDialog, "exec", lambda self: opened.append(self.own_label.text()) or 0)
+    monkeypatch.setattr(TrustDialog, "exec", lambda self: qtbot.waitUntil(lambda: not self.loading)
+                        or opened.append(self.own_label.text()) or 0)
     trust.trigger()
     assert opened and fingerprint_of(b) in opened[0]

@@ -17,6 +17,7 @@ from kaigo_desktop.gui.screens import gathering_table_model as gtm
 from kaigo_desktop.gui.screens.gathering_table_model import PAGE_SIZE, PLACEHOLDER, GatheringTableModel
 from kaigo_desktop.services import bulk, gatherings_view, records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import run_and_wait
 
 ROWS = 450  # three pages, the last one partial
 
@@ -38,7 +39,7 @@ def context(db_path: Path, tmp_path: Path):
 @pytest.fixture
 def model(qtbot, context: AppContext) -> GatheringTableModel:
     model = GatheringTableModel(context.run)
-    model.set_keys(context.run_blocking(lambda db, _c: gatherings_view.list_keys(db, gatherings_view.ListQuery())))
+    model.set_keys(run_and_wait(qtbot, context, lambda db, _c: gatherings_view.list_keys(db, gatherings_view.ListQuery())))
     return model
 
 
@@ -82,7 +83,7 @@ def test_a_page_read_for_an_older_key_list_is_dropped(qtbot, context, model) -> 
     qtbot.waitUntil(lambda: not model._pending)  # (the request has been handed to the worker)
     model.set_keys(model.keys_between(ROWS - 10, ROWS - 1))  # … while the list is replaced
     release.set()
-    context.run_blocking(lambda _db, _c: None)  # the stale read has come back by now
+    run_and_wait(qtbot, context, lambda _db, _c: None)  # the stale read has come back by now
     qtbot.wait(20)
     assert model.rowCount() == 10 and not model.is_loaded(0)
     assert model.index(0, 0).data() == PLACEHOLDER

@@ -21,6 +21,7 @@ from kaigo_desktop.gui.screens.masters_common import CHANGED_BACKGROUND
 from kaigo_desktop.gui.screens.masters_population import POP65, POP75, REFERENCE
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import save_and_wait
 
 CHIYODA, HACHIOJI = "131016", "132012"
 TODAY = date(2024, 6, 1)
@@ -88,7 +89,7 @@ def test_population_typed_into_the_table_is_saved(qtbot, masters: MastersScreen,
     table.item(row, POP75).setText("８１０００")  # full-width digits, as the IME may leave them
     table.item(row, REFERENCE).setText("R6.1.1")
     assert masters.has_unsaved_changes()
-    assert masters.save()
+    assert save_and_wait(qtbot, masters)
     assert query(db_path, "SELECT population_65_plus, population_75_plus, reference_date, updated_by"
                           " FROM population WHERE municipality_code = ? AND fiscal_year = 2024"
                           " AND deleted_at IS NULL", (HACHIOJI,)) == [(158204, 81000, "2024-01-01", "最初の担当")]
@@ -97,16 +98,16 @@ def test_population_typed_into_the_table_is_saved(qtbot, masters: MastersScreen,
     assert page.table.item(population_row(masters, HACHIOJI), REFERENCE).text() == "令和6年1月1日"
 
 
-def test_population_rows_are_refused_together(masters: MastersScreen, db_path: Path) -> None:
+def test_population_rows_are_refused_together(qtbot, masters: MastersScreen, db_path: Path) -> None:
     page = masters.show_page(masters.population)
     page.table.item(population_row(masters, CHIYODA), POP65).setText("50000")
     page.table.item(population_row(masters, HACHIOJI), POP65).setText("1000")
     page.table.item(population_row(masters, HACHIOJI), POP75).setText("2000")  # more 75+ than 65+
-    assert not page.save()
+    assert not save_and_wait(qtbot, page)
     assert "八王子市" in page.message.text() and "75歳以上人口" in page.message.text()
     assert query(db_path, "SELECT COUNT(*) FROM population") == [(0,)]
     page.table.item(population_row(masters, HACHIOJI), POP65).setText("たくさん")
-    assert not page.save()
+    assert not save_and_wait(qtbot, page)
     assert "65歳以上人口は0以上の整数" in page.message.text()
 
 
@@ -114,10 +115,10 @@ def test_clearing_a_population_puts_it_in_the_trash(qtbot, masters: MastersScree
     page = masters.show_page(masters.population)
     row = population_row(masters, CHIYODA)
     page.table.item(row, POP65).setText("60000")
-    assert page.save()
+    assert save_and_wait(qtbot, page)
     qtbot.waitUntil(lambda: page.table.item(population_row(masters, CHIYODA), POP65).text() == "60,000")
     page.table.item(population_row(masters, CHIYODA), POP65).setText("")
-    assert page.save()
+    assert save_and_wait(qtbot, page)
     assert query(db_path, "SELECT population_65_plus, deleted_at IS NOT NULL FROM population") == [(60000, 1)]
 
 
@@ -146,7 +147,7 @@ def test_expenses_are_saved_and_equipment_is_not_eligible(qtbot, masters: Master
     assert page.table.item(equipment, 2).text() == "対象外"
     page.table.item(categories.index("報酬"), 1).setText("4,000,000")
     page.table.item(equipment, 1).setText("300000")
-    assert page.save()
+    assert save_and_wait(qtbot, page)
     assert sorted(query(db_path, "SELECT category, amount FROM expenses WHERE municipality_code = ?"
                                  " AND fiscal_year = 2024 AND deleted_at IS NULL", (CHIYODA,))) == [
         ("備品購入費", 300000), ("報酬", 4000000)]
@@ -181,7 +182,7 @@ def test_a_center_is_added_renamed_deleted_and_restored(qtbot, masters: MastersS
     page.municipality_edit.setCurrentIndex(page.municipality_edit.findData(HACHIOJI))
     type_text(page.name_edit, "元本郷地域包括支援センター")
     assert page.name_edit.text() == "元本郷地域包括支援センター"
-    assert masters.save()
+    assert save_and_wait(qtbot, masters)
     rows = query(db_path, "SELECT id, municipality_code, updated_by FROM centers WHERE name = ?",
                  ("元本郷地域包括支援センター",))
     assert [(r[1], r[2]) for r in rows] == [(HACHIOJI, "最初の担当")]
@@ -189,7 +190,7 @@ def test_a_center_is_added_renamed_deleted_and_restored(qtbot, masters: MastersS
 
     qtbot.waitUntil(lambda: page.selected_row() is not None and page.selected_row().center.id == center_id)
     page.name_edit.setText("元本郷・中野地域包括支援センター")
-    assert masters.save()
+    assert save_and_wait(qtbot, masters)
     assert query(db_path, "SELECT name FROM centers WHERE id = ?", (center_id,)) == [
         ("元本郷・中野地域包括支援センター",)]
 
@@ -199,21 +200,22 @@ def test_a_center_is_added_renamed_deleted_and_restored(qtbot, masters: MastersS
     assert not masters.delete_selected()  # the user said no
     assert query(db_path, "SELECT deleted_at FROM centers WHERE id = ?", (center_id,)) == [(None,)]
     assert masters.delete_selected()
-    assert query(db_path, "SELECT deleted_at IS NOT NULL FROM centers WHERE id = ?", (center_id,)) == [(1,)]
+    qtbot.waitUntil(lambda: query(db_path, "SELECT deleted_at IS NOT NULL FROM centers WHERE id = ?",
+                                  (center_id,)) == [(1,)])
 
     page.trash_check.setChecked(True)
     qtbot.waitUntil(lambda: any(r.center.id == center_id for r in page.rows))
     page.table.selectRow(next(i for i, r in enumerate(page.rows) if r.center.id == center_id))
     assert page.restore_selected()
-    assert query(db_path, "SELECT deleted_at FROM centers WHERE id = ?", (center_id,)) == [(None,)]
+    qtbot.waitUntil(lambda: query(db_path, "SELECT deleted_at FROM centers WHERE id = ?", (center_id,)) == [(None,)])
 
 
-def test_a_duplicate_center_name_is_explained_at_the_field(masters: MastersScreen, db_path: Path) -> None:
+def test_a_duplicate_center_name_is_explained_at_the_field(qtbot, masters: MastersScreen, db_path: Path) -> None:
     page = masters.show_page(masters.centers)
     masters.new_record()
     page.municipality_edit.setCurrentIndex(page.municipality_edit.findData(CHIYODA))
     type_text(page.name_edit, "神田地域包括支援センター")
-    assert not masters.save()
+    assert not save_and_wait(qtbot, masters)
     assert any("同じ名前" in m for m in page.form_errors.messages())
     assert query(db_path, "SELECT COUNT(*) FROM centers") == [(1,)]
 
@@ -226,11 +228,11 @@ def test_a_new_user_name_is_stamped_on_the_next_write(qtbot, masters: MastersScr
     page.user_edit.clear()
     type_text(page.user_edit, "鈴木 次郎")
     assert masters.has_unsaved_changes()
-    assert masters.save()
+    assert save_and_wait(qtbot, masters)
     assert settings.user_name == "鈴木 次郎"
     population = masters.show_page(masters.population)
     population.table.item(population_row(masters, CHIYODA), POP65).setText("61000")
-    assert population.save()
+    assert save_and_wait(qtbot, population)
     assert query(db_path, "SELECT updated_by FROM population") == [("鈴木 次郎",)]
 
 
@@ -240,7 +242,7 @@ def test_default_municipality_and_center_are_saved(qtbot, masters: MastersScreen
     page.municipality_combo.setCurrentIndex(page.municipality_combo.findData(CHIYODA))
     center_id = query(db_path, "SELECT id FROM centers")[0][0]
     page.center_combo.setCurrentIndex(page.center_combo.findData(center_id))
-    assert page.save()
+    assert save_and_wait(qtbot, page)
     assert (settings.default_municipality, settings.default_center) == (CHIYODA, center_id)
 
 
@@ -259,7 +261,7 @@ def test_text_size_applies_to_the_whole_app_at_once(qtbot, masters: MastersScree
     label_before = masters.population.message.font().pointSizeF()
     page = masters.show_page(masters.settings_page)
     page.text_scale.setValue(150)
-    assert masters.save()
+    assert save_and_wait(qtbot, masters)
     assert settings.text_scale_percent == 150
     assert app.font().pointSizeF() == pytest.approx(base * 1.5)
     # Qt hands the new font to every widget from the event loop, i.e. at once for the user.
@@ -294,10 +296,10 @@ def test_backup_settings_are_saved_and_bad_values_explained(qtbot, masters, db_p
     page._choose_folder()
     page.spins["interval_minutes"].setValue(15)
     assert page.has_unsaved_changes()
-    assert page.save()
+    assert save_and_wait(qtbot, page)
     stored = dict(query(db_path, "SELECT key, value FROM settings WHERE key LIKE 'backup%'"))
     assert str(usb) in stored.values() and "15" in stored.values()
     page.folder_edit.setText("相対パス")
-    assert not page.save()
+    assert not save_and_wait(qtbot, page)
     assert "ドライブ名" in page.message.text()
     assert str(usb) in dict(query(db_path, "SELECT key, value FROM settings WHERE key LIKE 'backup%'")).values()

@@ -56,11 +56,13 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_merge_moves_gatherings_and_trashes_the_duplicate(qtbot, context, ids, db_path, monkeypatch, shown) -> None:
     dialog = MergeDialog(context, "places")
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.survivor_picker.record_id() is not None)
     assert dialog.survivor_picker.record_id() == ids["keep"]  # the similar pair, pre-filled
     assert dialog.duplicate_picker.record_id() == ids["dup"]
     assert not dialog.merge_button.isEnabled()
     dialog.check_button.click()
-    assert "試行のみ" in dialog.summary_label.text() and "開催記録 3件" in dialog.summary_label.text()
+    qtbot.waitUntil(lambda: "試行のみ" in dialog.summary_label.text())
+    assert "開催記録 3件" in dialog.summary_label.text()
     assert stored(db_path, "SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (ids["dup"],)) == [(3,)]
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: asked.append(text)
@@ -68,14 +70,16 @@ def test_merge_moves_gatherings_and_trashes_the_duplicate(qtbot, context, ids, d
     dialog.merge_button.click()
     assert asked and stored(db_path, "SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (ids["dup"],)) == [(3,)]
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    changes: list[str] = []
-    context.records_did_change.connect(changes.append)
+    changes = []
+    context.changes_did_happen.connect(changes.append)
     dialog.merge_button.click()
+    assert not dialog.merge_button.isEnabled() and not dialog.check_button.isEnabled()  # no second click
+    qtbot.waitUntil(lambda: bool(shown) and "統合しました" in shown[-1])
     assert stored(db_path, "SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (ids["dup"],)) == [(0,)]
     assert stored(db_path, "SELECT COUNT(*) FROM gatherings WHERE place_id = ? AND deleted_at IS NULL",
                   (ids["keep"],)) == [(4,)]
     assert stored(db_path, "SELECT deleted_at IS NOT NULL FROM places WHERE id = ?", (ids["dup"],)) == [(1,)]
-    assert changes == [""] and shown and "統合しました" in shown[-1]
+    assert len(changes) == 1 and changes[0].touches("places", "gatherings")
     labels = [dialog.survivor_picker.itemText(i) for i in range(dialog.survivor_picker.count())]
     assert not any(label.startswith("サクラ体操クラブ") for label in labels)  # gone from the lists
 
@@ -83,11 +87,12 @@ def test_merge_moves_gatherings_and_trashes_the_duplicate(qtbot, context, ids, d
 def test_refused_merge_shows_the_reason(qtbot, context, ids, db_path, shown) -> None:
     dialog = MergeDialog(context, "places")
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.check_button.isEnabled())
     dialog.duplicate_picker.select_id(ids["other"])  # another municipality
     dialog.check_button.click()
-    assert "区市町村が異なる" in dialog.summary_label.text()
+    qtbot.waitUntil(lambda: "区市町村が異なる" in dialog.summary_label.text())
     assert not dialog.merge_button.isEnabled()
     dialog.duplicate_picker.setEditText("存在しない名前")
     dialog.check_button.click()
-    assert "一覧から選んで" in dialog.summary_label.text()
+    qtbot.waitUntil(lambda: "一覧から選んで" in dialog.summary_label.text())
     assert stored(db_path, "SELECT COUNT(*) FROM places WHERE deleted_at IS NULL") == [(3,)]

@@ -21,6 +21,7 @@ from kaigo_desktop.services.overview import record_counts
 from kaigo_desktop.storage import lock
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import ReadOnlyDatabaseError
+from tests.gui.conftest import run_and_wait
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +74,7 @@ def test_a_damaged_file_at_start_is_restored_from_the_newest_backup(qtbot, qapp,
     assert "復元しました" in answers[1][0]
     restored = session.window
     assert restored.isVisible() and not first.isVisible()
-    assert restored.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert run_and_wait(qtbot, restored.context, lambda db, _c: record_counts(db))["places"] == 1
     kept = list(db_path.parent.glob(f"{db_path.name}.damaged-*"))
     assert len(kept) == 1 and kept[0].read_bytes() == damaged  # the damaged file is kept, byte for byte
     assert original_size > 0
@@ -110,10 +111,10 @@ def test_a_database_open_on_another_pc_is_offered_read_only(qtbot, qapp, db_path
                                                                       open_problems.CANCEL]
     window = session.window
     assert "読み取り専用" in window.windowTitle() and window.read_only_label.isVisible()
-    assert window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert run_and_wait(qtbot, window.context, lambda db, _c: record_counts(db))["places"] == 1
     assert not window.timed_backup_timer.isActive()
     with pytest.raises(ReadOnlyDatabaseError):  # SQLite refused the write: told by its code, not its words
-        window.context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会",
+        run_and_wait(qtbot, window.context, lambda db, _c: records.add(db, Place("131016", "ひまわりの会",
                                                                          programs=("motor",),
                                                                          start_date=date(2020, 4, 1))))
     close_all(session, qtbot)
@@ -168,7 +169,7 @@ def test_a_lock_left_by_another_pc_is_broken_only_after_confirming_whose_it_was(
     assert buttons == [open_problems.CONFIRM_BREAK_LOCK, open_problems.CANCEL]
     window = session.window
     assert not window.context.read_only and "読み取り専用" not in window.windowTitle()
-    window.context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
+    run_and_wait(qtbot, window.context, lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
                                                                    start_date=date(2020, 4, 1))))
     assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["host"] == socket.gethostname()
     close_all(session, qtbot)
@@ -229,7 +230,7 @@ def test_a_read_only_window_offers_to_break_the_lock_and_reopens_for_writing(
     read_only = session.window  # replaced (and deleted) by the app when reopened
     assert read_only.context.read_only and read_only.unlock_button.isVisible()
     read_only.resize(1280, 800)
-    read_only.context.run_blocking(lambda _db, _c: None)
+    run_and_wait(qtbot, read_only.context, lambda _db, _c: None)
     qtbot.wait(50)
     read_only.grab().save("/tmp/shots/demo-lock/read_only_unlock_button.png")
     answers.reply = [open_problems.CANCEL]  # asked to confirm, says no: nothing changes
@@ -241,7 +242,7 @@ def test_a_read_only_window_offers_to_break_the_lock_and_reopens_for_writing(
     read_only.unlock_button.click()
     window = session.window
     assert window is not read_only and not window.context.read_only
-    window.context.run_blocking(lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
+    run_and_wait(qtbot, window.context, lambda db, _c: records.add(db, Place("131016", "ひまわりの会", programs=("motor",),
                                                                    start_date=date(2020, 4, 1))))
     assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["host"] == socket.gethostname()
     close_all(session, qtbot)

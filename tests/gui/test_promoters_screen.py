@@ -191,8 +191,9 @@ def test_assignments_over_time_add_end_and_list(qtbot, open_screen, db_path) -> 
 
     panel.table.selectRow(0)
     panel.end_date.set_value(date(2023, 3, 1))  # before the start: refused with a message
-    assert not panel.end_selected()
-    assert "担当終了日（令和5年3月1日）が担当開始日（令和5年4月1日）より前です。" in panel.errors.messages()
+    assert panel.end_selected()  # started; refused on the database thread
+    qtbot.waitUntil(lambda: "担当終了日（令和5年3月1日）が担当開始日（令和5年4月1日）より前です。"
+                    in panel.errors.messages())
     panel.end_date.set_value(date(2024, 3, 31))
     assert panel.end_selected()
     type_text(panel.place.lineEdit(), "ひまわりサロン")

@@ -23,6 +23,7 @@ from kaigo_desktop.services.backups import list_backups, make_backup
 from kaigo_desktop.services.overview import record_counts
 from kaigo_desktop.storage import backup as storage_backup
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import run_and_wait
 
 SCREENSHOT = Path("/tmp/restore_progress_dialog.png")
 
@@ -94,9 +95,9 @@ def on_timer(callback, interval_ms: int = 5) -> QTimer:
 def test_restore_copies_on_its_own_thread_with_a_progress_dialog(qtbot, session, db_path: Path, small_steps,
                                                                  monkeypatch) -> None:
     context = session.window.context
-    backup = context.run_blocking(lambda db, _c: make_backup(db))
-    place_id = context.run_blocking(lambda db, _c: db.scalar("SELECT id FROM places"))
-    context.run_blocking(lambda db, _c: records.remove(db, Place, place_id))
+    backup = run_and_wait(qtbot, context, lambda db, _c: make_backup(db))
+    place_id = run_and_wait(qtbot, context, lambda db, _c: db.scalar("SELECT id FROM places"))
+    run_and_wait(qtbot, context, lambda db, _c: records.remove(db, Place, place_id))
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args, **kw: told.append(args[2]))
     gate = Gate(monkeypatch, "バックアップの内容をコピーしています…")
@@ -119,7 +120,7 @@ def test_restore_copies_on_its_own_thread_with_a_progress_dialog(qtbot, session,
     visible, value, text, modal = seen[0]
     assert visible and modal and 0 < value < restore_progress.STEPS and text == gate.stage
     assert session.window is not old and session.window.db_path == db_path and session.window.isVisible()
-    assert session.window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert run_and_wait(qtbot, session.window.context, lambda db, _c: record_counts(db))["places"] == 1
     assert "から復元しました" in told[0] and "復元前の内容は" in told[0]
     kept = [info for info in list_backups(db_path.parent / "backups", db_path.stem) if info.reason == "before-restore"]
     assert len(kept) == 1 and kept[0].counts["places"] == 0  # what was there before the restore
@@ -129,8 +130,8 @@ def test_restore_copies_on_its_own_thread_with_a_progress_dialog(qtbot, session,
 def test_cancel_leaves_the_database_untouched_and_opens_it_again(qtbot, session, db_path: Path, small_steps,
                                                                  monkeypatch) -> None:
     context = session.window.context
-    backup = context.run_blocking(lambda db, _c: make_backup(db))
-    context.run_blocking(lambda db, _c: add_place(db, "ひまわりの会"))  # only in the current file
+    backup = run_and_wait(qtbot, context, lambda db, _c: make_backup(db))
+    run_and_wait(qtbot, context, lambda db, _c: add_place(db, "ひまわりの会"))  # only in the current file
     monkeypatch.setattr(QMessageBox, "information", lambda *args, **kw: pytest.fail("told it was restored"))
     gate = Gate(monkeypatch, "バックアップの内容をコピーしています…")
     old = session.window
@@ -151,7 +152,7 @@ def test_cancel_leaves_the_database_untouched_and_opens_it_again(qtbot, session,
     assert gate.digests[0] == gate.digests[1]  # the closed database file, byte for byte as it was
     window = session.window
     assert window is not old and window.db_path == db_path and window.isVisible()
-    assert window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 2
+    assert run_and_wait(qtbot, window.context, lambda db, _c: record_counts(db))["places"] == 2
     assert "取り消しました" in window.statusBar().currentMessage()
     leftovers = [p.name for p in db_path.parent.rglob("*") if p.name.endswith((".restoring", ".partial"))]
     assert leftovers == []
@@ -185,5 +186,5 @@ def test_a_damaged_file_is_restored_with_progress_at_start(qtbot, qapp, db_path:
         timer.stop()
     assert seen == [True]
     assert "復元しました" in asked[1]
-    assert session.window.context.run_blocking(lambda db, _c: record_counts(db))["places"] == 1
+    assert run_and_wait(qtbot, session.window.context, lambda db, _c: record_counts(db))["places"] == 1
     session.window.close()

@@ -22,6 +22,7 @@ from kaigo_desktop.gui.exchange_folders import ExchangeFolders
 from kaigo_desktop.gui.screens.reports import ReportsScreen
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
+from tests.gui.conftest import run_and_wait
 
 TODAY = date(2024, 6, 1)
 
@@ -112,6 +113,7 @@ def test_bundle_export_dialog_refuses_the_database(qtbot, filled, tmp_path, monk
                                                                           QSettings.Format.IniFormat)), today=TODAY)
         qtbot.addWidget(dialog)
         dialog.show()
+        qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
         dialog.destination_combo.setCurrentText("区役所")
         backup = next((filled.parent / "backups").iterdir())
         kept = {path: digest(path) for path in (filled, backup)}
@@ -124,6 +126,6 @@ def test_bundle_export_dialog_refuses_the_database(qtbot, filled, tmp_path, monk
             assert "書き出せませんでした" in warnings[-1] and word in warnings[-1]
             assert dialog.last_summary is None
         assert {path: digest(path) for path in kept} == kept
-        assert context.run_blocking(lambda db, _c: exchange.destinations(db)) == []  # nothing remembered
+        assert run_and_wait(qtbot, context, lambda db, _c: exchange.destinations(db)) == []  # nothing remembered
     finally:
         worker.stop()

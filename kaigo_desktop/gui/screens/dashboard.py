@@ -32,10 +32,14 @@ from kaigo_desktop.gui.widgets.dashboard_figures import (
 )
 from kaigo_desktop.services import masters_view, overview
 from kaigo_desktop.services import settings as settings_service
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.stats import FiscalYearStats, fiscal_year_stats
 from kaigo_desktop.storage.errors import StorageError
 
 ALL_MUNICIPALITIES = "全区市町村"
+# What the figures are computed from (settings: the survey month); a change to trust or conflicts does not count.
+SHOWN_KINDS = ("places", "gatherings", "promoters", "assignments", "activities", "centers", "members",
+               "population", "expenses", "settings")
 REFRESH_DELAY_MS = 400  # several saves in a row cause one recomputation
 
 
@@ -112,7 +116,7 @@ class DashboardScreen(Screen):
         self.fiscal_year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.municipality_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.refresh_button.clicked.connect(self.refresh)
-        context.records_did_change.connect(self._records_changed)
+        context.changes_did_happen.connect(self._changes_happened)
 
     @staticmethod
     def _group(title: str, widget: QWidget) -> QGroupBox:
@@ -189,7 +193,9 @@ class DashboardScreen(Screen):
     def is_busy(self) -> bool:
         return self.state_label.text() in ("集計中…", words.LOADING)
 
-    def _records_changed(self, _table: str) -> None:
+    def _changes_happened(self, changes: Changes) -> None:
+        if not changes.touches(*SHOWN_KINDS):
+            return
         self._stale = True
         if self.isVisible() and self._choices_loaded:
             self._refresh_timer.start()

@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, GatheringTableModel
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import ListQuery, PlaceChoice
 
 REFRESH_DELAY_MS = 150  # a burst of saves rebuilds the key list once
@@ -225,19 +227,24 @@ class GatheringList(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        moved = self.context.run_blocking(lambda db, _ctx: gatherings_view.move_to_trash(db, keys))
-        self.context.status_did_change.emit(f"開催記録 {moved:,}件 を{words.TRASH}に移しました。")
-        self.context.records_did_change.emit("gatherings")
+        self._change(lambda db, _ctx: gatherings_view.move_to_trash(db, keys), keys,
+                     f"開催記録 {{:,}}件 を{words.TRASH}に移しました。")
         return True
 
     def restore_selected(self) -> bool:
         keys = self.selected_keys()
         if self.context.read_only or not keys or not self.query.trash:
             return False
-        restored = self.context.run_blocking(lambda db, _ctx: gatherings_view.restore_from_trash(db, keys))
-        self.context.status_did_change.emit(f"開催記録 {restored:,}件 を元に戻しました。")
-        self.context.records_did_change.emit("gatherings")
+        self._change(lambda db, _ctx: gatherings_view.restore_from_trash(db, keys), keys,
+                     "開催記録 {:,}件 を元に戻しました。")
         return True
+
+    def _change(self, job, keys: list[int], done_text: str) -> None:
+        """Move to or from the trash on the database thread; the list refreshes from the announced change."""
+        CollectionOp(self, self.context, job, changes=Changes.of("gatherings", keys)) \
+            .disabling(self.delete_button, self.restore_button) \
+            .success(lambda count: self.context.status_did_change.emit(done_text.format(count))) \
+            .run_in_background()
 
     def _open(self, row: int) -> None:
         if row < 0 or self.query.trash:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
@@ -301,32 +302,31 @@ class ListDetailScreen(Screen):
             return False
         if not confirm_delete(self, f"{self.record_label}「{self.row_label(row)}」"):
             return False
-        if self.row_id(row) == self.shown_id():
+        row_id = self.row_id(row)
+        if row_id == self.shown_id():
             self.discard_changes()  # the record goes to the trash as stored, not as being edited
-        if not self._write(self.remove_job(row), "削除できませんでした"):
-            return False
-        if self.row_id(row) == self.shown_id():
-            self.show_row(None, deleted=False)
+
+        def removed(_result: Any) -> None:
+            if row_id == self.shown_id():
+                self.show_row(None, deleted=False)
+
+        self._write(self.remove_job(row), row_id, "削除できませんでした", removed)
         return True
 
     def restore_selected(self) -> bool:
         row = self.selected_row()
         if self.read_only or row is None or not self.show_deleted.isChecked():
             return False
-        result = self._write(self.restore_job(row), "元に戻せませんでした")
-        if result is False:
-            return False
-        self.show_row(None, deleted=False)
-        self.after_restore(result)
+        def restored(result: Any) -> None:
+            self.show_row(None, deleted=False)
+            self.after_restore(result)
+
+        self._write(self.restore_job(row), self.row_id(row), "元に戻せませんでした", restored)
         return True
 
-    def _write(self, job: Job, title: str) -> Any:
-        """Run a write now; False when it failed (the user is told why)."""
-        try:
-            result = self.context.run_blocking(lambda db, _ctx: job(db))
-        except Exception as error:  # noqa: BLE001 - user errors are explained, bugs re-raised inside
-            show_write_error(self, title, error)
-            return False
-        for table in self.list_tables[:1]:
-            self.context.records_did_change.emit(table)
-        return True if result is None else result
+    def _write(self, job: Job, row_id: str, title: str, done: Callable[[Any], None]) -> None:
+        """Run a write on the database thread: `done(result)` after it, or the user is told why it failed."""
+        changes = Changes.of(self.list_tables[0], [row_id]) if self.list_tables else Changes()
+        CollectionOp(self, self.context, lambda db, _ctx: job(db), changes=changes) \
+            .disabling(self.delete_button, self.restore_button) \
+            .success(done).failure(lambda error: show_write_error(self, title, error)).run_in_background()

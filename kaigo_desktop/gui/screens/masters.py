@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from kaigo_desktop.gui.operations import Then, finish
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.masters_backup import BackupSettingsPage
 from kaigo_desktop.gui.screens.masters_centers import CentersPage
@@ -12,6 +13,10 @@ from kaigo_desktop.gui.screens.masters_common import MasterPage
 from kaigo_desktop.gui.screens.masters_expenses import ExpensesPage
 from kaigo_desktop.gui.screens.masters_population import PopulationPage
 from kaigo_desktop.gui.screens.masters_settings import SettingsPage
+from kaigo_desktop.services.changes import Changes
+
+# What the tabs show: a change to one of these is read again the next time the screen is shown.
+SHOWN_KINDS = ("population", "expenses", "centers", "places", "settings")
 
 
 class MastersScreen(Screen):
@@ -32,7 +37,7 @@ class MastersScreen(Screen):
             self.tabs.addTab(page, page.title)
         QVBoxLayout(self).addWidget(self.tabs)
         self._stale = False
-        context.records_did_change.connect(self._records_changed)
+        context.changes_did_happen.connect(self._changes_happened)
 
     @property
     def current_page(self) -> MasterPage:
@@ -51,18 +56,29 @@ class MastersScreen(Screen):
                 page.load()
         self._stale = False
 
-    def _records_changed(self, _table: str) -> None:
-        self._stale = True
+    def _changes_happened(self, changes: Changes) -> None:
+        if changes.touches(*SHOWN_KINDS):
+            self._stale = True
 
     def new_record(self) -> bool:
         return not self.read_only and self.current_page.new_record()
 
-    def save(self) -> bool:
-        """Saves every tab with edits (the unsaved-changes guard covers the whole screen); read-only, only the
-        user's own settings."""
-        results = [page.save() for page in self.pages
-                   if page.has_unsaved_changes() and not (self.read_only and page.saves_to_database)]
-        return all(results)
+    def save(self, then: Then | None = None) -> None:
+        """Saves every tab with edits, one after another (the unsaved-changes guard covers the whole screen);
+        read-only, only the user's own settings. then(True) when every one of them was saved."""
+        pages = [page for page in self.pages
+                 if page.has_unsaved_changes() and not (self.read_only and page.saves_to_database)]
+        results: list[bool] = []
+
+        def next_page(ok: bool | None = None) -> None:
+            if ok is not None:
+                results.append(ok)
+            if len(results) == len(pages):
+                finish(then, all(results))
+            else:
+                pages[len(results)].save(then=next_page)
+
+        next_page()
 
     def delete_selected(self) -> bool:
         return not self.read_only and self.current_page.delete_selected()

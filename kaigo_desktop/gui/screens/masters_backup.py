@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui.operations import CollectionOp, Then, finish, is_user_error
 from kaigo_desktop.gui.screens.masters_common import MasterPage
 from kaigo_desktop.services import backup_settings
 from kaigo_desktop.services.backup_settings import BackupSettings
+from kaigo_desktop.services.changes import Changes
 
 _COUNTS = (  # (field, label, minimum, maximum)
     ("interval_minutes", "自動バックアップの間隔（分、0で停止）", 0, backup_settings.MAX_INTERVAL_MINUTES),
@@ -55,7 +57,7 @@ class BackupSettingsPage(MasterPage):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.save_button = QPushButton("設定を保存")
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -91,18 +93,26 @@ class BackupSettingsPage(MasterPage):
     def write_widgets(self) -> list[QWidget]:
         return [self.folder_edit, self.choose_button, *self.spins.values(), self.save_button]
 
-    def save(self) -> bool:
+    def save(self, then: Then | None = None) -> None:
         settings = self.form_values()
-        try:
-            self.context.run_blocking(lambda db, _ctx: backup_settings.save(db, settings))
-        except ValueError as error:
+
+        def saved(_result) -> None:
+            self.stored = settings
+            self.message.setStyleSheet("")
+            self.message.setText("バックアップの設定を保存しました。")
+            finish(then, True)
+
+        def refused(error: BaseException) -> None:
+            finish(then, False)
+            if not (isinstance(error, ValueError) or is_user_error(error)):
+                raise error
             self.message.setStyleSheet("color: #c62828;")
             self.message.setText(str(error))
-            return False
-        self.stored = settings
-        self.message.setStyleSheet("")
-        self.message.setText("バックアップの設定を保存しました。")
-        return True
+
+        CollectionOp(self, self.context, lambda db, _ctx: backup_settings.save(db, settings),
+                     changes=Changes.of("settings")) \
+            .disabling(self.save_button, self.choose_button) \
+            .success(saved).failure(refused).run_in_background()
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "バックアップの保存先", self.folder_edit.text())

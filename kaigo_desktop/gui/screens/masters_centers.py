@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Center
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.gui.operations import CollectionOp, Then, finish, is_user_error
 from kaigo_desktop.gui.screens.masters_common import MasterPage, MessageLine, confirm_discard, fill_municipalities
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.services import masters_view, overview, records
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.masters_view import CenterRow
-from kaigo_desktop.storage.errors import ConstraintError, StorageError
+from kaigo_desktop.storage.errors import ConstraintError
 
 COLUMNS = ("名称", "区市町村", "住所", "電話", "通いの場")
 ALL = "全区市町村"
@@ -113,7 +115,7 @@ class CentersPage(MasterPage):
         self.trash_check.toggled.connect(lambda _on: self.reload())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.new_button.clicked.connect(self.new_record)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.delete_button.clicked.connect(self.delete_selected)
         self.restore_button.clicked.connect(self.restore_selected)
         self._update_buttons()
@@ -235,28 +237,38 @@ class CentersPage(MasterPage):
         self.name_edit.setFocus()
         return True
 
-    def save(self) -> bool:
+    def save(self, then: Then | None = None) -> None:
         if self.trash_check.isChecked():
-            return False
+            finish(then, False)
+            return
         center = self.form_center()
         today = self.today()
-        try:
-            saved = self.context.run_blocking(lambda db, _ctx: masters_view.save_center(db, center, today))
-        except ValidationFailed as error:
-            self.form_errors.show(error.errors)
-            return False
-        except ConstraintError as error:
-            self.form_errors.show([FieldError("name", str(error))])
-            return False
-        except StorageError as error:
-            self.message.error(f"保存できませんでした: {error}")
-            return False
-        self.current = saved
-        self.form_errors.clear()
-        self.message.done(f"「{saved.name}」を保存しました。")
-        self.context.records_did_change.emit("centers")
-        self.reload(select_id=saved.id)
-        return True
+
+        def saved(saved: Center) -> None:
+            self.current = saved
+            self.form_errors.clear()
+            self.message.done(f"「{saved.name}」を保存しました。")
+            self.reload(select_id=saved.id)
+            finish(then, True)
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, ValidationFailed):
+                self.form_errors.show(error.errors)
+            elif isinstance(error, ConstraintError):
+                self.form_errors.show([FieldError(error.field or "name", str(error))])
+            elif is_user_error(error):
+                self.message.error(f"保存できませんでした: {error}")
+            else:
+                finish(then, False)
+                raise error
+            finish(then, False)
+
+        CollectionOp(self, self.context, lambda db, _ctx: masters_view.save_center(db, center, today),
+                     changes=lambda saved: Changes.of("centers", [saved.id])) \
+            .disabling(*self._buttons()).success(saved).failure(failed).run_in_background()
+
+    def _buttons(self) -> list[QWidget]:
+        return [self.new_button, self.save_button, self.delete_button, self.restore_button]
 
     def delete_selected(self) -> bool:
         row = self.selected_row()
@@ -271,24 +283,29 @@ class CentersPage(MasterPage):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        return self._change(lambda db, _ctx: records.remove(db, Center, row.center.id),
+        return self._change(lambda db, _ctx: records.remove(db, Center, row.center.id), row.center.id,
                             f"「{row.center.name}」を削除しました。")
 
     def restore_selected(self) -> bool:
         row = self.selected_row()
         if row is None or not self.trash_check.isChecked():
             return False
-        return self._change(lambda db, _ctx: records.restore(db, Center, row.center.id),
+        return self._change(lambda db, _ctx: records.restore(db, Center, row.center.id), row.center.id,
                             f"「{row.center.name}」を元に戻しました。")
 
-    def _change(self, job, done_text: str) -> bool:
-        try:
-            self.context.run_blocking(job)
-        except StorageError as error:
+    def _change(self, job, center_id: str, done_text: str) -> bool:
+        """Delete or restore on the database thread; True = started (the list follows when it is done)."""
+
+        def changed(_result) -> None:
+            self._show_center(None)
+            self.message.done(done_text)
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            if not is_user_error(error):
+                raise error
             self.message.error(str(error))
-            return False
-        self.context.records_did_change.emit("centers")
-        self._show_center(None)
-        self.message.done(done_text)
-        self.reload()
+
+        CollectionOp(self, self.context, job, changes=Changes.of("centers", [center_id])) \
+            .disabling(*self._buttons()).success(changed).failure(failed).run_in_background()
         return True

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain.fiscal import format_fiscal_year
+from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import Then, finish, is_user_error
 
 ERROR_STYLE = "color: #c62828;"
 DONE_STYLE = "color: #2e7d32;"
@@ -45,8 +47,10 @@ class MasterPage(QWidget):
     def load(self) -> None:
         """Read what the page shows (on the database thread)."""
 
-    def save(self) -> bool:
-        return False
+    def save(self, then: Then | None = None) -> None:
+        """Asynchronous (the write runs on the database thread): `then(True)` once saved or when there was
+        nothing to save, `then(False)` when refused (the page shows why) or failed."""
+        finish(then, False)
 
     def write_widgets(self) -> list[QWidget]:
         """What changes the database: disabled (tables: not editable) while it is open read-only."""
@@ -89,6 +93,22 @@ class MessageLine(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.hide()
+
+
+def save_refused(message: MessageLine, then: Then | None) -> Callable[[BaseException], None]:
+    """The failure handler of a table page's save: what was refused, in the page's message line."""
+
+    def failed(error: BaseException) -> None:
+        if isinstance(error, ValidationFailed):
+            message.error("\n".join(e.message for e in error.errors))
+        elif is_user_error(error):
+            message.error(f"保存できませんでした: {error}")
+        else:
+            finish(then, False)
+            raise error  # a bug: the application's exception hook shows it
+        finish(then, False)
+
+    return failed
 
 
 def fill_fiscal_years(combo: QComboBox, fiscal_years: list[int], selected: int) -> None:

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import ValidationFailed, count_units
+from kaigo_desktop.domain.validation import count_units
+from kaigo_desktop.gui.operations import CollectionOp, Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
     EditedCells,
     MasterPage,
@@ -30,11 +31,12 @@ from kaigo_desktop.gui.screens.masters_common import (
     confirm_discard,
     fill_fiscal_years,
     fill_municipalities,
+    save_refused,
 )
 from kaigo_desktop.services import masters_view, overview
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.masters_view import ExpenseRow
 from kaigo_desktop.services.stats import fiscal_year_stats
-from kaigo_desktop.storage.errors import StorageError
 
 COLUMNS = ("経費区分", "金額（円）", "補助対象", "更新者")
 CATEGORY, AMOUNT, ELIGIBLE, UPDATED_BY = range(len(COLUMNS))
@@ -107,7 +109,7 @@ class ExpensesPage(MasterPage):
         self.fiscal_year_combo.currentIndexChanged.connect(self._choice_changed)
         self.municipality_combo.currentIndexChanged.connect(self._choice_changed)
         self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.discard_button.clicked.connect(self.discard_changes)
 
     # ---- loading -------------------------------------------------------------------------------
@@ -198,9 +200,10 @@ class ExpensesPage(MasterPage):
     def write_widgets(self) -> list[QWidget]:
         return [self.table, self.save_button, self.discard_button]
 
-    def save(self) -> bool:
+    def save(self, then: Then | None = None) -> None:
         if self._shown is None or not self.has_unsaved_changes():
-            return True
+            finish(then, True)
+            return
         amounts: dict[str, int | None] = {}
         problems = []
         for row in self.edits.changed_rows():
@@ -212,19 +215,18 @@ class ExpensesPage(MasterPage):
                 problems.append(str(error))
         if problems:
             self.message.error("\n".join(problems))
-            return False
+            finish(then, False)
+            return
         code, fiscal_year = self._shown
         today = self.today()
-        try:
-            count = self.context.run_blocking(
-                lambda db, _ctx: masters_view.save_expenses(db, code, fiscal_year, amounts, today))
-        except ValidationFailed as error:
-            self.message.error("\n".join(e.message for e in error.errors))
-            return False
-        except StorageError as error:
-            self.message.error(f"保存できませんでした: {error}")
-            return False
-        self.context.records_did_change.emit("expenses")
-        self.message.done(f"{count}件の経費を保存しました。")
-        self.reload()
-        return True
+
+        def saved(count: int) -> None:
+            self.message.done(f"{count}件の経費を保存しました。")
+            self.reload()
+            finish(then, True)
+
+        CollectionOp(self, self.context,
+                     lambda db, _ctx: masters_view.save_expenses(db, code, fiscal_year, amounts, today),
+                     changes=Changes.of("expenses")) \
+            .disabling(self.save_button, self.discard_button) \
+            .success(saved).failure(save_refused(self.message, then)).run_in_background()

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_wareki, parse_date
 from kaigo_desktop.domain.text import parse_count
-from kaigo_desktop.domain.validation import ValidationFailed, count_units
+from kaigo_desktop.domain.validation import count_units
+from kaigo_desktop.gui.operations import CollectionOp, Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
     EditedCells,
     MasterPage,
@@ -28,10 +29,11 @@ from kaigo_desktop.gui.screens.masters_common import (
     commit_open_editor,
     confirm_discard,
     fill_fiscal_years,
+    save_refused,
 )
 from kaigo_desktop.services import masters_view
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.masters_view import PopulationEntry, PopulationRow
-from kaigo_desktop.storage.errors import StorageError
 
 COLUMNS = ("区市町村", "65歳以上人口（人）", "うち75歳以上（人）", "基準日", "更新者")
 NAME, POP65, POP75, REFERENCE, UPDATED_BY = range(len(COLUMNS))
@@ -87,7 +89,7 @@ class PopulationPage(MasterPage):
 
         self.fiscal_year_combo.currentIndexChanged.connect(self._fiscal_year_changed)
         self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.discard_button.clicked.connect(self.discard_changes)
         self._shown_fiscal_year: int | None = None
 
@@ -182,25 +184,25 @@ class PopulationPage(MasterPage):
     def write_widgets(self) -> list[QWidget]:
         return [self.table, self.save_button, self.discard_button]
 
-    def save(self) -> bool:
+    def save(self, then: Then | None = None) -> None:
         fiscal_year = self._shown_fiscal_year
         if fiscal_year is None or not self.has_unsaved_changes():
-            return True
+            finish(then, True)
+            return
         entries, problems = self.entries()
         if problems:
             self.message.error("\n".join(problems))
-            return False
+            finish(then, False)
+            return
         today = self.today()
-        try:
-            count = self.context.run_blocking(
-                lambda db, _ctx: masters_view.save_population(db, fiscal_year, entries, today))
-        except ValidationFailed as error:
-            self.message.error("\n".join(e.message for e in error.errors))
-            return False
-        except StorageError as error:
-            self.message.error(f"保存できませんでした: {error}")
-            return False
-        self.context.records_did_change.emit("population")
-        self.reload()
-        self.message.done(f"{count}件の人口を保存しました。")
-        return True
+
+        def saved(count: int) -> None:
+            self.reload()
+            self.message.done(f"{count}件の人口を保存しました。")
+            finish(then, True)
+
+        CollectionOp(self, self.context,
+                     lambda db, _ctx: masters_view.save_population(db, fiscal_year, entries, today),
+                     changes=Changes.of("population")) \
+            .disabling(self.save_button, self.discard_button) \
+            .success(saved).failure(save_refused(self.message, then)).run_in_background()

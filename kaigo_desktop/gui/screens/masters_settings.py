@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.error_dialog import default_log_path
+from kaigo_desktop.gui.operations import CollectionOp, Then, finish
 from kaigo_desktop.gui.screens.masters_common import MasterPage, MessageLine, fill_municipalities
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services import masters_view, overview
 
 NOT_SET = "（指定なし）"
@@ -107,7 +109,7 @@ class SettingsPage(MasterPage):
         layout.addStretch(1)
 
         self.municipality_combo.currentIndexChanged.connect(lambda _i: self._fill_centers(None))
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.discard_button.clicked.connect(self.discard_changes)
         self.open_other_button.clicked.connect(self._open_other_database)
         self.open_folder_button.clicked.connect(self._open_folder)
@@ -168,12 +170,14 @@ class SettingsPage(MasterPage):
     def discard_changes(self) -> None:
         self._show_settings()
 
-    def save(self) -> bool:
+    def save(self, then: Then | None = None) -> None:
+        """The user's own settings are saved at once; the name the database stamps on writes follows on the
+        database thread, before any write queued after this one."""
         user, municipality, center, scale = self._form_values()
         settings = self.context.settings
         if user != settings.user_name:
-            # The open database stamps writes with this name from the next write on.
-            self.context.run(lambda db, _ctx: masters_view.set_user_name(db, user))
+            CollectionOp(self, self.context, lambda db, _ctx: masters_view.set_user_name(db, user),
+                         changes=Changes()).run_in_background()
         settings.user_name = user
         if self.loaded:
             settings.default_municipality = municipality
@@ -182,7 +186,7 @@ class SettingsPage(MasterPage):
             settings.text_scale_percent = scale
             apply_text_scale(scale)
         self.message.done("設定を保存しました。")
-        return True
+        finish(then, True)
 
     def _open_other_database(self) -> None:
         window = self.window()

@@ -26,6 +26,7 @@ from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.records import Assignment, Promoter
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
@@ -34,8 +35,8 @@ from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import promoters_view, records
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.promoters_view import AssignmentRow, ReferenceLists
-from kaigo_desktop.storage.errors import StorageError
 
 
 def assignment_status(assignment: Assignment, today: date) -> str:
@@ -69,7 +70,7 @@ class AssignmentsPanel(QWidget):
         self.model: RowsTableModel[AssignmentRow] = RowsTableModel(
             assignment_columns(today), muted=lambda r: assignment_status(r.assignment, today()) == "終了")
         self._build()
-        self.context.records_did_change.connect(self._records_changed)
+        self.context.changes_did_happen.connect(self._changes_happened)
         self.set_promoter(None)
 
     def _build(self) -> None:
@@ -189,8 +190,8 @@ class AssignmentsPanel(QWidget):
         if not is_user_error(error):
             raise error
 
-    def _records_changed(self, table: str) -> None:
-        if table in ("assignments", "places", ""):
+    def _changes_happened(self, changes: Changes) -> None:
+        if changes.touches("assignments", "places"):
             self.reload()
 
     def selected(self) -> AssignmentRow | None:
@@ -212,19 +213,29 @@ class AssignmentsPanel(QWidget):
         return [self.place, self.start_date, self.add_button, self.end_date, self.end_button, self.remove_button,
                 self.restore_button]
 
-    def _write(self, job: Callable) -> bool:
+    def _write(self, job: Callable, assignment_id: str = "", done: Callable[[], None] | None = None) -> bool:
+        """Start a write on the database thread (True: started). Errors are shown under the table; `done`
+        runs after a success (the list follows from the announced change)."""
         if self.context.read_only:
             return False
-        try:
-            self.context.run_blocking(lambda db, _ctx: job(db))
-        except ValidationFailed as failed:
-            self.errors.show(failed.errors)
-            return False
-        except StorageError as error:
-            self.errors.show([FieldError("", str(error))])
-            return False
-        self.errors.clear()
-        self.context.records_did_change.emit("assignments")
+
+        def written(_result) -> None:
+            self.errors.clear()
+            if done is not None:
+                done()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, ValidationFailed):
+                self.errors.show(error.errors)
+            elif is_user_error(error):
+                self.errors.show([FieldError("", str(error))])
+            else:
+                raise error
+
+        CollectionOp(self, self.context, lambda db, _ctx: job(db),
+                     changes=Changes.of("assignments", [assignment_id] if assignment_id else [])) \
+            .disabling(self.add_button, self.end_button, self.remove_button, self.restore_button) \
+            .success(written).failure(failed).run_in_background()
         return True
 
     def add_assignment(self) -> bool:
@@ -236,17 +247,16 @@ class AssignmentsPanel(QWidget):
             return False
         assignment = Assignment(self._promoter.id, str(self.place.value() or ""), self.start_date.value())
         today = self.today()
-        if not self._write(lambda db: promoters_view.add_assignment(db, assignment, today=today)):
-            return False
-        self.place.set_value(None)
-        return True
+        return self._write(lambda db: promoters_view.add_assignment(db, assignment, today=today),
+                           done=lambda: self.place.set_value(None))
 
     def end_selected(self) -> bool:
         row = self.selected()
         if row is None or self._promoter is None:
             return False
         assignment_id, end, today = row.assignment.id, self.end_date.value(), self.today()
-        return self._write(lambda db: promoters_view.end_assignment(db, assignment_id, end, today=today))
+        return self._write(lambda db: promoters_view.end_assignment(db, assignment_id, end, today=today),
+                           assignment_id)
 
     def remove_selected(self) -> bool:
         row = self.selected()
@@ -256,14 +266,14 @@ class AssignmentsPanel(QWidget):
         if not confirm_delete(self, what):
             return False
         assignment_id = row.assignment.id
-        return self._write(lambda db: records.remove(db, Assignment, assignment_id))
+        return self._write(lambda db: records.remove(db, Assignment, assignment_id), assignment_id)
 
     def restore_selected(self) -> bool:
         row = self.selected()
         if row is None or not self.show_deleted.isChecked():
             return False
         assignment_id = row.assignment.id
-        return self._write(lambda db: records.restore(db, Assignment, assignment_id))
+        return self._write(lambda db: records.restore(db, Assignment, assignment_id), assignment_id)
 
     def _municipality_name(self) -> str:
         if self._promoter is None or self._reference is None:

@@ -11,10 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kaigo_desktop.gui.screens.report_kinds import ReportKind
 from kaigo_desktop.reports import ReportOptions, ReportResult
-
-
-class GenerationCancelled(Exception):
-    """The user pressed 中止 while the report was being made."""
+from kaigo_desktop.services.cancelling import Cancelled
 
 
 class ProgressRelay(QObject):
@@ -39,7 +36,7 @@ def make_report(db, job_ctx, kind: ReportKind, options: ReportOptions, out: Path
     def progress(message: str) -> None:
         # The reports call this between their steps: the place to stop when the user cancelled.
         if job_ctx.is_cancelled():
-            raise GenerationCancelled
+            raise Cancelled()
         if relay is not None:
             relay.message_did_change.emit(message)
 
@@ -54,7 +51,7 @@ def make_report(db, job_ctx, kind: ReportKind, options: ReportOptions, out: Path
 
             result = generate(kind.key, db, options, temporary, progress=progress)
         if job_ctx.is_cancelled():
-            raise GenerationCancelled
+            raise Cancelled()
         os.replace(temporary, out)
     except BaseException:
         temporary.unlink(missing_ok=True)

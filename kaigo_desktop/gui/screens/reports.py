@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMes
 from kaigo_desktop.gui.pdf_pages import PdfPreviewDialog, print_pdf
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.report_form import ReportForm
-from kaigo_desktop.gui.screens.report_job import GenerationCancelled, ProgressRelay, make_report
+from kaigo_desktop.gui.screens.report_job import ProgressRelay, make_report
 from kaigo_desktop.reports import ReportResult
 from kaigo_desktop.services import masters_view, overview, promoters_view
+from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.storage.errors import StorageError
 
 WARNING_STYLE = "background:#fff4ce; border:1px solid #c8a400; padding:6px; color:#3d3000;"
@@ -221,7 +222,7 @@ class ReportsScreen(Screen):
 
     def _did_fail(self, error: BaseException) -> None:
         self._end_job()
-        if isinstance(error, GenerationCancelled):
+        if isinstance(error, Cancelled):
             self.context.status_did_change.emit("報告書の作成を中止しました（ファイルは作られていません）")
             self._show_problems(["作成を中止しました。ファイルは保存されていません。"])
             return
