@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 
 from kaigo_desktop.gui.database_worker import DatabaseWorker, JobHandle
-from kaigo_desktop.services.changes import EVERYTHING, Changes
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.storage.database import Database
 
 # Why a window cannot save, shown in its status bar and on every disabled write button.
@@ -71,9 +71,8 @@ class UserSettings:
 
 
 class AppContext(QObject):
-    """Shared by the screens. `records_did_change` tells every screen to refresh what it shows."""
+    """Shared by the screens. `changes_did_happen` tells every screen what an operation changed."""
 
-    records_did_change = Signal(str)  # the table that changed ("places", "gatherings", … or "" for all)
     changes_did_happen = Signal(object)  # a services.changes.Changes, announced once per operation
     status_did_change = Signal(str)
 
@@ -82,8 +81,6 @@ class AppContext(QObject):
         self.worker = worker
         self.settings = settings
         self.read_only_reason = READ_ONLY_IN_USE  # said when read_only; the app sets the real reason
-        self._bridging = False
-        self.records_did_change.connect(self._string_change_happened)
 
     @property
     def read_only(self) -> bool:
@@ -94,22 +91,6 @@ class AppContext(QObject):
     def announce(self, changes: Changes) -> None:
         """Tell every screen what an operation changed (gui.operations.CollectionOp calls this)."""
         self.changes_did_happen.emit(changes)
-        # Transition (issue 11): screens not converted yet listen to the string signal. Removed together with
-        # records_did_change once no screen uses it.
-        self._bridging = True
-        try:
-            if EVERYTHING in changes.kinds:
-                self.records_did_change.emit("")
-            else:
-                for kind in sorted(changes.kinds):
-                    self.records_did_change.emit(kind)
-        finally:
-            self._bridging = False
-
-    def _string_change_happened(self, table: str) -> None:
-        # Transition: a screen not converted yet announced a change by name; the converted ones hear it too.
-        if not self._bridging:
-            self.changes_did_happen.emit(Changes.of(table) if table else Changes.everything())
 
     def run(
         self,
@@ -120,24 +101,3 @@ class AppContext(QObject):
     ) -> JobHandle:
         """Run `fn(db, job_context)` on the database thread; callbacks come back on the GUI thread."""
         return self.worker.submit(fn, on_done, on_error, on_progress)
-
-    def run_blocking(self, fn: Callable[[Database, Any], Any]) -> Any:
-        """Run a short job on the database thread and wait for it (the GUI keeps painting meanwhile).
-        For saves that a caller must know the outcome of at once; raises what the job raised."""
-        loop = QEventLoop()
-        outcome: dict[str, Any] = {}
-
-        def done(result: Any) -> None:
-            outcome["result"] = result
-            loop.quit()
-
-        def failed(error: BaseException) -> None:
-            outcome["error"] = error
-            loop.quit()
-
-        self.worker.submit(fn, done, failed)
-        if not outcome:
-            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["result"]

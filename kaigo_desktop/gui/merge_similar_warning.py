@@ -16,22 +16,18 @@ MAX_LISTED = 5
 
 
 def confirm_similar_name(parent: QWidget, context: AppContext, kind: str, municipality_code: str, name: str,
-                         then: Callable[[bool], None] | None = None) -> bool | None:
+                         then: Callable[[bool], None]) -> None:
     """Looks for similar names on the database thread, then `then(True)` when nothing alike exists or the
     user chooses to add anyway, `then(False)` when they cancel. A failed look-up does not stop the save (the
-    warning is a help, not a rule). Without `then` (the record forms until they pass one) it waits and
-    returns the answer."""
-    if then is None:
-        return _confirm_waiting(parent, context, kind, municipality_code, name)
+    warning is a help, not a rule)."""
     if not municipality_code or not name.strip():
         then(True)
-        return None
+        return
     _, find = _WHAT[kind]
     QueryOp(parent, context, lambda db, _ctx: find(db, municipality_code, name)) \
         .success(lambda similar: then(_ask(parent, kind, name, similar))) \
         .failure(lambda _error: then(True)) \
         .run_in_background()  # the save that follows reports any real storage problem
-    return None
 
 
 def _ask(parent: QWidget, kind: str, name: str, similar: list) -> bool:
@@ -48,14 +44,3 @@ def _ask(parent: QWidget, kind: str, name: str, similar: list) -> bool:
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
     return answer == QMessageBox.StandardButton.Yes
 
-
-def _confirm_waiting(parent: QWidget, context: AppContext, kind: str, municipality_code: str, name: str) -> bool:
-    # Only for callers not yet passing `then`; removed with run_blocking once the record forms pass it.
-    if not municipality_code or not name.strip():
-        return True
-    _, find = _WHAT[kind]
-    try:
-        similar = context.run_blocking(lambda db, _ctx: find(db, municipality_code, name))
-    except Exception:  # noqa: BLE001 — the save that follows reports any real storage problem
-        return True
-    return _ask(parent, kind, name, similar)

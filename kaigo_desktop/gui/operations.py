@@ -137,7 +137,7 @@ class CollectionOp(QueryOp[T]):
         super()._done(result)
 
 
-Then = Callable[[bool], None]  # told once an asynchronous save is settled: True = saved (or nothing to save)
+Then = Callable[[bool], None]  # told once an asynchronous save or leave is settled: True = done, go on
 
 
 def finish(then: Then | None, ok: bool) -> None:

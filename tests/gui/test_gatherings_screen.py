@@ -19,7 +19,7 @@ from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.gatherings import GRID_TAB, GatheringsScreen
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait
 
 NO_KEYS = Qt.KeyboardModifier.NoModifier
 
@@ -58,7 +58,7 @@ def context(db_path: Path, tmp_path: Path, data: dict):
 def settle(qtbot, context: AppContext) -> None:
     """Until every job submitted so far has finished and its results are shown."""
     for _ in range(3):
-        context.run_blocking(lambda _db, _ctx: None)
+        run_and_wait(qtbot, context, lambda _db, _ctx: None)
         qtbot.wait(5)
 
 

@@ -4,8 +4,8 @@ changes guard, and the table model under qtmodeltester."""
 
 from __future__ import annotations
 
-from datetime import date
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait
 
 CHIYODA, SHINJUKU = "131016", "131041"
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
@@ -189,8 +189,8 @@ def test_delete_asks_naming_the_place_and_the_row_leaves_the_list(qtbot, screen:
 
 
 def test_restore_from_the_trash_brings_the_place_back(qtbot, screen: PlacesScreen, context: AppContext) -> None:
-    place_id = context.run_blocking(lambda db, _ctx: pv.find_places(db, pv.PlaceQuery(text="向日葵"))[0].id)
-    context.run_blocking(lambda db, _ctx: pv.remove_place(db, place_id))
+    place_id = run_and_wait(qtbot, context, lambda db, _ctx: pv.find_places(db, pv.PlaceQuery(text="向日葵"))[0].id)
+    run_and_wait(qtbot, context, lambda db, _ctx: pv.remove_place(db, place_id))
     with qtbot.waitSignal(screen.list_did_refresh):
         screen.filter_bar.trash_check.setChecked(True)
     assert listed(screen) == ["向日葵サロン"]
@@ -292,9 +292,9 @@ def test_leaving_unsaved_edits_asks_and_cancel_keeps_them(qtbot, screen: PlacesS
     assert screen.form.name_edit.text() == "向日葵サロン" and not screen.has_unsaved_changes()
 
 
-def test_the_table_model_passes_qtmodeltester(qtmodeltester, context: AppContext) -> None:
+def test_the_table_model_passes_qtmodeltester(qtbot, qtmodeltester, context: AppContext) -> None:
     model = PlaceTableModel()
-    rows = context.run_blocking(lambda db, _ctx: pv.find_places(db, pv.PlaceQuery()))
+    rows = run_and_wait(qtbot, context, lambda db, _ctx: pv.find_places(db, pv.PlaceQuery()))
     model.set_rows(rows)
     qtmodeltester.check(model)
     model.set_rows(rows[:1], trash=True)

@@ -22,7 +22,7 @@ from kaigo_desktop.services.demo import create_demo
 from kaigo_desktop.services.overview import record_counts
 from kaigo_desktop.storage import lock
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait
 
 SCREENSHOT = Path("/tmp/read_only_window.png")
 TODAY = date(2024, 6, 1)
@@ -53,12 +53,12 @@ def open_window(qtbot, qapp, path: Path, settings: UserSettings, monkeypatch, *,
         qtbot.waitUntil(lambda: session.window is not first, timeout=10_000)
     window = session.window
     qtbot.addWidget(window)
-    window.context.run_blocking(lambda db, _c: None)  # opened
+    run_and_wait(qtbot, window.context, lambda db, _c: None)  # opened
     return window
 
 
-def state_of(db_path_window) -> tuple[dict[str, int], str | None]:
-    return db_path_window.context.run_blocking(lambda db, _c: (record_counts(db), db.meta("change_seq")))
+def state_of(qtbot, window) -> tuple[dict[str, int], str | None]:
+    return run_and_wait(qtbot, window.context, lambda db, _c: (record_counts(db), db.meta("change_seq")))
 
 
 def test_a_read_only_window_disables_every_write_and_says_why(qtbot, qapp, demo_path: Path,
@@ -103,7 +103,7 @@ def test_a_read_only_window_disables_every_write_and_says_why(qtbot, qapp, demo_
 def test_nothing_can_be_written_from_a_read_only_window(qtbot, qapp, demo_path: Path, settings: UserSettings,
                                                         monkeypatch) -> None:
     window = open_window(qtbot, qapp, demo_path, settings, monkeypatch, in_use=True)
-    before = state_of(window)
+    before = state_of(qtbot, window)
     asked: list[str] = []
     monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.question",
                         lambda *args, **kw: asked.append(args[2]) or pytest.fail("asked to confirm a write"))
@@ -126,13 +126,13 @@ def test_nothing_can_be_written_from_a_read_only_window(qtbot, qapp, demo_path: 
     assert not save_and_wait(qtbot, window.screen_at(3).form)
     assert not save_and_wait(qtbot, window.screen_at(0).form)
     assert asked == []
-    assert state_of(window) == before
+    assert state_of(qtbot, window) == before
     told: list[str] = []
     monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *args, **kw: told.append(args[2]))
     window.backup_action.trigger()  # a backup only reads the database: still offered
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
     assert "バックアップを作成しました" in told[0]
-    assert state_of(window) == before
+    assert state_of(qtbot, window) == before
     window.close()
     assert json.loads(lock.lock_path(demo_path).read_text(encoding="utf-8"))["host"] == "JIMUSHO-PC2"
 

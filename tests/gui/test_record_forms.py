@@ -28,7 +28,7 @@ from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel
 from kaigo_desktop.gui.widgets.record_form import RecordForm
 from kaigo_desktop.services import gatherings_view, places_view, promoters_view, records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait
 
 CHIYODA = "131016"
 TODAY = date(2024, 6, 1)
@@ -83,10 +83,10 @@ def show(qtbot, form: QWidget) -> QWidget:
 
 def loaded_forms(qtbot, context: AppContext, seeded: dict) -> dict[str, RecordForm]:
     """The four forms, each showing its stored record (the reference lists read first, as the screens do)."""
-    reference = context.run_blocking(lambda db, _c: promoters_view.reference_lists(db))
-    choices = context.run_blocking(lambda db, _c: places_view.place_choices(db))
-    place_detail = context.run_blocking(lambda db, _c: places_view.place_detail(db, seeded["place"].id))
-    gathering_places = context.run_blocking(lambda db, _c: gatherings_view.place_choices(db))
+    reference = run_and_wait(qtbot, context, lambda db, _c: promoters_view.reference_lists(db))
+    choices = run_and_wait(qtbot, context, lambda db, _c: places_view.place_choices(db))
+    place_detail = run_and_wait(qtbot, context, lambda db, _c: places_view.place_detail(db, seeded["place"].id))
+    gathering_places = run_and_wait(qtbot, context, lambda db, _c: gatherings_view.place_choices(db))
     place_form = show(qtbot, PlaceForm(context))
     place_form.set_choices(choices)
     place_form.load(place_detail.place, place_detail)

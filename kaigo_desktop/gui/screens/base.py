@@ -8,8 +8,8 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QAbstractItemView, QMessageBox, QWidget
 
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import Then
 
-Then = Callable[[bool], None]  # told once an asynchronous save or leave is settled: True = done, go on
 
 
 def _ignore(_ok: bool) -> None:

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp
+from kaigo_desktop.gui.operations import CollectionOp, Then
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors, field_errors
 from kaigo_desktop.services.changes import Changes
 
-Then = Callable[[bool], None]
 SaveJob = Callable[[Any, Any], Any]  # (Database, JobContext) → what show_saved and saved_id are given
 
 
