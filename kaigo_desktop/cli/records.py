@@ -85,22 +85,30 @@ def cmd_import(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
-def cmd_stats(args: argparse.Namespace, db_path: Path) -> int:
+def _fiscal_year_figures(args: argparse.Namespace, db_path: Path, compute):
+    """`compute(db, fiscal_year, municipality_code)` for --fy and --municipality (checked against Tokyo's
+    list), printed as JSON with --json: what stats and validate share."""
     from kaigo_desktop.domain.codes import normalize_municipality_code
     from kaigo_desktop.domain.fiscal import parse_fiscal_year
     from kaigo_desktop.services import setup
-    from kaigo_desktop.services.stats import fiscal_year_stats
-    from kaigo_desktop.services.stats_text import format_stats
 
     fiscal_year = parse_fiscal_year(args.fy)
     code = normalize_municipality_code(args.municipality) if args.municipality else None
     with open_database(args, db_path) as db:
         if code:
             setup.require_municipality(db, code)
-        stats = fiscal_year_stats(db, fiscal_year, code)
+        result = compute(db, fiscal_year, code)
     if args.json:
-        print(json.dumps(stats.to_json_dict(), ensure_ascii=False, indent=2))
-    else:
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
+    return result
+
+
+def cmd_stats(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.services.stats import fiscal_year_stats
+    from kaigo_desktop.services.stats_text import format_stats
+
+    stats = _fiscal_year_figures(args, db_path, fiscal_year_stats)
+    if not args.json:
         print(format_stats(stats))
     for warning in stats.warnings:
         print(f"警告: {warning}", file=sys.stderr)
@@ -136,21 +144,11 @@ def cmd_screenshots(args: argparse.Namespace, db_path: Path) -> int:
 
 def cmd_validate(args: argparse.Namespace, db_path: Path) -> int:
     """The checks before sending: exit 0 without エラー (注意 are listed), 1 with any."""
-    from kaigo_desktop.domain.codes import normalize_municipality_code
-    from kaigo_desktop.domain.fiscal import parse_fiscal_year
-    from kaigo_desktop.services import setup
     from kaigo_desktop.services.submission_checks import run_checks
     from kaigo_desktop.services.submission_checks_text import format_checks
 
-    fiscal_year = parse_fiscal_year(args.fy)
-    code = normalize_municipality_code(args.municipality) if args.municipality else None
-    with open_database(args, db_path) as db:
-        if code:
-            setup.require_municipality(db, code)
-        report = run_checks(db, fiscal_year, code)
-    if args.json:
-        print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
-    else:
+    report = _fiscal_year_figures(args, db_path, run_checks)
+    if not args.json:
         print(format_checks(report))
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
