@@ -49,6 +49,23 @@ def median_time(action: Callable[[], object], times: int) -> float:
     return statistics.median(timed(action)[0] for _ in range(times))
 
 
+# ---------------------------------------------------------------- sizes and periods
+
+def size_arguments(parser: argparse.ArgumentParser, *, gatherings: int, repeat: int) -> None:
+    """--places, --gatherings and --repeat, as every full-size benchmark takes them."""
+    parser.add_argument("--places", type=int, default=10_000)
+    parser.add_argument("--gatherings", type=int, default=gatherings)
+    parser.add_argument("--repeat", type=int, default=repeat)
+
+
+def last_two_fiscal_years(today: date) -> tuple[int, date, int]:
+    """The last complete 年度, the first day of the 年度 before it, and the days the two span: the data
+    covers both, the figures are read for the first."""
+    fy = fiscal_year_of(today) - 1
+    first_day = fiscal_year_range(fy - 1)[0]
+    return fy, first_day, (fiscal_year_range(fy)[1] - first_day).days + 1
+
+
 # ---------------------------------------------------------------- data
 
 def build_places(db: Database, count: int, today: date) -> list[str]:
@@ -131,9 +148,7 @@ def explain(db: Database, title: str, sql: str, params: object = ()) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--places", type=int, default=10_000)
-    parser.add_argument("--gatherings", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    size_arguments(parser, gatherings=1_000_000, repeat=3)
     parser.add_argument("--ratio-rows", type=int, default=200_000,
                         help="rows per repeat for the bulk/raw comparison (default 200,000)")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the measured reads")
@@ -141,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     today = date.today()
-    fy = fiscal_year_of(today) - 1  # the last complete 年度; data covers it and the one before
-    first_day = fiscal_year_range(fy - 1)[0]
-    days = (fiscal_year_range(fy)[1] - first_day).days + 1
+    fy, first_day, days = last_two_fiscal_years(today)
     report = Report()
     with tempfile.TemporaryDirectory(prefix="kaigo-bench-") as folder:
         tmp = Path(folder)

@@ -22,7 +22,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_core import size_arguments  # noqa: E402
 
 from kaigo_desktop.domain.fiscal import fiscal_year_range  # noqa: E402
 from kaigo_desktop.domain.records import Gathering, Members, Place, Population  # noqa: E402
@@ -168,9 +171,7 @@ def median_time(action: Callable[[], object], times: int) -> tuple[float, object
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--places", type=int, default=10_000)
-    parser.add_argument("--gatherings", type=int, default=500_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    size_arguments(parser, gatherings=500_000, repeat=5)
     parser.add_argument("--keep", type=Path, help="keep (or reuse) the database at this path")
     args = parser.parse_args(argv)
 

@@ -17,9 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_core import Report, build_places, gatherings, median_time, timed  # noqa: E402
+from bench_core import (  # noqa: E402
+    Report, build_places, gatherings, last_two_fiscal_years, median_time, size_arguments, timed,
+)
 
-from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range  # noqa: E402
 from kaigo_desktop.domain.records import Members, Population  # noqa: E402
 from kaigo_desktop.services import bulk, records  # noqa: E402
 from kaigo_desktop.services.stats import fiscal_year_stats  # noqa: E402
@@ -35,16 +36,12 @@ def peak_rss_mb() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--places", type=int, default=10_000)
-    parser.add_argument("--gatherings", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    size_arguments(parser, gatherings=1_000_000, repeat=5)
     parser.add_argument("--keep", type=Path, help="keep the database at this path")
     args = parser.parse_args(argv)
 
     today = date.today()
-    fy = fiscal_year_of(today) - 1  # the last complete 年度; data covers it and the one before
-    first_day = fiscal_year_range(fy - 1)[0]
-    days = (fiscal_year_range(fy)[1] - first_day).days + 1
+    fy, first_day, days = last_two_fiscal_years(today)
     report = Report()
     with tempfile.TemporaryDirectory(prefix="kaigo-bench-") as folder:
         path = Path(folder) / "big.sqlite3"
