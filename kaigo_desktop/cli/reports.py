@@ -1,4 +1,4 @@
-"""The `report` and `export` subcommands of kaigo-desktop: add_report_commands() adds them to the parser and
+"""The `report`, `export` and `template` subcommands of kaigo-desktop: add_report_commands() adds them to the parser and
 REPORT_COMMANDS maps them to their handlers. Nothing heavy is imported until a command runs."""
 
 from __future__ import annotations
@@ -33,6 +33,14 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--out", type=Path, required=True, help="出力する PDF ファイル")
     report.add_argument("--force", action="store_true", help=FORCE_HELP)
 
+    template = subparsers.add_parser("template", help="取り込み用の Excel テンプレート（見出し・選択肢つき）を保存する")
+    template.add_argument("kind", choices=("places", "gatherings", "promoters", "activities", "members",
+                                           "population", "expenses"))
+    template.add_argument("--municipality", help="区市町村コード（members: その区市町村の通いの場を記入済みにする）")
+    template.add_argument("--fy", help="年度（members: その年度に活動中の通いの場を記入済みにする）")
+    template.add_argument("--out", type=Path, required=True, help="出力する xlsx ファイル")
+    template.add_argument("--force", action="store_true", help=FORCE_HELP)
+
     export = subparsers.add_parser("export", help="報告書1・2の表を Excel または CSV に書き出す")
     export.add_argument("format", choices=("xlsx", "csv"))
     export.add_argument("--fy", required=True, help="年度（2024、2024年度、令和6年度）")
@@ -55,7 +63,7 @@ def _options(args: argparse.Namespace) -> ReportOptions:
         place_id=getattr(args, "place", None),
         month=parse_month(args.month) if getattr(args, "month", None) else None,
         blank=getattr(args, "blank", False),
-        suppress=not args.no_suppress,
+        suppress=not getattr(args, "no_suppress", False),
         font_path=getattr(args, "font", None),
     )
 
@@ -100,4 +108,19 @@ def cmd_export(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
-REPORT_COMMANDS = {"report": cmd_report, "export": cmd_export}
+def cmd_template(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.reports.import_templates import write_template
+    from kaigo_desktop.services import setup
+
+    options = _options(args)
+    with open_database(args, db_path) as db:
+        if options.municipality_code:
+            setup.require_municipality(db, options.municipality_code)
+        _check_out(args, db)(args.out)
+        filled = write_template(db, args.kind, args.out, municipality_code=options.municipality_code,
+                                fiscal_year=options.fiscal_year)
+    print(f"テンプレートを保存しました: {args.out}" + (f"（通いの場 {filled:,}行を記入済み）" if filled else ""))
+    return EXIT_OK
+
+
+REPORT_COMMANDS = {"report": cmd_report, "export": cmd_export, "template": cmd_template}

@@ -43,7 +43,7 @@ from kaigo_desktop.services.importing_table import (
 from kaigo_desktop.services.importing_xlsx import Sheet, column_letter, is_spreadsheet, merged_cell_hints, read_sheet
 from kaigo_desktop.storage.database import Database
 
-__all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file"]
+__all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file", "layout_of"]
 
 IMPORT_KINDS = ("places", "gatherings", "promoters", "activities", "members", "population", "expenses")
 
@@ -66,6 +66,13 @@ _KINDS: dict[str, tuple[Layout, Callable[[Context, list[Row]], None]]] = {
     "population": (POPULATION, import_population),
     "expenses": (EXPENSES, import_expenses),
 }
+
+
+def layout_of(kind: str) -> Layout:
+    """The headers a file of `kind` may have (one of IMPORT_KINDS)."""
+    if kind not in _KINDS:
+        raise ValueError(f"不明な取り込みの種類です: {kind}（{', '.join(IMPORT_KINDS)}）")
+    return _KINDS[kind][0]
 
 
 @dataclass
