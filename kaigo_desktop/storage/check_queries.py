@@ -118,3 +118,14 @@ def open_conflicts(db: Database) -> list[sqlite3.Row]:
     """Exchange conflicts not settled yet (they may change any figure)."""
     return db.query("SELECT id, table_name, row_id, reason FROM conflicts WHERE resolved_at IS NULL"
                     " ORDER BY detected_at, id")
+
+
+def members_rows(db: Database, fiscal_year: int, place_ids: list[str]) -> list[sqlite3.Row]:
+    """The stored 参加者実人数 (live) of the 年度 for these places, whole rows."""
+    if not place_ids:
+        return []
+    marks = ",".join("?" * len(place_ids))
+    return db.query(
+        "SELECT id, place_id, total, male, female, age_under_65, age_65_74, age_75_plus, updated_by"
+        f" FROM members WHERE deleted_at IS NULL AND fiscal_year = ? AND place_id IN ({marks})",
+        (fiscal_year, *place_ids))
