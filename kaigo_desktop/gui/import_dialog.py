@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_preview import ImportPreview
 from kaigo_desktop.gui.import_sheet_names import is_excel_path, sheet_names
@@ -129,10 +129,7 @@ class ImportDialog(QDialog):
             return
         kind, path, sheet, encoding = self._options()
         verb = "確認しています" if dry_run else "取り込んでいます"
-        self._progress = QProgressDialog(f"{KIND_LABELS[kind]}を{verb}…", "中止", 0, 0, self)
-        self._progress.setWindowTitle("データの取り込み")
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(300)
+        self._progress = cancellable_progress(self, "データの取り込み", f"{KIND_LABELS[kind]}を{verb}…")
         self._set_busy(True)
         self._job = self.context.run(
             _import_job(kind, path, sheet, encoding, dry_run),
@@ -155,9 +152,7 @@ class ImportDialog(QDialog):
     def _end_job(self) -> None:
         self._job = None
         if self._progress is not None:
-            self._progress.canceled.disconnect()
-            self._progress.close()
-            self._progress.deleteLater()
+            close_progress(self._progress)
             self._progress = None
         self._set_busy(False)
 
