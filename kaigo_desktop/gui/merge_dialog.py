@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QFormLayout,
     QLabel,
@@ -18,6 +17,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
+from kaigo_desktop.gui.widgets.type_ahead_combo import find_as_typed
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.duplicates import MergeRefused, MergeResult, merge_places, merge_promoters
 from kaigo_desktop.services.merge_candidates import MergeCandidates, merge_candidates
@@ -31,15 +31,8 @@ class RecordPicker(QComboBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setMaxVisibleItems(20)
+        find_as_typed(self)
         self.setMinimumContentsLength(24)
-        completer = QCompleter(self.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.setCompleter(completer)
 
     def set_records(self, candidates: MergeCandidates) -> None:
         self.blockSignals(True)
