@@ -8,11 +8,9 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -24,6 +22,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
@@ -116,25 +115,16 @@ class ConflictsDialog(QDialog):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
 
-        self.keep_local_button = QPushButton(f"{LOCAL_HEADER}を残す")
-        self.keep_incoming_button = QPushButton(f"{INCOMING_HEADER}を残す")
-        self.close_button = QPushButton(words.CLOSE)
-        self.pending_button = QPushButton("保留中の記録…")
-        self.pending_button.setToolTip("関係する記録がまだ届いていないため、取り込みを待っている記録の一覧（破棄もできます）")
-        self.pending_button.clicked.connect(self.show_pending)
-        self.keep_local_button.clicked.connect(lambda: self.resolve_selected("local"))
-        self.keep_incoming_button.clicked.connect(lambda: self.resolve_selected("incoming"))
-        self.close_button.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.keep_local_button)
-        buttons.addWidget(self.keep_incoming_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.pending_button)
-        buttons.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(buttons)
+        self.keep_local_button = push_button(f"{LOCAL_HEADER}を残す", lambda: self.resolve_selected("local"))
+        self.keep_incoming_button = push_button(f"{INCOMING_HEADER}を残す",
+                                                lambda: self.resolve_selected("incoming"))
+        self.close_button = push_button(words.CLOSE, self.accept)
+        self.pending_button = push_button(
+            "保留中の記録…", self.show_pending,
+            tooltip="関係する記録がまだ届いていないため、取り込みを待っている記録の一覧（破棄もできます）")
+        column(self, intro, (splitter, 1),
+               button_row((self.keep_local_button, self.keep_incoming_button),
+                          (self.pending_button, self.close_button)))
         scaled_resize(self, 980, 720)
 
     # ---- list ----------------------------------------------------------------------------------

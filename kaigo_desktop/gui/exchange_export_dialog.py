@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from kaigo_desktop.gui.exchange_progress import run_with_progress
 from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, path_row, push_button
 from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.services.exchange import BundleSummary, Destination, destinations, export_bundle
 from kaigo_desktop.services.exchange_labels import counts_text, timestamp_text
@@ -139,11 +139,7 @@ class ExportDialog(QDialog):
 
         self.path_edit = QLineEdit()
         self.path_edit.textEdited.connect(lambda _text: setattr(self, "_path_chosen", True))
-        self.browse_button = QPushButton("保存先を選ぶ…")
-        self.browse_button.clicked.connect(self.choose_file)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path_edit, 1)
-        path_row.addWidget(self.browse_button)
+        self.browse_button = push_button("保存先を選ぶ…", self.choose_file)
 
         form = QFormLayout()
         form.addRow("送り先", self.destination_combo)
@@ -151,7 +147,7 @@ class ExportDialog(QDialog):
         form.addRow("書き出す記録", since_row)
         form.addRow("区市町村", self.municipality_combo)
         form.addRow(words.CENTER, self.center_combo)
-        form.addRow("保存先ファイル", path_row)
+        form.addRow("保存先ファイル", path_row(self.path_edit, self.browse_button))
         password_box = QGroupBox("パスワード（任意）")
         password_form = QFormLayout()
         password_form.addRow("パスワード", self.password_edit)
@@ -161,21 +157,10 @@ class ExportDialog(QDialog):
         password_layout.addWidget(self.password_check)
         password_layout.addLayout(password_form)
 
-        self.export_button = QPushButton("書き出す")
+        self.export_button = push_button("書き出す", self.run_export)
         self.export_button.setDefault(True)
-        self.close_button = QPushButton(words.CLOSE)
-        self.export_button.clicked.connect(self.run_export)
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(password_box)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
+        self.close_button = push_button(words.CLOSE, self.reject)
+        column(self, intro, form, password_box, 1, button_row(right=(self.export_button, self.close_button)))
         scaled_resize(self, 720, 0)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name

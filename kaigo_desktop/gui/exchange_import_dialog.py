@@ -14,13 +14,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -30,6 +27,7 @@ from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
 from kaigo_desktop.gui.exchange_progress import run_with_progress
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, path_row, push_button
 from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.exchange import (
@@ -81,12 +79,7 @@ class ExchangeImportDialog(QDialog):
         self.path_edit = QLineEdit()
         self.path_edit.setReadOnly(True)
         self.path_edit.setPlaceholderText("ほかのパソコンで書き出した .kaigo ファイル")
-        self.browse_button = QPushButton("ファイルを選ぶ…")
-        self.browse_button.clicked.connect(self.choose_file)
-        file_row = QHBoxLayout()
-        file_row.addWidget(QLabel("ファイル"))
-        file_row.addWidget(self.path_edit, 1)
-        file_row.addWidget(self.browse_button)
+        self.browse_button = push_button("ファイルを選ぶ…", self.choose_file)
 
         self.preview_box = QGroupBox("取り込むと変わること")
         grid = QGridLayout(self.preview_box)
@@ -113,25 +106,14 @@ class ExchangeImportDialog(QDialog):
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.trust_button = QPushButton(TRUST_BUTTON)
+        self.trust_button = push_button(TRUST_BUTTON, self.trust_sender)
         self.trust_button.setObjectName("trust_button")
         self.trust_button.setVisible(False)
-        self.trust_button.clicked.connect(self.trust_sender)
-        self.import_button = QPushButton("取り込む")
+        self.import_button = push_button("取り込む", self.run_import)
         self.import_button.setEnabled(False)
-        self.close_button = QPushButton(words.CLOSE)
-        self.import_button.clicked.connect(self.run_import)
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.trust_button)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(file_row)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.preview_box, 1)
-        layout.addLayout(buttons)
+        self.close_button = push_button(words.CLOSE, self.reject)
+        column(self, path_row(self.path_edit, self.browse_button, "ファイル"), self.status_label,
+               (self.preview_box, 1), button_row(right=(self.trust_button, self.import_button, self.close_button)))
         scaled_resize(self, 760, 0)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name

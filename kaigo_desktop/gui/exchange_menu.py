@@ -64,19 +64,17 @@ def install_exchange_actions(window: QWidget, file_menu: QMenu, context: AppCont
     from kaigo_desktop.gui.exchange_import_dialog import open_exchange_import_dialog
     from kaigo_desktop.gui.exchange_trust_dialog import open_trust_dialog
 
-    export_action = QAction(EXPORT_TEXT, window)
-    export_action.setObjectName("exchange_export")
-    export_action.triggered.connect(lambda: open_export_dialog(window, context))
-    import_action = QAction(IMPORT_TEXT, window)
-    import_action.setObjectName("exchange_import")
-    import_action.triggered.connect(lambda: open_exchange_import_dialog(window, context))
-    conflicts_action = QAction(CONFLICTS_TEXT, window)
-    conflicts_action.setObjectName("exchange_conflicts")
-    conflicts_action.triggered.connect(lambda: open_conflicts_dialog(window, context))
-    trust_action = QAction(TRUST_TEXT, window)
-    trust_action.setObjectName("exchange_trust")
-    trust_action.triggered.connect(lambda: open_trust_dialog(window, context))
-    actions = [export_action, import_action, conflicts_action, trust_action]
+    def action(text: str, name: str, open_dialog) -> QAction:
+        entry = QAction(text, window)
+        entry.setObjectName(f"exchange_{name}")
+        entry.triggered.connect(lambda: open_dialog(window, context))
+        return entry
+
+    conflicts_action = action(CONFLICTS_TEXT, "conflicts", open_conflicts_dialog)
+    actions = [action(EXPORT_TEXT, "export", open_export_dialog),
+               action(IMPORT_TEXT, "import", open_exchange_import_dialog),
+               conflicts_action,
+               action(TRUST_TEXT, "trust", open_trust_dialog)]
     if getattr(context.worker, "readonly", False):
         # Exporting writes too: the destination remembers what was sent to it.
         for action in actions:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.services.cancelling import Cancelled, Progress, progress_that_stops
 
@@ -18,10 +18,7 @@ def run_with_progress(parent: QWidget, context: AppContext, title: str, label: s
                       on_error: Callable[[BaseException], None]) -> QProgressDialog:
     """`work(db, progress)` runs on the database thread; on_done/on_error come back on the GUI thread after
     the progress dialog is closed. Returns the dialog (its cancel() is what 「中止」 does)."""
-    dialog = QProgressDialog(label, "中止", 0, 0, parent)
-    dialog.setWindowTitle(title)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
+    dialog = cancellable_progress(parent, title, label)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
 
@@ -35,17 +32,12 @@ def run_with_progress(parent: QWidget, context: AppContext, title: str, label: s
             dialog.setMaximum(max(total, 1))
             dialog.setValue(min(done, max(total, 1)))
 
-    def finish() -> None:
-        dialog.canceled.disconnect()
-        dialog.close()
-        dialog.deleteLater()
-
     def done(result: Any) -> None:
-        finish()
+        close_progress(dialog)
         on_done(result)
 
     def failed(error: BaseException) -> None:
-        finish()
+        close_progress(dialog)
         on_error(error)
 
     handle = context.run(job, on_done=done, on_error=failed, on_progress=show_progress)

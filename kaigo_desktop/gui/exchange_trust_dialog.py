@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +23,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
@@ -53,8 +52,7 @@ class TrustDialog(QDialog):
         self.own_label.setObjectName("own_fingerprint")
         self.own_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.own_label.setWordWrap(True)
-        self.save_button = QPushButton("信頼ファイルを保存…")
-        self.save_button.clicked.connect(self.save_trust_file)
+        self.save_button = push_button("信頼ファイルを保存…", self.save_trust_file)
         own_row = QHBoxLayout(own)
         own_row.addWidget(self.own_label, 1)
         own_row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -67,24 +65,12 @@ class TrustDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
-        self.add_button = QPushButton("信頼ファイルから追加…")
-        self.add_button.clicked.connect(self.add_from_trust_file)
-        self.remove_button = QPushButton("信頼を取り消す")
+        self.add_button = push_button("信頼ファイルから追加…", self.add_from_trust_file)
+        self.remove_button = push_button("信頼を取り消す", self.remove_selected)
         self.remove_button.setEnabled(False)
-        self.remove_button.clicked.connect(self.remove_selected)
-        close = QPushButton(words.CLOSE)
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(own)
-        layout.addWidget(explanation)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        close = push_button(words.CLOSE, self.accept)
+        column(self, own, explanation, (self.table, 1),
+               button_row((self.add_button, self.remove_button), (close,)))
         scaled_resize(self, 820, 420)
 
     # ---- showing -------------------------------------------------------------------------------

@@ -6,25 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QMessageBox,
     QProgressDialog,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_preview import ImportPreview
 from kaigo_desktop.gui.import_sheet_names import is_excel_path, sheet_names
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, path_row, push_button
 from kaigo_desktop.services.cancelling import Cancelled, progress_that_stops
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.importing import IMPORT_KINDS, KIND_LABELS, ImportResult, import_file
@@ -60,36 +58,23 @@ class ImportDialog(QDialog):
         self.path_edit = QLineEdit()
         self.path_edit.setReadOnly(True)
         self.path_edit.setPlaceholderText("CSV または Excel（.xlsx）ファイルを選んでください")
-        self.browse_button = QPushButton("ファイルを選ぶ…")
-        self.browse_button.clicked.connect(self.choose_file)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.path_edit, 1)
-        file_row.addWidget(self.browse_button)
+        self.browse_button = push_button("ファイルを選ぶ…", self.choose_file)
         self.sheet_combo = QComboBox()
         self.encoding_combo = QComboBox()
         for code, label in ENCODINGS:
             self.encoding_combo.addItem(label, code)
         form = QFormLayout()
         form.addRow("取り込む内容", self.kind_combo)
-        form.addRow("ファイル", file_row)
+        form.addRow("ファイル", path_row(self.path_edit, self.browse_button))
         form.addRow("シート（Excel）", self.sheet_combo)
         form.addRow("文字コード（CSV）", self.encoding_combo)
         self.preview = ImportPreview()
-        self.check_button = QPushButton("確認")
-        self.check_button.setToolTip("取り込む内容を調べて表示します。まだ何も書き込みません。")
-        self.import_button = QPushButton("取り込む")
-        self.close_button = QPushButton(words.CLOSE)
-        self.check_button.clicked.connect(self.run_preview)
-        self.import_button.clicked.connect(self.run_import)
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.check_button, self.import_button, self.close_button):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.preview, 1)
-        layout.addLayout(buttons)
+        self.check_button = push_button("確認", self.run_preview,
+                                        tooltip="取り込む内容を調べて表示します。まだ何も書き込みません。")
+        self.import_button = push_button("取り込む", self.run_import)
+        self.close_button = push_button(words.CLOSE, self.reject)
+        column(self, form, (self.preview, 1),
+               button_row(right=(self.check_button, self.import_button, self.close_button)))
         for combo in (self.kind_combo, self.sheet_combo, self.encoding_combo):
             combo.currentIndexChanged.connect(self._inputs_changed)
         self.resize(760, 560)
@@ -144,10 +129,7 @@ class ImportDialog(QDialog):
             return
         kind, path, sheet, encoding = self._options()
         verb = "確認しています" if dry_run else "取り込んでいます"
-        self._progress = QProgressDialog(f"{KIND_LABELS[kind]}を{verb}…", "中止", 0, 0, self)
-        self._progress.setWindowTitle("データの取り込み")
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(300)
+        self._progress = cancellable_progress(self, "データの取り込み", f"{KIND_LABELS[kind]}を{verb}…")
         self._set_busy(True)
         self._job = self.context.run(
             _import_job(kind, path, sheet, encoding, dry_run),
@@ -170,9 +152,7 @@ class ImportDialog(QDialog):
     def _end_job(self) -> None:
         self._job = None
         if self._progress is not None:
-            self._progress.canceled.disconnect()
-            self._progress.close()
-            self._progress.deleteLater()
+            close_progress(self._progress)
             self._progress = None
         self._set_busy(False)
 

@@ -6,20 +6,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
+from kaigo_desktop.gui.widgets.type_ahead_combo import find_as_typed
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.duplicates import MergeRefused, MergeResult, merge_places, merge_promoters
 from kaigo_desktop.services.merge_candidates import MergeCandidates, merge_candidates
@@ -33,15 +31,8 @@ class RecordPicker(QComboBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setMaxVisibleItems(20)
+        find_as_typed(self)
         self.setMinimumContentsLength(24)
-        completer = QCompleter(self.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.setCompleter(completer)
 
     def set_records(self, candidates: MergeCandidates) -> None:
         self.blockSignals(True)
@@ -80,21 +71,11 @@ class MergeDialog(QDialog):
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.check_button = QPushButton("確認")
-        self.merge_button = QPushButton("統合する")
-        self.close_button = QPushButton(words.CLOSE)
-        self.check_button.clicked.connect(self.run_preview)
-        self.merge_button.clicked.connect(self.run_merge)
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.check_button, self.merge_button, self.close_button):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explanation)
-        layout.addLayout(form)
-        layout.addWidget(self.summary_label, 1)
-        layout.addLayout(buttons)
+        self.check_button = push_button("確認", self.run_preview)
+        self.merge_button = push_button("統合する", self.run_merge)
+        self.close_button = push_button(words.CLOSE, self.reject)
+        column(self, explanation, form, (self.summary_label, 1),
+               button_row(right=(self.check_button, self.merge_button, self.close_button)))
         for picker in (self.survivor_picker, self.duplicate_picker):
             picker.currentTextChanged.connect(self._choice_changed)
         self.merge_button.setEnabled(False)

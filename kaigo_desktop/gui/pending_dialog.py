@@ -4,20 +4,13 @@ that will never come in, after confirming."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
@@ -51,22 +44,11 @@ class PendingDialog(QDialog):
         self.list_table.itemSelectionChanged.connect(self._selection_changed)
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
-        self.drop_selected_button = QPushButton("選んだ記録を破棄")
-        self.drop_all_button = QPushButton("すべて破棄")
-        self.close_button = QPushButton(words.CLOSE)
-        self.drop_selected_button.clicked.connect(self.drop_selected)
-        self.drop_all_button.clicked.connect(self.drop_all)
-        self.close_button.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.drop_selected_button)
-        buttons.addWidget(self.drop_all_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.list_table, 1)
-        layout.addWidget(self.count_label)
-        layout.addLayout(buttons)
+        self.drop_selected_button = push_button("選んだ記録を破棄", self.drop_selected)
+        self.drop_all_button = push_button("すべて破棄", self.drop_all)
+        self.close_button = push_button(words.CLOSE, self.accept)
+        column(self, intro, (self.list_table, 1), self.count_label,
+               button_row((self.drop_selected_button, self.drop_all_button), (self.close_button,)))
         scaled_resize(self, 900, 520)
         self.refresh()
 

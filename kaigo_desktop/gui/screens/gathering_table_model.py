@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
 from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.gui.widgets.rows_table_model import header_text
 from kaigo_desktop.services import gatherings_view
 from kaigo_desktop.services.gatherings_view import GatheringRow
 
@@ -75,6 +76,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("削除日時", lambda r: _local_time(r.deleted_at), 8),
 )
 DELETED_COLUMN = len(COLUMNS) - 1
+_TITLES = tuple(column.title for column in COLUMNS)
 _LONG_TEXT_COLUMNS = frozenset({2, 12, 14})  # 通いの場, 専門職, 備考: shown in full as a tool tip
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -159,11 +161,7 @@ class GatheringTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section].title if 0 <= section < len(COLUMNS) else None
-        return str(section + 1)
+        return header_text(_TITLES, section, orientation, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks: only columns SQL can sort by; the screen reloads the keys in that order."""

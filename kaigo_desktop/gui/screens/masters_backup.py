@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish, is_user_error
 from kaigo_desktop.gui.screens.masters_common import MasterPage
+from kaigo_desktop.gui.widgets.dialog_parts import path_row, push_button
 from kaigo_desktop.services import backup_settings
 from kaigo_desktop.services.backup_settings import BackupSettings
 from kaigo_desktop.services.changes import Changes
@@ -41,13 +42,9 @@ class BackupSettingsPage(MasterPage):
         self.stored = BackupSettings()
         self.folder_edit = QLineEdit()
         self.folder_edit.setPlaceholderText("（データベースと同じフォルダの backups）")
-        self.choose_button = QPushButton("選ぶ…")
-        self.choose_button.clicked.connect(self._choose_folder)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(self.choose_button)
+        self.choose_button = push_button("選ぶ…", self._choose_folder)
         form = QFormLayout()
-        form.addRow("保存先フォルダ", folder_row)
+        form.addRow("保存先フォルダ", path_row(self.folder_edit, self.choose_button))
         self.spins: dict[str, QSpinBox] = {}
         for field, label, minimum, maximum in _COUNTS:
             spin = QSpinBox()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QVBoxLayout, QWidget)
 
+from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
 from kaigo_desktop.gui.pdf_pages import PdfPreviewDialog, print_pdf
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.report_form import ReportForm
@@ -176,10 +177,7 @@ class ReportsScreen(Screen):
             return
         kind, options = self.form.kind(), self.form.options()
         relay = self.relay
-        self._progress = QProgressDialog(f"{kind.title}を作成しています…", "中止", 0, 0, self)
-        self._progress.setWindowTitle("報告書の作成")
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(300)
+        self._progress = cancellable_progress(self, "報告書の作成", f"{kind.title}を作成しています…")
         self._job = self.context.run(
             lambda db, job_ctx: make_report(db, job_ctx, kind, options, out, relay, replace=replace),
             on_done=lambda result: self._did_finish(result, for_printing),
@@ -194,9 +192,7 @@ class ReportsScreen(Screen):
     def _end_job(self) -> None:
         self._job = None
         if self._progress is not None:
-            self._progress.canceled.disconnect()
-            self._progress.close()
-            self._progress.deleteLater()
+            close_progress(self._progress)
             self._progress = None
         self.create_button.setEnabled(True)
 

@@ -10,6 +10,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 
+def replace_items(combo: QComboBox, choices: Iterable[tuple[Any, str]], none_label: str | None) -> None:
+    """The (value, label) choices, after a leading none_label standing for None when given; silently (the
+    caller chooses the value afterwards)."""
+    combo.blockSignals(True)
+    combo.clear()
+    if none_label is not None:
+        combo.addItem(none_label, None)
+    for value, label in choices:
+        combo.addItem(label, value)
+    combo.blockSignals(False)
+
+
 class ChoiceCombo(QComboBox):
     def __init__(self, parent: QWidget | None = None, *, none_label: str | None = None):
         super().__init__(parent)
@@ -22,13 +34,7 @@ class ChoiceCombo(QComboBox):
     def set_choices(self, choices: Iterable[tuple[Any, str]], *, keep_value: bool = True) -> None:
         """Replace the entries; the current value stays chosen when it is still offered."""
         previous = self.value()
-        self.blockSignals(True)
-        self.clear()
-        if self.none_label is not None:
-            self.addItem(self.none_label, None)
-        for value, label in choices:
-            self.addItem(label, value)
-        self.blockSignals(False)
+        replace_items(self, choices, self.none_label)
         self.set_value(previous if keep_value else None)
 
     def set_labelled_choices(self, labels: Iterable[str]) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QPlainTextEdit, QTextEdit, QWidget
+
+from kaigo_desktop.gui.widgets.ime_enter import ImeComposition, plain_enter
 
 
 class EnterMovesFocus(QObject):
@@ -14,7 +16,7 @@ class EnterMovesFocus(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._composing: set[int] = set()
+        self._ime = ImeComposition()
         self._just_committed = False
 
     def install(self, form: QWidget) -> None:
@@ -25,28 +27,18 @@ class EnterMovesFocus(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.InputMethod:
-            ime: QInputMethodEvent = event  # type: ignore[assignment]
-            if ime.preeditString():
-                self._composing.add(id(watched))
-            else:
-                self._composing.discard(id(watched))
-                if ime.commitString():
-                    self._just_committed = True
-                    QTimer.singleShot(0, self._clear_committed)
+            if self._ime.note(watched, event):  # type: ignore[arg-type]
+                self._just_committed = True
+                QTimer.singleShot(0, self._clear_committed)
             return False
-        if event.type() == QEvent.Type.KeyPress:
-            key: QKeyEvent = event  # type: ignore[assignment]
-            if key.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if id(watched) in self._composing or self._just_committed:
-                    return False
-                if key.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                    return False  # Ctrl+Enter is the form's "save"
-                widget = watched if isinstance(watched, QWidget) else None
-                if widget is not None and self._is_open_popup(widget):
-                    return False
-                if widget is not None:
-                    move_focus(widget, backwards=bool(key.modifiers() & Qt.KeyboardModifier.ShiftModifier))
-                    return True
+        key = plain_enter(event)
+        if key is not None and not self._ime.holds(watched) and not self._just_committed:
+            widget = watched if isinstance(watched, QWidget) else None
+            if widget is not None and self._is_open_popup(widget):
+                return False
+            if widget is not None:
+                move_focus(widget, backwards=bool(key.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+                return True
         return False
 
     def _clear_committed(self) -> None:

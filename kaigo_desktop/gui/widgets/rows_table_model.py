@@ -17,6 +17,17 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 Index = QModelIndex | QPersistentModelIndex
 
 
+def header_text(titles: Sequence[str], section: int, orientation: Qt.Orientation, role: int,
+                row_count: int | None = None) -> str | None:
+    """A table model's headerData: the column titles across, row numbers from 1 down (only for rows that
+    exist, when row_count is given)."""
+    if role != Qt.ItemDataRole.DisplayRole:
+        return None
+    if orientation == Qt.Orientation.Horizontal:
+        return titles[section] if 0 <= section < len(titles) else None
+    return str(section + 1) if row_count is None or 0 <= section < row_count else None
+
+
 @dataclass(frozen=True)
 class Column(Generic[R]):
     header: str
@@ -85,11 +96,8 @@ class RowsTableModel(QAbstractTableModel, Generic[R]):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].header if 0 <= section < len(self.columns) else None
-        return str(section + 1) if 0 <= section < len(self._rows) else None
+        return header_text([column.header for column in self.columns], section, orientation, role,
+                           row_count=len(self._rows))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

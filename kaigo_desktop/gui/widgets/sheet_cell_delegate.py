@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject
 from PySide6.QtWidgets import QAbstractItemDelegate, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit
+from kaigo_desktop.gui.widgets.ime_enter import ImeComposition, plain_enter
 
 
 class SheetCellDelegate(QStyledItemDelegate):
@@ -21,7 +21,7 @@ class SheetCellDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.digit_columns = digit_columns
         self.display = display
-        self._composing: set[int] = set()
+        self._ime = ImeComposition()
         self.open_editor: QWidget | None = None
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # noqa: N802
@@ -33,7 +33,7 @@ class SheetCellDelegate(QStyledItemDelegate):
         return editor
 
     def _forget(self, editor: QWidget) -> None:
-        self._composing.discard(id(editor))
+        self._ime.forget(editor)
         if self.open_editor is editor:
             self.open_editor = None
 
@@ -54,19 +54,11 @@ class SheetCellDelegate(QStyledItemDelegate):
 
     def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.InputMethod:
-            ime: QInputMethodEvent = event  # type: ignore[assignment]
-            if ime.preeditString():
-                self._composing.add(id(editor))
-            else:
-                self._composing.discard(id(editor))
-        elif event.type() == QEvent.Type.KeyPress:
-            key: QKeyEvent = event  # type: ignore[assignment]
-            if key.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if id(editor) in self._composing:
-                    return False  # the IME's Enter: it commits the conversion, nothing else
-                if key.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                    return False  # Ctrl+Enter saves the sheet
-                self.commitData.emit(editor)
-                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.EditNextItem)
-                return True
+            self._ime.note(editor, event)  # type: ignore[arg-type]
+        elif plain_enter(event) is not None:
+            if self._ime.holds(editor):
+                return False  # the IME's Enter: it commits the conversion, nothing else
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.EditNextItem)
+            return True
         return super().eventFilter(editor, event)

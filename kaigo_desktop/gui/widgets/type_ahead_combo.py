@@ -8,6 +8,21 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
+from kaigo_desktop.gui.widgets.choice_combo import replace_items
+
+
+def find_as_typed(combo: QComboBox) -> None:
+    """Make combo editable, offering the items whose label contains what is typed (IME-safe: the completer
+    only reads committed text); typed text never becomes a new item."""
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.setMaxVisibleItems(20)
+    completer = QCompleter(combo.model(), combo)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    combo.setCompleter(completer)
+
 
 class TypeAheadCombo(QComboBox):
     """`set_choices([(value, label), …])`, in ChoiceCombo's order; `value()` is the chosen value or None
@@ -19,15 +34,8 @@ class TypeAheadCombo(QComboBox):
 
     def __init__(self, parent: QWidget | None = None, *, none_label: str | None = None, placeholder: str = ""):
         super().__init__(parent)
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setMaxVisibleItems(20)
+        find_as_typed(self)
         self._none_label = none_label
-        completer = QCompleter(self.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.setCompleter(completer)
         if placeholder or none_label:
             self.lineEdit().setPlaceholderText(placeholder or none_label or "")
         self._last_value: object = None
@@ -38,13 +46,7 @@ class TypeAheadCombo(QComboBox):
     def set_choices(self, choices: Iterable[tuple[object, str]], *, keep_value: bool = True) -> None:
         """Replace the items; the current value stays selected when it is still among them."""
         previous = self.value() if keep_value else None
-        self.blockSignals(True)
-        self.clear()
-        if self._none_label is not None:
-            self.addItem(self._none_label, None)
-        for value, label in choices:
-            self.addItem(label, value)
-        self.blockSignals(False)
+        replace_items(self, choices, self._none_label)
         self.set_value(previous)
 
     def set_value(self, value: object) -> None:
