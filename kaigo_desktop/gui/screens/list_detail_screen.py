@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,20 @@ from kaigo_desktop.services.promoters_view import ReferenceLists
 from kaigo_desktop.storage.database import Database
 
 Job = Callable[[Database], Any]
+
+
+def set_up_record_list(view: QTableView, model: QAbstractItemModel, *, multiple: bool, row_height: int) -> None:
+    """A list of records: whole rows selected (one, or `multiple`), edited in the form and not in place,
+    alternate row colours, one line a row of `row_height`, no row numbers."""
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multiple
+                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(row_height)
 
 
 class ListDetailScreen(Screen):
@@ -127,14 +141,7 @@ class ListDetailScreen(Screen):
         for button in (self.new_button, self.delete_button, self.restore_button):
             bar.addWidget(button)
         self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        set_up_record_list(self.table, self.model, multiple=False, row_height=self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
