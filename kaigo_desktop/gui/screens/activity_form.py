@@ -24,7 +24,7 @@ from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, stack
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, refill_keeping_text, stack
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import activities_view
@@ -95,11 +95,7 @@ class ActivityForm(RecordForm):
     def set_reference(self, reference: ReferenceLists) -> None:
         self._reference = reference
         self.promoter.set_choices([(c.id, c.label) for c in reference.promoters])
-        kind = self.kind.currentText()
-        self.kind.clear()
-        self.kind.addItems(reference.activity_kinds)
-        if kind:
-            self.kind.setCurrentText(kind)
+        refill_keeping_text(self.kind, reference.activity_kinds)
         self._fill_places()
 
     def _municipality_of(self, promoter_id: object) -> str:

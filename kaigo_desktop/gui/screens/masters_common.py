@@ -139,6 +139,14 @@ def fill_municipalities(combo: QComboBox, municipalities, selected: str | None, 
     combo.blockSignals(False)
 
 
+def choose_quietly(combo: QComboBox, value: object) -> None:
+    """Show the entry holding `value` without the change signals (putting back a choice, choosing for the
+    user before one reload)."""
+    combo.blockSignals(True)
+    combo.setCurrentIndex(combo.findData(value))
+    combo.blockSignals(False)
+
+
 def confirm_discard(parent: QWidget, what: str) -> bool:
     """Before a page shows other rows: may the unsaved edits be dropped?"""
     answer = QMessageBox.question(parent, "未保存の変更", f"保存していない{what}の変更があります。変更を取り消して切り替えますか？",

@@ -12,6 +12,7 @@ from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.gui.operations import Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
     EditedTablePage,
+    choose_quietly,
     confirm_discard,
     fill_fiscal_years,
     fill_municipalities,
@@ -78,20 +79,14 @@ class ExpensesPage(EditedTablePage):
         return (code, fiscal_year) if code and fiscal_year else None
 
     def select(self, municipality_code: str, fiscal_year: int) -> None:
-        for combo in (self.municipality_combo, self.fiscal_year_combo):
-            combo.blockSignals(True)
-        self.municipality_combo.setCurrentIndex(self.municipality_combo.findData(municipality_code))
-        self.fiscal_year_combo.setCurrentIndex(self.fiscal_year_combo.findData(fiscal_year))
-        for combo in (self.municipality_combo, self.fiscal_year_combo):
-            combo.blockSignals(False)
+        choose_quietly(self.municipality_combo, municipality_code)
+        choose_quietly(self.fiscal_year_combo, fiscal_year)
         self.reload()
 
     def _choice_changed(self, _index: int) -> None:
         if self.has_unsaved_changes() and not confirm_discard(self, "経費"):
-            for combo, value in ((self.municipality_combo, self._shown[0]), (self.fiscal_year_combo, self._shown[1])):
-                combo.blockSignals(True)
-                combo.setCurrentIndex(combo.findData(value))
-                combo.blockSignals(False)
+            choose_quietly(self.municipality_combo, self._shown[0])
+            choose_quietly(self.fiscal_year_combo, self._shown[1])
             return
         self.reload()
 

@@ -9,7 +9,13 @@ from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_w
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.gui.operations import Then, finish
-from kaigo_desktop.gui.screens.masters_common import EditedTablePage, confirm_discard, fill_fiscal_years, number_text
+from kaigo_desktop.gui.screens.masters_common import (
+    EditedTablePage,
+    choose_quietly,
+    confirm_discard,
+    fill_fiscal_years,
+    number_text,
+)
 from kaigo_desktop.services import masters_view
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.masters_view import PopulationEntry, PopulationRow
@@ -56,9 +62,7 @@ class PopulationPage(EditedTablePage):
 
     def _fiscal_year_changed(self, _index: int) -> None:
         if self.has_unsaved_changes() and not confirm_discard(self, "人口"):
-            self.fiscal_year_combo.blockSignals(True)
-            self.fiscal_year_combo.setCurrentIndex(self.fiscal_year_combo.findData(self._shown_fiscal_year))
-            self.fiscal_year_combo.blockSignals(False)
+            choose_quietly(self.fiscal_year_combo, self._shown_fiscal_year)
             return
         self.reload()
 

@@ -25,7 +25,7 @@ from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, stack
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, refill_keeping_text, stack
 from kaigo_desktop.gui.widgets.record_messages import is_user_error
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
@@ -110,11 +110,7 @@ class PromoterForm(RecordForm):
         """Fill the pickers (values being edited stay)."""
         self._reference = reference
         self.municipality.set_choices([(c.id, c.label) for c in reference.municipalities])
-        qualification = self.qualification.currentText()
-        self.qualification.clear()
-        self.qualification.addItems(reference.qualifications)
-        if qualification:
-            self.qualification.setCurrentText(qualification)
+        refill_keeping_text(self.qualification, reference.qualifications)
         self._municipality_changed()
 
     def _municipality_changed(self) -> None:

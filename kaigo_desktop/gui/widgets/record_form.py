@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.validation import FieldError
@@ -57,6 +57,15 @@ def stack(owner: QWidget, *parts: QWidget | QLayout | tuple[QWidget, int], end_s
     if end_stretch:
         layout.addStretch(1)
     return layout
+
+
+def refill_keeping_text(combo: QComboBox, items: Iterable[str]) -> None:
+    """New choices for a picker; what it showed stays shown (a value being edited is not lost)."""
+    shown = combo.currentText()
+    combo.clear()
+    combo.addItems(list(items))
+    if shown:
+        combo.setCurrentText(shown)
 
 
 def hold_disabled(widgets: Iterable[QWidget]) -> Callable[[], None]:
