@@ -13,9 +13,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, format_wareki
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
-from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
 from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
@@ -152,12 +150,7 @@ class ActivitiesScreen(ListDetailScreen):
     def _start_new_activity(self) -> None:
         shown = self.form.loaded()
         promoter_id = self.promoter_filter.value() or (shown.promoter_id if shown else None)
-        self._reselecting = True
-        try:
-            self.table.clearSelection()
-            self.table.selectionModel().clearCurrentIndex()
-        finally:
-            self._reselecting = False
+        self.clear_selection()
         self.form.set_record(self.form.new_activity(str(promoter_id or "") or None))
         (self.form.done_on if promoter_id else self.form.promoter).setFocus()
 
@@ -166,31 +159,10 @@ class ActivitiesScreen(ListDetailScreen):
         self.promoter_filter.lineEdit().selectAll()
         return True
 
-    def save(self, then: Then | None = None) -> None:
-        self.form.save(then)
-
-    def has_unsaved_changes(self) -> bool:
-        return self.form.has_unsaved_changes()
-
-    def discard_changes(self) -> None:
-        self.form.discard_changes()
-
     def screenshot_views(self) -> list[tuple[str, Callable[[], QWidget]]]:
         return [("ActivitiesScreen", lambda: self._filled(self)), ("ActivityForm", lambda: self._filled(self.form))]
 
     def _filled(self, widget: QWidget) -> QWidget:
-        """Show the first activity, for a screenshot: read in the background (the screenshot command waits
-        for the database thread to settle)."""
-        reference_job, list_job = self.reference_job(), self.list_job()
-
-        def show(result: Any) -> None:
-            reference, rows = result
-            self._reference_loaded(reference)
-            self._list_generation += 1
-            self._list_loaded(self._list_generation, rows)
-            if self.model.rowCount() and not self.shown_id():
-                self.table.selectRow(0)
-
-        QueryOp(self, self.context, lambda db, _ctx: (reference_job(db), list_job(db))) \
-            .success(show).run_in_background()
+        """Show the first activity, for a screenshot."""
+        self.show_first_row()
         return widget

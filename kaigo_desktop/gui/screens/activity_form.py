@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,10 +22,9 @@ from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, refill_keeping_text, stack
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import activities_view
@@ -88,21 +85,8 @@ class ActivityForm(RecordForm):
         self.errors = FormErrors(self.error_label, {
             "promoter_id": self.promoter, "done_on": self.done_on.editor, "kind": self.kind, "place_id": self.place,
             "minutes": self.minutes, "summary": self.summary})
-        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
-        self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
-        self.revert_button = QPushButton(words.REVERT)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addLayout(fields)
-        layout.addWidget(self.error_label)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-        self.enter = EnterMovesFocus(self)
-        self.enter.install(self)
+        stack(self, self.heading, fields, self.error_label, self.save_buttons())
+        self.enter_moves_focus()
         self.set_up_saving()
         self.promoter.value_did_change.connect(self._fill_places)
 
@@ -111,11 +95,7 @@ class ActivityForm(RecordForm):
     def set_reference(self, reference: ReferenceLists) -> None:
         self._reference = reference
         self.promoter.set_choices([(c.id, c.label) for c in reference.promoters])
-        kind = self.kind.currentText()
-        self.kind.clear()
-        self.kind.addItems(reference.activity_kinds)
-        if kind:
-            self.kind.setCurrentText(kind)
+        refill_keeping_text(self.kind, reference.activity_kinds)
         self._fill_places()
 
     def _municipality_of(self, promoter_id: object) -> str:

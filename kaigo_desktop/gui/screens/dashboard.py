@@ -8,7 +8,6 @@ from datetime import date
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.masters_common import add_choosers, year_and_municipality_combos
 from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart
 from kaigo_desktop.gui.widgets.dashboard_figures import (
     WARNING_COLOR,
@@ -62,21 +62,12 @@ class DashboardScreen(Screen):
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
 
-        self.fiscal_year_combo = QComboBox()
-        self.fiscal_year_combo.setObjectName("dashboard_fiscal_year")
-        self.municipality_combo = QComboBox()
-        self.municipality_combo.setObjectName("dashboard_municipality")
+        self.fiscal_year_combo, self.municipality_combo = year_and_municipality_combos("dashboard")
         self.municipality_combo.addItem(ALL_MUNICIPALITIES, None)
-        for combo in (self.fiscal_year_combo, self.municipality_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.refresh_button = QPushButton("再計算")
         self.state_label = QLabel("")
         bar = QHBoxLayout()
-        for label, widget in (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            bar.addWidget(caption)
-            bar.addWidget(widget)
+        add_choosers(bar, (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)))
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.state_label, 1)
 

@@ -9,7 +9,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QListView, QPushButton, QVBoxLayout, QWidget,
+    QListView, QPushButton, QWidget,
 )
 
 from kaigo_desktop.domain import ui_words as words
@@ -18,11 +18,10 @@ from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, button_row, stack
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
@@ -110,18 +109,8 @@ class GatheringForm(RecordForm):
         form.addRow("推進員", self.promoter)
         form.addRow("時間", self._row(self.start_time, QLabel("～"), self.end_time))
         form.addRow("備考", self.notes)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.same_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.mode_label)
-        layout.addLayout(form)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.error_label)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        stack(self, self.mode_label, form, self.hint, self.error_label,
+              button_row(self.clear_button, self.save_button, left=(self.same_button,)))
         self.errors = FormErrors(self.error_label, {
             "place_id": self.place, "held_on": self.held_on.editor, **self.counts,
             "promoter_id": self.promoter, "start_time": self.start_time, "end_time": self.end_time,
@@ -141,8 +130,7 @@ class GatheringForm(RecordForm):
         return row
 
     def _connect(self) -> None:
-        self.enter = EnterMovesFocus(self)
-        self.enter.install(self)
+        self.enter_moves_focus()
         for box in self.programs.values():  # install() leaves buttons alone; on this form Enter moves on
             box.installEventFilter(self.enter)
         self.set_up_saving()

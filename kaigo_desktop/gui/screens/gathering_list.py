@@ -17,6 +17,7 @@ from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, GatheringTableModel
+from kaigo_desktop.gui.screens.list_detail_screen import set_up_record_list
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view
@@ -57,16 +58,8 @@ class GatheringList(QWidget):
         self.count_label = QLabel(self)
         self.model = GatheringTableModel(self.context.run, self)
         self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        vertical = self.view.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure a million rows
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        set_up_record_list(self.view, self.model, multiple=True, row_height=self.fontMetrics().height() + 8)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure a million rows
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         em = self.fontMetrics().horizontalAdvance("あ")

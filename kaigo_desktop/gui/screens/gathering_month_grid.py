@@ -12,7 +12,7 @@ from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QTableWidgetItem, QWidget,
 )
 
 from kaigo_desktop.domain import ui_words as words
@@ -26,6 +26,7 @@ from kaigo_desktop.gui.screens.gathering_month_sheet import (
 )
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import field_errors
+from kaigo_desktop.gui.widgets.record_form import button_row, hold_disabled, stack
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.sheet_cell_delegate import SheetCellDelegate
 from kaigo_desktop.services import gatherings_view
@@ -101,18 +102,8 @@ class GatheringMonthGrid(QWidget):
         months.addWidget(self.month_label)
         months.addWidget(self.next_button)
         months.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_row_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(months)
-        layout.addWidget(self.info)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        stack(self, top, months, self.info, (self.table, 1), self.message,
+              button_row(self.revert_button, self.save_button, left=(self.add_row_button,)), end_stretch=False)
         add_save_shortcut(self, lambda: self.save())
         self.place.place_did_change.connect(lambda _p: self._selection_changed())
         self.month.dateChanged.connect(lambda _d: self._selection_changed())
@@ -181,15 +172,12 @@ class GatheringMonthGrid(QWidget):
             then(True)
             return
         sheet, today = self.sheet, date.today()
-        held = [(w, w.isEnabled()) for w in (self.save_button, self.revert_button, self.add_row_button)]
+        release = hold_disabled((self.save_button, self.revert_button, self.add_row_button))
         self._saving = True
-        for widget, _ in held:
-            widget.setEnabled(False)
 
         def ended() -> None:
             self._saving = False
-            for widget, enabled in held:
-                widget.setEnabled(enabled)
+            release()
 
         def saved(written: list[Gathering]) -> None:
             ended()
@@ -200,13 +188,8 @@ class GatheringMonthGrid(QWidget):
 
         def failed(error: BaseException) -> None:
             ended()
-            try:
-                errors = field_errors(error)
-            except BaseException:
-                then(False)
-                raise  # a bug: the exception hook shows and logs it
             general = []
-            for problem in errors:  # a row's problem names its field 「<position>.<column>」
+            for problem in field_errors(error, then):  # a row's problem names its field 「<position>.<column>」
                 position, dot, name = problem.field.partition(".")
                 if dot and position.isdigit() and int(position) < len(positions):
                     self._rows[positions[int(position)]].errors.append((COLUMN_OF.get(name, 0), problem.message))

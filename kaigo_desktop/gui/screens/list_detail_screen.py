@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.widgets.record_form import RecordForm
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.services import promoters_view
@@ -36,13 +37,29 @@ from kaigo_desktop.storage.database import Database
 Job = Callable[[Database], Any]
 
 
+def set_up_record_list(view: QTableView, model: QAbstractItemModel, *, multiple: bool, row_height: int) -> None:
+    """A list of records: whole rows selected (one, or `multiple`), edited in the form and not in place,
+    alternate row colours, one line a row of `row_height`, no row numbers."""
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multiple
+                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(row_height)
+
+
 class ListDetailScreen(Screen):
-    """Subclasses give the columns, the list job, the detail widget and the form, and how a row is shown."""
+    """Subclasses give the columns, the list job, the detail widget and the form (`self.form`, a RecordForm
+    that Ctrl+S and the unsaved-changes guard go to), and how a row is shown."""
 
     record_label = ""  # 「推進員」, 「活動記録」: used in messages
     list_tables: tuple[str, ...] = ()  # kinds of Changes after which the list is read again (the first: its own)
     reference_tables = ("places", "centers", "promoters")  # … after which the pickers are read again
     default_order: tuple[str, bool] = ("", False)
+    form: RecordForm  # made by detail_widget
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(context, parent)
@@ -124,14 +141,7 @@ class ListDetailScreen(Screen):
         for button in (self.new_button, self.delete_button, self.restore_button):
             bar.addWidget(button)
         self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        set_up_record_list(self.table, self.model, multiple=False, row_height=self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -323,6 +333,42 @@ class ListDetailScreen(Screen):
 
         self._write(self.restore_job(row), self.row_id(row), "元に戻せませんでした", restored)
         return True
+
+    def save(self, then: Then | None = None) -> None:
+        self.form.save(then)
+
+    def has_unsaved_changes(self) -> bool:
+        return self.form.has_unsaved_changes()
+
+    def discard_changes(self) -> None:
+        self.form.discard_changes()
+
+    def clear_selection(self) -> None:
+        """No row selected, as when a new record is started (the detail form is not told)."""
+        self._reselecting = True
+        try:
+            self.table.clearSelection()
+            self.table.selectionModel().clearCurrentIndex()
+        finally:
+            self._reselecting = False
+
+    def show_first_row(self, after: Callable[[], None] | None = None) -> None:
+        """For a screenshot: read the pickers and the list in the background and show the first row, then
+        `after()` (the screenshot command waits for the database thread to settle)."""
+        reference_job, list_job = self.reference_job(), self.list_job()
+
+        def show(result: Any) -> None:
+            reference, rows = result
+            self._reference_loaded(reference)
+            self._list_generation += 1
+            self._list_loaded(self._list_generation, rows)
+            if self.model.rowCount() and not self.shown_id():
+                self.table.selectRow(0)
+            if after is not None:
+                after()
+
+        QueryOp(self, self.context, lambda db, _ctx: (reference_job(db), list_job(db))) \
+            .success(show).run_in_background()
 
     def _write(self, job: Job, row_id: str, title: str, done: Callable[[Any], None]) -> None:
         """Run a write on the database thread: `done(result)` after it, or the user is told why it failed."""

@@ -1,5 +1,5 @@
 """What the pages of the マスタ・設定 screen share: the page interface the screen delegates to, the 年度 and
-区市町村 choosers, and the message line under a page."""
+区市町村 choosers, the message line under a page, and the page of an editable table saved all rows or none."""
 
 from __future__ import annotations
 
@@ -7,22 +7,28 @@ import contextlib
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import Then, finish, is_user_error
+from kaigo_desktop.gui.operations import CollectionOp, Then, finish, is_user_error
 
 ERROR_STYLE = "color: #c62828;"
 DONE_STYLE = "color: #2e7d32;"
@@ -133,6 +139,14 @@ def fill_municipalities(combo: QComboBox, municipalities, selected: str | None, 
     combo.blockSignals(False)
 
 
+def choose_quietly(combo: QComboBox, value: object) -> None:
+    """Show the entry holding `value` without the change signals (putting back a choice, choosing for the
+    user before one reload)."""
+    combo.blockSignals(True)
+    combo.setCurrentIndex(combo.findData(value))
+    combo.blockSignals(False)
+
+
 def confirm_discard(parent: QWidget, what: str) -> bool:
     """Before a page shows other rows: may the unsaved edits be dropped?"""
     answer = QMessageBox.question(parent, "未保存の変更", f"保存していない{what}の変更があります。変更を取り消して切り替えますか？",
@@ -196,3 +210,112 @@ class EditedCells:
                 self.table.item(row, column).setBackground(QBrush())
         finally:
             self._filling = False
+
+
+def number_text(value: int | None) -> str:
+    """A count or an amount as a cell shows it: grouped by thousands, blank when not entered."""
+    return "" if value is None else f"{value:,}"
+
+
+def year_and_municipality_combos(name: str) -> tuple[QComboBox, QComboBox]:
+    """The 年度 and 区市町村 choosers of a page or screen, named `<name>_fiscal_year` / `<name>_municipality`."""
+    fiscal_year, municipality = QComboBox(), QComboBox()
+    fiscal_year.setObjectName(f"{name}_fiscal_year")
+    municipality.setObjectName(f"{name}_municipality")
+    for combo in (fiscal_year, municipality):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return fiscal_year, municipality
+
+
+def add_choosers(bar: QHBoxLayout, choosers: tuple[tuple[str, QWidget], ...]) -> None:
+    """Each chooser after its caption, the caption's mnemonic (&Y …) focusing it."""
+    for text, widget in choosers:
+        caption = QLabel(text)
+        caption.setBuddy(widget)
+        bar.addWidget(caption)
+        bar.addWidget(widget)
+
+
+class EditedTablePage(MasterPage):
+    """A page editing the cells of a table, saved all edited rows or none (人口, 経費): choosers, 取り消す and 保存
+    above, a hint, the table, the message line. `build_page` lays it out; the subclass fills the table with
+    `put_cell` inside `self.edits.filling()` and saves with `write_edits`."""
+
+    table: QTableWidget
+    edits: EditedCells
+    message: MessageLine
+
+    def build_page(self, name: str, columns: tuple[str, ...], choosers: tuple[tuple[str, QWidget], ...],
+                   hint: str, *, below_table: tuple[QWidget, ...] = ()) -> None:
+        self.save_button = QPushButton(f"{words.SAVE}(&S)")
+        self.discard_button = QPushButton(words.REVERT)
+        top = QHBoxLayout()
+        add_choosers(top, choosers)
+        top.addStretch(1)
+        top.addWidget(self.discard_button)
+        top.addWidget(self.save_button)
+
+        hint_label = QLabel(hint)
+        hint_label.setWordWrap(True)
+        self.table = QTableWidget(0, len(columns))
+        self.table.setObjectName(f"{name}_table")
+        self.table.setHorizontalHeaderLabels(columns)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(  # typing in a cell replaces it; F2 or a double click edits it
+            QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.message = MessageLine()
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(hint_label)
+        layout.addWidget(self.table, 1)
+        for widget in below_table:
+            layout.addWidget(widget)
+        layout.addWidget(self.message)
+
+        self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.discard_button.clicked.connect(self.discard_changes)
+
+    def put_cell(self, row: int, column: int, text: str, *, editable: bool, number: bool = False) -> QTableWidgetItem:
+        """One cell as filled: numbers right-aligned; an editable cell remembered (its edits are tracked),
+        any other read-only."""
+        item = QTableWidgetItem(text)
+        if number:
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if editable:
+            self.edits.remember(row, column, text)
+        else:
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        self.table.setItem(row, column, item)
+        return item
+
+    def has_unsaved_changes(self) -> bool:
+        commit_open_editor(self.table)
+        return bool(self.edits.changed_rows())
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.table, self.save_button, self.discard_button]
+
+    def reload(self) -> None:
+        """Read the shown rows again (after a save)."""
+
+    def write_edits(self, then: Then | None, problems: list[str], job, changes, done: Callable[[int], str]) -> None:
+        """Save the edited rows: cells that cannot be read are listed and nothing is written; else `job` runs
+        on the database thread, its count reported by `done(count)` and the rows read again."""
+        if problems:
+            self.message.error("\n".join(problems))
+            finish(then, False)
+            return
+
+        def saved(count: int) -> None:
+            self.message.done(done(count))
+            self.reload()
+            finish(then, True)
+
+        CollectionOp(self, self.context, job, changes=changes) \
+            .disabling(self.save_button, self.discard_button) \
+            .success(saved).failure(save_refused(self.message, then)).run_in_background()

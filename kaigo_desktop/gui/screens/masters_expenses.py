@@ -3,35 +3,21 @@ but not eligible), saved all or none, with the subsidy they lead to."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel
 
-from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import count_units
-from kaigo_desktop.gui.operations import CollectionOp, Then, finish
+from kaigo_desktop.gui.operations import Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
-    EditedCells,
-    MasterPage,
-    MessageLine,
-    commit_open_editor,
+    EditedTablePage,
+    choose_quietly,
     confirm_discard,
     fill_fiscal_years,
     fill_municipalities,
-    save_refused,
+    number_text,
+    year_and_municipality_combos,
 )
 from kaigo_desktop.services import masters_view, overview
 from kaigo_desktop.services.changes import Changes
@@ -43,10 +29,6 @@ CATEGORY, AMOUNT, ELIGIBLE, UPDATED_BY = range(len(COLUMNS))
 NOT_ELIGIBLE_COLOR = "#8a8a8a"
 
 
-def _yen(value: int | None) -> str:
-    return "" if value is None else f"{value:,}"
-
-
 def _load(municipality_code: str, fiscal_year: int):
     def job(db, _ctx):
         rows = masters_view.expense_table(db, municipality_code, fiscal_year)
@@ -56,7 +38,7 @@ def _load(municipality_code: str, fiscal_year: int):
     return job
 
 
-class ExpensesPage(MasterPage):
+class ExpensesPage(EditedTablePage):
     title = "推進員配置事業の経費"
 
     def __init__(self, context, parent=None):
@@ -64,53 +46,17 @@ class ExpensesPage(MasterPage):
         self.rows: list[ExpenseRow] = []
         self._shown: tuple[str, int] | None = None  # (区市町村, 年度) the table holds
 
-        self.fiscal_year_combo = QComboBox()
-        self.fiscal_year_combo.setObjectName("expenses_fiscal_year")
-        self.municipality_combo = QComboBox()
-        self.municipality_combo.setObjectName("expenses_municipality")
-        for combo in (self.fiscal_year_combo, self.municipality_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.save_button = QPushButton(f"{words.SAVE}(&S)")
-        self.discard_button = QPushButton(words.REVERT)
-        top = QHBoxLayout()
-        for text, combo in (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)):
-            caption = QLabel(text)
-            caption.setBuddy(combo)
-            top.addWidget(caption)
-            top.addWidget(combo)
-        top.addStretch(1)
-        top.addWidget(self.discard_button)
-        top.addWidget(self.save_button)
-
-        hint = QLabel("介護予防・フレイル予防推進員配置事業の経費を区分ごとに入力します（円）。"
-                      "備品購入費は補助対象外です。空欄にして保存すると、その区分の金額を削除します。")
-        hint.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("expenses_table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(  # typing in a cell replaces it; F2 or a double click edits it
-            QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.DoubleClicked)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.fiscal_year_combo, self.municipality_combo = year_and_municipality_combos("expenses")
         self.totals_label = QLabel("")
         self.totals_label.setObjectName("expenses_totals")
         self.totals_label.setWordWrap(True)
-        self.message = MessageLine()
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(hint)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.totals_label)
-        layout.addWidget(self.message)
-
+        self.build_page(
+            "expenses", COLUMNS, (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)),
+            "介護予防・フレイル予防推進員配置事業の経費を区分ごとに入力します（円）。"
+            "備品購入費は補助対象外です。空欄にして保存すると、その区分の金額を削除します。",
+            below_table=(self.totals_label,))
         self.fiscal_year_combo.currentIndexChanged.connect(self._choice_changed)
         self.municipality_combo.currentIndexChanged.connect(self._choice_changed)
-        self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
-        self.save_button.clicked.connect(lambda: self.save())
-        self.discard_button.clicked.connect(self.discard_changes)
 
     # ---- loading -------------------------------------------------------------------------------
 
@@ -133,20 +79,14 @@ class ExpensesPage(MasterPage):
         return (code, fiscal_year) if code and fiscal_year else None
 
     def select(self, municipality_code: str, fiscal_year: int) -> None:
-        for combo in (self.municipality_combo, self.fiscal_year_combo):
-            combo.blockSignals(True)
-        self.municipality_combo.setCurrentIndex(self.municipality_combo.findData(municipality_code))
-        self.fiscal_year_combo.setCurrentIndex(self.fiscal_year_combo.findData(fiscal_year))
-        for combo in (self.municipality_combo, self.fiscal_year_combo):
-            combo.blockSignals(False)
+        choose_quietly(self.municipality_combo, municipality_code)
+        choose_quietly(self.fiscal_year_combo, fiscal_year)
         self.reload()
 
     def _choice_changed(self, _index: int) -> None:
         if self.has_unsaved_changes() and not confirm_discard(self, "経費"):
-            for combo, value in ((self.municipality_combo, self._shown[0]), (self.fiscal_year_combo, self._shown[1])):
-                combo.blockSignals(True)
-                combo.setCurrentIndex(combo.findData(value))
-                combo.blockSignals(False)
+            choose_quietly(self.municipality_combo, self._shown[0])
+            choose_quietly(self.fiscal_year_combo, self._shown[1])
             return
         self.reload()
 
@@ -163,18 +103,12 @@ class ExpensesPage(MasterPage):
         with self.edits.filling():
             self.table.setRowCount(len(rows))
             for index, row in enumerate(rows):
-                texts = (row.category, _yen(row.amount), "対象" if row.eligible else "対象外", row.updated_by)
+                texts = (row.category, number_text(row.amount), "対象" if row.eligible else "対象外", row.updated_by)
                 for column, text in enumerate(texts):
-                    item = QTableWidgetItem(text)
-                    if column == AMOUNT:
-                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                        self.edits.remember(index, column, text)
-                    else:
-                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    item = self.put_cell(index, column, text, editable=column == AMOUNT, number=column == AMOUNT)
                     if not row.eligible and column != AMOUNT:
                         item.setForeground(grey)
                         item.setToolTip("備品購入費は補助対象経費に含まれません。")
-                    self.table.setItem(index, column, item)
         self._show_totals(subsidy_entry)
 
     def _show_totals(self, subsidy_entry) -> None:
@@ -189,16 +123,9 @@ class ExpensesPage(MasterPage):
 
     # ---- editing -------------------------------------------------------------------------------
 
-    def has_unsaved_changes(self) -> bool:
-        commit_open_editor(self.table)
-        return bool(self.edits.changed_rows())
-
     def discard_changes(self) -> None:
         self.edits.put_back()
         self.message.clear_message()
-
-    def write_widgets(self) -> list[QWidget]:
-        return [self.table, self.save_button, self.discard_button]
 
     def save(self, then: Then | None = None) -> None:
         if self._shown is None or not self.has_unsaved_changes():
@@ -213,20 +140,8 @@ class ExpensesPage(MasterPage):
                                                units=count_units("amount"))
             except ValueError as error:
                 problems.append(str(error))
-        if problems:
-            self.message.error("\n".join(problems))
-            finish(then, False)
-            return
         code, fiscal_year = self._shown
         today = self.today()
-
-        def saved(count: int) -> None:
-            self.message.done(f"{count}件の経費を保存しました。")
-            self.reload()
-            finish(then, True)
-
-        CollectionOp(self, self.context,
-                     lambda db, _ctx: masters_view.save_expenses(db, code, fiscal_year, amounts, today),
-                     changes=Changes.of("expenses")) \
-            .disabling(self.save_button, self.discard_button) \
-            .success(saved).failure(save_refused(self.message, then)).run_in_background()
+        self.write_edits(then, problems,
+                         lambda db, _ctx: masters_view.save_expenses(db, code, fiscal_year, amounts, today),
+                         Changes.of("expenses"), lambda count: f"{count}件の経費を保存しました。")

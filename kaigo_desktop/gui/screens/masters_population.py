@@ -3,33 +3,18 @@ and saved all rows or none (services.masters_view.save_population, which adds Po
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QComboBox
 
-from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_wareki, parse_date
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import count_units
-from kaigo_desktop.gui.operations import CollectionOp, Then, finish
+from kaigo_desktop.gui.operations import Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
-    EditedCells,
-    MasterPage,
-    MessageLine,
-    commit_open_editor,
+    EditedTablePage,
+    choose_quietly,
     confirm_discard,
     fill_fiscal_years,
-    save_refused,
+    number_text,
 )
 from kaigo_desktop.services import masters_view
 from kaigo_desktop.services.changes import Changes
@@ -40,11 +25,7 @@ NAME, POP65, POP75, REFERENCE, UPDATED_BY = range(len(COLUMNS))
 EDITABLE = (POP65, POP75, REFERENCE)
 
 
-def _number_text(value: int | None) -> str:
-    return "" if value is None else f"{value:,}"
-
-
-class PopulationPage(MasterPage):
+class PopulationPage(EditedTablePage):
     title = "65歳以上人口"
 
     def __init__(self, context, parent=None):
@@ -54,43 +35,13 @@ class PopulationPage(MasterPage):
         self.fiscal_year_combo = QComboBox()
         self.fiscal_year_combo.setObjectName("population_fiscal_year")
         self.fiscal_year_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.save_button = QPushButton(f"{words.SAVE}(&S)")
+        self.build_page(
+            "population", COLUMNS, (("年度(&Y)", self.fiscal_year_combo),),
+            "住民基本台帳の人口を入力します。参加率と推進員の上限（65歳以上人口 1万人以上で2人、未満で1人）"
+            "の計算に使います。空欄にして保存すると、その年度の人口を削除します（ごみ箱に入ります）。")
         self.save_button.setObjectName("population_save")
-        self.discard_button = QPushButton(words.REVERT)
-        top = QHBoxLayout()
-        caption = QLabel("年度(&Y)")
-        caption.setBuddy(self.fiscal_year_combo)
-        for widget in (caption, self.fiscal_year_combo):
-            top.addWidget(widget)
-        top.addStretch(1)
-        top.addWidget(self.discard_button)
-        top.addWidget(self.save_button)
-
-        hint = QLabel("住民基本台帳の人口を入力します。参加率と推進員の上限（65歳以上人口 1万人以上で2人、未満で1人）"
-                      "の計算に使います。空欄にして保存すると、その年度の人口を削除します（ごみ箱に入ります）。")
-        hint.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("population_table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(  # typing in a cell replaces it; F2 or a double click edits it
-            QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.DoubleClicked)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.message = MessageLine()
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(hint)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.message)
-
         self.fiscal_year_combo.currentIndexChanged.connect(self._fiscal_year_changed)
-        self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
-        self.save_button.clicked.connect(lambda: self.save())
-        self.discard_button.clicked.connect(self.discard_changes)
         self._shown_fiscal_year: int | None = None
 
     # ---- loading -------------------------------------------------------------------------------
@@ -111,9 +62,7 @@ class PopulationPage(MasterPage):
 
     def _fiscal_year_changed(self, _index: int) -> None:
         if self.has_unsaved_changes() and not confirm_discard(self, "人口"):
-            self.fiscal_year_combo.blockSignals(True)
-            self.fiscal_year_combo.setCurrentIndex(self.fiscal_year_combo.findData(self._shown_fiscal_year))
-            self.fiscal_year_combo.blockSignals(False)
+            choose_quietly(self.fiscal_year_combo, self._shown_fiscal_year)
             return
         self.reload()
 
@@ -130,18 +79,11 @@ class PopulationPage(MasterPage):
         with self.edits.filling():
             self.table.setRowCount(len(rows))
             for index, row in enumerate(rows):
-                texts = (row.municipality_name, _number_text(row.population_65_plus),
-                         _number_text(row.population_75_plus),
+                texts = (row.municipality_name, number_text(row.population_65_plus),
+                         number_text(row.population_75_plus),
                          format_wareki(row.reference_date) if row.reference_date else "", row.updated_by)
                 for column, text in enumerate(texts):
-                    item = QTableWidgetItem(text)
-                    if column in (POP65, POP75):
-                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if column not in EDITABLE:
-                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                    else:
-                        self.edits.remember(index, column, text)
-                    self.table.setItem(index, column, item)
+                    self.put_cell(index, column, text, editable=column in EDITABLE, number=column in (POP65, POP75))
         self._highlight_default()
 
     def _highlight_default(self) -> None:
@@ -152,10 +94,6 @@ class PopulationPage(MasterPage):
                 self.table.scrollToItem(self.table.item(index, POP65), QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # ---- editing -------------------------------------------------------------------------------
-
-    def has_unsaved_changes(self) -> bool:
-        commit_open_editor(self.table)
-        return bool(self.edits.changed_rows())
 
     def discard_changes(self) -> None:
         if self._shown_fiscal_year is not None:
@@ -181,28 +119,12 @@ class PopulationPage(MasterPage):
                                            reference))
         return entries, problems
 
-    def write_widgets(self) -> list[QWidget]:
-        return [self.table, self.save_button, self.discard_button]
-
     def save(self, then: Then | None = None) -> None:
         fiscal_year = self._shown_fiscal_year
         if fiscal_year is None or not self.has_unsaved_changes():
             finish(then, True)
             return
         entries, problems = self.entries()
-        if problems:
-            self.message.error("\n".join(problems))
-            finish(then, False)
-            return
         today = self.today()
-
-        def saved(count: int) -> None:
-            self.reload()
-            self.message.done(f"{count}件の人口を保存しました。")
-            finish(then, True)
-
-        CollectionOp(self, self.context,
-                     lambda db, _ctx: masters_view.save_population(db, fiscal_year, entries, today),
-                     changes=Changes.of("population")) \
-            .disabling(self.save_button, self.discard_button) \
-            .success(saved).failure(save_refused(self.message, then)).run_in_background()
+        self.write_edits(then, problems, lambda db, _ctx: masters_view.save_population(db, fiscal_year, entries, today),
+                         Changes.of("population"), lambda count: f"{count}件の人口を保存しました。")

@@ -22,6 +22,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.error_dialog import default_log_path
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish
 from kaigo_desktop.gui.screens.masters_common import MasterPage, MessageLine, fill_municipalities
+from kaigo_desktop.gui.widgets.record_form import button_row, stack
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services import masters_view, overview
 
@@ -95,18 +96,8 @@ class SettingsPage(MasterPage):
         self.save_button = QPushButton("設定を保存(&S)")
         self.save_button.setObjectName("settings_save")
         self.discard_button = QPushButton(words.REVERT)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.discard_button)
-        buttons.addWidget(self.save_button)
         self.message = MessageLine()
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(user_box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addWidget(database_box)
-        layout.addStretch(1)
+        stack(self, user_box, button_row(self.discard_button, self.save_button), self.message, database_box)
 
         self.municipality_combo.currentIndexChanged.connect(lambda _i: self._fill_centers(None))
         self.save_button.clicked.connect(lambda: self.save())

@@ -35,7 +35,6 @@ from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
@@ -322,12 +321,8 @@ class PlaceForm(RecordForm):
 
     def check_before_save(self, record: Place, then: Callable[[list[FieldError]], None]) -> None:
         """A new place whose name is like a stored one: the user is asked first."""
-        if record.id:
-            then([])
-            return
-        refused = [FieldError("name", "似た名前の通いの場があるため、追加を取り消しました。")]
-        confirm_similar_name(self, self.context, "places", record.municipality_code, record.name,
-                             then=lambda ok: then([] if ok else refused))
+        self.ask_about_similar_name(record, then, is_new=not record.id,
+                                    refusal="似た名前の通いの場があるため、追加を取り消しました。")
 
     def save_job(self, record: Place) -> SaveJob:
         return lambda db, _ctx: pv.place_detail(db, pv.save_place(db, record).id)

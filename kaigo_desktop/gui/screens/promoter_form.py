@@ -11,13 +11,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,11 +23,9 @@ from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, refill_keeping_text, stack
 from kaigo_desktop.gui.widgets.record_messages import is_user_error
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
@@ -99,22 +94,8 @@ class PromoterForm(RecordForm):
             # the date box itself: a style on the composite would frame its 和暦 label and checkbox too
             "start_date": self.start_date.editor, "end_date": self.end_date.editor,
             "contact": self.contact, "notes": self.notes})
-        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
-        self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
-        self.revert_button = QPushButton(words.REVERT)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addLayout(fields)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.error_label)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-        self.enter = EnterMovesFocus(self)
-        self.enter.install(self)
+        stack(self, self.heading, fields, self.banner, self.error_label, self.save_buttons())
+        self.enter_moves_focus()
         self.set_up_saving()
         self.municipality.value_did_change.connect(self._municipality_changed)
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
@@ -129,11 +110,7 @@ class PromoterForm(RecordForm):
         """Fill the pickers (values being edited stay)."""
         self._reference = reference
         self.municipality.set_choices([(c.id, c.label) for c in reference.municipalities])
-        qualification = self.qualification.currentText()
-        self.qualification.clear()
-        self.qualification.addItems(reference.qualifications)
-        if qualification:
-            self.qualification.setCurrentText(qualification)
+        refill_keeping_text(self.qualification, reference.qualifications)
         self._municipality_changed()
 
     def _municipality_changed(self) -> None:
@@ -218,12 +195,8 @@ class PromoterForm(RecordForm):
 
     def check_before_save(self, record: Promoter, then: Callable[[list[FieldError]], None]) -> None:
         """A new promoter whose name is like a stored one: the user is asked first."""
-        if self._loaded is not None:
-            then([])
-            return
-        refused = [FieldError("name", "似た名前の推進員があるため、追加を取り消しました。")]
-        confirm_similar_name(self, self.context, "promoters", record.municipality_code, record.name,
-                             then=lambda ok: then([] if ok else refused))
+        self.ask_about_similar_name(record, then, is_new=self._loaded is None,
+                                    refusal="似た名前の推進員があるため、追加を取り消しました。")
 
     def save_job(self, record: Promoter) -> SaveJob:
         today = self.today()

@@ -14,8 +14,6 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
 from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import QueryOp
-from kaigo_desktop.gui.screens.base import Then
 from kaigo_desktop.gui.screens.promoter_assignments import AssignmentsPanel
 from kaigo_desktop.gui.screens.promoter_form import PromoterForm
 from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
@@ -162,12 +160,7 @@ class PromotersScreen(ListDetailScreen):
         return self.when_left(self._start_new_promoter)
 
     def _start_new_promoter(self) -> None:
-        self._reselecting = True
-        try:
-            self.table.clearSelection()
-            self.table.selectionModel().clearCurrentIndex()
-        finally:
-            self._reselecting = False
+        self.clear_selection()
         self.form.set_record(self.form.new_promoter(self._default_municipality()))
         self.assignments.set_promoter(None)
         self.tabs.setCurrentWidget(self.form)
@@ -186,39 +179,16 @@ class PromotersScreen(ListDetailScreen):
         self.search.selectAll()
         return True
 
-    def save(self, then: Then | None = None) -> None:
-        self.form.save(then)
-
-    def has_unsaved_changes(self) -> bool:
-        return self.form.has_unsaved_changes()
-
-    def discard_changes(self) -> None:
-        self.form.discard_changes()
-
     def screenshot_views(self) -> list[tuple[str, Callable[[], QWidget]]]:
         return [("PromotersScreen", lambda: self._filled(self)),
                 ("PromoterForm", lambda: self._filled(self.form)),
                 ("PromoterAssignments", lambda: self._filled(self.assignments))]
 
     def _filled(self, widget: QWidget) -> QWidget:
-        """Show the first promoter, for a screenshot: read in the background (the screenshot command waits
-        for the database thread to settle)."""
-        job = self.list_job()
-
-        def show(result: Any) -> None:
-            reference, rows = result
-            self._reference_loaded(reference)
-            self._list_generation += 1
-            self._list_loaded(self._list_generation, rows)
-            if self.model.rowCount() and not self.shown_id():
-                self.table.selectRow(0)
-            if widget is self.assignments:
-                self.assignments.reload()
-
+        """Show the first promoter, for a screenshot."""
         if widget is self.assignments:
             self.tabs.setCurrentWidget(self.assignments)  # laid out in the window, as a user sees it
         elif widget is self.form:
             self.tabs.setCurrentWidget(self.form)
-        QueryOp(self, self.context, lambda db, _ctx: (promoters_view.reference_lists(db), job(db))) \
-            .success(show).run_in_background()
+        self.show_first_row(self.assignments.reload if widget is self.assignments else None)
         return widget

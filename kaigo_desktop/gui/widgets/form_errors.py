@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -13,14 +13,17 @@ from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 _INVALID_STYLE = "border: 2px solid #c62828;"
 
 
-def field_errors(error: BaseException) -> list[FieldError]:
+def field_errors(error: BaseException, then: Callable[[bool], None] | None = None) -> list[FieldError]:
     """A failed save as the problems to show: a validation failure's own field errors; any other user error
     (a duplicate name, a locked or read-only file …) on the field it names ("" = the form as a whole).
-    Anything else is a bug: raised again, for the application's exception hook."""
+    Anything else is a bug: `then(False)` is called (the save is over) and the error raised again, for the
+    application's exception hook."""
     if isinstance(error, ValidationFailed):
         return list(error.errors)
     if isinstance(error, UserFacingError):
         return [FieldError(error.field, str(error))]
+    if then is not None:
+        then(False)
     raise error
 
 

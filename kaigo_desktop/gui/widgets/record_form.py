@@ -10,16 +10,18 @@ calls `set_up_saving()`, and supplies what differs: `state`, `record`, `is_store
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLayout, QPushButton, QVBoxLayout, QWidget
 
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.operations import CollectionOp, Then
-from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
+from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import FormErrors, field_errors
 from kaigo_desktop.services.changes import Changes
 
@@ -28,6 +30,56 @@ SaveJob = Callable[[Any, Any], Any]  # (Database, JobContext) → what show_save
 
 def _ignore(_ok: bool) -> None:
     pass
+
+
+def button_row(*right: QWidget, left: Iterable[QWidget] = ()) -> QHBoxLayout:
+    """A form's buttons: `left` at the left edge, the others (取り消す, 保存 …) at the right edge."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
+
+
+def stack(owner: QWidget, *parts: QWidget | QLayout | tuple[QWidget, int], end_stretch: bool = True) -> QVBoxLayout:
+    """`owner`'s layout: the parts top to bottom (a (widget, n) pair takes n shares of spare height); with
+    `end_stretch` the spare height stays below them, so the fields keep their size."""
+    layout = QVBoxLayout(owner)
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        elif isinstance(part, tuple):
+            layout.addWidget(*part)
+        else:
+            layout.addWidget(part)
+    if end_stretch:
+        layout.addStretch(1)
+    return layout
+
+
+def refill_keeping_text(combo: QComboBox, items: Iterable[str]) -> None:
+    """New choices for a picker; what it showed stays shown (a value being edited is not lost)."""
+    shown = combo.currentText()
+    combo.clear()
+    combo.addItems(list(items))
+    if shown:
+        combo.setCurrentText(shown)
+
+
+def hold_disabled(widgets: Iterable[QWidget]) -> Callable[[], None]:
+    """Disable the widgets while a write runs (no double submit); the function returned enables again those
+    that were enabled before."""
+    held = [(widget, widget.isEnabled()) for widget in widgets]
+    for widget, _ in held:
+        widget.setEnabled(False)
+
+    def release() -> None:
+        for widget, enabled in held:
+            widget.setEnabled(enabled)
+
+    return release
 
 
 class RecordForm(QWidget):
@@ -71,6 +123,17 @@ class RecordForm(QWidget):
         then(errors) to stop with those messages shown."""
         then([])
 
+    def ask_about_similar_name(self, record: Any, then: Callable[[list[FieldError]], None], *, is_new: bool,
+                               refusal: str) -> None:
+        """For check_before_save: a new record whose name is like a stored one of its kind (same 区市町村) is
+        written only if the user says so; cancelling refuses the save with `refusal` on the name."""
+        if not is_new:
+            then([])
+            return
+        refused = [FieldError("name", refusal)]
+        confirm_similar_name(self, self.context, self.record_kind, record.municipality_code, record.name,
+                             then=lambda ok: then([] if ok else refused))
+
     def save_job(self, record: Any) -> SaveJob:
         """The service call that stores `record`, run on the database thread."""
         raise NotImplementedError
@@ -96,6 +159,19 @@ class RecordForm(QWidget):
         return [w for w in (self.save_button, self.revert_button) if w is not None]
 
     # ---- set-up and state -----------------------------------------------------------------------
+
+    def save_buttons(self) -> QHBoxLayout:
+        """Make 保存 (Ctrl+S, or Ctrl+Enter) and 変更を取り消す, and the row holding them at the right."""
+        self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
+        self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
+        self.revert_button = QPushButton(words.REVERT)
+        return button_row(self.revert_button, self.save_button)
+
+    def enter_moves_focus(self) -> EnterMovesFocus:
+        """Enter moves from field to field on the whole form (kept as `self.enter`)."""
+        self.enter = EnterMovesFocus(self)
+        self.enter.install(self)
+        return self.enter
 
     def set_up_saving(self) -> None:
         """Ctrl+Enter and the 保存 button save; 変更を取り消す discards. Called once the editors exist."""
@@ -165,15 +241,12 @@ class RecordForm(QWidget):
         self.check_before_save(record, checked)
 
     def _write(self, record: Any, then: Then) -> None:
-        held = [(widget, widget.isEnabled()) for widget in self.busy_widgets()]
+        release = hold_disabled(self.busy_widgets())
         self._saving = True
-        for widget, _ in held:
-            widget.setEnabled(False)
 
         def ended() -> None:
             self._saving = False
-            for widget, enabled in held:
-                widget.setEnabled(enabled)
+            release()
 
         def saved(result: Any) -> None:
             ended()
@@ -183,12 +256,7 @@ class RecordForm(QWidget):
 
         def failed(error: BaseException) -> None:
             ended()
-            try:
-                errors = field_errors(error)
-            except BaseException:
-                then(False)
-                raise  # a bug: the exception hook shows and logs it
-            self.show_errors(errors)
+            self.show_errors(field_errors(error, then))
             then(False)
 
         CollectionOp(self, self.context, self.save_job(record),
