@@ -96,6 +96,7 @@ def test_population_typed_into_the_table_is_saved(qtbot, masters: MastersScreen,
     qtbot.waitUntil(lambda: page.table.item(population_row(masters, HACHIOJI), 4).text() == "最初の担当")
     assert not masters.has_unsaved_changes()
     assert page.table.item(population_row(masters, HACHIOJI), REFERENCE).text() == "令和6年1月1日"
+    assert page.save_button.isEnabled() and page.discard_button.isEnabled()  # given back once the save is done
 
 
 def test_population_rows_are_refused_together(qtbot, masters: MastersScreen, db_path: Path) -> None:
