@@ -7,7 +7,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kaigo_desktop.gui import error_dialog
 from kaigo_desktop.gui.context import UserSettings
@@ -35,6 +37,15 @@ def bug_dialog_fails_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             error_dialog.logger.removeHandler(handler)
 
 
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of the information and warning boxes shown during the test (answered at once)."""
+    shown: list[str] = []
+    for name in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: shown.append(text))
+    return shown
+
+
 def run_and_wait(qtbot, context, fn, timeout=10_000):
     """Run `fn(db, job)` on the context's database thread and wait for its result (tests only: the app never
     waits on the database thread)."""
@@ -49,15 +60,40 @@ def run_and_wait(qtbot, context, fn, timeout=10_000):
 
 
 @pytest.fixture
-def gui_context(db_path: Path, settings: UserSettings):
-    """An AppContext on a real database file, its worker thread running (stopped after the test)."""
+def start_context(settings: UserSettings):
+    """Start an AppContext on a database file: `start_context(path, user=..., settings=..., readonly=...)`.
+    Each call starts its own worker thread; all are stopped after the test."""
     from kaigo_desktop.gui.context import AppContext
     from kaigo_desktop.gui.database_worker import DatabaseWorker
 
-    worker = DatabaseWorker(db_path, user="テスト")
-    worker.start()
-    yield AppContext(worker, settings)
-    worker.stop()
+    workers: list[DatabaseWorker] = []
+
+    def start(path: Path, *, user: str = "テスト", settings: UserSettings = settings,
+              readonly: bool = False) -> AppContext:
+        worker = DatabaseWorker(path, user=user, readonly=readonly)
+        worker.start()
+        workers.append(worker)
+        return AppContext(worker, settings)
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def gui_context(db_path: Path, start_context):
+    """An AppContext on a real database file, its worker thread running (stopped after the test)."""
+    return start_context(db_path)
+
+
+def type_text(widget: QWidget, text: str, *, pause_ms: int = 0) -> None:
+    """Type into a widget like a user: focus it, then one character at a time (qtbot.keyClicks cannot send
+    non-ASCII text), optionally pausing between keys as a person does (events are processed meanwhile)."""
+    widget.setFocus()
+    for ch in text:
+        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+        if pause_ms:
+            QTest.qWait(pause_ms)
 
 
 def save_and_wait(qtbot, screen_or_form, timeout=10_000) -> bool:

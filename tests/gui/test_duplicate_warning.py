@@ -7,9 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.domain.records import Place, Promoter
 from kaigo_desktop.gui.context import AppContext, UserSettings
@@ -18,16 +17,10 @@ from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import save_and_wait, type_text
 
 CHIYODA = "131016"
 Yes, Cancel = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 def count(db_path: Path, sql: str, params: tuple = ()) -> int:

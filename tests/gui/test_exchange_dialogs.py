@@ -12,14 +12,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QPushButton
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.gui.conflicts_dialog import INCOMING_HEADER, LOCAL_HEADER, ConflictsDialog
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_export_dialog import ExportDialog
 from kaigo_desktop.gui.exchange_folders import ExchangeFolders, bundle_file_name
 from kaigo_desktop.gui.exchange_import_dialog import ASK_AGAIN, ExchangeImportDialog
@@ -27,7 +25,7 @@ from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
 from tests.exchange.test_exchange import trust_each_other
-from tests.gui.conftest import run_and_wait
+from tests.gui.conftest import run_and_wait, type_text
 
 TODAY = date(2025, 4, 1)
 
@@ -75,31 +73,13 @@ def pcs(db_path: Path, tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def open_context(tmp_path: Path):
-    workers: list[DatabaseWorker] = []
-
-    def start(path: Path) -> AppContext:
-        worker = DatabaseWorker(path, user="画面テスト")
-        worker.start()
-        workers.append(worker)
-        return AppContext(worker, UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-
-    yield start
-    for worker in workers:
-        worker.stop()
+def open_context(start_context):
+    return lambda path: start_context(path, user="画面テスト")
 
 
 @pytest.fixture
 def folders(tmp_path: Path) -> ExchangeFolders:
     return ExchangeFolders(QSettings(str(tmp_path / "folders.ini"), QSettings.Format.IniFormat))
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: shown.append(text))
-    return shown
 
 
 def answer_questions(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[str]:
@@ -110,12 +90,6 @@ def answer_questions(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.Standa
         return answer
     monkeypatch.setattr(QMessageBox, "question", question)
     return asked
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    """Japanese typed key by key (keyClicks with non-ASCII text aborts the process)."""
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 # ---- export ----------------------------------------------------------------------------------------

@@ -12,31 +12,20 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kaigo_desktop.domain.records import Assignment, Center, Place, Promoter
 from kaigo_desktop.gui.app import open_main_window
 from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.place_table_model import PlaceTableModel
 from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait, type_text
 
 CHIYODA, SHINJUKU = "131016", "131041"
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-
-
-def type_text(widget: QWidget, text: str, *, pause_ms: int = 0) -> None:
-    """Type character by character (qtbot.keyClicks aborts the process on non-ASCII text), optionally
-    pausing between keys as a person does (events are processed meanwhile)."""
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
-        if pause_ms:
-            QTest.qWait(pause_ms)
 
 
 def stored(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -70,11 +59,8 @@ def settings(tmp_path: Path) -> UserSettings:
 
 
 @pytest.fixture
-def context(seeded_path: Path, settings: UserSettings):
-    worker = DatabaseWorker(seeded_path, user="画面テスト")
-    worker.start()
-    yield AppContext(worker, settings)
-    worker.stop()
+def context(seeded_path: Path, start_context) -> AppContext:
+    return start_context(seeded_path, user="画面テスト")
 
 
 @pytest.fixture

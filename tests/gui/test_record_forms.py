@@ -28,16 +28,10 @@ from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel
 from kaigo_desktop.gui.widgets.record_form import RecordForm
 from kaigo_desktop.services import gatherings_view, places_view, promoters_view, records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait, type_text
 
 CHIYODA = "131016"
 TODAY = date(2024, 6, 1)
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 def ctrl_enter(widget: QWidget) -> None:
