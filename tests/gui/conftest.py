@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kaigo_desktop.gui import error_dialog
 from kaigo_desktop.gui.context import UserSettings
+from tests.gui.exchange_gui import folders, open_context, pcs  # noqa: F401  (fixtures of the exchange dialog tests)
 
 
 @pytest.fixture
