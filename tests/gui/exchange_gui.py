@@ -50,6 +50,12 @@ def bundle(path: Path, out: Path, passphrase: str | None = None) -> Path:
     return out
 
 
+def filled_bundle(path: Path, out: Path, passphrase: str | None = None) -> Path:
+    """The bundle of a PC just filled with one place and two gatherings."""
+    fill(path)
+    return bundle(path, out, passphrase)
+
+
 def stored(path: Path, sql: str) -> list[tuple]:
     with Database.open(path) as db:
         return [tuple(row) for row in db.query(sql)]

@@ -22,7 +22,7 @@ from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
 from tests.gui.conftest import run_and_wait, type_text
-from tests.gui.exchange_gui import TODAY, answer_questions, bundle, choose, fill, import_dialog, stored
+from tests.gui.exchange_gui import TODAY, answer_questions, bundle, choose, fill, filled_bundle, import_dialog, stored
 
 # ---- export ----------------------------------------------------------------------------------------
 
@@ -155,8 +155,7 @@ def counts_shown(dialog: ExchangeImportDialog) -> dict[str, str]:
 def test_preview_writes_nothing_then_import_writes(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
                                                    messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "from_a.kaigo")
+    path = filled_bundle(a, tmp_path / "from_a.kaigo")
     context = open_context(b)
     changed = []
     context.changes_did_happen.connect(changed.append)
@@ -190,8 +189,7 @@ def test_preview_writes_nothing_then_import_writes(qtbot, pcs, open_context, fol
 def test_wrong_password_is_asked_again_and_nothing_is_written(qtbot, pcs, open_context, folders, tmp_path,
                                                               monkeypatch, messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "secret.kaigo", passphrase="sakura")
+    path = filled_bundle(a, tmp_path / "secret.kaigo", passphrase="sakura")
     answers = [("sakurra", True), ("sakura", True)]
     asked: list[str] = []
 
@@ -218,8 +216,7 @@ def test_wrong_password_is_asked_again_and_nothing_is_written(qtbot, pcs, open_c
 def test_cancel_during_import_writes_nothing(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
                                              messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "from_a.kaigo")
+    path = filled_bundle(a, tmp_path / "from_a.kaigo")
     context = open_context(b)
     dialog = import_dialog(qtbot, context, folders)
     choose(qtbot, dialog, monkeypatch, path)
@@ -243,8 +240,7 @@ def test_cancel_during_import_writes_nothing(qtbot, pcs, open_context, folders, 
 def test_a_damaged_file_is_refused_with_its_reason(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
                                                    messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "broken.kaigo")
+    path = filled_bundle(a, tmp_path / "broken.kaigo")
     path.write_bytes(path.read_bytes()[:200])
     dialog = import_dialog(qtbot, open_context(b), folders)
     choose(qtbot, dialog, monkeypatch, path)

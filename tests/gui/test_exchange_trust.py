@@ -14,7 +14,7 @@ from kaigo_desktop.gui.exchange_menu import TRUST_TEXT, install_exchange_actions
 from kaigo_desktop.gui.exchange_trust_dialog import TrustDialog
 from kaigo_desktop.services import bundle_signing
 from kaigo_desktop.storage.database import Database
-from tests.gui.exchange_gui import answer_questions, bundle, choose, fill, import_dialog, new_pc, stored
+from tests.gui.exchange_gui import answer_questions, choose, filled_bundle, import_dialog, new_pc, stored
 
 
 @pytest.fixture
@@ -32,8 +32,7 @@ def fingerprint_of(path: Path) -> str:
 def test_an_unknown_pc_is_shown_and_trusted_only_after_confirmation(qtbot, strangers, open_context, folders,
                                                                    tmp_path, monkeypatch, messages, matched) -> None:
     a, b = strangers
-    fill(a)
-    path = bundle(a, tmp_path / "from_a.kaigo")
+    path = filled_bundle(a, tmp_path / "from_a.kaigo")
     expected = fingerprint_of(a)
     dialog = import_dialog(qtbot, open_context(b), folders)
     choose(qtbot, dialog, monkeypatch, path)
