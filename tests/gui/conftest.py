@@ -97,6 +97,19 @@ def type_text(widget: QWidget, text: str, *, pause_ms: int = 0) -> None:
             QTest.qWait(pause_ms)
 
 
+def open_records_screen(qtbot, screen_class, context, *, today):
+    """A records screen (活動記録, 推進員) shown as in the window, its "today" fixed, once its reference data
+    has loaded."""
+    screen = screen_class(context)
+    screen.today = lambda: today
+    qtbot.addWidget(screen)
+    screen.resize(1100, 700)
+    screen.show()
+    screen.activate()
+    qtbot.waitUntil(lambda: screen.reference is not None)
+    return screen
+
+
 def save_and_wait(qtbot, screen_or_form, timeout=10_000) -> bool:
     outcome = []
     screen_or_form.save(then=outcome.append)

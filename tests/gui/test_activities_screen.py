@@ -16,7 +16,7 @@ from kaigo_desktop.gui.screens.activity_form import parse_minutes
 from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait, type_text
+from tests.gui.conftest import open_records_screen, save_and_wait, type_text
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
@@ -41,13 +41,7 @@ def people(db_path: Path) -> dict:
 @pytest.fixture
 def screen(qtbot, db_path: Path, start_context, people):
     context = start_context(db_path, user="テスト担当")
-    screen = ActivitiesScreen(context)
-    screen.today = lambda: TODAY
-    qtbot.addWidget(screen)
-    screen.resize(1100, 700)
-    screen.show()
-    screen.activate()
-    qtbot.waitUntil(lambda: screen.reference is not None)
+    screen = open_records_screen(qtbot, ActivitiesScreen, context, today=TODAY)
     qtbot.waitUntil(lambda: screen.count_label.text().startswith("2件"))
     return screen
 

@@ -18,7 +18,7 @@ from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.gui.widgets.rows_table_model import RowsTableModel
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait, type_text
+from tests.gui.conftest import open_records_screen, save_and_wait, type_text
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
@@ -31,16 +31,7 @@ def context(db_path: Path, start_context):
 
 @pytest.fixture
 def open_screen(qtbot, context):
-    def opener() -> PromotersScreen:
-        screen = PromotersScreen(context)
-        screen.today = lambda: TODAY
-        qtbot.addWidget(screen)
-        screen.resize(1100, 700)
-        screen.show()
-        screen.activate()
-        qtbot.waitUntil(lambda: screen.reference is not None)
-        return screen
-    return opener
+    return lambda: open_records_screen(qtbot, PromotersScreen, context, today=TODAY)
 
 
 def seed(db_path: Path, *items) -> list:
