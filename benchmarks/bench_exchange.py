@@ -47,6 +47,14 @@ def new_copy(source: Path, folder: Path, name: str) -> Path:
     return path
 
 
+def center_and_town(folder: Path) -> tuple[Path, Path]:
+    """Two new databases in `folder`, as a center's PC and a town's would have them (each its own id)."""
+    empty = folder / "empty.sqlite3"
+    with Database.open(empty, create=True):
+        pass
+    return new_copy(empty, folder, "center"), new_copy(empty, folder, "town")
+
+
 def bare_copy(source: Database, target: Path) -> None:
     """Baseline: every gathering row read from the source and written to the target in one transaction."""
     with Database.open(target) as db:
@@ -66,11 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench_exchange_"))
     try:
-        empty = folder / "empty.sqlite3"
-        with Database.open(empty, create=True):
-            pass
-        source_path = new_copy(empty, folder, "center")
-        town_template = new_copy(empty, folder, "town")
+        source_path, town_template = center_and_town(folder)
         source = Database.open(source_path, user="center")
         place_ids = build_places(source, args.places, date(2024, 4, 1))
         # The town already has the places (an earlier bundle), so the measured bundle is the gatherings.

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_core import build_places, gatherings  # noqa: E402
-from bench_exchange import new_copy, timed  # noqa: E402
+from bench_exchange import center_and_town, timed  # noqa: E402
 
 from kaigo_desktop.domain.records import Place  # noqa: E402
 from kaigo_desktop.services import bulk, records  # noqa: E402
@@ -42,11 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench_pending_"))
     try:
-        empty = folder / "empty.sqlite3"
-        with Database.open(empty, create=True):
-            pass
-        center_path = new_copy(empty, folder, "center")
-        town_clean = new_copy(empty, folder, "town")
+        center_path, town_clean = center_and_town(folder)
         lost, waiting, later = folder / "lost.kaigo", folder / "waiting.kaigo", folder / "later.kaigo"
         print(f"making {args.pending:,} gatherings that will wait, and a later bundle of {args.later:,} …", flush=True)
         with Database.open(center_path, user="center") as center:
