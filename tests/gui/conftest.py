@@ -97,14 +97,20 @@ def type_text(widget: QWidget, text: str, *, pause_ms: int = 0) -> None:
             QTest.qWait(pause_ms)
 
 
+def show_sized(qtbot, widget: QWidget, width: int, height: int) -> QWidget:
+    """Show a widget at a window's size (closed with the test)."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    return widget
+
+
 def open_records_screen(qtbot, screen_class, context, *, today):
     """A records screen (活動記録, 推進員) shown as in the window, its "today" fixed, once its reference data
     has loaded."""
     screen = screen_class(context)
     screen.today = lambda: today
-    qtbot.addWidget(screen)
-    screen.resize(1100, 700)
-    screen.show()
+    show_sized(qtbot, screen, 1100, 700)
     screen.activate()
     qtbot.waitUntil(lambda: screen.reference is not None)
     return screen

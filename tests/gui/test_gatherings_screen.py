@@ -18,7 +18,7 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.gatherings import GRID_TAB, GatheringsScreen
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait, show_sized
 
 NO_KEYS = Qt.KeyboardModifier.NoModifier
 
@@ -58,10 +58,7 @@ def settle(qtbot, context: AppContext) -> None:
 
 @pytest.fixture
 def screen(qtbot, context: AppContext) -> GatheringsScreen:
-    screen = GatheringsScreen(context)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 800)
-    screen.show()
+    screen = show_sized(qtbot, GatheringsScreen(context), 1200, 800)
     qtbot.waitExposed(screen)
     screen.activateWindow()
     screen.activate()

@@ -22,7 +22,7 @@ from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait, type_text
+from tests.gui.conftest import run_and_wait, save_and_wait, show_sized, type_text
 
 CHIYODA, SHINJUKU = "131016", "131041"
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
@@ -65,10 +65,7 @@ def context(seeded_path: Path, start_context) -> AppContext:
 
 @pytest.fixture
 def screen(qtbot, context: AppContext) -> PlacesScreen:
-    screen = PlacesScreen(context)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 760)
-    screen.show()
+    screen = show_sized(qtbot, PlacesScreen(context), 1200, 760)
     with qtbot.waitSignal(screen.list_did_refresh):
         screen.activate()
     return screen

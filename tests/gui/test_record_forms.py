@@ -28,7 +28,7 @@ from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel
 from kaigo_desktop.gui.widgets.record_form import RecordForm
 from kaigo_desktop.services import gatherings_view, places_view, promoters_view, records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait, type_text
+from tests.gui.conftest import run_and_wait, save_and_wait, show_sized, type_text
 
 CHIYODA = "131016"
 TODAY = date(2024, 6, 1)
@@ -68,9 +68,7 @@ def context(seeded, db_path: Path, settings: UserSettings):
 
 
 def show(qtbot, form: QWidget) -> QWidget:
-    qtbot.addWidget(form)
-    form.resize(700, 800)
-    form.show()
+    show_sized(qtbot, form, 700, 800)
     qtbot.waitExposed(form)
     return form
 
