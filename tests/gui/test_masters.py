@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from kaigo_desktop.domain.records import Center
@@ -27,8 +27,7 @@ TODAY = date(2024, 6, 1)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+def settings(settings: UserSettings) -> UserSettings:
     settings.user_name = "最初の担当"
     return settings
 

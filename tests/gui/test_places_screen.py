@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -51,8 +51,7 @@ def seeded_path(db_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+def settings(settings: UserSettings) -> UserSettings:
     settings.default_municipality = CHIYODA
     settings.default_center = "神田地域包括支援センター"
     return settings

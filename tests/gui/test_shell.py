@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from kaigo_desktop.gui import error_dialog
@@ -29,11 +28,6 @@ from kaigo_desktop.storage.errors import NewerSchemaError
 from tests.gui.conftest import type_text
 
 HACHIOJI = "132012"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 @pytest.fixture
