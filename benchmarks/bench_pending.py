@@ -13,7 +13,6 @@ import argparse
 import shutil
 import statistics
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -40,9 +39,7 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench_pending_"))
-    try:
-        center_path, town_clean = center_and_town(folder)
+    with center_and_town("bench_pending_") as (folder, center_path, town_clean):
         lost, waiting, later = folder / "lost.kaigo", folder / "waiting.kaigo", folder / "later.kaigo"
         print(f"making {args.pending:,} gatherings that will wait, and a later bundle of {args.later:,} …", flush=True)
         with Database.open(center_path, user="center") as center:
@@ -89,8 +86,6 @@ def main() -> None:
             print(f"{label:<{width}}  {statistics.median(times):6.3f} s")
         verdict = "PASS" if measured <= TARGET_RATIO * baseline else "FAIL"
         print(f"ratio {measured / baseline:.2f}× baseline (target ≤ {TARGET_RATIO:.0f}×)  {verdict}")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
