@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -47,6 +48,20 @@ def new_copy(source: Path, folder: Path, name: str) -> Path:
     return path
 
 
+@contextmanager
+def center_and_town(prefix: str) -> Iterator[tuple[Path, Path, Path]]:
+    """A temporary folder (removed afterwards) with two new databases, as a center's PC and a town's would have
+    them (each its own id): yields (folder, center, town)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        empty = folder / "empty.sqlite3"
+        with Database.open(empty, create=True):
+            pass
+        yield folder, new_copy(empty, folder, "center"), new_copy(empty, folder, "town")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def bare_copy(source: Database, target: Path) -> None:
     """Baseline: every gathering row read from the source and written to the target in one transaction."""
     with Database.open(target) as db:
@@ -64,13 +79,7 @@ def main() -> None:
     parser.add_argument("--gatherings", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench_exchange_"))
-    try:
-        empty = folder / "empty.sqlite3"
-        with Database.open(empty, create=True):
-            pass
-        source_path = new_copy(empty, folder, "center")
-        town_template = new_copy(empty, folder, "town")
+    with center_and_town("bench_exchange_") as (folder, source_path, town_template):
         source = Database.open(source_path, user="center")
         place_ids = build_places(source, args.places, date(2024, 4, 1))
         # The town already has the places (an earlier bundle), so the measured bundle is the gatherings.
@@ -141,8 +150,6 @@ def main() -> None:
                 "PASS" if median <= TARGET_S else "FAIL")
             print(f"{label:<{width}}  {median:6.2f} s  ({median / baseline:4.1f}× baseline)"
                   f"  {'target ≤ %.0f s' % TARGET_S if verdict else ''}  {verdict}")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

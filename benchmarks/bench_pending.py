@@ -13,7 +13,6 @@ import argparse
 import shutil
 import statistics
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_core import build_places, gatherings  # noqa: E402
-from bench_exchange import new_copy, timed  # noqa: E402
+from bench_exchange import center_and_town, timed  # noqa: E402
 
 from kaigo_desktop.domain.records import Place  # noqa: E402
 from kaigo_desktop.services import bulk, records  # noqa: E402
@@ -40,13 +39,7 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench_pending_"))
-    try:
-        empty = folder / "empty.sqlite3"
-        with Database.open(empty, create=True):
-            pass
-        center_path = new_copy(empty, folder, "center")
-        town_clean = new_copy(empty, folder, "town")
+    with center_and_town("bench_pending_") as (folder, center_path, town_clean):
         lost, waiting, later = folder / "lost.kaigo", folder / "waiting.kaigo", folder / "later.kaigo"
         print(f"making {args.pending:,} gatherings that will wait, and a later bundle of {args.later:,} …", flush=True)
         with Database.open(center_path, user="center") as center:
@@ -93,8 +86,6 @@ def main() -> None:
             print(f"{label:<{width}}  {statistics.median(times):6.3f} s")
         verdict = "PASS" if measured <= TARGET_RATIO * baseline else "FAIL"
         print(f"ratio {measured / baseline:.2f}× baseline (target ≤ {TARGET_RATIO:.0f}×)  {verdict}")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

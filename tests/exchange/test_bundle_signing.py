@@ -15,9 +15,23 @@ import pytest
 
 from kaigo_desktop.services import bundle_crypto, bundle_signing
 from kaigo_desktop.services import exchange as ex
-from tests.exchange.test_exchange import _gathering, _place, _records, pcs  # noqa: F401
+from tests.exchange.test_exchange import _gathering, _make, _place, _records, pcs  # noqa: F401
 
 FINGERPRINT = re.compile(r"[0-9A-F]{4}(-[0-9A-F]{4}){4}")
+
+
+@pytest.fixture
+def another_pc(template_db_path: Path, tmp_path: Path):
+    """Open one more PC's database (`another_pc(name)`), not trusted by the pcs; all closed after the test."""
+    opened = []
+
+    def make(name: str):
+        opened.append(_make(template_db_path, tmp_path, name))
+        return opened[-1]
+
+    yield make
+    for db in opened:
+        db.close()
 
 
 def members(path: Path) -> dict[str, bytes]:
@@ -83,90 +97,75 @@ def test_an_unsigned_bundle_is_refused(pcs, tmp_path) -> None:  # noqa: F811
     assert file_bytes(b) == before
 
 
-def test_a_bundle_from_an_unknown_pc_shows_who_it_claims_to_be(pcs, template_db_path, tmp_path) -> None:  # noqa: F811
-    from tests.exchange.test_exchange import _make
-
+def test_a_bundle_from_an_unknown_pc_shows_who_it_claims_to_be(pcs, another_pc, tmp_path) -> None:  # noqa: F811
     _, b, _ = pcs
-    stranger = _make(template_db_path, tmp_path, "stranger")
-    try:
-        _gathering(stranger, _place(stranger))
-        path = tmp_path / "s.kaigo"
-        ex.export_bundle(stranger, path, municipality="131016")
-        before = file_bytes(b)
-        with pytest.raises(ex.UnknownPcError) as refused:
-            ex.import_bundle(b, path)
-        message = str(refused.value)
-        me = bundle_signing.own_signer(stranger)
-        assert "まだ信頼していないパソコン" in message and me.fingerprint in message
-        assert stranger.database_id in message and "stranger" in message and "131016" in message
-        assert FINGERPRINT.fullmatch(refused.value.signer.fingerprint)
-        assert file_bytes(b) == before
-        # the person compared the fingerprint by phone: trusted, then it comes in
-        with pytest.raises(bundle_signing.TrustError, match="一致しません"):
-            bundle_signing.trust(b, refused.value.signer, "0000-0000-0000-0000-0000")
-        typed = me.fingerprint.lower().replace("-", " ")
-        assert bundle_signing.trust(b, ex.inspect_bundle(path, b.schema_version()), typed)
-        assert ex.import_bundle(b, path).added == 2
-    finally:
-        stranger.close()
+    stranger = another_pc("stranger")
+    _gathering(stranger, _place(stranger))
+    path = tmp_path / "s.kaigo"
+    ex.export_bundle(stranger, path, municipality="131016")
+    before = file_bytes(b)
+    with pytest.raises(ex.UnknownPcError) as refused:
+        ex.import_bundle(b, path)
+    message = str(refused.value)
+    me = bundle_signing.own_signer(stranger)
+    assert "まだ信頼していないパソコン" in message and me.fingerprint in message
+    assert stranger.database_id in message and "stranger" in message and "131016" in message
+    assert FINGERPRINT.fullmatch(refused.value.signer.fingerprint)
+    assert file_bytes(b) == before
+    # the person compared the fingerprint by phone: trusted, then it comes in
+    with pytest.raises(bundle_signing.TrustError, match="一致しません"):
+        bundle_signing.trust(b, refused.value.signer, "0000-0000-0000-0000-0000")
+    typed = me.fingerprint.lower().replace("-", " ")
+    assert bundle_signing.trust(b, ex.inspect_bundle(path, b.schema_version()), typed)
+    assert ex.import_bundle(b, path).added == 2
 
 
-def test_another_key_under_a_trusted_database_id_is_refused(pcs, template_db_path, tmp_path) -> None:  # noqa: F811
-    from tests.exchange.test_exchange import _make
-
+def test_another_key_under_a_trusted_database_id_is_refused(pcs, another_pc, tmp_path) -> None:  # noqa: F811
     a, b, _ = pcs
-    forger = _make(template_db_path, tmp_path, "forger")
-    try:
-        _gathering(forger, _place(forger))
-        # the forger claims to be A (A's database id in the header), signs with its own key
-        real_id, forger.database_id = forger.database_id, a.database_id
-        path = tmp_path / "f.kaigo"
-        with forger.write():
-            forger.conn.execute("UPDATE db_meta SET value = ? WHERE key = 'database_id'", (a.database_id,))
-        ex.export_bundle(forger, path)
-        before = file_bytes(b)
-        with pytest.raises(ex.BundleError, match="登録と違う鍵"):
-            ex.import_bundle(b, path)
-        assert file_bytes(b) == before and real_id != a.database_id
-    finally:
-        forger.close()
+    forger = another_pc("forger")
+    _gathering(forger, _place(forger))
+    # the forger claims to be A (A's database id in the header), signs with its own key
+    real_id, forger.database_id = forger.database_id, a.database_id
+    path = tmp_path / "f.kaigo"
+    with forger.write():
+        forger.conn.execute("UPDATE db_meta SET value = ? WHERE key = 'database_id'", (a.database_id,))
+    ex.export_bundle(forger, path)
+    before = file_bytes(b)
+    with pytest.raises(ex.BundleError, match="登録と違う鍵"):
+        ex.import_bundle(b, path)
+    assert file_bytes(b) == before and real_id != a.database_id
 
 
-def test_trust_file_round_trip_and_removal(pcs, template_db_path, tmp_path) -> None:  # noqa: F811
-    from tests.exchange.test_exchange import _make
-
+def test_trust_file_round_trip_and_removal(pcs, another_pc, tmp_path) -> None:  # noqa: F811
     a, _, _ = pcs
-    newcomer = _make(template_db_path, tmp_path, "newcomer")
-    try:
-        _gathering(a, _place(a))
-        trust_file = tmp_path / "a-trust.json"
+    newcomer = another_pc("newcomer")
+    _gathering(a, _place(a))
+    trust_file = tmp_path / "a-trust.json"
+    bundle_signing.save_trust_file(a, trust_file)
+    with pytest.raises(bundle_signing.TrustError, match="既にあります"):
         bundle_signing.save_trust_file(a, trust_file)
-        with pytest.raises(bundle_signing.TrustError, match="既にあります"):
-            bundle_signing.save_trust_file(a, trust_file)
-        assert b"private" not in trust_file.read_bytes()
-        path = tmp_path / "a.kaigo"
-        ex.export_bundle(a, path, destination="newcomer")
-        with pytest.raises(ex.UnknownPcError):
-            ex.import_bundle(newcomer, path)
-        assert bundle_signing.trust(newcomer, bundle_signing.read_trust_file(trust_file))
-        assert not bundle_signing.trust(newcomer, bundle_signing.read_trust_file(trust_file))  # already
-        [pc] = bundle_signing.trusted_pcs(newcomer)
-        assert pc.database_id == a.database_id and pc.fingerprint == bundle_signing.own_signer(a).fingerprint
-        assert ex.import_bundle(newcomer, path, dry_run=True).added == 2
-        bundle_signing.untrust(newcomer, pc.fingerprint.lower())
-        with pytest.raises(ex.UnknownPcError):
-            ex.import_bundle(newcomer, path)
-        # a trust file whose key was swapped (its fingerprint no longer fits) is refused
-        data = json.loads(trust_file.read_text(encoding="utf-8"))
-        data["public_key"] = "11" * 32
-        trust_file.write_text(json.dumps(data), encoding="utf-8")
-        with pytest.raises(bundle_signing.TrustError, match="一致しません"):
-            bundle_signing.read_trust_file(trust_file)
-        trust_file.write_text('{"format": "kaigo-trust", "format_version": 1}', encoding="utf-8")
-        with pytest.raises(bundle_signing.TrustError, match="database_id"):
-            bundle_signing.read_trust_file(trust_file)
-    finally:
-        newcomer.close()
+    assert b"private" not in trust_file.read_bytes()
+    path = tmp_path / "a.kaigo"
+    ex.export_bundle(a, path, destination="newcomer")
+    with pytest.raises(ex.UnknownPcError):
+        ex.import_bundle(newcomer, path)
+    assert bundle_signing.trust(newcomer, bundle_signing.read_trust_file(trust_file))
+    assert not bundle_signing.trust(newcomer, bundle_signing.read_trust_file(trust_file))  # already
+    [pc] = bundle_signing.trusted_pcs(newcomer)
+    assert pc.database_id == a.database_id and pc.fingerprint == bundle_signing.own_signer(a).fingerprint
+    assert ex.import_bundle(newcomer, path, dry_run=True).added == 2
+    bundle_signing.untrust(newcomer, pc.fingerprint.lower())
+    with pytest.raises(ex.UnknownPcError):
+        ex.import_bundle(newcomer, path)
+    # a trust file whose key was swapped (its fingerprint no longer fits) is refused
+    data = json.loads(trust_file.read_text(encoding="utf-8"))
+    data["public_key"] = "11" * 32
+    trust_file.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(bundle_signing.TrustError, match="一致しません"):
+        bundle_signing.read_trust_file(trust_file)
+    trust_file.write_text('{"format": "kaigo-trust", "format_version": 1}', encoding="utf-8")
+    with pytest.raises(bundle_signing.TrustError, match="database_id"):
+        bundle_signing.read_trust_file(trust_file)
 
 
 def test_an_encrypted_bundle_is_signed_inside_the_encryption(pcs, tmp_path) -> None:  # noqa: F811

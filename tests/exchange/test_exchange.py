@@ -83,6 +83,15 @@ def _edit(db: Database, record, **changes):
     return repo.update(db, dataclasses.replace(repo.get(db, type(record), record.id), **changes))
 
 
+def _edited_on_both(a: Database, b: Database, tmp_path: Path, a_notes: str, b_notes: str) -> r.Place:
+    """A place made on a and sent to b, then its notes edited differently on each: a conflict in the making."""
+    place = _place(a)
+    _send(a, b, tmp_path, destination="b")
+    _edit(a, place, notes=a_notes)
+    _edit(b, place, notes=b_notes)
+    return place
+
+
 def _open(db: Database, reason: str | None = None) -> list[ex.Conflict]:
     return [c for c in ex.list_conflicts(db) if reason is None or c.reason == reason]
 

@@ -15,6 +15,7 @@ from kaigo_desktop.storage import repository as repo
 from tests.exchange.test_exchange import (  # noqa: F401
     _clock,
     _edit,
+    _edited_on_both,
     _gathering,
     _open,
     _place,
@@ -63,10 +64,7 @@ def test_same_name_resolved_elsewhere_leaves_one_record_holding_both_sides_gathe
 
 def test_a_local_edit_after_a_conflict_that_agrees_with_the_other_side_settles_it(pcs, tmp_path) -> None:  # noqa: F811
     a, b, _ = pcs
-    place = _place(a)
-    _send(a, b, tmp_path, destination="b")
-    _edit(a, place, notes="雨天")
-    _edit(b, place, notes="会場変更")
+    place = _edited_on_both(a, b, tmp_path, "雨天", "会場変更")
     _send(b, a, tmp_path, destination="a")
     assert len(_open(a, "both_changed")) == 1
     _edit(a, place, notes="会場変更")  # a's person agrees with b, without opening the conflict

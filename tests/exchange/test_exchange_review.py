@@ -8,7 +8,8 @@ from datetime import date
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import exchange as ex
 from kaigo_desktop.storage import repository as repo
-from tests.exchange.test_exchange import _clock, _edit, _export, _gathering, _place, _records, _send, pcs  # noqa: F401
+from tests.exchange.test_exchange import (  # noqa: F401
+    _clock, _edit, _edited_on_both, _export, _gathering, _place, _records, _send, pcs)
 
 
 # ---- 1. a filtered bundle moves the destination's "last sent" mark for everything ------------------------
@@ -109,10 +110,7 @@ def test_the_same_figure_entered_on_two_pcs_converges(pcs, tmp_path) -> None:  #
 
 def test_a_conflict_shows_the_local_version_it_would_overwrite(pcs, tmp_path) -> None:  # noqa: F811
     a, b, _ = pcs
-    place = _place(a)
-    _send(a, b, tmp_path, destination="b")
-    _edit(a, place, notes="A の修正")
-    _edit(b, place, notes="B の修正")
+    place = _edited_on_both(a, b, tmp_path, "A の修正", "B の修正")
     _send(a, b, tmp_path, destination="b")
     _edit(b, place, notes="B の再修正（競合の後）")
     [conflict] = ex.list_conflicts(b)

@@ -32,12 +32,11 @@ from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import records
 from kaigo_desktop.services.importing import _KINDS, IMPORT_KINDS, ImportResult, RowError, format_result, import_file
 from kaigo_desktop.storage.database import Database
+from tests.table_state import counts
 
 pytestmark = pytest.mark.slow
 
 TODAY = date(2025, 6, 30)
-TABLES = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population", "activities",
-          "expenses")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 CASES: Counter[str] = Counter()  # generated files imported, per test
 EXAMPLES = {  # max_examples of each fuzz test: 11,000 files in all
@@ -67,12 +66,6 @@ def fuzz_db(tmp_path: Path):
     records.add(db, r.Promoter("131016", "山田花子", "保健師", date(2023, 4, 1)), today=TODAY)
     yield db
     db.close()
-
-
-def counts(db: Database) -> dict[str, int]:
-    state = {table: db.scalar(f"SELECT COUNT(*) FROM {table}") for table in TABLES}
-    state["change_seq"] = db.scalar("SELECT value FROM db_meta WHERE key = 'change_seq'")
-    return state
 
 
 def check_import(db: Database, test: str, kind: str, path: Path, *, dry_run: bool = False, sheet: str | None = None,

@@ -7,10 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kaigo_desktop.gui import error_dialog
 from kaigo_desktop.gui.context import UserSettings
+from tests.gui.exchange_gui import folders, open_context, pcs  # noqa: F401  (fixtures of the exchange dialog tests)
 
 
 @pytest.fixture
@@ -35,6 +38,15 @@ def bug_dialog_fails_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             error_dialog.logger.removeHandler(handler)
 
 
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of the information and warning boxes shown during the test (answered at once)."""
+    shown: list[str] = []
+    for name in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: shown.append(text))
+    return shown
+
+
 def run_and_wait(qtbot, context, fn, timeout=10_000):
     """Run `fn(db, job)` on the context's database thread and wait for its result (tests only: the app never
     waits on the database thread)."""
@@ -49,15 +61,59 @@ def run_and_wait(qtbot, context, fn, timeout=10_000):
 
 
 @pytest.fixture
-def gui_context(db_path: Path, settings: UserSettings):
-    """An AppContext on a real database file, its worker thread running (stopped after the test)."""
+def start_context(settings: UserSettings):
+    """Start an AppContext on a database file: `start_context(path, user=..., settings=..., readonly=...)`.
+    Each call starts its own worker thread; all are stopped after the test."""
     from kaigo_desktop.gui.context import AppContext
     from kaigo_desktop.gui.database_worker import DatabaseWorker
 
-    worker = DatabaseWorker(db_path, user="テスト")
-    worker.start()
-    yield AppContext(worker, settings)
-    worker.stop()
+    workers: list[DatabaseWorker] = []
+
+    def start(path: Path, *, user: str = "テスト", settings: UserSettings = settings,
+              readonly: bool = False) -> AppContext:
+        worker = DatabaseWorker(path, user=user, readonly=readonly)
+        worker.start()
+        workers.append(worker)
+        return AppContext(worker, settings)
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def gui_context(db_path: Path, start_context):
+    """An AppContext on a real database file, its worker thread running (stopped after the test)."""
+    return start_context(db_path)
+
+
+def type_text(widget: QWidget, text: str, *, pause_ms: int = 0) -> None:
+    """Type into a widget like a user: focus it, then one character at a time (qtbot.keyClicks cannot send
+    non-ASCII text), optionally pausing between keys as a person does (events are processed meanwhile)."""
+    widget.setFocus()
+    for ch in text:
+        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+        if pause_ms:
+            QTest.qWait(pause_ms)
+
+
+def show_sized(qtbot, widget: QWidget, width: int, height: int) -> QWidget:
+    """Show a widget at a window's size (closed with the test)."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    return widget
+
+
+def open_records_screen(qtbot, screen_class, context, *, today):
+    """A records screen (活動記録, 推進員) shown as in the window, its "today" fixed, once its reference data
+    has loaded."""
+    screen = screen_class(context)
+    screen.today = lambda: today
+    show_sized(qtbot, screen, 1100, 700)
+    screen.activate()
+    qtbot.waitUntil(lambda: screen.reference is not None)
+    return screen
 
 
 def save_and_wait(qtbot, screen_or_form, timeout=10_000) -> bool:

@@ -7,28 +7,19 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.domain.records import Activity, Place, Promoter
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.activities import ActivitiesScreen
 from kaigo_desktop.gui.screens.activity_form import parse_minutes
 from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import open_records_screen, save_and_wait, type_text
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    """Type like a user, one character at a time (qtbot.keyClicks cannot send non-ASCII text)."""
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 @pytest.fixture
@@ -48,20 +39,11 @@ def people(db_path: Path) -> dict:
 
 
 @pytest.fixture
-def screen(qtbot, db_path: Path, tmp_path: Path, people):
-    worker = DatabaseWorker(db_path, user="テスト担当")
-    worker.start()
-    context = AppContext(worker, UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-    screen = ActivitiesScreen(context)
-    screen.today = lambda: TODAY
-    qtbot.addWidget(screen)
-    screen.resize(1100, 700)
-    screen.show()
-    screen.activate()
-    qtbot.waitUntil(lambda: screen.reference is not None)
+def screen(qtbot, db_path: Path, start_context, people):
+    context = start_context(db_path, user="テスト担当")
+    screen = open_records_screen(qtbot, ActivitiesScreen, context, today=TODAY)
     qtbot.waitUntil(lambda: screen.count_label.text().startswith("2件"))
-    yield screen
-    worker.stop()
+    return screen
 
 
 def summaries(screen: ActivitiesScreen) -> list[str]:

@@ -6,18 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.gui.app import open_main_window
 from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.domain.records import Place
@@ -19,11 +18,6 @@ from kaigo_desktop.services.backups import list_backups, make_backup
 from kaigo_desktop.services.overview import record_counts
 from kaigo_desktop.storage.database import Database
 from tests.gui.conftest import run_and_wait
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 @pytest.fixture

@@ -51,6 +51,16 @@ def center_labels(screen: PlacesScreen) -> list[str]:
     return [combo.itemText(i) for i in range(combo.count())]
 
 
+def type_new_center(qtbot, window, name: str):
+    """On the masters screen: a new 千代田区 center typed in, not saved yet. Returns (masters, its page)."""
+    masters = window.show_screen(MastersScreen)
+    qtbot.waitUntil(lambda: all(page.loaded for page in masters.pages), timeout=10_000)
+    page = masters.show_page(masters.centers)
+    assert masters.new_record()
+    page.municipality_edit.setCurrentIndex(page.municipality_edit.findData(CHIYODA))
+    page.name_edit.setText(name)
+    return masters, page
+
 def test_a_center_saved_in_masters_is_offered_by_the_places_filter(qtbot, window) -> None:
     places = window.show_screen(PlacesScreen)
     bar = places.filter_bar
@@ -59,12 +69,7 @@ def test_a_center_saved_in_masters_is_offered_by_the_places_filter(qtbot, window
     qtbot.waitUntil(lambda: "神田地域包括支援センター" in center_labels(places), timeout=10_000)
     assert "麹町地域包括支援センター" not in center_labels(places)
 
-    masters = window.show_screen(MastersScreen)
-    qtbot.waitUntil(lambda: all(page.loaded for page in masters.pages), timeout=10_000)
-    page = masters.show_page(masters.centers)
-    assert masters.new_record()
-    page.municipality_edit.setCurrentIndex(page.municipality_edit.findData(CHIYODA))
-    page.name_edit.setText("麹町地域包括支援センター")
+    masters, _ = type_new_center(qtbot, window, "麹町地域包括支援センター")
     assert save_and_wait(qtbot, masters)
 
     window.show_screen(PlacesScreen)
@@ -91,12 +96,7 @@ def test_a_merge_refreshes_the_places_list_and_the_counts(qtbot, window, monkeyp
 
 
 def test_a_write_button_is_disabled_while_its_operation_runs(qtbot, window) -> None:
-    masters = window.show_screen(MastersScreen)
-    qtbot.waitUntil(lambda: all(page.loaded for page in masters.pages), timeout=10_000)
-    page = masters.show_page(masters.centers)
-    assert masters.new_record()
-    page.municipality_edit.setCurrentIndex(page.municipality_edit.findData(CHIYODA))
-    page.name_edit.setText("番町地域包括支援センター")
+    masters, page = type_new_center(qtbot, window, "番町地域包括支援センター")
     # Hold the database thread so the save waits in the queue, as a slow disk would make it.
     release, started = threading.Event(), threading.Event()
     window.context.run(lambda _db, _ctx: (started.set(), release.wait(10)))

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QImage
 
 from kaigo_desktop.domain.records import Gathering, Place, Population, Promoter
@@ -23,11 +22,6 @@ from kaigo_desktop.storage.database import Database
 
 CHIYODA, HACHIOJI = "131016", "132012"
 TODAY = date(2024, 6, 1)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 @pytest.fixture

@@ -7,27 +7,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.domain.records import Place, Promoter
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import save_and_wait, type_text
 
 CHIYODA = "131016"
 Yes, Cancel = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 def count(db_path: Path, sql: str, params: tuple = ()) -> int:
@@ -44,13 +34,9 @@ def seeded(db_path: Path) -> Path:
 
 
 @pytest.fixture
-def context(seeded: Path, tmp_path: Path):
-    worker = DatabaseWorker(seeded, user="重複テスト")
-    worker.start()
-    settings = UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+def context(seeded: Path, start_context, settings):
     settings.default_municipality = CHIYODA
-    yield AppContext(worker, settings)
-    worker.stop()
+    return start_context(seeded, user="重複テスト")
 
 
 @pytest.fixture

@@ -7,116 +7,22 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import threading
-import uuid
-from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QPushButton
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.gui.conflicts_dialog import INCOMING_HEADER, LOCAL_HEADER, ConflictsDialog
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_export_dialog import ExportDialog
 from kaigo_desktop.gui.exchange_folders import ExchangeFolders, bundle_file_name
 from kaigo_desktop.gui.exchange_import_dialog import ASK_AGAIN, ExchangeImportDialog
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
-from tests.exchange.test_exchange import trust_each_other
-from tests.gui.conftest import run_and_wait
-
-TODAY = date(2025, 4, 1)
-
-
-# ---- databases -------------------------------------------------------------------------------------
-
-def new_pc(template: Path, tmp_path: Path, name: str) -> Path:
-    """A copy of the migrated template with its own database id: a second PC that can exchange."""
-    path = tmp_path / f"{name}.sqlite3"
-    shutil.copyfile(template, path)
-    with Database.open(path, user=name) as db:
-        with db.write():
-            db.conn.execute("UPDATE db_meta SET value = ? WHERE key = 'database_id'", (str(uuid.uuid4()),))
-        db.database_id = db.meta("database_id")
-    return path
-
-
-def fill(path: Path) -> tuple[r.Place, r.Gathering]:
-    """One place with two gatherings."""
-    with Database.open(path, user="センターA") as db:
-        place = records.add(db, r.Place(municipality_code="131016", name="ひまわり会"))
-        first = records.add(db, r.Gathering(place.id, date(2024, 5, 1), 12, notes="体操"))
-        records.add(db, r.Gathering(place.id, date(2024, 5, 8), 9))
-    return place, first
-
-
-def bundle(path: Path, out: Path, passphrase: str | None = None) -> Path:
-    with Database.open(path, user="センターA") as db:
-        exchange.export_bundle(db, out, destination="区役所", passphrase=passphrase)
-    return out
-
-
-def stored(path: Path, sql: str) -> list[tuple]:
-    with Database.open(path) as db:
-        return [tuple(row) for row in db.query(sql)]
-
-
-@pytest.fixture
-def pcs(db_path: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """(center A, municipality B): two empty databases with different ids, trusting each other."""
-    a, b = new_pc(db_path, tmp_path, "center_a"), new_pc(db_path, tmp_path, "town_b")
-    with Database.open(a) as first, Database.open(b) as second:
-        trust_each_other(first, second)
-    return a, b
-
-
-@pytest.fixture
-def open_context(tmp_path: Path):
-    workers: list[DatabaseWorker] = []
-
-    def start(path: Path) -> AppContext:
-        worker = DatabaseWorker(path, user="画面テスト")
-        worker.start()
-        workers.append(worker)
-        return AppContext(worker, UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-
-    yield start
-    for worker in workers:
-        worker.stop()
-
-
-@pytest.fixture
-def folders(tmp_path: Path) -> ExchangeFolders:
-    return ExchangeFolders(QSettings(str(tmp_path / "folders.ini"), QSettings.Format.IniFormat))
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: shown.append(text))
-    return shown
-
-
-def answer_questions(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[str]:
-    asked: list[str] = []
-
-    def question(_parent, _title, text, *args, **kwargs):
-        asked.append(text)
-        return answer
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return asked
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    """Japanese typed key by key (keyClicks with non-ASCII text aborts the process)."""
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
-
+from tests.gui.conftest import run_and_wait, type_text
+from tests.gui.exchange_gui import TODAY, answer_questions, bundle, choose, fill, filled_bundle, import_dialog, stored
 
 # ---- export ----------------------------------------------------------------------------------------
 
@@ -242,19 +148,6 @@ def test_default_file_name_is_safe_for_windows() -> None:
 
 # ---- import ----------------------------------------------------------------------------------------
 
-def import_dialog(qtbot, context: AppContext, folders: ExchangeFolders) -> ExchangeImportDialog:
-    dialog = ExchangeImportDialog(context, folders=folders)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
-def choose(qtbot, dialog: ExchangeImportDialog, monkeypatch, path: Path) -> None:
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
-    dialog.browse_button.click()
-    qtbot.waitUntil(lambda: dialog.progress_dialog is None, timeout=10_000)
-
-
 def counts_shown(dialog: ExchangeImportDialog) -> dict[str, str]:
     return {attribute: label.text() for attribute, label in dialog.count_labels.items()}
 
@@ -262,8 +155,7 @@ def counts_shown(dialog: ExchangeImportDialog) -> dict[str, str]:
 def test_preview_writes_nothing_then_import_writes(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
                                                    messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "from_a.kaigo")
+    path = filled_bundle(a, tmp_path / "from_a.kaigo")
     context = open_context(b)
     changed = []
     context.changes_did_happen.connect(changed.append)
@@ -297,8 +189,7 @@ def test_preview_writes_nothing_then_import_writes(qtbot, pcs, open_context, fol
 def test_wrong_password_is_asked_again_and_nothing_is_written(qtbot, pcs, open_context, folders, tmp_path,
                                                               monkeypatch, messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "secret.kaigo", passphrase="sakura")
+    path = filled_bundle(a, tmp_path / "secret.kaigo", passphrase="sakura")
     answers = [("sakurra", True), ("sakura", True)]
     asked: list[str] = []
 
@@ -325,8 +216,7 @@ def test_wrong_password_is_asked_again_and_nothing_is_written(qtbot, pcs, open_c
 def test_cancel_during_import_writes_nothing(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
                                              messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "from_a.kaigo")
+    path = filled_bundle(a, tmp_path / "from_a.kaigo")
     context = open_context(b)
     dialog = import_dialog(qtbot, context, folders)
     choose(qtbot, dialog, monkeypatch, path)
@@ -350,8 +240,7 @@ def test_cancel_during_import_writes_nothing(qtbot, pcs, open_context, folders, 
 def test_a_damaged_file_is_refused_with_its_reason(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
                                                    messages) -> None:
     a, b = pcs
-    fill(a)
-    path = bundle(a, tmp_path / "broken.kaigo")
+    path = filled_bundle(a, tmp_path / "broken.kaigo")
     path.write_bytes(path.read_bytes()[:200])
     dialog = import_dialog(qtbot, open_context(b), folders)
     choose(qtbot, dialog, monkeypatch, path)

@@ -13,18 +13,7 @@ from kaigo_desktop.gui.pending_dialog import PendingDialog
 from kaigo_desktop.services import exchange
 from kaigo_desktop.storage.database import Database
 from tests.exchange.test_exchange_rows import _rewrite_bundle, _set
-from tests.gui.test_exchange_dialogs import (  # noqa: F401
-    answer_questions,
-    bundle,
-    choose,
-    fill,
-    folders,
-    import_dialog,
-    messages,
-    open_context,
-    pcs,
-    stored,
-)
+from tests.gui.exchange_gui import TODAY, answer_questions, bundle, choose, fill, import_dialog, stored
 
 
 def _lost_then_second(a: Path, tmp_path: Path) -> Path:
@@ -33,15 +22,14 @@ def _lost_then_second(a: Path, tmp_path: Path) -> Path:
     bundle(a, tmp_path / "lost.kaigo")
     from kaigo_desktop.domain import records as r
     from kaigo_desktop.services import records
-    from tests.gui.test_exchange_dialogs import TODAY
 
     with Database.open(a, user="センターA") as db:
         records.add(db, r.Gathering(place.id, TODAY.replace(year=2024, month=6), 7), today=TODAY)
     return bundle(a, tmp_path / "second.kaigo")
 
 
-def test_import_warns_of_a_missing_earlier_bundle(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,  # noqa: F811
-                                                  messages) -> None:  # noqa: F811
+def test_import_warns_of_a_missing_earlier_bundle(qtbot, pcs, open_context, folders, tmp_path, monkeypatch,
+                                                  messages) -> None:
     a, b = pcs
     second = _lost_then_second(a, tmp_path)
     dialog = import_dialog(qtbot, open_context(b), folders)
@@ -53,7 +41,7 @@ def test_import_warns_of_a_missing_earlier_bundle(qtbot, pcs, open_context, fold
     assert "まだ取り込まれていません" in messages[-1] and "保留中の記録" in messages[-1]
 
 
-def test_an_invalid_row_is_shown_with_why_and_dropped_by_keeping_local(qtbot, pcs, open_context, tmp_path,  # noqa: F811
+def test_an_invalid_row_is_shown_with_why_and_dropped_by_keeping_local(qtbot, pcs, open_context, tmp_path,
                                                                       monkeypatch) -> None:
     a, b = pcs
     _, gathering = fill(a)
@@ -77,7 +65,7 @@ def test_an_invalid_row_is_shown_with_why_and_dropped_by_keeping_local(qtbot, pc
     assert stored(b, "SELECT COUNT(*) FROM gatherings") == [(1,)]  # the other one; the forged one never stored
 
 
-def test_pending_rows_are_listed_and_dropped(qtbot, pcs, open_context, tmp_path, monkeypatch) -> None:  # noqa: F811
+def test_pending_rows_are_listed_and_dropped(qtbot, pcs, open_context, tmp_path, monkeypatch) -> None:
     a, b = pcs
     second = _lost_then_second(a, tmp_path)
     with Database.open(b) as db:

@@ -14,18 +14,7 @@ from kaigo_desktop.gui.exchange_menu import TRUST_TEXT, install_exchange_actions
 from kaigo_desktop.gui.exchange_trust_dialog import TrustDialog
 from kaigo_desktop.services import bundle_signing
 from kaigo_desktop.storage.database import Database
-from tests.gui.test_exchange_dialogs import (  # noqa: F401
-    answer_questions,
-    bundle,
-    choose,
-    fill,
-    folders,
-    import_dialog,
-    messages,
-    new_pc,
-    open_context,
-    stored,
-)
+from tests.gui.exchange_gui import answer_questions, choose, filled_bundle, import_dialog, new_pc, stored
 
 
 @pytest.fixture
@@ -40,11 +29,10 @@ def fingerprint_of(path: Path) -> str:
 
 
 @pytest.mark.parametrize("matched", [False, True])
-def test_an_unknown_pc_is_shown_and_trusted_only_after_confirmation(qtbot, strangers, open_context, folders,  # noqa: F811
+def test_an_unknown_pc_is_shown_and_trusted_only_after_confirmation(qtbot, strangers, open_context, folders,
                                                                    tmp_path, monkeypatch, messages, matched) -> None:
     a, b = strangers
-    fill(a)
-    path = bundle(a, tmp_path / "from_a.kaigo")
+    path = filled_bundle(a, tmp_path / "from_a.kaigo")
     expected = fingerprint_of(a)
     dialog = import_dialog(qtbot, open_context(b), folders)
     choose(qtbot, dialog, monkeypatch, path)
@@ -73,7 +61,7 @@ def trust_dialog(qtbot, context) -> TrustDialog:
     return dialog
 
 
-def test_trust_dialog_saves_adds_and_removes(qtbot, strangers, open_context, tmp_path, monkeypatch,  # noqa: F811
+def test_trust_dialog_saves_adds_and_removes(qtbot, strangers, open_context, tmp_path, monkeypatch,
                                              messages) -> None:
     a, b = strangers
     trust_file = tmp_path / "center_a.json"
@@ -106,7 +94,7 @@ def test_trust_dialog_saves_adds_and_removes(qtbot, strangers, open_context, tmp
     assert "信頼ファイルとして読めません" in messages[-1] and dialog_b.table.rowCount() == 0
 
 
-def test_the_file_menu_opens_the_trust_dialog(qtbot, strangers, open_context, monkeypatch) -> None:  # noqa: F811
+def test_the_file_menu_opens_the_trust_dialog(qtbot, strangers, open_context, monkeypatch) -> None:
     _, b = strangers
     window = QMainWindow()
     qtbot.addWidget(window)

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from kaigo_desktop.domain.records import Gathering, Place
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens import gathering_table_model as gtm
 from kaigo_desktop.gui.screens.gathering_table_model import PAGE_SIZE, PLACEHOLDER, GatheringTableModel
 from kaigo_desktop.services import bulk, gatherings_view, records
@@ -23,17 +22,13 @@ ROWS = 450  # three pages, the last one partial
 
 
 @pytest.fixture
-def context(db_path: Path, tmp_path: Path):
+def context(db_path: Path, start_context):
     with Database.open(db_path, user="準備") as db:
         place = records.add(db, Place("131016", "さくら体操の会", "サクラタイソウノカイ", start_date=date(2020, 4, 1)))
         bulk.add_gatherings(db, (Gathering(place.id, date(2023, 1, 1) + timedelta(days=i), 10 + i % 30,
                                            male=i % 5, female=5, notes=f"第{i}回")
                                  for i in range(ROWS)), today=date(2024, 6, 30))
-    worker = DatabaseWorker(db_path, user="一覧")
-    context = AppContext(worker, UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-    worker.start()
-    yield context
-    worker.stop()
+    return start_context(db_path, user="一覧")
 
 
 @pytest.fixture

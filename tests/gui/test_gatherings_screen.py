@@ -8,18 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kaigo_desktop.domain.records import Gathering, Place, Promoter
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.gatherings import GRID_TAB, GatheringsScreen
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait, show_sized
 
 NO_KEYS = Qt.KeyboardModifier.NoModifier
 
@@ -46,13 +45,8 @@ def data(db_path: Path) -> dict:
 
 
 @pytest.fixture
-def context(db_path: Path, tmp_path: Path, data: dict):
-    worker = DatabaseWorker(db_path, user="入力担当")
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    context = AppContext(worker, settings)
-    worker.start()
-    yield context
-    worker.stop()
+def context(db_path: Path, start_context, data: dict) -> AppContext:
+    return start_context(db_path, user="入力担当")
 
 
 def settle(qtbot, context: AppContext) -> None:
@@ -64,10 +58,7 @@ def settle(qtbot, context: AppContext) -> None:
 
 @pytest.fixture
 def screen(qtbot, context: AppContext) -> GatheringsScreen:
-    screen = GatheringsScreen(context)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 800)
-    screen.show()
+    screen = show_sized(qtbot, GatheringsScreen(context), 1200, 800)
     qtbot.waitExposed(screen)
     screen.activateWindow()
     screen.activate()

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_dialog import ImportDialog
 from kaigo_desktop.storage.database import Database
 
@@ -33,11 +31,8 @@ def write_csv(path: Path, rows: list[str], encoding: str = "utf-8-sig") -> Path:
 
 
 @pytest.fixture
-def context(db_path: Path, tmp_path: Path):
-    worker = DatabaseWorker(db_path, user="取り込みテスト")
-    worker.start()
-    yield AppContext(worker, UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-    worker.stop()
+def context(db_path: Path, start_context):
+    return start_context(db_path, user="取り込みテスト")
 
 
 @pytest.fixture
@@ -46,14 +41,6 @@ def dialog(qtbot, context: AppContext) -> ImportDialog:
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: shown.append(text))
-    return shown
 
 
 def choose(dialog: ImportDialog, monkeypatch: pytest.MonkeyPatch, path: Path, kind: str = "places") -> None:

@@ -9,9 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from kaigo_desktop.domain.records import Center
 from kaigo_desktop.gui.app import open_main_window
@@ -21,15 +20,14 @@ from kaigo_desktop.gui.screens.masters_common import CHANGED_BACKGROUND
 from kaigo_desktop.gui.screens.masters_population import POP65, POP75, REFERENCE
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import save_and_wait, type_text
 
 CHIYODA, HACHIOJI = "131016", "132012"
 TODAY = date(2024, 6, 1)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+def settings(settings: UserSettings) -> UserSettings:
     settings.user_name = "最初の担当"
     return settings
 
@@ -61,13 +59,6 @@ def query(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    """Types any text, Japanese included, one committed character at a time (keyClicks aborts on non-ASCII)."""
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 def population_row(masters: MastersScreen, code: str) -> int:

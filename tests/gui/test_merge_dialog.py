@@ -7,12 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.domain.records import Gathering, Place
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.merge_dialog import MergeDialog
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
@@ -38,22 +35,11 @@ def ids(db_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def context(db_path: Path, ids, tmp_path: Path):
-    worker = DatabaseWorker(db_path, user="統合テスト")
-    worker.start()
-    yield AppContext(worker, UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-    worker.stop()
+def context(db_path: Path, ids, start_context):
+    return start_context(db_path, user="統合テスト")
 
 
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: texts.append(text))
-    return texts
-
-
-def test_merge_moves_gatherings_and_trashes_the_duplicate(qtbot, context, ids, db_path, monkeypatch, shown) -> None:
+def test_merge_moves_gatherings_and_trashes_the_duplicate(qtbot, context, ids, db_path, monkeypatch, messages) -> None:
     dialog = MergeDialog(context, "places")
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.survivor_picker.record_id() is not None)
@@ -74,7 +60,7 @@ def test_merge_moves_gatherings_and_trashes_the_duplicate(qtbot, context, ids, d
     context.changes_did_happen.connect(changes.append)
     dialog.merge_button.click()
     assert not dialog.merge_button.isEnabled() and not dialog.check_button.isEnabled()  # no second click
-    qtbot.waitUntil(lambda: bool(shown) and "統合しました" in shown[-1])
+    qtbot.waitUntil(lambda: bool(messages) and "統合しました" in messages[-1])
     assert stored(db_path, "SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (ids["dup"],)) == [(0,)]
     assert stored(db_path, "SELECT COUNT(*) FROM gatherings WHERE place_id = ? AND deleted_at IS NULL",
                   (ids["keep"],)) == [(4,)]
@@ -84,7 +70,7 @@ def test_merge_moves_gatherings_and_trashes_the_duplicate(qtbot, context, ids, d
     assert not any(label.startswith("サクラ体操クラブ") for label in labels)  # gone from the lists
 
 
-def test_refused_merge_shows_the_reason(qtbot, context, ids, db_path, shown) -> None:
+def test_refused_merge_shows_the_reason(qtbot, context, ids, db_path, messages) -> None:
     dialog = MergeDialog(context, "places")
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.check_button.isEnabled())

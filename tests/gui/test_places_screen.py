@@ -9,34 +9,23 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kaigo_desktop.domain.records import Assignment, Center, Place, Promoter
 from kaigo_desktop.gui.app import open_main_window
 from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.place_table_model import PlaceTableModel
 from kaigo_desktop.gui.screens.places import PlacesScreen
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait, show_sized, type_text
 
 CHIYODA, SHINJUKU = "131016", "131041"
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-
-
-def type_text(widget: QWidget, text: str, *, pause_ms: int = 0) -> None:
-    """Type character by character (qtbot.keyClicks aborts the process on non-ASCII text), optionally
-    pausing between keys as a person does (events are processed meanwhile)."""
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
-        if pause_ms:
-            QTest.qWait(pause_ms)
 
 
 def stored(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -62,27 +51,20 @@ def seeded_path(db_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+def settings(settings: UserSettings) -> UserSettings:
     settings.default_municipality = CHIYODA
     settings.default_center = "神田地域包括支援センター"
     return settings
 
 
 @pytest.fixture
-def context(seeded_path: Path, settings: UserSettings):
-    worker = DatabaseWorker(seeded_path, user="画面テスト")
-    worker.start()
-    yield AppContext(worker, settings)
-    worker.stop()
+def context(seeded_path: Path, start_context) -> AppContext:
+    return start_context(seeded_path, user="画面テスト")
 
 
 @pytest.fixture
 def screen(qtbot, context: AppContext) -> PlacesScreen:
-    screen = PlacesScreen(context)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 760)
-    screen.show()
+    screen = show_sized(qtbot, PlacesScreen(context), 1200, 760)
     with qtbot.waitSignal(screen.list_did_refresh):
         screen.activate()
     return screen

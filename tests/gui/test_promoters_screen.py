@@ -7,52 +7,31 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.domain.records import Assignment, Place, Population, Promoter
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens import base, promoter_form
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
 from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.gui.widgets.rows_table_model import RowsTableModel
 from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import save_and_wait
+from tests.gui.conftest import open_records_screen, save_and_wait, type_text
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
 
 
-def type_text(widget: QWidget, text: str) -> None:
-    """Type like a user, one character at a time (qtbot.keyClicks cannot send non-ASCII text)."""
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
-
-
 @pytest.fixture
-def context(db_path: Path, tmp_path: Path):
-    worker = DatabaseWorker(db_path, user="テスト担当")
-    worker.start()
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    yield AppContext(worker, settings)
-    worker.stop()
+def context(db_path: Path, start_context):
+    return start_context(db_path, user="テスト担当")
 
 
 @pytest.fixture
 def open_screen(qtbot, context):
-    def opener() -> PromotersScreen:
-        screen = PromotersScreen(context)
-        screen.today = lambda: TODAY
-        qtbot.addWidget(screen)
-        screen.resize(1100, 700)
-        screen.show()
-        screen.activate()
-        qtbot.waitUntil(lambda: screen.reference is not None)
-        return screen
-    return opener
+    return lambda: open_records_screen(qtbot, PromotersScreen, context, today=TODAY)
 
 
 def seed(db_path: Path, *items) -> list:

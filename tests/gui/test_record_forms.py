@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from kaigo_desktop.domain.records import Activity, Gathering, Place, Promoter
 from kaigo_desktop.gui.app import open_main_window
 from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
 from kaigo_desktop.gui.screens.gathering_form import GatheringForm
 from kaigo_desktop.gui.screens.place_form import PlaceForm
@@ -28,16 +27,10 @@ from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel
 from kaigo_desktop.gui.widgets.record_form import RecordForm
 from kaigo_desktop.services import gatherings_view, places_view, promoters_view, records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import run_and_wait, save_and_wait
+from tests.gui.conftest import run_and_wait, save_and_wait, show_sized, type_text
 
 CHIYODA = "131016"
 TODAY = date(2024, 6, 1)
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 def ctrl_enter(widget: QWidget) -> None:
@@ -60,23 +53,13 @@ def seeded(db_path: Path) -> dict:
     return {"place": place, "promoter": promoter, "activity": activity, "gathering": gathering}
 
 
-def open_context(db_path: Path, settings: UserSettings, *, readonly: bool = False):
-    worker = DatabaseWorker(db_path, user="基盤テスト", readonly=readonly)
-    worker.start()
-    return AppContext(worker, settings)
-
-
 @pytest.fixture
-def context(seeded, db_path: Path, settings: UserSettings):
-    context = open_context(db_path, settings)
-    yield context
-    context.worker.stop()
+def context(seeded, db_path: Path, start_context):
+    return start_context(db_path, user="基盤テスト")
 
 
 def show(qtbot, form: QWidget) -> QWidget:
-    qtbot.addWidget(form)
-    form.resize(700, 800)
-    form.show()
+    show_sized(qtbot, form, 700, 800)
     qtbot.waitExposed(form)
     return form
 
@@ -178,20 +161,18 @@ def test_a_duplicate_promoter_name_marks_the_name_field(qtbot, context, seeded, 
     assert scalar(db_path, "SELECT COUNT(*) FROM promoters") == 1
 
 
-def test_a_read_only_database_keeps_every_forms_write_widgets_disabled(qtbot, seeded, db_path, settings) -> None:
-    context = open_context(db_path, settings, readonly=True)
-    try:
-        before = db_path.read_bytes()
-        forms = loaded_forms(qtbot, context, seeded)
-        for name, form in forms.items():
-            form.set_editable(True)  # what loading a live record asks for: the database still says no
-            enabled = [w for w in form.write_widgets() if w.isEnabled()]
-            assert enabled == [], (name, enabled)
-            assert form.is_read_only and not form.has_unsaved_changes()
-            assert not save_and_wait(qtbot, form), name
-        assert db_path.read_bytes() == before
-    finally:
-        context.worker.stop()
+def test_a_read_only_database_keeps_every_forms_write_widgets_disabled(qtbot, seeded, db_path,
+                                                                        start_context) -> None:
+    context = start_context(db_path, user="基盤テスト", readonly=True)
+    before = db_path.read_bytes()
+    forms = loaded_forms(qtbot, context, seeded)
+    for name, form in forms.items():
+        form.set_editable(True)  # what loading a live record asks for: the database still says no
+        enabled = [w for w in form.write_widgets() if w.isEnabled()]
+        assert enabled == [], (name, enabled)
+        assert form.is_read_only and not form.has_unsaved_changes()
+        assert not save_and_wait(qtbot, form), name
+    assert db_path.read_bytes() == before
 
 
 # ---- the main window's leave guard -------------------------------------------------------------------

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QPushButton
 
@@ -57,8 +56,7 @@ def sql_active_places(db_path: Path, fiscal_year: int, municipality: str) -> int
 
 
 @pytest.fixture
-def window(qtbot, filled_db_path: Path, tmp_path: Path):
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+def window(qtbot, filled_db_path: Path, settings: UserSettings):
     window = open_main_window(filled_db_path, settings, today=TODAY)
     qtbot.addWidget(window)
     window.show()

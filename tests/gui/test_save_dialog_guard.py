@@ -10,15 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.gui.app import open_main_window
-from kaigo_desktop.gui.context import AppContext, UserSettings
-from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.gui.exchange_export_dialog import ExportDialog
-from kaigo_desktop.gui.exchange_folders import ExchangeFolders
 from kaigo_desktop.gui.screens.reports import ReportsScreen
 from kaigo_desktop.services import exchange, records
 from kaigo_desktop.storage.database import Database
@@ -51,8 +48,7 @@ def warnings(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
-def reports(qtbot, filled: Path, tmp_path: Path) -> ReportsScreen:
-    settings = UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+def reports(qtbot, filled: Path, settings: UserSettings) -> ReportsScreen:
     window = open_main_window(filled, settings, today=TODAY)
     qtbot.addWidget(window)
     window.show()
@@ -104,28 +100,23 @@ def test_reports_screen_replaces_only_the_file_the_dialog_confirmed(qtbot, repor
     assert completed.read_bytes() == b"keep me" and reports.last_result is None
 
 
-def test_bundle_export_dialog_refuses_the_database(qtbot, filled, tmp_path, monkeypatch, warnings) -> None:
-    worker = DatabaseWorker(filled, user="画面テスト")
-    worker.start()
-    try:
-        context = AppContext(worker, UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-        dialog = ExportDialog(context, folders=ExchangeFolders(QSettings(str(tmp_path / "f.ini"),
-                                                                          QSettings.Format.IniFormat)), today=TODAY)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
-        dialog.destination_combo.setCurrentText("区役所")
-        backup = next((filled.parent / "backups").iterdir())
-        kept = {path: digest(path) for path in (filled, backup)}
-        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-        for chosen, word in ((filled, "データベース"), (backup, "バックアップフォルダ")):
-            dialog.path_edit.setText(str(chosen))
-            count = len(warnings)
-            dialog.export_button.click()
-            qtbot.waitUntil(lambda: len(warnings) > count, timeout=10_000)
-            assert "書き出せませんでした" in warnings[-1] and word in warnings[-1]
-            assert dialog.last_summary is None
-        assert {path: digest(path) for path in kept} == kept
-        assert run_and_wait(qtbot, context, lambda db, _c: exchange.destinations(db)) == []  # nothing remembered
-    finally:
-        worker.stop()
+def test_bundle_export_dialog_refuses_the_database(qtbot, filled, monkeypatch, warnings, start_context,
+                                                   folders) -> None:
+    context = start_context(filled, user="画面テスト")
+    dialog = ExportDialog(context, folders=folders, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
+    dialog.destination_combo.setCurrentText("区役所")
+    backup = next((filled.parent / "backups").iterdir())
+    kept = {path: digest(path) for path in (filled, backup)}
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    for chosen, word in ((filled, "データベース"), (backup, "バックアップフォルダ")):
+        dialog.path_edit.setText(str(chosen))
+        count = len(warnings)
+        dialog.export_button.click()
+        qtbot.waitUntil(lambda: len(warnings) > count, timeout=10_000)
+        assert "書き出せませんでした" in warnings[-1] and word in warnings[-1]
+        assert dialog.last_summary is None
+    assert {path: digest(path) for path in kept} == kept
+    assert run_and_wait(qtbot, context, lambda db, _c: exchange.destinations(db)) == []  # nothing remembered

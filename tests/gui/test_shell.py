@@ -11,9 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from kaigo_desktop.gui import error_dialog
 from kaigo_desktop.gui.app import (
@@ -27,13 +25,9 @@ from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.gui.error_dialog import ErrorDialog, explain, install_exception_hook
 from kaigo_desktop.gui.welcome import WelcomeDialog
 from kaigo_desktop.storage.errors import NewerSchemaError
+from tests.gui.conftest import type_text
 
 HACHIOJI = "132012"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> UserSettings:
-    return UserSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 @pytest.fixture
@@ -47,12 +41,6 @@ def restore_hooks(monkeypatch):
         if handler not in handlers:
             handler.close()
             error_dialog.logger.removeHandler(handler)
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
 
 
 # ---- the exception hook ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QSettings
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog
 
@@ -36,11 +35,10 @@ class _PdfPrintDialog:
 
 
 @pytest.fixture
-def window(qtbot, db_path: Path, tmp_path: Path):
+def window(qtbot, db_path: Path, settings: UserSettings):
     with Database.open(db_path) as db:
         for name in ("さくら体操の会", "ひまわりサロン"):
             records.add(db, Place("131016", name, start_date=date(2020, 4, 1)))
-    settings = UserSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     window = open_main_window(db_path, settings)
     qtbot.addWidget(window)
     window.show()

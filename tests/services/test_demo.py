@@ -12,11 +12,10 @@ import pytest
 from kaigo_desktop.services.demo import DemoSummary, create_demo, kana_number
 from kaigo_desktop.services.stats import fiscal_year_stats
 from kaigo_desktop.storage.database import Database
+from tests.table_state import TABLES
 
 TODAY = date(2026, 11, 27)
 SEED = 7
-TABLES = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population", "activities",
-          "expenses")
 
 
 def _demo(path: Path) -> tuple[Database, DemoSummary]:

@@ -18,18 +18,15 @@ from kaigo_desktop.services.importing import import_file
 from kaigo_desktop.storage import merge_queries
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.ids import natural_id
+from tests import table_state
 
 TODAY = date(2025, 6, 30)
 CHIYODA, CHUO = "131016", "131024"
-TABLES = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population", "activities",
-          "expenses")
 
 
 @pytest.fixture
-def database(tmp_path: Path):
-    db = Database.open(tmp_path / "t.sqlite3", create=True, user="統合担当")
-    yield db
-    db.close()
+def database_user() -> str:
+    return "統合担当"
 
 
 def place(db: Database, name: str, code: str = CHIYODA, **kwargs) -> r.Place:
@@ -43,7 +40,7 @@ def promoter(db: Database, name: str, code: str = CHIYODA, **kwargs) -> r.Promot
 
 
 def snapshot(db: Database) -> dict[str, list[tuple]]:
-    state = {table: [tuple(row) for row in db.query(f"SELECT * FROM {table} ORDER BY id")] for table in TABLES}
+    state = table_state.snapshot(db)
     state["change_seq"] = [(db.scalar("SELECT value FROM db_meta WHERE key = 'change_seq'"),)]
     return state
 

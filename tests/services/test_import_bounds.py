@@ -73,19 +73,27 @@ CASES = [
 BAD_TEXT = [str(INT64_MAX), "99999999999999999999999", "1e30", "-5", "１０００００００００００００"]
 
 
+def import_with_one_bad_cell(database: Database, write_file, tmp_path: Path, kind: str, header: list[str],
+                             good: list, column: str, bad: object):
+    """Import a file (written by `write_file`) whose one row has `bad` in `column`: exactly that cell is
+    reported as an error of line 2, and nothing is stored."""
+    row = list(good)
+    row[header.index(column)] = bad
+    before = state(database)
+    result = import_file(database, kind, write_file(tmp_path, header, [row]), today=TODAY)
+    assert not result.ok
+    assert [(e.line, e.column) for e in result.errors] == [(2, column)], result.errors
+    assert state(database) == before
+    return result
+
+
 @pytest.mark.parametrize("kind, header, good, column", CASES, ids=[f"{c[0]}-{c[3]}" for c in CASES])
 @pytest.mark.parametrize("bad", BAD_TEXT)
 def test_a_csv_cell_beyond_the_bounds_is_a_row_error(database: Database, tmp_path: Path, kind: str,
                                                       header: list[str], good: list[str], column: str,
                                                       bad: str) -> None:
-    spoiled = list(good)
-    spoiled[header.index(column)] = bad
-    before = state(database)
-    result = import_file(database, kind, csv_file(tmp_path, header, [spoiled]), today=TODAY)
-    assert not result.ok
-    assert [(e.line, e.column) for e in result.errors] == [(2, column)], result.errors
+    result = import_with_one_bad_cell(database, csv_file, tmp_path, kind, header, good, column, bad)
     assert column.split("（")[0] in result.errors[0].message or "以下" in result.errors[0].message
-    assert state(database) == before
     fiscal_year_stats(database, 2024)  # nothing stored that could overflow the sums
 
 
@@ -94,13 +102,7 @@ def test_a_csv_cell_beyond_the_bounds_is_a_row_error(database: Database, tmp_pat
 def test_an_xlsx_cell_beyond_the_bounds_is_a_row_error(database: Database, tmp_path: Path, kind: str,
                                                         header: list[str], good: list[str], column: str,
                                                         bad: object) -> None:
-    spoiled = list(good)
-    spoiled[header.index(column)] = bad
-    before = state(database)
-    result = import_file(database, kind, xlsx_file(tmp_path, header, [spoiled]), today=TODAY)
-    assert not result.ok
-    assert [(e.line, e.column) for e in result.errors] == [(2, column)], result.errors
-    assert state(database) == before
+    import_with_one_bad_cell(database, xlsx_file, tmp_path, kind, header, good, column, bad)
 
 
 def test_the_limit_itself_is_accepted_and_one_more_is_not(database: Database, tmp_path: Path) -> None:

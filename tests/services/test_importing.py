@@ -21,18 +21,10 @@ from kaigo_desktop.services.importing import (
     import_file,
 )
 from kaigo_desktop.storage.database import Database
+from tests.table_state import TABLES, counts, snapshot
 
 TODAY = date(2025, 6, 30)
 CHIYODA, CHUO, MINATO, HACHIOJI = "131016", "131024", "131032", "132012"
-TABLES = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population", "activities",
-          "expenses")
-
-
-@pytest.fixture
-def database(tmp_path: Path):
-    db = Database.open(tmp_path / "t.sqlite3", create=True, user="テスト")
-    yield db
-    db.close()
 
 
 def write(tmp_path: Path, lines: list[str], *, encoding: str = "utf-8", name: str = "in.csv") -> Path:
@@ -43,17 +35,6 @@ def write(tmp_path: Path, lines: list[str], *, encoding: str = "utf-8", name: st
 
 def run(db: Database, kind: str, path: Path, **kwargs) -> ImportResult:
     return import_file(db, kind, path, today=TODAY, **kwargs)
-
-
-def counts(db: Database) -> dict[str, int]:
-    """Every row of every user table, deleted or not, and the change counter."""
-    result = {table: db.scalar(f"SELECT COUNT(*) FROM {table}") for table in TABLES}
-    result["change_seq"] = db.scalar("SELECT value FROM db_meta WHERE key = 'change_seq'")
-    return result
-
-
-def snapshot(db: Database) -> dict[str, list[tuple]]:
-    return {table: [tuple(row) for row in db.query(f"SELECT * FROM {table} ORDER BY id")] for table in TABLES}
 
 
 def add_place(db: Database, code: str, name: str, **kwargs) -> r.Place:

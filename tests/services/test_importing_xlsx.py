@@ -18,19 +18,11 @@ from kaigo_desktop.services import records
 from kaigo_desktop.services.importing import IMPORT_KINDS, ImportResult, RowError, format_result, import_file
 from kaigo_desktop.services.importing_table import MAX_CELL_CHARS
 from kaigo_desktop.storage.database import Database
+from tests.table_state import counts
 
 TODAY = date(2025, 6, 30)
 CHIYODA, CHUO = "131016", "131024"
-TABLES = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population", "activities",
-          "expenses")
 GATHERING_HEADER = ["区市町村コード", "通いの場名称", "開催日", "参加者数", "開始時刻", "終了時刻", "備考"]
-
-
-@pytest.fixture
-def database(tmp_path: Path):
-    db = Database.open(tmp_path / "t.sqlite3", create=True, user="テスト")
-    yield db
-    db.close()
 
 
 @pytest.fixture
@@ -67,12 +59,6 @@ def edit_sheet_xml(path: Path, edit, part: str = "xl/worksheets/sheet1.xml") -> 
 
 def run(db: Database, kind: str, path: Path, **kwargs) -> ImportResult:
     return import_file(db, kind, path, today=TODAY, **kwargs)
-
-
-def counts(db: Database) -> dict[str, int]:
-    result = {table: db.scalar(f"SELECT COUNT(*) FROM {table}") for table in TABLES}
-    result["change_seq"] = db.scalar("SELECT value FROM db_meta WHERE key = 'change_seq'")
-    return result
 
 
 def gatherings(db: Database) -> list[tuple]:

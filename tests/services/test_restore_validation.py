@@ -21,6 +21,7 @@ from kaigo_desktop.storage import migrations, ownership
 from kaigo_desktop.storage.backup import newest_good_backup
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import BackupFailedError
+from tests.mishaps import damage_table
 
 
 def folder_state(folder: Path) -> dict[str, str]:
@@ -85,15 +86,7 @@ REFUSALS = {
 
 
 def _damaged(good: Path) -> Path:
-    path = good.with_name("damaged.sqlite3")
-    conn = sqlite3.connect(good)
-    root = conn.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'municipalities'").fetchone()[0]
-    page = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    data = bytearray(good.read_bytes())
-    data[(root - 1) * page + 8:root * page - 8] = bytes((i * 37 + 11) % 256 for i in range(page - 16))
-    path.write_bytes(bytes(data))
-    return path
+    return damage_table(good, "municipalities", out=good.with_name("damaged.sqlite3"))
 
 
 @pytest.mark.parametrize("kind", REFUSALS)

@@ -17,6 +17,7 @@ import pytest
 from kaigo_desktop.storage import backup, migrations
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import BackupFailedError
+from tests.mishaps import damage_table
 
 
 def fill(db: Database, megabytes: float) -> None:
@@ -75,14 +76,7 @@ def test_an_existing_file_is_never_overwritten(db: Database, tmp_path: Path) -> 
 
 def test_a_copy_failing_its_check_is_not_kept(db_path: Path, tmp_path: Path) -> None:
     # Scribble over a table page: the pages still copy, integrity_check then finds the damage.
-    conn = sqlite3.connect(db_path)
-    root = conn.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'municipalities'").fetchone()[0]
-    page = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    data = bytearray(db_path.read_bytes())
-    start = (root - 1) * page
-    data[start + 8:start + page - 8] = bytes((i * 37 + 11) % 256 for i in range(page - 16))
-    db_path.write_bytes(bytes(data))
+    damage_table(db_path, "municipalities")
     source = sqlite3.connect(db_path)
     target = tmp_path / "out" / "copy.sqlite3"
     with pytest.raises(BackupFailedError, match="検証に失敗"):

@@ -29,6 +29,23 @@ def folder_state(folder: Path) -> dict[str, str]:
     return {p.name: digest(p) for p in folder.rglob("*") if p.is_file()}
 
 
+def set_pragma(path: Path, assignment: str) -> None:
+    """Change a header field as another program would, bypassing our code."""
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA {assignment}")
+    conn.close()
+
+
+def refused_untouched(path: Path, error: type[Exception], match: str, **open_kwargs) -> pytest.ExceptionInfo:
+    """Opening `path` fails with `error` and leaves its folder as it was, byte for byte (no -wal, -shm, lock
+    or backups folder)."""
+    before = folder_state(path.parent)
+    with pytest.raises(error, match=match) as caught:
+        Database.open(path, **open_kwargs)
+    assert folder_state(path.parent) == before
+    return caught
+
+
 def browser_history(path: Path, *, application_id: int = 0, user_version: int = 74) -> Path:
     """A file like a web browser's history: its own tables, index, view and trigger, its own version."""
     conn = sqlite3.connect(path)
@@ -82,21 +99,13 @@ def old_database(path: Path, version: int) -> Path:
 @pytest.mark.parametrize("readonly", [False, True])
 def test_another_applications_file_is_refused_untouched(tmp_path: Path, make, readonly: bool) -> None:
     path = make(tmp_path / "places.sqlite")
-    before = folder_state(tmp_path)
-    with pytest.raises(ForeignDatabaseError, match="Kaigo Desktop のデータベースではない") as caught:
-        Database.open(path, readonly=readonly)
+    caught = refused_untouched(path, ForeignDatabaseError, "Kaigo Desktop のデータベースではない", readonly=readonly)
     assert caught.value.path == path
-    assert folder_state(tmp_path) == before  # byte for byte; no -wal, -shm, lock or backups folder
 
 
 def test_our_schema_stamped_by_someone_else_is_refused(db_path: Path) -> None:
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA application_id = 1234")
-    conn.close()
-    before = folder_state(db_path.parent)
-    with pytest.raises(ForeignDatabaseError, match="application_id"):
-        Database.open(db_path)
-    assert folder_state(db_path.parent) == before
+    set_pragma(db_path, "application_id = 1234")
+    refused_untouched(db_path, ForeignDatabaseError, "application_id")
 
 
 def test_check_on_a_browsers_file_exits_2_and_adds_nothing(tmp_path: Path, capsys) -> None:
@@ -138,13 +147,8 @@ def test_an_old_file_of_ours_is_stamped_when_opened_for_writing_and_keeps_its_re
 
 
 def test_a_lowered_user_version_is_refused_untouched(db_path: Path) -> None:
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA user_version = 3")
-    conn.close()
-    before = folder_state(db_path.parent)
-    with pytest.raises(CorruptDatabaseError, match="一致しません"):
-        Database.open(db_path)
-    assert folder_state(db_path.parent) == before
+    set_pragma(db_path, "user_version = 3")
+    refused_untouched(db_path, CorruptDatabaseError, "一致しません")
 
 
 def test_every_connection_has_trusted_schema_off(db_path: Path) -> None:

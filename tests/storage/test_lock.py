@@ -7,7 +7,6 @@ import contextlib
 import json
 import multiprocessing
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import pytest
 from kaigo_desktop.storage import lock
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import DatabaseInUseError, FolderNotWritableError
+from tests.mishaps import kill_once_ready
 
 HOLDER = """
 import sys, time
@@ -84,11 +84,7 @@ def test_the_lock_file_names_user_host_process_and_time(db_path: Path) -> None:
 
 
 def test_a_lock_left_by_a_killed_program_is_replaced(db_path: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path), "佐藤"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "open"
-    child.send_signal(signal.SIGKILL)
-    child.wait()
+    kill_once_ready(HOLDER, str(db_path), "佐藤", ready="open")
     assert lock.lock_path(db_path).exists()  # left behind …
     with Database.open(db_path, user="鈴木"):  # … and taken over, since that process is gone
         assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["user"] == "鈴木"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from kaigo_desktop.storage.errors import (
     NewerSchemaError,
     NotADatabaseError,
 )
+from tests.mishaps import damage_table, kill_once_ready
 
 
 def digest(path: Path) -> str:
@@ -30,18 +30,6 @@ def digest(path: Path) -> str:
 
 def listing(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()}
-
-
-def damage_table(path: Path, table: str) -> None:
-    """Scribble over the root page of `table`, as a failing disk or a bad copy would."""
-    conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_schema WHERE name = ?", (table,)).fetchone()[0]
-    page = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    data = bytearray(path.read_bytes())
-    start = (root - 1) * page
-    data[start + 8:start + page - 8] = bytes((i * 37 + 11) % 256 for i in range(page - 16))
-    path.write_bytes(bytes(data))
 
 
 def make_backup_of(db_path: Path, reason: str = "manual") -> Path:
@@ -154,11 +142,7 @@ def test_read_only_sees_what_a_running_writer_committed(db_path: Path) -> None:
 
 
 def test_read_only_after_a_crash_sees_the_records_still_in_the_wal(db_path: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), "7"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "written"
-    child.send_signal(signal.SIGKILL)
-    child.wait()
+    kill_once_ready(WRITER, str(db_path), "7", ready="written")
     wal = Path(f"{db_path}-wal")
     assert wal.exists() and wal.stat().st_size > 0  # committed, not yet folded into the file
     with Database.open(db_path, readonly=True) as db:  # must not read the file alone (immutable)

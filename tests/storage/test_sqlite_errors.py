@@ -28,6 +28,7 @@ from kaigo_desktop.storage.errors import (
     ReadOnlyDatabaseError,
     StorageError,
 )
+from tests.mishaps import sqlite_error
 
 CHIYODA = "131016"
 TODAY = date(2025, 6, 1)
@@ -184,26 +185,15 @@ def test_a_truncated_file_is_corrupt(db: Database, db_path: Path, tmp_path: Path
     shutil.copyfile(db_path, truncated)
     with open(truncated, "r+b") as handle:
         handle.truncate(truncated.stat().st_size // 2)
-    conn = sqlite3.connect(truncated)
-    try:
-        with pytest.raises(sqlite3.DatabaseError) as caught:
-            conn.execute("SELECT COUNT(*), MAX(notes) FROM places").fetchall()
-    finally:
-        conn.close()
-    problem = sqlite_errors.environment_error(caught.value, path=truncated)
+    error = sqlite_error(truncated, "SELECT COUNT(*), MAX(notes) FROM places")
+    problem = sqlite_errors.environment_error(error, path=truncated)
     assert isinstance(problem, CorruptDatabaseError) and problem.kind == "corrupt" and problem.path == truncated
 
 
 def test_a_file_that_is_not_sqlite_is_corrupt(tmp_path: Path) -> None:
     text = tmp_path / "memo.sqlite3"
     text.write_bytes("これはメモです。".encode() * 400)
-    conn = sqlite3.connect(text)
-    try:
-        with pytest.raises(sqlite3.DatabaseError) as caught:
-            conn.execute("SELECT * FROM sqlite_master").fetchall()
-    finally:
-        conn.close()
-    assert sqlite_errors.environment_kind(caught.value) == "corrupt"
+    assert sqlite_errors.environment_kind(sqlite_error(text, "SELECT * FROM sqlite_master")) == "corrupt"
 
 
 def test_a_folder_that_is_not_there_is_unreachable(tmp_path: Path) -> None:
