@@ -51,13 +51,18 @@ def new_copy(source: Path, folder: Path, name: str) -> Path:
 @contextmanager
 def center_and_town(prefix: str) -> Iterator[tuple[Path, Path, Path]]:
     """A temporary folder (removed afterwards) with two new databases, as a center's PC and a town's would have
-    them (each its own id): yields (folder, center, town)."""
+    them (each its own id, the town trusting the center's signing key as after the first USB stick): yields
+    (folder, center, town)."""
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         empty = folder / "empty.sqlite3"
         with Database.open(empty, create=True):
             pass
-        yield folder, new_copy(empty, folder, "center"), new_copy(empty, folder, "town")
+        center, town = new_copy(empty, folder, "center"), new_copy(empty, folder, "town")
+        with Database.open(center, user="center") as center_db, Database.open(town, user="town") as town_db:
+            signer = bundle_signing.own_signer(center_db)
+            bundle_signing.trust(town_db, signer, signer.fingerprint)
+        yield folder, center, town
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -86,8 +91,6 @@ def main() -> None:
         first = folder / "places.kaigo"
         ex.export_bundle(source, first, destination="town")
         with Database.open(town_template, user="town") as town:
-            signer = bundle_signing.own_signer(source)
-            bundle_signing.trust(town, signer, signer.fingerprint)  # set up once per pair
             ex.import_bundle(town, first)
         print(f"making {args.gatherings:,} gatherings …", flush=True)
         bulk.add_gatherings(source, gatherings(place_ids, args.gatherings, date(2024, 4, 1), 360),
