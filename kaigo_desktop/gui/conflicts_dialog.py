@@ -22,18 +22,18 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp
-from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, push_button, stacked
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
 )
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.exchange import (
     INVALID,
     ConflictError,
     pending_count,
     resolve_conflict,
 )
-from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.exchange_labels import ConflictView, conflict_views
 
 TITLE = "競合の解決"
@@ -122,7 +122,7 @@ class ConflictsDialog(QDialog):
         self.pending_button = push_button(
             "保留中の記録…", self.show_pending,
             tooltip="関係する記録がまだ届いていないため、取り込みを待っている記録の一覧（破棄もできます）")
-        column(self, intro, (splitter, 1),
+        stacked(self, intro, (splitter, 1),
                button_row((self.keep_local_button, self.keep_incoming_button),
                           (self.pending_button, self.close_button)))
         scaled_resize(self, 980, 720)

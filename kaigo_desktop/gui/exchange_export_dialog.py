@@ -28,14 +28,28 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Municipality
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, BUNDLE_SUFFIX, ExchangeFolders
+from kaigo_desktop.gui.exchange_folders import (
+    BUNDLE_FILTER,
+    BUNDLE_SUFFIX,
+    ExchangeFolders,
+)
 from kaigo_desktop.gui.exchange_progress import run_with_progress
-from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
-from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, path_row, push_button
+from kaigo_desktop.gui.widgets.dialog_parts import (
+    button_row,
+    path_row,
+    push_button,
+    stacked,
+)
 from kaigo_desktop.services.cancelling import Cancelled
-from kaigo_desktop.services.exchange import BundleSummary, Destination, destinations, export_bundle
+from kaigo_desktop.services.exchange import (
+    BundleSummary,
+    Destination,
+    destinations,
+    export_bundle,
+)
 from kaigo_desktop.services.exchange_labels import counts_text, timestamp_text
 from kaigo_desktop.services.output_files import check_output_path
 from kaigo_desktop.services.places_view import CenterChoice, place_choices
@@ -160,7 +174,7 @@ class ExportDialog(QDialog):
         self.export_button = push_button("書き出す", self.run_export)
         self.export_button.setDefault(True)
         self.close_button = push_button(words.CLOSE, self.reject)
-        column(self, intro, form, password_box, 1, button_row(right=(self.export_button, self.close_button)))
+        stacked(self, intro, form, password_box, 1, button_row(right=(self.export_button, self.close_button)))
         scaled_resize(self, 720, 0)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name

@@ -25,9 +25,16 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
 from kaigo_desktop.gui.exchange_progress import run_with_progress
-from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
-from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, path_row, push_button
+from kaigo_desktop.gui.operations import CollectionOp
+from kaigo_desktop.gui.widgets.dialog_parts import (
+    button_row,
+    path_row,
+    push_button,
+    stacked,
+)
+from kaigo_desktop.services import bundle_signing
+from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.exchange import (
@@ -39,8 +46,6 @@ from kaigo_desktop.services.exchange import (
     import_bundle,
     is_encrypted,
 )
-from kaigo_desktop.services import bundle_signing
-from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.services.exchange_labels import IMPORT_COUNTS, bundle_text, gap_text
 
 TITLE = "データの取り込み（ほかのパソコンから）"
@@ -112,7 +117,7 @@ class ExchangeImportDialog(QDialog):
         self.import_button = push_button("取り込む", self.run_import)
         self.import_button.setEnabled(False)
         self.close_button = push_button(words.CLOSE, self.reject)
-        column(self, path_row(self.path_edit, self.browse_button, "ファイル"), self.status_label,
+        stacked(self, path_row(self.path_edit, self.browse_button, "ファイル"), self.status_label,
                (self.preview_box, 1), button_row(right=(self.trust_button, self.import_button, self.close_button)))
         scaled_resize(self, 760, 0)
 

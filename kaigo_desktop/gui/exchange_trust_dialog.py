@@ -23,7 +23,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp
-from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, push_button, stacked
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
@@ -69,7 +69,7 @@ class TrustDialog(QDialog):
         self.remove_button = push_button("信頼を取り消す", self.remove_selected)
         self.remove_button.setEnabled(False)
         close = push_button(words.CLOSE, self.accept)
-        column(self, own, explanation, (self.table, 1),
+        stacked(self, own, explanation, (self.table, 1),
                button_row((self.add_button, self.remove_button), (close,)))
         scaled_resize(self, 820, 420)
 

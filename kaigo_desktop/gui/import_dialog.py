@@ -22,10 +22,20 @@ from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_p
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_preview import ImportPreview
 from kaigo_desktop.gui.import_sheet_names import is_excel_path, sheet_names
-from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, path_row, push_button
+from kaigo_desktop.gui.widgets.dialog_parts import (
+    button_row,
+    path_row,
+    push_button,
+    stacked,
+)
 from kaigo_desktop.services.cancelling import Cancelled, progress_that_stops
 from kaigo_desktop.services.changes import Changes
-from kaigo_desktop.services.importing import IMPORT_KINDS, KIND_LABELS, ImportResult, import_file
+from kaigo_desktop.services.importing import (
+    IMPORT_KINDS,
+    KIND_LABELS,
+    ImportResult,
+    import_file,
+)
 
 ENCODINGS = (("auto", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS"))
 FILE_FILTER = "CSV・Excel ファイル (*.csv *.txt *.xlsx *.xlsm);;CSV (*.csv *.txt);;Excel (*.xlsx *.xlsm);;すべてのファイル (*)"
@@ -73,7 +83,7 @@ class ImportDialog(QDialog):
                                         tooltip="取り込む内容を調べて表示します。まだ何も書き込みません。")
         self.import_button = push_button("取り込む", self.run_import)
         self.close_button = push_button(words.CLOSE, self.reject)
-        column(self, form, (self.preview, 1),
+        stacked(self, form, (self.preview, 1),
                button_row(right=(self.check_button, self.import_button, self.close_button)))
         for combo in (self.kind_combo, self.sheet_combo, self.encoding_combo):
             combo.currentIndexChanged.connect(self._inputs_changed)

@@ -16,10 +16,15 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
-from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, push_button, stacked
 from kaigo_desktop.gui.widgets.type_ahead_combo import find_as_typed
 from kaigo_desktop.services.changes import Changes
-from kaigo_desktop.services.duplicates import MergeRefused, MergeResult, merge_places, merge_promoters
+from kaigo_desktop.services.duplicates import (
+    MergeRefused,
+    MergeResult,
+    merge_places,
+    merge_promoters,
+)
 from kaigo_desktop.services.merge_candidates import MergeCandidates, merge_candidates
 
 _KINDS = {"places": ("通いの場", merge_places), "promoters": ("推進員", merge_promoters)}
@@ -74,7 +79,7 @@ class MergeDialog(QDialog):
         self.check_button = push_button("確認", self.run_preview)
         self.merge_button = push_button("統合する", self.run_merge)
         self.close_button = push_button(words.CLOSE, self.reject)
-        column(self, explanation, form, (self.summary_label, 1),
+        stacked(self, explanation, form, (self.summary_label, 1),
                button_row(right=(self.check_button, self.merge_button, self.close_button)))
         for picker in (self.survivor_picker, self.duplicate_picker):
             picker.currentTextChanged.connect(self._choice_changed)

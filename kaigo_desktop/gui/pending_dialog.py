@@ -10,7 +10,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp
-from kaigo_desktop.gui.widgets.dialog_parts import button_row, column, push_button
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, push_button, stacked
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
@@ -47,7 +47,7 @@ class PendingDialog(QDialog):
         self.drop_selected_button = push_button("選んだ記録を破棄", self.drop_selected)
         self.drop_all_button = push_button("すべて破棄", self.drop_all)
         self.close_button = push_button(words.CLOSE, self.accept)
-        column(self, intro, (self.list_table, 1), self.count_label,
+        stacked(self, intro, (self.list_table, 1), self.count_label,
                button_row((self.drop_selected_button, self.drop_all_button), (self.close_button,)))
         scaled_resize(self, 900, 520)
         self.refresh()

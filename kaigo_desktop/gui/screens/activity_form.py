@@ -22,9 +22,14 @@ from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, refill_keeping_text, stack
+from kaigo_desktop.gui.widgets.dialog_parts import stacked
+from kaigo_desktop.gui.widgets.form_errors import FormErrors
+from kaigo_desktop.gui.widgets.record_form import (
+    RecordForm,
+    SaveJob,
+    refill_keeping_text,
+)
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import activities_view
@@ -85,7 +90,7 @@ class ActivityForm(RecordForm):
         self.errors = FormErrors(self.error_label, {
             "promoter_id": self.promoter, "done_on": self.done_on.editor, "kind": self.kind, "place_id": self.place,
             "minutes": self.minutes, "summary": self.summary})
-        stack(self, self.heading, fields, self.error_label, self.save_buttons())
+        stacked(self, self.heading, fields, self.error_label, self.save_buttons(), 1)
         self.enter_moves_focus()
         self.set_up_saving()
         self.promoter.value_did_change.connect(self._fill_places)

@@ -8,8 +8,18 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QListView, QPushButton, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
 )
 
 from kaigo_desktop.domain import ui_words as words
@@ -18,10 +28,11 @@ from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
+from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, button_row, stack
+from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
@@ -109,8 +120,8 @@ class GatheringForm(RecordForm):
         form.addRow("推進員", self.promoter)
         form.addRow("時間", self._row(self.start_time, QLabel("～"), self.end_time))
         form.addRow("備考", self.notes)
-        stack(self, self.mode_label, form, self.hint, self.error_label,
-              button_row(self.clear_button, self.save_button, left=(self.same_button,)))
+        stacked(self, self.mode_label, form, self.hint, self.error_label,
+               button_row((self.same_button,), (self.clear_button, self.save_button)), 1)
         self.errors = FormErrors(self.error_label, {
             "place_id": self.place, "held_on": self.held_on.editor, **self.counts,
             "promoter_id": self.promoter, "start_time": self.start_time, "end_time": self.end_time,

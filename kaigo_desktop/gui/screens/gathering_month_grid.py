@@ -11,8 +11,16 @@ from datetime import date
 from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget,
-    QTableWidgetItem, QWidget,
+    QAbstractItemView,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
 )
 
 from kaigo_desktop.domain import ui_words as words
@@ -22,12 +30,21 @@ from kaigo_desktop.domain.validation import check_attendance
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.gathering_month_sheet import (
-    COLUMN_OF, COLUMNS, COUNT_FIELDS, NOTES, SheetRow, cells_of, day_label, records_to_save, routine_text,
+    COLUMN_OF,
+    COLUMNS,
+    COUNT_FIELDS,
+    NOTES,
+    SheetRow,
+    cells_of,
+    day_label,
+    records_to_save,
+    routine_text,
 )
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import field_errors
-from kaigo_desktop.gui.widgets.record_form import button_row, hold_disabled, stack
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
+from kaigo_desktop.gui.widgets.record_form import hold_disabled
 from kaigo_desktop.gui.widgets.sheet_cell_delegate import SheetCellDelegate
 from kaigo_desktop.services import gatherings_view
 from kaigo_desktop.services.changes import Changes
@@ -102,8 +119,8 @@ class GatheringMonthGrid(QWidget):
         months.addWidget(self.month_label)
         months.addWidget(self.next_button)
         months.addStretch(1)
-        stack(self, top, months, self.info, (self.table, 1), self.message,
-              button_row(self.revert_button, self.save_button, left=(self.add_row_button,)), end_stretch=False)
+        stacked(self, top, months, self.info, (self.table, 1), self.message,
+               button_row((self.add_row_button,), (self.revert_button, self.save_button)))
         add_save_shortcut(self, lambda: self.save())
         self.place.place_did_change.connect(lambda _p: self._selection_changed())
         self.month.dateChanged.connect(lambda _d: self._selection_changed())

@@ -21,10 +21,14 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.error_dialog import default_log_path
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish
-from kaigo_desktop.gui.screens.masters_common import MasterPage, MessageLine, fill_municipalities
-from kaigo_desktop.gui.widgets.record_form import button_row, stack
-from kaigo_desktop.services.changes import Changes
+from kaigo_desktop.gui.screens.masters_common import (
+    MasterPage,
+    MessageLine,
+    fill_municipalities,
+)
+from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.services import masters_view, overview
+from kaigo_desktop.services.changes import Changes
 
 NOT_SET = "（指定なし）"
 
@@ -97,7 +101,7 @@ class SettingsPage(MasterPage):
         self.save_button.setObjectName("settings_save")
         self.discard_button = QPushButton(words.REVERT)
         self.message = MessageLine()
-        stack(self, user_box, button_row(self.discard_button, self.save_button), self.message, database_box)
+        stacked(self, user_box, button_row(right=(self.discard_button, self.save_button)), self.message, database_box, 1)
 
         self.municipality_combo.currentIndexChanged.connect(lambda _i: self._fill_centers(None))
         self.save_button.clicked.connect(lambda: self.save())

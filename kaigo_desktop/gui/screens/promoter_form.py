@@ -23,9 +23,14 @@ from kaigo_desktop.domain.records import Promoter
 from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
-from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob, refill_keeping_text, stack
+from kaigo_desktop.gui.widgets.dialog_parts import stacked
+from kaigo_desktop.gui.widgets.form_errors import FormErrors
+from kaigo_desktop.gui.widgets.record_form import (
+    RecordForm,
+    SaveJob,
+    refill_keeping_text,
+)
 from kaigo_desktop.gui.widgets.record_messages import is_user_error
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
@@ -94,7 +99,7 @@ class PromoterForm(RecordForm):
             # the date box itself: a style on the composite would frame its 和暦 label and checkbox too
             "start_date": self.start_date.editor, "end_date": self.end_date.editor,
             "contact": self.contact, "notes": self.notes})
-        stack(self, self.heading, fields, self.banner, self.error_label, self.save_buttons())
+        stacked(self, self.heading, fields, self.banner, self.error_label, self.save_buttons(), 1)
         self.enter_moves_focus()
         self.set_up_saving()
         self.municipality.value_did_change.connect(self._municipality_changed)

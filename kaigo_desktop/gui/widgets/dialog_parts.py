@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-# A part of column(): a widget or layout, (part, stretch) for one that takes the spare height, or an int for
+# A part of stacked(): a widget or layout, (part, stretch) for one that takes the spare height, or an int for
 # an empty stretch.
 Part = QWidget | QLayout | tuple[QWidget | QLayout, int] | int
 
@@ -41,7 +41,7 @@ def path_row(path_edit: QLineEdit, browse_button: QPushButton, label: str = "") 
     return row
 
 
-def column(owner: QWidget, *parts: Part) -> QVBoxLayout:
+def stacked(owner: QWidget, *parts: Part) -> QVBoxLayout:
     """Lay the parts out top to bottom as owner's layout."""
     layout = QVBoxLayout(owner)
     for part in parts:

@@ -14,14 +14,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QPushButton,
+    QWidget,
+)
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.operations import CollectionOp, Then
-from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus, add_save_shortcut
+from kaigo_desktop.gui.widgets.dialog_parts import button_row
+from kaigo_desktop.gui.widgets.enter_navigation import (
+    EnterMovesFocus,
+    add_save_shortcut,
+)
 from kaigo_desktop.gui.widgets.form_errors import FormErrors, field_errors
 from kaigo_desktop.services.changes import Changes
 
@@ -30,33 +39,6 @@ SaveJob = Callable[[Any, Any], Any]  # (Database, JobContext) → what show_save
 
 def _ignore(_ok: bool) -> None:
     pass
-
-
-def button_row(*right: QWidget, left: Iterable[QWidget] = ()) -> QHBoxLayout:
-    """A form's buttons: `left` at the left edge, the others (取り消す, 保存 …) at the right edge."""
-    row = QHBoxLayout()
-    for widget in left:
-        row.addWidget(widget)
-    row.addStretch(1)
-    for widget in right:
-        row.addWidget(widget)
-    return row
-
-
-def stack(owner: QWidget, *parts: QWidget | QLayout | tuple[QWidget, int], end_stretch: bool = True) -> QVBoxLayout:
-    """`owner`'s layout: the parts top to bottom (a (widget, n) pair takes n shares of spare height); with
-    `end_stretch` the spare height stays below them, so the fields keep their size."""
-    layout = QVBoxLayout(owner)
-    for part in parts:
-        if isinstance(part, QLayout):
-            layout.addLayout(part)
-        elif isinstance(part, tuple):
-            layout.addWidget(*part)
-        else:
-            layout.addWidget(part)
-    if end_stretch:
-        layout.addStretch(1)
-    return layout
 
 
 def refill_keeping_text(combo: QComboBox, items: Iterable[str]) -> None:
@@ -165,7 +147,7 @@ class RecordForm(QWidget):
         self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
         self.revert_button = QPushButton(words.REVERT)
-        return button_row(self.revert_button, self.save_button)
+        return button_row(right=(self.revert_button, self.save_button))
 
     def enter_moves_focus(self) -> EnterMovesFocus:
         """Enter moves from field to field on the whole form (kept as `self.enter`)."""
