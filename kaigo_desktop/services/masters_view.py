@@ -11,7 +11,7 @@ from pathlib import Path
 from kaigo_desktop import paths
 from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.domain.records import Center, Expense, Municipality, Population
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.services import records, setup
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import aggregates, master_queries
@@ -109,19 +109,6 @@ def _row_errors(db: Database, record: object, prefix: str, today: date) -> list[
     return [FieldError(error.field, f"{prefix}: {error.message}") for error in validate(db, record, today)]
 
 
-def _write_rows(db: Database, kind: type, upserts: list, clears: list[str], errors: list[FieldError],
-                today: date) -> int:
-    """A master table's edited rows, all or none in one transaction: upserts written, cleared rows to the
-    trash. Returns the rows written."""
-    if errors:
-        raise ValidationFailed(errors)
-    with db.write():
-        for record_id in clears:
-            records.remove(db, kind, record_id)
-        records.add_many(db, upserts, today=today)
-    return len(upserts) + len(clears)
-
-
 def save_population(db: Database, fiscal_year: int, entries: list[PopulationEntry],
                     today: date | None = None) -> int:
     """All rows or none, in one transaction; errors name the 区市町村. Returns the rows written."""
@@ -144,7 +131,7 @@ def save_population(db: Database, fiscal_year: int, entries: list[PopulationEntr
                             entry.population_75_plus, entry.reference_date)
         errors += _row_errors(db, record, names.get(entry.municipality_code, entry.municipality_code), today)
         upserts.append(record)
-    return _write_rows(db, Population, upserts, clears, errors, today)
+    return records.write_rows(db, Population, upserts, clears, errors, today)
 
 
 # ---------------------------------------------------------------- expenses
@@ -183,7 +170,7 @@ def save_expenses(db: Database, municipality_code: str, fiscal_year: int, amount
         record = Expense(municipality_code, fiscal_year, category, amount, notes)
         errors += _row_errors(db, record, category, today)
         upserts.append(record)
-    return _write_rows(db, Expense, upserts, clears, errors, today)
+    return records.write_rows(db, Expense, upserts, clears, errors, today)
 
 
 # ---------------------------------------------------------------- centers

@@ -8,7 +8,7 @@ from datetime import date
 
 from kaigo_desktop.domain.fiscal import fiscal_year_range
 from kaigo_desktop.domain.records import Members
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_members
+from kaigo_desktop.domain.validation import FieldError, check_members
 from kaigo_desktop.services import records
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import aggregates, check_queries
@@ -100,10 +100,4 @@ def save_members(db: Database, fiscal_year: int, entries: list[MembersEntry], to
         errors += [FieldError(f"{entry.place_id}.{e.field}", f"{name}: {e.message}")
                    for e in validate(db, record, today)]
         upserts.append(record)
-    if errors:
-        raise ValidationFailed(errors)
-    with db.write():
-        for record_id in clears:
-            records.remove(db, Members, record_id)
-        records.add_many(db, upserts, today=today)
-    return len(upserts) + len(clears)
+    return records.write_rows(db, Members, upserts, clears, errors, today)

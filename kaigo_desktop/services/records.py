@@ -8,8 +8,12 @@ from typing import Any, TypeVar
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
-from kaigo_desktop.domain.rules import cap_exceeded_warning, is_active_in_fiscal_year, promoter_cap
-from kaigo_desktop.domain.validation import ValidationFailed
+from kaigo_desktop.domain.rules import (
+    cap_exceeded_warning,
+    is_active_in_fiscal_year,
+    promoter_cap,
+)
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import lookups, repository
 from kaigo_desktop.storage.database import Database
@@ -33,6 +37,19 @@ def add_many(db: Database, records: list[Any], *, today: date | None = None) -> 
     for record in records:
         _checked(db, record, today)
     return repository.insert_many(db, records)
+
+
+def write_rows(db: Database, kind: type, upserts: list, clears: list[str], errors: list[FieldError],
+               today: date) -> int:
+    """A table's edited rows (population, expenses, 参加者実人数), all or none in one transaction: refused whole
+    with `errors`, else the upserts written and the cleared rows moved to the trash. Returns the rows written."""
+    if errors:
+        raise ValidationFailed(errors)
+    with db.write():
+        for record_id in clears:
+            remove(db, kind, record_id)
+        add_many(db, upserts, today=today)
+    return len(upserts) + len(clears)
 
 
 def update(db: Database, record: T, *, today: date | None = None) -> T:
