@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QProgressDialog,
@@ -18,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.import_preview import ImportPreview
 from kaigo_desktop.gui.import_sheet_names import is_excel_path, sheet_names
+from kaigo_desktop.gui.operations import QueryOp, is_user_error
 from kaigo_desktop.gui.widgets.dialog_parts import (
     button_row,
     path_row,
@@ -30,6 +34,7 @@ from kaigo_desktop.gui.widgets.dialog_parts import (
 )
 from kaigo_desktop.services.cancelling import Cancelled, progress_that_stops
 from kaigo_desktop.services.changes import Changes
+from kaigo_desktop.services.import_columns import ImportColumn, import_columns
 from kaigo_desktop.services.importing import (
     IMPORT_KINDS,
     KIND_LABELS,
@@ -39,6 +44,11 @@ from kaigo_desktop.services.importing import (
 
 ENCODINGS = (("auto", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS"))
 FILE_FILTER = "CSV・Excel ファイル (*.csv *.txt *.xlsx *.xlsm);;CSV (*.csv *.txt);;Excel (*.xlsx *.xlsm);;すべてのファイル (*)"
+
+
+def columns_text(columns: list[ImportColumn]) -> str:
+    """The headers a file of the kind may have, the required ones marked as every form marks them."""
+    return "、".join(words.required(c.header) if c.required else c.header for c in columns)
 
 
 def _import_job(kind: str, path: Path, sheet: str | None, encoding: str, dry_run: bool):
@@ -73,8 +83,14 @@ class ImportDialog(QDialog):
         self.encoding_combo = QComboBox()
         for code, label in ENCODINGS:
             self.encoding_combo.addItem(label, code)
+        self.template_button = push_button("テンプレートを保存…", self.save_template,
+                                           tooltip="この内容の見出しと選択肢が入った Excel ファイルを保存します。")
+        self.columns_label = QLabel()
+        self.columns_label.setObjectName("import_columns")
+        self.columns_label.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("取り込む内容", self.kind_combo)
+        form.addRow("取り込む内容", button_row((self.kind_combo,), (self.template_button,)))
+        form.addRow("列の見出し", self.columns_label)
         form.addRow("ファイル", path_row(self.path_edit, self.browse_button))
         form.addRow("シート（Excel）", self.sheet_combo)
         form.addRow("文字コード（CSV）", self.encoding_combo)
@@ -87,7 +103,48 @@ class ImportDialog(QDialog):
                button_row(right=(self.check_button, self.import_button, self.close_button)))
         for combo in (self.kind_combo, self.sheet_combo, self.encoding_combo):
             combo.currentIndexChanged.connect(self._inputs_changed)
+        self.kind_combo.currentIndexChanged.connect(self._show_columns)
+        self._show_columns()
         self.resize(760, 560)
+
+    # ---- the columns a file needs, and a template of them -----------------------------------------
+
+    def _show_columns(self) -> None:
+        kind = self.kind_combo.currentData()
+        self.columns_label.setText(words.LOADING)
+        QueryOp(self, self.context, lambda db, _ctx: import_columns(db, kind)) \
+            .success(lambda columns: self._columns_loaded(kind, columns)).run_in_background()
+
+    def _columns_loaded(self, kind: str, columns: list[ImportColumn]) -> None:
+        if kind == self.kind_combo.currentData():  # the user may have picked another kind meanwhile
+            self.columns_label.setText(columns_text(columns))
+
+    def save_template(self) -> None:
+        kind = self.kind_combo.currentData()
+        folder = Path(self.path_edit.text()).parent if self.path_edit.text() else Path.home()
+        suggested = str(folder / f"{KIND_LABELS[kind]}_テンプレート.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, "テンプレートを保存", suggested, "Excel (*.xlsx)")
+        if not path:
+            return
+        out = Path(path).with_suffix(".xlsx")
+        municipality = self.context.settings.default_municipality or None
+        fiscal_year = fiscal_year_of(date.today())
+
+        def write(db: Any, _ctx: Any) -> int:
+            from kaigo_desktop.reports.import_templates import write_template
+            from kaigo_desktop.services.output_files import check_output_path
+
+            check_output_path(out, db, force=True)  # the save dialog asked before replacing a file
+            return write_template(db, kind, out, municipality_code=municipality, fiscal_year=fiscal_year)
+
+        QueryOp(self, self.context, write).disabling(self.template_button) \
+            .success(lambda _rows: self.context.status_did_change.emit(f"テンプレートを保存しました: {out}")) \
+            .failure(self._template_failed).run_in_background()
+
+    def _template_failed(self, error: BaseException) -> None:
+        if not is_user_error(error):  # a bug goes to the exception hook
+            raise error
+        QMessageBox.warning(self, "テンプレートを保存", str(error))
 
     # ---- inputs ---------------------------------------------------------------------------------
 

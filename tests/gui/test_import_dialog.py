@@ -135,3 +135,37 @@ def test_cancel_during_import_writes_nothing(qtbot, dialog, db_path, tmp_path, m
         assert stored(db_path, "SELECT COUNT(*) FROM places") == [(0,)]
     else:  # finished before the cancel was seen: then all of it
         assert stored(db_path, "SELECT COUNT(*) FROM places") == [(3000,)]
+
+
+def test_the_dialog_lists_the_columns_of_the_chosen_kind(qtbot, dialog: ImportDialog) -> None:
+    from kaigo_desktop.services.importing import layout_of
+
+    qtbot.waitUntil(lambda: "区市町村コード" in dialog.columns_label.text())
+    assert "名称（必須）" in dialog.columns_label.text() and "住所" in dialog.columns_label.text()
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("members"))
+    qtbot.waitUntil(lambda: "実人数（必須）" in dialog.columns_label.text())
+    assert dialog.columns_label.text().count("、") == len(layout_of("members").headers) - 1
+
+
+def test_save_template_writes_the_kinds_headers_where_the_user_chose(qtbot, dialog: ImportDialog, tmp_path,
+                                                                       monkeypatch) -> None:
+    from kaigo_desktop.services.importing import layout_of
+
+    out = tmp_path / "推進員.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(out), "Excel (*.xlsx)"))
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("promoters"))
+    dialog.template_button.click()
+    qtbot.waitUntil(lambda: out.exists() and dialog.template_button.isEnabled())
+    sheet = openpyxl.load_workbook(out)["取り込み"]
+    assert tuple(cell.value for cell in sheet[1]) == layout_of("promoters").headers
+
+
+def test_a_template_is_never_written_over_a_database_file(qtbot, dialog: ImportDialog, db_path, tmp_path,
+                                                           monkeypatch, messages) -> None:
+    disguised = tmp_path / "集計.xlsx"  # a copy of a database, named like a workbook
+    disguised.write_bytes(db_path.read_bytes())
+    before = disguised.read_bytes()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(disguised), ""))
+    dialog.template_button.click()
+    qtbot.waitUntil(lambda: len(messages) == 1)
+    assert disguised.read_bytes() == before and "SQLite" in messages[0]
