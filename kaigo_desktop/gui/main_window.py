@@ -41,6 +41,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     (words.ACTIVITY, "activities", "ActivitiesScreen"),
     ("報告書", "reports", "ReportsScreen"),
     ("集計", "dashboard", "DashboardScreen"),
+    ("提出前チェック", "submission_check", "SubmissionCheckScreen"),
     ("マスタ・設定", "masters", "MastersScreen"),
 )
 
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
             was_current = self.stack.currentIndex() == index
             screen = screen_type(index)(self.context)
             screen.set_read_only(self.context.read_only)
+            if hasattr(screen, "record_open_requested"):  # a screen listing records of other screens
+                screen.record_open_requested.connect(self.open_record)
             self.stack.insertWidget(index, screen)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
@@ -124,6 +127,17 @@ class MainWindow(QMainWindow):
         index = next(i for i in range(len(SCREENS)) if screen_type(i) is wanted)
         self.navigation.setCurrentRow(index)
         return self.screen_at(index)
+
+    def open_record(self, kind: str, record_id: str) -> None:
+        """Show a place or a gathering on its own screen (from the 提出前チェック list)."""
+        if kind == "places":
+            from kaigo_desktop.gui.screens.places import PlacesScreen
+
+            self.show_screen(PlacesScreen).show_place(record_id)
+        elif kind == "gatherings":
+            from kaigo_desktop.gui.screens.gatherings import GatheringsScreen
+
+            self.show_screen(GatheringsScreen).edit_gathering(record_id)
 
     def _navigate(self, row: int) -> None:
         if row < 0:

@@ -86,7 +86,7 @@ def test_a_read_only_window_disables_every_write_and_says_why(qtbot, qapp, demo_
     for index, (title, _module, _name) in enumerate(SCREENS):
         window.navigation.setCurrentRow(index)
         widgets = window.current_screen.write_widgets()
-        if title in ("報告書", "集計"):
+        if title in ("報告書", "集計", "提出前チェック"):  # nothing on them writes to the database
             assert widgets == [] and window.save_action.isEnabled() == (title == "報告書")
             continue
         assert widgets, title

@@ -224,6 +224,10 @@ class PlacesScreen(Screen):
         else:
             self.table.selectionModel().clear()
 
+    def show_place(self, place_id: str) -> None:
+        """Show one place in the form (another screen asked for it), asking first about unsaved edits."""
+        self.confirm_leave(lambda ok: ok and self._load_detail(place_id))
+
     def _load_detail(self, place_id: str) -> None:
         self._detail_generation += 1
         generation = self._detail_generation
