@@ -11,6 +11,7 @@ from kaigo_desktop.gui.screens.masters_backup import BackupSettingsPage
 from kaigo_desktop.gui.screens.masters_centers import CentersPage
 from kaigo_desktop.gui.screens.masters_common import MasterPage
 from kaigo_desktop.gui.screens.masters_expenses import ExpensesPage
+from kaigo_desktop.gui.screens.masters_members import MembersPage
 from kaigo_desktop.gui.screens.masters_population import PopulationPage
 from kaigo_desktop.gui.screens.masters_settings import SettingsPage
 from kaigo_desktop.services.changes import Changes
@@ -25,12 +26,13 @@ class MastersScreen(Screen):
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
         self.population = PopulationPage(context)
+        self.members = MembersPage(context)
         self.expenses = ExpensesPage(context)
         self.centers = CentersPage(context)
         self.settings_page = SettingsPage(context)
         self.backup_page = BackupSettingsPage(context)
-        self.pages: list[MasterPage] = [self.population, self.expenses, self.centers, self.settings_page,
-                                        self.backup_page]
+        self.pages: list[MasterPage] = [self.population, self.members, self.expenses, self.centers,
+                                        self.settings_page, self.backup_page]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("masters_tabs")
         for page in self.pages:
@@ -110,6 +112,7 @@ class MastersScreen(Screen):
             if self.centers.rows:
                 self.centers.table.selectRow(0)
 
-        return [("masters_population", tab(self.population)), ("masters_expenses", tab(self.expenses)),
+        return [("masters_population", tab(self.population)), ("masters_members", tab(self.members)),
+                ("masters_expenses", tab(self.expenses)),
                 ("masters_centers", tab(self.centers, first_center)), ("masters_settings", tab(self.settings_page)),
                 ("masters_backup", tab(self.backup_page))]

@@ -1,0 +1,153 @@
+"""マスタ・設定 › 参加者実人数: the 参加者実人数 of every place active in one 年度 (by sex and age band, 不明 kept as
+the rest), beside its 延べ参加者数, edited in a table and saved all rows or none
+(services.members_view.save_members). Each edited row is checked as it is typed (members_view.row_problems)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QTableWidgetItem
+
+from kaigo_desktop.domain.fiscal import fiscal_year_of
+from kaigo_desktop.domain.text import parse_count
+from kaigo_desktop.domain.validation import count_units
+from kaigo_desktop.gui.operations import QueryOp, Then, finish
+from kaigo_desktop.gui.screens.masters_common import (
+    EditedTablePage,
+    choose_quietly,
+    confirm_discard,
+    fill_fiscal_years,
+    fill_municipalities,
+    number_text,
+    year_and_municipality_combos,
+)
+from kaigo_desktop.services import masters_view, members_view, overview
+from kaigo_desktop.services.changes import Changes
+from kaigo_desktop.services.members_view import PARTS, MembersEntry, MembersRow
+
+COLUMNS = ("通いの場", "延べ参加者数", "実人数", "男性", "女性", "65歳未満", "65～74歳", "75歳以上", "確認")
+NAME, ATTENDANCE, TOTAL, MALE, FEMALE, UNDER_65, AGE_65_74, AGE_75_PLUS, NOTE = range(len(COLUMNS))
+EDITABLE = (TOTAL, MALE, FEMALE, UNDER_65, AGE_65_74, AGE_75_PLUS)
+PART_COLUMNS = dict(zip(PARTS, (MALE, FEMALE, UNDER_65, AGE_65_74, AGE_75_PLUS), strict=True))
+LABELS = {TOTAL: "実人数", MALE: "男性", FEMALE: "女性", UNDER_65: "65歳未満", AGE_65_74: "65～74歳",
+          AGE_75_PLUS: "75歳以上"}
+PROBLEM_COLOR = QColor("#c62828")
+
+
+class MembersPage(EditedTablePage):
+    title = "参加者実人数"
+
+    def __init__(self, context, parent=None):
+        super().__init__(context, parent)
+        self.rows: list[MembersRow] = []
+        self.fiscal_year_combo, self.municipality_combo = year_and_municipality_combos("members")
+        self.build_page(
+            "members", COLUMNS, (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)),
+            "1年間に参加した人の数（同じ人は1人）を通いの場ごとに入力します。内訳は分かる分だけで構いません"
+            "（残りは不明として数えます）。実人数を空欄にして保存すると、その年度の実人数を削除します（ごみ箱に入ります）。")
+        self.save_button.setObjectName("members_save")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.fiscal_year_combo.currentIndexChanged.connect(self._choice_changed)
+        self.municipality_combo.currentIndexChanged.connect(self._choice_changed)
+        self.table.itemChanged.connect(self._check_row)
+        self._shown: tuple[int, str | None] | None = None
+
+    # ---- loading -------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        today = self.today()
+        QueryOp(self, self.context,
+                lambda db, _ctx: (masters_view.fiscal_year_choices(db, today), overview.municipalities(db))) \
+            .success(lambda result: self._choices_loaded(*result, fiscal_year_of(today))).run_in_background()
+
+    def _choices_loaded(self, years: list[int], municipalities, current: int) -> None:
+        fill_fiscal_years(self.fiscal_year_combo, years, self._shown[0] if self._shown else current)
+        fill_municipalities(self.municipality_combo, municipalities,
+                            self.context.settings.default_municipality or None, none_label="全区市町村")
+        self.loaded = True
+        self.reload()
+
+    def _choice_changed(self, _index: int) -> None:
+        if self.has_unsaved_changes() and not confirm_discard(self, "参加者実人数"):
+            if self._shown:
+                choose_quietly(self.fiscal_year_combo, self._shown[0])
+                choose_quietly(self.municipality_combo, self._shown[1])
+            return
+        self.reload()
+
+    def reload(self) -> None:
+        fiscal_year, municipality = self.fiscal_year_combo.currentData(), self.municipality_combo.currentData()
+        if fiscal_year is None:
+            return
+        QueryOp(self, self.context, lambda db, _ctx: members_view.members_sheet(db, fiscal_year, municipality)) \
+            .success(lambda rows: self._fill(fiscal_year, municipality, rows)).run_in_background()
+
+    def _fill(self, fiscal_year: int, municipality: str | None, rows: list[MembersRow]) -> None:
+        self._shown = (fiscal_year, municipality)
+        self.rows = rows
+        with self.edits.filling():
+            self.table.setRowCount(len(rows))
+            for index, row in enumerate(rows):
+                self.put_cell(index, NAME, row.place_name, editable=False)
+                self.put_cell(index, ATTENDANCE, number_text(row.attendance), editable=False, number=True)
+                self.put_cell(index, TOTAL, number_text(row.total), editable=True, number=True)
+                for part, column in PART_COLUMNS.items():
+                    self.put_cell(index, column, number_text(getattr(row, part)), editable=True, number=True)
+                self.put_cell(index, NOTE, "", editable=False)
+
+    # ---- editing -------------------------------------------------------------------------------
+
+    def _entry(self, row: int) -> MembersEntry:
+        """The row as typed; ValueError (Japanese) for a cell that is not a count."""
+        values = {}
+        for column in EDITABLE:
+            item = self.table.item(row, column)
+            values[column] = parse_count(item.text() if item else "", field_label=LABELS[column],
+                                         units=count_units("total"))
+        return MembersEntry(self.rows[row].place_id, values[TOTAL],
+                            **{part: values[column] for part, column in PART_COLUMNS.items()})
+
+    def row_messages(self, row: int) -> tuple[list[str], list[str]]:
+        """(errors, warnings) of one row as typed: what the save would refuse, and what only warns."""
+        try:
+            entry = self._entry(row)
+        except ValueError as error:
+            return [str(error)], []
+        errors, warnings = members_view.row_problems(entry, self.rows[row].attendance)
+        return [e.message for e in errors], warnings
+
+    def _check_row(self, item: QTableWidgetItem) -> None:
+        if item.column() not in EDITABLE or not 0 <= item.row() < len(self.rows):
+            return
+        errors, warnings = self.row_messages(item.row())
+        note = self.table.item(item.row(), NOTE)
+        if note is None:
+            return
+        self.table.blockSignals(True)  # the note is not an edit
+        note.setText(" ".join(errors + warnings))
+        note.setForeground(PROBLEM_COLOR)
+        self.table.blockSignals(False)
+
+    def discard_changes(self) -> None:
+        if self._shown is not None:
+            self._fill(*self._shown, self.rows)
+        self.message.clear_message()
+
+    def entries(self) -> tuple[list[MembersEntry], list[str]]:
+        entries, problems = [], []
+        for row in self.edits.changed_rows():
+            try:
+                entries.append(self._entry(row))
+            except ValueError as error:
+                problems.append(f"{self.rows[row].place_name}: {error}")
+        return entries, problems
+
+    def save(self, then: Then | None = None) -> None:
+        if self._shown is None or not self.has_unsaved_changes():
+            finish(then, True)
+            return
+        fiscal_year = self._shown[0]
+        entries, problems = self.entries()
+        today = self.today()
+        self.write_edits(then, problems,
+                         lambda db, _ctx: members_view.save_members(db, fiscal_year, entries, today),
+                         Changes.of("members"), lambda count: f"{count}か所の参加者実人数を保存しました。")
