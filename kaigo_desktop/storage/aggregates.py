@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from kaigo_desktop.storage.database import Database
-from kaigo_desktop.storage.definitions import active_place, employed, in_municipality, period_params
+from kaigo_desktop.storage.definitions import (
+    active_place,
+    employed,
+    gathering_in_municipality,
+    in_municipality,
+    period_params,
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class Scope:
 
 
 # Gatherings are filtered to places by id: the covering indexes on gatherings then need no join per row.
-_PLACES_IN_SCOPE = "(:muni IS NULL OR place_id IN (SELECT id FROM places WHERE municipality_code = :muni))"
+_PLACES_IN_SCOPE = gathering_in_municipality()
 _ACTIVE_PLACES_IN_SCOPE = (f"place_id IN (SELECT p.id FROM places p WHERE {active_place('p')}"
                            f" AND {in_municipality('p.municipality_code')})")
 

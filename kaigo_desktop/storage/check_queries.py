@@ -9,9 +9,13 @@ from datetime import date
 
 from kaigo_desktop.storage.aggregates import Scope
 from kaigo_desktop.storage.database import Database
-from kaigo_desktop.storage.definitions import active_place, in_municipality
+from kaigo_desktop.storage.definitions import (
+    active_place,
+    gathering_in_municipality,
+    in_municipality,
+)
 
-_PLACES_IN_SCOPE = "(:muni IS NULL OR place_id IN (SELECT id FROM places WHERE municipality_code = :muni))"
+_PLACES_IN_SCOPE = gathering_in_municipality()
 
 
 def active_places(db: Database, scope: Scope) -> list[sqlite3.Row]:

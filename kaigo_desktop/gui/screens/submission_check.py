@@ -9,14 +9,12 @@ from datetime import date
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QWidget,
 )
@@ -32,6 +30,10 @@ from kaigo_desktop.gui.screens.masters_common import (
     year_and_municipality_combos,
 )
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
+from kaigo_desktop.gui.widgets.record_list_table import (
+    read_only_item,
+    record_list_table,
+)
 from kaigo_desktop.services import masters_view, overview
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.submission_checks import (
@@ -47,21 +49,9 @@ LEVEL_COLORS = {ERROR: QColor("#c62828"), "warning": QColor("#e65100")}
 OPENABLE = {"places": "通いの場", "gatherings": "開催記録"}  # record kinds a double-click opens
 
 
-def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    return item
-
-
 def _read_only_table(name: str, headers: tuple[str, ...], *, stretch: int | None = None) -> QTableWidget:
     """A list to read; `stretch` names the column that takes the width (its text wraps), else the last."""
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table = record_list_table(headers, stretch=() if stretch is None else (stretch,), name=name)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch is None:
@@ -197,12 +187,12 @@ class SubmissionCheckScreen(Screen):
         findings = report.errors + report.warnings
         self.findings.setRowCount(len(findings))
         for row, finding in enumerate(findings):
-            level = _item(finding.level_label)
+            level = read_only_item(finding.level_label)
             level.setForeground(LEVEL_COLORS.get(finding.level, QColor("black")))
             counted = [r for r in finding.records if r.kind != "municipalities"]
-            for column, item in enumerate((level, _item(finding.message),
-                                           _item(names.get(finding.municipality_code, "") or ""),
-                                           _item(f"{len(counted):,}件" if counted else ""))):
+            for column, item in enumerate((level, read_only_item(finding.message),
+                                           read_only_item(names.get(finding.municipality_code, "") or ""),
+                                           read_only_item(f"{len(counted):,}件" if counted else ""))):
                 self.findings.setItem(row, column, item)
         QTimer.singleShot(0, self.findings.resizeRowsToContents)
         self._show_records(0 if findings else -1)
@@ -227,8 +217,8 @@ class SubmissionCheckScreen(Screen):
         self.records.setRowCount(len(records))
         for index, record in enumerate(records):
             kind = words.KIND_NAMES.get(record.kind, record.kind)
-            self.records.setItem(index, 0, _item(kind))
-            self.records.setItem(index, 1, _item(record.label))
+            self.records.setItem(index, 0, read_only_item(kind))
+            self.records.setItem(index, 1, read_only_item(record.label))
 
     def _open_record(self, row: int) -> None:
         records = self._records_of(self.findings.currentRow())
@@ -245,9 +235,9 @@ class SubmissionCheckScreen(Screen):
         rows.append(("合計", expected, reporting))
         table.setRowCount(len(rows))
         for index, (name, wanted, came) in enumerate(rows):
-            table.setItem(index, 0, _item(name))
+            table.setItem(index, 0, read_only_item(name))
             for column, month in enumerate(months, start=1):
-                cell = _item(f"{came.get(month, 0)}/{wanted.get(month, 0)}" if wanted.get(month) else "—")
+                cell = read_only_item(f"{came.get(month, 0)}/{wanted.get(month, 0)}" if wanted.get(month) else "—")
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if wanted.get(month) and came.get(month, 0) < wanted[month]:
                     cell.setForeground(LEVEL_COLORS["warning"])
