@@ -42,6 +42,9 @@ def add_record_commands(sub: argparse._SubParsersAction) -> None:
     validate.add_argument("--fy", required=True, help="年度（2024、2024年度、令和6年度）")
     validate.add_argument("--municipality", help="区市町村コード（省略時は全体）")
     validate.add_argument("--json", action="store_true", help="JSON で出力する")
+    validate.add_argument("--acknowledge", action="append", default=[], metavar="CODE|KEY|all",
+                          help="注意を確認済みにする（規則コード・注意のキー・all。繰り返し指定可）")
+    validate.add_argument("--note", default="", help="確認済みにする理由のメモ")
 
     shots = sub.add_parser("screenshots", help="各画面の画像（PNG）を保存する（画面を表示せずに実行）")
     shots.add_argument("--out", type=Path, required=True, help="画像を保存するフォルダ")
@@ -147,7 +150,15 @@ def cmd_validate(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services.submission_checks import run_checks
     from kaigo_desktop.services.submission_checks_text import format_checks
 
-    report = _fiscal_year_figures(args, db_path, run_checks)
+    compute = run_checks
+    if args.acknowledge:
+        from kaigo_desktop.services.acknowledging import acknowledge_matching
+
+        def compute(db, fiscal_year, code):
+            acknowledge_matching(db, run_checks(db, fiscal_year, code), args.acknowledge, args.note)
+            return run_checks(db, fiscal_year, code)
+
+    report = _fiscal_year_figures(args, db_path, compute)
     if not args.json:
         print(format_checks(report))
     return EXIT_OK if report.ok else EXIT_PROBLEMS

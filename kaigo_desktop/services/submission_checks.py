@@ -8,6 +8,7 @@ rules of domain/rules.py, so a check can never disagree with the report it guard
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +27,7 @@ from kaigo_desktop.domain.fiscal import (
     optional_iso_date,
 )
 from kaigo_desktop.services import settings as settings_service
-from kaigo_desktop.storage import aggregates, check_queries
+from kaigo_desktop.storage import acknowledgement_queries, aggregates, check_queries
 from kaigo_desktop.storage.database import Database
 
 ERROR, WARNING = "error", "warning"
@@ -67,9 +68,18 @@ class CheckFinding:
     def level_label(self) -> str:
         return LEVEL_LABELS[self.level]
 
+    @property
+    def key(self) -> str:
+        """What an acknowledgement holds on to: the rule, what it says and the records it concerns, so a 注意
+        about other records or other figures (a new outlier, a third promoter) asks to be looked at again."""
+        records = "\n".join(sorted(f"{r.kind}:{r.id}" for r in self.records))
+        said = f"{self.municipality_code or ''}\n{self.message}\n{records}"
+        digest = hashlib.sha256(said.encode()).hexdigest()[:24]
+        return f"{self.code}:{digest}"
+
     def to_json_dict(self) -> dict[str, Any]:
         return {"code": self.code, "level": self.level, "message": self.message,
-                "municipality_code": self.municipality_code,
+                "municipality_code": self.municipality_code, "key": self.key,
                 "records": [record.to_json_dict() for record in self.records]}
 
 
@@ -111,6 +121,19 @@ class CheckReport:
     municipality_code: str | None
     findings: list[CheckFinding]
     completeness: Completeness
+    acknowledged: dict[str, dict] = field(default_factory=dict)  # finding key → who acknowledged it, when
+
+    def is_acknowledged(self, finding: CheckFinding) -> bool:
+        return finding.level == WARNING and finding.key in self.acknowledged
+
+    @property
+    def unacknowledged_warnings(self) -> list[CheckFinding]:
+        return [f for f in self.warnings if not self.is_acknowledged(f)]
+
+    @property
+    def ready_for_approval(self) -> bool:
+        """No エラー and every 注意 acknowledged: what approving the 年度 asks for."""
+        return not self.errors and not self.unacknowledged_warnings
 
     @property
     def errors(self) -> list[CheckFinding]:
@@ -128,7 +151,9 @@ class CheckReport:
     def to_json_dict(self) -> dict[str, Any]:
         return {"fiscal_year": self.fiscal_year, "municipality_code": self.municipality_code,
                 "errors": [f.to_json_dict() for f in self.errors],
-                "warnings": [f.to_json_dict() for f in self.warnings],
+                "warnings": [dict(f.to_json_dict(), acknowledged=self.acknowledged.get(f.key))
+                             for f in self.warnings],
+                "ready_for_approval": self.ready_for_approval,
                 "completeness": self.completeness.to_json_dict()}
 
 
@@ -188,7 +213,8 @@ def run_checks(db: Database, fiscal_year: int, municipality_code: str | None = N
          for row in check_queries.population_rows(db, fiscal_year, municipality_code)},
         settings_service.load(db).survey_reference_month, check_queries.months_with_gatherings(db, scope))
     findings = [finding for _code, check in RULES for finding in check(context)]
-    return CheckReport(fiscal_year, municipality_code, findings, _completeness(context))
+    return CheckReport(fiscal_year, municipality_code, findings, _completeness(context),
+                       acknowledgement_queries.acknowledged_keys(db, fiscal_year, municipality_code))
 
 
 # ---------------------------------------------------------------- population and 参加率

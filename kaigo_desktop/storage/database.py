@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.storage import lock, migrations, ownership, sqlite_errors
 from kaigo_desktop.storage.backup import (
     backup_database,
@@ -145,6 +146,8 @@ class Database:
         self.conn = conn
         self.path = path
         self.user = user
+        # Who is acting (services/rights.py asks it); the logged-in user's Actor once users exist.
+        self.actor: roles.Actor = roles.IMPLICIT_ADMIN
         self.database_id = self.meta("database_id") or ""
         self._stamp: WriteStamp | None = None
         self.reference_cache: dict[str, Any] = {}

@@ -199,7 +199,9 @@ def test_completeness_by_center_and_month_equals_an_independent_count(clean: Dat
 def test_json_lists_errors_warnings_and_completeness(clean: Database) -> None:
     records.remove(clean, Population, clean.scalar("SELECT id FROM population"))
     data = run_checks(clean, FY, today=TODAY).to_json_dict()
-    assert set(data) == {"fiscal_year", "municipality_code", "errors", "warnings", "completeness"}
+    assert set(data) == {"fiscal_year", "municipality_code", "errors", "warnings", "completeness",
+                         "ready_for_approval"}
+    assert data["ready_for_approval"] is False
     assert data["errors"][0]["code"] == "POPULATION_MISSING" and data["errors"][0]["records"][0]["id"] == CHIYODA
     assert set(data["completeness"]) == {"months", "centers", "total"}
 
@@ -214,8 +216,40 @@ def test_a_municipality_scope_sees_only_its_own_records(clean: Database) -> None
 def test_text_lists_each_finding_with_its_level_and_records(clean: Database) -> None:
     from kaigo_desktop.services.submission_checks_text import format_checks
 
-    assert format_checks(run_checks(clean, FY, today=TODAY)).endswith("エラーはありません。")
+    assert format_checks(run_checks(clean, FY, today=TODAY)).endswith("エラーはありません。承認できます。")
     records.remove(clean, Population, clean.scalar("SELECT id FROM population"))
     text = format_checks(run_checks(clean, FY, today=TODAY))
     assert "[エラー] POPULATION_MISSING" in text and "エラー 1件　注意 1件" in text  # the population is in the trash
     assert "3月 2/2" in text and text.endswith("エラーを直してから提出してください。")
+
+
+def test_acknowledged_warnings_are_kept_until_their_records_change(clean: Database) -> None:
+    from kaigo_desktop.services import acknowledging
+
+    records.remove(clean, Expense, clean.scalar("SELECT id FROM expenses"))  # PROMOTERS_WITHOUT_EXPENSES
+    report = run_checks(clean, FY, today=TODAY)
+    assert [f.code for f in report.warnings] == ["PROMOTERS_WITHOUT_EXPENSES"] and not report.ready_for_approval
+    assert acknowledging.acknowledge(clean, FY, report.warnings, "補助なしで配置") == 1
+    again = run_checks(clean, FY, today=TODAY)
+    assert again.is_acknowledged(again.warnings[0]) and again.ready_for_approval
+    assert clean.scalar("SELECT acknowledged_by || '|' || note FROM warning_acknowledgements") == "テスト担当|補助なしで配置"
+    # A second promoter changes the finding's records: it must be looked at again.
+    add(clean, Promoter(CHIYODA, "佐藤一郎", "社会福祉士", date(2023, 4, 1)))
+    changed = run_checks(clean, FY, today=TODAY)
+    assert changed.unacknowledged_warnings and not changed.ready_for_approval
+    # エラー cannot be acknowledged away.
+    records.remove(clean, Population, clean.scalar("SELECT id FROM population"))
+    with pytest.raises(Exception, match="エラーは確認済みにできません"):
+        acknowledging.acknowledge(clean, FY, run_checks(clean, FY, today=TODAY).errors)
+
+
+def test_only_an_administrator_acknowledges(clean: Database) -> None:
+    from kaigo_desktop.domain import roles
+    from kaigo_desktop.services import acknowledging, rights
+
+    records.remove(clean, Expense, clean.scalar("SELECT id FROM expenses"))
+    warnings = run_checks(clean, FY, today=TODAY).warnings
+    clean.actor = roles.Actor("鈴木", roles.STAFF, center_id="c" * 36)
+    with pytest.raises(rights.Forbidden, match="権限がありません"):
+        acknowledging.acknowledge(clean, FY, warnings)
+    assert clean.scalar("SELECT COUNT(*) FROM warning_acknowledgements") == 0

@@ -1,0 +1,72 @@
+"""Who may do what: the three roles of the mission and the one rule that says whether an actor may take an
+action on a record's center or promoter. Services call it (through services/rights.py) before every write, so
+the GUI, the CLI, imports and bundles obey the same rights.
+
+A database without users has one implicit 区市町村管理者 (IMPLICIT_ADMIN): a single-PC user never logs in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STAFF, PROMOTER, ADMIN = "staff", "promoter", "admin"
+ROLE_LABELS = {STAFF: "センター職員", PROMOTER: "推進員", ADMIN: "区市町村管理者"}
+
+# Actions. A center's records: its places, their gatherings and 参加者実人数, and the center's reports.
+WRITE_CENTER_RECORDS = "write_center_records"
+CONFIRM_CENTER = "confirm_center"  # センター確認 of a 年度
+# A promoter's own activities and activity reports.
+WRITE_OWN_ACTIVITIES = "write_own_activities"
+READ = "read"
+# Everything else that changes the database or its figures belongs to the 区市町村管理者.
+ADMINISTER = "administer"  # masters, settings, users, promoters and their assignments, population, expenses
+APPROVE = "approve"  # approval, lock and unlock of a 年度
+EXCHANGE = "exchange"  # bundles in and out, trust
+RESTORE = "restore"  # backups restored, trash emptied
+
+ACTION_LABELS = {
+    WRITE_CENTER_RECORDS: "通いの場・開催記録・参加者実人数の入力",
+    CONFIRM_CENTER: "センター確認",
+    WRITE_OWN_ACTIVITIES: "活動記録の入力",
+    READ: "閲覧",
+    ADMINISTER: "マスタ・設定・推進員・利用者の管理",
+    APPROVE: "年度の承認・ロック",
+    EXCHANGE: "データの受け渡し",
+    RESTORE: "バックアップからの復元",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: str = ADMIN
+    center_id: str | None = None  # a センター職員's center
+    promoter_id: str | None = None  # a 推進員's own promoter record
+    implicit: bool = False  # the one administrator of a database without users
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+IMPLICIT_ADMIN = Actor("", ADMIN, implicit=True)
+
+
+def may(actor: Actor, action: str, *, center_id: str | None = None, promoter_id: str | None = None) -> bool:
+    """Whether `actor` may take `action` on a record of `center_id` / `promoter_id` (None: not tied to one)."""
+    if actor.role == ADMIN or action == READ:
+        return True
+    if actor.role == STAFF:
+        return action in (WRITE_CENTER_RECORDS, CONFIRM_CENTER) and center_id == actor.center_id
+    if actor.role == PROMOTER:
+        return action == WRITE_OWN_ACTIVITIES and promoter_id == actor.promoter_id
+    return False
+
+
+def refusal_message(actor: Actor, action: str) -> str:
+    label = ACTION_LABELS.get(action, action)
+    if actor.role == STAFF and action in (WRITE_CENTER_RECORDS, CONFIRM_CENTER):
+        return f"{actor.name}さん（{actor.role_label}）は自分のセンター以外の{label}はできません。"
+    if actor.role == PROMOTER and action == WRITE_OWN_ACTIVITIES:
+        return f"{actor.name}さん（{actor.role_label}）は自分以外の推進員の{label}はできません。"
+    return f"{actor.name}さん（{actor.role_label}）には「{label}」の権限がありません。区市町村管理者に依頼してください。"
