@@ -91,3 +91,26 @@ def test_a_write_elsewhere_checks_again(qtbot, screen: SubmissionCheckScreen, ch
                  changes=Changes.of("population")).run_in_background()
     qtbot.waitUntil(lambda: screen.report is not None
                     and not any(f.code == "POPULATION_MISSING" for f in screen.report.errors), timeout=10_000)
+
+
+def test_a_warning_is_acknowledged_with_a_note_and_withdrawn(qtbot, screen: SubmissionCheckScreen,
+                                                            checked_db_path: Path) -> None:
+    warnings = screen.report.warnings
+    assert warnings, "the fixture has 注意 (ふれあいサロン: no gathering in the reference month)"
+    errors = len(screen.report.errors)
+    screen.findings.selectRow(0)  # an エラー: it cannot be acknowledged
+    assert not screen.acknowledge_button.isEnabled() and "確認済みにできません" in screen.acknowledged_label.text()
+    screen.findings.selectRow(errors)
+    assert screen.acknowledge_button.isEnabled() and not screen.withdraw_button.isEnabled()
+    key = screen.selected_finding().key
+    screen.acknowledge_selected(note="3月に開催予定を確認")
+    qtbot.waitUntil(lambda: screen.report is not None and key in screen.report.acknowledged, timeout=10_000)
+    # The same finding stays selected, reads 確認済み, and the note is shown.
+    assert screen.selected_finding().key == key
+    assert screen.findings.item(errors, 0).text() == "注意（確認済み）"
+    assert "3月に開催予定を確認" in screen.acknowledged_label.text() and screen.withdraw_button.isEnabled()
+    with Database.open(checked_db_path) as db:
+        assert db.scalar("SELECT note FROM warning_acknowledgements WHERE finding_key = ?", (key,)) == "3月に開催予定を確認"
+    screen.withdraw_selected()
+    qtbot.waitUntil(lambda: screen.report is not None and key not in screen.report.acknowledged, timeout=10_000)
+    assert screen.findings.item(errors, 0).text() == "注意"

@@ -11,7 +11,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of
-from kaigo_desktop.gui.operations import QueryOp
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.masters_common import (
     add_choosers,
@@ -34,10 +36,11 @@ from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
 )
-from kaigo_desktop.services import masters_view, overview
+from kaigo_desktop.services import acknowledging, masters_view, overview
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.submission_checks import (
     ERROR,
+    WARNING,
     CheckFinding,
     CheckReport,
     RecordRef,
@@ -45,7 +48,8 @@ from kaigo_desktop.services.submission_checks import (
 )
 
 ALL_MUNICIPALITIES = "全区市町村"
-LEVEL_COLORS = {ERROR: QColor("#c62828"), "warning": QColor("#e65100")}
+LEVEL_COLORS = {ERROR: QColor("#c62828"), WARNING: QColor("#e65100")}
+ACKNOWLEDGED_COLOR = QColor("#546e7a")  # a 注意 someone has looked at: still listed, no longer calling
 OPENABLE = {"places": "通いの場", "gatherings": "開催記録"}  # record kinds a double-click opens
 
 
@@ -73,6 +77,7 @@ class SubmissionCheckScreen(Screen):
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(context, parent)
         self.report: CheckReport | None = None
+        self._selected_key: str | None = None
         self._choices_loaded = False
         self._request = 0
         self.fiscal_year_combo, self.municipality_combo = year_and_municipality_combos("check")
@@ -88,8 +93,19 @@ class SubmissionCheckScreen(Screen):
         self.records = _read_only_table("check_records", ("種類", "記録"))
         self.records_hint = QLabel("項目を選ぶと、対象の記録をここに表示します。通いの場と開催記録はダブルクリックで開きます。")
         self.records_hint.setWordWrap(True)
+        # A 注意 someone looked at and judged right is acknowledged; approval asks for all of them to be.
+        self.acknowledge_button = QPushButton("確認済みにする(&K)…")
+        self.acknowledge_button.setObjectName("acknowledge_warning")
+        self.withdraw_button = QPushButton("確認を取り消す")
+        self.withdraw_button.setObjectName("withdraw_acknowledgement")
+        self.acknowledged_label = QLabel("")
+        self.acknowledged_label.setWordWrap(True)
+        acknowledge_bar = QHBoxLayout()
+        acknowledge_bar.addWidget(self.acknowledge_button)
+        acknowledge_bar.addWidget(self.withdraw_button)
+        acknowledge_bar.addWidget(self.acknowledged_label, 1)
         records_box = QWidget()
-        stacked(records_box, self.records_hint, (self.records, 1))
+        stacked(records_box, acknowledge_bar, self.records_hint, (self.records, 1))
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.findings)
         splitter.addWidget(records_box)
@@ -105,6 +121,8 @@ class SubmissionCheckScreen(Screen):
         self.fiscal_year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.municipality_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.findings.currentCellChanged.connect(lambda row, *_: self._show_records(row))
+        self.acknowledge_button.clicked.connect(self.acknowledge_selected)
+        self.withdraw_button.clicked.connect(self.withdraw_selected)
         self.records.cellDoubleClicked.connect(lambda row, _column: self._open_record(row))
         # A wrapped message needs its row as tall as its lines at the width the column has now.
         self.findings.horizontalHeader().sectionResized.connect(lambda *_: self.findings.resizeRowsToContents())
@@ -177,9 +195,16 @@ class SubmissionCheckScreen(Screen):
     def _show(self, request: int, report: CheckReport) -> None:
         if request != self._request:
             return
+        kept = self._selected_key  # the same finding stays selected after a re-check (e.g. acknowledged)
         self.report = report
         errors, warnings = len(report.errors), len(report.warnings)
-        verdict = "エラーはありません。" if report.ok else "エラーを直してから提出してください。"
+        waiting = len(report.unacknowledged_warnings)
+        if not report.ok:
+            verdict = "エラーを直してから提出してください。"
+        elif waiting:
+            verdict = f"エラーはありません。未確認の注意が{waiting}件あります（確かめて「確認済みにする」）。"
+        else:
+            verdict = "エラーはありません。承認できます。"
         self.summary.setText(f"エラー {errors}件　注意 {warnings}件　{verdict}")
         self.summary.setStyleSheet("" if report.ok else f"color: {LEVEL_COLORS[ERROR].name()}; font-weight: bold;")
         names = {self.municipality_combo.itemData(i): self.municipality_combo.itemText(i)
@@ -187,24 +212,25 @@ class SubmissionCheckScreen(Screen):
         findings = report.errors + report.warnings
         self.findings.setRowCount(len(findings))
         for row, finding in enumerate(findings):
-            level = read_only_item(finding.level_label)
-            level.setForeground(LEVEL_COLORS.get(finding.level, QColor("black")))
+            acknowledged = report.is_acknowledged(finding)
+            level = read_only_item(finding.level_label + ("（確認済み）" if acknowledged else ""))
+            level.setForeground(ACKNOWLEDGED_COLOR if acknowledged else LEVEL_COLORS.get(finding.level, QColor("black")))
             counted = [r for r in finding.records if r.kind != "municipalities"]
             for column, item in enumerate((level, read_only_item(finding.message),
                                            read_only_item(names.get(finding.municipality_code, "") or ""),
                                            read_only_item(f"{len(counted):,}件" if counted else ""))):
                 self.findings.setItem(row, column, item)
         QTimer.singleShot(0, self.findings.resizeRowsToContents)
-        self._show_records(0 if findings else -1)
+        keys = [finding.key for finding in findings]
+        row = keys.index(kept) if kept in keys else 0
+        self._show_records(row if findings else -1)
         if findings:
-            self.findings.selectRow(0)
+            self.findings.selectRow(row)
         self._show_completeness(report)
         self.report_did_show.emit()
 
     def selected_finding(self) -> CheckFinding | None:
-        row = self.findings.currentRow()
-        findings = (self.report.errors + self.report.warnings) if self.report else []
-        return findings[row] if 0 <= row < len(findings) else None
+        return self._finding_at(self.findings.currentRow())
 
     def _records_of(self, row: int) -> list[RecordRef]:
         findings = (self.report.errors + self.report.warnings) if self.report else []
@@ -213,12 +239,60 @@ class SubmissionCheckScreen(Screen):
         return [r for r in findings[row].records if r.kind != "municipalities"]
 
     def _show_records(self, row: int) -> None:
+        self._show_acknowledgement(row)
         records = self._records_of(row)
         self.records.setRowCount(len(records))
         for index, record in enumerate(records):
             kind = words.KIND_NAMES.get(record.kind, record.kind)
             self.records.setItem(index, 0, read_only_item(kind))
             self.records.setItem(index, 1, read_only_item(record.label))
+
+    def _finding_at(self, row: int) -> CheckFinding | None:
+        findings = (self.report.errors + self.report.warnings) if self.report else []
+        return findings[row] if 0 <= row < len(findings) else None
+
+    def _show_acknowledgement(self, row: int) -> None:
+        finding = self._finding_at(row)
+        if finding is not None:
+            self._selected_key = finding.key
+        warning = finding is not None and finding.level == WARNING
+        acknowledged = warning and self.report.is_acknowledged(finding)
+        self.acknowledge_button.setEnabled(warning and not acknowledged)
+        self.withdraw_button.setEnabled(bool(acknowledged))
+        if acknowledged:
+            done = self.report.acknowledged[finding.key]
+            by = f"（{done['acknowledged_by']}）" if done["acknowledged_by"] else ""
+            note = f"　メモ: {done['note']}" if done["note"] else ""
+            self.acknowledged_label.setText(f"確認済み {done['acknowledged_at'][:10]}{by}{note}")
+        elif finding is not None and finding.level == ERROR:
+            self.acknowledged_label.setText("エラーは確認済みにできません。記録を直してください。")
+        else:
+            self.acknowledged_label.setText("")
+
+    def acknowledge_selected(self, *, note: str | None = None) -> None:
+        """Acknowledge the selected 注意 after asking for a short note (why the figure stands)."""
+        finding = self.selected_finding()
+        if finding is None or finding.level != WARNING or self.report is None:
+            return
+        if note is None:
+            note, ok = QInputDialog.getText(self, "注意を確認済みにする",
+                                            "この注意を確かめました。理由のメモ（任意・200文字まで）:",
+                                            QLineEdit.EchoMode.Normal, "")
+            if not ok:
+                return
+        fiscal_year = self.report.fiscal_year
+        CollectionOp(self, self.context, lambda db, _ctx: acknowledging.acknowledge(db, fiscal_year, [finding], note),
+                     changes=Changes.of("acknowledgements")) \
+            .disabling(self.acknowledge_button).run_in_background()
+
+    def withdraw_selected(self) -> None:
+        finding = self.selected_finding()
+        if finding is None or self.report is None:
+            return
+        fiscal_year = self.report.fiscal_year
+        CollectionOp(self, self.context, lambda db, _ctx: acknowledging.withdraw(db, fiscal_year, [finding]),
+                     changes=Changes.of("acknowledgements")) \
+            .disabling(self.withdraw_button).run_in_background()
 
     def _open_record(self, row: int) -> None:
         records = self._records_of(self.findings.currentRow())
@@ -240,6 +314,6 @@ class SubmissionCheckScreen(Screen):
                 cell = read_only_item(f"{came.get(month, 0)}/{wanted.get(month, 0)}" if wanted.get(month) else "—")
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if wanted.get(month) and came.get(month, 0) < wanted[month]:
-                    cell.setForeground(LEVEL_COLORS["warning"])
+                    cell.setForeground(LEVEL_COLORS[WARNING])
                 table.setItem(index, column, cell)
         table.setToolTip("報告のあった通いの場（その月に開催記録のある通いの場）／その月に活動中の通いの場")
