@@ -420,21 +420,36 @@ def _open_conflicts(c: _Context) -> Iterator[CheckFinding]:
 # ---------------------------------------------------------------- completeness (reporting rates)
 
 def _completeness(c: _Context) -> Completeness:
-    months = [(y, m) for y, m in months_of_fiscal_year(c.fiscal_year) if date(y, m, 1) <= c.today]
+    return _completeness_of(c.fiscal_year, c.today, c.places, c.months_held)
+
+
+def completeness_of(db: Database, fiscal_year: int, municipality_code: str | None = None,
+                    today: date | None = None) -> Completeness:
+    """Places expected and places reporting per center and month, without the rules: what the 集計 dashboard
+    shows beside the figures (the same counts as `validate`'s completeness)."""
+    start, end = fiscal_year_range(fiscal_year)
+    scope = aggregates.Scope(start, end, municipality_code)
+    places = {row["id"]: row for row in check_queries.active_places(db, scope)}
+    return _completeness_of(fiscal_year, today or date.today(), places,
+                            check_queries.months_with_gatherings(db, scope))
+
+
+def _completeness_of(fiscal_year: int, today: date, places: dict[str, Any],
+                     months_held: dict[str, set[str]]) -> Completeness:
+    months = [(y, m) for y, m in months_of_fiscal_year(fiscal_year) if date(y, m, 1) <= today]
     labels = [f"{y:04d}-{m:02d}" for y, m in months]
     ranges = [month_range(y, m) for y, m in months]
     centers: dict[tuple[str, str | None], CenterCompleteness] = {}
-    for place_id, place in c.places.items():
+    for place_id, place in places.items():
         key = (place["municipality_code"], place["center_id"])
         entry = centers.get(key)
         if entry is None:
             entry = centers[key] = CenterCompleteness(place["center_id"], place["center_name"] or NO_CENTER,
                                                       place["municipality_code"],
                                                       dict.fromkeys(labels, 0), dict.fromkeys(labels, 0))
-        held = c.months_held.get(place_id, set())
-        start, end = optional_iso_date(place["start_date"]), optional_iso_date(place["end_date"])
+        held = months_held.get(place_id, set())
         for (first, last), label in zip(ranges, labels, strict=True):
-            if (start is None or start <= last) and (end is None or end >= first):
+            if _open_during(place, first, last):
                 entry.expected[label] += 1
                 entry.reporting[label] += label in held
     ordered = sorted(centers.values(), key=lambda e: (e.municipality_code, e.center_id is None, e.center_name))

@@ -176,3 +176,27 @@ def test_chart_draws_bars_from_zero(qtbot) -> None:
                      if QColor(image.pixel(x, y)) == QColor("#3f7cc4"))
     assert bar_pixels > 50
     assert "運動機能向上 10" in chart.toolTip() and "低栄養予防 0" in chart.toolTip()
+
+
+def test_reporting_rates_per_center_and_month_equal_independent_sql(qtbot, window, filled_db_path: Path) -> None:
+    """The completeness view (DHIS2's reporting rates) on the dashboard: places with a gathering / places active,
+    per month up to today's, against a count straight from the tables."""
+    dashboard = open_dashboard(qtbot, window)
+    table = dashboard.completeness_table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["地域包括支援センター", "4月", "5月", "6月"]  # today is 2024-06-01: July has not begun
+    conn = sqlite3.connect(filled_db_path)
+    try:
+        for column, (first, last) in enumerate((("2024-04-01", "2024-04-30"), ("2024-05-01", "2024-05-31"),
+                                                ("2024-06-01", "2024-06-30")), start=1):
+            active = conn.execute(
+                "SELECT COUNT(*) FROM places WHERE deleted_at IS NULL AND (start_date IS NULL OR start_date <= ?)"
+                " AND (end_date IS NULL OR end_date >= ?)", (last, first)).fetchone()[0]
+            reporting = conn.execute(
+                "SELECT COUNT(DISTINCT place_id) FROM gatherings WHERE deleted_at IS NULL"
+                " AND held_on BETWEEN ? AND ?", (first, last)).fetchone()[0]
+            assert table.item(table.rowCount() - 1, column).text() == f"{reporting}/{active}"
+    finally:
+        conn.close()
+    assert table.item(table.rowCount() - 1, 0).text() == "合計"
+    assert table.item(table.rowCount() - 1, 2).text() == "2/3"  # さくら and こぼれび met in May, はちおうじ did not

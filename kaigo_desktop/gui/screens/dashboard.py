@@ -24,6 +24,7 @@ from kaigo_desktop.domain.vocab import PROGRAM_LABELS
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.masters_common import add_choosers, year_and_municipality_combos
 from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart
+from kaigo_desktop.gui.widgets.completeness_table import completeness_table, show_completeness
 from kaigo_desktop.gui.widgets.dashboard_figures import (
     WARNING_COLOR,
     FrequencyTable,
@@ -34,6 +35,7 @@ from kaigo_desktop.services import masters_view, overview
 from kaigo_desktop.services import settings as settings_service
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.stats import FiscalYearStats, fiscal_year_stats
+from kaigo_desktop.services.submission_checks import Completeness, completeness_of
 from kaigo_desktop.storage.errors import StorageError
 
 ALL_MUNICIPALITIES = "全区市町村"
@@ -43,10 +45,11 @@ SHOWN_KINDS = ("places", "gatherings", "promoters", "assignments", "activities",
 REFRESH_DELAY_MS = 400  # several saves in a row cause one recomputation
 
 
-def _compute(fiscal_year: int, municipality_code: str | None):
-    def job(db, _ctx) -> tuple[FiscalYearStats, int]:
+def _compute(fiscal_year: int, municipality_code: str | None, today: date):
+    def job(db, _ctx) -> tuple[FiscalYearStats, int, Completeness]:
         stats = fiscal_year_stats(db, fiscal_year, municipality_code)
-        return stats, settings_service.load(db).survey_reference_month
+        return (stats, settings_service.load(db).survey_reference_month,
+                completeness_of(db, fiscal_year, municipality_code, today))
     return job
 
 
@@ -82,6 +85,7 @@ class DashboardScreen(Screen):
         self.month_chart = HorizontalBarChart("月別の延べ参加者数（人）")
         self.frequency_table = FrequencyTable()
         self.promoter_table = PromoterCapTable()
+        self.completeness_table = completeness_table("dashboard_completeness")
 
         content = QWidget()
         grid = QGridLayout(content)
@@ -92,7 +96,9 @@ class DashboardScreen(Screen):
                        Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self._group("推進員の配置と補助対象の上限", self.promoter_table), 2, 1,
                        Qt.AlignmentFlag.AlignTop)
-        grid.setRowStretch(3, 1)
+        grid.addWidget(self._group("報告状況（月別）: 開催記録のある通いの場／活動中の通いの場", self.completeness_table),
+                       3, 0, 1, 2)
+        grid.setRowStretch(4, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll = QScrollArea()
@@ -177,7 +183,7 @@ class DashboardScreen(Screen):
         request = self._request
         self._stale = False
         self.state_label.setText("集計中…")
-        self.context.run(_compute(fiscal_year, self.municipality_combo.currentData()),
+        self.context.run(_compute(fiscal_year, self.municipality_combo.currentData(), self._today()),
                          on_done=lambda result: self._show(request, *result),
                          on_error=self._show_error)
 
@@ -193,7 +199,7 @@ class DashboardScreen(Screen):
 
     # ---- showing -------------------------------------------------------------------------------
 
-    def _show(self, request: int, stats: FiscalYearStats, survey_month: int) -> None:
+    def _show(self, request: int, stats: FiscalYearStats, survey_month: int, completeness: Completeness) -> None:
         if request != self._request:
             return
         self.stats = stats
@@ -204,10 +210,20 @@ class DashboardScreen(Screen):
                                    for month, total in stats.attendance_by_month.items()])
         self.frequency_table.show_stats(stats)
         self.promoter_table.show_stats(stats)
+        show_completeness(self.completeness_table, completeness)
+        self._fit_completeness_height()
         self.warnings_label.setText("\n".join(f"⚠ {warning}" for warning in stats.warnings))
         self.warnings_label.setVisible(bool(stats.warnings))
         scope = self.municipality_combo.currentText()
         self.state_label.setText(f"{format_fiscal_year(stats.fiscal_year)}・{scope}")
+
+    def _fit_completeness_height(self) -> None:
+        """The whole table shows in the scrolling page: no scroll area inside a scroll area."""
+        table = self.completeness_table
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        scrollbar = table.horizontalScrollBar().sizeHint().height()
+        table.setFixedHeight(table.horizontalHeader().height() + rows + scrollbar + 2 * table.frameWidth())
 
     def _show_error(self, error: BaseException) -> None:
         self.state_label.setText(f"集計できませんでした: {error}")

@@ -31,6 +31,10 @@ from kaigo_desktop.gui.screens.masters_common import (
     fill_municipalities,
     year_and_municipality_combos,
 )
+from kaigo_desktop.gui.widgets.completeness_table import (
+    completeness_table,
+    show_completeness,
+)
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
@@ -111,7 +115,7 @@ class SubmissionCheckScreen(Screen):
         splitter.addWidget(records_box)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
-        self.completeness = _read_only_table("check_completeness", ("地域包括支援センター",))
+        self.completeness = completeness_table("check_completeness")
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "チェック結果")
         self.tabs.addTab(self.completeness, "報告状況（月別）")
@@ -128,7 +132,7 @@ class SubmissionCheckScreen(Screen):
         self.findings.horizontalHeader().sectionResized.connect(lambda *_: self.findings.resizeRowsToContents())
         context.changes_did_happen.connect(self._changes_happened)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # The wrapped messages take as many lines as the new width needs, once the columns have their width.
         QTimer.singleShot(0, self.findings.resizeRowsToContents)
@@ -300,20 +304,4 @@ class SubmissionCheckScreen(Screen):
             self.record_open_requested.emit(records[row].kind, records[row].id)
 
     def _show_completeness(self, report: CheckReport) -> None:
-        months = report.completeness.months
-        table = self.completeness
-        table.setColumnCount(1 + len(months))
-        table.setHorizontalHeaderLabels(["地域包括支援センター", *(f"{int(m[5:])}月" for m in months)])
-        expected, reporting = report.completeness.totals()
-        rows = [(f"{c.center_name}", c.expected, c.reporting) for c in report.completeness.centers]
-        rows.append(("合計", expected, reporting))
-        table.setRowCount(len(rows))
-        for index, (name, wanted, came) in enumerate(rows):
-            table.setItem(index, 0, read_only_item(name))
-            for column, month in enumerate(months, start=1):
-                cell = read_only_item(f"{came.get(month, 0)}/{wanted.get(month, 0)}" if wanted.get(month) else "—")
-                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if wanted.get(month) and came.get(month, 0) < wanted[month]:
-                    cell.setForeground(LEVEL_COLORS[WARNING])
-                table.setItem(index, column, cell)
-        table.setToolTip("報告のあった通いの場（その月に開催記録のある通いの場）／その月に活動中の通いの場")
+        show_completeness(self.completeness, report.completeness)
