@@ -36,6 +36,7 @@ from kaigo_desktop.gui.widgets.completeness_table import (
     show_completeness,
 )
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
+from kaigo_desktop.gui.widgets.wrapped_text_delegate import WrappedTextDelegate
 from kaigo_desktop.gui.widgets.record_list_table import (
     read_only_item,
     record_list_table,
@@ -66,6 +67,7 @@ def _read_only_table(name: str, headers: tuple[str, ...], *, stretch: int | None
         header.setStretchLastSection(True)
     else:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        table.setItemDelegateForColumn(stretch, WrappedTextDelegate(table))
         table.setWordWrap(True)
         table.setTextElideMode(Qt.TextElideMode.ElideNone)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
