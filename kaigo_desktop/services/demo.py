@@ -27,7 +27,8 @@ from kaigo_desktop.domain.rules import open_months_in_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_CODES
 from kaigo_desktop.services import bulk, records
 from kaigo_desktop.services.demo_mark import is_demo_database, mark_as_demo
-from kaigo_desktop.storage import lookups
+from kaigo_desktop.storage import check_queries, lookups
+from kaigo_desktop.storage.aggregates import Scope
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.ids import new_id
 
@@ -582,24 +583,37 @@ class _DemoBuilder:
             self.progress(STAGE_PROMOTERS, done, len(self.municipalities))
 
     def add_members(self) -> None:
+        """Draw each place's 実人数 per 年度; written by write_members once the gatherings exist."""
         rng = self.rng
-        rows: list[Members] = []
+        self.drawn_members: list[tuple[_PlacePlan, int, int]] = []
         for plan in self.plans:
             place = plan.place
             for fy in self.fiscal_years:
                 fy_start, fy_end = fiscal_year_range(fy)
                 if place.start_date > min(fy_end, self.today) or (place.end_date and place.end_date < fy_start):
                     continue
-                total = max(1, round(plan.size * rng.uniform(1.2, 1.7)))
-                male = female = under_65 = age_65_74 = age_75_plus = None
-                if plan.records_sex:
-                    female = min(total, round(total * plan.female_share))
-                    male = total - female
-                if plan.records_age:
-                    age_75_plus = min(total, round(total * plan.share_75))
-                    under_65 = min(total - age_75_plus, round(total * plan.share_under_65))
-                    age_65_74 = total - age_75_plus - under_65
-                rows.append(Members(place.id, fy, total, male, female, under_65, age_65_74, age_75_plus))
+                self.drawn_members.append((plan, fy, max(1, round(plan.size * rng.uniform(1.2, 1.7)))))
+
+    def write_members(self) -> None:
+        """The drawn 実人数, never above the place's 延べ参加者数 of the 年度 (validate calls that an エラー: a place
+        with few gatherings has few people), and none for a 年度 without gatherings."""
+        attendance = {fy: {row["place_id"]: row["attendance"] for row in check_queries.gathering_span_by_place(
+            self.db, Scope(*fiscal_year_range(fy), None))} for fy in self.fiscal_years}
+        rows: list[Members] = []
+        for plan, fy, drawn in self.drawn_members:
+            held = attendance[fy].get(plan.place.id, 0)
+            if not held:
+                continue
+            total = min(held, drawn)
+            male = female = under_65 = age_65_74 = age_75_plus = None
+            if plan.records_sex:
+                female = min(total, round(total * plan.female_share))
+                male = total - female
+            if plan.records_age:
+                age_75_plus = min(total, round(total * plan.share_75))
+                under_65 = min(total - age_75_plus, round(total * plan.share_under_65))
+                age_65_74 = total - age_75_plus - under_65
+            rows.append(Members(plan.place.id, fy, total, male, female, under_65, age_65_74, age_75_plus))
         self.progress(STAGE_MEMBERS, 0, len(rows))
         records.add_many(self.db, rows, today=self.today)
         self.counts["members"] = len(rows)
@@ -814,6 +828,7 @@ def create_demo(db: Database, *, places: int = 200, years: int = 2, seed: int = 
         builder.add_activities()
         builder.add_expenses()
         gatherings = builder.add_gatherings()
+        builder.write_members()
     return DemoSummary(
         municipalities=len(builder.municipalities), centers=builder.counts["centers"], places=len(builder.plans),
         promoters=len(builder.promoters), gatherings=gatherings, activities=builder.counts["activities"],

@@ -143,3 +143,13 @@ def test_failure_leaves_nothing(tmp_path: Path) -> None:
 def test_kana_number() -> None:
     assert [kana_number(n) for n in (2, 10, 13, 300, 1608)] == [
         "ニ", "ジュウ", "ジュウサン", "サンビャク", "センロッピャクハチ"]
+
+
+def test_no_members_above_the_places_attendance(demo) -> None:
+    """The demo's 実人数 never exceeds the place's 延べ参加者数 of the 年度 (validate's MEMBERS_ABOVE_ATTENDANCE)."""
+    db, _summary = demo
+    above = db.scalar(
+        "SELECT COUNT(*) FROM members m WHERE m.deleted_at IS NULL AND m.total > (SELECT COALESCE(SUM(g.attendance_total), 0)"
+        " FROM gatherings g WHERE g.place_id = m.place_id AND g.deleted_at IS NULL"
+        " AND g.held_on BETWEEN m.fiscal_year || '-04-01' AND (m.fiscal_year + 1) || '-03-31')")
+    assert above == 0 and db.scalar("SELECT COUNT(*) FROM members") > 0
