@@ -145,11 +145,17 @@ def test_kana_number() -> None:
         "ニ", "ジュウ", "ジュウサン", "サンビャク", "センロッピャクハチ"]
 
 
-def test_no_members_above_the_places_attendance(demo) -> None:
-    """The demo's 実人数 never exceeds the place's 延べ参加者数 of the 年度 (validate's MEMBERS_ABOVE_ATTENDANCE)."""
-    db, _summary = demo
-    above = db.scalar(
-        "SELECT COUNT(*) FROM members m WHERE m.deleted_at IS NULL AND m.total > (SELECT COALESCE(SUM(g.attendance_total), 0)"
-        " FROM gatherings g WHERE g.place_id = m.place_id AND g.deleted_at IS NULL"
-        " AND g.held_on BETWEEN m.fiscal_year || '-04-01' AND (m.fiscal_year + 1) || '-03-31')")
-    assert above == 0 and db.scalar("SELECT COUNT(*) FROM members") > 0
+@pytest.mark.parametrize("seed", [SEED, 2, 3])
+def test_no_members_above_the_places_attendance(tmp_path: Path, seed: int) -> None:
+    """The demo's 実人数 never exceeds the place's 延べ参加者数 of the 年度 (validate's MEMBERS_ABOVE_ATTENDANCE);
+    seeds 2 and 3 at 60 places made such places before the rule."""
+    db = Database.open(tmp_path / "d.sqlite3", create=True, user="テスト")
+    try:
+        create_demo(db, places=60, years=2, seed=seed, today=TODAY)
+        above = db.scalar(
+            "SELECT COUNT(*) FROM members m WHERE m.deleted_at IS NULL AND m.total > (SELECT"
+            " COALESCE(SUM(g.attendance_total), 0) FROM gatherings g WHERE g.place_id = m.place_id"
+            " AND g.deleted_at IS NULL AND g.held_on BETWEEN m.fiscal_year || '-04-01' AND (m.fiscal_year + 1) || '-03-31')")
+        assert above == 0 and db.scalar("SELECT COUNT(*) FROM members") > 0
+    finally:
+        db.close()
