@@ -73,3 +73,22 @@ def test_typing_is_checked_live_and_saved_all_or_none(qtbot, page, db_path: Path
     assert "男性" not in page.table.item(himawari, NOTE).text()  # only the 延べ warning (no gatherings yet) is left
     assert save_and_wait(qtbot, page)
     assert stored() == [("さくら体操の会", 50, None), ("ひまわりサロン", 10, 4)]
+
+
+def test_stored_figures_are_checked_when_the_page_fills(qtbot, page) -> None:
+    """A 実人数 saved earlier above the place's 延べ (gatherings deleted since, say) shows its note at once."""
+    from kaigo_desktop.gui.operations import CollectionOp
+    from kaigo_desktop.services.changes import Changes
+
+    def store(db, _ctx):
+        place_id = db.scalar("SELECT id FROM places WHERE name = 'ひまわりサロン'")
+        records.add(db, Members(place_id, 2024, total=7), today=TODAY)
+
+    stored = []
+    CollectionOp(None, page.context, store, changes=Changes.of("members")).success(stored.append) \
+        .run_in_background()
+    qtbot.waitUntil(lambda: bool(stored), timeout=10_000)
+    page.reload()  # as the screen does when shown again after a change elsewhere
+    qtbot.waitUntil(lambda: page.table.item(row_of(page, "ひまわりサロン"), TOTAL).text() == "7", timeout=10_000)
+    assert "延べ参加者数（0人）を超えています" in page.table.item(row_of(page, "ひまわりサロン"), NOTE).text()
+    assert page.table.item(row_of(page, "さくら体操の会"), NOTE).text() == ""

@@ -33,6 +33,10 @@ LABELS = {TOTAL: "実人数", MALE: "男性", FEMALE: "女性", UNDER_65: "65歳
 PROBLEM_COLOR = QColor("#c62828")
 
 
+def _stored_entry(row: MembersRow) -> MembersEntry:
+    return MembersEntry(row.place_id, row.total, **{part: getattr(row, part) for part in PARTS})
+
+
 class MembersPage(EditedTablePage):
     title = "参加者実人数"
 
@@ -92,7 +96,10 @@ class MembersPage(EditedTablePage):
                 self.put_cell(index, TOTAL, number_text(row.total), editable=True, number=True)
                 for part, column in PART_COLUMNS.items():
                     self.put_cell(index, column, number_text(getattr(row, part)), editable=True, number=True)
-                self.put_cell(index, NOTE, "", editable=False)
+                # The stored figures need no parsing: their problems are read from the row itself.
+                errors, warnings = members_view.row_problems(_stored_entry(row), row.attendance)
+                note = self.put_cell(index, NOTE, " ".join([e.message for e in errors] + warnings), editable=False)
+                note.setForeground(PROBLEM_COLOR)
 
     # ---- editing -------------------------------------------------------------------------------
 
@@ -118,14 +125,17 @@ class MembersPage(EditedTablePage):
     def _check_row(self, item: QTableWidgetItem) -> None:
         if item.column() not in EDITABLE or not 0 <= item.row() < len(self.rows):
             return
-        errors, warnings = self.row_messages(item.row())
-        note = self.table.item(item.row(), NOTE)
+        was_blocked = self.table.blockSignals(True)  # the note is not an edit
+        self._show_row_note(item.row())
+        self.table.blockSignals(was_blocked)
+
+    def _show_row_note(self, row: int) -> None:
+        note = self.table.item(row, NOTE)
         if note is None:
             return
-        self.table.blockSignals(True)  # the note is not an edit
+        errors, warnings = self.row_messages(row)
         note.setText(" ".join(errors + warnings))
         note.setForeground(PROBLEM_COLOR)
-        self.table.blockSignals(False)
 
     def discard_changes(self) -> None:
         if self._shown is not None:
