@@ -28,7 +28,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="E3F2FD")
 def write_template(db: Database, kind: str, out: Path, *, municipality_code: str | None = None,
                    fiscal_year: int | None = None) -> int:
     """Write the template of `kind` to `out` (whole or not at all); returns the rows filled in."""
-    columns = import_columns(db, kind)
+    columns = import_columns(db, kind, municipality_code)
     rows = template_rows(db, kind, municipality_code, fiscal_year)
     book = Workbook()
     data = book.active

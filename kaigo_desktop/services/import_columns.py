@@ -42,10 +42,13 @@ class ImportColumn:
     note: str = ""  # what else the column takes (a date, a count …)
 
 
-def import_columns(db: Database, kind: str) -> list[ImportColumn]:
-    """The columns of an import file of `kind` (one of IMPORT_KINDS), in the order the template puts them."""
+def import_columns(db: Database, kind: str, municipality_code: str | None = None) -> list[ImportColumn]:
+    """The columns of an import file of `kind` (one of IMPORT_KINDS), in the order the template puts them.
+    For one 区市町村, its code is the only one listed and the records that name a place get a list of its
+    places (typing a place's name exactly is what most often fails an import)."""
     layout = layout_of(kind)
-    codes = tuple(m.code for m in lookups.municipalities(db))
+    codes = ((municipality_code,) if municipality_code
+             else tuple(m.code for m in lookups.municipalities(db)))
     columns = []
     for header in layout.headers:
         required = header in layout.required
@@ -63,6 +66,8 @@ def import_columns(db: Database, kind: str) -> list[ImportColumn]:
             column = ImportColumn(header, required, FLAG_VALUES, note=f"{PROGRAM_LABELS[PROGRAM_HEADERS[header]]}を実施")
         elif header == CODE:
             column = ImportColumn(header, required, codes, note=note)
+        elif header == PLACE_NAME and municipality_code:
+            column = ImportColumn(header, required, tuple(lookups.place_names(db, municipality_code)), note=note)
         else:
             column = ImportColumn(header, required, note=note)
         columns.append(column)

@@ -45,6 +45,13 @@ def place_ids_by_name(db: Database, municipality_code: str, name: str) -> list[s
                 (municipality_code, name))
 
 
+def place_names(db: Database, municipality_code: str) -> list[str]:
+    """The names of the municipality's live places, in よみ order (an import template's drop-down list)."""
+    return [row[0] for row in db.query(
+        "SELECT name FROM places WHERE municipality_code = ? AND deleted_at IS NULL ORDER BY kana, name",
+        (municipality_code,))]
+
+
 def promoter_ids_by_name(db: Database, name: str, municipality_code: str | None = None) -> list[str]:
     if municipality_code:
         return _ids(db, "SELECT id FROM promoters WHERE name = ? AND municipality_code = ?"

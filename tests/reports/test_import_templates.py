@@ -91,3 +91,30 @@ def test_the_template_command_refuses_to_replace_a_file(db_path: Path, tmp_path:
     assert main(["--db", str(db_path), "template", "gatherings", "--out", str(out)]) == 2
     assert "--force" in capsys.readouterr().err
     assert main(["--db", str(db_path), "--read-only", "template", "gatherings", "--out", str(out), "--force"]) == 0
+
+
+def test_a_gatherings_template_for_one_municipality_lists_its_places(db: Database, tmp_path: Path) -> None:
+    """For one 区市町村 the place-name column has a drop-down of its own live places (and only its code is listed);
+    a row filled from the lists imports."""
+    for name, kana in (("すこやか体操", "すこやかたいそう"), ("あおぞらサロン", "あおぞらさろん")):
+        records.add(db, Place(CHIYODA, name, kana=kana, start_date=date(2020, 4, 1)), today=TODAY)
+    records.add(db, Place(HINODE, "日の出の会", start_date=date(2020, 4, 1)), today=TODAY)
+    out = tmp_path / "gatherings.xlsx"
+    write_template(db, "gatherings", out, municipality_code=CHIYODA)
+    book = load_workbook(out)
+    lists = {column[0].value: [cell.value for cell in column[1:] if cell.value]
+             for column in book[LISTS_SHEET].iter_cols()}
+    assert lists["通いの場名称"] == ["あおぞらサロン", "すこやか体操"]  # よみ order, 日の出町's place left out
+    assert lists["区市町村コード"] == [CHIYODA]
+    sheet = book[DATA_SHEET]
+    header = [cell.value for cell in sheet[1]]
+    validated = {header[next(iter(v.sqref.ranges)).min_col - 1] for v in sheet.data_validations.dataValidation}
+    assert "通いの場名称" in validated
+    for column, value in {"区市町村コード": CHIYODA, "通いの場名称": lists["通いの場名称"][1],
+                          "開催日": "2024/5/10", "参加者数": "12"}.items():
+        sheet.cell(row=2, column=header.index(column) + 1, value=value).data_type = "s"
+    book.save(out)
+    result = import_file(db, "gatherings", out)
+    assert result.ok, result.errors
+    assert [tuple(r) for r in db.query("SELECT p.name, g.attendance_total FROM gatherings g"
+                                       " JOIN places p ON p.id = g.place_id")] == [("すこやか体操", 12)]
