@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -248,6 +249,7 @@ def add_choosers(bar: QHBoxLayout, choosers: tuple[tuple[str, QWidget], ...]) ->
 
 
 # Computed once: Qt's flag arithmetic in Python costs more than the cell itself when a page fills 10,000 rows.
+MEASURED_ROWS = 200
 NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 READ_ONLY_FLAGS = QTableWidgetItem().flags() & ~Qt.ItemFlag.ItemIsEditable
 
@@ -262,7 +264,10 @@ class EditedTablePage(MasterPage):
     message: MessageLine
 
     def build_page(self, name: str, columns: tuple[str, ...], choosers: tuple[tuple[str, QWidget], ...],
-                   hint: str, *, below_table: tuple[QWidget, ...] = ()) -> None:
+                   hint: str, *, below_table: tuple[QWidget, ...] = (),
+                   model: QAbstractItemModel | None = None) -> None:
+        """With `model`, the table is a view of it (the page keeps its own edits: `self.edits` is None);
+        else a QTableWidget filled with `put_cell`."""
         self.save_button = QPushButton(f"{words.SAVE}(&S)")
         self.discard_button = QPushButton(words.REVERT)
         top = QHBoxLayout()
@@ -273,9 +278,15 @@ class EditedTablePage(MasterPage):
 
         hint_label = QLabel(hint)
         hint_label.setWordWrap(True)
-        self.table = QTableWidget(0, len(columns))
+        if model is None:
+            self.table = QTableWidget(0, len(columns))
+            self.table.setHorizontalHeaderLabels(columns)
+        else:
+            self.table = QTableView()
+            self.table.setModel(model)
+            # columns sized from the first rows, not all 10,000 at each layout
+            self.table.horizontalHeader().setResizeContentsPrecision(MEASURED_ROWS)
         self.table.setObjectName(f"{name}_table")
-        self.table.setHorizontalHeaderLabels(columns)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(  # typing in a cell replaces it; F2 or a double click edits it
             QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -292,7 +303,7 @@ class EditedTablePage(MasterPage):
             layout.addWidget(widget)
         layout.addWidget(self.message)
 
-        self.edits = EditedCells(self.table, on_edit=self.message.clear_message)
+        self.edits = EditedCells(self.table, on_edit=self.message.clear_message) if model is None else None
         self.save_button.clicked.connect(lambda: self.save())
         self.discard_button.clicked.connect(self.discard_changes)
 
