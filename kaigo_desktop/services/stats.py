@@ -89,6 +89,7 @@ class FiscalYearStats:
     attendance_total: int = 0
     members_total: int = 0
     members_65_plus: int = 0
+    members_places: int = 0  # active places with a 参加者実人数 recorded for the 年度
     members_by_sex: dict[str, int] = field(default_factory=dict)
     members_by_age: dict[str, int] = field(default_factory=dict)
     population_65_plus: int | None = None
@@ -293,6 +294,7 @@ def _months_filled(fiscal_year: int, by_month: dict[str, int]) -> dict[str, int]
 
 def _add_members(stats: FiscalYearStats, rows: list) -> None:
     male = female = under_65 = age_65_74 = age_75_plus = 0
+    stats.members_places = len(rows)
     for row in rows:
         stats.members_total += row["total"]
         stats.members_65_plus += rules.members_65_plus(row["total"], row["age_65_74"], row["age_75_plus"])
