@@ -9,6 +9,13 @@ from kaigo_desktop.domain import rules
 from kaigo_desktop.domain.fiscal import months_of_fiscal_year
 from kaigo_desktop.domain.vocab import FREQUENCY_LABELS, PROGRAM_LABELS
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
+from kaigo_desktop.reports.marks import (
+    MEMBERS_MISSING,
+    NO_DATA,
+    POPULATION_MISSING,
+    counted_until_rows,
+    missing,
+)
 from kaigo_desktop.reports.model import (
     INT,
     PERCENT,
@@ -20,12 +27,7 @@ from kaigo_desktop.reports.model import (
 )
 from kaigo_desktop.reports.suppression import Suppressor
 from kaigo_desktop.reports.submission_survey import (
-    MEMBERS_MISSING,
-    NO_DATA,
-    POPULATION_MISSING,
     SURVEY_TABLE_COUNT,
-    counted_until_rows,
-    missing,
     pending_notes,
     population_date_label,
     summary_notes,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kaigo_desktop.domain import rules
 from kaigo_desktop.domain.fiscal import format_wareki, survey_pending_label
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS
+from kaigo_desktop.reports.marks import MEMBERS_MISSING, in_progress_note
 from kaigo_desktop.reports.model import INT, TEXT, Column, TableData
 from kaigo_desktop.reports.suppression import Suppressor
 from kaigo_desktop.services.stats import FiscalYearStats
@@ -18,15 +19,7 @@ from kaigo_desktop.services.stats import FiscalYearStats
 if TYPE_CHECKING:
     from kaigo_desktop.services.report_data import SubmissionData
 
-NO_DATA = "データなし"
-POPULATION_MISSING = "65歳以上人口 未入力"
-MEMBERS_MISSING = "参加者実人数 未入力"
 SURVEY_TABLE_COUNT = 5  # the tables survey_tables adds
-
-
-def missing(value: Any, text: str) -> Any:
-    """`text` (「未入力」…) in place of an unknown figure, so a blank never reads as a zero or a gap."""
-    return text if value is None else value
 
 
 def survey_count(s: FiscalYearStats) -> int | str:
@@ -43,19 +36,6 @@ def pending_notes(s: FiscalYearStats) -> list[str]:
     if s.survey.final:
         return []
     return [f"調査対象は{survey_pending_label(s.survey_reference_month)}のため「—」と表示しています。"]
-
-
-def in_progress_note(s: FiscalYearStats) -> str | None:
-    if s.complete or s.as_of is None:
-        return None
-    return (f"{s.in_progress_label}の集計です。年度途中のため、開催回数・参加者数・開催頻度（実績）は"
-            f"{s.as_of.month}月末までの完了した月で数えています。")
-
-
-def counted_until_rows(s: FiscalYearStats) -> list[tuple[str, str]]:
-    """The title-block row of a 年度 in progress (「集計時点」 「令和8年11月30日現在（年度途中）」); none once
-    the 年度 has ended, so a finished 年度's report reads as before."""
-    return [("集計時点", s.in_progress_label)] if s.in_progress_label else []
 
 
 def population_date_label(s: FiscalYearStats) -> str:

@@ -188,8 +188,11 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
     sections = {code: PromoterSection(code, e.name, e.population_65_plus, e.cap, e.placed, e.subsidy)
                 for code, e in sorted(entries.items())}
 
+    # Activities count to the day the 年度 aggregation counts to (a 年度 in progress: its last complete
+    # month); employment and assignments, like the subsidy, cover the whole 年度.
+    counted_end = min(end, stats.as_of) if stats.as_of else end
     figures = {row["promoter_id"]: row
-               for row in report_queries.activity_figures_by_promoter(db, start, end, municipality_code)}
+               for row in report_queries.activity_figures_by_promoter(db, start, counted_end, municipality_code)}
     assigned = report_queries.assigned_places_by_promoter(db, start, end, municipality_code)
     for row in report_queries.promoters_employed(db, start, end, municipality_code):
         section = sections.get(row["municipality_code"])
@@ -203,7 +206,8 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
             activity["places"] if activity else 0))
 
     by_kind: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for row in report_queries.activity_figures_by_municipality_and_kind(db, start, end, municipality_code):
+    for row in report_queries.activity_figures_by_municipality_and_kind(db, start, counted_end,
+                                                                          municipality_code):
         by_kind[row["municipality_code"]][row["kind"]] = (row["activities"], row["minutes"])
     for code, section in sections.items():
         found = by_kind.get(code, {})
@@ -211,7 +215,7 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
         section.activities_by_kind.update({k: v for k, v in found.items() if k not in section.activities_by_kind})
 
     places: dict[tuple[str, str], SupportedPlace] = {}
-    for row in report_queries.supported_places(db, start, end, fiscal_year, municipality_code):
+    for row in report_queries.supported_places(db, start, counted_end, fiscal_year, municipality_code):
         section = sections.get(row["municipality_code"])
         if section is None:
             continue
