@@ -112,6 +112,7 @@ class FiscalYearStats:
     members_65_plus_weekly: int = 0  # 実人数 (65歳以上) of places whose actual frequency is 週1回以上
     weekly_participation_rate: float | None = None
     population_reference_dates: dict[str, str | None] = field(default_factory=dict)  # code → 基準日
+    expense_rows: int = 0  # expenses recorded for the 年度 (any category)
 
     @property
     def in_progress_label(self) -> str | None:
@@ -125,10 +126,11 @@ class FiscalYearStats:
         return next(iter(dates)) if len(dates) == 1 else None
 
     def is_empty(self) -> bool:
-        """Nothing recorded for the scope in the 年度 (population alone does not count): no place, gathering,
-        participant count, promoter, activity or expense."""
-        return not (self.places_active or self.gatherings or self.members_total or self.promoters_placed
-                    or any(self.promoter_activities.values()) or self.subsidy.eligible)
+        """Nothing recorded for the scope in the 年度: no gathering, 参加者実人数, promoter activity or
+        expense of it. Registered places and promoters (open for years) and the population are the
+        masters, not the 年度's records: with only those, every figure would be a zero."""
+        return not (self.gatherings or self.members_places or any(self.promoter_activities.values())
+                    or self.expense_rows)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Exactly the `stats --json` keys of ../shared/formats.md."""
@@ -174,9 +176,9 @@ def require_records(stats: FiscalYearStats, scope_name: str) -> None:
     """Refuse a report of zeros: the one rule every report, export and screen asks (--allow-empty skips it)."""
     if stats.is_empty():
         raise EmptyScope(
-            f"{format_fiscal_year(stats.fiscal_year)}の{scope_name}には記録（通いの場・開催・実人数・推進員・"
-            "活動・経費）がありません。年度と区市町村を確かめてください。記録がなくても作成するには "
-            "--allow-empty を指定してください。")
+            f"{format_fiscal_year(stats.fiscal_year)}の{scope_name}には、この年度の記録（開催記録・参加者実人数・"
+            "推進員の活動・経費）がありません。すべて0の報告書になるため作成しません。年度と区市町村を確かめて"
+            "ください。記録がなくても作成するには --allow-empty を指定してください。")
 
 
 def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | None = None,
@@ -318,6 +320,7 @@ def _add_promoters(db: Database, stats: FiscalYearStats, scope: aggregates.Scope
     expenses: dict[str, dict[str, int]] = {}
     for row in aggregates.expenses(db, stats.fiscal_year, scope.municipality_code):
         expenses.setdefault(row["municipality_code"], {})[row["category"]] = row["amount"]
+        stats.expense_rows += 1
     names = aggregates.municipality_names(db)
 
     caps = {code: rules.promoter_cap(pop) for code, pop in population.items()}
