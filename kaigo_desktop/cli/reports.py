@@ -93,7 +93,7 @@ def _refusing_empty(make):
     try:
         return make(), EXIT_OK
     except EmptyScope as error:
-        return None, fail(str(error), EXIT_PROBLEMS)
+        return None, fail(f"{error}記録がなくても作成するには --allow-empty を指定してください。", EXIT_PROBLEMS)
 
 
 def cmd_report(args: argparse.Namespace, db_path: Path) -> int:

@@ -178,7 +178,7 @@ def require_records(stats: FiscalYearStats, scope_name: str) -> None:
         raise EmptyScope(
             f"{format_fiscal_year(stats.fiscal_year)}の{scope_name}には、この年度の記録（開催記録・参加者実人数・"
             "推進員の活動・経費）がありません。すべて0の報告書になるため作成しません。年度と区市町村を確かめて"
-            "ください。記録がなくても作成するには --allow-empty を指定してください。")
+            "ください。")
 
 
 def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | None = None,

@@ -43,9 +43,9 @@ SHOWN_KINDS = ("places", "gatherings", "promoters", "assignments", "activities",
 REFRESH_DELAY_MS = 400  # several saves in a row cause one recomputation
 
 
-def _compute(fiscal_year: int, municipality_code: str | None):
+def _compute(fiscal_year: int, municipality_code: str | None, today: date):
     def job(db, _ctx) -> tuple[FiscalYearStats, int]:
-        stats = fiscal_year_stats(db, fiscal_year, municipality_code)
+        stats = fiscal_year_stats(db, fiscal_year, municipality_code, today)
         return stats, settings_service.load(db).survey_reference_month
     return job
 
@@ -177,7 +177,7 @@ class DashboardScreen(Screen):
         request = self._request
         self._stale = False
         self.state_label.setText("集計中…")
-        self.context.run(_compute(fiscal_year, self.municipality_combo.currentData()),
+        self.context.run(_compute(fiscal_year, self.municipality_combo.currentData(), self._today()),
                          on_done=lambda result: self._show(request, *result),
                          on_error=self._show_error)
 
@@ -207,7 +207,8 @@ class DashboardScreen(Screen):
         self.warnings_label.setText("\n".join(f"⚠ {warning}" for warning in stats.warnings))
         self.warnings_label.setVisible(bool(stats.warnings))
         scope = self.municipality_combo.currentText()
-        self.state_label.setText(f"{format_fiscal_year(stats.fiscal_year)}・{scope}")
+        as_of = f"　{stats.in_progress_label}" if stats.in_progress_label else ""
+        self.state_label.setText(f"{format_fiscal_year(stats.fiscal_year)}・{scope}{as_of}")
 
     def _show_error(self, error: BaseException) -> None:
         self.state_label.setText(f"集計できませんでした: {error}")
