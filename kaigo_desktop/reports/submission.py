@@ -56,7 +56,7 @@ def submission_tables(data: SubmissionData, suppressor: Suppressor) -> list[Tabl
     weekly_rate = suppressor.derived(t, "週1回以上活動に参加している人の率", s.weekly_participation_rate, [weekly])
     month = data.settings.survey_reference_month
     survey = survey_count(s)
-    tables.append(TableData("概要", "1. 概要", [Column("項目", TEXT, 78), Column("値", INT, 32), Column("単位", TEXT, 16)], [
+    tables.append(TableData("概要", "1. 概要", [Column("項目", TEXT, 78), Column("値", INT, 37), Column("単位", TEXT, 12)], [
         ["活動中の通いの場（注2）", s.places_active, "か所"],
         [f"調査対象の通いの場（{month}月に開催あり）（注3）", survey, "か所" if isinstance(survey, int) else ""],
         ["開催回数（注7）", s.gatherings, "回"],
