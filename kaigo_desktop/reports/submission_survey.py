@@ -64,7 +64,8 @@ def summary_notes(data: SubmissionData, rate: Any, weekly_rate: Any) -> list[str
             notes.append(flag)
     without_population = [f.name for f in data.municipalities if f.recorded and f.population_65_plus is None]
     if without_population:
-        notes.append(f"65歳以上人口 未入力: {'、'.join(without_population)}。参加率の分母に含まれていません。")
+        notes.append(f"65歳以上人口 未入力: {'、'.join(without_population)}。これらの区市町村の参加者は参加率の分子に"
+                     "含まれ、人口は分母に含まれないため、全体の参加率は実際より高く出ます。")
     if s.places_active and not s.members_places:
         notes.append(f"{MEMBERS_MISSING}: この年度の参加者実人数が1か所も登録されていません。")
     return notes

@@ -110,6 +110,8 @@ def test_missing_population_is_marked_not_blank(db, tmp_path: Path) -> None:
     assert after(items, "65歳以上人口の基準日", start="1. 概要") == ["未入力"]
     assert after(items, "参加率（注10）", start="1. 概要")[0] == "65歳以上人口 未入力"
     assert after(items, "参加者実人数（注8）", start="1. 概要")[0] == "参加者実人数 未入力"
+    generate("submission", db, ReportOptions(fiscal_year=2025, created=TODAY), out)  # all 区市町村
+    assert "65歳以上人口 未入力: 中央区。" in flat_text(out)
 
 
 def test_an_impossible_rate_is_flagged_in_the_report(weekly, tmp_path: Path) -> None:
