@@ -61,10 +61,11 @@ def gathering_figures_by_place(db: Database, scope: Scope, reference_start: date
 
 def professional_kinds_by_place(db: Database, scope: Scope) -> dict[str, int]:
     """Per place with any 専門職 (推進員 included) at a gathering in the period: the kinds that came, as the
-    union of the gatherings' bit masks. Distinct masks per place are few, so the union is taken here."""
+    union of the gatherings' bit masks. Distinct masks per place are few, so the union is taken here; the
+    date-ordered covering index reads only the period's rows."""
     masks: dict[str, int] = {}
     for place_id, mask in db.query(
-            "SELECT DISTINCT place_id, professionals FROM gatherings INDEXED BY gatherings_place_stats"
+            "SELECT DISTINCT place_id, professionals FROM gatherings INDEXED BY gatherings_stats"
             " WHERE deleted_at IS NULL AND professionals != 0 AND held_on BETWEEN :start AND :end"
             f" AND {_PLACES_IN_SCOPE}", scope.params()):
         masks[place_id] = masks.get(place_id, 0) | mask
