@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 from kaigo_desktop.cli.database import open_database
-from kaigo_desktop.cli.exits import EXIT_OK
+from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS, fail
 from kaigo_desktop.reports import LEAVES_MUNICIPALITY, REPORTS, ReportOptions
 
 FORCE_HELP = ("同じ名前のファイルがあれば置き換える（データベース・バックアップ・SQLite ファイルは"
               "指定しても置き換えない）")
+
+ALLOW_EMPTY_HELP = "記録のない年度・区市町村でも作成する（既定では終了コード1で作成しない）"
 
 
 def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +34,7 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--font", type=Path, help="PDF に埋め込む日本語 TrueType フォント（.ttf/.ttc）")
     report.add_argument("--out", type=Path, required=True, help="出力する PDF ファイル")
     report.add_argument("--force", action="store_true", help=FORCE_HELP)
+    report.add_argument("--allow-empty", action="store_true", help=ALLOW_EMPTY_HELP)
 
     template = subparsers.add_parser("template", help="取り込み用の Excel テンプレート（見出し・選択肢つき）を保存する")
     template.add_argument("kind", choices=("places", "gatherings", "promoters", "activities", "members",
@@ -49,6 +52,7 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--out", type=Path, required=True,
                         help="出力先（xlsx: ファイル。csv: .csv なら1ファイル、それ以外はフォルダに表ごとのファイル）")
     export.add_argument("--force", action="store_true", help=FORCE_HELP)
+    export.add_argument("--allow-empty", action="store_true", help=ALLOW_EMPTY_HELP)
 
 
 def _options(args: argparse.Namespace) -> ReportOptions:
@@ -65,6 +69,7 @@ def _options(args: argparse.Namespace) -> ReportOptions:
         blank=getattr(args, "blank", False),
         suppress=not getattr(args, "no_suppress", False),
         font_path=getattr(args, "font", None),
+        allow_empty=getattr(args, "allow_empty", False),
     )
 
 
@@ -80,6 +85,17 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"警告: {warning}", file=sys.stderr)
 
 
+def _refusing_empty(make):
+    """Run `make()`; a 年度 and 区市町村 without records is a problem with the data (exit 1), not with the
+    arguments: nothing is written."""
+    from kaigo_desktop.services.stats import EmptyScope
+
+    try:
+        return make(), EXIT_OK
+    except EmptyScope as error:
+        return None, fail(f"{error}記録がなくても作成するには --allow-empty を指定してください。", EXIT_PROBLEMS)
+
+
 def cmd_report(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.reports import generate
 
@@ -88,7 +104,9 @@ def cmd_report(args: argparse.Namespace, db_path: Path) -> int:
         raise ValueError("年度（--fy）を指定してください。")
     with open_database(args, db_path) as db:
         _check_out(args, db)(args.out)
-        result = generate(args.kind, db, options, args.out)
+        result, code = _refusing_empty(lambda: generate(args.kind, db, options, args.out))
+    if result is None:
+        return code
     print(f"{REPORTS[args.kind][1]}を作成しました: {result.path}（{result.pages}ページ）")
     if args.kind in LEAVES_MUNICIPALITY:
         print(f"秘匿処理: {'あり' if options.suppress else 'なし'}（秘匿した欄 {result.hidden_cells}）")
@@ -101,7 +119,10 @@ def cmd_export(args: argparse.Namespace, db_path: Path) -> int:
 
     options = _options(args)
     with open_database(args, db_path) as db:
-        result = export(db, args.format, options, args.out, check_target=_check_out(args, db))
+        result, code = _refusing_empty(
+            lambda: export(db, args.format, options, args.out, check_target=_check_out(args, db)))
+    if result is None:
+        return code
     print(f"書き出しました: {result.path}（{result.pages}表）")
     print(f"秘匿処理: {'あり' if options.suppress else 'なし'}（秘匿した欄 {result.hidden_cells}）")
     _print_warnings(result.warnings)

@@ -73,6 +73,26 @@ def fiscal_month_range(fy: int, month: int) -> tuple[date, date]:
     return month_range(*month_of_fiscal_year(fy, month))
 
 
+def counted_until(fy: int, today: date) -> tuple[date, bool]:
+    """The last day a 年度's figures count, and whether the 年度 has ended. A 年度 in progress is counted to
+    the end of the last complete month before today (a month of 3 days is not a month the places were open
+    in); before its first month ends, the day before it starts (nothing is counted)."""
+    fy_start, fy_end = fiscal_year_range(fy)
+    if today > fy_end:
+        return fy_end, True
+    return max(date(today.year, today.month, 1), fy_start) - timedelta(days=1), False
+
+
+def in_progress_label(as_of: date) -> str:
+    """What every output of a 年度 in progress says: 「令和8年11月30日現在（年度途中）」."""
+    return f"{format_wareki(as_of)}現在（年度途中）"
+
+
+def survey_pending_label(reference_month: int) -> str:
+    """The survey count before its reference month is recorded: 「未確定（3月の記録後）」."""
+    return f"未確定（{reference_month}月の記録後）"
+
+
 # ---------------------------------------------------------------- 和暦
 
 def _era_and_year(d: date) -> tuple[Era, int]:

@@ -153,6 +153,39 @@ def members_65_plus(total: int | None, age_65_74: int | None, age_75_plus: int |
 _ONE_DECIMAL = Decimal("0.1")
 
 
+# 参加率 above these is impossible (more participants than residents) or worth a second look; the report's
+# flags and the `validate` rules read the same bounds.
+RATE_IMPOSSIBLE = 100.0
+RATE_UNUSUAL = 30.0
+
+
+def implausible_rate_note(label: str, rate: float | None) -> str | None:
+    """The note a report prints beside a rate that cannot be right (over 100 %); None for a plausible one."""
+    if rate is None or rate <= RATE_IMPOSSIBLE:
+        return None
+    return (f"要確認: {label}が{rate:.1f}%で、100%を超えています。"
+            "参加者実人数（65歳以上）か65歳以上人口の入力を確かめてください。")
+
+
+# 1箇所1回あたりの参加者数: the survey's bands, (label, highest average in the band), lowest first.
+SESSION_SIZE_BANDS: tuple[tuple[str, int | None], ...] = (
+    ("1～20人", 20), ("21～40人", 40), ("41～60人", 60), ("61～80人", 80), ("81～100人", 100), ("100人超", None),
+)
+SESSION_SIZE_LABELS: tuple[str, ...] = tuple(label for label, _ in SESSION_SIZE_BANDS)
+
+
+def session_size_band(attendance: int, gatherings: int) -> str | None:
+    """The band of a place's average attendance per gathering (rounded half up to a whole person; an
+    average of 0 falls in the lowest band); None without a gathering."""
+    if gatherings <= 0:
+        return None
+    average = (2 * attendance + gatherings) // (2 * gatherings)
+    for label, highest in SESSION_SIZE_BANDS:
+        if highest is None or average <= highest:
+            return label
+    raise AssertionError("the last band is open")
+
+
 def participation_rate(members_65_plus: int, population_65_plus: int | None) -> float | None:
     """参加率 in percent with one decimal, rounded half up; None when the population is unknown or 0."""
     if not population_65_plus or population_65_plus <= 0:

@@ -36,6 +36,7 @@ class ReportOptions:
     suppress: bool = True  # 秘匿処理 (reports 1 and 2 and the exports)
     created: date | datetime | None = None  # printed creation date; today when None
     font_path: str | Path | None = None  # the user's font setting
+    allow_empty: bool = False  # make a report of a 年度 and 区市町村 without any record (else refused)
 
     def created_or_today(self) -> date | datetime:
         return self.created or date.today()
@@ -45,6 +46,19 @@ class ReportOptions:
         if self.fiscal_year is None:
             raise ValueError("年度（--fy）を指定してください。")
         return self.fiscal_year
+
+    def counting_day(self) -> date:
+        """The "today" a 年度 in progress is counted to (its last complete month before it): the creation
+        date, so a report made again for the same day says the same."""
+        created = self.created_or_today()
+        return created.date() if isinstance(created, datetime) else created
+
+    def require_records(self, stats, scope_name: str) -> None:
+        """Refuse (EmptyScope, a UserFacingError) a 年度 and 区市町村 without records unless allow_empty."""
+        if not self.allow_empty:
+            from kaigo_desktop.services.stats import require_records
+
+            require_records(stats, scope_name)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from kaigo_desktop.reports.definitions import (
     submission_definitions,
 )
 from kaigo_desktop.reports.files import write_atomically
+from kaigo_desktop.reports.marks import counted_until_rows
 from kaigo_desktop.reports.model import (
     INT,
     PERCENT,
@@ -61,6 +62,7 @@ class ExportBundle:
     definitions: list[tuple[str, str]] = field(default_factory=list)
     suppressed_cells: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    counted_until: list[tuple[str, str]] = field(default_factory=list)  # 集計時点 of a 年度 in progress
 
     def cover_rows(self) -> list[list[str]]:
         """The 定義 sheet: what the file covers, then the sheets, the hidden cells and the definitions."""
@@ -68,6 +70,7 @@ class ExportBundle:
         rows = [["項目", "内容"],
                 ["年度", f"{format_fiscal_year(self.fiscal_year)}（{self.fiscal_year}年度）"],
                 ["区市町村", self.municipality],
+                *[[label, text] for label, text in self.counted_until],
                 ["作成日", format_wareki(created)],
                 ["作成", f"{APP_NAME} {__version__}"],
                 ["秘匿処理", self.suppression]]
@@ -95,10 +98,12 @@ def build_bundle(db, options: ReportOptions) -> ExportBundle:
     """The tables of reports 1 and 2 for the 年度 and scope, as the exports write them."""
     fiscal_year = options.required_fiscal_year()
     suppressor = Suppressor(options.suppress)
-    first = submission_data(db, fiscal_year, options.municipality_code)
-    second = promoters_data(db, fiscal_year, options.municipality_code)
+    first = submission_data(db, fiscal_year, options.municipality_code, options.counting_day())
+    options.require_records(first.stats, first.municipality_name)
+    second = promoters_data(db, fiscal_year, options.municipality_code, options.counting_day())
     scope = scope_label(first.municipality_code, first.municipality_name)
-    bundle = ExportBundle(fiscal_year, scope, options.created_or_today(), "")
+    bundle = ExportBundle(fiscal_year, scope, options.created_or_today(), "",
+                          counted_until=counted_until_rows(first.stats))
     used = {"定義"}
     for table in submission_tables(first, suppressor):
         bundle.sheets.append(Sheet(_sheet_name(table.key, used), f"{SUBMISSION_TITLE} {table.title}",

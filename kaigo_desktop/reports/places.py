@@ -13,6 +13,7 @@ from kaigo_desktop.services.report_lists import (
     PlaceDirectoryData,
     place_directory,
 )
+from kaigo_desktop.services.stats import fiscal_year_stats
 
 TITLE = REPORTS["places"][1]
 # Short program names for a narrow column; the legend under the title spells them out.
@@ -53,6 +54,8 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     if progress:
         progress("通いの場を読み込んでいます")
     data = place_directory(db, fiscal_year, options.municipality_code)
+    options.require_records(fiscal_year_stats(db, fiscal_year, options.municipality_code, options.counting_day()),
+                            data.municipality_name)
     meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
                                 table_size=7.5, fiscal_year=data.fiscal_year, landscape=True)
     story = layout.title_block(meta, styles, [("掲載", f"{len(data.places):,}か所（年度内に活動中の通いの場）")],

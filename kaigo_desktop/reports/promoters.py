@@ -17,6 +17,7 @@ from kaigo_desktop.domain.vocab import (
     EXCLUDED_EXPENSE_CATEGORY,
 )
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
+from kaigo_desktop.reports.marks import POPULATION_MISSING, counted_until_rows, missing
 from kaigo_desktop.reports.model import (
     INT,
     TEXT,
@@ -58,7 +59,7 @@ def _placement(section: PromoterSection, data: PromotersData, suppressor: Suppre
     population = section.population_65_plus
     return TableData("配置状況", "配置状況", [Column("項目", TEXT, 60), Column("値", INT, 26),
                                           Column("備考", TEXT, 84)], [
-        ["65歳以上人口（人）", population, "" if population is not None else "未登録"],
+        ["65歳以上人口（人）", missing(population, "未入力"), "" if population is not None else POPULATION_MISSING],
         ["補助対象の上限人数（人）（注2）", section.cap, "65歳以上人口10,000人以上は2人、未満は1人"],
         ["配置人数（人）（注1）", section.placed, ""],
         ["上限との関係", cap_mark(section), cap_text(section)],
@@ -135,7 +136,7 @@ PARTS: tuple[tuple[str, Callable[[PromoterSection, PromotersData, Suppressor], T
 
 def summary_table(data: PromotersData) -> TableData:
     """All 区市町村 on one table (printed when the report covers all of them)."""
-    rows = [[s.name, s.population_65_plus, s.cap, s.placed,
+    rows = [[s.name, missing(s.population_65_plus), s.cap, s.placed,
              cap_mark(s),
              s.subsidy.eligible, s.subsidy.base, s.subsidy.claim] for s in data.sections]
     # The total is the sum of the rows shown (the 65+ population and caps of 区市町村 without promoters or
@@ -170,7 +171,8 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     fiscal_year = options.required_fiscal_year()
     if progress:
         progress("集計しています")
-    data = promoters_data(db, fiscal_year, options.municipality_code)
+    data = promoters_data(db, fiscal_year, options.municipality_code, options.counting_day())
+    options.require_records(data.stats, data.municipality_name)
     suppressor = Suppressor(options.suppress)
     tables = promoter_tables(data, suppressor)
     if progress:
@@ -178,7 +180,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
                                 fiscal_year=data.fiscal_year)
     font = meta.font
-    story = layout.title_block(meta, styles, [("秘匿処理", suppressor.statement())])
+    story = layout.title_block(meta, styles, counted_until_rows(data.stats) + [("秘匿処理", suppressor.statement())])
     story.append(Paragraph("推進員の氏名・職種・配置期間と活動の件数、支援した通いの場、補助所要額の算定を記載します。"
                            "参加者個人の情報は含みません。定義は末尾の注のとおりです。", styles.small))
     story.append(Spacer(1, 2 * mm))

@@ -9,7 +9,7 @@ from datetime import date
 
 from kaigo_desktop.domain import rules
 from kaigo_desktop.domain.fiscal import fiscal_month_range, fiscal_year_range, optional_iso_date
-from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY
+from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, professionals_to_mask
 from kaigo_desktop.services import settings as settings_service
 from kaigo_desktop.services.settings import ComputationSettings
 from kaigo_desktop.services.stats import FiscalYearStats, MunicipalityPromoters, fiscal_year_stats
@@ -51,6 +51,9 @@ class MunicipalityFigures:
     population_65_plus: int | None = None
     participation_rate: float | None = None
     places_with_professional: int = 0
+    places_with_professional_excluding_promoter: int = 0
+    places_with_promoter: int = 0
+    recorded: bool = False  # any place, gathering or participant count in the 年度 (else データなし)
 
 
 @dataclass
@@ -63,45 +66,54 @@ class SubmissionData:
     municipalities: list[MunicipalityFigures] = field(default_factory=list)  # only when all are reported
 
 
-def municipality_figures(db: Database, fiscal_year: int, settings: ComputationSettings) -> list[MunicipalityFigures]:
-    """Report 1's figures for every 区市町村 with any place, gathering, member or population figure in the 年度,
-    in code order; each row follows the definitions of the 年度 aggregation."""
+def municipality_figures(db: Database, fiscal_year: int, settings: ComputationSettings,
+                         as_of: date | None = None) -> list[MunicipalityFigures]:
+    """Report 1's figures for all 62 区市町村 in code order, counted to `as_of` (the 年度's end when None);
+    each row follows the definitions of the 年度 aggregation, and `recorded` is False for a 区市町村 with
+    no place, gathering or participant count in the 年度."""
     start, end = fiscal_year_range(fiscal_year)
-    names = aggregates.municipality_names(db)
-    rows: dict[str, MunicipalityFigures] = {}
+    end = min(end, as_of) if as_of else end
+    rows = {code: MunicipalityFigures(code, name) for code, name in aggregates.municipality_names(db).items()}
 
     def row(code: str) -> MunicipalityFigures:
         if code not in rows:
-            rows[code] = MunicipalityFigures(code, names.get(code, code))
+            rows[code] = MunicipalityFigures(code, code)
         return rows[code]
 
-    for code, count in report_queries.active_places_by_municipality(db, start, end).items():
+    counting = end >= start  # before the first month has ended nothing is counted
+    for code, count in (report_queries.active_places_by_municipality(db, start, end).items() if counting else ()):
         row(code).places_active = count
     ref_start, ref_end = fiscal_month_range(fiscal_year, settings.survey_reference_month)
-    for figures in report_queries.gathering_figures_by_municipality(db, start, end, ref_start, ref_end):
+    promoter_bit = professionals_to_mask(["推進員"])
+    for figures in (report_queries.gathering_figures_by_municipality(db, start, end, ref_start, ref_end, promoter_bit)
+                    if counting else ()):
         target = row(figures["municipality_code"])
         target.gatherings = figures["gatherings"]
         target.attendance_total = figures["attendance"]
         target.places_with_professional = figures["with_professional"]
+        target.places_with_professional_excluding_promoter = figures["with_professional_excluding_promoter"]
+        target.places_with_promoter = figures["with_promoter"]
         target.places_survey = figures["survey"]
-    for member in report_queries.members_of_active_places(db, start, end, fiscal_year):
+    for member in (report_queries.members_of_active_places(db, start, end, fiscal_year) if counting else ()):
         target = row(member["municipality_code"])
         target.members_total += member["total"]
         target.members_65_plus += rules.members_65_plus(member["total"], member["age_65_74"], member["age_75_plus"])
     for code, population in aggregates.population(db, fiscal_year, None).items():
         row(code).population_65_plus = population
     for figures in rows.values():
+        figures.recorded = bool(figures.places_active or figures.gatherings or figures.members_total)
         figures.participation_rate = rules.participation_rate(figures.members_65_plus, figures.population_65_plus)
     return [rows[code] for code in sorted(rows)]
 
 
-def submission_data(db: Database, fiscal_year: int, municipality_code: str | None = None) -> SubmissionData:
+def submission_data(db: Database, fiscal_year: int, municipality_code: str | None = None,
+                    today: date | None = None) -> SubmissionData:
     name = municipality_label(db, municipality_code)
     settings = settings_service.load(db)
-    stats = fiscal_year_stats(db, fiscal_year, municipality_code)
+    stats = fiscal_year_stats(db, fiscal_year, municipality_code, today)
     data = SubmissionData(fiscal_year, municipality_code, name, stats, settings)
     if municipality_code is None:
-        data.municipalities = municipality_figures(db, fiscal_year, settings)
+        data.municipalities = municipality_figures(db, fiscal_year, settings, stats.as_of)
     return data
 
 
@@ -158,10 +170,11 @@ class PromotersData:
     sections: list[PromoterSection] = field(default_factory=list)
 
 
-def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None = None) -> PromotersData:
+def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None = None,
+                   today: date | None = None) -> PromotersData:
     name = municipality_label(db, municipality_code)
     settings = settings_service.load(db)
-    stats = fiscal_year_stats(db, fiscal_year, municipality_code)
+    stats = fiscal_year_stats(db, fiscal_year, municipality_code, today)
     kinds = lookups.vocabulary(db, "activity_kinds")
     data = PromotersData(fiscal_year, municipality_code, name, stats, settings, kinds)
     start, end = fiscal_year_range(fiscal_year)
@@ -175,8 +188,11 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
     sections = {code: PromoterSection(code, e.name, e.population_65_plus, e.cap, e.placed, e.subsidy)
                 for code, e in sorted(entries.items())}
 
+    # Activities count to the day the 年度 aggregation counts to (a 年度 in progress: its last complete
+    # month); employment and assignments, like the subsidy, cover the whole 年度.
+    counted_end = min(end, stats.as_of) if stats.as_of else end
     figures = {row["promoter_id"]: row
-               for row in report_queries.activity_figures_by_promoter(db, start, end, municipality_code)}
+               for row in report_queries.activity_figures_by_promoter(db, start, counted_end, municipality_code)}
     assigned = report_queries.assigned_places_by_promoter(db, start, end, municipality_code)
     for row in report_queries.promoters_employed(db, start, end, municipality_code):
         section = sections.get(row["municipality_code"])
@@ -190,7 +206,8 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
             activity["places"] if activity else 0))
 
     by_kind: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for row in report_queries.activity_figures_by_municipality_and_kind(db, start, end, municipality_code):
+    for row in report_queries.activity_figures_by_municipality_and_kind(db, start, counted_end,
+                                                                          municipality_code):
         by_kind[row["municipality_code"]][row["kind"]] = (row["activities"], row["minutes"])
     for code, section in sections.items():
         found = by_kind.get(code, {})
@@ -198,7 +215,7 @@ def promoters_data(db: Database, fiscal_year: int, municipality_code: str | None
         section.activities_by_kind.update({k: v for k, v in found.items() if k not in section.activities_by_kind})
 
     places: dict[tuple[str, str], SupportedPlace] = {}
-    for row in report_queries.supported_places(db, start, end, fiscal_year, municipality_code):
+    for row in report_queries.supported_places(db, start, counted_end, fiscal_year, municipality_code):
         section = sections.get(row["municipality_code"])
         if section is None:
             continue

@@ -34,8 +34,7 @@ ERROR, WARNING = "error", "warning"
 LEVEL_LABELS = {ERROR: "エラー", WARNING: "注意"}
 
 # 参加率 above these is impossible (more participants than residents) or worth a second look.
-RATE_IMPOSSIBLE = 100.0
-RATE_UNUSUAL = 30.0
+RATE_IMPOSSIBLE, RATE_UNUSUAL = rules.RATE_IMPOSSIBLE, rules.RATE_UNUSUAL
 # A gathering whose attendance is this far from the place's median (and the place has enough gatherings
 # to have a pattern) is probably a typing slip: 300 for 30, 3 for 30.
 PATTERN_MIN_GATHERINGS = 6

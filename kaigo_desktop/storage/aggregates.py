@@ -36,23 +36,40 @@ _ACTIVE_PLACES_IN_SCOPE = (f"place_id IN (SELECT p.id FROM places p WHERE {activ
 def active_places(db: Database, scope: Scope) -> list[sqlite3.Row]:
     return db.query(
         "SELECT p.id, p.municipality_code, p.programs, p.operator_kind, p.frequency_declared, p.start_date,"
-        f" p.end_date FROM places p WHERE {active_place('p')} AND {in_municipality('p.municipality_code')}",
+        " p.end_date, p.venue_kind, p.main_activity_1"
+        f" FROM places p WHERE {active_place('p')} AND {in_municipality('p.municipality_code')}",
         scope.params())
 
 
 def gathering_figures_by_place(db: Database, scope: Scope, reference_start: date,
                                reference_end: date) -> list[sqlite3.Row]:
-    """Per place: gatherings, attendance, any 専門職 involvement, gatherings in the reference month.
+    """Per place: gatherings, attendance, any 専門職 involvement, gatherings and attendance in the reference
+    month.
     Reads the covering index gatherings_place_stats in place order, so no sort is needed. Places that are
     not active come back too: the caller keeps those of `active_places`."""
     params = scope.params(ref_start=reference_start.isoformat(), ref_end=reference_end.isoformat())
     return db.query(
         "SELECT place_id, COUNT(*) AS gatherings, SUM(attendance_total) AS attendance,"
         " MAX(professionals != 0) AS with_professional,"
-        " SUM(held_on BETWEEN :ref_start AND :ref_end) AS in_reference_month"
+        " SUM(held_on BETWEEN :ref_start AND :ref_end) AS in_reference_month,"
+        " SUM(CASE WHEN held_on BETWEEN :ref_start AND :ref_end THEN attendance_total ELSE 0 END)"
+        " AS reference_attendance"
         " FROM gatherings INDEXED BY gatherings_place_stats"
         " WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end"
         f" AND {_PLACES_IN_SCOPE} GROUP BY place_id", params)
+
+
+def professional_kinds_by_place(db: Database, scope: Scope) -> dict[str, int]:
+    """Per place with any 専門職 (推進員 included) at a gathering in the period: the kinds that came, as the
+    union of the gatherings' bit masks. Distinct masks per place are few, so the union is taken here; the
+    date-ordered covering index reads only the period's rows."""
+    masks: dict[str, int] = {}
+    for place_id, mask in db.query(
+            "SELECT DISTINCT place_id, professionals FROM gatherings INDEXED BY gatherings_stats"
+            " WHERE deleted_at IS NULL AND professionals != 0 AND held_on BETWEEN :start AND :end"
+            f" AND {_PLACES_IN_SCOPE}", scope.params()):
+        masks[place_id] = masks.get(place_id, 0) | mask
+    return masks
 
 
 def attendance_by_month(db: Database, scope: Scope) -> dict[str, int]:
@@ -76,6 +93,15 @@ def population(db: Database, fiscal_year: int, municipality_code: str | None) ->
     """Code → 65歳以上人口 of the 年度, for the 区市町村 that have one (all when municipality_code is None)."""
     rows = db.query(
         "SELECT municipality_code, population_65_plus FROM population WHERE deleted_at IS NULL"
+        f" AND fiscal_year = :fy AND {in_municipality('municipality_code')}",
+        {"fy": fiscal_year, "muni": municipality_code})
+    return {row[0]: row[1] for row in rows}
+
+
+def population_reference_dates(db: Database, fiscal_year: int, municipality_code: str | None) -> dict[str, str | None]:
+    """Code → 基準日 (ISO) of the 年度's 65歳以上人口, None where it was not entered."""
+    rows = db.query(
+        "SELECT municipality_code, reference_date FROM population WHERE deleted_at IS NULL"
         f" AND fiscal_year = :fy AND {in_municipality('municipality_code')}",
         {"fy": fiscal_year, "muni": municipality_code})
     return {row[0]: row[1] for row in rows}

@@ -20,16 +20,21 @@ def active_places_by_municipality(db: Database, start: date, end: date) -> dict[
 
 
 def gathering_figures_by_municipality(db: Database, start: date, end: date, reference_start: date,
-                                      reference_end: date) -> list[sqlite3.Row]:
-    """Per 区市町村, over its active places: gatherings, attendance, places with 専門職 involvement, places
-    with a gathering in the reference month. Aggregates per place first on the covering index, so the
-    join to places is one lookup per place, not per gathering."""
-    params = period_params(start, end, None, ref_start=reference_start.isoformat(), ref_end=reference_end.isoformat())
+                                      reference_end: date, promoter_bit: int = 0) -> list[sqlite3.Row]:
+    """Per 区市町村, over its active places: gatherings, attendance, places with 専門職 involvement (any; other
+    than `promoter_bit`, the 推進員; that bit alone), places with a gathering in the reference month.
+    Aggregates per place first on the covering index, so the join to places is one lookup per place, not
+    per gathering."""
+    params = period_params(start, end, None, ref_start=reference_start.isoformat(), ref_end=reference_end.isoformat(),
+                           promoter_bit=promoter_bit)
     return db.query(
         "SELECT p.municipality_code, SUM(x.gatherings) AS gatherings, SUM(x.attendance) AS attendance,"
-        " SUM(x.with_professional) AS with_professional, SUM(x.in_reference > 0) AS survey"
+        " SUM(x.with_professional) AS with_professional, SUM(x.in_reference > 0) AS survey,"
+        " SUM(x.with_other) AS with_professional_excluding_promoter, SUM(x.with_promoter) AS with_promoter"
         " FROM (SELECT place_id, COUNT(*) AS gatherings, SUM(attendance_total) AS attendance,"
         "       MAX(professionals != 0) AS with_professional,"
+        "       MAX((professionals & ~:promoter_bit) != 0) AS with_other,"
+        "       MAX((professionals & :promoter_bit) != 0) AS with_promoter,"
         "       SUM(held_on BETWEEN :ref_start AND :ref_end) AS in_reference"
         "       FROM gatherings INDEXED BY gatherings_stats"
         "       WHERE deleted_at IS NULL AND held_on BETWEEN :start AND :end GROUP BY place_id) x"

@@ -48,9 +48,9 @@ READ_COMMANDS = [
     ("check",),
     ("bundle", "conflicts"),
     ("bundle", "pending"),
-    ("export", "csv", "--fy", "2024", "--out", "{out}/表.csv"),
-    ("export", "xlsx", "--fy", "2024", "--out", "{out}/表.xlsx"),
-    ("report", "places", "--fy", "2024", "--out", "{out}/一覧.pdf"),
+    ("export", "csv", "--fy", "2024", "--allow-empty", "--out", "{out}/表.csv"),
+    ("export", "xlsx", "--fy", "2024", "--allow-empty", "--out", "{out}/表.xlsx"),
+    ("report", "places", "--fy", "2024", "--allow-empty", "--out", "{out}/一覧.pdf"),
 ]
 
 

@@ -18,9 +18,9 @@ from kaigo_desktop.services import backup_settings
 from kaigo_desktop.storage.database import Database
 
 COMMANDS: dict[str, Callable[[str], list[str]]] = {
-    "report": lambda out: ["report", "submission", "--fy", "2024", "--out", out, "--force"],
-    "export xlsx": lambda out: ["export", "xlsx", "--fy", "2024", "--out", out, "--force"],
-    "export csv": lambda out: ["export", "csv", "--fy", "2024", "--out", out, "--force"],
+    "report": lambda out: ["report", "submission", "--fy", "2024", "--allow-empty", "--out", out, "--force"],
+    "export xlsx": lambda out: ["export", "xlsx", "--fy", "2024", "--allow-empty", "--out", out, "--force"],
+    "export csv": lambda out: ["export", "csv", "--fy", "2024", "--allow-empty", "--out", out, "--force"],
     "bundle export": lambda out: ["bundle", "export", "--out", out, "--force"],
     "backup": lambda out: ["backup", "--out", out],  # never replaces: no --force
 }
@@ -119,14 +119,14 @@ def test_an_existing_other_file_is_replaced_only_with_force(db_path: Path, tmp_p
 
 def test_csv_to_a_folder_checks_every_file_before_writing_any(db_path: Path, tmp_path: Path, capsys) -> None:
     folder = tmp_path / "表"
-    assert run(db_path, "export", "csv", "--fy", "2024", "--out", folder) == 0
+    assert run(db_path, "export", "csv", "--fy", "2024", "--allow-empty", "--out", folder) == 0
     names = sorted(p.name for p in folder.iterdir())
     assert names[0] == "00_定義.csv" and len(names) > 5
 
     # The same folder again: every file exists, so nothing is replaced without --force.
     last = folder / names[-1]
     last.write_bytes(b"edited by hand")
-    assert run(db_path, "export", "csv", "--fy", "2024", "--out", folder) == 2
+    assert run(db_path, "export", "csv", "--fy", "2024", "--allow-empty", "--out", folder) == 2
     assert "--force" in capsys.readouterr().err and last.read_bytes() == b"edited by hand"
 
     # A SQLite file among the names is refused even with --force, and then no file at all is written.
@@ -134,11 +134,11 @@ def test_csv_to_a_folder_checks_every_file_before_writing_any(db_path: Path, tmp
     fresh.mkdir()
     shutil.copyfile(db_path, fresh / names[-1])
     kept = digest(fresh / names[-1])
-    assert run(db_path, "export", "csv", "--fy", "2024", "--out", fresh, "--force") == 2
+    assert run(db_path, "export", "csv", "--fy", "2024", "--allow-empty", "--out", fresh, "--force") == 2
     assert "SQLite" in capsys.readouterr().err
     assert [p.name for p in fresh.iterdir()] == [names[-1]] and digest(fresh / names[-1]) == kept
 
-    assert run(db_path, "export", "csv", "--fy", "2024", "--out", folder, "--force") == 0
+    assert run(db_path, "export", "csv", "--fy", "2024", "--allow-empty", "--out", folder, "--force") == 0
     assert last.read_bytes() != b"edited by hand"
 
 
@@ -146,7 +146,7 @@ def test_csv_to_an_existing_file_says_why_not_that_the_disk_is_full(db_path: Pat
     out = tmp_path / "メモ.txt"
     out.write_text("大事なメモ", encoding="utf-8")
     for extra in ((), ("--force",)):
-        assert run(db_path, "export", "csv", "--fy", "2024", "--out", out, *extra) == 2
+        assert run(db_path, "export", "csv", "--fy", "2024", "--allow-empty", "--out", out, *extra) == 2
         err = capsys.readouterr().err
         assert "ディスクの空き" not in err and "Traceback" not in err
         assert "同じ名前のファイルがあります" in err and ".csv" in err and "フォルダ" in err
@@ -156,7 +156,7 @@ def test_csv_to_an_existing_file_says_why_not_that_the_disk_is_full(db_path: Pat
 def test_a_file_in_the_way_of_the_folder_is_not_called_a_full_disk(db_path: Path, tmp_path: Path, capsys) -> None:
     in_the_way = tmp_path / "報告"
     in_the_way.write_text("x", encoding="utf-8")
-    assert run(db_path, "export", "xlsx", "--fy", "2024", "--out", in_the_way / "表.xlsx") == 2
+    assert run(db_path, "export", "xlsx", "--fy", "2024", "--allow-empty", "--out", in_the_way / "表.xlsx") == 2
     err = capsys.readouterr().err
     assert "ディスクの空き" not in err and "ファイルを書き込めません" in err and "Traceback" not in err
 

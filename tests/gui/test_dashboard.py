@@ -200,3 +200,22 @@ def test_reporting_rates_per_center_and_month_equal_independent_sql(qtbot, windo
         conn.close()
     assert table.item(table.rowCount() - 1, 0).text() == "合計"
     assert table.item(table.rowCount() - 1, 2).text() == "2/3"  # さくら and こぼれび met in May, はちおうじ did not
+
+
+def test_a_year_in_progress_is_labelled_and_counted_to_its_last_complete_month(qtbot, window,
+                                                                              filled_db_path: Path) -> None:
+    """Issue 14: on 1 June 2024 the 年度 is counted to 31 May; a gathering of 1 June is not, and the survey count
+    (March) is not known yet."""
+    with Database.open(filled_db_path, user="テスト") as db:
+        place_id = db.scalar("SELECT id FROM places WHERE name = 'さくら体操の会'")
+        records.add(db, Gathering(place_id, TODAY, 40), today=TODAY)
+    dashboard = open_dashboard(qtbot, window)
+    assert dashboard.state_label.text().endswith("令和6年5月31日現在（年度途中）")
+    conn = sqlite3.connect(filled_db_path)
+    gatherings, attendance = conn.execute(
+        "SELECT COUNT(*), SUM(attendance_total) FROM gatherings WHERE held_on BETWEEN '2024-04-01' AND '2024-05-31'"
+        " AND deleted_at IS NULL").fetchone()
+    conn.close()
+    assert (dashboard.figures.text_of("gatherings"), dashboard.figures.text_of("attendance_total")) == (
+        f"{gatherings}回", f"{attendance}人") == ("3回", "33人")
+    assert dashboard.figures.text_of("places_survey") == "未確定（3月の記録後）"

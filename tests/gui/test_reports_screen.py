@@ -243,3 +243,26 @@ def test_font_not_embedded_warning_is_shown(qtbot, window, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: screen.last_result is not None, timeout=30_000)
     assert screen.warning_label.isVisible()
     assert "HeiseiKakuGo" in screen.warning_label.text() and "埋め込めません" in screen.warning_label.text()
+
+
+def test_an_empty_scope_is_refused_with_a_dialog_unless_asked_for(qtbot, window, tmp_path, monkeypatch, messages):
+    """Issue 14: 八王子市 recorded nothing in 2024 (a place registered, no gathering): no report of zeros is
+    written, the dialog says why and how to make one anyway."""
+    screen = open_reports(qtbot, window)
+    choose(screen.form.kind_combo, "submission")
+    choose(screen.form.fiscal_year_combo, 2024)
+    choose(screen.form.municipality_combo, HACHIOJI)
+    assert screen.form.empty_check.isEnabled() and not screen.form.empty_check.isChecked()
+    (tmp_path / "保存先").mkdir()
+    out = tmp_path / "保存先" / "空.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(out), ""))
+    screen.create_button.click()
+    qtbot.waitUntil(lambda: messages != [], timeout=30_000)
+    assert "この年度の記録" in messages[0] and "記録がなくても作成する" in messages[0]
+    assert list(out.parent.iterdir()) == []  # no report, no temporary file
+    screen.form.empty_check.setChecked(True)
+    screen.create_button.click()
+    qtbot.waitUntil(lambda: screen.last_result is not None, timeout=30_000)
+    assert out.read_bytes()[:5] == b"%PDF-"
+    choose(screen.form.kind_combo, "activity")
+    assert not screen.form.empty_check.isEnabled()

@@ -174,11 +174,11 @@ def actual_frequencies(db, fy: int, code: str | None) -> Counter:
     return result
 
 
-def report1_municipalities(db, fy: int) -> list[str]:
-    """The 区市町村 of report 1's table: those with an active place or a 65+ population in the 年度."""
+def recorded_municipalities(db, fy: int) -> list[str]:
+    """The 区市町村 with figures in report 1's table (the others read データなし): an active place in the
+    年度 (its gatherings and participant counts belong to one)."""
     return [row[0] for row in db.conn.execute(
-        f"SELECT p.municipality_code FROM places p WHERE {ACTIVE} UNION SELECT municipality_code FROM population"
-        " WHERE deleted_at IS NULL AND fiscal_year = :fy ORDER BY 1", params(fy, None))]
+        f"SELECT DISTINCT p.municipality_code FROM places p WHERE {ACTIVE} ORDER BY 1", params(fy, None))]
 
 
 EMPLOYED = "pr.deleted_at IS NULL AND pr.start_date <= :end AND (pr.end_date IS NULL OR pr.end_date >= :start)"

@@ -33,7 +33,8 @@ def test_xlsx_sheets_and_figures(demo, tmp_path: Path) -> None:
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "定義"
     assert {"概要", "プログラム種別", "開催頻度", "運営主体", "参加者実人数（男女別）", "参加者実人数（年齢別）",
-            "月別延べ参加者数", "区市町村別", "推進員 区市町村別", "配置状況", "推進員", "活動区分別", "支援した通いの場",
+            "月別延べ参加者数", "調査対象の参加者", "会場種別", "主な活動内容", "1回あたりの参加者数", "専門職の関与",
+            "区市町村別", "推進員 区市町村別", "配置状況", "推進員", "活動区分別", "支援した通いの場",
             "経費の内訳", "補助所要額"} == set(book.sheetnames[1:])
     assert result.pages == len(book.sheetnames)
     cover = by_label(book["定義"])
@@ -57,12 +58,15 @@ def test_xlsx_sheets_and_figures(demo, tmp_path: Path) -> None:
 
     municipalities = book["区市町村別"]
     header = rows_of(municipalities)[0]
-    assert header[:3] == ("区市町村", "活動中の通いの場", "調査対象") and "参加率（%）" in header
-    names = dict(demo.conn.execute("SELECT name, code FROM municipalities").fetchall())
+    assert header[:4] == ("区市町村コード", "区市町村", "活動中の通いの場", "調査対象") and "参加率（%）" in header
+    assert len(rows_of(municipalities)) == 1 + 62 + 1  # all 62, data or not, and the total
     for row in rows_of(municipalities)[1:-1]:
-        g = submission_figures(demo, FY, names[row[0]])
-        assert row[1:] == (g["places"], g["survey"], g["gatherings"], g["attendance"], g["members"],
-                           g["members_65"], g["population"], g["rate"], g["professional"]), row[0]
+        if row[2] == "データなし":
+            assert submission_figures(demo, FY, row[0])["places"] == 0, row[1]
+            continue
+        g = submission_figures(demo, FY, row[0])
+        assert row[2:11] == (g["places"], g["survey"], g["gatherings"], g["attendance"], g["members"],
+                             g["members_65"], g["population"], g["rate"], g["professional"]), row[1]
 
     # Report 2: one sheet per table, the 区市町村 in front.
     subsidy = rows_of(book["補助所要額"])
@@ -97,7 +101,7 @@ def test_csv_folder_and_single_file_are_utf8_with_bom(small, tmp_path: Path) -> 
     folder = tmp_path / "csv"
     export(small, "csv", options(suppress=False), folder)
     files = sorted(folder.iterdir())
-    assert files[0].name == "00_定義.csv" and len(files) == 16
+    assert files[0].name == "00_定義.csv" and len(files) == 21
     for path in files:
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     summary = list(csv.reader(io.StringIO((folder / "01_概要.csv").read_bytes().decode("utf-8-sig"))))

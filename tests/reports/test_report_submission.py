@@ -10,13 +10,15 @@ import pytest
 from pypdf import PdfReader
 from report_checks import (
     CHIYODA, CREATED, FY, HINODE, after, cells, flat_text, fonts, number, numbers, out_of_scope, page_texts,
-    report1_municipalities, submission_figures,
+    recorded_municipalities, submission_figures,
 )
 
 from kaigo_desktop import __version__
 from kaigo_desktop.reports import ReportOptions, generate
+from kaigo_desktop.services.stats import EmptyScope
 
 FREQUENCIES = ("週1回以上", "月2回以上4回未満", "月1回以上2回未満", "月1回未満")
+MUNICIPALITY_TABLE = "13. 区市町村別（東京都の62区市町村）"
 MONTHS = [f"{FY}年{m}月" for m in range(4, 13)] + [f"{FY + 1}年{m}月" for m in (1, 2, 3)]
 
 
@@ -90,22 +92,25 @@ def test_every_figure_equals_independent_sql(request, tmp_path: Path, scope: str
     else:
         assert all(out_of_scope(db, FY).values()), out_of_scope(db, FY)
     check_figures(items, f)
-    if code is None:  # the per-区市町村 table: every row, and the total
-        table = "8. 区市町村別"
+    if code is None:  # the per-区市町村 table: all 62 with their codes, and the total
+        table = MUNICIPALITY_TABLE
         names = dict(db.conn.execute("SELECT code, name FROM municipalities").fetchall())
-        codes = report1_municipalities(db, FY)
-        for c in codes:
+        assert len(names) == 62
+        recorded = recorded_municipalities(db, FY)
+        for c in names:
+            assert after(items, c, start=table) == [names[c]]
+            if c not in recorded:
+                assert after(items, names[c], start=table) == ["データなし"], names[c]
+                continue
             g = submission_figures(db, FY, c)
             row = numbers(after(items, names[c], 9, start=table))
             assert row == [g["places"], g["survey"], g["gatherings"], g["attendance"], g["members"], g["members_65"],
                            g["population"], g["rate"], g["professional"]], names[c]
-        others = set(names) - set(codes)
-        assert not [names[c] for c in others if names[c] in items[items.index(table):]]  # no row but those
         assert numbers(after(items, "計", 9, start=table)) == [
             f["places"], f["survey"], f["gatherings"], f["attendance"], f["members"], f["members_65"],
             f["population"], f["rate"], f["professional"]]
     else:
-        assert "8. 区市町村別" not in items
+        assert MUNICIPALITY_TABLE not in items
     assert result.hidden_cells == 0
 
 
@@ -206,13 +211,17 @@ def test_no_personal_data(small, tmp_path: Path) -> None:
     assert "小さなお茶会" not in text
 
 
-def test_a_year_without_data_still_makes_a_report(db, tmp_path: Path) -> None:
+def test_a_year_without_data_makes_a_report_only_when_allowed(db, tmp_path: Path) -> None:
     out = tmp_path / "empty.pdf"
-    result = make(db, out, municipality_code=CHIYODA)
+    with pytest.raises(EmptyScope, match="この年度の記録.*がありません"):
+        make(db, out, municipality_code=CHIYODA)
+    assert not out.exists()
+    result = make(db, out, municipality_code=CHIYODA, allow_empty=True)
     items = cells(out)
     assert result.pages >= 1
     assert after(items, "活動中の通いの場（注2）", start="1. 概要")[0] == "0"
-    assert after(items, "65歳以上人口", start="1. 概要")[0] == "—"
+    assert after(items, "65歳以上人口", start="1. 概要")[0] == "未入力"
+    assert after(items, "参加率（注10）", start="1. 概要")[0] == "65歳以上人口 未入力"
 
 
 def test_survey_reference_month_setting_is_followed(small, tmp_path: Path) -> None:
@@ -224,6 +233,6 @@ def test_survey_reference_month_setting_is_followed(small, tmp_path: Path) -> No
     items = cells(out)
     # June 2025: 大きな体操の会 (10th) and 小さなお茶会 (5th) in 千代田区; none in 日の出町.
     assert after(items, "調査対象の通いの場（6月に開催あり）（注3）", start="1. 概要")[0] == "2"
-    assert numbers(after(items, "千代田区", 2, start="8. 区市町村別")) == [2, 2]
-    assert numbers(after(items, "日の出町", 2, start="8. 区市町村別")) == [1, 0]
+    assert numbers(after(items, "千代田区", 2, start=MUNICIPALITY_TABLE)) == [2, 2]
+    assert numbers(after(items, "日の出町", 2, start=MUNICIPALITY_TABLE)) == [1, 0]
     assert "基準月（6月）" in flat_text(out)

@@ -47,7 +47,7 @@ REFRESH_DELAY_MS = 400  # several saves in a row cause one recomputation
 
 def _compute(fiscal_year: int, municipality_code: str | None, today: date):
     def job(db, _ctx) -> tuple[FiscalYearStats, int, Completeness]:
-        stats = fiscal_year_stats(db, fiscal_year, municipality_code)
+        stats = fiscal_year_stats(db, fiscal_year, municipality_code, today)
         return (stats, settings_service.load(db).survey_reference_month,
                 completeness_of(db, fiscal_year, municipality_code, today))
     return job
@@ -215,7 +215,8 @@ class DashboardScreen(Screen):
         self.warnings_label.setText("\n".join(f"⚠ {warning}" for warning in stats.warnings))
         self.warnings_label.setVisible(bool(stats.warnings))
         scope = self.municipality_combo.currentText()
-        self.state_label.setText(f"{format_fiscal_year(stats.fiscal_year)}・{scope}")
+        as_of = f"　{stats.in_progress_label}" if stats.in_progress_label else ""
+        self.state_label.setText(f"{format_fiscal_year(stats.fiscal_year)}・{scope}{as_of}")
 
     def _fit_completeness_height(self) -> None:
         """The whole table shows in the scrolling page: no scroll area inside a scroll area."""

@@ -12,6 +12,7 @@ from kaigo_desktop.gui.screens.report_kinds import REPORT_KINDS, ReportKind, def
 from kaigo_desktop.reports import ReportOptions
 
 ALL_MUNICIPALITIES = "全区市町村"
+ALLOW_EMPTY_LABEL = "この年度の記録がなくても作成する（すべて0の報告書）"
 
 
 def _searchable(combo: QComboBox) -> None:
@@ -45,11 +46,12 @@ class ReportForm(QWidget):
         self.month_combo = QComboBox()
         self.suppress_check = QCheckBox("秘匿処理をする（1～4人の欄を「<5」と表示）")
         self.blank_check = QCheckBox("白紙（手書き用、記録を印刷しない）")
+        self.empty_check = QCheckBox(ALLOW_EMPTY_LABEL)
         for widget, name in ((self.kind_combo, "report_kind"), (self.fiscal_year_combo, "report_fiscal_year"),
                              (self.municipality_combo, "report_municipality"),
                              (self.promoter_combo, "report_promoter"), (self.place_combo, "report_place"),
                              (self.month_combo, "report_month"), (self.suppress_check, "report_suppress"),
-                             (self.blank_check, "report_blank")):
+                             (self.blank_check, "report_blank"), (self.empty_check, "report_allow_empty")):
             widget.setObjectName(name)
 
         form = QFormLayout()
@@ -62,6 +64,7 @@ class ReportForm(QWidget):
         form.addRow("月(&T)", self.month_combo)
         form.addRow("", self.suppress_check)
         form.addRow("", self.blank_check)
+        form.addRow("", self.empty_check)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -142,6 +145,9 @@ class ReportForm(QWidget):
         # 秘匿処理 is on again every time a report that leaves the office is chosen: turning it off is deliberate.
         self.suppress_check.setEnabled(kind.uses_suppress)
         self.suppress_check.setChecked(kind.uses_suppress)
+        # A report of zeros is refused unless asked for, each time a report is chosen.
+        self.empty_check.setEnabled(kind.covers_fiscal_year)
+        self.empty_check.setChecked(False)
         self.municipality_combo.setToolTip(
             "推進員・通いの場の候補を区市町村で絞り込みます" if kind.uses_promoter or kind.uses_place else "")
         self._fill_months()
@@ -177,7 +183,8 @@ class ReportForm(QWidget):
             place_id=self.place_combo.currentData() if kind.uses_place else None,
             month=self.month_combo.currentData() if kind.uses_month else None,
             blank=kind.uses_blank and self.blank_check.isChecked(),
-            suppress=kind.uses_suppress and self.suppress_check.isChecked())
+            suppress=kind.uses_suppress and self.suppress_check.isChecked(),
+            allow_empty=kind.covers_fiscal_year and self.empty_check.isChecked())
 
     def suggested_file_name(self) -> str:
         kind, options = self.kind(), self.options()

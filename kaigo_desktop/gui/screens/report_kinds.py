@@ -25,6 +25,11 @@ class ReportKind:
     export_format: str | None = None  # "xlsx"/"csv" for the exports
 
     @property
+    def covers_fiscal_year(self) -> bool:
+        """Figures of a whole 年度 (reports 1, 2, 4 and the exports): refused when it holds no records."""
+        return self.export_format is not None or self.key in ("submission", "promoters", "places")
+
+    @property
     def is_pdf(self) -> bool:
         return self.export_format is None
 

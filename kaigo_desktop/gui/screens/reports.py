@@ -14,11 +14,12 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMes
 from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
 from kaigo_desktop.gui.pdf_pages import PdfPreviewDialog, print_pdf
 from kaigo_desktop.gui.screens.base import Screen
-from kaigo_desktop.gui.screens.report_form import ReportForm
+from kaigo_desktop.gui.screens.report_form import ALLOW_EMPTY_LABEL, ReportForm
 from kaigo_desktop.gui.screens.report_job import ProgressRelay, make_report
 from kaigo_desktop.reports import ReportResult
 from kaigo_desktop.services import masters_view, overview, promoters_view
 from kaigo_desktop.services.cancelling import Cancelled
+from kaigo_desktop.services.stats import EmptyScope
 from kaigo_desktop.storage.errors import StorageError
 
 WARNING_STYLE = "background:#fff4ce; border:1px solid #c8a400; padding:6px; color:#3d3000;"
@@ -225,7 +226,9 @@ class ReportsScreen(Screen):
         self._show_error(error)
 
     def _show_error(self, error: BaseException) -> None:
-        if isinstance(error, (ValueError, StorageError)):
+        if isinstance(error, EmptyScope):
+            text = f"{error}記録がなくても作成するには「{ALLOW_EMPTY_LABEL}」にチェックを入れてください。"
+        elif isinstance(error, (ValueError, StorageError)):
             text = str(error)  # our own messages, already in Japanese
         elif isinstance(error, PermissionError):
             text = f"ファイルに書き込めません。別のアプリで開いていないか、保存先を確かめてください。\n{error}"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.domain.fiscal import survey_pending_label
 from kaigo_desktop.domain.vocab import FREQUENCY_LABELS
 from kaigo_desktop.services.stats import UNSET, FiscalYearStats
 
@@ -38,6 +39,7 @@ HEADLINES: tuple[tuple[str, str], ...] = (
     ("members", "参加者実人数"),
     ("population_65_plus", "65歳以上人口"),
     ("participation_rate", "参加率"),
+    ("weekly_participation_rate", "週1回以上活動に参加している人の率"),
     ("promoters", "推進員（配置／上限）"),
     ("places_with_professional", "専門職が関与した通いの場"),
 )
@@ -48,17 +50,26 @@ def headline_texts(stats: FiscalYearStats, survey_month: int) -> dict[str, tuple
     rate = "—" if stats.participation_rate is None else f"{stats.participation_rate:.1f}%"
     rate_note = ("65歳以上人口が未入力です（マスタ・設定）" if stats.population_65_plus is None
                  else "参加者実人数（65歳以上）÷ 65歳以上人口")
+    weekly = "—" if stats.weekly_participation_rate is None else f"{stats.weekly_participation_rate:.1f}%"
+    survey = (_count(stats.places_survey, "か所") if stats.survey.final
+              else survey_pending_label(survey_month))
     cap = "上限は人口未入力のため不明" if stats.promoter_cap is None else f"上限 {stats.promoter_cap:,}人"
     return {
         "places_active": (_count(stats.places_active, "か所"), "開催期間が年度に重なる通いの場"),
-        "places_survey": (_count(stats.places_survey, "か所"), f"{survey_month}月に開催記録がある通いの場"),
+        "places_survey": (survey, f"{survey_month}月に開催記録がある通いの場"),
         "gatherings": (_count(stats.gatherings, "回"), "年度内の開催記録"),
         "attendance_total": (_count(stats.attendance_total, "人"), "開催ごとの参加者数の合計"),
         "members": (_count(stats.members_total, "人"), f"うち65歳以上 {stats.members_65_plus:,}人"),
         "population_65_plus": (_count(stats.population_65_plus, "人"), "住民基本台帳"),
         "participation_rate": (rate, rate_note),
+        "weekly_participation_rate": (weekly, "開催頻度（実績）が週1回以上の通いの場の実人数（65歳以上）"
+                                              "÷ 65歳以上人口" if stats.population_65_plus is not None else
+                                      "65歳以上人口が未入力です（マスタ・設定）"),
         "promoters": (f"{stats.promoters_placed:,}人", cap),
-        "places_with_professional": (_count(stats.places_with_professional, "か所"), "専門職の関与が記録された"),
+        "places_with_professional": (
+            _count(stats.places_with_professional, "か所"),
+            f"うち推進員を除く専門職 {stats.places_with_professional_excluding_promoter:,}か所・"
+            f"推進員 {stats.professionals_by_kind.get('推進員', 0):,}か所"),
     }
 
 

@@ -1,0 +1,149 @@
+"""Issue 14: honest about time (a 年度 in progress counted on complete months, labelled everywhere, the survey
+count 未確定) and about missing data (empty scopes refused, 未入力 marked, implausible rates flagged). Real
+SQLite files, reports and exports read back; the counted figures compared with plain SQL."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from report_checks import after, cells, flat_text, number
+from test_report_cli import run
+
+from kaigo_desktop.domain.records import Gathering, Members, Place, Population
+from kaigo_desktop.reports import ReportOptions, generate
+from kaigo_desktop.reports.exports import export
+from kaigo_desktop.services import records
+from kaigo_desktop.services.stats import EmptyScope, fiscal_year_stats
+from kaigo_desktop.services.stats_text import format_stats
+
+BUNKYO, CHUO = "131059", "131024"
+FY = 2026
+TODAY = date(2026, 12, 3)  # three days into December: not a month the places were open yet
+LABEL = "令和8年11月30日現在（年度途中）"
+PENDING = "未確定（3月の記録後）"
+
+
+@pytest.fixture
+def weekly(db):
+    """One place in 文京区 meeting every week since April 2026 (4 a month), and on 1–3 December too."""
+    add = lambda record: records.add(db, record, today=TODAY)  # noqa: E731
+    place = add(Place(BUNKYO, "毎週の体操", start_date=date(2026, 4, 1), programs=("motor",),
+                      venue_kind="公民館・自治会館・集会所", operator_kind="住民個人", main_activity_1="体操（運動）"))
+    for month in range(4, 12):
+        for day in (1, 8, 15, 22):
+            add(Gathering(place.id, date(FY, month, day), attendance_total=10, professionals=("推進員",)))
+    for day in (1, 2, 3):
+        add(Gathering(place.id, date(FY, 12, day), attendance_total=10, professionals=("保健師",)))
+    add(Members(place.id, FY, total=40, age_65_74=20, age_75_plus=20))
+    add(Population(BUNKYO, FY, 8_000, reference_date=date(2026, 1, 1)))
+    return db
+
+
+def counted_by_sql(db, until: str) -> tuple[int, int]:
+    """Gatherings and 延べ参加者数 of the 年度 up to `until`, straight from the table."""
+    return tuple(db.conn.execute("SELECT COUNT(*), SUM(attendance_total) FROM gatherings WHERE deleted_at IS NULL"
+                                 " AND held_on BETWEEN '2026-04-01' AND ?", (until,)).fetchone())
+
+
+def test_a_year_in_progress_counts_complete_months_only(weekly) -> None:
+    stats = fiscal_year_stats(weekly, FY, today=TODAY)
+    assert (stats.as_of, stats.complete) == (date(2026, 11, 30), False)
+    assert (stats.gatherings, stats.attendance_total) == counted_by_sql(weekly, "2026-11-30") == (32, 320)
+    # 32 gatherings in 8 whole months = 4 a month. Counting December's 3 days as a month gave 35 / 9 = 3.9.
+    assert stats.places_by_frequency_actual["週1回以上"] == 1
+    assert stats.attendance_by_month["2026-12"] == 0
+    # The December gatherings' 保健師 is not counted either: only the 推進員 of April–November.
+    assert stats.places_with_professional_excluding_promoter == 0 and stats.professionals_by_kind["推進員"] == 1
+    assert stats.weekly_participation_rate == 0.5  # 40 ÷ 8,000
+    got = stats.to_json_dict()
+    assert got["as_of"] == "2026-11-30" and got["complete"] is False
+    assert got["survey"]["places"] is None and got["survey"]["final"] is False
+    assert got["population_reference_date"] == "2026-01-01"
+    text = format_stats(stats)
+    assert LABEL in text and f"調査対象: {PENDING}" in text
+
+
+def test_a_finished_year_is_complete_and_unlabelled(weekly) -> None:
+    stats = fiscal_year_stats(weekly, FY, today=date(2027, 4, 1))
+    assert (stats.as_of, stats.complete, stats.in_progress_label) == (date(2027, 3, 31), True, None)
+    assert stats.gatherings == 35 and stats.survey.final
+    assert LABEL not in format_stats(stats)
+
+
+def test_before_the_first_month_ends_nothing_is_counted_and_the_report_is_refused(weekly, tmp_path: Path) -> None:
+    stats = fiscal_year_stats(weekly, FY, today=date(2026, 4, 20))
+    assert stats.as_of == date(2026, 3, 31) and stats.gatherings == 0 and stats.places_active == 0
+    with pytest.raises(EmptyScope):
+        generate("submission", weekly, ReportOptions(fiscal_year=FY, created=date(2026, 4, 20)), tmp_path / "r.pdf")
+
+
+def test_every_report_and_export_says_in_progress(weekly, tmp_path: Path) -> None:
+    options = ReportOptions(fiscal_year=FY, created=TODAY, suppress=False)
+    generate("submission", weekly, options, tmp_path / "r1.pdf")
+    items = cells(tmp_path / "r1.pdf")
+    assert after(items, "集計時点") == [LABEL]
+    assert after(items, "調査対象の通いの場（3月に開催あり）（注3）", start="1. 概要")[0] == PENDING
+    assert number(after(items, "開催回数（注7）", start="1. 概要")[0]) == 32
+    assert "11月末までの完了した月で数えています" in flat_text(tmp_path / "r1.pdf")
+    generate("promoters", weekly, options, tmp_path / "r2.pdf")
+    assert after(cells(tmp_path / "r2.pdf"), "集計時点") == [LABEL]
+    export(weekly, "xlsx", options, tmp_path / "e.xlsx")
+    cover = {row[0]: row[1] for row in openpyxl.load_workbook(tmp_path / "e.xlsx")["定義"].iter_rows(values_only=True)}
+    assert cover["集計時点"] == LABEL
+    # The same report of a finished 年度 carries no such row.
+    generate("submission", weekly, ReportOptions(fiscal_year=FY, created=date(2027, 4, 2)), tmp_path / "r3.pdf")
+    assert "集計時点" not in cells(tmp_path / "r3.pdf")
+
+
+def test_missing_population_is_marked_not_blank(db, tmp_path: Path) -> None:
+    place = records.add(db, Place(CHUO, "人口のない区の会", start_date=date(2025, 4, 1)), today=TODAY)
+    records.add(db, Gathering(place.id, date(2025, 6, 1), attendance_total=12), today=TODAY)
+    out = tmp_path / "r.pdf"
+    generate("submission", db, ReportOptions(fiscal_year=2025, municipality_code=CHUO, created=TODAY), out)
+    items = cells(out)
+    assert after(items, "65歳以上人口", start="1. 概要") == ["未入力"]
+    assert after(items, "65歳以上人口の基準日", start="1. 概要") == ["未入力"]
+    assert after(items, "参加率（注10）", start="1. 概要")[0] == "65歳以上人口 未入力"
+    assert after(items, "参加者実人数（注8）", start="1. 概要")[0] == "参加者実人数 未入力"
+    generate("submission", db, ReportOptions(fiscal_year=2025, created=TODAY), out)  # all 区市町村
+    assert "65歳以上人口 未入力: 中央区。" in flat_text(out)
+
+
+def test_an_impossible_rate_is_flagged_in_the_report(weekly, tmp_path: Path) -> None:
+    weekly.conn.execute("UPDATE population SET population_65_plus = 13")  # 40 participants of 13 residents
+    for code, name in ((BUNKYO, "r1.pdf"), (None, "all.pdf")):
+        out = tmp_path / name
+        generate("submission", weekly, ReportOptions(fiscal_year=FY, municipality_code=code, created=date(2027, 4, 2),
+                                                     suppress=False), out)
+        text = flat_text(out)
+        assert "要確認: 参加率が307.7%で、100%を超えています。" in text
+        if code is None:
+            assert "要確認: 参加率が100%を超えています（文京区 307.7%）。" in text
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("argv", [("report", "submission"), ("report", "promoters"), ("report", "places"),
+                                  ("export", "xlsx")])
+def test_empty_scopes_are_refused_with_exit_1_unless_allowed(weekly, db_path: Path, tmp_path: Path, capsys,
+                                                            argv) -> None:
+    weekly.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = file_hash(db_path)
+    for fy, code in (("2018", None), ("2026", CHUO)):  # a 年度 and a 区市町村 without records
+        out = tmp_path / f"empty-{fy}.out"
+        extra = ("--municipality", code) if code else ()
+        assert run(db_path, *argv, "--fy", fy, *extra, "--out", out) == 1
+        error = capsys.readouterr().err
+        assert "この年度の記録" in error and "--allow-empty" in error, error
+        assert not out.exists()
+        assert run(db_path, *argv, "--fy", fy, *extra, "--out", out, "--allow-empty") == 0
+        assert out.exists()
+    assert file_hash(db_path) == before
+    assert sqlite3.connect(db_path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
