@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kaigo_desktop.domain import roles
-from kaigo_desktop.domain.records import Center
+from kaigo_desktop.domain.records import Center, Place
 from kaigo_desktop.gui.app import Session
 from kaigo_desktop.gui.context import UserSettings
 from kaigo_desktop.gui.main_window import SCREENS
@@ -30,9 +30,17 @@ def no_bug_dialogs(bug_dialog_fails_test):
 def with_users(db_path: Path) -> Path:
     with Database.open(db_path, user="設定者") as db:
         center = records.add(db, Center("131016", "神田センター"))
+        other = records.add(db, Center("131016", "麹町センター"))
+        records.add(db, Place("131016", "神田のさくら会", center_id=center.id))
+        records.add(db, Place("131016", "麹町のひまわり会", center_id=other.id))
         users.add_user(db, "田中", roles.ADMIN, password="kanri")
         users.add_user(db, "鈴木", roles.STAFF, center_id=center.id, password="suzuki")
     return db_path
+
+
+def place_id(path: Path, name: str) -> str:
+    with Database.open(path, readonly=True) as db:
+        return db.scalar("SELECT id FROM places WHERE name = ?", (name,))
 
 
 def open_window(qtbot, qapp, path: Path, settings: UserSettings):
@@ -128,3 +136,21 @@ def test_login_dialog_screenshot(qtbot, qapp, with_users: Path, settings, scale:
         assert dialog.sizeHint().width() <= dialog.width() + 1
     finally:
         apply_text_scale(qapp, 100)
+
+
+def test_another_centers_place_is_shown_read_only_with_the_reason(qtbot, qapp, with_users: Path, settings) -> None:
+    from kaigo_desktop.gui.screens.places import PlacesScreen
+
+    theirs, mine = place_id(with_users, "麹町のひまわり会"), place_id(with_users, "神田のさくら会")
+    window = open_window(qtbot, qapp, with_users, settings)
+    log_in(qtbot, login_dialog(qtbot, window), "鈴木", "suzuki")
+    qtbot.waitUntil(lambda: window.login_dialog is None)
+    screen = window.show_screen(PlacesScreen)
+    screen.show_place(theirs)
+    qtbot.waitUntil(lambda: screen.form.name_edit.text() == "麹町のひまわり会")
+    assert screen.form.banner.isVisibleTo(screen.form) and "自分のセンター以外" in screen.form.banner.text()
+    assert screen.form.is_read_only and not screen.form.name_edit.isEnabled()
+    screen.show_place(mine)
+    qtbot.waitUntil(lambda: screen.form.name_edit.text() == "神田のさくら会")
+    assert not screen.form.banner.isVisibleTo(screen.form)
+    assert not screen.form.is_read_only and screen.form.name_edit.isEnabled()
