@@ -186,3 +186,16 @@ def logout(db: Database) -> None:
     """Nobody acting: reading only until the next login."""
     db.actor = roles.NOBODY if has_users(db) else roles.IMPLICIT_ADMIN
     db.user = ""
+
+
+@dataclass(frozen=True)
+class UserPageData:
+    """What the 利用者 page shows: the users, and the centers and promoters a user may be tied to."""
+
+    users: list[User]
+    centers: list[tuple[str, str]]
+    promoters: list[tuple[str, str]]
+
+
+def page_data(db: Database) -> UserPageData:
+    return UserPageData(list_users(db), user_queries.center_choices(db), user_queries.promoter_choices(db))

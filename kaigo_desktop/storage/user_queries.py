@@ -86,3 +86,17 @@ def live_center(db: Database, center_id: str) -> bool:
 
 def live_promoter(db: Database, promoter_id: str) -> bool:
     return db.scalar("SELECT 1 FROM promoters WHERE id = ? AND deleted_at IS NULL", (promoter_id,)) is not None
+
+
+def center_choices(db: Database) -> list[tuple[str, str]]:
+    """(id, name) of the live centers, for choosing a センター職員's center."""
+    return [(row[0], row[1]) for row in db.query(
+        "SELECT c.id, m.name || ' ' || c.name FROM centers c JOIN municipalities m ON m.code = c.municipality_code"
+        " WHERE c.deleted_at IS NULL ORDER BY c.municipality_code, c.kana, c.name")]
+
+
+def promoter_choices(db: Database) -> list[tuple[str, str]]:
+    """(id, name) of the live promoters, for choosing a 推進員's own record."""
+    return [(row[0], row[1]) for row in db.query(
+        "SELECT p.id, m.name || ' ' || p.name FROM promoters p JOIN municipalities m ON m.code = p.municipality_code"
+        " WHERE p.deleted_at IS NULL ORDER BY p.municipality_code, p.kana, p.name")]

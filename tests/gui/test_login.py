@@ -154,3 +154,55 @@ def test_another_centers_place_is_shown_read_only_with_the_reason(qtbot, qapp, w
     qtbot.waitUntil(lambda: screen.form.name_edit.text() == "神田のさくら会")
     assert not screen.form.banner.isVisibleTo(screen.form)
     assert not screen.form.is_read_only and screen.form.name_edit.isEnabled()
+
+
+def open_users_page(qtbot, qapp, path: Path, settings, name: str, password: str):
+    from kaigo_desktop.gui.screens.masters import MastersScreen
+
+    window = open_window(qtbot, qapp, path, settings)
+    log_in(qtbot, login_dialog(qtbot, window), name, password)
+    qtbot.waitUntil(lambda: window.login_dialog is None)
+    screen = window.show_screen(MastersScreen)
+    page = screen.show_page(screen.users_page)
+    qtbot.waitUntil(lambda: page.loaded)
+    return window, page
+
+
+def test_the_users_page_adds_changes_and_refuses_removing_the_last_admin(qtbot, qapp, with_users: Path,
+                                                                         settings) -> None:
+    window, page = open_users_page(qtbot, qapp, with_users, settings, "田中", "kanri")
+    assert page.table.rowCount() == 2 and page.table.item(0, 3).text() == "あり"
+    page.name_edit.setText("山本")
+    page.role_combo.setCurrentIndex(roles.ROLES.index(roles.STAFF))
+    page.password_edit.setText("yama")
+    page.repeat_edit.setText("yamb")
+    page.add_button.click()
+    assert "一致しません" in page.message.text()
+    page.repeat_edit.setText("yama")
+    page.add_button.click()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 3)
+    assert "追加しました" in page.message.text()
+    assert page.table.item(0, 0).text() == "山本" or any(
+        page.table.item(r, 0).text() == "山本" for r in range(3))
+    page.table.selectRow(next(r for r in range(3) if page.table.item(r, 0).text() == "田中"))
+    page.remove_button.click()
+    qtbot.waitUntil(lambda: "最後の区市町村管理者" in page.message.text())
+    assert run_and_wait(qtbot, window.context, lambda db, _c: [u.name for u in users.list_users(db)]) == \
+        ["山本", "田中", "鈴木"] or run_and_wait(qtbot, window.context, lambda db, _c: len(users.list_users(db))) == 3
+
+
+@pytest.mark.parametrize("scale", [100, 200])
+def test_users_page_screenshot(qtbot, qapp, with_users: Path, settings, scale: int) -> None:
+    from kaigo_desktop.gui.app import apply_text_scale
+
+    apply_text_scale(qapp, scale)
+    try:
+        window, page = open_users_page(qtbot, qapp, with_users, settings, "田中", "kanri")
+        window.resize(1280, 800)
+        window.show()
+        page.table.selectRow(1)
+        qtbot.wait(50)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        assert window.grab().save(str(SHOTS / f"users_page_{scale}.png"))
+    finally:
+        apply_text_scale(qapp, 100)
