@@ -95,7 +95,7 @@ def test_without_user_a_database_with_users_only_reads(centered: Path, capsys) -
     assert run("--db", centered, "stats", "--fy", "2024") == 0
     capsys.readouterr()
     assert run("--db", centered, "init", "--municipality", "131016", "--center", "東センター") == 2
-    assert "--user" in capsys.readouterr().err
+    assert "利用者が登録されています。init はデータベースに書き込むため" in capsys.readouterr().err
     assert _rows(centered, "SELECT COUNT(*) FROM centers WHERE name = '東センター'") == [(0,)]
 
 
@@ -126,3 +126,15 @@ def test_a_staff_import_with_a_row_of_another_center_exits_1_and_writes_nothing(
     assert run("--db", centered, "--user", "鈴木", "import", "population", population) == 1
     assert "権限がありません" in capsys.readouterr().err
     assert _rows(centered, "SELECT COUNT(*) FROM population") == [(0,)]
+
+
+def test_only_an_administrator_restores(centered: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    backup = tmp_path / "copy.sqlite3"
+    monkeypatch.setenv("KAIGO_PASSWORD", "suzuki-pass")
+    assert run("--db", centered, "--user", "鈴木", "backup", "--out", backup) == 0  # reading: anyone
+    before = centered.read_bytes()
+    assert run("--db", centered, "--user", "鈴木", "restore", backup, "--yes") == 2
+    assert "バックアップからの復元" in capsys.readouterr().err
+    assert centered.read_bytes() == before
+    monkeypatch.setenv("KAIGO_PASSWORD", "kanri-pass")
+    assert run("--db", centered, "--user", "田中", "restore", backup, "--yes") == 0
