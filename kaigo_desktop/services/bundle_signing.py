@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.services import bundle_format
-from kaigo_desktop.domain import roles
 from kaigo_desktop.services import rights
 from kaigo_desktop.storage import signing_queries as q
 from kaigo_desktop.storage.database import Database

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from kaigo_desktop.domain import records as r
-from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain import roles
-from kaigo_desktop.services import rights
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
 from kaigo_desktop.domain.text import name_key
+from kaigo_desktop.services import rights
 from kaigo_desktop.storage import duplicate_queries, merge_queries, repository
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.duplicate_queries import NamedRecord

@@ -50,8 +50,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kaigo_desktop.services import bundle_crypto, bundle_format, bundle_signing, duplicates, received_rows
 from kaigo_desktop.domain import roles
+from kaigo_desktop.services import bundle_crypto, bundle_format, bundle_signing, duplicates, received_rows
 from kaigo_desktop.services import rights
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kaigo_desktop.domain.rules import SubsidySettings
 from kaigo_desktop.domain import roles
+from kaigo_desktop.domain.rules import SubsidySettings
 from kaigo_desktop.services import rights
 from kaigo_desktop.storage import aggregates
 from kaigo_desktop.storage.database import Database

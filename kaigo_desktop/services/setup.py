@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.codes import normalize_municipality_code
 from kaigo_desktop.domain.records import Center
-from kaigo_desktop.services import records
-from kaigo_desktop.domain import roles
-from kaigo_desktop.services import rights
+from kaigo_desktop.services import records, rights
 from kaigo_desktop.storage import lookups
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
