@@ -90,18 +90,18 @@ def cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _require_restore_right(args: argparse.Namespace, db_path: Path) -> None:
-    """Only an administrator restores a database that has users (a file that does not open cannot say who
-    may: the restore is what mends it)."""
+    """Only an administrator restores a database that has users. A file that does not open (damaged, newer,
+    in use …) cannot say who may: the restore itself then explains or mends it."""
     from kaigo_desktop.domain import roles
     from kaigo_desktop.services import rights
-    from kaigo_desktop.storage.errors import CorruptDatabaseError, NotADatabaseError
+    from kaigo_desktop.storage.errors import StorageError
 
     if not db_path.exists():
         return
-    try:
-        db = open_database(args, db_path)
-    except (CorruptDatabaseError, NotADatabaseError):
-        return
+    try:  # read-only: the check neither upgrades nor locks the file it is about to replace
+        db = open_database(args, db_path, readonly=True)
+    except StorageError:
+        return  # an older schema has no users yet either
     with db:
         rights.require(db, roles.RESTORE)
 
