@@ -12,6 +12,7 @@ from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.records import Activity, Center, Gathering, Members, Place, Population, Promoter
 from kaigo_desktop.services import (
     bulk,
+    demo,
     duplicates,
     exchange,
     gatherings_view,
@@ -131,6 +132,7 @@ def test_masters_exchange_and_merges_are_the_administrators(world, tmp_path: Pat
     assert not out.exists()
     _refused(db, lambda: duplicates.merge_places(db, world["mine"].id, world["theirs"].id), "権限がありません")
     _refused(db, lambda: exchange.give_new_database_id(db))
+    _refused(db, lambda: demo.create_demo(db, places=1, years=1, today=TODAY), "権限がありません")
     users.login(db, "田中", "")
     exchange.export_bundle(db, out)
     assert out.exists()
