@@ -19,10 +19,12 @@ from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err, fai
 from kaigo_desktop.cli.lock import LOCK_COMMANDS, add_lock_commands, in_use_hints, refuse_read_only
 from kaigo_desktop.cli.records import RECORD_COMMANDS, add_record_commands
 from kaigo_desktop.cli.reports import REPORT_COMMANDS, add_report_commands
+from kaigo_desktop.cli.users import USER_COMMANDS, add_user_commands
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
 
-_COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS}
+_COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
+             **USER_COMMANDS}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,13 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="データベースファイル（省略時はユーザーのデータフォルダ）")
     parser.add_argument("--demo", action="store_true",
                         help="デモ用データベースを開く（初回は作成する）")
-    parser.add_argument("--user", default="", help="記録者名（updated_by に記録）")
+    parser.add_argument("--user", default="",
+                        help="利用者名（利用者が登録されたデータベースではログイン。パスワードは環境変数 "
+                             "KAIGO_PASSWORD か入力。未登録なら記録者名として updated_by に記録）")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     add_record_commands(sub)
     add_report_commands(sub)
     add_backup_commands(sub)
     add_exchange_commands(sub)
     add_lock_commands(parser, sub)
+    add_user_commands(sub)
     return parser
 
 

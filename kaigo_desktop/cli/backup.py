@@ -66,6 +66,7 @@ def cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
     if not args.file.is_file():
         err(f"エラー: バックアップファイルが見つかりません: {args.file}")
         return EXIT_ERROR
+    _require_restore_right(args, db_path)
     if not args.yes:
         answer = confirmed("復元しますか？ [y/N]: ", before=(
             f"{db_path} を次のバックアップの内容で置き換えます:\n"
@@ -86,6 +87,23 @@ def cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
         print(f"復元前のデータベースをバックアップしました: {result.kept_copy}")
     print(f"復元しました: {db_path} ← {result.restored_from}")
     return EXIT_OK
+
+
+def _require_restore_right(args: argparse.Namespace, db_path: Path) -> None:
+    """Only an administrator restores a database that has users. A file that does not open (damaged, newer,
+    in use …) cannot say who may: the restore itself then explains or mends it."""
+    from kaigo_desktop.domain import roles
+    from kaigo_desktop.services import rights
+    from kaigo_desktop.storage.errors import StorageError
+
+    if not db_path.exists():
+        return
+    try:  # read-only: the check neither upgrades nor locks the file it is about to replace
+        db = open_database(args, db_path, readonly=True)
+    except StorageError:
+        return  # an older schema has no users yet either
+    with db:
+        rights.require(db, roles.RESTORE)
 
 
 BACKUP_COMMANDS = {"backup": cmd_backup, "restore": cmd_restore}

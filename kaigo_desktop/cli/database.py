@@ -13,10 +13,17 @@ from kaigo_desktop.cli.lock import read_only
 
 def open_database(args: argparse.Namespace, db_path: Path, *, readonly: bool | None = None):
     """The database at `db_path` (a Database, used as a context manager); `readonly` overrides --read-only."""
+    from kaigo_desktop.cli.users import log_in
     from kaigo_desktop.storage.database import Database
 
-    return Database.open(db_path, user=getattr(args, "user", "") or "",
-                         readonly=read_only(args) if readonly is None else readonly)
+    db = Database.open(db_path, user=getattr(args, "user", "") or "",
+                       readonly=read_only(args) if readonly is None else readonly)
+    try:
+        log_in(args, db)  # as --user, before the command reads or writes anything
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def on_database(args: argparse.Namespace, db_path: Path, build):

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 STAFF, PROMOTER, ADMIN = "staff", "promoter", "admin"
-ROLE_LABELS = {STAFF: "センター職員", PROMOTER: "推進員", ADMIN: "区市町村管理者"}
+ROLES = (STAFF, PROMOTER, ADMIN)  # the roles a user may be given (db/0010_users.sql)
+# Nobody logged in to a database that has users: reading only (never stored, never given to a user).
+READER = "reader"
+ROLE_LABELS = {STAFF: "センター職員", PROMOTER: "推進員", ADMIN: "区市町村管理者", READER: "閲覧のみ"}
 
 # Actions. A center's records: its places, their gatherings and 参加者実人数, and the center's reports.
 WRITE_CENTER_RECORDS = "write_center_records"
@@ -50,21 +53,28 @@ class Actor:
 
 
 IMPLICIT_ADMIN = Actor("", ADMIN, implicit=True)
+# A database with users before anyone logged in (a CLI command without --user, the GUI before its login).
+NOBODY = Actor("", READER)
 
 
 def may(actor: Actor, action: str, *, center_id: str | None = None, promoter_id: str | None = None) -> bool:
     """Whether `actor` may take `action` on a record of `center_id` / `promoter_id` (None: not tied to one)."""
     if actor.role == ADMIN or action == READ:
         return True
+    # A record tied to no center (a place without one) is nobody's own: only an administrator writes it.
     if actor.role == STAFF:
-        return action in (WRITE_CENTER_RECORDS, CONFIRM_CENTER) and center_id == actor.center_id
+        return (action in (WRITE_CENTER_RECORDS, CONFIRM_CENTER) and center_id is not None
+                and center_id == actor.center_id)
     if actor.role == PROMOTER:
-        return action == WRITE_OWN_ACTIVITIES and promoter_id == actor.promoter_id
-    return False
+        return action == WRITE_OWN_ACTIVITIES and promoter_id is not None and promoter_id == actor.promoter_id
+    return False  # READER: reading only
 
 
 def refusal_message(actor: Actor, action: str) -> str:
     label = ACTION_LABELS.get(action, action)
+    if actor.role == READER:
+        return (f"利用者が登録されたデータベースです。「{label}」にはログインが必要です"
+                "（コマンドでは --user 利用者名）。")
     if actor.role == STAFF and action in (WRITE_CENTER_RECORDS, CONFIRM_CENTER):
         return f"{actor.name}さん（{actor.role_label}）は自分のセンター以外の{label}はできません。"
     if actor.role == PROMOTER and action == WRITE_OWN_ACTIVITIES:

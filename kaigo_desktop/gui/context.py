@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.gui.database_worker import DatabaseWorker, JobHandle
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.storage.database import Database
@@ -81,6 +82,9 @@ class AppContext(QObject):
         self.worker = worker
         self.settings = settings
         self.read_only_reason = READ_ONLY_IN_USE  # said when read_only; the app sets the real reason
+        # Who is logged in (gui/login.py), as the database thread's Database.actor; has_users once known.
+        self.actor: roles.Actor = roles.IMPLICIT_ADMIN
+        self.has_users = False
 
     @property
     def read_only(self) -> bool:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
-from kaigo_desktop.gui import backup_dialog
+from kaigo_desktop.gui import backup_dialog, login
 from kaigo_desktop.gui.context import READ_ONLY_IN_USE, AppContext
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.gui.screens.base import Screen, Then
@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.stack = QStackedWidget()
         self._built: dict[int, Screen] = {}
+        self.refused_screens: dict[int, str] = {}  # screen index → why the logged-in user may not open it
+        self.login_dialog = None
         for title, _module, _name in SCREENS:
             self.stack.addWidget(QWidget())  # a placeholder until the screen is first shown
             self.navigation.addItem(title)
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         if context.read_only:
             self.show_read_only()
         self.resize(1200, 760)
+        login.start(self)  # a database with users asks who is there before the window can be used
 
     # ---- navigation ----------------------------------------------------------------------------
 
@@ -141,6 +144,10 @@ class MainWindow(QMainWindow):
 
     def _navigate(self, row: int) -> None:
         if row < 0:
+            return
+        if row in self.refused_screens:  # the View menu's shortcut too: the list item alone is disabled
+            self._select_navigation(self.stack.currentIndex())
+            self.statusBar().showMessage(self.refused_screens[row], 8000)
             return
         if self.stack.currentIndex() == row:
             if not getattr(self, "_activated_once", False):
@@ -208,6 +215,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.exchange_actions = install_exchange_actions(self, file_menu, self.context)
         file_menu.addSeparator()
+        self.switch_user_action = self._action(file_menu, "ログアウト/利用者の切り替え(&L)…", None,
+                                               lambda: login.switch_user(self))
+        self.switch_user_action.setVisible(False)  # shown when the database has users
         self._action(file_menu, "終了(&X)", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("編集(&E)")
         self._action(edit_menu, "検索(&F)", QKeySequence.StandardKey.Find, lambda: self.current_screen.focus_search())
@@ -259,6 +269,20 @@ class MainWindow(QMainWindow):
             action.setToolTip(reason)
             action.setStatusTip(reason)
         self._update_write_actions()
+
+    def refuse_screen(self, title: str, reason: str) -> None:
+        """Disable the screen titled `title` in the navigation with `reason` as tooltip ("" enables it again)."""
+        index = next(i for i, (t, _m, _n) in enumerate(SCREENS) if t == title)
+        item = self.navigation.item(index)
+        enabled = item.flags() | Qt.ItemFlag.ItemIsEnabled
+        item.setFlags(enabled if not reason else enabled & ~Qt.ItemFlag.ItemIsEnabled)
+        item.setToolTip(reason)
+        if reason:
+            self.refused_screens[index] = reason
+            if self.stack.currentIndex() == index:
+                self.navigation.setCurrentRow(0)
+        else:
+            self.refused_screens.pop(index, None)
 
     def _update_write_actions(self) -> None:
         """Read-only: every write command off, except Ctrl+S on a screen whose save writes only a file."""
@@ -315,7 +339,10 @@ class MainWindow(QMainWindow):
         self.file_label = QLabel(str(self.db_path))
         self.fiscal_year_label = QLabel(format_fiscal_year(fiscal_year_of(self.today)))
         self.counts_label = QLabel("")
-        for label in (self.file_label, self.fiscal_year_label, self.counts_label):
+        self.actor_label = QLabel("")  # 「鈴木（センター職員）」 once logged in (gui/login.py)
+        self.actor_label.setObjectName("actor_label")
+        self.actor_label.setVisible(False)
+        for label in (self.actor_label, self.file_label, self.fiscal_year_label, self.counts_label):
             self.statusBar().addPermanentWidget(label)
         self.context.status_did_change.connect(lambda text: self.statusBar().showMessage(text, 8000))
 

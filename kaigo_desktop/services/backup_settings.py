@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaigo_desktop.domain import roles
+from kaigo_desktop.services import rights
 from kaigo_desktop.storage import aggregates
 from kaigo_desktop.storage.backup import BACKUP_FOLDER_KEY
 from kaigo_desktop.storage.database import Database
@@ -54,6 +56,7 @@ def validate(settings: BackupSettings) -> None:
 
 
 def save(db: Database, settings: BackupSettings) -> None:
+    rights.require(db, roles.ADMINISTER)
     validate(settings)
     with db.write():
         for name, key in _COUNT_KEYS.items():

@@ -10,6 +10,7 @@ from itertools import islice
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed, check_attendance, check_gathering_date
+from kaigo_desktop.services import rights
 from kaigo_desktop.services.cancelling import Cancelled
 from kaigo_desktop.storage import bulk_facts, repository
 from kaigo_desktop.storage.database import Database
@@ -53,6 +54,7 @@ def add_gatherings(
         periods = bulk_facts.live_place_periods(db)
         promoters = bulk_facts.live_promoter_ids(db)
         for chunk in _chunks(gatherings, chunk_size):
+            rights.require_places(db, (gathering.place_id for gathering in chunk))
             for offset, gathering in enumerate(chunk):
                 errors = gathering_errors(gathering, periods, promoters, today)
                 if errors:

@@ -15,8 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.services import bundle_format
+from kaigo_desktop.services import rights
 from kaigo_desktop.storage import signing_queries as q
 from kaigo_desktop.storage.database import Database
 
@@ -182,6 +184,7 @@ def require_trusted(db: Database, signer: Signer) -> None:
 def trust(db: Database, signer: Signer, confirmed_fingerprint: str | None = None) -> bool:
     """Add `signer` to the trusted PCs; the fingerprint the person compared must match when given.
     Returns False when it was trusted already (with the same key)."""
+    rights.require(db, roles.EXCHANGE)
     if confirmed_fingerprint is not None and normalise_fingerprint(confirmed_fingerprint) != signer.fingerprint:
         raise TrustError(f"指紋が一致しません（入力: {confirmed_fingerprint.strip()}、ファイル: {signer.fingerprint}）。"
                          "信頼していません。送り主にもう一度確かめてください。")
@@ -204,6 +207,7 @@ def trust(db: Database, signer: Signer, confirmed_fingerprint: str | None = None
 
 def untrust(db: Database, id_or_fingerprint: str) -> q.TrustedPc:
     """Remove a trusted PC named by its database id or its fingerprint."""
+    rights.require(db, roles.EXCHANGE)
     wanted = id_or_fingerprint.strip()
     for pc in q.trusted_pcs(db.conn):
         if wanted == pc.database_id or normalise_fingerprint(wanted) == pc.fingerprint:

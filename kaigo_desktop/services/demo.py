@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, month_range
 from kaigo_desktop.domain.records import (
@@ -25,7 +26,7 @@ from kaigo_desktop.domain.records import (
 )
 from kaigo_desktop.domain.rules import open_months_in_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_CODES
-from kaigo_desktop.services import bulk, records
+from kaigo_desktop.services import bulk, records, rights
 from kaigo_desktop.services.demo_mark import is_demo_database, mark_as_demo
 from kaigo_desktop.storage import check_queries, lookups
 from kaigo_desktop.storage.aggregates import Scope
@@ -811,6 +812,7 @@ def create_demo(db: Database, *, places: int = 200, years: int = 2, seed: int = 
     """Fill the database with demo records for `years` 年度 ending with the current one (up to `today`),
     all or nothing, and mark it as a demo database. Refused (NotADemoDatabaseError, nothing written) for a
     database holding records that is not a demo database."""
+    rights.require(db, roles.ADMINISTER)
     if places < 1:
         raise ValueError("通いの場の数は1以上で指定してください。")
     if years < 1:

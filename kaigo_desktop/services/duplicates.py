@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
 from kaigo_desktop.domain.text import name_key
+from kaigo_desktop.services import rights
 from kaigo_desktop.storage import duplicate_queries, merge_queries, repository
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.duplicate_queries import NamedRecord
@@ -157,6 +159,7 @@ def merge_places(db: Database, survivor_id: str, duplicate_id: str, *, dry_run: 
     the survivor (where both have 参加者実人数 for a 年度, or the same 担当, the survivor's is kept and the
     duplicate's deleted, as the result says); the duplicate is soft-deleted with 「…」に統合 in its 備考.
     Raises MergeRefused (nothing written) when the two cannot be merged."""
+    rights.require(db, roles.ADMINISTER)
     survivor, duplicate = _pair(db, r.Place, survivor_id, duplicate_id, words.PLACE)
     outside = merge_queries.gatherings_outside(db, duplicate.id, survivor.start_date, survivor.end_date)
     if outside:
@@ -231,6 +234,7 @@ def merge_promoters(db: Database, survivor_id: str, duplicate_id: str, *, dry_ru
     activities move to the survivor (the same 担当 on both: the survivor's is kept); the duplicate is
     soft-deleted with 「…」に統合 in its 備考. Activities outside the survivor's 配置期間 are a warning.
     Raises MergeRefused (nothing written) when the two cannot be merged."""
+    rights.require(db, roles.ADMINISTER)
     survivor, duplicate = _pair(db, r.Promoter, survivor_id, duplicate_id, words.PROMOTER)
     result = MergeResult(survivor.id, duplicate.id, survivor.name, duplicate.name, dry_run=dry_run)
     outside = merge_queries.activities_outside(db, duplicate.id, survivor.start_date, survivor.end_date)

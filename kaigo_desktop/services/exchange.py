@@ -50,7 +50,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.services import bundle_crypto, bundle_format, bundle_signing, duplicates, received_rows
+from kaigo_desktop.services import rights
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import sqlite_errors
@@ -101,6 +103,7 @@ class UnknownPcError(BundleError):
 def give_new_database_id(db: Database) -> str:
     """Make a file copied from another PC a database of its own (see SameDatabaseError); it signs with a new
     key from now on (the old one stays with the original file)."""
+    rights.require(db, roles.EXCHANGE)
     with db.write():
         new = db.give_new_database_id()
         bundle_signing.forget_old_keys(db)
@@ -222,6 +225,7 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
     """Write the records changed since the last bundle for `destination` (or all with since="all"), optionally
     only one municipality's or one center's, optionally encrypted with `passphrase`. The file appears whole or
     not at all, and the destination remembers this bundle only when the file is written."""
+    rights.require(db, roles.EXCHANGE)
     if since not in ("last", "all"):
         raise ValueError(f"since must be 'last' or 'all': {since!r}")
     destination = destination.strip()
@@ -414,6 +418,7 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                   progress: Progress | None = None) -> ImportSummary:
     """Merge a bundle in one transaction (see the module's docstring); dry_run reports the same counts and
     writes nothing. An exception from `progress` (a cancel) rolls everything back."""
+    rights.require(db, roles.EXCHANGE)
     header, content = read_bundle(path, db.schema_version(), passphrase,
                                   trust=lambda signer: bundle_signing.require_trusted(db, signer))
     if header.get("source_db") == db.database_id:
@@ -870,6 +875,7 @@ def pending_count(db: Database) -> int:
 def drop_pending(db: Database, ids: list[int] | None) -> int:
     """Drop held-back rows (ids None: all of them), all or none: an id not waiting drops nothing (ConflictError).
     A dropped row is gone from this PC; a bundle made with since="all" by its sender brings it again."""
+    rights.require(db, roles.EXCHANGE)
     with db.write():
         if ids is not None:
             waiting = {row.id for row in list_pending(db)}
@@ -907,6 +913,7 @@ def _live_local(db: Database, conflict: Conflict) -> dict[str, Any] | None:
 def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
     """keep="local": our version stays; keep="incoming": the other PC's version is written. Either way the
     result is a new version descending from both, so the other side takes it without a new conflict."""
+    rights.require(db, roles.EXCHANGE)
     if keep not in ("local", "incoming"):
         raise ValueError(f"keep must be 'local' or 'incoming': {keep!r}")
     conn = db.conn

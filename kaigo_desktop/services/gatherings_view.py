@@ -16,7 +16,7 @@ from kaigo_desktop.domain.fiscal import month_range
 from kaigo_desktop.domain.records import Gathering, Place, Promoter
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.domain.vocab import mask_to_professionals, mask_to_programs
-from kaigo_desktop.services import records
+from kaigo_desktop.services import records, rights
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import gathering_queries, listing
 from kaigo_desktop.storage.database import Database
@@ -137,10 +137,12 @@ def list_rows(db: Database, keys: Sequence[int]) -> list[GatheringRow]:
 
 def move_to_trash(db: Database, keys: Sequence[int]) -> int:
     """All the given gatherings go to the trash in one transaction; returns how many moved."""
+    rights.require_gathering_keys(db, keys)
     return gathering_queries.set_trashed(db, keys, True)
 
 
 def restore_from_trash(db: Database, keys: Sequence[int]) -> int:
+    rights.require_gathering_keys(db, keys)
     return gathering_queries.set_trashed(db, keys, False)
 
 

@@ -14,7 +14,7 @@ from kaigo_desktop.domain.fiscal import DateParseError, parse_date, parse_fiscal
 from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse_time
 from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.domain.vocab import match_choice
-from kaigo_desktop.services import records
+from kaigo_desktop.services import records, rights
 from kaigo_desktop.services.importing_table import ErrorSink, Row
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import lookups
@@ -211,7 +211,7 @@ class Context:
         except ValidationFailed as failed:
             for error in failed.errors:
                 row.error(columns.get(error.field, ""), error.message)
-        except StorageError as error:
+        except (StorageError, rights.Forbidden) as error:
             row.error("", str(error))
         return None
 

@@ -10,7 +10,7 @@ from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.text import parse_list
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_CODES, PROGRAM_LABELS
-from kaigo_desktop.services import bulk
+from kaigo_desktop.services import bulk, rights
 from kaigo_desktop.services.importing_context import CODE, PLACE_ID, PLACE_NAME, Context, lines_text
 from kaigo_desktop.services.importing_table import Layout, Row
 from kaigo_desktop.storage import bulk_facts, import_lookups
@@ -64,6 +64,9 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
         new_participants=ctx.read_count(row, "新規参加者数", "new_participants"), professionals=professionals,
         promoter_id=promoter[0] if promoter else None, notes=row.text("備考"), **counts)
     errors = bulk.gathering_errors(gathering, facts[0], facts[1], ctx.today)
+    refused = rights.refusal(ctx.db, gathering)
+    if refused:
+        errors.append(FieldError("place_id", refused))
     if start and end and end < start:
         errors.append(FieldError("end_time", "終了時刻が開始時刻より前です。"))
     for error in errors:

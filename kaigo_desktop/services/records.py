@@ -14,6 +14,7 @@ from kaigo_desktop.domain.rules import (
     promoter_cap,
 )
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.services import rights
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import lookups, repository
 from kaigo_desktop.storage.database import Database
@@ -28,6 +29,7 @@ def _checked(db: Database, record: Any, today: date | None) -> None:
 
 
 def add(db: Database, record: T, *, today: date | None = None) -> T:
+    rights.require_record(db, record)
     _checked(db, record, today)
     return repository.insert(db, record)
 
@@ -35,6 +37,7 @@ def add(db: Database, record: T, *, today: date | None = None) -> T:
 def add_many(db: Database, records: list[Any], *, today: date | None = None) -> int:
     """All or nothing: every record is validated before the single transaction writes any."""
     for record in records:
+        rights.require_record(db, record)
         _checked(db, record, today)
     return repository.insert_many(db, records)
 
@@ -53,16 +56,19 @@ def write_rows(db: Database, kind: type, upserts: list, clears: list[str], error
 
 
 def update(db: Database, record: T, *, today: date | None = None) -> T:
+    rights.require_update(db, record)
     _checked(db, record, today)
     return repository.update(db, record)
 
 
 def remove(db: Database, record_type: type, record_id: str) -> None:
     """Soft delete: the record goes to the trash and can be restored."""
+    rights.require_stored(db, record_type, record_id)
     repository.soft_delete(db, record_type, record_id)
 
 
 def restore(db: Database, record_type: type, record_id: str) -> None:
+    rights.require_stored(db, record_type, record_id)
     repository.restore(db, record_type, record_id)
 
 

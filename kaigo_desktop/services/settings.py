@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.rules import SubsidySettings
+from kaigo_desktop.services import rights
 from kaigo_desktop.storage import aggregates
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.settings_store import write_setting
@@ -33,6 +35,7 @@ def load(db: Database) -> ComputationSettings:
 
 
 def save(db: Database, settings: ComputationSettings) -> None:
+    rights.require(db, roles.ADMINISTER)
     if not 1 <= settings.survey_reference_month <= 12:
         raise ValueError("基準月は1〜12で指定してください。")
     with db.write():

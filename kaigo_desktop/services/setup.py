@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.codes import normalize_municipality_code
 from kaigo_desktop.domain.records import Center
-from kaigo_desktop.services import records
+from kaigo_desktop.services import records, rights
 from kaigo_desktop.storage import lookups
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
@@ -28,6 +29,7 @@ def require_municipality(db: Database, code: str) -> str:
 
 def initialise(db: Database, municipality_code: str, center_name: str | None = None) -> str:
     """Idempotent: running it again on the same database changes nothing but the default."""
+    rights.require(db, roles.ADMINISTER)
     name = require_municipality(db, municipality_code)
     with db.write():
         write_setting(db, "default_municipality", municipality_code)

@@ -146,8 +146,11 @@ class Database:
         self.conn = conn
         self.path = path
         self.user = user
-        # Who is acting (services/rights.py asks it); the logged-in user's Actor once users exist.
-        self.actor: roles.Actor = roles.IMPLICIT_ADMIN
+        # Who is acting (services/rights.py asks it); the logged-in user's Actor once users exist. A database
+        # with users reads only until someone logs in (services/users.login), so no path writes unnamed.
+        from kaigo_desktop.storage.user_queries import has_users  # it imports this module
+
+        self.actor: roles.Actor = roles.NOBODY if has_users(conn) else roles.IMPLICIT_ADMIN
         self.database_id = self.meta("database_id") or ""
         self._stamp: WriteStamp | None = None
         self.reference_cache: dict[str, Any] = {}

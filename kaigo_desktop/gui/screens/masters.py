@@ -14,6 +14,7 @@ from kaigo_desktop.gui.screens.masters_expenses import ExpensesPage
 from kaigo_desktop.gui.screens.masters_members import MembersPage
 from kaigo_desktop.gui.screens.masters_population import PopulationPage
 from kaigo_desktop.gui.screens.masters_settings import SettingsPage
+from kaigo_desktop.gui.screens.masters_users import UsersPage
 from kaigo_desktop.services.changes import Changes
 
 # What the tabs show: a change to one of these is read again the next time the screen is shown.
@@ -31,8 +32,9 @@ class MastersScreen(Screen):
         self.centers = CentersPage(context)
         self.settings_page = SettingsPage(context)
         self.backup_page = BackupSettingsPage(context)
+        self.users_page = UsersPage(context)
         self.pages: list[MasterPage] = [self.population, self.members, self.expenses, self.centers,
-                                        self.settings_page, self.backup_page]
+                                        self.settings_page, self.backup_page, self.users_page]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("masters_tabs")
         for page in self.pages:
@@ -115,4 +117,4 @@ class MastersScreen(Screen):
         return [("masters_population", tab(self.population)), ("masters_members", tab(self.members)),
                 ("masters_expenses", tab(self.expenses)),
                 ("masters_centers", tab(self.centers, first_center)), ("masters_settings", tab(self.settings_page)),
-                ("masters_backup", tab(self.backup_page))]
+                ("masters_backup", tab(self.backup_page)), ("masters_users", tab(self.users_page))]

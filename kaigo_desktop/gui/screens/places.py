@@ -27,6 +27,7 @@ from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
 from kaigo_desktop.gui.screens.place_form import PlaceForm
 from kaigo_desktop.gui.screens.place_table_model import PlaceTableModel
 from kaigo_desktop.services import places_view as pv
+from kaigo_desktop.services import rights
 from kaigo_desktop.services.changes import Changes
 
 
@@ -232,17 +233,20 @@ class PlacesScreen(Screen):
         self._detail_generation += 1
         generation = self._detail_generation
 
-        def show(detail: pv.PlaceDetail) -> None:
+        def show(found: tuple[pv.PlaceDetail, str | None]) -> None:
+            detail, refused = found
             if generation != self._detail_generation:
                 return
             if self.has_unsaved_changes():  # typed into the form while the place was on its way: keep that
                 self._select_form_place()
                 return
             self.form.load(detail.place, detail, read_only=detail.place.meta.deleted_at is not None)
+            if refused and detail.place.meta.deleted_at is None:  # another center's place: shown, not editable
+                self.form.set_read_only(True, refused)
             self._select_form_place()  # a list refreshed meanwhile may have selected another row
             self.detail_did_load.emit(place_id)
 
-        self.context.run(lambda db, _ctx: pv.place_detail(db, place_id), show, self._read_failed)
+        self.context.run(lambda db, _ctx: _detail_and_refusal(db, place_id), show, self._read_failed)
 
     def _show_nothing(self) -> None:
         if self._trash_shown:
@@ -393,3 +397,9 @@ class PlacesScreen(Screen):
             return copy
 
         return [("PlacesScreen", screen), ("PlaceForm", form)]
+
+
+def _detail_and_refusal(db, place_id: str) -> tuple[pv.PlaceDetail, str | None]:
+    """The place's detail, and why the logged-in user may not change it (None when they may)."""
+    detail = pv.place_detail(db, place_id)
+    return detail, rights.refusal(db, detail.place)
