@@ -1,14 +1,7 @@
-"""0012: the audit trail (kaigo_desktop/services/audit.py): who changed what, when and on which PC, each entry
-holding the hash of the one before so that an edited or removed entry is found by `check`.
-
-audit_log     own entries, one per changed row (made by triggers: kaigo_desktop/storage/audit_triggers.py)
-              or per operation without rows (a restore); sealed (prev_hash, hash) before COMMIT, then never
-              updated or deleted.
-audit_context the one row saying who is writing now (Database.write() fills it at BEGIN, empties it before
-              COMMIT).
-audit_seal    the last sealed entry (seq, hash): where the next sealing continues the chain.
-audit_received entries of other databases that came in bundles, kept with their origin and their own hashes
-              (their chain is theirs, verified per origin), never re-chained as ours.
+"""0012: the audit trail (kaigo_desktop/services/audit.py): who changed what, when and on which PC. Entries are
+made by triggers on every audited table (kaigo_desktop/storage/audit_triggers.py), never changed or deleted,
+and chained by hash at the end of each write transaction (audit_seals) so that `check` finds an edited or
+removed entry. Received entries (audit_received) keep their origin and stay out of our chain.
 """
 
 from pathlib import Path
@@ -25,13 +18,22 @@ CREATE TABLE audit_log (
     action      TEXT NOT NULL,
     table_name  TEXT NOT NULL DEFAULT '',
     record_id   TEXT NOT NULL DEFAULT '',
-    changes     TEXT NOT NULL DEFAULT '{}',
-    detail      TEXT NOT NULL DEFAULT '',
-    prev_hash   TEXT NOT NULL DEFAULT '',
-    hash        TEXT NOT NULL DEFAULT ''
+    changes     TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX audit_log_record ON audit_log(record_id);
-CREATE INDEX audit_log_at ON audit_log(at);
+
+-- One row per write transaction that made entries: the entries first_seq..last_seq chained in Python before
+-- COMMIT (kaigo_desktop/domain/audit.py), `digests` the first 16 hex digits of each entry's chained hash (to
+-- name the entry that was changed), `hash` the last entry's full hash, `prev_hash` the seal before.
+CREATE TABLE audit_seals (
+    id        INTEGER PRIMARY KEY,
+    first_seq INTEGER NOT NULL,
+    last_seq  INTEGER NOT NULL,
+    digests   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+) STRICT;
 
 CREATE TABLE audit_context (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
@@ -42,12 +44,8 @@ CREATE TABLE audit_context (
     operation TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
-CREATE TABLE audit_seal (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  INTEGER NOT NULL,
-    hash TEXT NOT NULL
-) STRICT;
-
+-- Entries of other databases, kept as they came in a signed bundle (the signature vouches for them); they are
+-- not part of our chain.
 CREATE TABLE audit_received (
     origin_db   TEXT NOT NULL,
     origin_seq  INTEGER NOT NULL,
@@ -57,29 +55,26 @@ CREATE TABLE audit_received (
     action      TEXT NOT NULL,
     table_name  TEXT NOT NULL DEFAULT '',
     record_id   TEXT NOT NULL DEFAULT '',
-    changes     TEXT NOT NULL DEFAULT '{}',
+    changes     TEXT NOT NULL DEFAULT '',
     detail      TEXT NOT NULL DEFAULT '',
-    prev_hash   TEXT NOT NULL,
-    hash        TEXT NOT NULL,
     received_at TEXT NOT NULL,
     PRIMARY KEY (origin_db, origin_seq)
 ) STRICT;
 CREATE INDEX audit_received_record ON audit_received(record_id);
 
--- Entries are never changed: the only update allowed is sealing an unsealed entry (hash '' -> its hash, the
--- triggers' raw changes -> JSON), leaving everything else as it was; no entry is ever deleted.
+-- Entries and seals are never changed nor deleted.
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-WHEN OLD.hash <> '' OR NEW.hash = '' OR NEW.seq IS NOT OLD.seq OR NEW.at IS NOT OLD.at
-    OR NEW.user_name IS NOT OLD.user_name OR NEW.pc IS NOT OLD.pc OR NEW.origin_db IS NOT OLD.origin_db
-    OR NEW.action IS NOT OLD.action OR NEW.table_name IS NOT OLD.table_name
-    OR NEW.record_id IS NOT OLD.record_id OR NEW.detail IS NOT OLD.detail
-BEGIN SELECT RAISE(ABORT, 'audit_log entries cannot be changed'); END;
+BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log entries cannot be deleted'); END;
+BEGIN SELECT RAISE(ABORT, 'audit entries cannot be deleted'); END;
+CREATE TRIGGER audit_seals_no_update BEFORE UPDATE ON audit_seals
+BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END;
+CREATE TRIGGER audit_seals_no_delete BEFORE DELETE ON audit_seals
+BEGIN SELECT RAISE(ABORT, 'audit entries cannot be deleted'); END;
 CREATE TRIGGER audit_received_no_update BEFORE UPDATE ON audit_received
-BEGIN SELECT RAISE(ABORT, 'audit_log entries cannot be changed'); END;
+BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END;
 CREATE TRIGGER audit_received_no_delete BEFORE DELETE ON audit_received
-BEGIN SELECT RAISE(ABORT, 'audit_log entries cannot be deleted'); END;
+BEGIN SELECT RAISE(ABORT, 'audit entries cannot be deleted'); END;
 """
 
 

@@ -7,8 +7,10 @@ BEGIN and empties before COMMIT; a write outside Database.write() is still logge
 The entries are left unsealed (hash '') and sealed in Python before COMMIT (storage/audit_log.seal), which
 also turns their `changes` from the raw form the triggers can write into JSON: SQLite's JSON functions may not
 run in a trigger with trusted_schema off (they are not "innocuous" in the SQLite Python ships), quote() may.
-The raw form is `name=LITERAL,` per field (insert, delete: the row) or `name=LITERAL>LITERAL,` (update: only
-the changed fields, before>after), each LITERAL as quote() writes it (NULL, 12, 1.5, 'it''s', X'0A1B').
+The raw form is `name=LITERAL,` per field (erase: the row as it was) or `name=LITERAL>LITERAL,` (update: only
+the changed fields, before>after), each LITERAL as quote() writes it (NULL, 12, 1.5, 'it''s', X'0A1B'). An
+insert's entry holds no fields: what was inserted is the row itself, its later changes undone by the update
+entries' befores; so the bulk path can write its entries with one INSERT … SELECT (insert_entries_sql).
 
 A migration that adds a table or a column calls install(conn) again so that the triggers follow it."""
 
@@ -19,7 +21,7 @@ import sqlite3
 # Tables whose changes are not the user's facts, or are secret: exchange bookkeeping (rewritten by every
 # bundle; the records it carries are audited), the change counter, the signing key (a private key).
 NOT_AUDITED = frozenset({
-    "audit_log", "audit_context", "audit_seal", "audit_received",
+    "audit_log", "audit_context", "audit_seals", "audit_received",
     "db_meta", "schema_migrations", "sqlite_sequence", "sqlite_stat1",
     "exchange_destinations", "exchange_sources", "exchange_received", "exchange_base", "exchange_pending",
     "exchange_signing_key",
@@ -71,7 +73,7 @@ def _fields(columns: list[tuple[str, int]]) -> list[str]:
 
 
 def _row_raw(row: str, columns: list[tuple[str, int]]) -> str:
-    """The row itself (insert: as it became; delete: as it was), without the stamps."""
+    """The row as it was (erase), without the stamps."""
     return " || ".join(f"{_literal(name + '=')} || {_value(row, name)} || ','" for name in _fields(columns)) \
         or "''"
 
@@ -88,15 +90,29 @@ def _changed(columns: list[tuple[str, int]]) -> str:
     return " OR ".join(f"OLD.{_quote(name)} IS NOT NEW.{_quote(name)}" for name in _fields(columns)) or "0"
 
 
-def _entry(table: str, action: str, record_id: str, changes: str) -> str:
+def _entry(table: str, action: str, record_id: str, changes: str, source: str = "(SELECT 1)") -> str:
     # LEFT JOIN: a write made outside Database.write() (no context row) is logged all the same.
     return (
         "INSERT INTO audit_log (at, user_name, pc, origin_db, action, table_name, record_id, changes, detail)"
         " SELECT coalesce(c.at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), coalesce(c.user_name, ''),"
         f" coalesce(c.pc, ''), coalesce(c.origin_db, ''), {action}, {_literal(table)}, {record_id}, {changes},"
-        " coalesce(c.operation, '')"
-        " FROM (SELECT 1) LEFT JOIN audit_context c ON c.id = 1;"
+        f" coalesce(c.operation, '') FROM {source} LEFT JOIN audit_context c ON c.id = 1"
     )
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, int]]:
+    return [(row[1], row[5]) for row in conn.execute(f"PRAGMA table_info({_quote(table)})")]
+
+
+def insert_trigger_name(table: str) -> str:
+    return f"{TRIGGER_PREFIX}{table}_insert"
+
+
+def insert_entries_sql(conn: sqlite3.Connection, table: str) -> str:
+    """The entries the insert trigger would have made, for every row of `table` whose rowid is above the
+    one parameter, in rowid order (the bulk path: storage/audit_log.inserts_logged_in_bulk)."""
+    return _entry(table, "'insert'", _record_id("t", _columns(conn, table)), "''",
+                  f"(SELECT * FROM {_quote(table)} WHERE rowid > ? ORDER BY rowid) AS t")
 
 
 def trigger_statements(table: str, columns: list[tuple[str, int]]) -> list[str]:
@@ -114,12 +130,12 @@ def trigger_statements(table: str, columns: list[tuple[str, int]]) -> list[str]:
         return _quote(f"{TRIGGER_PREFIX}{table}_{event}")
 
     return [
-        f"CREATE TRIGGER {name('insert')} AFTER INSERT ON {q} BEGIN "
-        + _entry(table, "'insert'", _record_id("NEW", columns), _row_raw("NEW", columns)) + " END",
+        f"CREATE TRIGGER {_quote(insert_trigger_name(table))} AFTER INSERT ON {q} BEGIN "
+        + _entry(table, "'insert'", _record_id("NEW", columns), "''") + "; END",
         f"CREATE TRIGGER {name('update')} AFTER UPDATE ON {q} WHEN {_changed(columns)} BEGIN "
-        + _entry(table, update_action, _record_id("NEW", columns), _diff_raw(columns)) + " END",
+        + _entry(table, update_action, _record_id("NEW", columns), _diff_raw(columns)) + "; END",
         f"CREATE TRIGGER {name('delete')} AFTER DELETE ON {q} BEGIN "
-        + _entry(table, "'erase'", _record_id("OLD", columns), _row_raw("OLD", columns)) + " END",
+        + _entry(table, "'erase'", _record_id("OLD", columns), _row_raw("OLD", columns)) + "; END",
     ]
 
 
@@ -129,6 +145,5 @@ def install(conn: sqlite3.Connection) -> None:
                                 (f"{TRIGGER_PREFIX}*",)).fetchall():
         conn.execute(f"DROP TRIGGER {_quote(name)}")
     for table in audited_tables(conn):
-        columns = [(row[1], row[5]) for row in conn.execute(f"PRAGMA table_info({_quote(table)})")]
-        for statement in trigger_statements(table, columns):
+        for statement in trigger_statements(table, _columns(conn, table)):
             conn.execute(statement)
