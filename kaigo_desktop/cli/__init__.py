@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kaigo_desktop import __version__, paths
+from kaigo_desktop.cli.audit import AUDIT_COMMANDS, add_audit_commands
 from kaigo_desktop.cli.backup import BACKUP_COMMANDS, add_backup_commands
 from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS, add_exchange_commands
 from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err, fail
@@ -22,7 +23,8 @@ from kaigo_desktop.cli.reports import REPORT_COMMANDS, add_report_commands
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
 
-_COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS}
+_COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
+             **AUDIT_COMMANDS}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_commands(sub)
     add_backup_commands(sub)
     add_exchange_commands(sub)
+    add_audit_commands(sub)
     add_lock_commands(parser, sub)
     return parser
 

@@ -65,7 +65,9 @@ def inserts_logged_in_bulk(conn: sqlite3.Connection, table: str) -> Iterator[Non
         yield
         conn.execute(audit_triggers.insert_entries_sql(conn, table), (before,))
     finally:
-        conn.execute(row[0])
+        # An error SQLite answers by rolling the whole transaction back (a full disk) brought the trigger back.
+        if conn.in_transaction:
+            conn.execute(row[0].replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
 
 
 def _last_seal(conn: sqlite3.Connection) -> tuple[int, str]:

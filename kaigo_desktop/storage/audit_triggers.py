@@ -7,10 +7,11 @@ BEGIN and empties before COMMIT; a write outside Database.write() is still logge
 The entries are left unsealed (hash '') and sealed in Python before COMMIT (storage/audit_log.seal), which
 also turns their `changes` from the raw form the triggers can write into JSON: SQLite's JSON functions may not
 run in a trigger with trusted_schema off (they are not "innocuous" in the SQLite Python ships), quote() may.
-The raw form is `name=LITERAL,` per field (erase: the row as it was) or `name=LITERAL>LITERAL,` (update: only
-the changed fields, before>after), each LITERAL as quote() writes it (NULL, 12, 1.5, 'it''s', X'0A1B'). An
-insert's entry holds no fields: what was inserted is the row itself, its later changes undone by the update
-entries' befores; so the bulk path can write its entries with one INSERT … SELECT (insert_entries_sql).
+The raw form is `name=LITERAL,` per field (insert: the row as it became; erase: as it was) or
+`name=LITERAL>LITERAL,` (update: only the changed fields, before>after), each LITERAL as quote() writes it
+(NULL, 12, 1.5, 'it''s', X'0A1B'). An insert by the bulk path (imports) holds no fields: what was inserted is
+the row itself, its later changes undone by the update entries' befores; its entries are written with one
+INSERT … SELECT (insert_entries_sql), which keeps the audit's cost on 100,000 rows within 20 %.
 
 A migration that adds a table or a column calls install(conn) again so that the triggers follow it."""
 
@@ -73,16 +74,21 @@ def _fields(columns: list[tuple[str, int]]) -> list[str]:
 
 
 def _row_raw(row: str, columns: list[tuple[str, int]]) -> str:
-    """The row as it was (erase), without the stamps."""
+    """The row itself (insert: as it became; erase: as it was), without the stamps."""
     return " || ".join(f"{_literal(name + '=')} || {_value(row, name)} || ','" for name in _fields(columns)) \
         or "''"
 
 
 def _diff_raw(columns: list[tuple[str, int]]) -> str:
-    """Only the fields that changed, each as name=before>after."""
+    """Only the fields that changed, each as name=before>after (a secret one as name='password changed')."""
+    def pair(name: str) -> str:
+        if name in SECRET:  # only that it changed
+            return _literal(_literal(SECRET_CHANGED))
+        return f"{_value('OLD', name)} || '>' || {_value('NEW', name)}"
+
     return " || ".join(
         f"CASE WHEN OLD.{_quote(name)} IS NOT NEW.{_quote(name)} THEN {_literal(name + '=')} ||"
-        f" {_value('OLD', name)} || '>' || {_value('NEW', name)} || ',' ELSE '' END"
+        f" {pair(name)} || ',' ELSE '' END"
         for name in _fields(columns)) or "''"
 
 
@@ -131,7 +137,7 @@ def trigger_statements(table: str, columns: list[tuple[str, int]]) -> list[str]:
 
     return [
         f"CREATE TRIGGER {_quote(insert_trigger_name(table))} AFTER INSERT ON {q} BEGIN "
-        + _entry(table, "'insert'", _record_id("NEW", columns), "''") + "; END",
+        + _entry(table, "'insert'", _record_id("NEW", columns), _row_raw("NEW", columns)) + "; END",
         f"CREATE TRIGGER {name('update')} AFTER UPDATE ON {q} WHEN {_changed(columns)} BEGIN "
         + _entry(table, update_action, _record_id("NEW", columns), _diff_raw(columns)) + "; END",
         f"CREATE TRIGGER {name('delete')} AFTER DELETE ON {q} BEGIN "
