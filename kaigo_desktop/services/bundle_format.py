@@ -81,7 +81,7 @@ class Block(Struct):
 MAX_AUDIT_ENTRIES = 1_000_000
 
 
-class AuditRow(Struct, array_like=True):
+class AuditRow(Struct, array_like=True, forbid_unknown_fields=True):
     """One entry of the sender's audit trail (services/audit_exchange.py), as [seq, at, user, pc, action,
     table, record_id, changes, detail]; its origin is the bundle's source_db."""
     seq: Annotated[int, Meta(ge=1, le=2 ** 53)]
@@ -144,6 +144,7 @@ def explain(detail: str) -> str:
         (r"Expected `\w+` <= (\S+)", lambda m: f"数が大きすぎます（上限 {m[1]}）"),
         (r"Expected `\w+` >= (\S+)", lambda m: f"数が小さすぎます（下限 {m[1]}）"),
         (r"Expected `\w+` of length <= (\d+)", lambda m: f"長すぎます（{m[1]} まで）"),
+        (r"Expected `array` of at most length (\d+)", lambda m: f"値が多すぎます（{m[1]} 個まで）"),
         (r"Expected `\w+` of length >= (\d+)", lambda m: f"短すぎます（{m[1]} 以上）"),
         (r"Expected `str` matching regex", lambda m: "値の形式が違います"),
         (r"Number out of range", lambda m: "数が大きすぎます"),
