@@ -38,7 +38,7 @@ def _lines(entry: audit.AuditEntry, names: _Names) -> tuple[str, ...]:
             continue
         label = labels.get(field, field)
         if entry.action in ("insert", "erase"):
-            if value not in (None, "", 0) or field in labels:
+            if value not in (None, ""):  # the empty fields of a new record say nothing
                 lines.append(f"{label}: {text(field, value)}")
         elif isinstance(value, list) and len(value) == 2:
             lines.append(f"{label}: {text(field, value[0])} → {text(field, value[1])}")
