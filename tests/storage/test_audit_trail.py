@@ -223,3 +223,15 @@ def test_upgrade_from_schema_9_with_data_audits_from_then_on(tmp_path: Path) -> 
         records.update(db, dataclasses.replace(place, notes="更新後"), today=TODAY)
         assert _entries(db, PLACE_ID)[0].changes == {"notes": ["", "更新後"]}
         assert _errors(db) == []
+
+
+def test_check_names_the_edited_entry_inside_a_bulk_write(db_path: Path) -> None:
+    with Database.open(db_path, user="a") as db:
+        place = _place(db)
+        records.add_many(db, [r.Gathering(place.id, date(2024, 5, d), attendance_total=d) for d in range(1, 11)],
+                         today=TODAY)
+        assert db.query("SELECT first_seq, last_seq FROM audit_seals ORDER BY id")[-1][:] == (2, 11)
+    _edit_around_the_guards(db_path, "UPDATE audit_log SET user_name = 'b' WHERE seq = 5")
+    with Database.open(db_path) as db:
+        breaks = audit_log.chain_breaks(db.conn)
+    assert [(b.seq, b.reason) for b in breaks] == [(5, "changed")]
