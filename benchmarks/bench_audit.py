@@ -46,13 +46,13 @@ def _one_run(path: str, audited: bool, place_ids: list[str], count: int, first_d
         if not audited:
             _without_audit(db)
         items = list(gatherings(place_ids, count, first_day, days))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         bulk.add_gatherings(db, items, today=today)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         entries = db.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'gatherings'")
         broken = audit_log.chain_breaks(db.conn) if audited else []
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    results.put((seconds, peak_kib, entries, len(broken)))
+    results.put((seconds, peak_kib, entries, len(broken), cpu))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         with Database.open(template, create=True, user="bench") as db:
             place_ids = build_places(db, args.places, today)
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        figures: dict[bool, list[tuple[float, int, int, int]]] = {True: [], False: []}
+        figures: dict[bool, list[tuple[float, int, int, int, float]]] = {True: [], False: []}
         for attempt in range(args.repeat):
             for audited in ((False, True) if attempt % 2 == 0 else (True, False)):
                 path = tmp / f"run{attempt}{int(audited)}.sqlite3"
@@ -82,21 +82,30 @@ def main(argv: list[str] | None = None) -> int:
                 figure = results.get()
                 process.join()
                 figures[audited].append(figure)
-                print(f"  {'with' if audited else 'without'} audit #{attempt + 1}: {figure[0]:.2f} s,"
+                print(f"  {'with' if audited else 'without'} audit #{attempt + 1}: {figure[0]:.2f} s"
+                      f" (CPU {figure[4]:.2f} s),"
                       f" peak RSS {figure[1] / 1024:.0f} MiB, {figure[2]:,} entries, {figure[3]} chain breaks",
                       flush=True)
                 for leftover in tmp.glob(f"run{attempt}{int(audited)}.sqlite3*"):
                     leftover.unlink()
-    plain = statistics.median(f[0] for f in figures[False])
-    audited_s = statistics.median(f[0] for f in figures[True])
-    share = audited_s / plain - 1
-    rss = {key: statistics.median(f[1] for f in value) / 1024 for key, value in figures.items()}
+    def median(audited: bool, index: int) -> float:
+        return statistics.median(f[index] for f in figures[audited])
+
+    plain, audited_s = median(False, 0), median(True, 0)
+    plain_cpu, audited_cpu = median(False, 4), median(True, 4)
+    share, cpu_share = audited_s / plain - 1, audited_cpu / plain_cpu - 1
+    rss = {key: median(key, 1) / 1024 for key in (False, True)}
     print(f"\n{args.gatherings:,} gatherings, median of {args.repeat}:")
-    print(f"  without audit: {plain:.2f} s ({args.gatherings / plain:,.0f} rows/s), peak RSS {rss[False]:.0f} MiB")
-    print(f"  with audit:    {audited_s:.2f} s ({args.gatherings / audited_s:,.0f} rows/s),"
+    print(f"  without audit: {plain:.2f} s ({args.gatherings / plain:,.0f} rows/s), CPU {plain_cpu:.2f} s,"
+          f" peak RSS {rss[False]:.0f} MiB")
+    print(f"  with audit:    {audited_s:.2f} s ({args.gatherings / audited_s:,.0f} rows/s), CPU {audited_cpu:.2f} s,"
           f" peak RSS {rss[True]:.0f} MiB")
-    ok = share <= TARGET_SHARE and all(f[3] == 0 and f[2] == args.gatherings for f in figures[True])
-    print(f"  audit adds {share:+.1%} (target ≤ {TARGET_SHARE:.0%}): {'PASS' if ok else 'FAIL'}")
+    # Wall time on a shared machine carries other programs' load; the process's CPU time does not, so both
+    # are shown and both must meet the target.
+    ok = (share <= TARGET_SHARE and cpu_share <= TARGET_SHARE
+          and all(f[3] == 0 and f[2] == args.gatherings for f in figures[True]))
+    print(f"  audit adds {share:+.1%} wall, {cpu_share:+.1%} CPU (target ≤ {TARGET_SHARE:.0%}):"
+          f" {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
 
