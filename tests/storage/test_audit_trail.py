@@ -235,3 +235,16 @@ def test_check_names_the_edited_entry_inside_a_bulk_write(db_path: Path) -> None
     with Database.open(db_path) as db:
         breaks = audit_log.chain_breaks(db.conn)
     assert [(b.seq, b.reason) for b in breaks] == [(5, "changed")]
+
+
+def test_every_table_is_audited_or_named_as_not(db: Database) -> None:
+    """A table a later migration adds is audited only once that migration calls audit_triggers.install()."""
+    from kaigo_desktop.storage import audit_triggers
+
+    tables = {row[0] for row in db.query("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                         " AND name NOT LIKE 'sqlite_%'")}
+    triggers = {row[0] for row in db.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for table in tables - audit_triggers.NOT_AUDITED:
+        for event in ("insert", "update", "delete"):
+            assert f"audit_trail_{table}_{event}" in triggers, (table, event)
+    assert {"users", "period_locks", "period_events", "places", "gatherings"} <= tables - audit_triggers.NOT_AUDITED
