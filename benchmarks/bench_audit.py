@@ -49,9 +49,9 @@ def _one_run(path: str, audited: bool, place_ids: list[str], count: int, first_d
         start, cpu = time.perf_counter(), time.process_time()
         bulk.add_gatherings(db, items, today=today)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the checks below
         entries = db.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'gatherings'")
         broken = audit_log.chain_breaks(db.conn) if audited else []
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     results.put((seconds, peak_kib, entries, len(broken), cpu))
 
 
