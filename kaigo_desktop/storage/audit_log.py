@@ -109,18 +109,24 @@ def chain_breaks(conn: sqlite3.Connection, *, limit: int = 20) -> list[ChainBrea
     for first, last, digests, seal_prev, seal_hash in seals.fetchall():
         if first != expected_first or seal_prev != prev:
             breaks.append(ChainBreak(min(first, expected_first), "missing"))
-        rows = dict(conn.execute(f"SELECT seq, {CANONICAL} FROM audit_log WHERE seq BETWEEN ? AND ?", (first, last)))
-        running = seal_prev
-        for index, seq in enumerate(range(first, last + 1)):
-            if seq not in rows:
-                breaks.append(ChainBreak(seq, "missing"))
+        cursor = conn.execute(f"SELECT seq, {CANONICAL} FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                              (first, last))
+        cursor.row_factory = None  # streamed: a bulk import's seal holds 100,000 entries
+        running, expected = seal_prev, first
+        for seq, text in cursor:
+            if seq != expected:
+                breaks.append(ChainBreak(expected, "missing"))
                 break
-            running = entry_hash(rows[seq], running)
+            running = entry_hash(text, running)
+            index = seq - first
             if running[:DIGEST_CHARS] != digests[index * DIGEST_CHARS:(index + 1) * DIGEST_CHARS]:
                 breaks.append(ChainBreak(seq, "changed"))
                 break
+            expected += 1
         else:
-            if running != seal_hash:
+            if expected != last + 1:
+                breaks.append(ChainBreak(expected, "missing"))
+            elif running != seal_hash:
                 breaks.append(ChainBreak(last, "changed"))
         prev, expected_first = seal_hash, last + 1
         if len(breaks) >= limit:
