@@ -248,3 +248,13 @@ def test_every_table_is_audited_or_named_as_not(db: Database) -> None:
         for event in ("insert", "update", "delete"):
             assert f"audit_trail_{table}_{event}" in triggers, (table, event)
     assert {"users", "period_locks", "period_events", "places", "gatherings"} <= tables - audit_triggers.NOT_AUDITED
+
+
+def test_check_names_an_entry_removed_from_inside_a_bulk_write(db_path: Path) -> None:
+    with Database.open(db_path, user="a") as db:
+        place = _place(db)
+        records.add_many(db, [r.Gathering(place.id, date(2024, 5, d), attendance_total=d) for d in range(1, 11)],
+                         today=TODAY)
+    _edit_around_the_guards(db_path, "DELETE FROM audit_log WHERE seq = 6")
+    with Database.open(db_path) as db:
+        assert [(b.seq, b.reason) for b in audit_log.chain_breaks(db.conn)] == [(6, "missing")]
