@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kaigo_desktop import __version__, paths
+from kaigo_desktop.cli.audit import AUDIT_COMMANDS, add_audit_commands
 from kaigo_desktop.cli.backup import BACKUP_COMMANDS, add_backup_commands
 from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS, add_exchange_commands
 from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err, fail
@@ -24,7 +25,7 @@ from kaigo_desktop.cli.users import USER_COMMANDS, add_user_commands
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
 
 _COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
-             **USER_COMMANDS}
+             **USER_COMMANDS, **AUDIT_COMMANDS}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_commands(sub)
     add_backup_commands(sub)
     add_exchange_commands(sub)
+    add_audit_commands(sub)
     add_lock_commands(parser, sub)
     add_user_commands(sub)
     return parser

@@ -78,7 +78,7 @@ def cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
         if not answer:
             print("復元を中止しました。データベースは変更していません。")
             return EXIT_PROBLEMS
-    result = restore_backup(db_path, args.file)
+    result = restore_backup(db_path, args.file, user=args.user)
     if result.kept_copy is None:
         print("復元前のデータベースファイルはありませんでした。")
     elif result.previous_was_damaged:

@@ -11,13 +11,13 @@ from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS
 # Commands that never write the database ("bundle conflicts" and "bundle pending": those bundle subcommands only;
 # `bundle pending --drop` writes, and is named apart).
 READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "template", "check", "validate", "backup", "bundle conflicts",
-                                "bundle pending"})
+                                "bundle pending", "audit"})
 
 
 def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--read-only", action="store_true",
                         help="読み取り専用で開く（ほかの PC が使用中でも stats・report・export・check・validate・backup・"
-                             "bundle conflicts・bundle pending を実行できる）")
+                             "bundle conflicts・bundle pending・audit を実行できる）")
     unlock = subparsers.add_parser(
         "unlock", help="止まった PC が残したロックを解除する（まず持ち主を表示し、--force で解除）")
     unlock.add_argument("--force", action="store_true",

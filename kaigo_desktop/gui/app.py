@@ -251,7 +251,8 @@ class Session(QObject):
         # not on the GUI thread — for the database thread to finish its queued jobs and close the file.
         # No close backup: the restore itself first keeps a verified copy of the current file.
         old.release_database(close_backup=False, wait=False)
-        outcome = run_restore(old, db_path, Path(backup_path), before=old.context.worker.stop)
+        outcome = run_restore(old, db_path, Path(backup_path), before=old.context.worker.stop,
+                              user=old.context.settings.user_name)
         self._replace(old, lambda: self.open(db_path))
         window = self.window
         if outcome.cancelled:

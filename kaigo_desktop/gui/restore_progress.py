@@ -33,8 +33,10 @@ class RestoreThread(QThread):
 
     step_did_change = Signal(object)
 
-    def __init__(self, db_path: Path, backup_path: Path, before: Callable[[], None] | None = None):
+    def __init__(self, db_path: Path, backup_path: Path, before: Callable[[], None] | None = None,
+                 user: str = ""):
         super().__init__()
+        self.user = user  # named in the restored file's audit trail
         self.db_path = Path(db_path)
         self.backup_path = Path(backup_path)
         self.before = before
@@ -52,7 +54,7 @@ class RestoreThread(QThread):
             if self.before is not None:
                 self.before()
             self.outcome.result = restore_backup(self.db_path, self.backup_path, progress=self.step_did_change.emit,
-                                                 cancelled=self.is_cancelled)
+                                                 cancelled=self.is_cancelled, user=self.user)
         except CopyCancelled:
             self.outcome.cancelled = True
         except BaseException as error:  # noqa: BLE001 - handed to the GUI thread, which explains it
@@ -107,11 +109,11 @@ class RestoreProgressDialog(QProgressDialog):
 
 
 def run_restore(parent: QWidget | None, db_path: Path, backup_path: Path, *,
-                before: Callable[[], None] | None = None) -> RestoreOutcome:
+                before: Callable[[], None] | None = None, user: str = "") -> RestoreOutcome:
     """Restore `backup_path` over `db_path` with a progress dialog (modal over `parent`), waiting in a local
     event loop until the thread has ended. `before` runs first on that thread: the caller's way of closing
     the database, so that the GUI never waits for it."""
-    thread = RestoreThread(db_path, backup_path, before)
+    thread = RestoreThread(db_path, backup_path, before, user)
     dialog = RestoreProgressDialog(parent)
     thread.step_did_change.connect(dialog.show_step)
     dialog.cancel_requested.connect(thread.cancel)

@@ -289,8 +289,8 @@ def _kib(path: Path) -> int:
 
 
 def restore_backup(current_db_path: Path, backup_path: Path, *, folder: Path | None = None,
-                   progress: RestoreProgress | None = None, cancelled: Callable[[], bool] | None = None
-                   ) -> RestoreResult:
+                   progress: RestoreProgress | None = None, cancelled: Callable[[], bool] | None = None,
+                   user: str = "") -> RestoreResult:
     """Replace the database file with a verified copy of `backup_path`, after keeping the current file: a
     verified backup ("before-restore", in `folder` or the backups folder beside it) when it is sound, else a
     byte-for-byte copy <name>.damaged-YYYYmmdd-HHMMSS. The database must be closed (no program may have it
@@ -353,5 +353,19 @@ def restore_backup(current_db_path: Path, backup_path: Path, *, folder: Path | N
         raise
     finally:
         held.release()
+    _record_restore(current_db_path, backup_path, kept, user)
     meter.finish("復元しました。")
     return RestoreResult(backup_path, kept, kept is not None and not sound)
+
+
+def _record_restore(db_path: Path, backup_path: Path, kept: Path | None, user: str) -> None:
+    """The restored file's audit trail says it was restored, from which backup (the entries made after the
+    backup stay in the file kept aside). A restored file that cannot be opened now is left as restored: opening
+    it in the app says what is wrong with it."""
+    from kaigo_desktop.services.audit import record_restore
+
+    try:
+        with Database.open(db_path, user=user) as db:
+            record_restore(db, backup_path, kept)
+    except StorageError:
+        pass

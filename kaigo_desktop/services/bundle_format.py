@@ -78,8 +78,30 @@ class Block(Struct):
     rows: list[list[Cell]]
 
 
+MAX_AUDIT_ENTRIES = 1_000_000
+
+
+class AuditRow(Struct, array_like=True, forbid_unknown_fields=True):
+    """One entry of the sender's audit trail (services/audit_exchange.py), as [seq, at, user, pc, action,
+    table, record_id, changes, detail]; its origin is the bundle's source_db."""
+    seq: Annotated[int, Meta(ge=1, le=2 ** 53)]
+    at: Annotated[str, Meta(min_length=1, max_length=40)]
+    user_name: Annotated[str, Meta(max_length=200)]
+    pc: Annotated[str, Meta(max_length=200)]
+    action: Literal["insert", "update", "delete", "restore", "erase", "restore_backup"]
+    table_name: Annotated[str, Meta(max_length=100)]
+    record_id: Annotated[str, Meta(max_length=200)]
+    changes: Annotated[str, Meta(max_length=1_000_000)]
+    detail: Annotated[str, Meta(max_length=10_000)]
+
+
+class AuditBlock(Struct):
+    rows: Annotated[list[AuditRow], Meta(max_length=MAX_AUDIT_ENTRIES)]
+
+
 class Content(Struct):
     tables: dict[TableName, Block]
+    audit: Union[AuditBlock, None] = None  # absent in bundles of versions before the audit trail
 
 
 class Signature(Struct):
@@ -122,6 +144,7 @@ def explain(detail: str) -> str:
         (r"Expected `\w+` <= (\S+)", lambda m: f"数が大きすぎます（上限 {m[1]}）"),
         (r"Expected `\w+` >= (\S+)", lambda m: f"数が小さすぎます（下限 {m[1]}）"),
         (r"Expected `\w+` of length <= (\d+)", lambda m: f"長すぎます（{m[1]} まで）"),
+        (r"Expected `array` of at most length (\d+)", lambda m: f"値が多すぎます（{m[1]} 個まで）"),
         (r"Expected `\w+` of length >= (\d+)", lambda m: f"短すぎます（{m[1]} 以上）"),
         (r"Expected `str` matching regex", lambda m: "値の形式が違います"),
         (r"Number out of range", lambda m: "数が大きすぎます"),
@@ -227,14 +250,16 @@ def header_dict(header: bytes) -> dict[str, Any]:
 
 
 def content_dict(content: bytes) -> dict[str, Any]:
-    """{"tables": {table: {"columns": [...], "rows": [[...], ...]}}}, each table's rows checked against its
-    columns: as wide, the identity and version columns text, _ancestors (last) a list, no other list."""
+    """{"tables": {table: {"columns": [...], "rows": [[...], ...]}}, "audit": [{entry}, ...]}, each table's
+    rows checked against its columns: as wide, the identity and version columns text, _ancestors (last) a
+    list, no other list; each audit entry's types and lengths by AuditRow."""
     decoded = decode(Content, CONTENT, content)
     tables = {}
     for table, block in decoded.tables.items():
         _check_block(table, block.columns, block.rows)
         tables[table] = {"columns": block.columns, "rows": block.rows}
-    return {"tables": tables}
+    audit = [msgspec.structs.asdict(row) for row in decoded.audit.rows] if decoded.audit is not None else []
+    return {"tables": tables, "audit": audit}
 
 
 def _check_block(table: str, columns: list[str], rows: list[list[Any]]) -> None:

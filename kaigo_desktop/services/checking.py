@@ -1,4 +1,5 @@
-"""`check`: is this database sound? SQLite's own checks, foreign keys, domain consistency, cap warnings."""
+"""`check`: is this database sound? SQLite's own checks, foreign keys, domain consistency, the audit trail's
+hash chain, cap warnings."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of
+from kaigo_desktop.services.audit import chain_problems
 from kaigo_desktop.services.stats import fiscal_year_stats
 from kaigo_desktop.storage.consistency import (
     Finding,
@@ -33,6 +35,7 @@ def check_database(db: Database, today_fiscal_year: int | None = None) -> CheckR
     the warnings of every 年度 that has data (and the current one)."""
     beyond = out_of_bounds_findings(db)
     report = CheckReport(integrity_problems(db), schema_findings(db) + consistency_findings(db) + beyond)
+    report.findings += [Finding(severity, message, 1) for severity, message in chain_problems(db)]
     current = today_fiscal_year or fiscal_year_of(date.today())
     if beyond:
         return report  # the 年度 sums over such numbers mean nothing (and may not fit in an integer)

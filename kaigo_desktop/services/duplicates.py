@@ -134,9 +134,10 @@ def _note(survivor: r.Place | r.Promoter) -> str:
     return f"「{survivor.name}」に統合（ID: {survivor.id}）"
 
 
-def _run(db: Database, dry_run: bool, body: Callable[[], None]) -> None:
+def _run(db: Database, dry_run: bool, body: Callable[[], None], operation: str = "") -> None:
     try:
         with db.write():
+            db.audit_operation(operation)
             body()
             if dry_run:
                 raise _RollBack
@@ -173,7 +174,7 @@ def merge_places(db: Database, survivor_id: str, duplicate_id: str, *, dry_run: 
         _move_place_references(db, result)
         merge_queries.tombstone(db, "places", duplicate.id, _note(survivor))
 
-    _run(db, dry_run, body)
+    _run(db, dry_run, body, f"統合: 「{duplicate.name}」を「{survivor.name}」に")
     return result
 
 
@@ -246,5 +247,5 @@ def merge_promoters(db: Database, survivor_id: str, duplicate_id: str, *, dry_ru
         _move_promoter_references(db, result)
         merge_queries.tombstone(db, "promoters", duplicate.id, _note(survivor))
 
-    _run(db, dry_run, body)
+    _run(db, dry_run, body, f"統合: 「{duplicate.name}」を「{survivor.name}」に")
     return result

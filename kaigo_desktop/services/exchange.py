@@ -51,8 +51,15 @@ from pathlib import Path
 from typing import Any
 
 from kaigo_desktop.domain import roles
-from kaigo_desktop.services import bundle_crypto, bundle_format, bundle_signing, duplicates, received_rows
-from kaigo_desktop.services import rights
+from kaigo_desktop.services import (
+    audit_exchange,
+    bundle_crypto,
+    bundle_format,
+    bundle_signing,
+    duplicates,
+    received_rows,
+    rights,
+)
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import sqlite_errors
@@ -265,7 +272,11 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
             q.save_bases(conn, table, new_bases)
             tables[table] = {"columns": [*cols, ANCESTORS], "rows": out}
             counts[table] = len(out)
-        content = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        carried: dict[str, Any] = {"tables": tables}
+        audit_block = audit_exchange.block_for(conn, tables)
+        if audit_block is not None:
+            carried["audit"] = audit_block
+        content = json.dumps(carried, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         digest = hashlib.sha256(content).hexdigest()
         header = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "source_db": db.database_id,
@@ -431,6 +442,7 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                             destination=str(header.get("destination") or ""))
     try:
         with db.write() as stamp:
+            db.audit_operation(f"取り込みファイル {Path(path).name}（{header.get('source_name') or header['source_db']}）")
             if q.already_received(db.conn, header["content_sha256"]):
                 summary.already_imported = True
                 summary.skipped = sum(header.get("counts", {}).values())
@@ -451,6 +463,7 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
+            audit_exchange.keep_received(db.conn, content.get("audit", []), header["source_db"], stamp.at)
             q.mark_received(db.conn, header["content_sha256"], header["source_db"], _seq(header.get("max_seq")),
                             stamp.at, destination=summary.destination, scope=_header_scope(header),
                             since_seq=_seq(header.get("since_seq")), made_at=summary.made_at,
@@ -918,6 +931,7 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
         raise ValueError(f"keep must be 'local' or 'incoming': {keep!r}")
     conn = db.conn
     with db.write() as stamp:
+        db.audit_operation("競合の解決: " + ("この PC の版を残す" if keep == "local" else "取り込んだ版を残す"))
         found = q.conflict(conn, conflict_id)
         if found is None or found["resolved_at"] is not None:
             raise ConflictError(f"未解決の競合が見つかりません: {conflict_id}")

@@ -147,6 +147,7 @@ def import_file(
     ctx = Context(db, today or date.today(), sink, report)
     try:
         with db.write():
+            db.audit_operation(f"ファイルの取り込み: {path.name}")
             handler(ctx, rows)
             if ctx.has_errors or dry_run:
                 raise _RollBack

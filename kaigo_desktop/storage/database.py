@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 
 from kaigo_desktop.domain import roles
-from kaigo_desktop.storage import lock, migrations, ownership, sqlite_errors
+from kaigo_desktop.storage import audit_log, lock, migrations, ownership, sqlite_errors
 from kaigo_desktop.storage.backup import (
     backup_database,
     has_sqlite_header,
@@ -158,6 +158,8 @@ class Database:
         # Things the user should hear about but that do not stop the work (a network or cloud folder).
         self.warnings: list[str] = []
         self._lock: lock.DatabaseLock | None = None
+        # Whether writes are audited (every database our migrations made: older ones only in tests).
+        self._audited = audit_log.is_installed(conn)
 
     # ---- opening -------------------------------------------------------------------------------
 
@@ -322,6 +324,16 @@ class Database:
         self.database_id = self.meta("database_id") or ""
         return self.database_id
 
+    @property
+    def audit_name(self) -> str:
+        """Who the audit trail names for this connection's writes: the logged-in user, else the name given."""
+        return self.user if self.actor.implicit else self.actor.name
+
+    def audit_operation(self, operation: str) -> None:
+        """Inside write(): say what the following rows are part of (the audit entries' detail)."""
+        if self._audited and self._stamp is not None:
+            audit_log.set_operation(self.conn, operation)
+
     @contextlib.contextmanager
     def write(self) -> Iterator[WriteStamp]:
         """One transaction (BEGIN IMMEDIATE, so a second writer waits instead of failing midway);
@@ -337,7 +349,12 @@ class Database:
                 "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value"
             ).fetchone()[0]
             self._stamp = WriteStamp(utc_now(), self.user, self.database_id, int(seq))
+            if self._audited:
+                audit_log.begin(self.conn, at=self._stamp.at, user_name=self.audit_name, pc=lock.pc_name(),
+                                origin_db=self.database_id)
             yield self._stamp
+            if self._audited:
+                audit_log.seal(self.conn)
             self.conn.execute("COMMIT")
         except BaseException as error:
             if self.conn.in_transaction:

@@ -75,6 +75,11 @@ def _host() -> str:
     return socket.gethostname() or "?"
 
 
+def pc_name() -> str:
+    """How this PC is named (in the lock file and the audit trail)."""
+    return _host()
+
+
 def _same_host(host: str) -> bool:
     return host.casefold() == _host().casefold()
 

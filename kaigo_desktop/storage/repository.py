@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from kaigo_desktop.storage import sqlite_errors
+from kaigo_desktop.storage import audit_log, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import ConstraintError, RecordNotFoundError
 from kaigo_desktop.storage.ids import natural_id, new_id
@@ -89,7 +89,8 @@ def insert_many(db: Database, records: list[Any]) -> int:
             by_spec.setdefault(spec, []).append(row)
         for spec, rows in by_spec.items():
             try:
-                db.conn.executemany(insert_sql(spec.table, rows[0], upsert=bool(spec.natural_key)), rows)
+                with audit_log.inserts_logged_in_bulk(db.conn, spec.table):
+                    db.conn.executemany(insert_sql(spec.table, rows[0], upsert=bool(spec.natural_key)), rows)
             except sqlite3.IntegrityError as error:
                 # which row broke it is not known: the field comes from SQLite's message alone
                 raise _constraint_error(db, spec, error) from error

@@ -70,7 +70,7 @@ class Gate:
         self.digests: list[str] = []
         real = restore_progress.restore_backup
 
-        def restore(db_path, backup_path, *, progress, cancelled):
+        def restore(db_path, backup_path, *, progress, cancelled, user=""):
             def report(step) -> None:
                 progress(step)
                 if step.text == self.stage and 0 < step.done and not self.reached.is_set():
@@ -78,7 +78,7 @@ class Gate:
                     assert self.release.wait(10), "the GUI thread did not run while the copy was under way"
             self.digests.append(digest(Path(db_path)))
             try:
-                return real(db_path, backup_path, progress=report, cancelled=cancelled)
+                return real(db_path, backup_path, progress=report, cancelled=cancelled, user=user)
             finally:
                 self.digests.append(digest(Path(db_path)))
         monkeypatch.setattr(restore_progress, "restore_backup", restore)

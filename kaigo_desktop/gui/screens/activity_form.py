@@ -140,6 +140,12 @@ class ActivityForm(RecordForm):
     def loaded(self) -> Activity | None:
         return self._loaded
 
+    def shown_record_id(self) -> str:
+        return self._loaded.id if self._loaded is not None else ""
+
+    def shown_record_label(self) -> str:
+        return f"{words.ACTIVITY} {self._loaded.done_on}" if self._loaded is not None else ""
+
     def record(self) -> Activity:
         """The activity as the editors hold it (minutes None when not a whole number)."""
         try:

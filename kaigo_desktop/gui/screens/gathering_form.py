@@ -121,7 +121,7 @@ class GatheringForm(RecordForm):
         form.addRow("時間", self._row(self.start_time, QLabel("～"), self.end_time))
         form.addRow("備考", self.notes)
         stacked(self, self.mode_label, form, self.hint, self.error_label,
-               button_row((self.same_button,), (self.clear_button, self.save_button)), 1)
+               button_row((self.make_history_button(), self.same_button), (self.clear_button, self.save_button)), 1)
         self.errors = FormErrors(self.error_label, {
             "place_id": self.place, "held_on": self.held_on.editor, **self.counts,
             "promoter_id": self.promoter, "start_time": self.start_time, "end_time": self.end_time,
@@ -191,6 +191,15 @@ class GatheringForm(RecordForm):
 
     def editing_id(self) -> str:
         return self._editing.id if self._editing else ""
+
+    def shown_record_id(self) -> str:
+        return self.editing_id()
+
+    def shown_record_label(self) -> str:
+        if self._editing is None:
+            return ""
+        place = self.place.place()
+        return f"{place.name if place else words.GATHERING} {format_wareki(self._editing.held_on)}"
 
     def has_unsaved_changes(self) -> bool:
         if self._editing is not None or self._read_only:

@@ -164,6 +164,7 @@ class PlaceForm(RecordForm):
         self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.revert_button = QPushButton(words.REVERT)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.make_history_button())
         buttons.addWidget(self.dirty_label, 1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -218,6 +219,12 @@ class PlaceForm(RecordForm):
 
     @property
     def place_name(self) -> str:
+        return self._place.name
+
+    def shown_record_id(self) -> str:
+        return self._place.id or ""
+
+    def shown_record_label(self) -> str:
         return self._place.name
 
     def load(self, place: Place, detail: PlaceDetail | None = None, *, read_only: bool = False) -> None:

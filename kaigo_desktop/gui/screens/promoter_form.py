@@ -158,6 +158,12 @@ class PromoterForm(RecordForm):
     def loaded(self) -> Promoter | None:
         return self._loaded
 
+    def shown_record_id(self) -> str:
+        return self._loaded.id if self._loaded is not None else ""
+
+    def shown_record_label(self) -> str:
+        return self._loaded.name if self._loaded is not None else ""
+
     def record(self) -> Promoter:
         """The promoter as the editors hold it."""
         base = self._loaded or Promoter("", "", "", self.today())

@@ -34,6 +34,8 @@ from kaigo_desktop.gui.widgets.enter_navigation import (
 from kaigo_desktop.gui.widgets.form_errors import FormErrors, field_errors
 from kaigo_desktop.services.changes import Changes
 
+HISTORY = "変更履歴…"
+
 SaveJob = Callable[[Any, Any], Any]  # (Database, JobContext) → what show_saved and saved_id are given
 
 
@@ -73,6 +75,7 @@ class RecordForm(QWidget):
 
     save_button: QPushButton
     revert_button: QPushButton | None = None
+    history_button: QPushButton | None = None
     errors: FormErrors
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
@@ -136,6 +139,13 @@ class RecordForm(QWidget):
         """The editors and buttons that change the record."""
         raise NotImplementedError
 
+    def shown_record_id(self) -> str:
+        """The id of the stored record shown ("" for a new one): whose 変更履歴 the button opens."""
+        return ""
+
+    def shown_record_label(self) -> str:
+        return ""
+
     def busy_widgets(self) -> list[QWidget]:
         """Disabled while a save runs (no double submit)."""
         return [w for w in (self.save_button, self.revert_button) if w is not None]
@@ -147,7 +157,26 @@ class RecordForm(QWidget):
         self.save_button = QPushButton(words.with_key(words.SAVE, "Ctrl+S"))
         self.save_button.setToolTip("Ctrl+S（または Ctrl+Enter）")
         self.revert_button = QPushButton(words.REVERT)
-        return button_row(right=(self.revert_button, self.save_button))
+        return button_row(left=(self.make_history_button(),), right=(self.revert_button, self.save_button))
+
+    def make_history_button(self) -> QPushButton:
+        """変更履歴…: who changed the shown record, when and how (enabled while a stored record is shown)."""
+        self.history_button = QPushButton(HISTORY)
+        self.history_button.setObjectName("history_button")
+        self.history_button.setEnabled(False)
+        self.history_button.clicked.connect(lambda _checked=False: self.show_history())
+        return self.history_button
+
+    def show_history(self) -> QWidget | None:
+        record_id = self.shown_record_id()
+        if not record_id:
+            return None
+        from kaigo_desktop.gui.audit_history_dialog import AuditHistoryDialog
+
+        dialog = AuditHistoryDialog(self.context, record_id, self.shown_record_label(), self)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def enter_moves_focus(self) -> EnterMovesFocus:
         """Enter moves from field to field on the whole form (kept as `self.enter`)."""
@@ -165,10 +194,14 @@ class RecordForm(QWidget):
     def take_baseline(self) -> None:
         """What the editors hold now is the unchanged state (after loading a record)."""
         self._baseline = self.state()
+        if self.history_button is not None:
+            self.history_button.setEnabled(bool(self.shown_record_id()))
 
     def forget_baseline(self) -> None:
         """No record shown: nothing can be unsaved."""
         self._baseline = None
+        if self.history_button is not None:
+            self.history_button.setEnabled(False)
 
     def set_editable(self, editable: bool) -> None:
         """Enable or disable the editors; a read-only database keeps them disabled whatever is shown."""

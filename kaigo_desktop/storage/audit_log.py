@@ -1,0 +1,197 @@
+"""The audit trail's SQL: who is writing (audit_context), sealing new entries into the hash chain, reading
+entries back, verifying the chain, and keeping entries received from other databases."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kaigo_desktop.domain.audit import DIGEST_CHARS, HASHED_FIELDS, ChainBreak, chain, entry_hash
+from kaigo_desktop.storage import audit_triggers
+
+_FIELDS = ", ".join(HASHED_FIELDS)
+# An entry's canonical text (domain/audit.entry_hash): its fields in HASHED_FIELDS order joined by U+001F; the
+# fields a person's text reaches are quote()d (so no U+001F of theirs can move a field boundary), the others —
+# made by the app (number, time, PC, ids, action, table) — are taken as they are, which halves the time SQLite
+# takes to make the text of 100,000 entries.
+_FREE_TEXT = frozenset({"user_name", "changes", "detail"})
+CANONICAL = " || char(31) || ".join(f"quote({name})" if name in _FREE_TEXT else name for name in HASHED_FIELDS)
+
+
+def is_installed(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_seals'").fetchone() \
+        is not None
+
+
+def begin(conn: sqlite3.Connection, *, at: str, user_name: str, pc: str, origin_db: str) -> None:
+    """Say who writes in this transaction; the triggers copy it into every entry."""
+    conn.execute("INSERT OR REPLACE INTO audit_context (id, at, user_name, pc, origin_db, operation)"
+                 " VALUES (1, ?, ?, ?, ?, '')", (at, user_name, pc, origin_db))
+
+
+def set_operation(conn: sqlite3.Connection, operation: str) -> None:
+    """What the rows written from now on in this transaction are part of (an import of a file, a merge…)."""
+    conn.execute("UPDATE audit_context SET operation = ? WHERE id = 1", (operation,))
+
+
+def note(conn: sqlite3.Connection, action: str, detail: str, *, table_name: str = "", record_id: str = "") -> None:
+    """An entry for an operation that changes no row of an audited table itself (a restore of a backup)."""
+    conn.execute(
+        "INSERT INTO audit_log (at, user_name, pc, origin_db, action, table_name, record_id, changes, detail)"
+        " SELECT coalesce(c.at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), coalesce(c.user_name, ''),"
+        " coalesce(c.pc, ''), coalesce(c.origin_db, ''), ?, ?, ?, '', ?"
+        " FROM (SELECT 1) LEFT JOIN audit_context c ON c.id = 1",
+        (action, table_name, record_id, detail))
+
+
+@contextlib.contextmanager
+def inserts_logged_in_bulk(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """Inside a write transaction: rows inserted into `table` in the block get their entries from one
+    INSERT … SELECT at its end instead of the row trigger (whose per-row call is what made a bulk import of
+    100,000 gatherings 30-50 % slower; benchmarks/bench_audit.py). The trigger is dropped and made again in
+    the same transaction, so no commit ever sees it missing. The new rows are those above the table's highest
+    rowid before the block (rowids only grow on insert)."""
+    name = audit_triggers.insert_trigger_name(table)
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+    if row is None or not conn.in_transaction:
+        yield
+        return
+    before = conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0]
+    conn.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+        conn.execute(audit_triggers.insert_entries_sql(conn, table), (before,))
+    finally:
+        # An error SQLite answers by rolling the whole transaction back (a full disk) brought the trigger back.
+        if conn.in_transaction:
+            conn.execute(row[0].replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+
+
+def _last_seal(conn: sqlite3.Connection) -> tuple[int, str]:
+    row = conn.execute("SELECT last_seq, hash FROM audit_seals ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, "")
+
+
+def seal(conn: sqlite3.Connection) -> None:
+    """Chain every entry made since the last seal (in seq order) into one audit_seals row and forget who was
+    writing; called inside the write transaction just before COMMIT, so entries and seal commit together.
+    Entries written around the app (no seal yet) are sealed here too, by the next write."""
+    last_seq, prev = _last_seal(conn)
+    span: list[int] = []
+
+    def texts() -> Iterator[str]:  # streamed: 100,000 entries' texts are not held at once
+        cursor = conn.execute(f"SELECT seq, {CANONICAL} FROM audit_log WHERE seq > ? ORDER BY seq", (last_seq,))
+        cursor.row_factory = None
+        for seq, text in cursor:
+            if not span:
+                span.append(seq)
+            yield text
+        if span:
+            span.append(seq)
+
+    digests, last_hash = chain(texts(), prev)
+    if span:
+        conn.execute("INSERT INTO audit_seals (first_seq, last_seq, digests, prev_hash, hash)"
+                     " VALUES (?, ?, ?, ?, ?)", (span[0], span[-1], digests, prev, last_hash))
+    conn.execute("DELETE FROM audit_context")
+
+
+def chain_breaks(conn: sqlite3.Connection, *, limit: int = 20) -> list[ChainBreak]:
+    """Where our chain is broken, by entry seq: an entry whose fields no longer give its hash ("changed"),
+    an entry or a seal gone ("missing"), entries no seal covers (written around the app after the last write
+    of the app: "unsealed"). Within a seal only the first break is named: every hash after it differs too."""
+    breaks: list[ChainBreak] = []
+    prev, expected_first = "", 1
+    seals = conn.execute("SELECT first_seq, last_seq, digests, prev_hash, hash FROM audit_seals ORDER BY id")
+    for first, last, digests, seal_prev, seal_hash in seals.fetchall():
+        if first != expected_first or seal_prev != prev:
+            breaks.append(ChainBreak(min(first, expected_first), "missing"))
+        cursor = conn.execute(f"SELECT seq, {CANONICAL} FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                              (first, last))
+        cursor.row_factory = None  # streamed: a bulk import's seal holds 100,000 entries
+        running, expected = seal_prev, first
+        for seq, text in cursor:
+            if seq != expected:
+                breaks.append(ChainBreak(expected, "missing"))
+                break
+            running = entry_hash(text, running)
+            index = seq - first
+            if running[:DIGEST_CHARS] != digests[index * DIGEST_CHARS:(index + 1) * DIGEST_CHARS]:
+                breaks.append(ChainBreak(seq, "changed"))
+                break
+            expected += 1
+        else:
+            if expected != last + 1:
+                breaks.append(ChainBreak(expected, "missing"))
+            elif running != seal_hash:
+                breaks.append(ChainBreak(last, "changed"))
+        prev, expected_first = seal_hash, last + 1
+        if len(breaks) >= limit:
+            return breaks[:limit]
+    for (seq,) in conn.execute("SELECT seq FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
+                               (expected_first, limit - len(breaks))):
+        breaks.append(ChainBreak(seq, "unsealed"))
+    return breaks
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    since: str | None = None  # an ISO date or time: entries at or after it
+    user_name: str | None = None
+    record_id: str | None = None
+    limit: int | None = None
+
+
+_OWN = "seq, at, user_name, pc, origin_db, action, table_name, record_id, changes, detail, 0 AS received"
+_RECEIVED = ("origin_seq, at, user_name, pc, origin_db, action, table_name, record_id, changes, detail,"
+             " 1 AS received")
+
+
+def entries(conn: sqlite3.Connection, where: EntryFilter) -> list[sqlite3.Row]:
+    """Own and received entries matching `where`, newest first (a received one with its origin's seq)."""
+    clauses, params = [], []
+    if where.since:
+        clauses.append("at >= ?")
+        params.append(where.since)
+    if where.user_name is not None:
+        clauses.append("user_name = ?")
+        params.append(where.user_name)
+    if where.record_id is not None:
+        clauses.append("record_id = ?")
+        params.append(where.record_id)
+    condition = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    sql = (f"SELECT {_OWN} FROM audit_log{condition} UNION ALL SELECT {_RECEIVED} FROM audit_received{condition}"
+           " ORDER BY at DESC, received, seq DESC")
+    if where.limit is not None:
+        sql += f" LIMIT {int(where.limit)}"
+    return conn.execute(sql, params + params).fetchall()
+
+
+def own_entries_for(conn: sqlite3.Connection, record_ids: Iterable[str], *, limit: int
+                    ) -> Iterator[sqlite3.Row]:
+    """Own entries about these records, oldest first (what a bundle carries), at most `limit`."""
+    ids = list(dict.fromkeys(record_ids))
+    count = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(f"SELECT {_FIELDS} FROM audit_log WHERE record_id IN ({marks}) ORDER BY seq",
+                                chunk):
+            yield row
+            count += 1
+            if count >= limit:
+                return
+
+
+def keep_received(conn: sqlite3.Connection, rows: list[dict[str, Any]], received_at: str) -> int:
+    """Store entries of other databases as they came, with their origin; one already kept is skipped."""
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO audit_received (origin_db, origin_seq, at, user_name, pc, action, table_name,"
+        " record_id, changes, detail, received_at) VALUES (:origin_db, :seq, :at, :user_name, :pc, :action,"
+        " :table_name, :record_id, :changes, :detail, :received_at)",
+        [row | {"received_at": received_at} for row in rows])
+    return conn.total_changes - before
