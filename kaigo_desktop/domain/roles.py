@@ -80,3 +80,13 @@ def refusal_message(actor: Actor, action: str) -> str:
     if actor.role == PROMOTER and action == WRITE_OWN_ACTIVITIES:
         return f"{actor.name}さん（{actor.role_label}）は自分以外の推進員の{label}はできません。"
     return f"{actor.name}さん（{actor.role_label}）には「{label}」の権限がありません。区市町村管理者に依頼してください。"
+
+
+def may_use(actor: Actor, action: str) -> tuple[bool, str]:
+    """Whether the actor may use a command or tab needing `action` on any record, and why not (for a tooltip).
+    Staff and promoters write only some records: a command opening on records is enabled for them, and the
+    services refuse a record that is not theirs."""
+    own = {STAFF: WRITE_CENTER_RECORDS, PROMOTER: WRITE_OWN_ACTIVITIES}
+    if actor.role == ADMIN or action == READ or own.get(actor.role) == action:
+        return True, ""
+    return False, refusal_message(actor, action)

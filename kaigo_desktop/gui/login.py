@@ -26,7 +26,6 @@ from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.services import users
 
-MASTERS_TITLE = "マスタ・設定"
 
 
 class LoginDialog(QDialog):
@@ -96,14 +95,7 @@ class LoginDialog(QDialog):
         self.password_edit.setFocus()
 
 
-def may_use(actor: roles.Actor, action: str) -> tuple[bool, str]:
-    """Whether the actor may use a command needing `action` on any record, and why not (for a tooltip). Staff
-    and promoters write only some records: a command opening on records is enabled for them, and the
-    services refuse a record that is not theirs."""
-    own = {roles.STAFF: roles.WRITE_CENTER_RECORDS, roles.PROMOTER: roles.WRITE_OWN_ACTIVITIES}
-    if actor.role == roles.ADMIN or action == roles.READ or own.get(actor.role) == action:
-        return True, ""
-    return False, roles.refusal_message(actor, action)
+may_use = roles.may_use
 
 
 def action_rights(window) -> list[tuple[QAction, str]]:
@@ -125,8 +117,10 @@ def apply_rights(window) -> None:
             action.setEnabled(allowed)
             action.setToolTip(reason)
             action.setStatusTip(reason)
-    allowed, reason = may_use(actor, roles.ADMINISTER)
-    window.refuse_screen(MASTERS_TITLE, "" if allowed else reason)
+    # マスタ・設定 opens for everyone: its tabs are allowed one by one (MastersScreen.apply_rights).
+    for screen in window.built_screens():
+        if hasattr(screen, "apply_rights"):
+            screen.apply_rights(actor)
     window.actor_label.setText(users.describe(actor) if window.context.has_users else "")
     window.actor_label.setVisible(window.context.has_users)
     window.switch_user_action.setVisible(window.context.has_users)

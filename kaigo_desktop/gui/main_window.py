@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
             self._built[index] = screen
         return self._built[index]
 
+    def built_screens(self) -> list[Screen]:
+        """The screens built so far (the others are built when first shown)."""
+        return list(self._built.values())
+
     @property
     def screens(self) -> list[Screen]:
         """Every screen (building those not shown yet: the screenshot command visits them all)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.gui.operations import Then, finish
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.masters_backup import BackupSettingsPage
@@ -53,9 +54,28 @@ class MastersScreen(Screen):
 
     # ---- Screen --------------------------------------------------------------------------------
 
+    def page_action(self, page: MasterPage) -> str:
+        """The right a tab needs: 参加者実人数 is a center's own record, the 設定 tab holds the user's own
+        preferences (text size), everything else belongs to the 区市町村管理者."""
+        if page is self.members:
+            return roles.WRITE_CENTER_RECORDS
+        return roles.READ if not page.saves_to_database else roles.ADMINISTER
+
+    def apply_rights(self, actor: roles.Actor) -> None:
+        """Tabs the logged-in user may not use are disabled with the reason (the services refuse anyway)."""
+        for index, page in enumerate(self.pages):
+            allowed, reason = roles.may_use(actor, self.page_action(page))
+            self.tabs.setTabEnabled(index, allowed)
+            self.tabs.setTabToolTip(index, reason)
+        if not self.tabs.isTabEnabled(self.tabs.currentIndex()):
+            self.tabs.setCurrentIndex(next(i for i in range(len(self.pages)) if self.tabs.isTabEnabled(i)))
+
     def activate(self) -> None:
+        self.apply_rights(self.context.actor)
         # Every tab is small: all are read when the screen is shown, so switching tabs never waits.
-        for page in self.pages:
+        for index, page in enumerate(self.pages):
+            if not self.tabs.isTabEnabled(index):
+                continue
             if not page.loaded or (self._stale and not page.has_unsaved_changes()):
                 page.load()
         self._stale = False
