@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from kaigo_desktop.storage import sqlite_errors
+from kaigo_desktop.storage import period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import ConstraintError, RecordNotFoundError
 from kaigo_desktop.storage.ids import natural_id, new_id
@@ -21,6 +21,8 @@ def _constraint_error(db: Database, spec: TableSpec, error: sqlite3.IntegrityErr
     """The ConstraintError for a write of `row` to `spec`'s table: its kind and field from the error's
     result code (sqlite_errors), its Japanese message from the kind."""
     violation = sqlite_errors.constraint_violation(error, conn=db.conn, table=spec.table, row=row)
+    if violation.kind == sqlite_errors.PERIOD_LOCKED:
+        return period_queries.period_locked_error(db.conn, row)
     if violation.kind == sqlite_errors.DUPLICATE_NAME:
         message = f"同じ名前の{spec.label}が同じ区市町村に既にあります。"
     elif violation.kind == sqlite_errors.DUPLICATE:
