@@ -45,6 +45,12 @@ def lock_day(locked_at: str) -> date:
     return datetime.fromisoformat(locked_at.replace("Z", "+00:00")).astimezone(TOKYO).date()
 
 
+def lock_moment(locked_at: str) -> datetime:
+    """The lock's time in Tokyo (naive): the creation date of the reports of a locked 年度."""
+    moment = datetime.fromisoformat(locked_at.replace("Z", "+00:00")).astimezone(TOKYO)
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
 def submitted_label(locked_at: str) -> str:
     """「提出済み（令和7年5月10日ロック）」: what the screens and the reports of a locked 年度 say."""
     return f"提出済み（{format_wareki(lock_day(locked_at))}ロック）"
@@ -122,6 +128,17 @@ def locked_reason(db: Database, fiscal_year: int, municipality_code: str | None)
         return None
     return (f"{format_fiscal_year(fiscal_year)}は{submitted_label(lock['locked_at'])}のため変更できません。"
             "変更が必要なときは、区市町村管理者が理由を記録してロックを解除してください。")
+
+
+def report_lock(db: Database, fiscal_year: int | None, municipality_code: str | None = None, *,
+                promoter_id: str | None = None, place_id: str | None = None) -> str | None:
+    """locked_at of the 年度 a report covers (its 区市町村 given, or that of its promoter or place), or None."""
+    if fiscal_year is None:
+        return None
+    code = (municipality_code or (promoter_id and q.municipality_of(db, "promoters", promoter_id))
+            or (place_id and q.municipality_of(db, "places", place_id)))
+    lock = q.lock_of(db, fiscal_year, code) if code else None
+    return lock["locked_at"] if lock else None
 
 
 # ---- センター確認 -----------------------------------------------------------------------------------------

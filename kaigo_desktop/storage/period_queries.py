@@ -59,6 +59,12 @@ def locks(db: Database) -> list[sqlite3.Row]:
                     " ORDER BY l.fiscal_year, l.municipality_code")
 
 
+def municipality_of(db: Database, table: str, record_id: str) -> str | None:
+    """The 区市町村 of a place or promoter (table "places" / "promoters")."""
+    assert table in ("places", "promoters")
+    return db.scalar(f"SELECT municipality_code FROM {table} WHERE id = ?", (record_id,))
+
+
 def centers_to_confirm(db: Database, fiscal_year: int, municipality_code: str) -> list[sqlite3.Row]:
     """The live centers of the 区市町村 with a place active in the 年度, each with its confirmation (or NULLs)."""
     start, end = f"{fiscal_year}-04-01", f"{fiscal_year + 1}-03-31"
