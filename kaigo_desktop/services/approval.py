@@ -141,6 +141,13 @@ def report_lock(db: Database, fiscal_year: int | None, municipality_code: str | 
     return lock["locked_at"] if lock else None
 
 
+def locked_reason_for_place(db: Database, place_id: str | None, fiscal_year: int) -> str | None:
+    """locked_reason for the 年度 of a place's 区市町村 (a gathering's form, a month of the month grid)."""
+    if not place_id:
+        return None
+    return locked_reason(db, fiscal_year, q.municipality_of(db, "places", place_id))
+
+
 # ---- センター確認 -----------------------------------------------------------------------------------------
 
 
@@ -237,3 +244,44 @@ def unlock(db: Database, fiscal_year: int, municipality_code: str, reason: str) 
             raise ApprovalError(f"{format_fiscal_year(fiscal_year)}はロックされていません。", kind=NOT_LOCKED)
         q.remove_lock(db, fiscal_year, municipality_code)
         q.add_event(db, stamp, fiscal_year, municipality_code, "unlock", reason=reason)
+
+
+# ---- what the 提出前チェック screen offers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allowed:
+    ok: bool
+    why: str = ""  # why not (shown beside the disabled button)
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    """A 年度 and 区市町村 as the approval panel shows it, and what the current user may do with it now."""
+
+    status: PeriodStatus
+    confirm: dict[str, Allowed]  # center id → may confirm (or withdraw) it
+    lock: Allowed
+    unlock: Allowed
+
+
+def approval_view(db: Database, fiscal_year: int, municipality_code: str, today: date | None = None) -> ApprovalView:
+    actor = rights.actor_of(db)
+    status = period_status(db, fiscal_year, municipality_code)
+    submitted = (f"{format_fiscal_year(fiscal_year)}は{submitted_label(status.locked_at)}です。"
+                 if status.locked_at else "")
+    confirm = {}
+    for center in status.centers:
+        if not roles.may(actor, roles.CONFIRM_CENTER, center_id=center.center_id):
+            confirm[center.center_id] = Allowed(False, roles.refusal_message(actor, roles.CONFIRM_CENTER))
+        else:
+            confirm[center.center_id] = Allowed(not status.locked, submitted and submitted + "先にロックを解除してください。")
+    if not roles.may(actor, roles.APPROVE):
+        refusal = roles.refusal_message(actor, roles.APPROVE)
+        return ApprovalView(status, confirm, Allowed(False, refusal), Allowed(False, refusal))
+    if status.locked:
+        return ApprovalView(status, confirm, Allowed(False, submitted), Allowed(True))
+    missing = [line.rstrip(":") for line in missing_for_approval(db, fiscal_year, municipality_code, today)
+               if not line.startswith("  ")]
+    lock = Allowed(not missing, "承認できません: " + "　".join(missing) if missing else "")
+    return ApprovalView(status, confirm, lock, Allowed(False, f"{format_fiscal_year(fiscal_year)}はロックされていません。"))
