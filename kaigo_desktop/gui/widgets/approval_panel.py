@@ -46,18 +46,20 @@ class ApprovalPanel(QWidget):
         self.why.setObjectName("approval_why")
         self.why.setWordWrap(True)
         self.why.setStyleSheet("color: #555;")
-        row = QHBoxLayout()
-        row.addWidget(self.status)
-        row.addStretch(1)
-        row.addWidget(QLabel("センター", self))
-        row.addWidget(self.center_combo)
-        row.addWidget(self.confirm_button)
-        row.addSpacing(12)
-        row.addWidget(self.lock_button)
-        row.addWidget(self.unlock_button)
+        state_row = QHBoxLayout()  # two rows: at 200 % text one row would squeeze the center's name
+        state_row.addWidget(self.status)
+        state_row.addStretch(1)
+        state_row.addWidget(self.lock_button)
+        state_row.addWidget(self.unlock_button)
+        center_row = QHBoxLayout()
+        center_row.addWidget(QLabel("センター確認", self))
+        center_row.addWidget(self.center_combo)
+        center_row.addWidget(self.confirm_button)
+        center_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        layout.addLayout(state_row)
+        layout.addLayout(center_row)
         layout.addWidget(self.why)
         self.center_combo.currentIndexChanged.connect(lambda _i: self._show_center())
         self.confirm_button.clicked.connect(lambda: self.toggle_confirmation())
@@ -115,11 +117,9 @@ class ApprovalPanel(QWidget):
             reasons.append("この年度に活動中の通いの場を持つセンターはありません。")
         elif allowed is not None and not allowed.ok:
             reasons.append(allowed.why)
-        for allowed_step in (view.lock, view.unlock):
-            if not allowed_step.ok and allowed_step.why and allowed_step.why not in reasons:
-                reasons.append(allowed_step.why)
-        if view.status.locked:
-            reasons = [r for r in reasons if "ロックされていません" not in r]
+        # 承認してロック's reason (ロック解除's is plain from the state line); said once
+        if not view.lock.ok and view.lock.why and not any(view.lock.why in reason for reason in reasons):
+            reasons.append(view.lock.why)
         self.why.setText("\n".join(reasons))
 
     # ---- steps ---------------------------------------------------------------------------------
