@@ -94,7 +94,7 @@ def test_unlock_needs_a_reason_that_is_kept(db: Database) -> None:
         approval.unlock(db, FY, CHIYODA, "もう一度")
     # the events are never rewritten, even by SQL
     with pytest.raises(sqlite3.IntegrityError):
-        db.conn.execute("UPDATE period_events SET reason = ''")
+        db.conn.execute("UPDATE period_events SET by = '別人'")
     with pytest.raises(sqlite3.IntegrityError):
         db.conn.execute("DELETE FROM period_events")
 
@@ -189,3 +189,16 @@ def test_the_refusal_names_every_locked_year_when_the_row_does_not(db: Database)
     db.conn.execute("INSERT INTO period_locks VALUES (2023, ?, '2024-05-10T00:00:00Z', '')", (CHIYODA,))
     assert period_queries.locked_message(db.conn).startswith("令和5年度・令和6年度は提出済み")
     assert period_queries.locked_message(db.conn, {"held_on": "2024-07-01"}).startswith("令和6年度は")
+
+
+def test_an_import_into_a_locked_year_is_a_listed_error(db: Database, db_path: Path, tmp_path: Path) -> None:
+    from kaigo_desktop.services.importing import import_file
+
+    ids = locked(db)
+    csv = tmp_path / "g.csv"
+    csv.write_text(f"通いの場ID,開催日,参加者数\n{ids.place},2024-07-20,9\n", encoding="utf-8")
+    before = _digest(db_path)
+    result = import_file(db, "gatherings", csv, today=TODAY)
+    assert not result.ok and [e.message for e in result.errors] == [
+        LOCKED_2024 + "変更が必要なときは、区市町村管理者が理由を記録してロックを解除してください。"]
+    assert _digest(db_path) == before
