@@ -145,5 +145,5 @@ def test_restore_of_a_backup_with_foreign_sql_is_refused_and_the_database_kept(q
     assert "復元できませんでした" in warned[0] and "このアプリが作成していないトリガーがあります: wipe" in warned[0]
     assert run_and_wait(qtbot, session.window.context, lambda db, _c: record_counts(db))["places"] == 1
     assert run_and_wait(qtbot, session.window.context, lambda db, _c: db.scalar(
-        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger'")) == 0
+        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'wipe'")) == 0
     assert not any(info.reason == "before-restore" for info in backups_of(db_path))
