@@ -18,6 +18,7 @@ from kaigo_desktop.cli.backup import BACKUP_COMMANDS, add_backup_commands
 from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS, add_exchange_commands
 from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err, fail
 from kaigo_desktop.cli.lock import LOCK_COMMANDS, add_lock_commands, in_use_hints, refuse_read_only
+from kaigo_desktop.cli.period import PERIOD_COMMANDS, add_period_commands
 from kaigo_desktop.cli.records import RECORD_COMMANDS, add_record_commands
 from kaigo_desktop.cli.reports import REPORT_COMMANDS, add_report_commands
 from kaigo_desktop.cli.users import USER_COMMANDS, add_user_commands
@@ -25,7 +26,7 @@ from kaigo_desktop.cli.users import USER_COMMANDS, add_user_commands
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
 
 _COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
-             **USER_COMMANDS, **AUDIT_COMMANDS}
+             **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     add_audit_commands(sub)
     add_lock_commands(parser, sub)
     add_user_commands(sub)
+    add_period_commands(sub)
     return parser
 
 
@@ -64,12 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from kaigo_desktop.domain.errors import UserFacingError
     from kaigo_desktop.domain.validation import ValidationFailed
-    from kaigo_desktop.storage.errors import DatabaseInUseError
+    from kaigo_desktop.storage.errors import DatabaseInUseError, PeriodLockedError
 
     try:
         return _COMMANDS[args.command](args, db_path)
     except DatabaseInUseError as error:
         return fail("\n".join([str(error), *in_use_hints(args, error.holder)]))
+    except PeriodLockedError as error:  # the data asked to change a locked 年度: exit 1, nothing written
+        return fail(str(error), EXIT_PROBLEMS)
     except ValidationFailed as error:
         for field_error in error.errors:
             err(f"エラー: [{field_error.field}] {field_error.message}")

@@ -5,6 +5,7 @@ the database only through services (kaigo_desktop.services.report_data / report_
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class ReportOptions:
     created: date | datetime | None = None  # printed creation date; today when None
     font_path: str | Path | None = None  # the user's font setting
     allow_empty: bool = False  # make a report of a 年度 and 区市町村 without any record (else refused)
+    submitted: str | None = None  # 「提出済み（令和7年5月10日ロック）」: a locked 年度 (set by with_period_lock)
 
     def created_or_today(self) -> date | datetime:
         return self.created or date.today()
@@ -69,10 +71,28 @@ class ReportResult:
     hidden_cells: int = 0  # cells withheld by 秘匿処理
 
 
+def with_period_lock(db, options: ReportOptions) -> ReportOptions:
+    """A report of a locked 年度 says so and is dated by the lock (not today), so that it is byte-identical
+    whenever it is made again. A blank form is of no 年度's figures."""
+    from kaigo_desktop.services import approval
+
+    fiscal_year = options.fiscal_year
+    if fiscal_year is None and options.month is not None:
+        from kaigo_desktop.domain.fiscal import fiscal_year_of
+
+        fiscal_year = fiscal_year_of(date(options.month[0], options.month[1], 1))
+    locked_at = None if options.blank else approval.report_lock(
+        db, fiscal_year, options.municipality_code, promoter_id=options.promoter_id, place_id=options.place_id)
+    if locked_at is None:
+        return options
+    return dataclasses.replace(options, created=approval.lock_moment(locked_at),
+                               submitted=approval.submitted_label(locked_at))
+
+
 def generate(kind: str, db, options: ReportOptions, out: Path | str,
              progress: Progress | None = None) -> ReportResult:
     """Make report `kind` (a key of REPORTS) from the open database into `out` (written whole or not at all)."""
     if kind not in REPORTS:
         raise ValueError(f"不明な報告書です: {kind}（{', '.join(REPORTS)}）")
     module = importlib.import_module(REPORTS[kind][0])
-    return module.render(db, options, Path(out), progress=progress)
+    return module.render(db, with_period_lock(db, options), Path(out), progress=progress)

@@ -63,6 +63,7 @@ class ExportBundle:
     suppressed_cells: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     counted_until: list[tuple[str, str]] = field(default_factory=list)  # 集計時点 of a 年度 in progress
+    submitted: str | None = None  # 「提出済み（令和7年5月10日ロック）」 for a locked 年度
 
     def cover_rows(self) -> list[list[str]]:
         """The 定義 sheet: what the file covers, then the sheets, the hidden cells and the definitions."""
@@ -71,6 +72,7 @@ class ExportBundle:
                 ["年度", f"{format_fiscal_year(self.fiscal_year)}（{self.fiscal_year}年度）"],
                 ["区市町村", self.municipality],
                 *[[label, text] for label, text in self.counted_until],
+                *([["提出状況", self.submitted]] if self.submitted else []),
                 ["作成日", format_wareki(created)],
                 ["作成", f"{APP_NAME} {__version__}"],
                 ["秘匿処理", self.suppression]]
@@ -103,7 +105,7 @@ def build_bundle(db, options: ReportOptions) -> ExportBundle:
     second = promoters_data(db, fiscal_year, options.municipality_code, options.counting_day())
     scope = scope_label(first.municipality_code, first.municipality_name)
     bundle = ExportBundle(fiscal_year, scope, options.created_or_today(), "",
-                          counted_until=counted_until_rows(first.stats))
+                          counted_until=counted_until_rows(first.stats), submitted=options.submitted)
     used = {"定義"}
     for table in submission_tables(first, suppressor):
         bundle.sheets.append(Sheet(_sheet_name(table.key, used), f"{SUBMISSION_TITLE} {table.title}",
@@ -178,7 +180,28 @@ def write_xlsx(bundle: ExportBundle, out: Path) -> None:
     created = bundle.created if isinstance(bundle.created, datetime) else datetime(
         bundle.created.year, bundle.created.month, bundle.created.day)
     book.properties.created = book.properties.modified = created
-    write_atomically(out, lambda path: book.save(path))
+    data = _stable_xlsx(book, created)
+    write_atomically(out, lambda path: path.write_bytes(data))
+
+
+def _stable_xlsx(book, created: datetime) -> bytes:
+    """The workbook's bytes, the same for the same content and date: openpyxl's save() stamps the modified
+    property and each zip entry with the clock, so the writer is driven here and the entries dated `created`."""
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).write_data()
+    stable = io.BytesIO()
+    stamp = (max(created.year, 1980), created.month, created.day, created.hour, created.minute, created.second)
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(entry.filename))
+    return stable.getvalue()
 
 
 def _csv_bytes(rows: list[list[Any]]) -> bytes:
@@ -226,7 +249,9 @@ def export(db, fmt: str, options: ReportOptions, out: Path | str,
     written."""
     if fmt not in FORMATS:
         raise ValueError(f"不明な形式です: {fmt}（{', '.join(FORMATS)}）")
-    bundle = build_bundle(db, options)
+    from kaigo_desktop.reports import with_period_lock
+
+    bundle = build_bundle(db, with_period_lock(db, options))
     out = Path(out)
     if fmt == "xlsx":
         if check_target is not None:

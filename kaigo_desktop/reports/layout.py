@@ -50,6 +50,7 @@ class ReportMeta:
     period: str | None = None  # printed instead of the 年度 when given ("令和7年6月")
     landscape: bool = False
     extra: list[tuple[str, str]] = field(default_factory=list)  # more rows of the title block
+    submitted: str | None = None  # 「提出済み（令和7年5月10日ロック）」: footer and title block of a locked 年度
 
     @property
     def period_label(self) -> str:
@@ -75,7 +76,8 @@ def begin(title: str, options, scope: str, *, table_size: float = 8.5, **meta: o
     from kaigo_desktop.reports.fonts import japanese_font
 
     font = japanese_font(options.font_path)
-    return (ReportMeta(title, scope, options.created_or_today(), font, **meta),  # type: ignore[arg-type]
+    return (ReportMeta(title, scope, options.created_or_today(), font,  # type: ignore[arg-type]
+                       submitted=options.submitted, **meta),
             make_styles(font.name, table_size=table_size))
 
 
@@ -168,7 +170,7 @@ def _draw_frame(meta: ReportMeta, styles: Styles) -> Callable[[Canvas, BaseDocTe
         canvas.line(MARGIN_X, top - 2 * mm, width - MARGIN_X, top - 2 * mm)
         bottom = MARGIN_BOTTOM - 9 * mm
         canvas.line(MARGIN_X, bottom + 4 * mm, width - MARGIN_X, bottom + 4 * mm)
-        canvas.drawString(MARGIN_X, bottom, f"作成日 {meta.created_label}")
+        canvas.drawString(MARGIN_X, bottom, meta.submitted or f"作成日 {meta.created_label}")
         canvas.drawRightString(width - MARGIN_X, bottom, APP_LABEL)
         canvas.restoreState()
 
@@ -185,6 +187,8 @@ def title_block(meta: ReportMeta, styles: Styles, rows: list[tuple[str, str]] | 
     if meta.municipality:
         cells.append(("区市町村", meta.municipality))
     cells += list(meta.extra) + list(rows or [])
+    if meta.submitted:
+        cells.append(("提出状況", meta.submitted))
     cells.append(("作成日", meta.created_label))
     label_style = ParagraphStyle("label", parent=styles.body, fontSize=9)
 

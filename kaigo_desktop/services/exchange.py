@@ -62,7 +62,7 @@ from kaigo_desktop.services import (
 )
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
-from kaigo_desktop.storage import sqlite_errors
+from kaigo_desktop.storage import period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
@@ -830,6 +830,13 @@ def _write(db: Database, stamp: WriteStamp, table: str, row: dict[str, Any], ful
             # a record we have, renamed elsewhere to a name taken here, is not a duplicate of the namesake
             _conflict(db, stamp, table, None if other is None else dict(other),
                       full if insert else {**full, RENAMED: True}, "same_name", summary)
+        elif kind == sqlite_errors.PERIOD_LOCKED:
+            # a change of a locked 年度 (提出済み) waits as a listed conflict saying so; once the 年度 is
+            # unlocked, keeping the incoming version writes it
+            local = q.rows_by_id(db.conn, table, [row["id"]]).get(row["id"])
+            _conflict(db, stamp, table, None if local is None else dict(local),
+                      {**full, PROBLEMS: [period_queries.locked_message(db.conn, full)]}, INVALID, summary)
+            summary.tally("invalid", table)
         else:  # a rule of this database that the checks before writing do not know of
             _conflict(db, stamp, table, None, {**full, PROBLEMS: [f"このデータベースの決まりに合いません（{error}）。"]},
                       INVALID, summary)
@@ -993,6 +1000,8 @@ def resolve_conflict(db: Database, conflict_id: str, keep: str) -> None:
                 q.set_conflict_local(conn, conflict_id, _live_local(db, conflict))  # the version decided on
                 _write_decision(conn, table, conflict.row_id, keep, incoming, incoming_ancestors, cols, stamped)
         except sqlite3.IntegrityError as error:
+            if sqlite_errors.is_period_locked(error):
+                raise period_queries.period_locked_error(conn, incoming) from error
             raise ConflictError(f"この版を残すことはできません（{error}）。") from error
         q.mark_resolved(conn, conflict_id, keep, stamp.at)
 

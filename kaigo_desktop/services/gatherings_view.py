@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kaigo_desktop.domain.fiscal import month_range
+from kaigo_desktop.domain.fiscal import fiscal_year_of, month_range
 from kaigo_desktop.domain.records import Gathering, Place, Promoter
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.domain.vocab import mask_to_professionals, mask_to_programs
@@ -204,6 +204,7 @@ class MonthSheet:
     prefill: Prefill | None
     promoter_name: str | None
     suggested_days: list[int]
+    locked_reason: str | None = None  # the month's 年度 is locked (提出済み): why nothing can be changed
 
 
 def month_gatherings(db: Database, place_id: str, year: int, month: int) -> list[Gathering]:
@@ -226,8 +227,11 @@ def month_sheet(db: Database, place_id: str, year: int, month: int, today: date 
     promoter_name = None
     if prefill is not None and prefill.promoter_id:
         promoter_name = records.get(db, Promoter, prefill.promoter_id).name
+    from kaigo_desktop.services.approval import locked_reason_for_place  # approval reads the checks
+
     return MonthSheet(place_id, year, month, month_gatherings(db, place_id, year, month), prefill, promoter_name,
-                      suggested_days(db, place_id, year, month, today))
+                      suggested_days(db, place_id, year, month, today),
+                      locked_reason_for_place(db, place_id, fiscal_year_of(date(year, month, 1))))
 
 
 def save_gatherings(db: Database, gatherings: Sequence[Gathering], *, today: date | None = None

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from kaigo_desktop.services.importing_context import Context
+from kaigo_desktop.storage.errors import PeriodLockedError
 from kaigo_desktop.services.importing_figures import (
     ACTIVITIES,
     EXPENSES,
@@ -153,6 +154,8 @@ def import_file(
                 raise _RollBack
     except _RollBack:
         pass
+    except PeriodLockedError as error:  # rows of a locked 年度 (written in bulk): the file is refused whole
+        sink.add(0, "", str(error))
     if rows:
         report(len(rows))
     result.added, result.updated = ctx.added, ctx.updated

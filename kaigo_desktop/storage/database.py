@@ -357,8 +357,12 @@ class Database:
                 audit_log.seal(self.conn)
             self.conn.execute("COMMIT")
         except BaseException as error:
+            locked = (sqlite_errors.is_period_locked(error)
+                      and _period_queries().period_locked_error(self.conn))  # named before the rollback
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if locked:  # a bulk write refused by a 年度's lock: the Japanese refusal, naming the 年度
+                raise locked from error
             # a locked, full, read-only or damaged file is the user's to act on, not a bug
             problem = sqlite_errors.environment_error(error, path=self.path)
             if problem is not None:
@@ -366,3 +370,9 @@ class Database:
             raise
         finally:
             self._stamp = None
+
+
+def _period_queries():
+    from kaigo_desktop.storage import period_queries  # it imports this module
+
+    return period_queries

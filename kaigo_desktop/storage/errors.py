@@ -112,3 +112,10 @@ class DatabaseUnreachableError(StorageError):
     """The file cannot be read or written any more (an I/O error, a network drive or USB stick gone)."""
 
     kind = "unreachable"
+
+
+class PeriodLockedError(ConstraintError):
+    """A write refused because it would change the figures of a 年度 that is locked (提出済み): the lock's
+    triggers (db/0011_period_locks.sql) raise it; the message names the 年度 (storage/period_queries.py)."""
+
+    kind = "PERIOD_LOCKED"

@@ -33,6 +33,7 @@ UNKNOWN_REFERENCE = "unknown_reference"  # a foreign key to a record that is not
 NOT_NULL = "not_null"
 CHECK = "check"
 CONSTRAINT = "constraint"  # a constraint of another sort (a trigger's RAISE …)
+PERIOD_LOCKED = "PERIOD_LOCKED"  # the lock of a 年度 (db/0011_period_locks.sql) refused the write
 
 _CONSTRAINT_KINDS = {
     sqlite3.SQLITE_CONSTRAINT_UNIQUE: DUPLICATE,
@@ -62,11 +63,24 @@ def _result_code(error: sqlite3.Error) -> int | None:
     return getattr(error, "sqlite_errorcode", None)
 
 
+# The literal a lock trigger raises (RAISE(ABORT, 'PERIOD_LOCKED')): the one message we read, as it is ours.
+_PERIOD_LOCKED_MESSAGE = "PERIOD_LOCKED"
+
+
+def is_period_locked(error: BaseException) -> bool:
+    """Whether `error` is the refusal of a period lock's trigger."""
+    return (isinstance(error, sqlite3.IntegrityError)
+            and _result_code(error) == sqlite3.SQLITE_CONSTRAINT_TRIGGER
+            and str(error) == _PERIOD_LOCKED_MESSAGE)
+
+
 def constraint_violation(error: sqlite3.IntegrityError, *, conn: sqlite3.Connection | None = None,
                          table: str = "", row: dict[str, Any] | None = None) -> Violation:
     """Which constraint `error` broke and on which field. With the connection, the table and the row
     written, the field is also found for a foreign key (the first reference not found) and a CHECK (the
     first column of the table its expression names), which SQLite's message does not name."""
+    if is_period_locked(error):
+        return Violation(PERIOD_LOCKED)
     code = _result_code(error)
     kind = _CONSTRAINT_KINDS.get(code, CONSTRAINT)
     text = str(error)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.domain.fiscal import fiscal_year_of, format_wareki
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
@@ -31,10 +31,12 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
+from kaigo_desktop.gui.widgets.lock_note import lock_note, show_lock
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services import gatherings_view, records
+from kaigo_desktop.services import approval, gatherings_view, records
+from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
 
 COUNT_FIELDS = ("attendance_total", "male", "female", "age_under_65", "age_65_74", "age_75_plus",
@@ -57,6 +59,7 @@ class GatheringForm(RecordForm):
         self._promoters_of: str | None = None  # the 区市町村 whose promoters the combo lists
         self._pending_promoter: str | None = None
         self._prefilled: tuple | None = None  # the routine parts as 「前回と同じ」 last filled them
+        self._locked = False  # the gathering shown is of a locked 年度 (提出済み): shown, not editable
         self._build()
         self.set_editable(True)
         self._show_mode()
@@ -67,6 +70,7 @@ class GatheringForm(RecordForm):
     def _build(self) -> None:
         self.mode_label = QLabel()
         self.mode_label.setObjectName("gathering_form_mode")
+        self.lock_label = lock_note(self, "gathering_lock_note")
         self.place = PlacePicker(self, choices=self._places)
         self.held_on = WarekiDateEdit(self)
         self.counts = {name: CountEdit(self) for name in COUNT_FIELDS}
@@ -120,7 +124,7 @@ class GatheringForm(RecordForm):
         form.addRow("推進員", self.promoter)
         form.addRow("時間", self._row(self.start_time, QLabel("～"), self.end_time))
         form.addRow("備考", self.notes)
-        stacked(self, self.mode_label, form, self.hint, self.error_label,
+        stacked(self, self.mode_label, self.lock_label, form, self.hint, self.error_label,
                button_row((self.make_history_button(), self.same_button), (self.clear_button, self.save_button)), 1)
         self.errors = FormErrors(self.error_label, {
             "place_id": self.place, "held_on": self.held_on.editor, **self.counts,
@@ -148,6 +152,7 @@ class GatheringForm(RecordForm):
         self.clear_button.clicked.connect(lambda: self.new_entry(self.place.place()))
         self.same_button.clicked.connect(lambda: self.copy_last_time(force=True))
         self.place.place_did_change.connect(self._place_changed)
+        self.context.changes_did_happen.connect(self._changes_happened)
         for edit in self.counts.values():
             edit.textChanged.connect(self._update_totals)
         self._update_totals()
@@ -170,6 +175,7 @@ class GatheringForm(RecordForm):
         self.place.set_place_id(place.id if place else None)
         if held_on is not None:
             self.held_on.set_value(held_on)
+        self._set_locked(None)
         self._show_mode()
         self.take_baseline()
 
@@ -188,6 +194,7 @@ class GatheringForm(RecordForm):
         self.notes.setText(gathering.notes)
         self._show_mode()
         self.take_baseline()
+        self._check_lock(gathering)
 
     def editing_id(self) -> str:
         return self._editing.id if self._editing else ""
@@ -270,6 +277,36 @@ class GatheringForm(RecordForm):
         exclude = self.editing_id()
         self.context.run(lambda db, _ctx: gatherings_view.same_as_last_time(db, place.id, exclude_id=exclude),
                          on_done=lambda prefill: self._apply_prefill(place.id, prefill, force))
+
+    # ---- the lock of a 年度 ------------------------------------------------------------------------
+
+    def _check_lock(self, gathering: Gathering) -> None:
+        """A gathering of a locked 年度 is shown with the reason and cannot be edited (the database refuses it
+        anyway: this says so before the user types)."""
+        place_id, fiscal_year = gathering.place_id, fiscal_year_of(gathering.held_on)
+
+        def shown(reason: str | None) -> None:
+            if self._editing is not None and self._editing.id == gathering.id:
+                self._set_locked(reason)
+
+        self.context.run(lambda db, _ctx: approval.locked_reason_for_place(db, place_id, fiscal_year),
+                         on_done=shown)
+
+    def _set_locked(self, reason: str | None) -> None:
+        show_lock(self.lock_label, reason)
+        if bool(reason) != self._locked:
+            self._locked = bool(reason)
+            self.set_editable(not self._locked)
+        if self._locked and not self.context.read_only:
+            self.clear_button.setEnabled(True)  # a new gathering (of an open 年度) can still be entered
+
+    @property
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def _changes_happened(self, changes: Changes) -> None:
+        if changes.touches("period_locks") and self._editing is not None:
+            self._check_lock(self._editing)
 
     # ---- internals -----------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from kaigo_desktop.gui.screens.gathering_month_sheet import (
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import field_errors
+from kaigo_desktop.gui.widgets.lock_note import lock_note, show_lock
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.record_form import hold_disabled
 from kaigo_desktop.gui.widgets.sheet_cell_delegate import SheetCellDelegate
@@ -54,6 +55,7 @@ MIN_ROWS = 5
 _ERROR_BRUSH = QBrush(QColor("#ffcdd2"))
 _TOTALS_BRUSH = QBrush(QColor("#eeeeee"))
 _SUGGESTED_BRUSH = QBrush(QColor("#9e9e9e"))
+_EDIT_TRIGGERS = QAbstractItemView.EditTrigger.AllEditTriggers & ~QAbstractItemView.EditTrigger.CurrentChanged
 
 
 @dataclass
@@ -91,8 +93,7 @@ class GatheringMonthGrid(QWidget):
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels([title for _, title in COLUMNS])
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers
-                                   & ~QAbstractItemView.EditTrigger.CurrentChanged)
+        self.table.setEditTriggers(_EDIT_TRIGGERS)
         self.delegate = SheetCellDelegate(set(range(0, NOTES)), self._display_text, self.table)
         self.table.setItemDelegate(self.delegate)
         self.table.setWordWrap(False)
@@ -106,6 +107,7 @@ class GatheringMonthGrid(QWidget):
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
+        self.lock_label = lock_note(self, "month_grid_lock_note")
         self.add_row_button = QPushButton("行を追加", self)
         self.revert_button = QPushButton(words.REVERT, self)
         self.save_button = QPushButton("この月を保存（Ctrl+Enter）", self)
@@ -119,7 +121,7 @@ class GatheringMonthGrid(QWidget):
         months.addWidget(self.month_label)
         months.addWidget(self.next_button)
         months.addStretch(1)
-        stacked(self, top, months, self.info, (self.table, 1), self.message,
+        stacked(self, top, months, self.lock_label, self.info, (self.table, 1), self.message,
                button_row((self.add_row_button,), (self.revert_button, self.save_button)))
         add_save_shortcut(self, lambda: self.save())
         self.place.place_did_change.connect(lambda _p: self._selection_changed())
@@ -296,7 +298,13 @@ class GatheringMonthGrid(QWidget):
         self.info.setText(routine_text(sheet))
         self.message.setText(message)
         self.message.setStyleSheet("")
-        self._set_enabled(True)
+        show_lock(self.lock_label, sheet.locked_reason)
+        self._set_enabled(sheet.locked_reason is None)
+        if sheet.locked_reason is not None:  # readable and scrollable, not editable
+            self.table.setEnabled(True)
+            self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        else:
+            self.table.setEditTriggers(_EDIT_TRIGGERS)
 
     # ---- rows ----------------------------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from kaigo_desktop.gui.screens.masters_common import (
     year_and_municipality_combos,
 )
 from kaigo_desktop.gui.screens.members_table_model import COLUMNS, MembersTableModel
-from kaigo_desktop.services import masters_view, members_view, overview
+from kaigo_desktop.gui.widgets.lock_note import lock_note, show_lock
+from kaigo_desktop.services import approval, masters_view, members_view, overview
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.members_view import MembersEntry, MembersRow
 
@@ -31,16 +32,18 @@ class MembersPage(EditedTablePage):
         super().__init__(context, parent)
         self.model = MembersTableModel(on_edit=lambda: self.message.clear_message())
         self.fiscal_year_combo, self.municipality_combo = year_and_municipality_combos("members")
+        self.lock_label = lock_note(self, "members_lock_note")
         self.build_page(
             "members", COLUMNS, (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)),
             "1年間に参加した人の数（同じ人は1人）を通いの場ごとに入力します。内訳は分かる分だけで構いません"
             "（残りは不明として数えます）。実人数を空欄にして保存すると、その年度の実人数を削除します（ごみ箱に入ります）。",
-            model=self.model)
+            below_table=(self.lock_label,), model=self.model)
         self.save_button.setObjectName("members_save")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.fiscal_year_combo.currentIndexChanged.connect(self._choice_changed)
         self.municipality_combo.currentIndexChanged.connect(self._choice_changed)
         self._shown: tuple[int, str | None] | None = None
+        self._locked: str | None = None  # why the 年度 shown cannot be changed (提出済み), or None
 
     # ---- loading -------------------------------------------------------------------------------
 
@@ -69,16 +72,23 @@ class MembersPage(EditedTablePage):
         fiscal_year, municipality = self.fiscal_year_combo.currentData(), self.municipality_combo.currentData()
         if fiscal_year is None:
             return
-        QueryOp(self, self.context, lambda db, _ctx: members_view.members_sheet(db, fiscal_year, municipality)) \
-            .success(lambda rows: self._fill(fiscal_year, municipality, rows)).run_in_background()
+        QueryOp(self, self.context, lambda db, _ctx: (members_view.members_sheet(db, fiscal_year, municipality),
+                                                      approval.locked_reason(db, fiscal_year, municipality))) \
+            .success(lambda found: self._fill(fiscal_year, municipality, *found)).run_in_background()
 
     @property
     def rows(self) -> list[MembersRow]:
         return self.model.rows
 
-    def _fill(self, fiscal_year: int, municipality: str | None, rows: list[MembersRow]) -> None:
+    def _fill(self, fiscal_year: int, municipality: str | None, rows: list[MembersRow],
+              locked: str | None = None) -> None:
         self._shown = (fiscal_year, municipality)
-        self.model.fill(rows)
+        self._locked = locked
+        show_lock(self.lock_label, locked)
+        writable = locked is None and not self.context.read_only
+        self.save_button.setEnabled(writable)
+        self.discard_button.setEnabled(writable)
+        self.model.fill(rows, editable=writable)
 
     # ---- editing -------------------------------------------------------------------------------
 

@@ -40,13 +40,14 @@ class MembersTableModel(QAbstractTableModel):
         self.rows: list[MembersRow] = []
         self._typed: dict[tuple[int, int], str] = {}
         self._notes: dict[int, str] = {}
+        self.editable = True  # False: a 年度 locked (提出済み) or a read-only database
         self.on_edit = on_edit
 
     # ---- filling and reading -------------------------------------------------------------------
 
-    def fill(self, rows: list[MembersRow]) -> None:
+    def fill(self, rows: list[MembersRow], *, editable: bool = True) -> None:
         self.beginResetModel()
-        self.rows, self._typed, self._notes = rows, {}, {}
+        self.rows, self._typed, self._notes, self.editable = rows, {}, {}, editable
         self.endResetModel()
 
     def text(self, row: int, column: int) -> str:
@@ -100,7 +101,7 @@ class MembersTableModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return flags | Qt.ItemFlag.ItemIsEditable if index.column() in EDITABLE else flags
+        return flags | Qt.ItemFlag.ItemIsEditable if self.editable and index.column() in EDITABLE else flags
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row, column = index.row(), index.column()
@@ -115,7 +116,7 @@ class MembersTableModel(QAbstractTableModel):
         return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.EditRole or index.column() not in EDITABLE:
+        if role != Qt.ItemDataRole.EditRole or index.column() not in EDITABLE or not self.editable:
             return False
         row = index.row()
         self._typed[(row, index.column())] = str(value)
@@ -127,4 +128,4 @@ class MembersTableModel(QAbstractTableModel):
 
     def put_back(self) -> None:
         """Every cell as stored."""
-        self.fill(self.rows)
+        self.fill(self.rows, editable=self.editable)

@@ -35,6 +35,7 @@ from kaigo_desktop.gui.widgets.completeness_table import (
     completeness_table,
     show_completeness,
 )
+from kaigo_desktop.gui.widgets.approval_panel import ApprovalPanel
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
 from kaigo_desktop.gui.widgets.wrapped_text_delegate import WrappedTextDelegate
 from kaigo_desktop.gui.widgets.record_list_table import (
@@ -121,7 +122,8 @@ class SubmissionCheckScreen(Screen):
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "チェック結果")
         self.tabs.addTab(self.completeness, "報告状況（月別）")
-        stacked(self, bar, (self.tabs, 1))
+        self.approval = ApprovalPanel(context, self)
+        stacked(self, bar, self.approval, (self.tabs, 1))
 
         self.run_button.clicked.connect(self.refresh)
         self.fiscal_year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -186,6 +188,7 @@ class SubmissionCheckScreen(Screen):
         self._request += 1
         request = self._request
         self.summary.setText("チェック中…")
+        self.approval.show_for(fiscal_year, municipality, today)
         QueryOp(self, self.context, lambda db, _ctx: run_checks(db, fiscal_year, municipality, today)) \
             .disabling(self.run_button) \
             .success(lambda report: self._show(request, report)).run_in_background()
