@@ -231,3 +231,17 @@ def test_place_directory_of_a_year_in_progress_lists_the_places_counted_and_says
     generate("places", lists, ReportOptions(fiscal_year=FY, created=date(2026, 4, 20), allow_empty=True), out)
     assert after(cells(out), "掲載") == ["0か所（年度内に活動中の通いの場）"]
     assert fiscal_year_stats(lists, FY, today=date(2026, 4, 20)).places_active == 0
+
+
+def test_cli_refuses_an_activity_report_of_a_month_not_yet_ended(lists, db_path: Path, tmp_path: Path,
+                                                                 capsys) -> None:
+    promoter_id = lists.scalar("SELECT id FROM promoters")
+    lists.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = file_hash(db_path)
+    out = tmp_path / "future.pdf"
+    from kaigo_desktop.cli import main
+
+    assert main(["--db", str(db_path), "report", "activity", "--promoter", promoter_id, "--month", "2099-04",
+                 "--out", str(out)]) == 2
+    assert "2099年4月はまだ終わっていない" in capsys.readouterr().err
+    assert not out.exists() and file_hash(db_path) == before
