@@ -1,4 +1,5 @@
-"""Remake the page images of docs/reports/ (the first page of each report, made from the fixed-seed demo data):
+"""Remake the page images of docs/reports/ (the first page of each report, and the pages of report 1 with the
+survey-basis tables, made from the fixed-seed demo data):
 
     .venv/bin/python docs/reports/make_pngs.py
 
@@ -41,22 +42,27 @@ def main() -> int:
                               " GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")
             year, m = map(int, month.split("-"))
             base = {"created": TODAY}
-            jobs = {
+            jobs = {  # image name → options; the kind is the name without -blank / -in-progress
                 "submission": ReportOptions(fiscal_year=FY, **base),
                 "promoters": ReportOptions(fiscal_year=FY, municipality_code=code, **base),
                 "activity": ReportOptions(promoter_id=promoter, month=(year, m), **base),
+                # 令和8年度 on TODAY: counted to the last complete month and labelled 「…現在（年度途中）」.
+                "activity-in-progress": ReportOptions(promoter_id=promoter, fiscal_year=FY + 1, **base),
                 "places": ReportOptions(fiscal_year=FY, **base),
                 "attendance-sheet": ReportOptions(place_id=place, month=(year, m), **base),
                 "attendance-sheet-blank": ReportOptions(place_id=place, blank=True, **base),
             }
+            more_pages = {"submission": (2, 3)}  # the survey-basis tables (8–11) and 専門職 by kind (12)
             for name, options in jobs.items():
                 pdf = tmp / f"{name}.pdf"
-                generate(name.removesuffix("-blank"), db, options, pdf)
-                subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                                str(HERE / name)], check=True)
+                generate(name.removesuffix("-blank").removesuffix("-in-progress"), db, options, pdf)
+                for page in (1, *more_pages.get(name, ())):
+                    image = name if page == 1 else f"{name}-{page}"
+                    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile",
+                                    str(pdf), str(HERE / image)], check=True)
+                    print(HERE / f"{image}.png")
                 if args.keep_pdf:
                     shutil.copyfile(pdf, HERE / pdf.name)
-                print(HERE / f"{name}.png")
     return 0
 
 

@@ -11,6 +11,7 @@ from kaigo_desktop.domain.fiscal import (
     format_wareki_short,
 )
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
+from kaigo_desktop.reports.marks import counted_until_rows
 from kaigo_desktop.reports.model import INT, TEXT, Column, TableData, scope_label
 from kaigo_desktop.services.report_lists import ActivityReportData, activity_report_data
 
@@ -59,14 +60,15 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
         raise ValueError("推進員（--promoter ID）を指定してください。")
     if progress:
         progress("活動記録を読み込んでいます")
-    data = activity_report_data(db, options.promoter_id, options.fiscal_year, options.month)
+    data = activity_report_data(db, options.promoter_id, options.fiscal_year, options.month,
+                                options.counting_day())
     employed = f"{format_wareki(data.employed_from)}～{format_wareki(data.employed_to) if data.employed_to else ''}"
     meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
                                 fiscal_year=data.fiscal_year, period=period_label(data) if data.month else None,
                                 extra=[("推進員", data.promoter_name), ("職種", data.qualification),
                                        ("所属", data.center_name or "—"), ("配置期間", employed)])
     font = meta.font
-    story = layout.title_block(meta, styles, [
+    story = layout.title_block(meta, styles, counted_until_rows(data) + [
         ("活動件数・時間", f"{data.total_activities:,}件　{data.total_minutes:,}分"
                      f"（{data.total_minutes // 60}時間{data.total_minutes % 60}分）")])
     listing, totals, places = activity_tables(data)

@@ -4,7 +4,7 @@ zero), 「データなし」 for a 区市町村 without records."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from kaigo_desktop.services.stats import FiscalYearStats
 
@@ -20,7 +20,14 @@ def missing(value: Any, text: str = NOT_ENTERED) -> Any:
     return text if value is None else value
 
 
-def counted_until_rows(s: FiscalYearStats) -> list[tuple[str, str]]:
+class CountedUntil(Protocol):
+    """What a report's data says about time: FiscalYearStats, or the lists of reports 3 and 4."""
+
+    @property
+    def in_progress_label(self) -> str | None: ...
+
+
+def counted_until_rows(s: CountedUntil) -> list[tuple[str, str]]:
     """The title-block row of a 年度 in progress (「集計時点」 「令和8年11月30日現在（年度途中）」); none once
     the 年度 has ended, so a finished 年度's report reads as before."""
     return [(COUNTED_UNTIL, s.in_progress_label)] if s.in_progress_label else []

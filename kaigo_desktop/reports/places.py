@@ -7,6 +7,7 @@ from itertools import groupby
 from pathlib import Path
 
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
+from kaigo_desktop.reports.marks import counted_until_rows
 from kaigo_desktop.reports.model import TEXT, Column, TableData, scope_label
 from kaigo_desktop.services.report_lists import (
     DirectoryPlace,
@@ -53,13 +54,14 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     fiscal_year = options.required_fiscal_year()
     if progress:
         progress("通いの場を読み込んでいます")
-    data = place_directory(db, fiscal_year, options.municipality_code)
+    data = place_directory(db, fiscal_year, options.municipality_code, options.counting_day())
     options.require_records(fiscal_year_stats(db, fiscal_year, options.municipality_code, options.counting_day()),
                             data.municipality_name)
     meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
                                 table_size=7.5, fiscal_year=data.fiscal_year, landscape=True)
-    story = layout.title_block(meta, styles, [("掲載", f"{len(data.places):,}か所（年度内に活動中の通いの場）")],
-                               pairs=2)
+    story = layout.title_block(
+        meta, styles, counted_until_rows(data) + [("掲載", f"{len(data.places):,}か所（年度内に活動中の通いの場）")],
+        pairs=2)
     story.append(Paragraph(layout.escape(LEGEND), styles.small))
     if progress:
         progress("PDF を作成しています")

@@ -6,7 +6,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, month_range, optional_iso_date
+from kaigo_desktop.domain.fiscal import (
+    counted_until,
+    fiscal_year_of,
+    fiscal_year_range,
+    in_progress_label,
+    month_range,
+    optional_iso_date,
+)
 from kaigo_desktop.domain.vocab import mask_to_professionals, mask_to_programs
 from kaigo_desktop.services.report_data import ReportInputError, municipality_label
 from kaigo_desktop.storage import lookups, report_queries
@@ -60,6 +67,11 @@ class ActivityReportData:
     activities: list[ActivityLine] = field(default_factory=list)
     totals_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind → (count, minutes)
     places_visited: list[tuple[str, int]] = field(default_factory=list)  # (place name, activities)
+    cut_at: date | None = None  # the last day counted of a 年度 in progress; None when the period is whole
+
+    @property
+    def in_progress_label(self) -> str | None:
+        return in_progress_label(self.cut_at) if self.cut_at else None
 
     @property
     def total_activities(self) -> int:
@@ -70,9 +82,24 @@ class ActivityReportData:
         return sum(line.minutes or 0 for line in self.activities)
 
 
+def counted_activity_period(fiscal_year: int, month: tuple[int, int] | None, end: date,
+                            today: date) -> tuple[date, date | None]:
+    """The last day report 3 counts, and that day again when it cuts the period short. A 年度 in progress
+    is counted to its last complete month, as every 年度 figure is (domain.fiscal.counted_until); a month
+    not yet ended is refused (ValueError), since counting it would print a month with nothing in it."""
+    as_of, _complete = counted_until(fiscal_year, today)
+    if end <= as_of:
+        return end, None
+    if month is not None:
+        raise ValueError(f"{month[0]}年{month[1]}月はまだ終わっていないため、活動報告書を作成できません（途中の月は"
+                         "数えません）。終わった月か、年度全体を選んでください。")
+    return as_of, as_of
+
+
 def activity_report_data(db: Database, promoter_id: str, fiscal_year: int | None,
-                         month: tuple[int, int] | None = None) -> ActivityReportData:
-    """One promoter's activities for one month (when given) or one 年度."""
+                         month: tuple[int, int] | None = None, today: date | None = None) -> ActivityReportData:
+    """One promoter's activities for one month (when given) or one 年度, as of `today` (the clock when None):
+    see counted_activity_period."""
     row = report_queries.promoter(db, promoter_id)
     if row is None:
         raise ReportInputError(f"推進員が見つかりません（削除済みか、IDが違います）: {promoter_id}")
@@ -83,15 +110,16 @@ def activity_report_data(db: Database, promoter_id: str, fiscal_year: int | None
         raise ValueError("年度（--fy）または月（--month）を指定してください。")
     else:
         start, end = fiscal_year_range(fiscal_year)
+    counted_end, cut_at = counted_activity_period(fiscal_year, month, end, today or date.today())
     data = ActivityReportData(
         row["id"], row["name"], row["qualification"], row["municipality_code"], row["municipality_name"],
         row["center_name"], date.fromisoformat(row["start_date"]), optional_iso_date(row["end_date"]),
-        fiscal_year, month, start, end)
+        fiscal_year, month, start, end, cut_at=cut_at)
     counts: Counter[str] = Counter()
     minutes: Counter[str] = Counter()
     visits: Counter[str] = Counter()
     order: dict[str, str] = {}
-    for activity in report_queries.activities_of_promoter(db, promoter_id, start, end):
+    for activity in report_queries.activities_of_promoter(db, promoter_id, start, counted_end):
         line = ActivityLine(date.fromisoformat(activity["done_on"]), activity["kind"],
                             activity["place_name"] or "", activity["minutes"], activity["summary"])
         data.activities.append(line)
@@ -135,18 +163,29 @@ class PlaceDirectoryData:
     fiscal_year: int
     municipality_code: str | None
     municipality_name: str
+    cut_at: date | None = None  # as ActivityReportData.cut_at
     places: list[DirectoryPlace] = field(default_factory=list)
 
+    @property
+    def in_progress_label(self) -> str | None:
+        return in_progress_label(self.cut_at) if self.cut_at else None
 
-def place_directory(db: Database, fiscal_year: int, municipality_code: str | None = None) -> PlaceDirectoryData:
-    """Places active in the 年度 (by 区市町村 then kana) with the promoters assigned to them in it."""
+
+def place_directory(db: Database, fiscal_year: int, municipality_code: str | None = None,
+                    today: date | None = None) -> PlaceDirectoryData:
+    """Places active in the 年度 (by 区市町村 then kana) with the promoters assigned to them in it. A 年度
+    in progress is counted to its last complete month (domain.fiscal.counted_until), so the list holds the
+    places report 1 counts."""
     name = municipality_label(db, municipality_code)
-    start, end = fiscal_year_range(fiscal_year)
+    start, _end = fiscal_year_range(fiscal_year)
+    end, complete = counted_until(fiscal_year, today or date.today())
     promoters: dict[str, list[str]] = defaultdict(list)
     for row in report_queries.assigned_promoters(db, start, end, municipality_code):
         if row["name"] not in promoters[row["place_id"]]:
             promoters[row["place_id"]].append(row["name"])
-    data = PlaceDirectoryData(fiscal_year, municipality_code, name)
+    data = PlaceDirectoryData(fiscal_year, municipality_code, name, cut_at=None if complete else end)
+    if end < start:  # before the first month has ended nothing is counted (an undated place matches any period)
+        return data
     for row in report_queries.place_directory(db, start, end, municipality_code):
         data.places.append(DirectoryPlace(
             row["id"], row["municipality_code"], row["municipality_name"], row["name"], row["kana"],

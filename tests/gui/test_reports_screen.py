@@ -1,5 +1,5 @@
 """The 報告書 screen on a small real database: report 1 saved where the user chose holds the place count that
-independent SQL finds, the pickers follow the report kind, cancel leaves no file, and 開く / Ctrl+P hand the
+independent SQL finds up to the end of the month before the window's (pinned) today, the pickers follow the report kind, cancel leaves no file, and 開く / Ctrl+P hand the
 file to the system viewer."""
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from kaigo_desktop.services import records
 from kaigo_desktop.storage.database import Database
 
 CHIYODA, HACHIOJI = "131016", "132012"
-TODAY = date(2024, 6, 1)
+TODAY = date(2024, 6, 1)  # the window's today: 令和6年度 is in progress, counted to 31 May
+COUNTED_UNTIL = "令和6年5月31日現在（年度途中）"
 
 
 @pytest.fixture
@@ -43,8 +44,7 @@ def filled_db_path(db_path: Path) -> Path:
     return db_path
 
 
-def sql_active_places(db_path: Path, fiscal_year: int, municipality: str) -> int:
-    start, end = f"{fiscal_year}-04-01", f"{fiscal_year + 1}-03-31"
+def sql_active_places(db_path: Path, start: str, end: str, municipality: str) -> int:
     conn = sqlite3.connect(db_path)
     try:
         return conn.execute(
@@ -109,9 +109,11 @@ def test_report_one_saved_to_the_chosen_file_holds_the_place_count(qtbot, window
     assert Path(asked[0]).name == "実施状況報告書_令和6年度_千代田区.pdf"
     assert out.read_bytes()[:5] == b"%PDF-"
     items = cells(out)
-    expected = sql_active_places(window_db(window), 2024, CHIYODA)
-    assert expected == 3
+    # Counted to the window's today, not the clock's: 秋からの会 (from October) is not active yet.
+    expected = sql_active_places(window_db(window), "2024-04-01", "2024-05-31", CHIYODA)
+    assert expected == 2 and sql_active_places(window_db(window), "2024-04-01", "2025-03-31", CHIYODA) == 3
     assert items[items.index("活動中の通いの場（注2）") + 1] == str(expected)
+    assert items[items.index("集計時点") + 1] == COUNTED_UNTIL
     assert [p.name for p in out.parent.iterdir()] == ["報告書1.pdf"]  # no temporary file left beside it
     assert "保存しました" in screen.result_label.text() and screen.result_box.isVisible()
     assert screen.warning_label.isVisible() == bool(screen.last_result.warnings)
@@ -266,3 +268,24 @@ def test_an_empty_scope_is_refused_with_a_dialog_unless_asked_for(qtbot, window,
     assert out.read_bytes()[:5] == b"%PDF-"
     choose(screen.form.kind_combo, "activity")
     assert not screen.form.empty_check.isEnabled()
+
+
+def test_an_activity_report_of_the_windows_month_is_refused_with_a_dialog(qtbot, window, tmp_path, monkeypatch,
+                                                                          messages):
+    """Issue 14: on the window's today (1 June 2024) June has not ended: report 3 of it is refused, nothing
+    written; May, which has ended, is made."""
+    screen = open_reports(qtbot, window)
+    choose(screen.form.kind_combo, "activity")
+    choose(screen.form.fiscal_year_combo, 2024)
+    screen.form.month_combo.setCurrentIndex(screen.form.month_combo.findText("2024年6月"))
+    (tmp_path / "保存先").mkdir()
+    out = tmp_path / "保存先" / "活動.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(out), ""))
+    screen.create_button.click()
+    qtbot.waitUntil(lambda: messages != [], timeout=30_000)
+    assert "2024年6月はまだ終わっていない" in messages[0]
+    assert list(out.parent.iterdir()) == []  # no report, no temporary file
+    screen.form.month_combo.setCurrentIndex(screen.form.month_combo.findText("2024年5月"))
+    screen.create_button.click()
+    qtbot.waitUntil(lambda: screen.last_result is not None, timeout=30_000)
+    assert out.read_bytes()[:5] == b"%PDF-"

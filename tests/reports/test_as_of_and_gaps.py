@@ -14,7 +14,7 @@ import pytest
 from report_checks import after, cells, flat_text, number
 from test_report_cli import run
 
-from kaigo_desktop.domain.records import Gathering, Members, Place, Population
+from kaigo_desktop.domain.records import Activity, Assignment, Gathering, Members, Place, Population, Promoter
 from kaigo_desktop.reports import ReportOptions, generate
 from kaigo_desktop.reports.exports import export
 from kaigo_desktop.services import records
@@ -147,3 +147,101 @@ def test_empty_scopes_are_refused_with_exit_1_unless_allowed(weekly, db_path: Pa
         assert out.exists()
     assert file_hash(db_path) == before
     assert sqlite3.connect(db_path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# ---------------------------------------------------------------- reports 3 and 4 in a 年度 in progress
+
+@pytest.fixture
+def lists(weekly):
+    """`weekly` plus a promoter of 文京区 with activities in April, on 30 November and on 1–3 December; an
+    assignment to 毎週の体操 from December; a place opened on 1 December."""
+    add = lambda record: records.add(weekly, record, today=TODAY)  # noqa: E731
+    place_id = weekly.scalar("SELECT id FROM places WHERE name = '毎週の体操'")
+    promoter = add(Promoter(BUNKYO, "文京太郎", "保健師", date(2025, 4, 1), kana="ブンキョウタロウ"))
+    for day, minutes in ((date(2026, 4, 10), 60), (date(2026, 11, 30), 45), (date(2026, 12, 1), 30),
+                         (date(2026, 12, 3), 90)):
+        add(Activity(promoter.id, day, "通いの場の継続支援", place_id=place_id, minutes=minutes))
+    add(Assignment(promoter.id, place_id, date(2026, 12, 1)))
+    add(Place(BUNKYO, "師走からの会", start_date=date(2026, 12, 1), programs=("social",)))
+    return weekly
+
+
+def activities_by_sql(db, start: str, end: str) -> tuple[int, int]:
+    """Activities and minutes of the promoter between the two days, straight from the table."""
+    return tuple(db.conn.execute("SELECT COUNT(*), SUM(minutes) FROM activities WHERE deleted_at IS NULL"
+                                 " AND done_on BETWEEN ? AND ?", (start, end)).fetchone())
+
+
+def totals(items: list[str]) -> list[str]:
+    """Report 3's 「活動件数・時間」 cell in its two parts (pypdf reads the ideographic space between as two)."""
+    return after(items, "活動件数・時間")[0].split()
+
+
+def test_activity_report_of_a_year_in_progress_counts_complete_months_and_says_so(lists, tmp_path: Path) -> None:
+    promoter_id = lists.scalar("SELECT id FROM promoters")
+    out = tmp_path / "r3.pdf"
+    generate("activity", lists, ReportOptions(fiscal_year=FY, promoter_id=promoter_id, created=TODAY), out)
+    items = cells(out)
+    assert after(items, "集計時点") == [LABEL]
+    count, minutes = activities_by_sql(lists, "2026-04-01", "2026-11-30")
+    assert (count, minutes) == (2, 105)  # not December's 1st and 3rd
+    assert totals(items) == [f"{count}件", f"{minutes}分（1時間45分）"]
+    assert "R8.12.1（火）" not in items and "R8.11.30（月）" in items
+    # The same activities as report 2 counts for the 年度 (its rule, stats' as_of).
+    assert sum(fiscal_year_stats(lists, FY, BUNKYO, today=TODAY).promoter_activities.values()) == count
+    # A month that has ended is whole and final: no label; the month in progress is refused, nothing written.
+    generate("activity", lists, ReportOptions(promoter_id=promoter_id, month=(2026, 11), created=TODAY), out)
+    assert "集計時点" not in cells(out) and totals(cells(out)) == ["1件", "45分（0時間45分）"]
+    december = tmp_path / "december.pdf"
+    with pytest.raises(ValueError, match="2026年12月はまだ終わっていない"):
+        generate("activity", lists, ReportOptions(promoter_id=promoter_id, month=(2026, 12), created=TODAY), december)
+    assert not december.exists()
+    # Once the 年度 has ended: every activity, no label.
+    generate("activity", lists, ReportOptions(fiscal_year=FY, promoter_id=promoter_id, created=date(2027, 4, 1)),
+             out)
+    assert "集計時点" not in cells(out)
+    assert totals(cells(out)) == ["4件", "225分（3時間45分）"]
+    assert activities_by_sql(lists, "2026-04-01", "2027-03-31") == (4, 225)
+
+
+def places_by_sql(db, end: str) -> list[str]:
+    """Names of the live places active at some day of 2026-04-01 … `end`, straight from the table."""
+    return [row[0] for row in db.conn.execute(
+        "SELECT name FROM places WHERE deleted_at IS NULL AND (start_date IS NULL OR start_date <= ?)"
+        " AND (end_date IS NULL OR end_date >= '2026-04-01') ORDER BY name", (end,))]
+
+
+def test_place_directory_of_a_year_in_progress_lists_the_places_counted_and_says_so(lists, tmp_path: Path) -> None:
+    out = tmp_path / "r4.pdf"
+    generate("places", lists, ReportOptions(fiscal_year=FY, created=TODAY), out)
+    items = cells(out)
+    assert after(items, "集計時点") == [LABEL]
+    listed = places_by_sql(lists, "2026-11-30")
+    assert listed == ["毎週の体操"] and places_by_sql(lists, "2027-03-31") == ["師走からの会", "毎週の体操"]
+    assert after(items, "掲載") == [f"{len(listed)}か所（年度内に活動中の通いの場）"]
+    assert len(listed) == fiscal_year_stats(lists, FY, today=TODAY).places_active  # the places report 1 counts
+    flat = flat_text(out)
+    assert "師走からの会" not in flat and "文京太郎" not in flat  # opened, and assigned, in December
+    # Once the 年度 has ended: both places, the December assignment, no label.
+    generate("places", lists, ReportOptions(fiscal_year=FY, created=date(2027, 4, 1)), out)
+    flat = flat_text(out)
+    assert "集計時点" not in cells(out) and "師走からの会" in flat and "文京太郎" in flat
+    # Before April has ended nothing is counted, not even a place without dates (which any period matches).
+    records.add(lists, Place(BUNKYO, "日付のない会"), today=TODAY)
+    generate("places", lists, ReportOptions(fiscal_year=FY, created=date(2026, 4, 20), allow_empty=True), out)
+    assert after(cells(out), "掲載") == ["0か所（年度内に活動中の通いの場）"]
+    assert fiscal_year_stats(lists, FY, today=date(2026, 4, 20)).places_active == 0
+
+
+def test_cli_refuses_an_activity_report_of_a_month_not_yet_ended(lists, db_path: Path, tmp_path: Path,
+                                                                 capsys) -> None:
+    promoter_id = lists.scalar("SELECT id FROM promoters")
+    lists.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = file_hash(db_path)
+    out = tmp_path / "future.pdf"
+    from kaigo_desktop.cli import main
+
+    assert main(["--db", str(db_path), "report", "activity", "--promoter", promoter_id, "--month", "2099-04",
+                 "--out", str(out)]) == 2
+    assert "2099年4月はまだ終わっていない" in capsys.readouterr().err
+    assert not out.exists() and file_hash(db_path) == before

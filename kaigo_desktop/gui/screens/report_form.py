@@ -31,6 +31,7 @@ class ReportForm(QWidget):
         super().__init__(parent)
         self._promoters: list = []  # promoters_view.Choice
         self._places: list = []
+        self._today: date | None = None  # the window's today (tests pin it), set by fill()
         self.kind_combo = QComboBox()
         for kind in REPORT_KINDS:
             self.kind_combo.addItem(kind.title, kind.key)
@@ -184,7 +185,9 @@ class ReportForm(QWidget):
             month=self.month_combo.currentData() if kind.uses_month else None,
             blank=kind.uses_blank and self.blank_check.isChecked(),
             suppress=kind.uses_suppress and self.suppress_check.isChecked(),
-            allow_empty=kind.covers_fiscal_year and self.empty_check.isChecked())
+            allow_empty=kind.covers_fiscal_year and self.empty_check.isChecked(),
+            # A 年度 in progress is counted to the month before the window's today, not the clock's.
+            created=self._today)
 
     def suggested_file_name(self) -> str:
         kind, options = self.kind(), self.options()
