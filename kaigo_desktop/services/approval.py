@@ -148,6 +148,13 @@ def locked_reason_for_place(db: Database, place_id: str | None, fiscal_year: int
     return locked_reason(db, fiscal_year, q.municipality_of(db, "places", place_id))
 
 
+def locked_reason_for_promoter(db: Database, promoter_id: str | None, fiscal_year: int) -> str | None:
+    """locked_reason for the 年度 of a promoter's 区市町村 (an activity's form)."""
+    if not promoter_id:
+        return None
+    return locked_reason(db, fiscal_year, q.municipality_of(db, "promoters", promoter_id))
+
+
 # ---- センター確認 -----------------------------------------------------------------------------------------
 
 

@@ -140,3 +140,24 @@ def test_the_members_page_of_a_locked_year_is_read_only(qtbot, window) -> None:
     qtbot.waitUntil(lambda: page._locked is None, timeout=10_000)
     assert page.save_button.isEnabled() and not page.lock_label.isVisible()
     assert page.model.flags(page.model.index(0, TOTAL)) & Qt.ItemFlag.ItemIsEditable
+
+
+def test_an_activity_of_a_locked_year_is_shown_not_editable(qtbot, window) -> None:
+    """The 推進員活動記録 form says why an activity of a locked 年度 cannot be changed (its activities are counted in
+    the reports) and enables it again after unlocking."""
+    from kaigo_desktop.domain.records import Activity
+    from kaigo_desktop.gui.screens.activities import ActivitiesScreen
+
+    main, ids = window(locked)
+    screen = main.show_screen(ActivitiesScreen)
+    form = screen.form
+    activity = run_and_wait(qtbot, main.context, lambda db, _c: records.get(db, Activity, ids.activity))
+    form.set_record(activity)
+    qtbot.waitUntil(lambda: form.is_locked, timeout=10_000)
+    assert form.lock_label.isVisible() and form.lock_label.text().startswith(LOCKED)
+    assert not form.save_button.isEnabled() and not form.minutes.isEnabled()
+    run_and_wait(qtbot, main.context, lambda db, _c: approval.unlock(db, FY, CHIYODA, "訂正"))
+    form.set_record(activity)
+    assert not form.lock_label.isVisible() and form.minutes.isEnabled()
+    qtbot.wait(200)  # the check of the lock has come back: still open
+    assert not form.is_locked and form.minutes.isEnabled()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
@@ -32,7 +33,7 @@ from kaigo_desktop.gui.widgets.record_form import (
 )
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services import activities_view
+from kaigo_desktop.services import activities_view, approval
 from kaigo_desktop.services.promoters_view import ReferenceLists
 
 EMPTY_HINT = "一覧から活動を選ぶか、「新規」（Ctrl+N）で記録してください。"
@@ -90,7 +91,7 @@ class ActivityForm(RecordForm):
         self.errors = FormErrors(self.error_label, {
             "promoter_id": self.promoter, "done_on": self.done_on.editor, "kind": self.kind, "place_id": self.place,
             "minutes": self.minutes, "summary": self.summary})
-        stacked(self, self.heading, fields, self.error_label, self.save_buttons(), 1)
+        stacked(self, self.heading, self.lock_label, fields, self.error_label, self.save_buttons(), 1)
         self.enter_moves_focus()
         self.set_up_saving()
         self.promoter.value_did_change.connect(self._fill_places)
@@ -119,6 +120,7 @@ class ActivityForm(RecordForm):
     def set_record(self, activity: Activity | None, *, read_only: bool = False) -> None:
         """Show a stored activity (id set), a new one (no id), or nothing (None)."""
         self.errors.clear()
+        self.forget_lock()
         self._loaded = activity if activity is not None and activity.id else None
         if activity is None:
             self.heading.setText(EMPTY_HINT)
@@ -136,6 +138,12 @@ class ActivityForm(RecordForm):
                              if activity.id else "新しい活動記録")
         self.set_editable(not (read_only or deleted))
         self.take_baseline()
+        if activity.id and not deleted:
+            self.check_lock(activity)
+
+    def lock_reason_job(self, activity: Activity):
+        promoter_id, fiscal_year = activity.promoter_id, fiscal_year_of(activity.done_on)
+        return lambda db: approval.locked_reason_for_promoter(db, promoter_id, fiscal_year)
 
     def loaded(self) -> Activity | None:
         return self._loaded

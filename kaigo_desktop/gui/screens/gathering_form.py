@@ -31,7 +31,6 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
-from kaigo_desktop.gui.widgets.lock_note import lock_note, show_lock
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
@@ -59,7 +58,6 @@ class GatheringForm(RecordForm):
         self._promoters_of: str | None = None  # the 区市町村 whose promoters the combo lists
         self._pending_promoter: str | None = None
         self._prefilled: tuple | None = None  # the routine parts as 「前回と同じ」 last filled them
-        self._locked = False  # the gathering shown is of a locked 年度 (提出済み): shown, not editable
         self._build()
         self.set_editable(True)
         self._show_mode()
@@ -70,7 +68,6 @@ class GatheringForm(RecordForm):
     def _build(self) -> None:
         self.mode_label = QLabel()
         self.mode_label.setObjectName("gathering_form_mode")
-        self.lock_label = lock_note(self, "gathering_lock_note")
         self.place = PlacePicker(self, choices=self._places)
         self.held_on = WarekiDateEdit(self)
         self.counts = {name: CountEdit(self) for name in COUNT_FIELDS}
@@ -175,7 +172,7 @@ class GatheringForm(RecordForm):
         self.place.set_place_id(place.id if place else None)
         if held_on is not None:
             self.held_on.set_value(held_on)
-        self._set_locked(None)
+        self.set_locked(None)
         self._show_mode()
         self.take_baseline()
 
@@ -194,7 +191,7 @@ class GatheringForm(RecordForm):
         self.notes.setText(gathering.notes)
         self._show_mode()
         self.take_baseline()
-        self._check_lock(gathering)
+        self.check_lock(gathering)
 
     def editing_id(self) -> str:
         return self._editing.id if self._editing else ""
@@ -280,33 +277,18 @@ class GatheringForm(RecordForm):
 
     # ---- the lock of a 年度 ------------------------------------------------------------------------
 
-    def _check_lock(self, gathering: Gathering) -> None:
-        """A gathering of a locked 年度 is shown with the reason and cannot be edited (the database refuses it
-        anyway: this says so before the user types)."""
+    def lock_reason_job(self, gathering: Gathering):
         place_id, fiscal_year = gathering.place_id, fiscal_year_of(gathering.held_on)
+        return lambda db: approval.locked_reason_for_place(db, place_id, fiscal_year)
 
-        def shown(reason: str | None) -> None:
-            if self._editing is not None and self._editing.id == gathering.id:
-                self._set_locked(reason)
-
-        self.context.run(lambda db, _ctx: approval.locked_reason_for_place(db, place_id, fiscal_year),
-                         on_done=shown)
-
-    def _set_locked(self, reason: str | None) -> None:
-        show_lock(self.lock_label, reason)
-        if bool(reason) != self._locked:
-            self._locked = bool(reason)
-            self.set_editable(not self._locked)
-        if self._locked and not self.context.read_only:
+    def set_locked(self, reason: str | None) -> None:
+        super().set_locked(reason)
+        if self.is_locked and not self.context.read_only:
             self.clear_button.setEnabled(True)  # a new gathering (of an open 年度) can still be entered
-
-    @property
-    def is_locked(self) -> bool:
-        return self._locked
 
     def _changes_happened(self, changes: Changes) -> None:
         if changes.touches("period_locks") and self._editing is not None:
-            self._check_lock(self._editing)
+            self.check_lock(self._editing)
 
     # ---- internals -----------------------------------------------------------------------------
 

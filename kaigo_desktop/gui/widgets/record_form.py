@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.gui.widgets.lock_note import lock_note, show_lock
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.merge_similar_warning import confirm_similar_name
 from kaigo_desktop.gui.operations import CollectionOp, Then
@@ -84,6 +85,10 @@ class RecordForm(QWidget):
         self._baseline: object | None = None  # state() as loaded; None while no record is shown
         self._read_only = True
         self._saving = False
+        # A stored record of a locked 年度 (提出済み) is shown with the reason above the disabled editors; the
+        # subclass places lock_label in its layout and says how to find the reason (lock_reason_job).
+        self.lock_label = lock_note(self, f"{self.record_kind or 'record'}_lock_note")
+        self._locked = False
 
     # ---- what a subclass supplies ---------------------------------------------------------------
 
@@ -202,6 +207,44 @@ class RecordForm(QWidget):
         self._baseline = None
         if self.history_button is not None:
             self.history_button.setEnabled(False)
+
+    # ---- the lock of a 年度 (提出済み) ------------------------------------------------------------------
+
+    def lock_reason_job(self, record: Any) -> Callable[[Any], str | None] | None:
+        """fn(db) → why the stored `record` cannot be changed (its 年度 is locked), or None; None when this
+        form's records are never locked. The database refuses the write anyway: this says so before typing."""
+        return None
+
+    def check_lock(self, record: Any) -> None:
+        """Ask on the database thread whether the record shown is locked; show it if it still is shown."""
+        job = self.lock_reason_job(record)
+        if job is None:
+            self.set_locked(None)
+            return
+        record_id = record.id
+
+        def found(reason: str | None) -> None:
+            if self.shown_record_id() == record_id:
+                self.set_locked(reason)
+
+        self.context.run(lambda db, _ctx: job(db), on_done=found)
+
+    def set_locked(self, reason: str | None) -> None:
+        show_lock(self.lock_label, reason)
+        was_locked, self._locked = self._locked, bool(reason)
+        if self._locked:
+            self.set_editable(False)
+        elif was_locked:
+            self.set_editable(True)
+
+    def forget_lock(self) -> None:
+        """A record is about to be shown: the last one's lock no longer applies (its editability is set anew)."""
+        self._locked = False
+        show_lock(self.lock_label, None)
+
+    @property
+    def is_locked(self) -> bool:
+        return self._locked
 
     def set_editable(self, editable: bool) -> None:
         """Enable or disable the editors; a read-only database keeps them disabled whatever is shown."""
