@@ -39,13 +39,15 @@ class RunningHash:
     def __init__(self, prev_hash: str, header: str) -> None:
         self._sha = hashlib.sha256(f"{prev_hash}\n{header}".encode("utf-8"))
 
-    def add(self, canonical: str) -> str:
-        self._sha.update(f"\n{canonical}".encode("utf-8"))
+    def add(self, framed: bytes) -> str:
+        """`framed`: "\\n" + the entry's canonical text, in UTF-8 (as SQLite hands it over: no decoding)."""
+        self._sha.update(framed)
         return self._sha.copy().hexdigest()
 
 
-def chain(canonicals: Iterable[str], prev_hash: str, header: str) -> tuple[str, str]:
-    """The short digests of a seal's entries (canonical texts in seq order) joined, and the last full hash."""
+def chain(canonicals: Iterable[bytes], prev_hash: str, header: str) -> tuple[str, str]:
+    """The short digests of a seal's entries (framed canonical texts in seq order, see RunningHash.add)
+    joined, and the last full hash."""
     running, digests, last = RunningHash(prev_hash, header), [], prev_hash
     for canonical in canonicals:
         last = running.add(canonical)

@@ -22,6 +22,8 @@ _MAYBE_NULL = frozenset({"tx", "at"})
 CANONICAL = " || char(31) || ".join(
     f"quote({name})" if name in _FREE_TEXT else f"ifnull({name}, '')" if name in _MAYBE_NULL else name
     for name in ENTRY_FIELDS)
+# …as RunningHash.add takes it: after a newline, as UTF-8 bytes (Python neither decodes nor encodes it).
+_FRAMED = f"CAST(char(10) || {CANONICAL} AS BLOB)"
 _SEAL_HEADER = ", ".join(SEAL_FIELDS)
 
 
@@ -87,8 +89,8 @@ def seal(conn: sqlite3.Connection) -> None:
     last_seq, prev = _last_seal(conn)
     span: list[int] = []
 
-    def texts() -> Iterator[str]:  # streamed: 100,000 entries' texts are not held at once
-        cursor = conn.execute(f"SELECT seq, {CANONICAL} FROM audit_log WHERE seq > ? ORDER BY seq", (last_seq,))
+    def texts() -> Iterator[bytes]:  # streamed: 100,000 entries' texts are not held at once
+        cursor = conn.execute(f"SELECT seq, {_FRAMED} FROM audit_log WHERE seq > ? ORDER BY seq", (last_seq,))
         cursor.row_factory = None
         for seq, text in cursor:
             if not span:
@@ -118,7 +120,7 @@ def chain_breaks(conn: sqlite3.Connection, *, limit: int = 20) -> list[ChainBrea
     for *header, first, last, digests, seal_prev, seal_hash in seals.fetchall():
         if first != expected_first or seal_prev != prev:
             breaks.append(ChainBreak(min(first, expected_first), "missing"))
-        cursor = conn.execute(f"SELECT seq, {CANONICAL} FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq",
+        cursor = conn.execute(f"SELECT seq, {_FRAMED} FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq",
                               (first, last))
         cursor.row_factory = None  # streamed: a bulk import's seal holds 100,000 entries
         hasher, running, expected = RunningHash(seal_prev, seal_header(header)), seal_prev, first
@@ -154,14 +156,16 @@ class EntryFilter:
     limit: int | None = None
 
 
-# An own entry as it is read: with its write's who, when and PC (an entry written around the app: its own
-# time, no name). The same columns as a received entry's.
-_OWN_COLUMNS = {"at": "coalesce(s.at, e.at, '')", "user_name": "coalesce(s.user_name, '')",
-                "pc": "coalesce(s.pc, '')", "origin_db": "coalesce(s.origin_db, '')", "record_id": "e.record_id"}
-_OWN_FROM = "audit_log e LEFT JOIN audit_seals s ON s.id = e.tx"
-_OWN_FIELDS = ("e.seq AS seq, coalesce(s.at, e.at, '') AS at, coalesce(s.user_name, '') AS user_name,"
-               " coalesce(s.pc, '') AS pc, coalesce(s.origin_db, '') AS origin_db, e.action AS action,"
-               " e.table_name AS table_name, e.record_id AS record_id, e.changes AS changes, e.detail AS detail")
+# An own entry as it is read: with its write's who, when and PC (its seal; inside the write itself, before
+# the seal is made, the write's context), an entry written around the app with its own time and no name. The
+# same columns as a received entry's.
+_WRITE = {name: f"coalesce(s.{name}, c.{name}{', e.at' if name == 'at' else ''}, '')"
+          for name in ("at", "user_name", "pc", "origin_db")}
+_OWN_COLUMNS = _WRITE | {"record_id": "e.record_id"}
+_OWN_FROM = "audit_log e LEFT JOIN audit_seals s ON s.id = e.tx LEFT JOIN audit_context c ON c.tx = e.tx"
+_OWN_FIELDS = ("e.seq AS seq, " + ", ".join(f"{sql} AS {name}" for name, sql in _WRITE.items())
+               + ", e.action AS action, e.table_name AS table_name, e.record_id AS record_id,"
+               " e.changes AS changes, e.detail AS detail")
 _OWN = f"{_OWN_FIELDS}, 0 AS received"
 _RECEIVED = ("origin_seq, at, user_name, pc, origin_db, action, table_name, record_id, changes, detail,"
              " 1 AS received")

@@ -54,10 +54,10 @@ def test_user_add_list_passwd_remove(centered: Path, monkeypatch, capsys) -> Non
     out = capsys.readouterr().out
     assert "田中\t区市町村管理者" in out and "鈴木\tセンター職員" in out and "あり" in out
     assert "scrypt" not in out and "pass" not in out  # no hash, no password shown
-    monkeypatch.setenv("KAIGO_NEW_PASSWORD", "changed")
+    monkeypatch.setenv("KAIGO_NEW_PASSWORD", "atarashii-pass")
     assert run("--db", centered, "--user", "田中", "user", "passwd", "鈴木") == 0
     monkeypatch.delenv("KAIGO_NEW_PASSWORD")
-    monkeypatch.setenv("KAIGO_PASSWORD", "changed")
+    monkeypatch.setenv("KAIGO_PASSWORD", "atarashii-pass")
     assert run("--db", centered, "--user", "鈴木", "stats", "--fy", "2024") == 0
     monkeypatch.setenv("KAIGO_PASSWORD", "kanri-pass")
     assert run("--db", centered, "--user", "田中", "user", "remove", "鈴木") == 0
@@ -66,7 +66,7 @@ def test_user_add_list_passwd_remove(centered: Path, monkeypatch, capsys) -> Non
     assert _rows(centered, "SELECT name FROM users WHERE removed_at IS NULL") == [("田中",)]
     data = centered.read_bytes() + (Path(f"{centered}-wal").read_bytes() if Path(f"{centered}-wal").exists()
                                     else b"")
-    for secret in (b"kanri-pass", b"suzuki-pass", b"changed"):
+    for secret in (b"kanri-pass", b"suzuki-pass", b"atarashii-pass"):
         assert secret not in data
 
 

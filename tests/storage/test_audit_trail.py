@@ -251,6 +251,13 @@ def test_who_wrote_is_kept_once_per_write_and_checked(db_path: Path) -> None:
         assert {e.user_name for e in audit.entries(db) if e.table_name == "gatherings"} == {"b"}
 
 
+def test_entries_read_inside_their_own_write_name_the_writer(db: Database) -> None:
+    """Before COMMIT the write has no seal yet: who and when come from the write under way."""
+    with db.write():
+        place = _place(db)
+        assert [(e.user_name, bool(e.at)) for e in _entries(db, place.id)] == [("テスト担当", True)]
+
+
 def test_every_table_is_audited_or_named_as_not(db: Database) -> None:
     """A table a later migration adds is audited only once that migration calls audit_triggers.install()."""
     from kaigo_desktop.storage import audit_triggers
