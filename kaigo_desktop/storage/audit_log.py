@@ -14,14 +14,12 @@ from kaigo_desktop.domain.audit import (DIGEST_CHARS, ENTRY_FIELDS, SEAL_FIELDS,
 from kaigo_desktop.storage import audit_triggers
 
 # An entry's canonical text (domain/audit.RunningHash): its fields in ENTRY_FIELDS order joined by U+001F; the
-# fields a person's text reaches are quote()d (so no U+001F of theirs can move a field boundary), the others —
-# made by the app (number, write, time, action, table, ids) — are taken as they are (the two that may be NULL
-# as ''), which halves the time SQLite takes to make the text of 100,000 entries.
+# fields a person's text reaches are SQL literals (%Q: as quote() writes them, so no U+001F of theirs can move a
+# field boundary), the others — made by the app (number, write, time, action, table, ids) — as they are (a NULL
+# tx or at as empty). One printf() makes it: a third less of SQLite's time on 100,000 entries than `||`.
 _FREE_TEXT = frozenset({"changes", "detail"})
-_MAYBE_NULL = frozenset({"tx", "at"})
-CANONICAL = " || char(31) || ".join(
-    f"quote({name})" if name in _FREE_TEXT else f"ifnull({name}, '')" if name in _MAYBE_NULL else name
-    for name in ENTRY_FIELDS)
+CANONICAL = ("printf('" + "\x1f".join("%Q" if name in _FREE_TEXT else "%s" for name in ENTRY_FIELDS) + "', "
+             + ", ".join(ENTRY_FIELDS) + ")")
 # …as RunningHash.add takes it: after a newline, as UTF-8 bytes (Python neither decodes nor encodes it).
 _FRAMED = f"CAST(char(10) || {CANONICAL} AS BLOB)"
 _SEAL_HEADER = ", ".join(SEAL_FIELDS)
