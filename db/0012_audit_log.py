@@ -11,10 +11,8 @@ from kaigo_desktop.storage import audit_triggers
 TABLES = """
 CREATE TABLE audit_log (
     seq         INTEGER PRIMARY KEY,
-    at          TEXT NOT NULL,
-    user_name   TEXT NOT NULL DEFAULT '',
-    pc          TEXT NOT NULL DEFAULT '',
-    origin_db   TEXT NOT NULL DEFAULT '',
+    tx          INTEGER,  -- the write (audit_seals.id) that made it: who, when, which PC; NULL: around the app
+    at          TEXT,     -- only an entry written around the app (no write of ours): when
     action      TEXT NOT NULL,
     table_name  TEXT NOT NULL DEFAULT '',
     record_id   TEXT NOT NULL DEFAULT '',
@@ -23,11 +21,17 @@ CREATE TABLE audit_log (
 ) STRICT;
 CREATE INDEX audit_log_record ON audit_log(record_id);
 
--- One row per write transaction that made entries: the entries first_seq..last_seq chained in Python before
--- COMMIT (kaigo_desktop/domain/audit.py), `digests` the first 16 hex digits of each entry's chained hash (to
--- name the entry that was changed), `hash` the last entry's full hash, `prev_hash` the seal before.
+-- One row per write transaction that made entries: who, when, which PC and database wrote (kept once here
+-- rather than in each of its entries: half the row and half the hashed text of a bulk import), and the
+-- entries first_seq..last_seq chained in Python before COMMIT (kaigo_desktop/domain/audit.py): `digests` the
+-- first 16 hex digits of the running hash after each entry (to name the entry that was changed), `hash` the
+-- last one whole, `prev_hash` the seal before's.
 CREATE TABLE audit_seals (
     id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_name TEXT NOT NULL DEFAULT '',
+    pc        TEXT NOT NULL DEFAULT '',
+    origin_db TEXT NOT NULL DEFAULT '',
     first_seq INTEGER NOT NULL,
     last_seq  INTEGER NOT NULL,
     digests   TEXT NOT NULL,
@@ -35,8 +39,11 @@ CREATE TABLE audit_seals (
     hash      TEXT NOT NULL
 ) STRICT;
 
+-- The write under way (Database.write() fills it at BEGIN, empties it before COMMIT): `tx` the id its seal
+-- will have, which the triggers copy into every entry.
 CREATE TABLE audit_context (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
+    tx        INTEGER NOT NULL,
     at        TEXT NOT NULL,
     user_name TEXT NOT NULL DEFAULT '',
     pc        TEXT NOT NULL DEFAULT '',

@@ -1,39 +1,58 @@
 """The audit trail's entries and their hash chain (plain Python).
 
-An entry's hash is sha256 over the hash of the entry before it and the entry's canonical text (its
-HASHED_FIELDS joined, made by SQLite: fast for 100,000 entries), so changing any field of any entry, or removing one, breaks every hash
-after it. The hashes are kept per write transaction (storage: audit_seals), each entry's as its first
-DIGEST_CHARS hex digits, the last one whole."""
+Who wrote, when and on which PC is kept once per write transaction (its seal, storage: audit_seals), not in
+each entry: an entry holds its seq, its write (tx), the action, the record and the changed fields. The chain
+is one running sha256 per seal over the hash of the seal before, the seal's header (its who/when/PC,
+seal_header) and its entries' canonical texts (ENTRY_FIELDS joined, made by SQLite: fast for 100,000
+entries), one after the other; after each entry its running hash is noted (the first DIGEST_CHARS hex digits),
+so changing any field of any entry or of a seal, or removing one, is found and the entry named."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-# The fields an entry's hash covers, in the canonical order.
-HASHED_FIELDS = ("seq", "at", "user_name", "pc", "origin_db", "action", "table_name", "record_id", "changes",
-                 "detail")
+# The fields of an entry its hash covers, in the canonical order (tx: the seal of the write that made it;
+# at: only set on an entry written around the app, whose write has no seal of its own).
+ENTRY_FIELDS = ("seq", "tx", "at", "action", "table_name", "record_id", "changes", "detail")
+# The fields of a seal (one write transaction) its header covers.
+SEAL_FIELDS = ("id", "at", "user_name", "pc", "origin_db")
 
 ACTIONS = ("insert", "update", "delete", "restore", "erase", "restore_backup")
 DIGEST_CHARS = 16
 
 
-def entry_hash(canonical: str, prev_hash: str) -> str:
-    """The hash of one entry, given its canonical text (its HASHED_FIELDS joined; see
-    storage/audit_log.CANONICAL), chained to the hash of the entry before it."""
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode("utf-8")).hexdigest()
+def seal_header(values: Iterable[Any]) -> str:
+    """A seal's SEAL_FIELDS as one unambiguous text (JSON: no field's text can move a boundary)."""
+    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
 
 
-def chain(canonicals: Any, prev_hash: str) -> tuple[str, str]:
-    """The short digests of the entries (canonical texts in seq order) joined, and the last full hash."""
-    digests = []
+class RunningHash:
+    """The chain through one seal: started from the hash of the seal before and the seal's header, then
+    each entry's canonical text in seq order; add() answers the hash up to and including that entry. One
+    sha256 fed the entries one after the other (copied to read it) costs less than one per entry."""
+
+    def __init__(self, prev_hash: str, header: str) -> None:
+        self._sha = hashlib.sha256(f"{prev_hash}\n{header}".encode("utf-8"))
+
+    def add(self, framed: bytes) -> str:
+        """`framed`: "\\n" + the entry's canonical text, in UTF-8 (as SQLite hands it over: no decoding)."""
+        self._sha.update(framed)
+        return self._sha.copy().hexdigest()
+
+
+def chain(canonicals: Iterable[bytes], prev_hash: str, header: str) -> tuple[str, str]:
+    """The short digests of a seal's entries (framed canonical texts in seq order, see RunningHash.add)
+    joined, and the last full hash."""
+    running, digests, last = RunningHash(prev_hash, header), [], prev_hash
     for canonical in canonicals:
-        prev_hash = entry_hash(canonical, prev_hash)
-        digests.append(prev_hash[:DIGEST_CHARS])
-    return "".join(digests), prev_hash
+        last = running.add(canonical)
+        digests.append(last[:DIGEST_CHARS])
+    return "".join(digests), last
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The audit trail's triggers, made from the tables as they are: one AFTER INSERT / UPDATE / DELETE trigger per
 audited table writes an audit_log row, so no write path (form, import, bundle, merge, raw SQL) can skip it.
 
-Who, when, which PC and which operation come from the one-row audit_context that Database.write() fills at
-BEGIN and empties before COMMIT; a write outside Database.write() is still logged (with the time, no name).
+Which write (tx: its seal holds who, when and which PC) and which operation come from the one-row
+audit_context that Database.write() fills at BEGIN and empties before COMMIT; a write outside
+Database.write() is still logged (with its time, no name).
 
-The entries are left unsealed (hash '') and sealed in Python before COMMIT (storage/audit_log.seal), which
+The entries are left unsealed and sealed in Python before COMMIT (storage/audit_log.seal), which
 also turns their `changes` from the raw form the triggers can write into JSON: SQLite's JSON functions may not
 run in a trigger with trusted_schema off (they are not "innocuous" in the SQLite Python ships), quote() may.
 The raw form is `name=LITERAL,` per field (insert: the row as it became; erase: as it was) or
@@ -97,11 +98,12 @@ def _changed(columns: list[tuple[str, int]]) -> str:
 
 
 def _entry(table: str, action: str, record_id: str, changes: str, source: str = "(SELECT 1)") -> str:
-    # LEFT JOIN: a write made outside Database.write() (no context row) is logged all the same.
+    # Who, when and which PC are the write's (its seal, through tx), not copied into each entry. LEFT JOIN: a
+    # write made outside Database.write() (no context row) is logged all the same, with its own time.
     return (
-        "INSERT INTO audit_log (at, user_name, pc, origin_db, action, table_name, record_id, changes, detail)"
-        " SELECT coalesce(c.at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), coalesce(c.user_name, ''),"
-        f" coalesce(c.pc, ''), coalesce(c.origin_db, ''), {action}, {_literal(table)}, {record_id}, {changes},"
+        "INSERT INTO audit_log (tx, at, action, table_name, record_id, changes, detail)"
+        " SELECT c.tx, CASE WHEN c.tx IS NULL THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,"
+        f" {action}, {_literal(table)}, {record_id}, {changes},"
         f" coalesce(c.operation, '') FROM {source} LEFT JOIN audit_context c ON c.id = 1"
     )
 

@@ -64,8 +64,8 @@ def test_check_exits_1_on_an_edited_entry(db_path: Path, capsys) -> None:
     _fill(db_path)
     assert main(["--db", str(db_path), "check"]) == 0
     conn = sqlite3.connect(db_path, isolation_level=None)
-    conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute("UPDATE audit_log SET user_name = '佐藤' WHERE seq = 2")
+    conn.execute("DROP TRIGGER audit_seals_no_update")
+    conn.execute("UPDATE audit_seals SET user_name = '佐藤' WHERE first_seq = 2")
     conn.close()
     capsys.readouterr()
     assert main(["--db", str(db_path), "check"]) == 1

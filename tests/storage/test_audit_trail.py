@@ -84,8 +84,8 @@ def test_the_bulk_path_logs_every_row_in_one_seal(db: Database) -> None:
     items = [r.Gathering(place.id, date(2024, 5, day), attendance_total=day) for day in range(1, 29)]
     assert records.add_many(db, items, today=TODAY) == 28
     ids = [row[0] for row in db.query("SELECT id FROM gatherings ORDER BY rowid")]
-    logged = db.query("SELECT record_id, action, user_name, changes FROM audit_log WHERE table_name = 'gatherings'"
-                      " ORDER BY seq")
+    logged = db.query("SELECT e.record_id, e.action, s.user_name, e.changes FROM audit_log e"
+                      " JOIN audit_seals s ON s.id = e.tx WHERE e.table_name = 'gatherings' ORDER BY e.seq")
     assert [row[0] for row in logged] == ids
     assert {(row[1], row[2], row[3]) for row in logged} == {("insert", "テスト担当", "")}
     assert db.scalar("SELECT COUNT(*) FROM audit_seals") == 2  # the place's write, then the bulk one
@@ -138,8 +138,8 @@ def test_entries_cannot_be_changed_or_deleted_through_sqlite(db_path: Path) -> N
     with Database.open(db_path, user="a") as db:
         _place(db)
     conn = _raw(db_path)
-    for statement in ("UPDATE audit_log SET user_name = 'someone else'", "DELETE FROM audit_log",
-                      "UPDATE audit_seals SET hash = ''", "DELETE FROM audit_seals"):
+    for statement in ("UPDATE audit_log SET record_id = 'someone else'", "DELETE FROM audit_log",
+                      "UPDATE audit_seals SET user_name = 'someone else'", "DELETE FROM audit_seals"):
         with pytest.raises(sqlite3.DatabaseError, match="audit entries cannot be"):
             conn.execute(statement)
     conn.close()
@@ -147,8 +147,8 @@ def test_entries_cannot_be_changed_or_deleted_through_sqlite(db_path: Path) -> N
 
 def _edit_around_the_guards(path: Path, *statements: str) -> None:
     conn = _raw(path)
-    conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute("DROP TRIGGER audit_log_no_delete")
+    for guard in ("audit_log_no_update", "audit_log_no_delete", "audit_seals_no_update"):
+        conn.execute(f"DROP TRIGGER {guard}")
     for statement in statements:
         conn.execute(statement)
     conn.close()
@@ -231,10 +231,31 @@ def test_check_names_the_edited_entry_inside_a_bulk_write(db_path: Path) -> None
         records.add_many(db, [r.Gathering(place.id, date(2024, 5, d), attendance_total=d) for d in range(1, 11)],
                          today=TODAY)
         assert db.query("SELECT first_seq, last_seq FROM audit_seals ORDER BY id")[-1][:] == (2, 11)
-    _edit_around_the_guards(db_path, "UPDATE audit_log SET user_name = 'b' WHERE seq = 5")
+    _edit_around_the_guards(db_path, "UPDATE audit_log SET record_id = 'b' WHERE seq = 5")
     with Database.open(db_path) as db:
         breaks = audit_log.chain_breaks(db.conn)
     assert [(b.seq, b.reason) for b in breaks] == [(5, "changed")]
+
+
+def test_who_wrote_is_kept_once_per_write_and_checked(db_path: Path) -> None:
+    """Who, when and which PC are the seal's; changing them in the seal is found at the write's first entry."""
+    with Database.open(db_path, user="a") as db:
+        place = _place(db)
+        records.add_many(db, [r.Gathering(place.id, date(2024, 5, d), attendance_total=d) for d in range(1, 11)],
+                         today=TODAY)
+        assert {e.user_name for e in audit.entries(db)} == {"a"}
+        assert db.scalar("SELECT COUNT(*) FROM audit_log WHERE at IS NOT NULL") == 0  # not copied per entry
+    _edit_around_the_guards(db_path, "UPDATE audit_seals SET user_name = 'b' WHERE first_seq = 2")
+    with Database.open(db_path) as db:
+        assert [(b.seq, b.reason) for b in audit_log.chain_breaks(db.conn)] == [(2, "changed")]
+        assert {e.user_name for e in audit.entries(db) if e.table_name == "gatherings"} == {"b"}
+
+
+def test_entries_read_inside_their_own_write_name_the_writer(db: Database) -> None:
+    """Before COMMIT the write has no seal yet: who and when come from the write under way."""
+    with db.write():
+        place = _place(db)
+        assert [(e.user_name, bool(e.at)) for e in _entries(db, place.id)] == [("テスト担当", True)]
 
 
 def test_every_table_is_audited_or_named_as_not(db: Database) -> None:
