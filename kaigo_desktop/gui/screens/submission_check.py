@@ -94,7 +94,9 @@ class SubmissionCheckScreen(Screen):
         bar = QHBoxLayout()
         add_choosers(bar, (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)))
         bar.addWidget(self.run_button)
-        bar.addWidget(self.summary, 1)
+        bar.addStretch(1)
+        # The verdict on a line of its own: beside the choosers it squeezed them at 200 % text (「令和7年度」 cut).
+        self.summary.setWordWrap(True)
 
         self.findings = _read_only_table("check_findings", ("区分", "内容", "区市町村", "対象"), stretch=1)
         self.records = _read_only_table("check_records", ("種類", "記録"))
@@ -123,7 +125,7 @@ class SubmissionCheckScreen(Screen):
         self.tabs.addTab(splitter, "チェック結果")
         self.tabs.addTab(self.completeness, "報告状況（月別）")
         self.approval = ApprovalPanel(context, self)
-        stacked(self, bar, self.approval, (self.tabs, 1))
+        stacked(self, bar, self.summary, self.approval, (self.tabs, 1))
 
         self.run_button.clicked.connect(self.refresh)
         self.fiscal_year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
