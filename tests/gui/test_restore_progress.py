@@ -107,6 +107,8 @@ def test_restore_copies_on_its_own_thread_with_a_progress_dialog(qtbot, session,
     def tick() -> None:  # runs on the GUI thread
         if gate.reached.is_set() and not gate.release.is_set():
             dialog = old.findChild(RestoreProgressDialog)
+            if dialog.labelText() != gate.stage:
+                return  # the thread's progress signal is queued; a timer may fire before it is delivered
             seen.append((dialog.isVisible(), dialog.value(), dialog.labelText(), dialog.isModal()))
             dialog.grab().save(str(SCREENSHOT))
             gate.release.set()
@@ -139,6 +141,8 @@ def test_cancel_leaves_the_database_untouched_and_opens_it_again(qtbot, session,
     def tick() -> None:
         if gate.reached.is_set() and not gate.release.is_set():
             dialog = old.findChild(RestoreProgressDialog)
+            if dialog.labelText() != gate.stage:
+                return  # the thread's progress signal is queued; a timer may fire before it is delivered
             dialog.findChild(QPushButton).click()  # キャンセル, in the middle of copying the backup
             assert dialog.isVisible() and "取り消しています" in dialog.labelText()  # up until it has stopped
             gate.release.set()
