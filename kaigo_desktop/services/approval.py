@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
+from kaigo_desktop.domain.period_lock import FROZEN_BY_LOCK
 from kaigo_desktop.services import rights, setup
 from kaigo_desktop.services.submission_checks import run_checks
 from kaigo_desktop.storage import period_queries as q
@@ -153,6 +154,22 @@ def locked_reason_for_promoter(db: Database, promoter_id: str | None, fiscal_yea
     if not promoter_id:
         return None
     return locked_reason(db, fiscal_year, q.municipality_of(db, "promoters", promoter_id))
+
+
+def frozen_fields_reason(db: Database, table: str, record_id: str | None) -> str | None:
+    """Why the figure fields (domain/period_lock.FROZEN_BY_LOCK) of a stored place or promoter cannot be
+    changed — it is active in a locked 年度 of its 区市町村 — or None. Its name, address and notes stay open."""
+    if not record_id:
+        return None
+    held = q.locks_holding(db, table, record_id)
+    if not held:
+        return None
+    assert table in FROZEN_BY_LOCK
+    years = "・".join(format_fiscal_year(row["fiscal_year"]) for row in held)
+    kind, open_fields = ("通いの場", "名称・住所・定員") if table == "places" else ("推進員", "氏名")
+    return (f"{years}は{submitted_label(held[-1]['locked_at'])}のため、この{kind}の集計に関わる項目（灰色の欄）は"
+            f"変更できません。{open_fields}・連絡先・備考などは変更できます。"
+            "変更が必要なときは、区市町村管理者が理由を記録してロックを解除してください。")
 
 
 # ---- センター確認 -----------------------------------------------------------------------------------------

@@ -65,6 +65,19 @@ def municipality_of(db: Database, table: str, record_id: str) -> str | None:
     return db.scalar(f"SELECT municipality_code FROM {table} WHERE id = ?", (record_id,))
 
 
+def locks_holding(db: Database, table: str, record_id: str) -> list[sqlite3.Row]:
+    """The locks (fiscal_year, locked_at) of the 年度 a live place or promoter is active in, oldest first: the
+    ones its lock triggers (db/0011) guard it for."""
+    assert table in ("places", "promoters")
+    return db.query(
+        f"SELECT l.fiscal_year, l.locked_at FROM {table} r JOIN period_locks l"
+        " ON l.municipality_code = r.municipality_code"
+        " WHERE r.id = ? AND r.deleted_at IS NULL"
+        " AND (r.start_date IS NULL OR r.start_date <= (l.fiscal_year + 1) || '-03-31')"
+        " AND (r.end_date IS NULL OR r.end_date >= l.fiscal_year || '-04-01')"
+        " ORDER BY l.fiscal_year", (record_id,))
+
+
 def centers_to_confirm(db: Database, fiscal_year: int, municipality_code: str) -> list[sqlite3.Row]:
     """The live centers of the 区市町村 with a place active in the 年度, each with its confirmation (or NULLs)."""
     start, end = f"{fiscal_year}-04-01", f"{fiscal_year + 1}-03-31"

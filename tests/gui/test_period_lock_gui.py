@@ -161,3 +161,60 @@ def test_an_activity_of_a_locked_year_is_shown_not_editable(qtbot, window) -> No
     assert not form.lock_label.isVisible() and form.minutes.isEnabled()
     qtbot.wait(200)  # the check of the lock has come back: still open
     assert not form.is_locked and form.minutes.isEnabled()
+
+
+def test_a_place_of_a_locked_year_has_its_figure_fields_frozen_and_its_name_open(qtbot, window) -> None:
+    """A place active in a locked 年度: the fields the lock guards (区市町村, 開始日, 状態 …) are disabled with the
+    reason shown, its name and address can still be corrected and saved; unlocked, all are open again."""
+    from kaigo_desktop.domain.period_lock import PLACE_FIELDS_FROZEN_BY_LOCK
+    from kaigo_desktop.domain.records import Place
+    from kaigo_desktop.gui.screens.places import PlacesScreen
+
+    main, ids = window(locked)
+    form = main.show_screen(PlacesScreen).form
+    place = run_and_wait(qtbot, main.context, lambda db, _c: records.get(db, Place, ids.place))
+    form.load(place)
+    qtbot.waitUntil(lambda: form.lock_label.isVisible(), timeout=10_000)
+    assert form.lock_label.text().startswith("令和6年度は提出済み（令和")
+    assert "この通いの場の集計に関わる項目（灰色の欄）は変更できません" in form.lock_label.text()
+    frozen = form.frozen_by_lock()
+    assert set(frozen) == set(PLACE_FIELDS_FROZEN_BY_LOCK)
+    assert not any(widget.isEnabled() for widget in frozen.values())
+    assert form.name_edit.isEnabled() and form.address_edit.isEnabled() and form.save_button.isEnabled()
+    form.set_editable(True)  # enabling the form again does not reopen them
+    assert not form.status_combo.isEnabled() and not form.start_edit.isEnabled()
+    form.address_edit.setText("千代田区神田1-1")
+    assert save_and_wait(qtbot, form) is True
+    assert run_and_wait(qtbot, main.context, lambda db, _c: records.get(db, Place, ids.place).address) \
+        == "千代田区神田1-1"
+    qtbot.waitUntil(lambda: form.lock_label.isVisible(), timeout=10_000)  # reloaded after the save: still frozen
+    assert not form.municipality_combo.isEnabled()
+    run_and_wait(qtbot, main.context, lambda db, _c: approval.unlock(db, FY, CHIYODA, "訂正"))
+    form.load(run_and_wait(qtbot, main.context, lambda db, _c: records.get(db, Place, ids.place)))
+    assert all(widget.isEnabled() for widget in frozen.values()) and not form.lock_label.isVisible()
+    qtbot.wait(200)  # the check of the lock has come back: still open
+    assert all(widget.isEnabled() for widget in frozen.values())
+
+
+def test_a_promoter_of_a_locked_year_has_period_and_qualification_frozen(qtbot, window) -> None:
+    from kaigo_desktop.domain.period_lock import PROMOTER_FIELDS_FROZEN_BY_LOCK
+    from kaigo_desktop.domain.records import Promoter
+    from kaigo_desktop.gui.screens.promoters import PromotersScreen
+
+    main, ids = window(locked)
+    form = main.show_screen(PromotersScreen).form
+    promoter = run_and_wait(qtbot, main.context, lambda db, _c: records.get(db, Promoter, ids.promoter))
+    form.set_record(promoter)
+    qtbot.waitUntil(lambda: form.lock_label.isVisible(), timeout=10_000)
+    assert "この推進員の集計に関わる項目（灰色の欄）は変更できません" in form.lock_label.text()
+    frozen = form.frozen_by_lock()
+    assert set(frozen) == set(PROMOTER_FIELDS_FROZEN_BY_LOCK)
+    assert not any(widget.isEnabled() for widget in frozen.values())
+    assert form.contact.isEnabled() and form.save_button.isEnabled()
+    form.set_editable(True)
+    assert not form.qualification.isEnabled() and not form.end_date.isEnabled()
+    form.set_record(None)  # nothing shown: the next promoter starts open
+    run_and_wait(qtbot, main.context, lambda db, _c: approval.unlock(db, FY, CHIYODA, "訂正"))
+    form.set_record(promoter)
+    qtbot.wait(200)
+    assert all(widget.isEnabled() for widget in frozen.values()) and not form.lock_label.isVisible()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki_short
+from kaigo_desktop.domain.period_lock import PLACE_FIELDS_FROZEN_BY_LOCK
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
@@ -40,6 +41,7 @@ from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
+from kaigo_desktop.services import approval
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services.places_view import AssignedPromoter, PlaceDetail, PlaceFieldChoices
 
@@ -171,6 +173,7 @@ class PlaceForm(RecordForm):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addWidget(self.banner)
+        layout.addWidget(self.lock_label)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.blank_space, 1)
         layout.addWidget(self.error_label)
@@ -230,6 +233,7 @@ class PlaceForm(RecordForm):
     def load(self, place: Place, detail: PlaceDetail | None = None, *, read_only: bool = False) -> None:
         """Show a place (a new one has no id) and take it as the unchanged state."""
         self._loading = True
+        self.forget_lock()
         self._place = place
         self._detail = detail
         self.errors.clear()
@@ -260,6 +264,8 @@ class PlaceForm(RecordForm):
         self._loading = False
         self.take_baseline()
         self._changed()
+        if place.id and not read_only:
+            self.check_lock(place)
 
     def _show_promoters(self, promoters: list[AssignedPromoter]) -> None:
         self.promoters_table.setRowCount(len(promoters))
@@ -310,6 +316,13 @@ class PlaceForm(RecordForm):
 
     def write_widgets(self) -> list[QWidget]:
         return [self.fields, self.save_button, self.revert_button]
+
+    def lock_reason_job(self, record: Place):
+        return lambda db: approval.frozen_fields_reason(db, "places", record.id)
+
+    def frozen_by_lock(self) -> dict[str, QWidget]:
+        editors = {"start_date": self.start_box, "end_date": self.end_box}
+        return {name: editors.get(name) or self.errors.editors[name] for name in PLACE_FIELDS_FROZEN_BY_LOCK}
 
     def input_errors(self) -> list[FieldError]:
         """An unreadable 定員: found before asking the services."""

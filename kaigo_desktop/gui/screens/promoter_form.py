@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Promoter
+from kaigo_desktop.domain.period_lock import PROMOTER_FIELDS_FROZEN_BY_LOCK
 from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
@@ -34,7 +35,7 @@ from kaigo_desktop.gui.widgets.record_form import (
 from kaigo_desktop.gui.widgets.record_messages import is_user_error
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services import promoters_view
+from kaigo_desktop.services import approval, promoters_view
 from kaigo_desktop.services.promoters_view import ReferenceLists, SavedPromoter
 
 BANNER_STYLE = ("background: #fff3b0; color: #5c4400; border: 1px solid #e0b800; border-radius: 3px;"
@@ -99,7 +100,7 @@ class PromoterForm(RecordForm):
             # the date box itself: a style on the composite would frame its 和暦 label and checkbox too
             "start_date": self.start_date.editor, "end_date": self.end_date.editor,
             "contact": self.contact, "notes": self.notes})
-        stacked(self, self.heading, fields, self.banner, self.error_label, self.save_buttons(), 1)
+        stacked(self, self.heading, self.lock_label, fields, self.banner, self.error_label, self.save_buttons(), 1)
         self.enter_moves_focus()
         self.set_up_saving()
         self.municipality.value_did_change.connect(self._municipality_changed)
@@ -130,6 +131,7 @@ class PromoterForm(RecordForm):
                    warnings: tuple[str, ...] = ()) -> None:
         """Show a stored promoter (id set), a new one (no id), or nothing (None)."""
         self.errors.clear()
+        self.forget_lock()
         self._loaded = promoter if promoter is not None and promoter.id else None
         self._saved_warnings = warnings
         self._show_banner(list(warnings))
@@ -152,6 +154,8 @@ class PromoterForm(RecordForm):
                              if promoter.id else "新しい推進員")
         self.set_editable(not (read_only or deleted))
         self.take_baseline()
+        if promoter.id and not (read_only or deleted):
+            self.check_lock(promoter)
         if not promoter.id:
             self._schedule_preview()
 
@@ -178,6 +182,13 @@ class PromoterForm(RecordForm):
         """The editors and buttons (disabled for a deleted promoter, and all along in a read-only database)."""
         return [self.name, self.kana, self.municipality, self.center, self.qualification, self.start_date,
                 self.end_date, self.contact, self.notes, self.save_button, self.revert_button]
+
+    def lock_reason_job(self, record: Promoter):
+        return lambda db: approval.frozen_fields_reason(db, "promoters", record.id)
+
+    def frozen_by_lock(self) -> dict[str, QWidget]:
+        editors = {"start_date": self.start_date, "end_date": self.end_date}
+        return {name: editors.get(name) or self.errors.editors[name] for name in PROMOTER_FIELDS_FROZEN_BY_LOCK}
 
     # ---- saving (RecordForm) -------------------------------------------------------------------
 

@@ -89,6 +89,7 @@ class RecordForm(QWidget):
         # subclass places lock_label in its layout and says how to find the reason (lock_reason_job).
         self.lock_label = lock_note(self, f"{self.record_kind or 'record'}_lock_note")
         self._locked = False
+        self._frozen = False  # some fields frozen by a lock (frozen_by_lock)
 
     # ---- what a subclass supplies ---------------------------------------------------------------
 
@@ -229,8 +230,19 @@ class RecordForm(QWidget):
 
         self.context.run(lambda db, _ctx: job(db), on_done=found)
 
+    def frozen_by_lock(self) -> dict[str, QWidget] | None:
+        """The editors a locked 年度 freezes (field → widget) when it freezes only some fields of the record
+        (a place's or promoter's figures; its name and address stay open), or None: the whole record."""
+        return None
+
     def set_locked(self, reason: str | None) -> None:
         show_lock(self.lock_label, reason)
+        frozen = self.frozen_by_lock()
+        if frozen is not None:  # only these fields: the rest can still be corrected and saved
+            self._frozen = bool(reason)
+            for widget in frozen.values():
+                widget.setEnabled(not reason and not self._read_only)
+            return
         was_locked, self._locked = self._locked, bool(reason)
         if self._locked:
             self.set_editable(False)
@@ -239,8 +251,10 @@ class RecordForm(QWidget):
 
     def forget_lock(self) -> None:
         """A record is about to be shown: the last one's lock no longer applies (its editability is set anew)."""
-        self._locked = False
+        self._locked = self._frozen = False
         show_lock(self.lock_label, None)
+        for widget in (self.frozen_by_lock() or {}).values():
+            widget.setEnabled(True)  # disabled explicitly, a child stays so when its form is enabled again
 
     @property
     def is_locked(self) -> bool:
@@ -251,6 +265,9 @@ class RecordForm(QWidget):
         self._read_only = not editable or self.context.read_only
         for widget in self.write_widgets():
             widget.setEnabled(not self._read_only)
+        if self._frozen:  # enabling the form does not reopen what the lock froze
+            for widget in (self.frozen_by_lock() or {}).values():
+                widget.setEnabled(False)
 
     @property
     def is_read_only(self) -> bool:
