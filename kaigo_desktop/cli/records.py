@@ -36,7 +36,9 @@ def add_record_commands(sub: argparse._SubParsersAction) -> None:
     stats.add_argument("--municipality", help="区市町村コード（省略時は全体）")
     stats.add_argument("--json", action="store_true", help="JSON で出力する")
 
-    sub.add_parser("check", help="データベースの整合性を確認する")
+    check = sub.add_parser("check", help="データベースの整合性を確認する（通常は簡易検査、--full で完全検査）")
+    check.add_argument("--full", action="store_true",
+                       help="SQLite の完全な整合性検査も行う（大きなデータベースでは時間がかかります）")
 
     validate = sub.add_parser("validate", help="提出前チェック（エラーがあれば終了コード1）")
     validate.add_argument("--fy", required=True, help="年度（2024、2024年度、令和6年度）")
@@ -121,8 +123,12 @@ def cmd_stats(args: argparse.Namespace, db_path: Path) -> int:
 def cmd_check(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services.checking import check_database
 
+    def progress(done: int, total: int, table: str) -> None:
+        print(f"\r完全検査 {done}/{total} {table}".ljust(60), end="" if table else "\n", file=sys.stderr,
+              flush=True)
+
     with open_database(args, db_path) as db:
-        report = check_database(db)
+        report = check_database(db, full=args.full, progress=progress if args.full else None)
     for problem in report.integrity:
         print(f"エラー: {problem}")
     for finding in report.findings:

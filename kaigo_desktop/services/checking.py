@@ -3,18 +3,18 @@ hash chain, cap warnings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.services.audit import chain_problems
-from kaigo_desktop.services.stats import fiscal_year_stats
+from kaigo_desktop.services.stats import promoter_cap_warnings
 from kaigo_desktop.storage.consistency import (
     Finding,
-    consistency_findings,
     fiscal_years_with_data,
     integrity_problems,
-    out_of_bounds_findings,
+    row_findings,
     schema_findings,
 )
 from kaigo_desktop.storage.database import Database
@@ -30,16 +30,19 @@ class CheckReport:
         return not self.integrity and not any(f.severity == "error" for f in self.findings)
 
 
-def check_database(db: Database, today_fiscal_year: int | None = None) -> CheckReport:
-    """SQLite's checks, objects our migrations did not make, consistency, numbers beyond their bounds, and
-    the warnings of every 年度 that has data (and the current one)."""
-    beyond = out_of_bounds_findings(db)
-    report = CheckReport(integrity_problems(db), schema_findings(db) + consistency_findings(db) + beyond)
+def check_database(db: Database, today_fiscal_year: int | None = None, *, full: bool = False,
+                   progress: Callable[[int, int, str], None] | None = None) -> CheckReport:
+    """SQLite's checks (quick by default, the whole integrity check when `full`), objects our migrations did
+    not make, consistency, numbers beyond their bounds, the audit trail's chain, and the promoter cap of every
+    年度 that has data (and the current one)."""
+    rows = row_findings(db)
+    report = CheckReport(integrity_problems(db, full=full, progress=progress),
+                         schema_findings(db) + rows.consistency + rows.beyond_bounds)
     report.findings += [Finding(severity, message, 1) for severity, message in chain_problems(db)]
     current = today_fiscal_year or fiscal_year_of(date.today())
-    if beyond:
+    if rows.beyond_bounds:
         return report  # the 年度 sums over such numbers mean nothing (and may not fit in an integer)
     for fiscal_year in sorted({current, *fiscal_years_with_data(db, current)}):
-        for warning in fiscal_year_stats(db, fiscal_year).warnings:
+        for warning in promoter_cap_warnings(db, fiscal_year):
             report.findings.append(Finding("warning", warning, 1))
     return report

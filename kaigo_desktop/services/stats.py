@@ -252,6 +252,16 @@ def fiscal_year_stats(db: Database, fiscal_year: int, municipality_code: str | N
     return stats
 
 
+def promoter_cap_warnings(db: Database, fiscal_year: int) -> list[str]:
+    """The 年度's warnings (promoters placed over the cap) without counting the rest of its figures: what
+    `check` asks of every 年度 with data."""
+    stats = FiscalYearStats(fiscal_year, None)
+    fy_start, fy_end = fiscal_year_range(fiscal_year)
+    _add_promoters(db, stats, aggregates.Scope(fy_start, fy_end, None), aggregates.population(db, fiscal_year, None),
+                   settings_service.load(db).subsidy)
+    return stats.warnings
+
+
 def _programs(places) -> dict[str, int]:
     programs = Counter(code for row in places for code in mask_to_programs(row["programs"]))
     return {code: programs[code] for code in PROGRAM_CODES}
