@@ -30,6 +30,10 @@ def is_installed(conn: sqlite3.Connection) -> bool:
         is not None
 
 
+def newest_seq(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0]
+
+
 def begin(conn: sqlite3.Connection, *, at: str, user_name: str, pc: str, origin_db: str) -> None:
     """Say who writes in this transaction (kept once, in its seal); the triggers name the seal to be in every
     entry."""
@@ -107,17 +111,32 @@ def seal(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM audit_context")
 
 
-def chain_breaks(conn: sqlite3.Connection, *, limit: int = 20) -> list[ChainBreak]:
+def chain_breaks(conn: sqlite3.Connection, *, limit: int = 20, rehash_newest: int | None = None
+                 ) -> list[ChainBreak]:
     """Where our chain is broken, by entry seq: an entry whose fields no longer give its hash ("changed"),
     an entry or a seal gone ("missing"), entries no seal covers (written around the app after the last write
-    of the app: "unsealed"). Within a seal only the first break is named: every hash after it differs too."""
+    of the app: "unsealed"). Within a seal only the first break is named: every hash after it differs too.
+    `rehash_newest`: hash again only the seals holding the newest that many entries; the older ones are
+    checked for their links and their number of entries (a quick check of a trail of millions; None: all)."""
     breaks: list[ChainBreak] = []
     prev, expected_first = "", 1
+    rehash_from = 0
+    if rehash_newest is not None:
+        newest = conn.execute("SELECT max(last_seq) FROM audit_seals").fetchone()[0] or 0
+        rehash_from = newest - rehash_newest
     seals = conn.execute(f"SELECT {_SEAL_HEADER}, first_seq, last_seq, digests, prev_hash, hash FROM audit_seals"
                          " ORDER BY id")
     for *header, first, last, digests, seal_prev, seal_hash in seals.fetchall():
         if first != expected_first or seal_prev != prev:
             breaks.append(ChainBreak(min(first, expected_first), "missing"))
+        if last < rehash_from:  # linked and whole: the count of its entries, along the primary key
+            held = conn.execute("SELECT COUNT(*) FROM audit_log WHERE seq BETWEEN ? AND ?", (first, last)).fetchone()[0]
+            if held != last - first + 1:
+                breaks.append(ChainBreak(first, "missing"))
+            prev, expected_first = seal_hash, last + 1
+            if len(breaks) >= limit:
+                return breaks[:limit]
+            continue
         cursor = conn.execute(f"SELECT seq, {_FRAMED} FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq",
                               (first, last))
         cursor.row_factory = None  # streamed: a bulk import's seal holds 100,000 entries

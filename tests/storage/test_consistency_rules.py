@@ -86,3 +86,12 @@ def test_check_full_follows_every_table_and_quick_is_the_default(db_path: Path, 
     with Database.open(db_path) as db:
         tables = db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     assert f"完全検査 {tables}/{tables}" in captured.err and "gatherings" in captured.err
+
+
+def test_a_broken_foreign_key_is_found_by_the_parallel_reader(db_path: Path, capsys) -> None:
+    ids = _sound(db_path)
+    conn = sqlite3.connect(db_path, isolation_level=None)  # foreign keys off, as in any other program
+    conn.execute("UPDATE gatherings SET place_id = ? WHERE id = ?", ("c" * 36, ids["gathering"]))
+    conn.close()
+    assert main(["--db", str(db_path), "check"]) == 1
+    assert "エラー: 外部キー違反: gatherings の行" in capsys.readouterr().out
