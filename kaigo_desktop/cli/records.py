@@ -134,8 +134,6 @@ def cmd_check(args: argparse.Namespace, db_path: Path) -> int:
     for finding in report.findings:
         label = "エラー" if finding.severity == "error" else "警告"
         print(f"{label}: {finding.message}（{finding.count:,}件）")
-    for note in report.notes:
-        print(f"注記: {note}")
     print("問題はありません。" if report.ok else "問題が見つかりました。")
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 

@@ -39,6 +39,13 @@ class RunningHash:
     def __init__(self, prev_hash: str, header: str) -> None:
         self._sha = hashlib.sha256(f"{prev_hash}\n{header}".encode("utf-8"))
 
+    def add_many(self, framed: Iterable[bytes]) -> None:
+        """Entries fed without reading the hash after each (checking a whole seal: only its end counts)."""
+        self._sha.update(b"".join(framed))
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
     def add(self, framed: bytes) -> str:
         """`framed`: "\\n" + the entry's canonical text, in UTF-8 (as SQLite hands it over: no decoding)."""
         self._sha.update(framed)

@@ -107,27 +107,13 @@ _BREAK_TEXT = {
 }
 
 
-# `check` without --full hashes again the newest this many entries (every entry of most databases; about a
-# third of a second) and checks the older ones' links and numbers; --full hashes them all.
-QUICK_REHASH_ENTRIES = 200_000
-
-
-def chain_problems(db: Database, *, full: bool = True) -> list[tuple[str, str]]:
+def chain_problems(db: Database) -> list[tuple[str, str]]:
     """(severity, message) for each break of the chain: a changed or missing entry is an error, an entry
-    written around the app (and so not yet sealed) a warning. Not `full`: see QUICK_REHASH_ENTRIES."""
+    written around the app (and so not yet sealed) a warning."""
     if not audit_log.is_installed(db.conn):
         return []
-    breaks = audit_log.chain_breaks(db.conn, rehash_newest=None if full else QUICK_REHASH_ENTRIES)
     return [("warning" if b.reason == "unsealed" else "error", _BREAK_TEXT[b.reason].format(seq=b.seq))
-            for b in breaks]
-
-
-def quick_check_note(db: Database) -> str | None:
-    """What a check without --full left to --full, when the trail is longer than it hashes again."""
-    if not audit_log.is_installed(db.conn) or audit_log.newest_seq(db.conn) <= QUICK_REHASH_ENTRIES:
-        return None
-    return (f"監査ログは新しい{QUICK_REHASH_ENTRIES:,}件の内容と、それより古い記録のつながりと件数を確認しました"
-            "（すべての内容の確認は check --full）。")
+            for b in audit_log.chain_breaks(db.conn)]
 
 
 def chain_breaks(db: Database) -> list[ChainBreak]:

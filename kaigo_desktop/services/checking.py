@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of
-from kaigo_desktop.services.audit import chain_problems, quick_check_note
+from kaigo_desktop.services.audit import chain_problems
 from kaigo_desktop.services.stats import promoter_cap_warnings
 from kaigo_desktop.storage.consistency import (
     Finding,
@@ -25,7 +25,6 @@ from kaigo_desktop.storage.database import Database
 class CheckReport:
     integrity: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was not checked (left to --full)
 
     @property
     def ok(self) -> bool:
@@ -40,13 +39,11 @@ def check_database(db: Database, today_fiscal_year: int | None = None, *, full: 
     integrity = integrity_problems(db, full=full, progress=progress)
 
     def links_and_chain(reader: Database) -> tuple[list[str], list[tuple[str, str]]]:
-        return foreign_key_problems(reader), chain_problems(reader, full=full)
+        return foreign_key_problems(reader), chain_problems(reader)
 
     rows, (foreign_keys, chain) = db.read_in_parallel(row_findings, links_and_chain)
     report = CheckReport(integrity + foreign_keys, schema_findings(db) + rows.consistency + rows.beyond_bounds)
     report.findings += [Finding(severity, message, 1) for severity, message in chain]
-    if not full and (note := quick_check_note(db)):
-        report.notes.append(note)
     current = today_fiscal_year or fiscal_year_of(date.today())
     if rows.beyond_bounds:
         return report  # the 年度 sums over such numbers mean nothing (and may not fit in an integer)

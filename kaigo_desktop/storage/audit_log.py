@@ -30,10 +30,6 @@ def is_installed(conn: sqlite3.Connection) -> bool:
         is not None
 
 
-def newest_seq(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0]
-
-
 def begin(conn: sqlite3.Connection, *, at: str, user_name: str, pc: str, origin_db: str) -> None:
     """Say who writes in this transaction (kept once, in its seal); the triggers name the seal to be in every
     entry."""
@@ -111,28 +107,34 @@ def seal(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM audit_context")
 
 
-def chain_breaks(conn: sqlite3.Connection, *, limit: int = 20, rehash_newest: int | None = None
-                 ) -> list[ChainBreak]:
+def _seal_holds(conn: sqlite3.Connection, header: list[Any], first: int, last: int, prev: str, hash_: str) -> bool:
+    """The fast way through a seal, taken first: every entry first..last there (seq is the primary key, so
+    their number says it) and the running hash over all of them equal to the seal's, fed in batches without
+    the per-entry digests (a seal of 1,000,000 entries in about a second). Only a seal that fails it is
+    walked entry by entry to name the break."""
+    held = conn.execute("SELECT COUNT(*) FROM audit_log WHERE seq BETWEEN ? AND ?", (first, last)).fetchone()[0]
+    if held != last - first + 1:
+        return False
+    cursor = conn.execute(f"SELECT {_FRAMED} FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq", (first, last))
+    cursor.row_factory = None
+    hasher = RunningHash(prev, seal_header(header))
+    while batch := cursor.fetchmany(20_000):
+        hasher.add_many(text for (text,) in batch)
+    return hasher.hexdigest() == hash_
+
+
+def chain_breaks(conn: sqlite3.Connection, *, limit: int = 20) -> list[ChainBreak]:
     """Where our chain is broken, by entry seq: an entry whose fields no longer give its hash ("changed"),
     an entry or a seal gone ("missing"), entries no seal covers (written around the app after the last write
-    of the app: "unsealed"). Within a seal only the first break is named: every hash after it differs too.
-    `rehash_newest`: hash again only the seals holding the newest that many entries; the older ones are
-    checked for their links and their number of entries (a quick check of a trail of millions; None: all)."""
+    of the app: "unsealed"). Within a seal only the first break is named: every hash after it differs too."""
     breaks: list[ChainBreak] = []
     prev, expected_first = "", 1
-    rehash_from = 0
-    if rehash_newest is not None:
-        newest = conn.execute("SELECT max(last_seq) FROM audit_seals").fetchone()[0] or 0
-        rehash_from = newest - rehash_newest
     seals = conn.execute(f"SELECT {_SEAL_HEADER}, first_seq, last_seq, digests, prev_hash, hash FROM audit_seals"
                          " ORDER BY id")
     for *header, first, last, digests, seal_prev, seal_hash in seals.fetchall():
         if first != expected_first or seal_prev != prev:
             breaks.append(ChainBreak(min(first, expected_first), "missing"))
-        if last < rehash_from:  # linked and whole: the count of its entries, along the primary key
-            held = conn.execute("SELECT COUNT(*) FROM audit_log WHERE seq BETWEEN ? AND ?", (first, last)).fetchone()[0]
-            if held != last - first + 1:
-                breaks.append(ChainBreak(first, "missing"))
+        if _seal_holds(conn, header, first, last, seal_prev, seal_hash):
             prev, expected_first = seal_hash, last + 1
             if len(breaks) >= limit:
                 return breaks[:limit]
