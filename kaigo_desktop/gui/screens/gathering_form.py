@@ -28,6 +28,7 @@ from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.screens.gathering_table_model import WEEKDAYS
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -149,6 +150,7 @@ class GatheringForm(RecordForm):
         self.clear_button.clicked.connect(lambda: self.new_entry(self.place.place()))
         self.same_button.clicked.connect(lambda: self.copy_last_time(force=True))
         self.place.place_did_change.connect(self._place_changed)
+        self.held_on.date_did_change.connect(self._show_mode)
         self.context.changes_did_happen.connect(self._changes_happened)
         for edit in self.counts.values():
             edit.textChanged.connect(self._update_totals)
@@ -293,10 +295,14 @@ class GatheringForm(RecordForm):
     # ---- internals -----------------------------------------------------------------------------
 
     def _show_mode(self) -> None:
+        """The title names the date being entered, so a date changed after a save is seen before the next."""
+        held_on = self.held_on.value()
+        shown = f"{format_wareki(held_on)}（{WEEKDAYS[held_on.weekday()]}）" if held_on else ""
         if self._editing is None:
-            self.mode_label.setText("<b>新しい開催記録</b>")
+            self.mode_label.setText(f"<b>新しい開催記録</b>　開催日 <b>{shown}</b>")
         else:
-            self.mode_label.setText(f"<b>開催記録の修正</b>　{format_wareki(self._editing.held_on)}"
+            moved = "" if held_on == self._editing.held_on else f" → <b>{shown}</b>"
+            self.mode_label.setText(f"<b>開催記録の修正</b>　{format_wareki(self._editing.held_on)}{moved}"
                                     f"（最終更新 {self._editing.meta.updated_by or '—'}）")
 
     def _clear_routine(self) -> None:
