@@ -28,7 +28,11 @@ from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.screens.gathering_table_model import WEEKDAYS
+from kaigo_desktop.gui.screens.same_day_question import (
+    OPEN_EXISTING, SAME_DAY_REFUSAL, SAVE_ANYWAY, ask_same_day,
+)
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -238,6 +242,32 @@ class GatheringForm(RecordForm):
 
     def busy_widgets(self) -> list[QWidget]:
         return [self.save_button, self.clear_button]
+
+    def check_before_save(self, record: Gathering, then) -> None:
+        """A gathering of the same place and day already stored: open it, save this one too, or stop."""
+        if self._editing is not None and (record.place_id, record.held_on) == (self._editing.place_id,
+                                                                               self._editing.held_on):
+            then([])  # a correction that keeps its place and date was asked about when it was made
+            return
+        place_id, held_on, exclude = record.place_id, record.held_on, record.id
+        QueryOp(self, self.context, lambda db, _ctx: gatherings_view.same_day_gatherings(
+            db, place_id, held_on, exclude_id=exclude)) \
+            .success(lambda found: self._ask_same_day(record, found, then)) \
+            .failure(lambda _error: then([])) \
+            .run_in_background()  # the save that follows reports any real storage problem
+
+    def _ask_same_day(self, record: Gathering, found: list[Gathering], then) -> None:
+        if not found:
+            then([])
+            return
+        answer = ask_same_day(self, self.place.place(), record, found)
+        if answer == SAVE_ANYWAY:
+            then([])
+            return
+        then([FieldError("held_on", SAME_DAY_REFUSAL)])
+        if answer == OPEN_EXISTING:
+            self.load(found[0])
+            self.hint.setText(f"同じ日の記録を開きました（{format_wareki(found[0].held_on)}）。修正して保存できます。")
 
     def save_job(self, record: Gathering) -> SaveJob:
         today = date.today()
