@@ -142,7 +142,7 @@ class AssignmentsPanel(QWidget):
     def _fill_places(self) -> None:
         code = self._promoter.municipality_code if self._promoter else ""
         places = self._reference.places.get(code, []) if self._reference else []
-        self.place.set_choices([(c.id, c.label) for c in places])
+        self.place.set_choices([(c.id, c.label, c.kana) for c in places])
 
     def set_promoter(self, promoter: Promoter | None) -> None:
         """None, an unsaved or a deleted promoter: nothing can be assigned."""
