@@ -124,6 +124,12 @@ def format_wareki_short(d: date) -> str:
     return f"{era.letter}{year}.{d.month}.{d.day}"
 
 
+def format_wareki_month(year: int, month: int) -> str:
+    """"令和8年4月", what every month picker shows (元年 for an era's first year)."""
+    era, era_year = _era_and_year(date(year, month, monthrange(year, month)[1]))
+    return f"{era.name}{_year_text(era_year)}年{month}月"
+
+
 def format_fiscal_year(fy: int) -> str:
     """"令和6年度". The one place that holds the convention: a 年度 takes the era in force at the end of
     the calendar year it starts in, so 2019年度 = 令和元年度, 1989年度 = 平成元年度, 2018年度 = 平成30年度."""
