@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableView
 
 from kaigo_desktop.domain.records import Activity, Gathering
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
@@ -124,3 +124,20 @@ def test_wareki_typed_into_the_activity_form(qtbot, activities_screen, db_path, 
     focus_by_keyboard(qtbot, form.done_on.editor)
     type_text(form.done_on.editor, "6.5.29")  # the current era (令和) when none is typed
     assert form.done_on.value() == date(2024, 5, 29)
+
+
+def test_the_calendar_opens_from_the_keyboard_and_enter_picks_the_day(qtbot, screen, context) -> None:
+    form = screen.form
+    pick_place(qtbot, screen, "さくら")
+    settle(qtbot, context)
+    form.held_on.set_value(date(2024, 5, 8))
+    focus_by_keyboard(qtbot, form.held_on.editor)
+    press(form.held_on.editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    calendar = form.held_on.calendar
+    qtbot.waitUntil(lambda: calendar is not None and calendar.isVisible())
+    view = calendar.findChild(QTableView)
+    press(view, Qt.Key.Key_Right)  # the 9th
+    press(view, Qt.Key.Key_Return)  # picks it (the form's Enter-moves-focus leaves the calendar alone)
+    assert not calendar.isVisible()
+    assert form.held_on.value() == date(2024, 5, 9) and form.held_on.editor.text() == "2024/05/09"
+    assert form.held_on.is_changed_by_user()

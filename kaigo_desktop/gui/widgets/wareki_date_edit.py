@@ -95,10 +95,9 @@ class WarekiDateEdit(QWidget):
         self.calendar_button.setToolTip("カレンダーから選ぶ（Alt+↓）")
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
         self.calendar_button.clicked.connect(self.show_calendar)
-        self.calendar = WarekiCalendar(self)
-        self.calendar.setWindowFlags(Qt.WindowType.Popup)
-        self.calendar.clicked.connect(self._calendar_picked)
-        self.calendar.activated.connect(self._calendar_picked)
+        # Made when first shown: a form's EnterMovesFocus (installed on its children once built) must not
+        # take the Enter that picks a day in it.
+        self.calendar: WarekiCalendar | None = None
         self.wareki = QLabel(self)
         self.wareki.setWordWrap(True)  # large text sizes must not force the form wider
         self.none_box = QCheckBox(none_label, self) if optional else None
@@ -154,6 +153,11 @@ class WarekiDateEdit(QWidget):
     def show_calendar(self) -> None:
         if not self.editor.isEnabled():
             return
+        if self.calendar is None:
+            self.calendar = WarekiCalendar(self)
+            self.calendar.setWindowFlags(Qt.WindowType.Popup)
+            self.calendar.clicked.connect(self._calendar_picked)
+            self.calendar.activated.connect(self._calendar_picked)
         self.calendar.setSelectedDate(to_qdate(self._date))
         self.calendar.adjustSize()
         self.calendar.move(self.editor.mapToGlobal(self.editor.rect().bottomLeft()))
@@ -161,7 +165,8 @@ class WarekiDateEdit(QWidget):
         self.calendar.setFocus()
 
     def _calendar_picked(self, picked: QDate) -> None:
-        self.calendar.hide()
+        if self.calendar is not None:
+            self.calendar.hide()
         self._date = self._kept = from_qdate(picked)
         self._problem = None
         self._show(self._date)
