@@ -244,6 +244,11 @@ def parse_date(value: object, *, era_less_is_current: bool = False) -> date:
     raise DateParseError(f"日付として読めません: {value}")
 
 
+def parse_typed_date(text: str) -> date:
+    """A date typed by hand into any field or cell of the app: parse_date, with 8.4.1 in the current era."""
+    return parse_date(text, era_less_is_current=True)
+
+
 _FY_WESTERN = re.compile(r"^(?:FY)?(?P<y>\d{4})(?:年度?)?$")
 _FY_WAREKI = re.compile(rf"^(?P<era>{_ERA_TOKEN})(?P<y>元|\d{{1,2}})(?:年度?)?$")
 

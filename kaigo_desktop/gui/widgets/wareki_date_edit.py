@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.fiscal import (
-    DateParseError, format_fiscal_year, format_wareki, fiscal_year_of, parse_date,
+    DateParseError, format_fiscal_year, format_wareki, fiscal_year_of, parse_typed_date,
 )
 
 SHOWN_FORMAT = "%Y/%m/%d"
@@ -37,11 +37,6 @@ def date_problems(editors: Mapping[str, QWidget]) -> list[FieldError]:
         if isinstance(owner, WarekiDateEdit) and owner.problem() is not None:
             problems.append(FieldError(field, owner.problem() or ""))
     return problems
-
-
-def read_typed_date(text: str) -> date:
-    """A date as typed into any date field of the app: the import's parser, with 8.4.1 in the current era."""
-    return parse_date(text, era_less_is_current=True)
 
 
 class WarekiCalendar(QCalendarWidget):
@@ -188,7 +183,7 @@ class WarekiDateEdit(QWidget):
 
     def _typed(self, text: str) -> None:
         try:
-            self._date, self._problem = read_typed_date(text), None
+            self._date, self._problem = parse_typed_date(text), None
             format_wareki(self._date)  # before 昭和 there is no 和暦 to show, nor anything this app records
         except (DateParseError, ValueError) as error:
             self._date = self._kept  # not a date half typed on the way (R6.5.2 of R6.5.2x)
