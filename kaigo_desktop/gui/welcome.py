@@ -149,7 +149,9 @@ class WelcomeDialog(QDialog):
         code = self.selected_municipality()
         if code is None:
             typed = self.municipality_combo.currentText().strip()
-            self._fail(f"「{typed}」に当てはまる区市町村が1つに決まりません。一覧から選んでください。" if typed
+            found = self.municipality_combo.found_labels()
+            listed = f"（{'、'.join(found[:5])}{' ほか' if len(found) > 5 else ''}）" if found else ""
+            self._fail(f"「{typed}」に当てはまる区市町村が1つに決まりません{listed}。一覧から選んでください。" if typed
                        else "区市町村を一覧から選んでください（名前・よみ・コードでも探せます）。")
             self.municipality_combo.setFocus()
             return

@@ -112,7 +112,7 @@ def test_welcome_error_goes_once_the_choice_is_valid(qtbot, tmp_path: Path) -> N
     type_text(dialog.municipality_combo.lineEdit(), "としま")  # 豊島区 and 利島村: not one
     dialog.start_button.click()
     assert dialog.result() != QDialog.DialogCode.Accepted and dialog.error_label.isVisible()
-    assert "「としま」に当てはまる区市町村が1つに決まりません" in dialog.error_label.text()
+    assert "「としま」に当てはまる区市町村が1つに決まりません（豊島区、利島村）" in dialog.error_label.text()
     assert not (tmp_path / "new" / "kaigo.sqlite3").exists()
     type_text(dialog.municipality_combo.lineEdit(), "く")  # としまく
     assert dialog.selected_municipality() == TOSHIMA

@@ -31,9 +31,14 @@ def label_search_texts(combo: QComboBox, extra: dict[int, tuple[str, ...]] | Non
         set_search_texts(model, row, combo.itemText(row), *(extra or {}).get(row, ()))
 
 
+def matching_rows(combo: QComboBox, typed: str) -> list[int]:
+    """The rows of the items `typed` finds."""
+    return [row for row in range(combo.count()) if matches_search(typed, combo.itemData(row, SEARCH_ROLE) or "")]
+
+
 def only_match(combo: QComboBox, typed: str) -> int:
     """The row of the one item `typed` finds, -1 when it finds none or several."""
-    found = [row for row in range(combo.count()) if matches_search(typed, combo.itemData(row, SEARCH_ROLE) or "")]
+    found = matching_rows(combo, typed)
     return found[0] if len(found) == 1 else -1
 
 
@@ -87,6 +92,10 @@ class TypeAheadCombo(QComboBox):
 
     def labels(self) -> list[str]:
         return [self.itemText(i) for i in range(self.count())]
+
+    def found_labels(self) -> list[str]:
+        """The labels of the items the typed text finds (several, when it chooses none)."""
+        return [self.itemText(row) for row in matching_rows(self, self.currentText().strip())]
 
     def _matching_index(self) -> int:
         text = self.currentText().strip()

@@ -82,9 +82,8 @@ class WarekiDateEdit(QWidget):
         self.editor = DateLineEdit(self)
         self.editor.setPlaceholderText("例: R8.4.1")
         self.editor.setToolTip("R8.4.1・令和8年4月1日・8.4.1・2026/4/1 のどれでも入力できます（Alt+↓ でカレンダー）")
-        width = self.editor.fontMetrics().horizontalAdvance("令和88年88月88日") + 16
-        self.editor.setMinimumWidth(width)
-        self.editor.setMaximumWidth(width * 2)
+        metrics = self.editor.fontMetrics()  # sized from the font: the date never elided at any text size
+        self.editor.setFixedWidth(metrics.horizontalAdvance("8888/88/88") + 24)  # longer typing scrolls
         self.calendar_button = QToolButton(self)
         self.calendar_button.setText("▼")
         self.calendar_button.setToolTip("カレンダーから選ぶ（Alt+↓）")
