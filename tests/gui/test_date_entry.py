@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QTableView
 
 from kaigo_desktop.domain.records import Activity, Gathering
@@ -72,6 +73,7 @@ def test_typing_into_the_date_after_a_save_replaces_it_whole(qtbot, screen, cont
     # Changed by the user since the form prepared it: seen in the title and beside the date before saving.
     assert "令和6年5月22日（水）" in form.mode_label.text()
     assert form.held_on.is_changed_by_user() and "（変更）" in form.held_on.wareki.text()
+    assert form.held_on.editor.palette().color(QPalette.ColorRole.Base).name() == "#fff3c4"  # highlighted
     assert save_and_wait(qtbot, form)
     assert stored(db_path)[-1].held_on == date(2024, 5, 22)
 

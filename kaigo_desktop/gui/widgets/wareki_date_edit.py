@@ -80,6 +80,7 @@ class WarekiDateEdit(QWidget):
         self._kept = self._date  # as the field was last left: what unreadable text leaves standing
         self._problem: str | None = None
         self.editor = DateLineEdit(self)
+        self._plain_palette = QPalette(self.editor.palette())
         self.editor.setPlaceholderText("例: R8.4.1")
         self.editor.setToolTip("R8.4.1・令和8年4月1日・8.4.1・2026/4/1 のどれでも入力できます（Alt+↓ でカレンダー）")
         metrics = self.editor.fontMetrics()  # sized from the font: the date never elided at any text size
@@ -212,8 +213,9 @@ class WarekiDateEdit(QWidget):
             changed = "（変更）" if self.is_changed_by_user() else ""
             self.wareki.setText(f"{format_wareki(value)}（{format_fiscal_year(fiscal_year_of(value))}）{changed}")
             self.wareki.setStyleSheet("font-weight: bold;" if changed else "")
-        palette = self.editor.palette()
-        palette.setColor(QPalette.ColorRole.Base, _CHANGED_BASE if self.is_changed_by_user()
-                         else self.palette().color(QPalette.ColorRole.Base))
+        palette = QPalette(self._plain_palette)
+        if self.is_changed_by_user():  # the disabled look stays as the style draws it
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                palette.setColor(group, QPalette.ColorRole.Base, _CHANGED_BASE)
         self.editor.setPalette(palette)
         self.date_did_change.emit()
