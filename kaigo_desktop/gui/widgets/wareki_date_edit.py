@@ -169,6 +169,9 @@ class WarekiDateEdit(QWidget):
         self._changed()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.editor and event.type() == QEvent.Type.DynamicPropertyChange \
+                and self.editor.property("invalid"):
+            self.editor.selectAll()  # a refused date is typed again whole, as on entering the field
         if watched is self.editor and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             alt_down = event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
             if alt_down or event.key() == Qt.Key.Key_F4:
