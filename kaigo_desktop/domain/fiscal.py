@@ -124,6 +124,12 @@ def format_wareki_short(d: date) -> str:
     return f"{era.letter}{year}.{d.month}.{d.day}"
 
 
+def format_wareki_month(year: int, month: int) -> str:
+    """"令和8年4月", what every month picker shows (元年 for an era's first year)."""
+    era, era_year = _era_and_year(date(year, month, monthrange(year, month)[1]))
+    return f"{era.name}{_year_text(era_year)}年{month}月"
+
+
 def format_fiscal_year(fy: int) -> str:
     """"令和6年度". The one place that holds the convention: a 年度 takes the era in force at the end of
     the calendar year it starts in, so 2019年度 = 令和元年度, 1989年度 = 平成元年度, 2018年度 = 平成30年度."""
@@ -154,6 +160,10 @@ _COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _WAREKI = re.compile(
     rf"^(?P<era>{_ERA_TOKEN})(?P<y>元|\d{{1,2}})"
     r"(?:年(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2}))$")
+# 8.4.1 / 8/4/1 / 8年4月1日 typed into a form: the year of the current era (never read so in files, where
+# "24/4/1" may be a two-digit western year).
+_ERA_LESS = re.compile(
+    r"^(?P<y>元|\d{1,2})(?:年(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日|(?P<sep>[/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2}))$")
 
 
 def _clean(text: str) -> str:
@@ -196,10 +206,12 @@ def _wareki_date(era: Era, era_year_text: str, month: int, day: int, original: o
     return d
 
 
-def parse_date(value: object) -> date:
+def parse_date(value: object, *, era_less_is_current: bool = False) -> date:
     """A date from whatever a user or a spreadsheet gives: date, datetime, an Excel serial (int or float
     only: digit strings are read as YYYYMMDD), ISO and slash/dot/年月日 forms, 和暦 (令和6年4月1日, R6.4.1,
-    R06/04/01, H31.4.30), full-width or not. Raises DateParseError with a Japanese message."""
+    R06/04/01, H31.4.30), full-width or not. With `era_less_is_current` (date fields of the forms) a year of
+    one or two digits without an era is a year of the current era: 8.4.1 = 令和8年4月1日. Raises
+    DateParseError with a Japanese message."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -226,7 +238,15 @@ def parse_date(value: object) -> date:
     if m := _WAREKI.match(text):
         month, day = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"), m.group("d2"))
         return _wareki_date(_ERA_BY_TOKEN[m.group("era")], m.group("y"), int(month), int(day), value)
+    if era_less_is_current and (m := _ERA_LESS.match(text)):
+        month, day = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"), m.group("d2"))
+        return _wareki_date(ERAS[0], m.group("y"), int(month), int(day), value)
     raise DateParseError(f"日付として読めません: {value}")
+
+
+def parse_typed_date(text: str) -> date:
+    """A date typed by hand into any field or cell of the app: parse_date, with 8.4.1 in the current era."""
+    return parse_date(text, era_less_is_current=True)
 
 
 _FY_WESTERN = re.compile(r"^(?:FY)?(?P<y>\d{4})(?:年度?)?$")

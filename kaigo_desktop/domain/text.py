@@ -199,3 +199,22 @@ def name_key(s: str) -> str:
     text = to_katakana(_WHITESPACE.sub("", text)).translate(_NAME_VARIANTS).lower()
     # Removing spaces can leave a combining mark next to a new base letter; compose again so the key is stable.
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+# ---------------------------------------------------------------- finding by what is typed
+
+def search_key(*texts: str) -> str:
+    """What the pickers match typed text against: each of a record's texts (name, よみ, code …) folded as
+    name_key folds them, one per line, so 「さとう」「サトウ」「ｻﾄｳ」 and 「佐藤」 are all found in 佐藤 / サトウ."""
+    return "\n".join(name_key(text) for text in texts if text)
+
+
+def search_query(typed: str) -> str:
+    """Typed text folded the same way (a query never holds a line break: name_key drops whitespace)."""
+    return name_key(typed)
+
+
+def matches_search(typed: str, key: str) -> bool:
+    """The one matching rule of every picker: the folded typed text is part of one of the folded texts."""
+    query = search_query(typed)
+    return bool(query) and query in key

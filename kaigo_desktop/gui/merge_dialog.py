@@ -17,7 +17,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, push_button, stacked
-from kaigo_desktop.gui.widgets.type_ahead_combo import find_as_typed
+from kaigo_desktop.gui.widgets.type_ahead_combo import find_as_typed, label_search_texts
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.duplicates import (
     MergeRefused,
@@ -44,6 +44,7 @@ class RecordPicker(QComboBox):
         self.clear()
         for record in candidates.records:
             self.addItem(record.label, record.id)
+        label_search_texts(self)
         self.setCurrentIndex(-1)
         self.blockSignals(False)
 

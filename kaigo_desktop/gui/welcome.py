@@ -10,8 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop import APP_NAME
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.services import masters_view
 from kaigo_desktop.storage.errors import StorageError
 
@@ -56,17 +55,12 @@ class WelcomeDialog(QDialog):
         self.choices.addButton(self.demo_choice)
         self.new_choice.setChecked(True)
 
-        self.municipality_combo = QComboBox()
+        # Typing part of the name (八王子), its よみ (としま) or the code (131164 or 13116) finds it.
+        self.municipality_combo = TypeAheadCombo(placeholder="名前・よみ・コードを入力するか一覧から選択")
         self.municipality_combo.setObjectName("welcome_municipality")
-        for municipality in masters_view.tokyo_municipalities():
-            self.municipality_combo.addItem(municipality.name, municipality.code)
-        # Typing part of a name (八王子, まち…) narrows the list; only listed names are accepted.
-        self.municipality_combo.setEditable(True)
-        self.municipality_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.municipality_combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.municipality_combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.municipality_combo.setCurrentIndex(-1)
-        self.municipality_combo.lineEdit().setPlaceholderText("名前を入力するか一覧から選択")
+        self.municipality_combo.set_choices((m.code, m.name, m.kana, m.code)
+                                            for m in masters_view.tokyo_municipalities())
+        self.municipality_combo.value_did_change.connect(self._municipality_changed)
         self.center_edit = QLineEdit()
         self.center_edit.setObjectName("welcome_center")
         self.center_edit.setPlaceholderText("例: 本町地域包括支援センター（あとから追加もできます）")
@@ -114,12 +108,15 @@ class WelcomeDialog(QDialog):
     # ---- choices -------------------------------------------------------------------------------
 
     def selected_municipality(self) -> str | None:
-        """The code of the 区市町村 whose name is in the box (typed or picked), None if it names none."""
-        index = self.municipality_combo.findText(self.municipality_combo.currentText().strip())
-        return self.municipality_combo.itemData(index) if index >= 0 else None
+        """The code of the 区市町村 the box names (typed or picked), None if it names none or several."""
+        return self.municipality_combo.value()
 
     def select_municipality(self, code: str) -> None:
-        self.municipality_combo.setCurrentIndex(self.municipality_combo.findData(code))
+        self.municipality_combo.set_value(code)
+
+    def _municipality_changed(self) -> None:
+        if self.selected_municipality() is not None and self.error_label.isVisible():
+            self.error_label.hide()  # the problem it named is solved: no red left beside a valid choice
 
     def _choose_new_path(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "新しいデータベースの保存場所", str(self.new_database_path),
@@ -151,7 +148,11 @@ class WelcomeDialog(QDialog):
             return
         code = self.selected_municipality()
         if code is None:
-            self._fail("区市町村を一覧から選んでください。")
+            typed = self.municipality_combo.currentText().strip()
+            found = self.municipality_combo.found_labels()
+            listed = f"（{'、'.join(found[:5])}{' ほか' if len(found) > 5 else ''}）" if found else ""
+            self._fail(f"「{typed}」に当てはまる区市町村が1つに決まりません{listed}。一覧から選んでください。" if typed
+                       else "区市町村を一覧から選んでください（名前・よみ・コードでも探せます）。")
             self.municipality_combo.setFocus()
             return
         if self.new_database_path.exists():

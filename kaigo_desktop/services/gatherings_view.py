@@ -207,6 +207,12 @@ class MonthSheet:
     locked_reason: str | None = None  # the month's 年度 is locked (提出済み): why nothing can be changed
 
 
+def same_day_gatherings(db: Database, place_id: str, held_on: date, *, exclude_id: str = "") -> list[Gathering]:
+    """The place's live gatherings on `held_on` other than `exclude_id` (the one being edited): a second one
+    is asked about before it is saved (two sessions a day happen, a sheet typed twice more often)."""
+    return [g for g in gathering_queries.gatherings_between(db, place_id, held_on, held_on) if g.id != exclude_id]
+
+
 def month_gatherings(db: Database, place_id: str, year: int, month: int) -> list[Gathering]:
     """The place's live gatherings in one calendar month, in date order."""
     return gathering_queries.gatherings_between(db, place_id, *month_range(year, month))

@@ -17,6 +17,7 @@ from kaigo_desktop.domain.fiscal import (
     format_iso,
     format_wareki,
     format_wareki_short,
+    format_wareki_month,
     fiscal_month_range,
     month_of_fiscal_year,
     month_range,
@@ -196,3 +197,32 @@ def test_parse_fiscal_year_rejects(value):
 def test_fiscal_year_round_trip(fy):
     assert parse_fiscal_year(format_fiscal_year(fy)) == fy
     assert parse_fiscal_year(f"{fy}年度") == fy
+
+
+# ---- issue 15: 和暦 typed into the forms, and month pickers in 和暦
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("8.4.1", date(2026, 4, 1)), ("８．４．１", date(2026, 4, 1)), ("8/4/1", date(2026, 4, 1)),
+    ("8年4月1日", date(2026, 4, 1)), ("元.5.1", date(2019, 5, 1)), ("R8.4.1", date(2026, 4, 1)),
+    ("令和8年4月1日", date(2026, 4, 1)), ("2026/4/1", date(2026, 4, 1)),
+])
+def test_a_form_reads_a_year_without_era_as_the_current_era(typed, expected) -> None:
+    assert parse_date(typed, era_less_is_current=True) == expected
+
+
+@pytest.mark.parametrize("typed", ["8.4.1", "24/4/1", "元.5.1"])
+def test_files_never_read_a_year_without_era(typed) -> None:
+    with pytest.raises(DateParseError):  # "24/4/1" in a spreadsheet may be a two-digit western year
+        parse_date(typed)
+
+
+def test_an_era_less_date_before_reiwa_began_is_refused() -> None:
+    with pytest.raises(DateParseError, match="令和は2019年5月1日からです"):
+        parse_date("1.4.30", era_less_is_current=True)
+
+
+@pytest.mark.parametrize(("year", "month", "shown"), [
+    (2026, 4, "令和8年4月"), (2019, 4, "平成31年4月"), (2019, 5, "令和元年5月"), (1989, 1, "平成元年1月"),
+])
+def test_month_pickers_show_wareki(year, month, shown) -> None:
+    assert format_wareki_month(year, month) == shown

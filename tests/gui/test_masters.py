@@ -90,6 +90,16 @@ def test_population_typed_into_the_table_is_saved(qtbot, masters: MastersScreen,
     assert page.save_button.isEnabled() and page.discard_button.isEnabled()  # given back once the save is done
 
 
+def test_population_reference_date_typed_without_era_is_reiwa(qtbot, masters: MastersScreen, db_path: Path) -> None:
+    page = masters.show_page(masters.population)  # as in every date field (issue 15): 6.1.1 = 令和6年1月1日
+    row = population_row(masters, HACHIOJI)
+    page.table.item(row, POP65).setText("1000")
+    page.table.item(row, REFERENCE).setText("６．１．１")
+    assert save_and_wait(qtbot, masters)
+    assert query(db_path, "SELECT reference_date FROM population WHERE municipality_code = ?",
+                 (HACHIOJI,)) == [("2024-01-01",)]
+
+
 def test_population_rows_are_refused_together(qtbot, masters: MastersScreen, db_path: Path) -> None:
     page = masters.show_page(masters.population)
     page.table.item(population_row(masters, CHIYODA), POP65).setText("50000")

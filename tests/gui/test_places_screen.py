@@ -339,3 +339,19 @@ def test_menu_shortcuts_of_the_main_window_reach_the_screen(qtbot, seeded_path: 
     QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is screen.filter_bar.search_edit
     window.close()
+
+
+@pytest.mark.parametrize("typed", ["しんじゅく", "シンジュク", "新宿", "131041", "13104", "１３１０４"])
+def test_the_municipality_picker_takes_name_yomi_and_code(qtbot, screen: PlacesScreen, seeded_path: Path,
+                                                          typed: str) -> None:
+    assert screen.new_record()
+    form = screen.form
+    assert form.municipality_combo.value() == CHIYODA  # the user's default
+    form.municipality_combo.lineEdit().clear()
+    type_text(form.municipality_combo.lineEdit(), typed)
+    assert form.municipality_combo.value() == SHINJUKU  # one rule with every picker (domain.text)
+    assert form.center_combo.findText("神田地域包括支援センター") < 0  # Chiyoda's centers are no longer offered
+    type_text(form.name_edit, "新宿ひろば")
+    with qtbot.waitSignal(screen.list_did_refresh):
+        assert save_and_wait(qtbot, screen)
+    assert stored(seeded_path, "SELECT municipality_code FROM places WHERE name = '新宿ひろば'") == [(SHINJUKU,)]

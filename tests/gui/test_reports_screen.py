@@ -277,7 +277,7 @@ def test_an_activity_report_of_the_windows_month_is_refused_with_a_dialog(qtbot,
     screen = open_reports(qtbot, window)
     choose(screen.form.kind_combo, "activity")
     choose(screen.form.fiscal_year_combo, 2024)
-    screen.form.month_combo.setCurrentIndex(screen.form.month_combo.findText("2024年6月"))
+    screen.form.month_combo.setCurrentIndex(screen.form.month_combo.findText("令和6年6月（2024年6月）"))
     (tmp_path / "保存先").mkdir()
     out = tmp_path / "保存先" / "活動.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(out), ""))
@@ -285,7 +285,7 @@ def test_an_activity_report_of_the_windows_month_is_refused_with_a_dialog(qtbot,
     qtbot.waitUntil(lambda: messages != [], timeout=30_000)
     assert "2024年6月はまだ終わっていない" in messages[0]
     assert list(out.parent.iterdir()) == []  # no report, no temporary file
-    screen.form.month_combo.setCurrentIndex(screen.form.month_combo.findText("2024年5月"))
+    screen.form.month_combo.setCurrentIndex(screen.form.month_combo.findText("令和6年5月（2024年5月）"))
     screen.create_button.click()
     qtbot.waitUntil(lambda: screen.last_result is not None, timeout=30_000)
     assert out.read_bytes()[:5] == b"%PDF-"

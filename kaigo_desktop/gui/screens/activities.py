@@ -78,7 +78,7 @@ class ActivitiesScreen(ListDetailScreen):
         self.reference = reference
         self.form.set_reference(reference)
         self.promoter_filter.blockSignals(True)
-        self.promoter_filter.set_choices([(c.id, c.label) for c in reference.promoters])
+        self.promoter_filter.set_choices([(c.id, c.label, c.kana) for c in reference.promoters])
         self.promoter_filter.blockSignals(False)
         self._fill_combo(self.kind_filter, "すべての区分", [(k, k) for k in reference.activity_kinds])
         self._fill_combo(self.year_filter, "すべての年度", [(format_fiscal_year(y), y) for y in years],

@@ -100,7 +100,7 @@ class ActivityForm(RecordForm):
 
     def set_reference(self, reference: ReferenceLists) -> None:
         self._reference = reference
-        self.promoter.set_choices([(c.id, c.label) for c in reference.promoters])
+        self.promoter.set_choices([(c.id, c.label, c.kana) for c in reference.promoters])
         refill_keeping_text(self.kind, reference.activity_kinds)
         self._fill_places()
 
@@ -111,7 +111,7 @@ class ActivityForm(RecordForm):
     def _fill_places(self) -> None:
         code = self._municipality_of(self.promoter.value())
         places = self._reference.places.get(code, []) if self._reference and code else []
-        self.place.set_choices([(c.id, c.label) for c in places])
+        self.place.set_choices([(c.id, c.label, c.kana) for c in places])
 
     def new_activity(self, promoter_id: str | None) -> Activity:
         kinds = self._reference.activity_kinds if self._reference else [""]

@@ -28,6 +28,11 @@ from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.operations import QueryOp
+from kaigo_desktop.gui.screens.gathering_table_model import WEEKDAYS
+from kaigo_desktop.gui.screens.same_day_question import (
+    OPEN_EXISTING, SAME_DAY_REFUSAL, SAVE_ANYWAY, ask_same_day,
+)
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -149,6 +154,7 @@ class GatheringForm(RecordForm):
         self.clear_button.clicked.connect(lambda: self.new_entry(self.place.place()))
         self.same_button.clicked.connect(lambda: self.copy_last_time(force=True))
         self.place.place_did_change.connect(self._place_changed)
+        self.held_on.date_did_change.connect(self._show_mode)
         self.context.changes_did_happen.connect(self._changes_happened)
         for edit in self.counts.values():
             edit.textChanged.connect(self._update_totals)
@@ -237,6 +243,32 @@ class GatheringForm(RecordForm):
     def busy_widgets(self) -> list[QWidget]:
         return [self.save_button, self.clear_button]
 
+    def check_before_save(self, record: Gathering, then) -> None:
+        """A gathering of the same place and day already stored: open it, save this one too, or stop."""
+        if self._editing is not None and (record.place_id, record.held_on) == (self._editing.place_id,
+                                                                               self._editing.held_on):
+            then([])  # a correction that keeps its place and date was asked about when it was made
+            return
+        place_id, held_on, exclude = record.place_id, record.held_on, record.id
+        QueryOp(self, self.context, lambda db, _ctx: gatherings_view.same_day_gatherings(
+            db, place_id, held_on, exclude_id=exclude)) \
+            .success(lambda found: self._ask_same_day(record, found, then)) \
+            .failure(lambda _error: then([])) \
+            .run_in_background()  # the save that follows reports any real storage problem
+
+    def _ask_same_day(self, record: Gathering, found: list[Gathering], then) -> None:
+        if not found:
+            then([])
+            return
+        answer = ask_same_day(self, self.place.place(), record, found)
+        if answer == SAVE_ANYWAY:
+            then([])
+            return
+        then([FieldError("held_on", SAME_DAY_REFUSAL)])
+        if answer == OPEN_EXISTING:
+            self.load(found[0])
+            self.hint.setText(f"同じ日の記録を開きました（{format_wareki(found[0].held_on)}）。修正して保存できます。")
+
     def save_job(self, record: Gathering) -> SaveJob:
         today = date.today()
 
@@ -293,10 +325,14 @@ class GatheringForm(RecordForm):
     # ---- internals -----------------------------------------------------------------------------
 
     def _show_mode(self) -> None:
+        """The title names the date being entered, so a date changed after a save is seen before the next."""
+        held_on = self.held_on.value()
+        shown = f"{format_wareki(held_on)}（{WEEKDAYS[held_on.weekday()]}）" if held_on else ""
         if self._editing is None:
-            self.mode_label.setText("<b>新しい開催記録</b>")
+            self.mode_label.setText(f"<b>新しい開催記録</b>　開催日 <b>{shown}</b>")
         else:
-            self.mode_label.setText(f"<b>開催記録の修正</b>　{format_wareki(self._editing.held_on)}"
+            moved = "" if held_on == self._editing.held_on else f" → <b>{shown}</b>"
+            self.mode_label.setText(f"<b>開催記録の修正</b>　{format_wareki(self._editing.held_on)}{moved}"
                                     f"（最終更新 {self._editing.meta.updated_by or '—'}）")
 
     def _clear_routine(self) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.domain.fiscal import format_wareki_month
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import check_attendance
 from kaigo_desktop.gui.context import AppContext
@@ -141,7 +141,7 @@ class GatheringMonthGrid(QWidget):
 
     def _show_month_label(self) -> None:
         year, month = self.year_month()
-        self.month_label.setText(format_wareki(date(year, month, 1)).split("月")[0] + "月")
+        self.month_label.setText(format_wareki_month(year, month))
 
     # ---- public --------------------------------------------------------------------------------
 

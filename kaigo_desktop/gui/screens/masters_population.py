@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QComboBox
 
-from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_wareki, parse_date
+from kaigo_desktop.domain.fiscal import DateParseError, fiscal_year_of, format_wareki, parse_typed_date
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.gui.operations import Then, finish
@@ -111,7 +111,7 @@ class PopulationPage(EditedTablePage):
                 population_75 = parse_count(self.table.item(row, POP75).text(), field_label="75歳以上人口",
                                             units=count_units("population_75_plus"))
                 reference_text = self.table.item(row, REFERENCE).text().strip()
-                reference = parse_date(reference_text) if reference_text else None
+                reference = parse_typed_date(reference_text) if reference_text else None
             except (ValueError, DateParseError) as error:
                 problems.append(f"{name}: {error}")
                 continue

@@ -40,6 +40,7 @@ from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import approval
 from kaigo_desktop.services import places_view as pv
@@ -100,7 +101,8 @@ class PlaceForm(RecordForm):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.name_edit = QLineEdit(placeholderText="例：さくら体操の会")
         self.kana_edit = QLineEdit(placeholderText="例：サクラタイソウノカイ（ひらがなでも可）")
-        self.municipality_combo = ChoiceCombo(none_label=words.CHOOSE)
+        # Found by name, よみ (としまく) or code (131164 / 13116), as every 区市町村 picker.
+        self.municipality_combo = TypeAheadCombo(none_label=words.CHOOSE, placeholder="名前・よみ・コードで選択")
         self.center_combo = ChoiceCombo(none_label=words.NONE)
         self.address_edit = QLineEdit()
         self.venue_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
@@ -178,13 +180,14 @@ class PlaceForm(RecordForm):
         layout.addWidget(self.blank_space, 1)
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
-        self.municipality_combo.currentIndexChanged.connect(self._offer_centers)
+        self.municipality_combo.value_did_change.connect(self._offer_centers)
 
     def _connect_changes(self) -> None:
         for edit in (self.name_edit, self.kana_edit, self.address_edit, self.capacity_edit, self.contact_edit):
             edit.textChanged.connect(self._changed)
         self.notes_edit.textChanged.connect(self._changed)
-        for combo in (self.municipality_combo, self.center_combo, self.venue_combo, self.operator_combo,
+        self.municipality_combo.value_did_change.connect(self._changed)
+        for combo in (self.center_combo, self.venue_combo, self.operator_combo,
                       self.activity1_combo, self.activity2_combo, self.frequency_combo, self.status_combo):
             combo.currentIndexChanged.connect(self._changed)
         for check in self.program_checks.values():
@@ -197,7 +200,7 @@ class PlaceForm(RecordForm):
     def set_choices(self, choices: PlaceFieldChoices) -> None:
         self._choices = choices
         was_loading, self._loading = self._loading, True
-        self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)
+        self.municipality_combo.set_choices((m.code, m.name, m.kana, m.code) for m in choices.municipalities)
         self.venue_combo.set_labelled_choices(choices.venue_kinds)
         self.operator_combo.set_labelled_choices(choices.operator_kinds)
         self.activity1_combo.set_labelled_choices(choices.main_activities)

@@ -33,7 +33,7 @@ from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
-from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
+from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit, date_problems
 from kaigo_desktop.services import promoters_view, records
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.promoters_view import AssignmentRow, ReferenceLists
@@ -142,7 +142,7 @@ class AssignmentsPanel(QWidget):
     def _fill_places(self) -> None:
         code = self._promoter.municipality_code if self._promoter else ""
         places = self._reference.places.get(code, []) if self._reference else []
-        self.place.set_choices([(c.id, c.label) for c in places])
+        self.place.set_choices([(c.id, c.label, c.kana) for c in places])
 
     def set_promoter(self, promoter: Promoter | None) -> None:
         """None, an unsaved or a deleted promoter: nothing can be assigned."""
@@ -245,6 +245,9 @@ class AssignmentsPanel(QWidget):
             self.errors.show([FieldError("place_id", f"通いの場「{self.place.currentText().strip()}」は"
                                                      f"{self._municipality_name()}にありません。一覧から選んでください。")])
             return False
+        if problems := date_problems({"start_date": self.start_date.editor}):
+            self.errors.show(problems)
+            return False
         assignment = Assignment(self._promoter.id, str(self.place.value() or ""), self.start_date.value())
         today = self.today()
         return self._write(lambda db: promoters_view.add_assignment(db, assignment, today=today),
@@ -253,6 +256,9 @@ class AssignmentsPanel(QWidget):
     def end_selected(self) -> bool:
         row = self.selected()
         if row is None or self._promoter is None:
+            return False
+        if problems := date_problems({"end_date": self.end_date.editor}):
+            self.errors.show(problems)
             return False
         assignment_id, end, today = row.assignment.id, self.end_date.value(), self.today()
         return self._write(lambda db: promoters_view.end_assignment(db, assignment_id, end, today=today),

@@ -115,7 +115,7 @@ class PromoterForm(RecordForm):
     def set_reference(self, reference: ReferenceLists) -> None:
         """Fill the pickers (values being edited stay)."""
         self._reference = reference
-        self.municipality.set_choices([(c.id, c.label) for c in reference.municipalities])
+        self.municipality.set_choices([(c.id, c.label, c.kana, c.id) for c in reference.municipalities])
         refill_keeping_text(self.qualification, reference.qualifications)
         self._municipality_changed()
 

@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QLabel, QVBoxLayout, QWidget)
 
-from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, months_of_fiscal_year
+from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, format_wareki_month, months_of_fiscal_year
 from kaigo_desktop.gui.screens.report_kinds import REPORT_KINDS, ReportKind, default_file_name
 from kaigo_desktop.reports import ReportOptions
 
@@ -107,7 +107,7 @@ class ReportForm(QWidget):
         if self.kind().whole_year_month:
             self.month_combo.addItem("年度全体", None)
         for year, month in months_of_fiscal_year(fiscal_year) if fiscal_year else []:
-            self.month_combo.addItem(f"{year}年{month}月", (year, month))
+            self.month_combo.addItem(f"{format_wareki_month(year, month)}（{year}年{month}月）", (year, month))
         today = getattr(self, "_today", None) or date.today()
         wanted = kept if kept is not None else (None if self.kind().whole_year_month else (today.year, today.month))
         index = self.month_combo.findData(wanted)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
+from kaigo_desktop.domain.text import search_key
+from kaigo_desktop.gui.widgets.search_completer import SEARCH_ROLE, SearchCompleter
 from kaigo_desktop.services.gatherings_view import PlaceChoice
 
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
 
 def search_text(choice: PlaceChoice) -> str:
-    """Name, reading in katakana and in hiragana, and 区市町村: whatever part of them is typed finds the place."""
-    return " ".join((choice.name, choice.kana, choice.kana.translate(_KATAKANA_TO_HIRAGANA),
-                     choice.municipality_name))
+    """Name, reading and 区市町村: whatever part of them is typed (かな or カナ, any width) finds the place."""
+    return search_key(choice.name, choice.kana, choice.municipality_name)
 
 
 class PlaceChoiceModel(QStandardItemModel):
@@ -56,13 +55,6 @@ class PlaceChoiceModel(QStandardItemModel):
         return self._by_text.get(text, [])
 
 
-class _LabelCompleter(QCompleter):
-    """Matches on the search text but puts the place's label in the field."""
-
-    def pathFromIndex(self, index: QModelIndex) -> str:  # noqa: N802 - Qt's name
-        return index.data(Qt.ItemDataRole.DisplayRole)
-
-
 class PlacePicker(QLineEdit):
     """`place()` is the chosen place, or None while the text names none (or several). `place_did_change`
     fires when the choice settles (a completion picked, or the field left)."""
@@ -76,10 +68,7 @@ class PlacePicker(QLineEdit):
         self.setClearButtonEnabled(True)
         self._place: PlaceChoice | None = None
         self.places = choices if choices is not None else PlaceChoiceModel(self)
-        self.completer_ = _LabelCompleter(self.places, self)
-        self.completer_.setCompletionRole(SEARCH_ROLE)
-        self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer_ = SearchCompleter(self.places, self)
         self.completer_.setMaxVisibleItems(12)
         self.setCompleter(self.completer_)
         self.completer_.activated[QModelIndex].connect(self._picked)

@@ -33,6 +33,7 @@ from kaigo_desktop.gui.widgets.enter_navigation import (
     add_save_shortcut,
 )
 from kaigo_desktop.gui.widgets.form_errors import FormErrors, field_errors
+from kaigo_desktop.gui.widgets.wareki_date_edit import date_problems
 from kaigo_desktop.services.changes import Changes
 
 HISTORY = "変更履歴…"
@@ -299,7 +300,7 @@ class RecordForm(QWidget):
         if self.is_stored() and not self.has_unsaved_changes():
             then(True)  # nothing to write: the stored record keeps its time stamp
             return
-        errors = self.input_errors()
+        errors = date_problems(self.errors.editors) + self.input_errors()
         if errors:
             self.show_errors(errors)
             then(False)
