@@ -118,7 +118,8 @@ class Suppressor:
 
     def _complement(self, target: Hashable, hidden: set) -> Hashable | None:
         """The printed cell to hide next for `target`: from the relations around it (widening the circle
-        when they have none left), the smallest count that protects it, else the one that widens it most."""
+        when they have none left), the smallest count that protects it, else the one that widens it most,
+        else the smallest (hiding it brings the relations it belongs to into play)."""
         seen_relations: set[int] = set()
         frontier = {target}
         while frontier:
@@ -141,6 +142,8 @@ class Suppressor:
                     best, best_width = candidate, hi - lo
             if best is not None:
                 return best
+            if candidates:  # none helps alone: hide the smallest, the relations beyond it come in next round
+                return candidates[0]
             frontier = {k for k in members if k in hidden or not self.counts[k].shown}
         return None
 
