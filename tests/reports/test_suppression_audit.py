@@ -160,3 +160,20 @@ def test_supported_places_of_report_2() -> None:
     audit = Audit()
     audit.total(audit.figure("計", total), [audit.figure(f"場{i}", v) for i, v in enumerate(shown)])
     assert audit.exposed() == {} and audit.hidden
+
+
+def test_all_62_municipalities_with_small_counts(tmp_path: Path) -> None:
+    """Every 区市町村 with two places of random small counts: the all-Tokyo report stays protected."""
+    codes = [line.split(",")[0] for line in
+             (Path(__file__).parents[2] / "db" / "reference" / "municipalities.csv").read_text("utf-8").splitlines()
+             if line[:1].isdigit()]
+    assert len(codes) == 62
+    rng = random.Random(62)
+    with Database.open(tmp_path / "all.sqlite3", create=True, user="テスト") as db:
+        for code in codes:
+            for n in range(2):
+                add_place(db, code, f"場{n}", random_members(rng),
+                          [rng.choice([0, rng.randint(1, 4), rng.randint(5, 60)])], month=rng.randint(4, 12))
+            records.add(db, Population(code, FY, rng.choice([150, 900, 3_000, 200_000])), today=TODAY)
+        audit = audited(db, None)
+        assert len(audit.hidden) > 20 and audit.exposed() == {}
