@@ -182,6 +182,9 @@ def _municipality_table(data: SubmissionData, suppressor: Suppressor, number: in
         columns[attribute] = (dict(zip((f.code for f in recorded), shown)), shown_total)
     for f in recorded:
         people_relations(suppressor, f.code, f.members_total, f.members_65_plus)
+    # Implied by the columns and rows above, but stated so that the check sees it (the rests add up too).
+    rest = "参加者実人数（65歳以上以外）"
+    suppressor.relation(people_key(rest, None), [people_key(rest, f.code) for f in recorded])
     rows = []
     for f in figures:
         if not f.recorded:
