@@ -5,7 +5,9 @@ villages among them), in report 1's tables, the xlsx read back, and report 2's s
 
 from __future__ import annotations
 
+import csv
 import random
+import re
 from datetime import date
 from pathlib import Path
 
@@ -145,6 +147,37 @@ def test_the_xlsx_read_back_is_protected(hinohara: Database, tmp_path: Path) -> 
     audit = audit_submission(tables, "all", rests(data))
     assert audit.hidden and audit.exposed() == {}
     assert "秘匿" in {row[1] for row in tables["概要"]} | {v for row in tables["区市町村別"] for v in row}
+
+
+def csv_tables(path: Path) -> dict[str, list[list]]:
+    """The one-file CSV export read back: 「■name」 starts a table, then its header row and rows."""
+    tables: dict[str, list[list]] = {}
+    current: list[list] | None = None
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.reader(f):
+            if row and row[0].startswith("■"):
+                current = tables.setdefault(row[0][1:], [])
+                header = True
+            elif row and current is not None:
+                if header:
+                    header = False
+                    continue
+                current.append([int(v) if re.fullmatch(r"-?\d+", v) else
+                                float(v) if re.fullmatch(r"-?\d+\.\d+", v) else v or None for v in row])
+    return tables
+
+
+def test_the_csv_read_back_is_protected(hinohara: Database, tmp_path: Path) -> None:
+    """The CSV that goes to 東京都, parsed back: 檜原村's 65歳以上 is 「秘匿」 in 概要 and 区市町村別 alike."""
+    out = tmp_path / "hinohara.csv"
+    export(hinohara, "csv", ReportOptions(fiscal_year=FY, created=CREATED, municipality_code=HINOHARA), out)
+    tables = csv_tables(out)
+    data, _ = tables_of(hinohara, HINOHARA)
+    audit = audit_submission(tables, HINOHARA, rests(data))
+    assert audit.hidden and audit.exposed() == {}
+    summary = {row[0]: row[1] for row in tables["概要"]}
+    assert summary["参加者実人数（注8）"] == 159 and summary["参加者実人数（65歳以上）（注9）"] == "秘匿"
+    assert summary["参加率（注10）"] == "秘匿"
 
 
 def test_supported_places_of_report_2() -> None:
