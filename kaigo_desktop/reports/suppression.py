@@ -18,6 +18,7 @@ not a person)."""
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -47,6 +48,7 @@ class Suppressor:
     hidden: list[tuple[str, str, str]] = field(default_factory=list)
     counts: dict[Hashable, _Count] = field(default_factory=dict)
     relations: list[tuple[Hashable, tuple[Hashable, ...]]] = field(default_factory=list)
+    _cached_equations: list[dict[Hashable, int]] | None = field(default=None, repr=False)
 
     # ---- what the table builders call ----------------------------------------------------------
 
@@ -152,32 +154,58 @@ class Suppressor:
 
     def _bounds(self, hidden: set) -> dict[Hashable, tuple[float, float]]:
         """What the printed figures and the relations tell about each count: [low, high], by repeated
-        propagation (parts ≥ 0; total = sum of parts). Never narrower than the true range."""
+        propagation over the equations (every count ≥ 0). Never narrower than the true range."""
         lo = {k: (float(c.value) if c.shown and k not in hidden else 0.0) for k, c in self.counts.items()}
         hi = {k: (float(c.value) if c.shown and k not in hidden else math.inf) for k, c in self.counts.items()}
-        for _ in range(100):
-            changed = False
-            for total, parts in self.relations:
-                low_sum = sum(lo[p] for p in parts)
-                finite = [hi[p] for p in parts if hi[p] != math.inf]
-                unbounded = len(parts) - len(finite)
-                high_sum = sum(finite) if not unbounded else math.inf
-                if low_sum > lo[total]:
-                    lo[total], changed = low_sum, True
-                if high_sum < hi[total]:
-                    hi[total], changed = high_sum, True
-                for p in parts:
-                    others_high = (sum(finite) - hi[p] if hi[p] != math.inf else sum(finite)) \
-                        if unbounded - (hi[p] == math.inf) == 0 else math.inf
-                    new_lo = lo[total] - others_high
-                    new_hi = hi[total] - (low_sum - lo[p])
-                    if new_lo > lo[p]:
-                        lo[p], changed = new_lo, True
-                    if new_hi < hi[p]:
-                        hi[p], changed = new_hi, True
-            if not changed:
-                break
+        equations = self._equations()
+        using: dict[Hashable, list[int]] = {}
+        for i, equation in enumerate(equations):
+            for key in equation:
+                using.setdefault(key, []).append(i)
+        # Work list: an equation is looked at again only when one of its counts has moved.
+        queue, queued = deque(range(len(equations))), set(range(len(equations)))
+        budget = 100 * len(equations)  # bounds that creep by steps along a cycle stop here, still sound
+        while queue and budget:
+            budget -= 1
+            i = queue.popleft()
+            queued.discard(i)
+            for key in _tighten(equations[i], lo, hi):
+                for j in using[key]:
+                    if j not in queued:
+                        queue.append(j)
+                        queued.add(j)
         return {k: (lo[k], hi[k]) for k in self.counts}
+
+    def _equations(self) -> list[dict[Hashable, int]]:
+        """Each relation as Σ coef·count = 0, and the sums and differences of two small relations that share
+        a count (65歳以上 = 65～74歳 + 75歳以上 + … and 実人数 = 65歳未満 + 65～74歳 + 75歳以上 + 不明 together bound
+        実人数 by 65歳以上, which neither does alone)."""
+        if self._cached_equations is not None:
+            return self._cached_equations
+        base = [{total: 1, **{p: -1 for p in parts}} for total, parts in self.relations]
+        equations, seen = list(base), {_canonical(e) for e in base}
+        small = [e for e in base if len(e) <= _SMALL_RELATION]
+        for _ in range(_COMBINING_ROUNDS):  # chains of up to 2**rounds small relations
+            found = []
+            for i, first in enumerate(small):
+                for second in small[i + 1:]:
+                    if not first.keys() & second.keys():
+                        continue
+                    for sign in (1, -1):
+                        combined = dict(first)
+                        for key, coef in second.items():
+                            combined[key] = combined.get(key, 0) + sign * coef
+                        combined = {k: c for k, c in combined.items() if c}
+                        if (combined and len(combined) <= _SMALL_RELATION  # something cancelled, still small
+                                and len(combined) < len(first) + len(second) and _canonical(combined) not in seen):
+                            seen.add(_canonical(combined))
+                            found.append(combined)
+            equations += found
+            small += found
+            if not found:
+                break
+        self._cached_equations = equations
+        return equations
 
     # ---- recording and showing -------------------------------------------------------------------
 
@@ -228,6 +256,42 @@ class Suppressor:
             text += (f"ほかの表や合計から逆算できないよう、ほかに{secondary}欄を「{SECONDARY.text}」と"
                      "表示しています。")
         return text + "秘匿した欄は各表の下に記載しています。"
+
+
+_SMALL_RELATION = 8  # relations of at most this many counts are also combined in pairs
+_COMBINING_ROUNDS = 2
+
+
+def _canonical(equation: dict[Hashable, int]) -> frozenset:
+    sign = 1 if next(iter(sorted(equation.items(), key=repr)))[1] > 0 else -1
+    return frozenset((k, sign * c) for k, c in equation.items())
+
+
+def _tighten(equation: dict[Hashable, int], lo: dict, hi: dict) -> list[Hashable]:
+    """One pass of Σ coef·x = 0 over the bounds: each x lies within what the others leave. Returns the
+    counts whose bounds moved."""
+    def term(key: Hashable, coef: int) -> tuple[float, float]:
+        return (coef * lo[key], coef * hi[key]) if coef > 0 else (coef * hi[key], coef * lo[key])
+
+    terms = {key: term(key, coef) for key, coef in equation.items()}
+    low_finite = [t[0] for t in terms.values() if t[0] != -math.inf]
+    high_finite = [t[1] for t in terms.values() if t[1] != math.inf]
+    low_sum, high_sum = sum(low_finite), sum(high_finite)
+    low_missing, high_missing = len(terms) - len(low_finite), len(terms) - len(high_finite)
+    changed = []
+    for key, coef in equation.items():
+        t_low, t_high = terms[key]
+        # the others' sum lies in [others_low, others_high]; coef·x = −(others)
+        others_low = -math.inf if low_missing - (t_low == -math.inf) else low_sum - (t_low if t_low != -math.inf else 0)
+        others_high = math.inf if high_missing - (t_high == math.inf) else high_sum - (t_high if t_high != math.inf else 0)
+        low, high = sorted((-others_high / coef, -others_low / coef))
+        if low > lo[key] + 1e-9:
+            lo[key] = low
+            changed.append(key)
+        if high < hi[key] - 1e-9:
+            hi[key] = high
+            changed.append(key)
+    return changed
 
 
 def _narrow(bounds: tuple[float, float]) -> bool:
