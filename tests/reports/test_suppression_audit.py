@@ -117,7 +117,9 @@ def random_data(db: Database, seed: int) -> None:
             records.add(db, Population(code, FY, rng.choice([150, 900, 3_000, 200_000])), today=TODAY)
 
 
-@pytest.mark.parametrize("seed", range(8))
+# 109 and 338 once found a hidden cell the propagation check had missed (a rest of 0 pinning every row; 実人数
+# pinned through 65歳以上 and the age table): kept as regressions.
+@pytest.mark.parametrize("seed", [*range(8), 109, 338])
 def test_generated_small_counts_stay_protected(tmp_path: Path, seed: int) -> None:
     with Database.open(tmp_path / f"r{seed}.sqlite3", create=True, user="テスト") as db:
         random_data(db, seed)
