@@ -282,8 +282,10 @@ def _tighten(equation: dict[Hashable, int], lo: dict, hi: dict) -> list[Hashable
     for key, coef in equation.items():
         t_low, t_high = terms[key]
         # the others' sum lies in [others_low, others_high]; coef·x = −(others)
-        others_low = -math.inf if low_missing - (t_low == -math.inf) else low_sum - (t_low if t_low != -math.inf else 0)
-        others_high = math.inf if high_missing - (t_high == math.inf) else high_sum - (t_high if t_high != math.inf else 0)
+        others_low = (-math.inf if low_missing - (t_low == -math.inf)
+                      else low_sum - (t_low if t_low != -math.inf else 0))
+        others_high = (math.inf if high_missing - (t_high == math.inf)
+                       else high_sum - (t_high if t_high != math.inf else 0))
         low, high = sorted((-others_high / coef, -others_low / coef))
         if low > lo[key] + 1e-9:
             lo[key] = low
