@@ -25,6 +25,7 @@ from kaigo_desktop.reports.marks import counted_until_rows
 from kaigo_desktop.reports.model import (
     INT,
     PERCENT,
+    SECONDARY,
     YEN,
     Column,
     Hidden,
@@ -36,7 +37,7 @@ from kaigo_desktop.reports.promoters import promoter_tables
 from kaigo_desktop.reports.spreadsheet_cells import append_xlsx_row, csv_cell
 from kaigo_desktop.reports.submission import TITLE as SUBMISSION_TITLE
 from kaigo_desktop.reports.submission import submission_tables
-from kaigo_desktop.reports.suppression import Suppressor
+from kaigo_desktop.reports.suppression import protect
 from kaigo_desktop.services.report_data import promoters_data, submission_data
 
 FORMATS = ("xlsx", "csv")
@@ -99,7 +100,6 @@ def _plain(title: str) -> str:
 def build_bundle(db, options: ReportOptions) -> ExportBundle:
     """The tables of reports 1 and 2 for the 年度 and scope, as the exports write them."""
     fiscal_year = options.required_fiscal_year()
-    suppressor = Suppressor(options.suppress)
     first = submission_data(db, fiscal_year, options.municipality_code, options.counting_day())
     options.require_records(first.stats, first.municipality_name)
     second = promoters_data(db, fiscal_year, options.municipality_code, options.counting_day())
@@ -107,12 +107,16 @@ def build_bundle(db, options: ReportOptions) -> ExportBundle:
     bundle = ExportBundle(fiscal_year, scope, options.created_or_today(), "",
                           counted_until=counted_until_rows(first.stats), submitted=options.submitted)
     used = {"定義"}
-    for table in submission_tables(first, suppressor):
+    # Both reports' tables go out together: 秘匿処理 holds across all of them.
+    (first_tables, second_tables), suppressor = protect(
+        lambda suppressor: (submission_tables(first, suppressor), promoter_tables(second, suppressor)),
+        options.suppress)
+    for table in first_tables:
         bundle.sheets.append(Sheet(_sheet_name(table.key, used), f"{SUBMISSION_TITLE} {table.title}",
                                    table.columns, table.rows))
     # Report 2 prints one section per 区市町村; here each kind of table is one sheet with the 区市町村 in front.
     combined: dict[str, tuple[TableData, list[list[Any]]]] = {}
-    for section, table in promoter_tables(second, suppressor):
+    for section, table in second_tables:
         key = table.key if section is not None else f"推進員 {table.key}"
         prefix = [] if section is None else [section.code, section.name]
         if key not in combined:
@@ -123,7 +127,7 @@ def build_bundle(db, options: ReportOptions) -> ExportBundle:
             [Column("区市町村コード"), Column("区市町村")] + table.columns)
         bundle.sheets.append(Sheet(_sheet_name(key, used), f"{PROMOTERS_TITLE} {table.title}", columns, rows))
     bundle.suppression = suppressor.statement()
-    marks = {"<5": "「<5」", "x": "「x」（二次秘匿）"}
+    marks = {"<5": "「<5」", SECONDARY.text: f"「{SECONDARY.text}」（二次秘匿）"}
     bundle.suppressed_cells = [f"{table}: {label} {marks[mark]}" for table, label, mark in suppressor.hidden]
     bundle.definitions = (
         [(f"実施状況報告書 注{n} {term}", text) for n, (term, text) in enumerate(submission_definitions(first.settings), 1)]

@@ -9,8 +9,8 @@ TEXT, INT, YEN, PERCENT = "text", "int", "yen", "percent"
 
 
 class Hidden:
-    """A cell withheld by 秘匿処理: "<5" for a count of 1–4 people, "x" for a cell hidden so that a "<5" cannot
-    be worked out from the total (二次秘匿)."""
+    """A cell withheld by 秘匿処理: "<5" for a count of 1–4 people, 「秘匿」 for a cell hidden so that no hidden
+    count can be worked out from the totals and the other tables (二次秘匿)."""
 
     __slots__ = ("text",)
 
@@ -30,7 +30,7 @@ def scope_label(municipality_code: str | None, municipality_name: str) -> str:
 
 
 SMALL = Hidden("<5")
-SECONDARY = Hidden("x")
+SECONDARY = Hidden("秘匿")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from kaigo_desktop.reports.model import (
     scope_label,
     sum_known,
 )
-from kaigo_desktop.reports.suppression import Suppressor
+from kaigo_desktop.reports.suppression import Suppressor, protect
 from kaigo_desktop.services.report_data import (
     PromotersData,
     PromoterSection,
@@ -173,8 +173,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
         progress("集計しています")
     data = promoters_data(db, fiscal_year, options.municipality_code, options.counting_day())
     options.require_records(data.stats, data.municipality_name)
-    suppressor = Suppressor(options.suppress)
-    tables = promoter_tables(data, suppressor)
+    tables, suppressor = protect(lambda suppressor: promoter_tables(data, suppressor), options.suppress)
     if progress:
         progress("PDF を作成しています")
     meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),

@@ -21,11 +21,12 @@ from kaigo_desktop.reports.model import (
     PERCENT,
     TEXT,
     Column,
+    SECONDARY,
     Hidden,
     TableData,
     scope_label,
 )
-from kaigo_desktop.reports.suppression import Suppressor
+from kaigo_desktop.reports.suppression import Suppressor, protect
 from kaigo_desktop.reports.submission_survey import (
     SURVEY_TABLE_COUNT,
     pending_notes,
@@ -41,18 +42,40 @@ from kaigo_desktop.services.stats import UNSET
 TITLE = REPORTS["submission"][1]
 
 
+def people_key(figure: str, scope: str | None) -> tuple[str, str]:
+    """The identity of a count of people of a 区市町村 (None: all of them) wherever a table prints it, so that
+    秘匿処理 sees 概要's 参加者実人数, 男女別's 計 and 区市町村別's 計 as one figure."""
+    return figure, scope or "all"
+
+
+def people_relations(suppressor: Suppressor, scope: str | None, members: int, members_65: int) -> None:
+    """参加者実人数 = 65歳以上 + the rest (65歳未満 and 年齢不明): the rest is printed nowhere but is a count
+    of people that two printed figures would give away (檜原村: 159 − 155 = 4)."""
+    rest = people_key("参加者実人数（65歳以上以外）", scope)
+    suppressor.unpublished(rest, members - members_65, sensitive=True)
+    suppressor.relation(people_key("参加者実人数", scope), [people_key("参加者実人数（65歳以上）", scope), rest])
+
+
 def submission_tables(data: SubmissionData, suppressor: Suppressor) -> list[TableData]:
-    """Every table of report 1, counts of people already passed through 秘匿処理."""
+    """Every table of report 1, counts of people passed through 秘匿処理 (see protected_submission_tables)."""
     s = data.stats
     tables: list[TableData] = []
+    scope = data.municipality_code
 
     # 概要
     t = "概要"
-    attendance = suppressor.cell(t, "延べ参加者数", s.attendance_total)
-    members = suppressor.cell(t, "参加者実人数", s.members_total)
-    members_65 = suppressor.cell(t, "参加者実人数（65歳以上）", s.members_65_plus)
+    attendance = suppressor.cell(t, "延べ参加者数", s.attendance_total, people_key("延べ参加者数", scope))
+    members = suppressor.cell(t, "参加者実人数", s.members_total, people_key("参加者実人数", scope))
+    members_65 = suppressor.cell(t, "参加者実人数（65歳以上）", s.members_65_plus,
+                                 people_key("参加者実人数（65歳以上）", scope))
+    people_relations(suppressor, scope, s.members_total, s.members_65_plus)
     rate = suppressor.derived(t, "参加率", s.participation_rate, [members_65])
-    weekly = suppressor.cell(t, "週1回以上の通いの場の参加者実人数（65歳以上）", s.members_65_plus_weekly)
+    weekly = suppressor.cell(t, "週1回以上の通いの場の参加者実人数（65歳以上）", s.members_65_plus_weekly,
+                             people_key("週1回以上 65歳以上", scope))
+    # 週1回以上 is a part of 65歳以上: the other part is printed nowhere and is no category of people.
+    weekly_rest = people_key("週1回以上でない 65歳以上", scope)
+    suppressor.unpublished(weekly_rest, s.members_65_plus - s.members_65_plus_weekly, sensitive=False)
+    suppressor.relation(people_key("参加者実人数（65歳以上）", scope), [people_key("週1回以上 65歳以上", scope), weekly_rest])
     weekly_rate = suppressor.derived(t, "週1回以上活動に参加している人の率", s.weekly_participation_rate, [weekly])
     month = data.settings.survey_reference_month
     survey = survey_count(s)
@@ -105,26 +128,42 @@ def submission_tables(data: SubmissionData, suppressor: Suppressor) -> list[Tabl
                               ("年齢別", "6. 参加者実人数（年齢別）（注8・注9）", s.members_by_age)):
         table_title = f"参加者実人数（{key}）"
         shown, total = suppressor.group(table_title, [(f"「{k}」", v) for k, v in split.items()],
-                                        ("「計」", s.members_total))
+                                        ("「計」", s.members_total), keys=[people_key(f"{key} {k}", scope) for k in split],
+                                        total_key=people_key("参加者実人数", scope))
         rows = [[label, value] for label, value in zip(split, shown)] + [["計", total]]
         tables.append(TableData(table_title, title, [Column("区分", TEXT, 40), Column("人数", INT, 30)], rows,
                                 total_rows={len(rows) - 1}, notes=suppressor.notes_for(table_title)))
+
+    # 65歳以上 = 65～74歳 + 75歳以上 + the 65歳以上 of places without an age breakdown (printed nowhere)
+    if "65～74歳" in s.members_by_age and "75歳以上" in s.members_by_age:
+        older = [people_key(f"年齢別 {k}", scope) for k in ("65～74歳", "75歳以上")]
+        unsplit = people_key("年齢の内訳のない65歳以上", scope)
+        suppressor.unpublished(unsplit, s.members_65_plus - s.members_by_age["65～74歳"] - s.members_by_age["75歳以上"],
+                               sensitive=False)
+        suppressor.relation(people_key("参加者実人数（65歳以上）", scope), [*older, unsplit])
 
     # 月別延べ参加者数
     table_title = "月別延べ参加者数"
     labels = [f"{y}年{m}月" for y, m in months_of_fiscal_year(data.fiscal_year)]
     values = list(s.attendance_by_month.values())
     shown, total = suppressor.group(table_title, [(f"「{label}」", v) for label, v in zip(labels, values)],
-                                    ("「計」", sum(values)))
+                                    ("「計」", sum(values)),
+                                    total_key=people_key("延べ参加者数", scope) if sum(values) == s.attendance_total
+                                    else None)
     rows = [[label, value] for label, value in zip(labels, shown)] + [["計", total]]
     tables.append(TableData(table_title, "7. 月別延べ参加者数（注7）",
                             [Column("月", TEXT, 40), Column("延べ参加者数", INT, 30)], rows,
                             total_rows={len(rows) - 1}, notes=suppressor.notes_for(table_title)))
 
-    tables += survey_tables(s, suppressor, first_number=8)
+    tables += survey_tables(s, suppressor, first_number=8, scope_key=lambda figure: people_key(figure, scope))
     if data.municipality_code is None:
         tables.append(_municipality_table(data, suppressor, number=8 + SURVEY_TABLE_COUNT))
     return tables
+
+
+def protected_submission_tables(data: SubmissionData, enabled: bool) -> tuple[list[TableData], Suppressor]:
+    """Report 1's tables with 秘匿処理 holding across all of them."""
+    return protect(lambda suppressor: submission_tables(data, suppressor), enabled)
 
 
 def _municipality_table(data: SubmissionData, suppressor: Suppressor, number: int) -> TableData:
@@ -138,8 +177,14 @@ def _municipality_table(data: SubmissionData, suppressor: Suppressor, number: in
                                     ("members_total", "参加者実人数", s.members_total),
                                     ("members_65_plus", "参加者実人数（65歳以上）", s.members_65_plus)):
         shown, shown_total = suppressor.group(
-            table_title, [(f"{f.name}の{label}", getattr(f, attribute)) for f in recorded], (f"計の{label}", total))
+            table_title, [(f"{f.name}の{label}", getattr(f, attribute)) for f in recorded], (f"計の{label}", total),
+            keys=[people_key(label, f.code) for f in recorded], total_key=people_key(label, None))
         columns[attribute] = (dict(zip((f.code for f in recorded), shown)), shown_total)
+    for f in recorded:
+        people_relations(suppressor, f.code, f.members_total, f.members_65_plus)
+    # Implied by the columns and rows above, but stated so that the check sees it (the rests add up too).
+    rest = "参加者実人数（65歳以上以外）"
+    suppressor.relation(people_key(rest, None), [people_key(rest, f.code) for f in recorded])
     rows = []
     for f in figures:
         if not f.recorded:
@@ -196,8 +241,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
         progress("集計しています")
     data = submission_data(db, fiscal_year, options.municipality_code, options.counting_day())
     options.require_records(data.stats, data.municipality_name)
-    suppressor = Suppressor(options.suppress)
-    tables = submission_tables(data, suppressor)
+    tables, suppressor = protected_submission_tables(data, options.suppress)
     if progress:
         progress("PDF を作成しています")
     meta, styles = layout.begin(TITLE, options, scope_label(data.municipality_code, data.municipality_name),
@@ -229,7 +273,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
         table_block(monthly, styles, keep=False),
         [Spacer(1, 7 * mm), charts.vertical_bars(
             [label.split("年")[1] for label in labels], values, width=width - 76 * mm, height=78 * mm,
-            font=font.name, caption="図2 月別延べ参加者数" + ("（「<5」「x」の月は0として描画）" if hidden_months else ""))],
+            font=font.name, caption="図2 月別延べ参加者数" + (f"（「<5」「{SECONDARY.text}」の月は0として描画）" if hidden_months else ""))],
         (76 * mm, width - 76 * mm), styles)
     story += table_block(by_key["調査対象の参加者"], styles)
     for left, right in (("会場種別", "主な活動内容"), ("1回あたりの参加者数", "専門職の関与")):

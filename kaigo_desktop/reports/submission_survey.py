@@ -5,6 +5,7 @@ and 未確定 wording, 「未入力」 for a missing input and 「要確認」 f
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -78,13 +79,25 @@ def _count_table(key: str, title: str, label: str, counts: dict[str, int], s: Fi
                      total_rows={len(rows) - 1}, notes=pending_notes(s))
 
 
-def survey_tables(s: FiscalYearStats, suppressor: Suppressor, first_number: int) -> list[TableData]:
+def survey_tables(s: FiscalYearStats, suppressor: Suppressor, first_number: int,
+                  scope_key: Callable[[str], Hashable]) -> list[TableData]:
     """The survey's categories over 調査対象 (and 専門職 by kind over active places), numbered from
-    first_number."""
+    first_number. `scope_key(figure)` names a count of people of the report's scope for 秘匿処理."""
     n = first_number
     t = "調査対象の参加者"
-    members = suppressor.cell(t, "参加者実人数", s.survey.members_total)
-    members_65 = suppressor.cell(t, "参加者実人数（65歳以上）", s.survey.members_65_plus)
+    final = s.survey.final  # before, the cells print "—"
+    members = suppressor.cell(t, "参加者実人数", s.survey.members_total, scope_key("調査対象 参加者実人数"), shown=final)
+    members_65 = suppressor.cell(t, "参加者実人数（65歳以上）", s.survey.members_65_plus,
+                                 scope_key("調査対象 参加者実人数（65歳以上）"), shown=final)
+    # 調査対象 is a part of all places: 実人数 = 調査対象 + the rest; and 調査対象 65歳以上 + the rest of 調査対象.
+    for whole, part, value in (("参加者実人数", "調査対象 参加者実人数", s.members_total - s.survey.members_total),
+                               ("参加者実人数（65歳以上）", "調査対象 参加者実人数（65歳以上）",
+                                s.members_65_plus - s.survey.members_65_plus)):
+        suppressor.unpublished(scope_key(f"{part} 以外"), value, sensitive=False)
+        suppressor.relation(scope_key(whole), [scope_key(part), scope_key(f"{part} 以外")])
+    rest = scope_key("調査対象 参加者実人数（65歳以上以外）")
+    suppressor.unpublished(rest, s.survey.members_total - s.survey.members_65_plus, sensitive=True)
+    suppressor.relation(scope_key("調査対象 参加者実人数"), [scope_key("調査対象 参加者実人数（65歳以上）"), rest])
     month = s.survey_reference_month
     tables = [TableData(t, f"{n}. 調査対象の通いの場（{month}月に開催あり）と参加者実人数（注3・注13）",
                         [Column("項目", TEXT, 78), Column("値", INT, 32), Column("単位", TEXT, 16)], [

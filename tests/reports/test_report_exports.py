@@ -87,7 +87,7 @@ def test_xlsx_suppression_on_by_default(small, tmp_path: Path) -> None:
     result = export(small, "xlsx", options(municipality_code=CHIYODA), out)
     book = openpyxl.load_workbook(out)
     sexes = by_label(book["参加者実人数（男女別）"])
-    assert sexes["男性"] == ("<5",) and sexes["女性"] == ("x",) and sexes["計"] == (43,)
+    assert sexes["男性"] == ("<5",) and sexes["女性"] == ("秘匿",) and sexes["計"] == (43,)
     cover = rows_of(book["定義"])
     hidden = [row[1] for row in cover if row[0] == "秘匿した欄"]
     assert "参加者実人数（男女別）: 「男性」 「<5」" in hidden

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kaigo_desktop.reports.model import INT, PERCENT, SECONDARY, SMALL, TEXT, Column, TableData, format_cell
-from kaigo_desktop.reports.suppression import Suppressor, is_small
+from kaigo_desktop.reports.suppression import Suppressor, is_small, protect
 
 
 def test_only_counts_of_one_to_four_are_small() -> None:
@@ -15,23 +15,52 @@ def test_only_counts_of_one_to_four_are_small() -> None:
 
 
 def test_group_hides_small_cells_and_one_more_when_a_single_one_could_be_worked_out() -> None:
-    s = Suppressor()
-    shown, total = s.group("表", [("A", 3), ("B", 40), ("C", 12), ("D", 0)], ("計", 55))
-    assert shown == [SMALL, 40, SECONDARY, 0] and total == 55  # C (12) is the smallest other non-zero
-    shown, total = s.group("表2", [("A", 3), ("B", 2), ("C", 40)], ("計", 45))
-    assert shown == [SMALL, SMALL, 40] and total == 45  # two hidden cells protect each other
-    shown, total = s.group("表3", [("A", 2), ("B", 1)], ("計", 3))
-    assert shown == [SMALL, SMALL] and total is SMALL
-    shown, total = s.group("表4", [("A", 3), ("B", 0)], ("計", 3))
-    assert shown == [SMALL, 0] and total is SMALL
-    assert s.notes_for("表") == ["秘匿（1～4人を「<5」と表示）: A", "二次秘匿（合計などから逆算できないよう「x」と表示）: C"]
-    assert "「<5」と表示しています（8欄）" in s.statement() and "ほかに1欄を「x」" in s.statement()
+    def build(s: Suppressor):
+        return [s.group("表", [("A", 3), ("B", 40), ("C", 12), ("D", 0)], ("計", 55)),
+                s.group("表2", [("A", 3), ("B", 2), ("C", 40)], ("計", 45)),
+                s.group("表3", [("A", 2), ("B", 1)], ("計", 3)),
+                s.group("表4", [("A", 3), ("B", 0)], ("計", 3))]
+
+    (first, second, third, fourth), s = protect(build)
+    assert first == ([SMALL, 40, SECONDARY, 0], 55)  # C (12) is the smallest other non-zero that protects A
+    assert second == ([SMALL, SMALL, 40], 45)  # two hidden cells (3 + 2 = 5: 0…5 each) protect each other
+    assert third == ([SMALL, SMALL], SMALL)
+    assert fourth == ([SMALL, 0], SMALL)
+    assert s.notes_for("表") == ["秘匿（1～4人を「<5」と表示）: A",
+                                "二次秘匿（ほかの表や合計から逆算できないよう「秘匿」と表示）: C"]
+    assert "「<5」と表示しています（8欄）" in s.statement() and "ほかに1欄を「秘匿」" in s.statement()
+
+
+def test_two_small_cells_that_add_up_to_less_than_five_take_a_third() -> None:
+    # A 1 and B 2 hidden alone: 45 − 42 = 3 leaves A only 0…3 (4 values): C (42) is hidden too.
+    (shown, total), _ = protect(lambda s: s.group("表", [("A", 1), ("B", 2), ("C", 42)], ("計", 45)))
+    assert shown == [SMALL, SMALL, SECONDARY] and total == 45
+
+
+def test_the_same_figure_in_two_tables_is_hidden_in_both() -> None:
+    # 概要 prints 実人数 and 65歳以上; the rest (4) is printed nowhere but 159 − 155 would give it away.
+    def build(s: Suppressor):
+        members = s.cell("概要", "実人数", 159, "members")
+        older = s.cell("概要", "65歳以上", 155, "older")
+        s.unpublished("rest", 4, sensitive=True)
+        s.relation("members", ["older", "rest"])
+        ages = s.group("年齢別", [("65歳未満", 4), ("65歳以上", 155)], ("計", 159), keys=["under", "older"],
+                       total_key="members")
+        return members, older, ages
+
+    (members, older, ages), _ = protect(build)
+    assert members == 159 and older is SECONDARY and ages == ([SMALL, SECONDARY], 159)
+
+
+def test_a_count_printed_twice_must_agree() -> None:
+    with pytest.raises(ValueError):
+        protect(lambda s: (s.cell("表", "A", 3, "a"), s.cell("表2", "A", 4, "a")))
 
 
 def test_disabled_suppressor_changes_nothing() -> None:
-    s = Suppressor(enabled=False)
-    assert s.group("表", [("A", 3)], ("計", 3)) == ([3], 3)
-    assert s.cell("表", "A", 2) == 2 and s.derived("表", "率", 0.1, [2]) == 0.1
+    (group, cell, rate), s = protect(lambda s: (s.group("表", [("A", 3)], ("計", 3)), s.cell("表", "B", 2),
+                                               s.derived("表", "率", 0.1, [2])), enabled=False)
+    assert group == ([3], 3) and cell == 2 and rate == 0.1
     assert s.hidden == [] and s.statement().startswith("なし")
 
 
@@ -47,7 +76,7 @@ def test_cell_formats() -> None:
     assert format_cell(1.5, PERCENT) == "1.5%"
     assert format_cell(0.2, INT) == "0.2"
     assert format_cell(None, INT) == "—"
-    assert format_cell(SMALL, INT) == "<5" and format_cell(SECONDARY, INT) == "x"
+    assert format_cell(SMALL, INT) == "<5" and format_cell(SECONDARY, INT) == "秘匿"
     assert format_cell("文京区", TEXT) == "文京区"
 
 

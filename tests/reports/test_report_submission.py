@@ -158,11 +158,11 @@ def test_suppression_is_on_by_default_and_states_what_it_hid(small, tmp_path: Pa
     result = make(small, out, municipality_code=HINODE)
     items = cells(out)
     text = flat_text(out)
-    # 日の出町: 2 participants, 2 aged 75+, attendance 2 → all "<5"; the rate would give them away → "x".
+    # 日の出町: 2 participants, 2 aged 75+, attendance 2 → all "<5"; the rate would give them away → 「秘匿」.
     summary = "1. 概要"
     assert after(items, "延べ参加者数（注7）", start=summary)[0] == "<5"
     assert after(items, "参加者実人数（注8）", start=summary)[0] == "<5"
-    assert after(items, "参加率（注10）", start=summary)[0] == "x"
+    assert after(items, "参加率（注10）", start=summary)[0] == "秘匿"
     assert after(items, "75歳以上", start="6. 参加者実人数（年齢別）（注8・注9）")[0] == "<5"
     assert after(items, "女性", start="5. 参加者実人数（男女別）（注8）")[0] == "<5"
     assert after(items, "男性", start="5. 参加者実人数（男女別）（注8）")[0] == "0"  # 0 identifies no one
@@ -181,9 +181,9 @@ def test_secondary_suppression_keeps_a_small_count_from_being_worked_out(small, 
     text = flat_text(out)
     sexes = "5. 参加者実人数（男女別）（注8）"
     # 千代田区: 男性 3, 女性 40, 不明 0, 計 43. 男性 alone is small and 43 − 40 would give it away, so the smallest
-    # other non-zero count (女性) is hidden as well, as "x".
-    assert [after(items, label, start=sexes)[0] for label in ("男性", "女性", "不明", "計")] == ["<5", "x", "0", "43"]
-    assert "二次秘匿（合計などから逆算できないよう「x」と表示）: 「女性」" in text
+    # other non-zero count (女性) is hidden as well, as 「秘匿」.
+    assert [after(items, label, start=sexes)[0] for label in ("男性", "女性", "不明", "計")] == ["<5", "秘匿", "0", "43"]
+    assert "二次秘匿（ほかの表や合計から逆算できないよう「秘匿」と表示）: 「女性」" in text
     ages = "6. 参加者実人数（年齢別）（注8・注9）"
     # 65歳未満 1 and 不明 3 are both small: neither can be worked out from the other, nothing more is hidden.
     shown = [after(items, label, start=ages)[0] for label in ("65歳未満", "65～74歳", "75歳以上", "不明", "計")]
