@@ -26,6 +26,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.widgets.column_widths import fit_columns
 from kaigo_desktop.gui.widgets.record_form import RecordForm
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
@@ -151,11 +152,9 @@ class ListDetailScreen(Screen):
             header.setSortIndicator(keys.index(self.order_by), Qt.SortOrder.DescendingOrder if self.descending
                                     else Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        cell, heading = self.table.fontMetrics(), header.fontMetrics()
-        for index, column in enumerate(columns):
-            if column.width_sample:  # measured, so 150 % text still fits
-                self.table.setColumnWidth(index, max(cell.horizontalAdvance(column.width_sample),
-                                                     heading.horizontalAdvance(column.header) + 24) + 14)
+        # Measured from the font (and again when the text size changes): the last column stretches.
+        fit_columns(self.table, [column.width_sample or column.header for column in columns[:-1]],
+                    row_padding=10)
         self.count_label = QLabel()
         left = QWidget()
         left_layout = QVBoxLayout(left)
