@@ -36,8 +36,14 @@ def text_width(view: QAbstractItemView, text: str) -> int:
 
 
 def header_width(view: QTableView, column: int) -> int:
-    """The width the header needs for its title (sort mark and margins included), as Qt measures it."""
-    return view.horizontalHeader().sectionSizeHint(column)
+    """The width the header needs for its title, as Qt measures it, with room for the sort mark even before
+    sorting is turned on (Qt then adds the section's height and a margin)."""
+    header = view.horizontalHeader()
+    width = header.sectionSizeHint(column)
+    if not header.isSortIndicatorShown():
+        width += header.sizeHint().height() + header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin,
+                                                                          None, header)
+    return width
 
 
 def on_font_change(widget: QWidget, resize: Callable[[], object], *also: QWidget) -> None:
