@@ -78,7 +78,8 @@ def cut_texts(window: MainWindow) -> list[str]:
         if not view.isVisible() or view.model() is None:
             continue
         model, header = view.model(), view.horizontalHeader()
-        margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+        # Qt draws the text inside the style's margin on both sides, the grid line taken off the cell.
+        margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1) + 1
         first = max(0, view.rowAt(0))
         last = view.rowAt(view.viewport().height() - 1)
         last = model.rowCount() - 1 if last < 0 else last

@@ -55,6 +55,7 @@ from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
 MIN_ROWS = 5
 DAY_SAMPLE = "88（月）"
 COUNT_SAMPLE = "888"  # the people at one gathering
+NOTES_SAMPLE = "雨天のため室内"
 _ERROR_BRUSH = QBrush(QColor("#ffcdd2"))
 _TOTALS_BRUSH = QBrush(QColor("#eeeeee"))
 _SUGGESTED_BRUSH = QBrush(QColor("#9e9e9e"))
@@ -101,10 +102,10 @@ class GatheringMonthGrid(QWidget):
         self.table.setItemDelegate(self.delegate)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(NOTES, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # 備考; never narrower than its width below (Qt keeps that)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         # 「28（水）」 and a count of one gathering, measured from the font (and again when the text size changes)
-        fit_columns(self.table, [DAY_SAMPLE] + [COUNT_SAMPLE] * (NOTES - 1), row_padding=10)
+        fit_columns(self.table, [DAY_SAMPLE] + [COUNT_SAMPLE] * (NOTES - 1) + [NOTES_SAMPLE], row_padding=10)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.lock_label = lock_note(self, "month_grid_lock_note")

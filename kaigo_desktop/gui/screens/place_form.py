@@ -15,12 +15,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -35,10 +33,13 @@ from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets import column_widths as widths
+from kaigo_desktop.gui.widgets.column_widths import fit_columns, on_font_change
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services.places_view import AssignedPromoter, PlaceDetail, PlaceFieldChoices
@@ -123,15 +124,17 @@ class PlaceForm(RecordForm):
         self.contact_edit = QLineEdit(placeholderText="代表者・電話番号など")
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setTabChangesFocus(True)
-        self.notes_edit.setFixedHeight(72)
+        on_font_change(self.notes_edit, lambda: self.notes_edit.setFixedHeight(
+            self.notes_edit.fontMetrics().height() * 4))  # three lines and the margins, at any text size
         self.promoters_table = QTableWidget(0, 2)
         self.promoters_table.setHorizontalHeaderLabels(["推進員", "担当期間"])
         self.promoters_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.promoters_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: keep it out of the entry path
         self.promoters_table.verticalHeader().hide()
-        self.promoters_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.promoters_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.promoters_table.setFixedHeight(110)
+        self.promoters_table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.promoters_table, ["長谷川 佳代子", f"{widths.SHORT_DATE} ～ （継続中）"], whole=True)
+        on_font_change(self.promoters_table, lambda: self.promoters_table.setFixedHeight(
+            self.promoters_table.fontMetrics().height() * 6))  # the header and about four promoters
         self.promoters_note = QLabel("担当した推進員はいません（推進員の画面で登録します）。")
         self.promoters_note.setWordWrap(True)
         center_label = QLabel("センター")
@@ -148,16 +151,12 @@ class PlaceForm(RecordForm):
         ]
         for label, widget in rows:
             form.addRow(label, widget)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         page = QWidget()  # the fields at the top, any room left below them (rows never stretch)
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.addWidget(self.fields)
         page_layout.addStretch(1)
-        scroll.setWidget(page)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll = scroll
+        self.scroll = scroll = VerticalScrollArea(page)
         self.error_label = QLabel()
         self.dirty_label = QLabel("")
         self.dirty_label.setStyleSheet("color: #8a6d00;")

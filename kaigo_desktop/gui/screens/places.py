@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
 from kaigo_desktop.gui.screens.place_form import PlaceForm
 from kaigo_desktop.gui.screens.place_table_model import COLUMNS, TRASH_COLUMN, PlaceTableModel
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
+from kaigo_desktop.gui.widgets.side_by_side import SideBySideSplitter
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import rights
 from kaigo_desktop.services.changes import Changes
@@ -92,7 +92,7 @@ class PlacesScreen(Screen):
         left_layout.addLayout(actions)
         left_layout.addWidget(self.table, 1)
         self.form = PlaceForm(self.context)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = SideBySideSplitter()  # the form goes under the list when both do not fit across
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.form)
         self.splitter.setStretchFactor(0, 3)

@@ -67,18 +67,31 @@ class _FontWatcher(QObject):
         return False
 
 
-def fit_columns(view: QTableView, samples: Sequence[str | None], *,
-                row_padding: int | None = None) -> Callable[[], None]:
+def whole_width(view: QTableView, widths: Sequence[int]) -> int:
+    """The list's width that shows columns of these widths without scrolling sideways."""
+    bar = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, view)
+    rows = view.verticalHeader().sizeHint().width() if view.verticalHeader().isVisible() else 0
+    return sum(widths) + rows + bar + 2 * view.frameWidth()
+
+
+def fit_columns(view: QTableView, samples: Sequence[str | None], *, row_padding: int | None = None,
+                whole: bool = False) -> Callable[[], None]:
     """Each column (index in `samples`) as wide as its sample text or its header, whichever is wider; None
-    leaves a column alone (it stretches). With `row_padding`, rows are the font's height plus that. Kept up
-    to date when the text size changes; returns the function that sizes them, for a model whose columns
-    change."""
+    leaves a column alone (it stretches). With `row_padding`, rows are the font's height plus that. With
+    `whole`, the list is never narrower than all its columns, the stretching ones as wide as their header
+    (a form holding it grows, or goes under its list, instead). Kept up to date when the text size
+    changes; returns the function that sizes them, for a model whose columns change."""
     def resize() -> None:
+        widths = []
         for column, sample in enumerate(samples):
+            header = header_width(view, column)
+            widths.append(header if sample is None else max(text_width(view, sample), header))
             if sample is not None:
-                view.setColumnWidth(column, max(text_width(view, sample), header_width(view, column)))
+                view.setColumnWidth(column, widths[-1])
         if row_padding is not None:
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + row_padding)
+        if whole:
+            view.setMinimumWidth(whole_width(view, widths))
 
     on_font_change(view, resize, view.horizontalHeader())
     return resize
