@@ -28,6 +28,7 @@ from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.domain.validation import FieldError, check_attendance
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -82,7 +83,8 @@ class GatheringForm(RecordForm):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.professionals.addItem(item)
-        self.professionals.setFixedHeight(self.fontMetrics().height() * 5 + 24)
+        on_font_change(self.professionals, lambda: self.professionals.setFixedHeight(
+            self.professionals.fontMetrics().height() * 5 + 24))
         self.promoter = QComboBox(self)
         self.promoter.addItem(words.NONE, None)
         self.start_time, self.end_time = TimeEdit(self), TimeEdit(self)

@@ -115,7 +115,8 @@ class PlaceForm(RecordForm):
             grid.addWidget(check, index // 2, index % 2)
         self.frequency_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.capacity_edit = QLineEdit(placeholderText="人数（空欄可）")
-        self.capacity_edit.setMaximumWidth(140)
+        on_font_change(self.capacity_edit, lambda: self.capacity_edit.setMaximumWidth(
+            self.capacity_edit.fontMetrics().horizontalAdvance("あ") * 9))
         self.start_edit = WarekiDateEdit(optional=True, none_label="不明")
         self.end_edit = WarekiDateEdit(optional=True, none_label="なし（継続中）")
         self.start_box = _wareki_below(self.start_edit)
