@@ -13,6 +13,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionViewItem, QTableView
 
+from kaigo_desktop.cli.records import TASKBAR_HEIGHT
 from kaigo_desktop.gui.app import apply_text_scale, open_main_window
 from kaigo_desktop.gui.main_window import MainWindow
 from kaigo_desktop.gui.screenshots import settle
@@ -22,7 +23,7 @@ from kaigo_desktop.storage.database import Database
 
 pytestmark = pytest.mark.slow
 
-AVAILABLE = QSize(1366, 728)  # a 1366×768 screen less the Windows taskbar
+AVAILABLE = QSize(1366, 768 - TASKBAR_HEIGHT)  # a 1366×768 screen less the Windows taskbar
 
 
 @pytest.fixture(scope="module")
