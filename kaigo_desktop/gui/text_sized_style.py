@@ -4,7 +4,7 @@ look is kept) that scales those three by the text size."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QStyleOptionComboBox
 
 _INDICATORS = (QStyle.PixelMetric.PM_IndicatorWidth, QStyle.PixelMetric.PM_IndicatorHeight,
@@ -20,20 +20,10 @@ class TextSizedStyle(QProxyStyle):
         value = super().pixelMetric(metric, option, widget)
         return round(value * self.factor) if metric in _INDICATORS else value
 
-    def subControlRect(self, control, option, sub_control, widget=None) -> QRect:  # noqa: N802 - Qt's name
-        rect = super().subControlRect(control, option, sub_control, widget)
-        if (self.factor > 1 and control == QStyle.ComplexControl.CC_ComboBox
-                and sub_control in (QStyle.SubControl.SC_ComboBoxArrow, QStyle.SubControl.SC_ComboBoxEditField)):
-            extra = round(_arrow_width(self, option, widget) * (self.factor - 1))
-            if sub_control == QStyle.SubControl.SC_ComboBoxArrow:
-                rect.setLeft(rect.left() - extra)
-            else:
-                rect.setRight(rect.right() - extra)
-        return rect
-
     def drawComplexControl(self, control, option, painter, widget=None) -> None:  # noqa: N802 - Qt's name
         # Styles draw the combo box arrow themselves at a fixed size: draw the box without it, then the
-        # arrow scaled (drawPrimitive below) in the widened arrow area.
+        # arrow scaled in its area. The area keeps its width: the widgets' sizes (and
+        # the date fields' text) are measured with it.
         if (self.factor > 1 and control == QStyle.ComplexControl.CC_ComboBox
                 and option.subControls & QStyle.SubControl.SC_ComboBoxArrow):
             box = QStyleOptionComboBox(option)
@@ -41,27 +31,15 @@ class TextSizedStyle(QProxyStyle):
             super().drawComplexControl(control, box, painter, widget)
             arrow = QStyleOption(option)
             arrow.rect = self.subControlRect(control, option, QStyle.SubControl.SC_ComboBoxArrow, widget)
-            self.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorArrowDown, arrow, painter, widget)
-            return
-        super().drawComplexControl(control, option, painter, widget)
-
-    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt's name
-        arrows = (QStyle.PrimitiveElement.PE_IndicatorArrowDown, QStyle.PrimitiveElement.PE_IndicatorArrowUp)
-        if self.factor > 1 and element in arrows:
-            centre = QPointF(option.rect.center())
+            centre = QPointF(arrow.rect.center())
             painter.save()
             painter.translate(centre)
             painter.scale(self.factor, self.factor)
             painter.translate(-centre)
-            super().drawPrimitive(element, option, painter, widget)
+            self.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorArrowDown, arrow, painter, widget)
             painter.restore()
             return
-        super().drawPrimitive(element, option, painter, widget)
-
-
-def _arrow_width(style: QProxyStyle, option, widget) -> int:
-    return QProxyStyle.subControlRect(style, QStyle.ComplexControl.CC_ComboBox, option,
-                                      QStyle.SubControl.SC_ComboBoxArrow, widget).width()
+        super().drawComplexControl(control, option, painter, widget)
 
 
 def set_indicator_scale(app: QApplication, percent: int) -> None:

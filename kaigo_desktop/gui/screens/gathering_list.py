@@ -63,7 +63,7 @@ class GatheringList(QWidget):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure a million rows
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        fit_columns(self.view, [column.width_sample for column in COLUMNS], row_padding=8)
+        fit_columns(self.view, [column.width_sample for column in COLUMNS], row_padding=8, min_rows=3)
         self.view.setColumnHidden(DELETED_COLUMN, True)
         self.view.setSortingEnabled(True)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)

@@ -105,7 +105,8 @@ class GatheringMonthGrid(QWidget):
         header.setStretchLastSection(True)  # 備考; never narrower than its width below (Qt keeps that)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         # 「28（水）」 and a count of one gathering, measured from the font (and again when the text size changes)
-        fit_columns(self.table, [DAY_SAMPLE] + [COUNT_SAMPLE] * (NOTES - 1) + [NOTES_SAMPLE], row_padding=10)
+        fit_columns(self.table, [DAY_SAMPLE] + [COUNT_SAMPLE] * (NOTES - 1) + [NOTES_SAMPLE], row_padding=10,
+                    min_rows=4)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.lock_label = lock_note(self, "month_grid_lock_note")

@@ -156,7 +156,8 @@ class ListDetailScreen(Screen):
         self.table.setSortingEnabled(True)
         # Measured from the font (and again when the text size changes); the last column stretches, never
         # narrower than that (Qt keeps the width set).
-        fit_columns(self.table, [column.width_sample or column.header for column in columns], row_padding=10)
+        fit_columns(self.table, [column.width_sample or column.header for column in columns], row_padding=10,
+                    min_rows=3)
         self.count_label = QLabel()
         left = QWidget()
         left_layout = QVBoxLayout(left)

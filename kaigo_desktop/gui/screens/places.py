@@ -85,7 +85,8 @@ class PlacesScreen(Screen):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         # Measured from the font, and again when the text size changes or the trash's column comes and goes.
-        self._size_columns = fit_columns(self.table, [c.width_sample for c in (*COLUMNS, TRASH_COLUMN)])
+        self._size_columns = fit_columns(self.table, [c.width_sample for c in (*COLUMNS, TRASH_COLUMN)],
+                                         min_rows=3)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

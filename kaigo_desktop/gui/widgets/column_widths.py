@@ -75,11 +75,12 @@ def whole_width(view: QTableView, widths: Sequence[int]) -> int:
 
 
 def fit_columns(view: QTableView, samples: Sequence[str | None], *, row_padding: int | None = None,
-                whole: bool = False) -> Callable[[], None]:
+                whole: bool = False, min_rows: int = 0) -> Callable[[], None]:
     """Each column (index in `samples`) as wide as its sample text or its header, whichever is wider; None
     leaves a column alone (it stretches). With `row_padding`, rows are the font's height plus that. With
     `whole`, the list is never narrower than all its columns, the stretching ones as wide as their header
-    (a form holding it grows, or goes under its list, instead). Kept up to date when the text size
+    (a form holding it grows, or goes under its list, instead). With `min_rows`, it is never too low to
+    show its header and that many rows (the screen scrolls instead). Kept up to date when the text size
     changes; returns the function that sizes them, for a model whose columns change."""
     def resize() -> None:
         widths = []
@@ -92,6 +93,10 @@ def fit_columns(view: QTableView, samples: Sequence[str | None], *, row_padding:
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + row_padding)
         if whole:
             view.setMinimumWidth(whole_width(view, widths))
+        if min_rows:
+            bar = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, view)
+            view.setMinimumHeight(view.horizontalHeader().sizeHint().height() + bar + 2 * view.frameWidth()
+                                  + min_rows * view.verticalHeader().defaultSectionSize())
 
     on_font_change(view, resize, view.horizontalHeader())
     return resize

@@ -78,4 +78,8 @@ class SideBySideSplitter(QSplitter):
         if wanted != self.orientation():
             self.setOrientation(wanted)
             self.updateGeometry()
+            super().resizeEvent(event)
+            total = sum(self.sizes())
+            self.setSizes([total // self.count()] * self.count())  # an even share: each shows a few rows
+            return
         super().resizeEvent(event)
