@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionViewItem, QTableView
+from PySide6.QtWidgets import QHeaderView, QSizePolicy, QStyle, QStyleOptionViewItem, QTableView, QToolButton, QWidget
 
 from kaigo_desktop.cli.records import TASKBAR_HEIGHT
 from kaigo_desktop.gui.app import apply_text_scale, open_main_window
@@ -110,6 +110,19 @@ def cut_texts(window: MainWindow) -> tuple[list[str], int]:
     return problems, looked_at
 
 
+def squeezed(window: MainWindow) -> list[str]:
+    """Shown widgets narrower than their minimum (a layout with too little room cuts them at the right)."""
+    problems = []
+    for widget in window.findChildren(QWidget):
+        if isinstance(widget, (QToolButton, QHeaderView)):
+            continue  # Qt's own parts (a tab bar's scroll arrows, a field's clear button); headers: cut_texts
+        hint = widget.minimumSizeHint()
+        if (widget.isVisible() and hint.isValid() and widget.width() < hint.width()
+                and widget.sizePolicy().horizontalPolicy() != QSizePolicy.Policy.Ignored):
+            problems.append(f"{type(widget).__name__} {widget.objectName()!r}: {widget.width()} < {hint.width()}")
+    return problems
+
+
 def column_widths(window: MainWindow) -> dict[tuple[int, int], int]:
     """(list, column) → width of every column sized by the program (not those filling the spare width)."""
     stretch = QHeaderView.ResizeMode.Stretch
@@ -127,6 +140,7 @@ def test_every_screen_fits_a_1366x768_laptop_and_no_list_text_is_cut(open_window
         for what, size in (("minimumSizeHint", hint), ("minimumSize", minimum)):
             if size.width() > AVAILABLE.width() or size.height() > AVAILABLE.height():
                 failures.append(f"{name}: {what} {size.width()}×{size.height()}")
+        failures += [f"{name}: {problem}" for problem in squeezed(window)]
         problems, looked_at[name] = cut_texts(window)
         failures += [f"{name}: {problem}" for problem in problems]
     assert not failures, "\n".join(failures)

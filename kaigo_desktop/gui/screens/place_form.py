@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,6 +38,7 @@ from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
+from kaigo_desktop.gui.widgets.side_by_side import SideBySideRow
 from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import places_view as pv
@@ -106,13 +106,13 @@ class PlaceForm(RecordForm):
         self.operator_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.activity1_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.activity2_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
-        self.programs_box = QWidget()
-        grid = QGridLayout(self.programs_box)
-        grid.setContentsMargins(0, 0, 0, 0)
         self.program_checks: dict[str, QCheckBox] = {}
+        halves = QVBoxLayout(), QVBoxLayout()  # two columns, one under the other when the form is narrow
         for index, (code, label) in enumerate(PROGRAM_TYPES):
             self.program_checks[code] = check = QCheckBox(label)
-            grid.addWidget(check, index // 2, index % 2)
+            halves[index % 2].addWidget(check)
+        halves[1].addStretch(1)
+        self.programs_box = SideBySideRow(*halves)
         self.frequency_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.capacity_edit = QLineEdit(placeholderText="人数（空欄可）")
         on_font_change(self.capacity_edit, lambda: self.capacity_edit.setMaximumWidth(
