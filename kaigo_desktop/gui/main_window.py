@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QListWidget,
     QMainWindow,
     QPushButton,
@@ -372,6 +373,10 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.FontChange:
             self._fit_navigation()
+            # Screens and tabs not shown keep the sizes measured at the old text size until shown, and the
+            # window would keep their (200 %) minimum after going back to 100 %: measure them all again.
+            for layout in self.findChildren(QLayout):
+                layout.invalidate()
         super().changeEvent(event)
 
     # ---- closing -------------------------------------------------------------------------------

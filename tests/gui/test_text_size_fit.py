@@ -158,6 +158,8 @@ def test_back_to_100_percent_gives_back_the_100_percent_sizes(open_window, qapp)
     list(every_view(window))
     assert window.minimumSizeHint().height() > minimum_before.height()  # the text did grow
     apply_text_scale(qapp, 100)
+    settle(window)
+    assert window.minimumSizeHint().width() <= minimum_before.width()  # at once, not once each screen is shown
     list(every_view(window))
     assert window.minimumSizeHint().width() <= minimum_before.width()
     assert window.minimumSizeHint().height() <= minimum_before.height()
