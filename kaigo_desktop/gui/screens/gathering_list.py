@@ -63,10 +63,10 @@ class GatheringList(QWidget):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure a million rows
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        fit_columns(self.view, [column.width_sample for column in COLUMNS], row_padding=8, min_rows=3)
         self.view.setColumnHidden(DELETED_COLUMN, True)
         self.view.setSortingEnabled(True)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        fit_columns(self.view, [column.width_sample for column in COLUMNS], row_padding=8, min_rows=3)
         self.delete_button = QPushButton(words.with_key(words.DELETE, "Delete"), self)
         self.restore_button = QPushButton(words.RESTORE, self)
         self.edit_button = QPushButton("選択した記録を修正", self)

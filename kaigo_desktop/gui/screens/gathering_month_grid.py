@@ -54,7 +54,7 @@ from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
 
 MIN_ROWS = 5
 DAY_SAMPLE = "88（月）"
-COUNT_SAMPLE = "888"  # the people at one gathering
+COUNT_SAMPLE = "88888"  # the people at one gathering; the month's total below, in bold
 NOTES_SAMPLE = "雨天のため室内"
 _ERROR_BRUSH = QBrush(QColor("#ffcdd2"))
 _TOTALS_BRUSH = QBrush(QColor("#eeeeee"))

@@ -36,11 +36,11 @@ def text_width(view: QAbstractItemView, text: str) -> int:
 
 
 def header_width(view: QTableView, column: int) -> int:
-    """The width the header needs for its title, as Qt measures it, with room for the sort mark even before
-    sorting is turned on (Qt then adds the section's height and a margin)."""
+    """The width the header needs for its title, as Qt measures it, with room for the sort mark in a sorted
+    list even before the mark is shown (Qt then adds the section's height and a margin)."""
     header = view.horizontalHeader()
     width = header.sectionSizeHint(column)
-    if not header.isSortIndicatorShown():
+    if view.isSortingEnabled() and not header.isSortIndicatorShown():
         width += header.sizeHint().height() + header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin,
                                                                           None, header)
     return width

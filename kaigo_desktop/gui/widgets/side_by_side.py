@@ -54,6 +54,7 @@ class SideBySideSplitter(QSplitter):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(Qt.Orientation.Horizontal, parent)
+        self._across_sizes: list[int] = []
 
     def _parts(self) -> list[QWidget]:
         return [self.widget(i) for i in range(self.count()) if not self.widget(i).isHidden()]
@@ -76,10 +77,16 @@ class SideBySideSplitter(QSplitter):
         wanted = (Qt.Orientation.Vertical if event.size().width() < self._side_by_side_width()
                   else Qt.Orientation.Horizontal)
         if wanted != self.orientation():
+            across = wanted == Qt.Orientation.Horizontal
+            if not across:
+                self._across_sizes = self.sizes()  # the widths chosen side by side, given back later
             self.setOrientation(wanted)
             self.updateGeometry()
             super().resizeEvent(event)
-            total = sum(self.sizes())
-            self.setSizes([total // self.count()] * self.count())  # an even share: each shows a few rows
+            if across and self._across_sizes:
+                self.setSizes(self._across_sizes)
+            elif not across:
+                total = sum(self.sizes())
+                self.setSizes([total // self.count()] * self.count())  # an even share: each shows a few rows
             return
         super().resizeEvent(event)
