@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def add_record_commands(sub: argparse._SubParsersAction) -> None:
     shots = sub.add_parser("screenshots", help="各画面の画像（PNG）を保存する（画面を表示せずに実行）")
     shots.add_argument("--out", type=Path, required=True, help="画像を保存するフォルダ")
     shots.add_argument("--text-scale", type=int, default=100, help="文字の大きさ（100〜200%%）")
+    shots.add_argument("--screen", metavar="WxH", help="画面の大きさ（例 1366x768）。タスクバーの 40 px を除いた"
+                       "大きさのウィンドウで撮る（省略時は 1280x800 のウィンドウ）")
 
 
 def cmd_init(args: argparse.Namespace, db_path: Path) -> int:
@@ -138,15 +141,36 @@ def cmd_check(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
+TASKBAR_HEIGHT = 40  # what Windows' taskbar takes of a screen: 1366×768 leaves 1366×728 for a window
+SCREEN_SIZE = re.compile(r"\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*")
+
+
+def parse_screen_size(text: str) -> tuple[int, int] | None:
+    """「1366x768」 (x, X or ×; 640×480 to 7680×4320) as (width, height); None for anything else."""
+    match = SCREEN_SIZE.fullmatch(text.translate(str.maketrans("０１２３４５６７８９ｘＸ", "0123456789xX")))
+    if match is None:
+        return None
+    width, height = int(match.group(1)), int(match.group(2))
+    return (width, height) if 640 <= width <= 7680 and 480 <= height <= 4320 else None
+
+
 def cmd_screenshots(args: argparse.Namespace, db_path: Path) -> int:
     import os
 
     if not db_path.exists():
         return fail(f"データベースファイルがありません: {db_path}")
+    if not 100 <= args.text_scale <= 200:
+        return fail(f"--text-scale は 100〜200 で指定してください: {args.text_scale}")
+    window_size = None
+    if args.screen is not None:
+        screen = parse_screen_size(args.screen)
+        if screen is None:
+            return fail(f"--screen は 幅x高さ（例 1366x768）で指定してください: {args.screen}")
+        window_size = (screen[0], screen[1] - TASKBAR_HEIGHT)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported: no window is shown
     from kaigo_desktop.gui.screenshots import write_screenshots
 
-    for path in write_screenshots(db_path, args.out, text_scale=args.text_scale):
+    for path in write_screenshots(db_path, args.out, text_scale=args.text_scale, window_size=window_size):
         print(path)
     return EXIT_OK
 

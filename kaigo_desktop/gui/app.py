@@ -20,6 +20,7 @@ from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
 from kaigo_desktop.gui.restore_progress import run_restore
+from kaigo_desktop.gui.text_sized_style import set_indicator_scale
 from kaigo_desktop.services import unlocking
 from kaigo_desktop.services.backups import automatic_backup
 from kaigo_desktop.storage.database import Database
@@ -87,6 +88,7 @@ def apply_text_scale(app: QApplication, percent: int) -> None:
     base = app.property("base_point_size") or font.pointSizeF()
     app.setProperty("base_point_size", base)
     font.setPointSizeF(base * max(100, min(200, percent)) / 100)
+    set_indicator_scale(app, percent)  # before the font: the widgets measure again once, with both
     app.setFont(font)
     # Qt does not pass a new application font to widgets styled by a style sheet (error labels, invalid
     # fields …); setting their sheet again makes them take it.

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QListWidget,
     QMainWindow,
     QPushButton,
@@ -29,6 +30,8 @@ from kaigo_desktop.gui import backup_dialog, login
 from kaigo_desktop.gui.context import READ_ONLY_IN_USE, AppContext
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.gui.screens.base import Screen, Then
+from kaigo_desktop.gui.widgets.elided_label import ElidedLabel
+from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT, is_demo_database
 from kaigo_desktop.services.overview import record_counts
 
@@ -109,7 +112,8 @@ class MainWindow(QMainWindow):
             screen.set_read_only(self.context.read_only)
             if hasattr(screen, "record_open_requested"):  # a screen listing records of other screens
                 screen.record_open_requested.connect(self.open_record)
-            self.stack.insertWidget(index, screen)
+            # A screen taller than the window (200 % text on a 768 px laptop) scrolls up and down, never sideways.
+            self.stack.insertWidget(index, VerticalScrollArea(screen))
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
             if was_current:
@@ -340,7 +344,7 @@ class MainWindow(QMainWindow):
     # ---- status bar ----------------------------------------------------------------------------
 
     def _build_status_bar(self) -> None:
-        self.file_label = QLabel(str(self.db_path))
+        self.file_label = ElidedLabel(str(self.db_path))  # a long path gives way at 200 % text
         self.fiscal_year_label = QLabel(format_fiscal_year(fiscal_year_of(self.today)))
         self.counts_label = QLabel("")
         self.actor_label = QLabel("")  # 「鈴木（センター職員）」 once logged in (gui/login.py)
@@ -369,6 +373,10 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.FontChange:
             self._fit_navigation()
+            # Screens and tabs not shown keep the sizes measured at the old text size until shown, and the
+            # window would keep their (200 %) minimum after going back to 100 %: measure them all again.
+            for layout in self.findChildren(QLayout):
+                layout.invalidate()
         super().changeEvent(event)
 
     # ---- closing -------------------------------------------------------------------------------

@@ -56,8 +56,10 @@ def grab(widget: QWidget, path: Path) -> None:
         widget.hide()
 
 
-def write_screenshots(db_path: Path, out_dir: Path, *, text_scale: int = 100) -> list[Path]:
-    """Returns the PNG files written, in order."""
+def write_screenshots(db_path: Path, out_dir: Path, *, text_scale: int = 100,
+                      window_size: tuple[int, int] | None = None) -> list[Path]:
+    """Returns the PNG files written, in order. `window_size`: the window's (width, height), WINDOW_SIZE when
+    None; a window whose minimum is larger stays larger (the picture shows that it does not fit)."""
     app = create_application([], error_dialogs=False)
     prepare_database(db_path)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,7 +70,7 @@ def write_screenshots(db_path: Path, out_dir: Path, *, text_scale: int = 100) ->
         settings.text_scale_percent = text_scale
         apply_text_scale(app, text_scale)
         window = open_main_window(db_path, settings)
-        window.resize(*WINDOW_SIZE)
+        window.resize(*(window_size or WINDOW_SIZE))
         window.show()
         try:
             for index, screen in enumerate(window.screens):

@@ -64,3 +64,34 @@ def test_screenshots_refuse_a_missing_database(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "データベースファイルがありません" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_screenshots_at_a_laptop_screen_size_at_200_percent(demo_db: Path, tmp_path: Path) -> None:
+    """The window is the screen less the taskbar, and at 200 % it still fits (it would grow if it did not)."""
+    out = tmp_path / "shots"
+    env = {**os.environ, "KAIGO_DESKTOP_DATA": str(tmp_path / "data")}
+    result = run_cli("--db", str(demo_db), "screenshots", "--out", str(out), "--text-scale", "200",
+                     "--screen", "1366x768", env=env)
+    assert result.returncode == 0, result.stderr
+    for name in ("GatheringsScreen", "masters_settings", "PlacesScreen"):
+        image = QImage(str(next(out.glob(f"*_{name}.png"))))
+        assert (image.width(), image.height()) == (1366, 728), name
+
+
+@pytest.mark.parametrize("option", [["--screen", "1366"], ["--screen", "1366x768x2"], ["--screen", "100x100"],
+                                    ["--text-scale", "300"], ["--text-scale", "50"]])
+def test_screenshots_refuse_an_unusable_size(demo_db: Path, tmp_path: Path, option: list[str]) -> None:
+    env = {**os.environ, "KAIGO_DESKTOP_DATA": str(tmp_path / "data")}
+    result = run_cli("--db", str(demo_db), "screenshots", "--out", str(tmp_path / "o"), *option, env=env)
+    assert result.returncode == 2
+    assert option[0] in result.stderr and "指定してください" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_screen_sizes_are_read_in_every_usual_spelling() -> None:
+    from kaigo_desktop.cli.records import parse_screen_size
+
+    for text in ("1366x768", "1366X768", "1366×768", " 1366 x 768 ", "１３６６ｘ７６８"):
+        assert parse_screen_size(text) == (1366, 768), text
+    for text in ("1366", "x768", "1366x", "1366*768", "99999x768", "320x240", "1366x768px"):
+        assert parse_screen_size(text) is None, text

@@ -15,18 +15,19 @@ from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.activity_form import ActivityForm
 from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
+from kaigo_desktop.gui.widgets import column_widths as widths
 from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.services import activities_view, promoters_view, records
 from kaigo_desktop.services.activities_view import ActivityFilter, ActivityList, ActivityRow, format_minutes
 
 ACTIVITY_COLUMNS: list[Column[ActivityRow]] = [
-    Column("活動日", lambda r: format_wareki(r.activity.done_on), "done_on", width_sample="令和10年10月10日"),
+    Column("活動日", lambda r: format_wareki(r.activity.done_on), "done_on", width_sample=widths.DATE),
     Column("推進員", lambda r: r.promoter_name, "promoter", width_sample="長谷川 佳代子"),
     Column("活動区分", lambda r: r.activity.kind, "kind", width_sample="フレイル予防プログラムの普及"),
     Column("通いの場", lambda r: r.place_name, "place", width_sample="さくら町いきいき体操"),
     Column("時間（分）", lambda r: "" if r.activity.minutes is None else f"{r.activity.minutes:,}", "minutes",
-           numeric=True, width_sample="1,000"),
+           numeric=True, width_sample=widths.SMALL_COUNT),
     Column("内容", lambda r: r.activity.summary.replace("\n", " "), "summary"),
 ]
 

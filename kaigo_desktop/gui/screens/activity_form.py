@@ -23,6 +23,7 @@ from kaigo_desktop.domain.records import Activity
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -70,11 +71,13 @@ class ActivityForm(RecordForm):
         self.place.setToolTip("推進員の区市町村の通いの場から選びます（名前の一部で絞り込めます）")
         self.minutes = QLineEdit()
         self.minutes.setPlaceholderText("例：90")
-        self.minutes.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 12 + 16)
+        on_font_change(self.minutes, lambda: self.minutes.setMaximumWidth(
+            self.minutes.fontMetrics().horizontalAdvance("0") * 12 + 16))
         self.summary = QPlainTextEdit()
         self.summary.setTabChangesFocus(True)
         self.summary.setPlaceholderText("活動の内容（例：〇〇サロンで体操プログラムの説明）")
-        self.summary.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
+        on_font_change(self.summary, lambda: self.summary.setFixedHeight(
+            self.summary.fontMetrics().lineSpacing() * 5 + 12))
         minutes_row = QHBoxLayout()
         minutes_row.addWidget(self.minutes)
         minutes_row.addWidget(QLabel("分"))

@@ -69,6 +69,7 @@ class DashboardScreen(Screen):
         self.municipality_combo.addItem(ALL_MUNICIPALITIES, None)
         self.refresh_button = QPushButton("再計算")
         self.state_label = QLabel("")
+        self.state_label.setWordWrap(True)  # 「令和8年度・全区市町村　令和8年11月30日現在（年度途中）」 at 200 %
         bar = QHBoxLayout()
         add_choosers(bar, (("年度(&Y)", self.fiscal_year_combo), ("区市町村(&M)", self.municipality_combo)))
         bar.addWidget(self.refresh_button)

@@ -33,6 +33,7 @@ from kaigo_desktop.gui.screens.gathering_table_model import WEEKDAYS
 from kaigo_desktop.gui.screens.same_day_question import (
     OPEN_EXISTING, SAME_DAY_REFUSAL, SAVE_ANYWAY, ask_same_day,
 )
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.gui.widgets.count_and_time_edits import CountEdit, TimeEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -87,7 +88,8 @@ class GatheringForm(RecordForm):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.professionals.addItem(item)
-        self.professionals.setFixedHeight(self.fontMetrics().height() * 5 + 24)
+        on_font_change(self.professionals, lambda: self.professionals.setFixedHeight(
+            self.professionals.fontMetrics().height() * 5 + 24))
         self.promoter = QComboBox(self)
         self.promoter.addItem(words.NONE, None)
         self.start_time, self.end_time = TimeEdit(self), TimeEdit(self)

@@ -18,6 +18,7 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, GatheringTableModel
 from kaigo_desktop.gui.screens.list_detail_screen import set_up_record_list
+from kaigo_desktop.gui.widgets.column_widths import fit_columns
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view
@@ -62,12 +63,10 @@ class GatheringList(QWidget):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure a million rows
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        em = self.fontMetrics().horizontalAdvance("あ")
-        for index, column in enumerate(COLUMNS):
-            header.resizeSection(index, column.width * em + 12)
         self.view.setColumnHidden(DELETED_COLUMN, True)
         self.view.setSortingEnabled(True)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        fit_columns(self.view, [column.width_sample for column in COLUMNS], row_padding=8, min_rows=3)
         self.delete_button = QPushButton(words.with_key(words.DELETE, "Delete"), self)
         self.restore_button = QPushButton(words.RESTORE, self)
         self.edit_button = QPushButton("選択した記録を修正", self)

@@ -40,6 +40,7 @@ from kaigo_desktop.gui.screens.gathering_month_sheet import (
     records_to_save,
     routine_text,
 )
+from kaigo_desktop.gui.widgets.column_widths import fit_columns
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import field_errors
@@ -52,6 +53,9 @@ from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
 
 MIN_ROWS = 5
+DAY_SAMPLE = "88（月）"
+COUNT_SAMPLE = "88888"  # the people at one gathering; the month's total below, in bold
+NOTES_SAMPLE = "雨天のため室内"
 _ERROR_BRUSH = QBrush(QColor("#ffcdd2"))
 _TOTALS_BRUSH = QBrush(QColor("#eeeeee"))
 _SUGGESTED_BRUSH = QBrush(QColor("#9e9e9e"))
@@ -97,14 +101,12 @@ class GatheringMonthGrid(QWidget):
         self.delegate = SheetCellDelegate(set(range(0, NOTES)), self._display_text, self.table)
         self.table.setItemDelegate(self.delegate)
         self.table.setWordWrap(False)
-        em = self.fontMetrics().horizontalAdvance("あ")
         header = self.table.horizontalHeader()
-        for column in range(NOTES):
-            header.resizeSection(column, em * (5 if column == 0 else 3) + 8)
-        header.setSectionResizeMode(NOTES, QHeaderView.ResizeMode.Stretch)
-        vertical = self.table.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header.setStretchLastSection(True)  # 備考; never narrower than its width below (Qt keeps that)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # 「28（水）」 and a count of one gathering, measured from the font (and again when the text size changes)
+        fit_columns(self.table, [DAY_SAMPLE] + [COUNT_SAMPLE] * (NOTES - 1) + [NOTES_SAMPLE], row_padding=10,
+                    min_rows=4)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.lock_label = lock_note(self, "month_grid_lock_note")

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
 from kaigo_desktop.domain.fiscal import format_wareki
+from kaigo_desktop.gui.widgets import column_widths as widths
 from kaigo_desktop.gui.widgets.rows_table_model import header_text
 from kaigo_desktop.services import gatherings_view
 from kaigo_desktop.services.gatherings_view import GatheringRow
@@ -50,30 +51,31 @@ def held_on_text(row: GatheringRow) -> str:
 class Column:
     title: str
     text: Callable[[GatheringRow], str]
-    width: int  # in full-width characters
+    width_sample: str  # the widest text expected: the column's width follows the text size (column_widths)
     sort_key: str | None = None  # one of gatherings_view.SORT_KEYS, or None: not sortable
     number: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("開催日", held_on_text, 11, "held_on"),
-    Column("区市町村", lambda r: r.municipality_name, 5, "municipality"),
-    Column("通いの場", lambda r: r.place_name, 14, "place"),
-    Column("参加者数", lambda r: str(r.attendance_total), 5, "attendance_total", True),
-    Column("男性", lambda r: _count(r.male), 3, number=True),
-    Column("女性", lambda r: _count(r.female), 3, number=True),
-    Column("65歳未満", lambda r: _count(r.age_under_65), 5, number=True),
-    Column("65～74歳", lambda r: _count(r.age_65_74), 5, number=True),
-    Column("75歳以上", lambda r: _count(r.age_75_plus), 5, number=True),
-    Column("新規", lambda r: _count(r.new_participants), 3, number=True),
-    Column("時間", lambda r: f"{r.start_time or ''}～{r.end_time or ''}" if r.start_time or r.end_time else "", 6),
-    Column("プログラム", lambda r: "・".join(PROGRAM_SHORT[p] for p in r.programs), 8),
-    Column("専門職", lambda r: "、".join(r.professionals), 10),
-    Column("推進員", lambda r: r.promoter_name or "", 5),
-    Column("備考", lambda r: r.notes, 12),
-    Column("更新者", lambda r: r.updated_by, 5),
-    Column("更新日時", lambda r: _local_time(r.updated_at), 8, "updated_at"),
-    Column("削除日時", lambda r: _local_time(r.deleted_at), 8),
+    Column("開催日", held_on_text, widths.DATE_WEEKDAY, "held_on"),
+    Column("区市町村", lambda r: r.municipality_name, widths.chars(5), "municipality"),
+    Column("通いの場", lambda r: r.place_name, widths.chars(14), "place"),
+    Column("参加者数", lambda r: str(r.attendance_total), widths.SMALL_COUNT, "attendance_total", True),
+    Column("男性", lambda r: _count(r.male), widths.SMALL_COUNT, number=True),
+    Column("女性", lambda r: _count(r.female), widths.SMALL_COUNT, number=True),
+    Column("65歳未満", lambda r: _count(r.age_under_65), widths.SMALL_COUNT, number=True),
+    Column("65～74歳", lambda r: _count(r.age_65_74), widths.SMALL_COUNT, number=True),
+    Column("75歳以上", lambda r: _count(r.age_75_plus), widths.SMALL_COUNT, number=True),
+    Column("新規", lambda r: _count(r.new_participants), widths.SMALL_COUNT, number=True),
+    Column("時間", lambda r: f"{r.start_time or ''}～{r.end_time or ''}" if r.start_time or r.end_time else "",
+           widths.TIME_RANGE),
+    Column("プログラム", lambda r: "・".join(PROGRAM_SHORT[p] for p in r.programs), "運動・栄養・口腔・認知・社会"),
+    Column("専門職", lambda r: "、".join(r.professionals), widths.chars(10)),
+    Column("推進員", lambda r: r.promoter_name or "", "長谷川 佳代子"),
+    Column("備考", lambda r: r.notes, widths.chars(12)),
+    Column("更新者", lambda r: r.updated_by, "長谷川 佳代子"),
+    Column("更新日時", lambda r: _local_time(r.updated_at), widths.STAMP, "updated_at"),
+    Column("削除日時", lambda r: _local_time(r.deleted_at), widths.STAMP),
 )
 DELETED_COLUMN = len(COLUMNS) - 1
 _TITLES = tuple(column.title for column in COLUMNS)

@@ -7,8 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.gui.operations import QueryOp, is_user_error
@@ -17,6 +16,8 @@ from kaigo_desktop.gui.screens.gathering_form import GatheringForm
 from kaigo_desktop.gui.screens.gathering_list import GatheringList
 from kaigo_desktop.gui.screens.gathering_month_grid import GatheringMonthGrid
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel
+from kaigo_desktop.gui.widgets.side_by_side import SideBySideSplitter
+from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import PlaceChoice
@@ -37,14 +38,11 @@ class GatheringsScreen(Screen):
         self.form = GatheringForm(context, places=self.places)
         self.grid = GatheringMonthGrid(context, places=self.places)
         self.list = GatheringList(context, places=self.places)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll = VerticalScrollArea(self.form)
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, "1件ずつ入力")
         self.tabs.addTab(self.grid, "月の用紙から入力")
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = SideBySideSplitter()  # the list goes under the form when both do not fit across
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.list)
         self.splitter.setStretchFactor(0, 0)

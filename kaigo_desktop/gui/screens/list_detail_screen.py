@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,7 +25,9 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then
 from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.widgets.column_widths import fit_columns
 from kaigo_desktop.gui.widgets.record_form import RecordForm
+from kaigo_desktop.gui.widgets.side_by_side import SideBySideRow, SideBySideSplitter
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.services import promoters_view
@@ -130,16 +131,18 @@ class ListDetailScreen(Screen):
     # ---- layout --------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        bar = QHBoxLayout()
-        self.build_filters(bar)
+        filters = QHBoxLayout()
+        self.build_filters(filters)
+        actions = QHBoxLayout()
         self.show_deleted = QCheckBox(words.SHOW_TRASH)
-        bar.addWidget(self.show_deleted)
-        bar.addStretch(1)
+        actions.addWidget(self.show_deleted)
+        actions.addStretch(1)
         self.new_button = QPushButton(words.with_key(words.NEW, "Ctrl+N"))
         self.delete_button = QPushButton(words.with_key(words.DELETE, "Delete"))
         self.restore_button = QPushButton(words.RESTORE)
         for button in (self.new_button, self.delete_button, self.restore_button):
-            bar.addWidget(button)
+            actions.addWidget(button)
+        bar = SideBySideRow(filters, actions)  # two lines when the text is large
         self.table = QTableView()
         set_up_record_list(self.table, self.model, multiple=False, row_height=self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
@@ -151,25 +154,24 @@ class ListDetailScreen(Screen):
             header.setSortIndicator(keys.index(self.order_by), Qt.SortOrder.DescendingOrder if self.descending
                                     else Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        cell, heading = self.table.fontMetrics(), header.fontMetrics()
-        for index, column in enumerate(columns):
-            if column.width_sample:  # measured, so 150 % text still fits
-                self.table.setColumnWidth(index, max(cell.horizontalAdvance(column.width_sample),
-                                                     heading.horizontalAdvance(column.header) + 24) + 14)
+        # Measured from the font (and again when the text size changes); the last column stretches, never
+        # narrower than that (Qt keeps the width set).
+        fit_columns(self.table, [column.width_sample or column.header for column in columns], row_padding=10,
+                    min_rows=3)
         self.count_label = QLabel()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.count_label)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = SideBySideSplitter()  # the form goes under the list when both do not fit across
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail_widget())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.splitter, 1)
         self.model.sort_requested.connect(self._sort)
         self.table.selectionModel().currentRowChanged.connect(

@@ -60,8 +60,10 @@ class BackupSettingsPage(MasterPage):
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("終了時と作業中の一定間隔で、変更があればバックアップを作ります。"
-                                "古いコピーは上の数を残して整理します。USB メモリも保存先に選べます。"))
+        explanation = QLabel("終了時と作業中の一定間隔で、変更があればバックアップを作ります。"
+                             "古いコピーは上の数を残して整理します。USB メモリも保存先に選べます。")
+        explanation.setWordWrap(True)  # one line is wider than a laptop at 200 % text
+        layout.addWidget(explanation)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         layout.addStretch(1)

@@ -26,6 +26,7 @@ from kaigo_desktop.gui.screens.masters_common import (
     MessageLine,
     fill_municipalities,
 )
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.services import masters_view, overview
 from kaigo_desktop.services.changes import Changes
@@ -65,7 +66,8 @@ class SettingsPage(MasterPage):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumContentsLength(12)
 
-        self.user_edit.setMinimumWidth(self.user_edit.fontMetrics().horizontalAdvance("あ") * 16)
+        on_font_change(self.user_edit, lambda: self.user_edit.setMinimumWidth(
+            self.user_edit.fontMetrics().horizontalAdvance("あ") * 12))
         user_box = QGroupBox("記録者と既定値")
         form = QFormLayout(user_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.vocab import PLACE_STATUSES, PROGRAM_TYPES
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.services.places_view import PlaceFieldChoices
 
 
@@ -26,7 +27,8 @@ class PlaceFilterBar(QWidget):
         self._choices: PlaceFieldChoices | None = None
         self.search_edit = QLineEdit(placeholderText="名称・フリガナ・住所で検索（ひらがな可、Ctrl+F）")
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(220)
+        on_font_change(self.search_edit, lambda: self.search_edit.setMinimumWidth(
+            self.search_edit.fontMetrics().horizontalAdvance("あ") * 14))
         self.search_edit.installEventFilter(self)
         self.municipality_combo = ChoiceCombo(none_label="すべての区市町村")
         self.center_combo = ChoiceCombo(none_label="すべてのセンター")

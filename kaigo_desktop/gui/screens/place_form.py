@@ -13,14 +13,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -36,11 +33,15 @@ from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets import column_widths as widths
+from kaigo_desktop.gui.widgets.column_widths import fit_columns, on_font_change
 from kaigo_desktop.gui.widgets.enter_navigation import EnterMovesFocus
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.gui.widgets.side_by_side import SideBySideRow
+from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import approval
 from kaigo_desktop.services import places_view as pv
@@ -109,16 +110,17 @@ class PlaceForm(RecordForm):
         self.operator_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.activity1_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.activity2_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
-        self.programs_box = QWidget()
-        grid = QGridLayout(self.programs_box)
-        grid.setContentsMargins(0, 0, 0, 0)
         self.program_checks: dict[str, QCheckBox] = {}
+        halves = QVBoxLayout(), QVBoxLayout()  # two columns, one under the other when the form is narrow
         for index, (code, label) in enumerate(PROGRAM_TYPES):
             self.program_checks[code] = check = QCheckBox(label)
-            grid.addWidget(check, index // 2, index % 2)
+            halves[index % 2].addWidget(check)
+        halves[1].addStretch(1)
+        self.programs_box = SideBySideRow(*halves)
         self.frequency_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.capacity_edit = QLineEdit(placeholderText="人数（空欄可）")
-        self.capacity_edit.setMaximumWidth(140)
+        on_font_change(self.capacity_edit, lambda: self.capacity_edit.setMaximumWidth(
+            self.capacity_edit.fontMetrics().horizontalAdvance("あ") * 9))
         self.start_edit = WarekiDateEdit(optional=True, none_label="不明")
         self.end_edit = WarekiDateEdit(optional=True, none_label="なし（継続中）")
         self.start_box = _wareki_below(self.start_edit)
@@ -127,15 +129,17 @@ class PlaceForm(RecordForm):
         self.contact_edit = QLineEdit(placeholderText="代表者・電話番号など")
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setTabChangesFocus(True)
-        self.notes_edit.setFixedHeight(72)
+        on_font_change(self.notes_edit, lambda: self.notes_edit.setFixedHeight(
+            self.notes_edit.fontMetrics().height() * 4))  # three lines and the margins, at any text size
         self.promoters_table = QTableWidget(0, 2)
         self.promoters_table.setHorizontalHeaderLabels(["推進員", "担当期間"])
         self.promoters_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.promoters_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: keep it out of the entry path
         self.promoters_table.verticalHeader().hide()
-        self.promoters_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.promoters_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.promoters_table.setFixedHeight(110)
+        self.promoters_table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.promoters_table, ["長谷川 佳代子", f"{widths.SHORT_DATE} ～ （継続中）"], whole=True)
+        on_font_change(self.promoters_table, lambda: self.promoters_table.setFixedHeight(
+            self.promoters_table.fontMetrics().height() * 6))  # the header and about four promoters
         self.promoters_note = QLabel("担当した推進員はいません（推進員の画面で登録します）。")
         self.promoters_note.setWordWrap(True)
         center_label = QLabel("センター")
@@ -152,16 +156,12 @@ class PlaceForm(RecordForm):
         ]
         for label, widget in rows:
             form.addRow(label, widget)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         page = QWidget()  # the fields at the top, any room left below them (rows never stretch)
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.addWidget(self.fields)
         page_layout.addStretch(1)
-        scroll.setWidget(page)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll = scroll
+        self.scroll = scroll = VerticalScrollArea(page)
         self.error_label = QLabel()
         self.dirty_label = QLabel("")
         self.dirty_label.setStyleSheet("color: #8a6d00;")

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS
+from kaigo_desktop.gui.widgets import column_widths as widths
 from kaigo_desktop.services.places_view import PlaceListRow
 
 # Two characters per program so five fit in a narrow column; the tooltip gives the full names.
@@ -41,23 +42,27 @@ class Column:
     sort_key: str
     text: Callable[[PlaceListRow], str]
     tooltip: Callable[[PlaceListRow], str] | None = None
+    width_sample: str = ""  # the widest text expected: the column's width follows the text size (column_widths)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("名称", "name", lambda r: r.name),
-    Column("フリガナ", "kana", lambda r: r.kana),
-    Column("区市町村", "municipality", lambda r: r.municipality_name),
-    Column("地域包括支援センター", "center", lambda r: r.center_name),
-    Column("住所", "address", lambda r: r.address),
+    Column("名称", "name", lambda r: r.name, width_sample=widths.chars(13)),
+    Column("フリガナ", "kana", lambda r: r.kana, width_sample=widths.chars(11)),
+    Column("区市町村", "municipality", lambda r: r.municipality_name, width_sample=widths.chars(5)),
+    Column("地域包括支援センター", "center", lambda r: r.center_name, width_sample=widths.chars(12)),
+    Column("住所", "address", lambda r: r.address, width_sample=widths.chars(12)),
     Column("プログラム", "programs",
            lambda r: "・".join(PROGRAM_SHORT[c] for c in r.programs),
-           lambda r: "、".join(PROGRAM_LABELS[c] for c in r.programs) or "プログラム種別の登録なし"),
-    Column("状態", "status", lambda r: r.status),
-    Column("開始日", "start_date", lambda r: _short_date(r.start_date), lambda r: _long_date(r.start_date)),
-    Column("終了日", "end_date", lambda r: _short_date(r.end_date), lambda r: _long_date(r.end_date)),
+           lambda r: "、".join(PROGRAM_LABELS[c] for c in r.programs) or "プログラム種別の登録なし",
+           "運動・栄養・口腔・認知・社会"),
+    Column("状態", "status", lambda r: r.status, width_sample="休止中"),
+    Column("開始日", "start_date", lambda r: _short_date(r.start_date), lambda r: _long_date(r.start_date),
+           widths.SHORT_DATE),
+    Column("終了日", "end_date", lambda r: _short_date(r.end_date), lambda r: _long_date(r.end_date),
+           widths.SHORT_DATE),
 )
 TRASH_COLUMN = Column("削除日", "deleted_at", lambda r: _short_date(deleted_day(r.deleted_at)),
-                      lambda r: _long_date(deleted_day(r.deleted_at)))
+                      lambda r: _long_date(deleted_day(r.deleted_at)), widths.SHORT_DATE)
 
 
 class PlaceTableModel(QAbstractTableModel):

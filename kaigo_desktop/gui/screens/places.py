@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,9 @@ from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
 from kaigo_desktop.gui.screens.place_form import PlaceForm
-from kaigo_desktop.gui.screens.place_table_model import PlaceTableModel
+from kaigo_desktop.gui.screens.place_table_model import COLUMNS, TRASH_COLUMN, PlaceTableModel
+from kaigo_desktop.gui.widgets.column_widths import fit_columns
+from kaigo_desktop.gui.widgets.side_by_side import SideBySideSplitter
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import rights
 from kaigo_desktop.services.changes import Changes
@@ -83,14 +84,16 @@ class PlacesScreen(Screen):
         self.table.setSortingEnabled(True)  # the model turns a header click into an SQL query
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self._size_columns()
+        # Measured from the font, and again when the text size changes or the trash's column comes and goes.
+        self._size_columns = fit_columns(self.table, [c.width_sample for c in (*COLUMNS, TRASH_COLUMN)],
+                                         min_rows=3)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(actions)
         left_layout.addWidget(self.table, 1)
         self.form = PlaceForm(self.context)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = SideBySideSplitter()  # the form goes under the list when both do not fit across
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.form)
         self.splitter.setStretchFactor(0, 3)
@@ -100,11 +103,6 @@ class PlacesScreen(Screen):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.splitter, 1)
 
-    def _size_columns(self) -> None:
-        """Column widths in characters, so they follow the user's text size."""
-        em = self.table.fontMetrics().horizontalAdvance("あ")
-        for column, chars in enumerate((13, 11, 5, 12, 12, 7, 3.5, 5.5, 5.5, 5.5)):
-            self.table.setColumnWidth(column, int(em * chars + 12))
 
     # ---- loading the list -----------------------------------------------------------------------
 

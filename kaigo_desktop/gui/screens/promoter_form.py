@@ -24,6 +24,7 @@ from kaigo_desktop.domain.period_lock import PROMOTER_FIELDS_FROZEN_BY_LOCK
 from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -80,7 +81,7 @@ class PromoterForm(RecordForm):
         self.contact.setPlaceholderText("電話番号・メールなど")
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        on_font_change(self.notes, lambda: self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12))
         fields = QFormLayout()
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for label, editor in ((words.required("氏名"), self.name), ("フリガナ", self.kana),

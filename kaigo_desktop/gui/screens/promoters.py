@@ -17,6 +17,7 @@ from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.screens.promoter_assignments import AssignmentsPanel
 from kaigo_desktop.gui.screens.promoter_form import PromoterForm
 from kaigo_desktop.gui.screens.list_detail_screen import Job, ListDetailScreen
+from kaigo_desktop.gui.widgets import column_widths as widths
 from kaigo_desktop.gui.widgets.rows_table_model import Column
 from kaigo_desktop.services import promoters_view, records
 from kaigo_desktop.services.promoters_view import PromoterFilter, PromoterRow, ReferenceLists
@@ -37,8 +38,9 @@ PROMOTER_COLUMNS: list[Column[PromoterRow]] = [
     Column("区市町村", lambda r: r.municipality_name, "municipality", width_sample="西東京市"),
     Column("職種", lambda r: r.promoter.qualification, "qualification", width_sample="主任介護支援専門員"),
     Column("配置期間", lambda r: placement_text(r.promoter, short=True), "start_date",
-           tooltip=lambda r: placement_text(r.promoter), width_sample="R10.10.10～在職中"),
-    Column("担当通いの場", lambda r: f"{r.place_count}か所", "place_count", numeric=True),
+           tooltip=lambda r: placement_text(r.promoter), width_sample=f"{widths.SHORT_DATE}～在職中"),
+    Column("担当通いの場", lambda r: f"{r.place_count}か所", "place_count", numeric=True,
+           width_sample=f"{widths.SMALL_COUNT}か所"),
 ]
 
 

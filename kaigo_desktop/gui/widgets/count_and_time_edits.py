@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from kaigo_desktop.domain.text import parse_count, parse_time
 from kaigo_desktop.domain.validation import MAX_PEOPLE, count_units
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 
 _FULL_WIDTH_DIGITS = {ord("０") + n: ord("0") + n for n in range(10)}
 PEOPLE_DIGITS = len(str(MAX_PEOPLE))  # a head count field takes every number up to the domain's bound
@@ -53,7 +54,8 @@ class CountEdit(QLineEdit):
         self.setValidator(DigitsValidator(max_digits, self))
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
-        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * (max_digits + 4) + 16)
+        on_font_change(self, lambda: self.setMaximumWidth(
+            self.fontMetrics().horizontalAdvance("0") * (max_digits + 4) + 16))
 
     def value(self) -> int | None:
         """The count shown (the validator has made it plain digits; the domain parser reads it)."""
@@ -71,7 +73,7 @@ class TimeEdit(QLineEdit):
         super().__init__(parent)
         self.setPlaceholderText("例 10:00")
         self.setMaxLength(8)
-        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("00:00") * 2 + 16)
+        on_font_change(self, lambda: self.setMaximumWidth(self.fontMetrics().horizontalAdvance("00:00") * 2 + 16))
         self.editingFinished.connect(self._tidy)
 
     def value(self) -> str | None:

@@ -3,7 +3,7 @@ per 区市町村 (with the cap warnings), all filled from one FiscalYearStats.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -141,6 +141,10 @@ class ReadOnlyTable(QTableWidget):
         self.horizontalHeader().setStretchLastSection(True)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # As wide as its columns: a narrow window at 200 % text must not cut the last one (「人口未入力」).
+        return QSize(self.sizeHint().width(), super().minimumSizeHint().height())
 
 
 def _cell(text: str, numeric: bool = False) -> QTableWidgetItem:
