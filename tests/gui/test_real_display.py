@@ -3,7 +3,7 @@ Xvfb server, its window found and grabbed by other X clients (xwininfo, a second
 
 The rest of the suite runs offscreen, which needs none of the xcb libraries; this is the test that fails when
 setup.sh does not install them (Qt then aborts with "could not load the Qt platform plugin "xcb""). Qt picks
-its platform once per process, hence the subprocesses. Xvfb, xwininfo and the libraries come from
+its platform once per process, hence the subprocesses. Xvfb, xwininfo, xprop and the libraries come from
 scripts/setup.sh: their absence is a failure, not a skip."""
 
 from __future__ import annotations
@@ -110,6 +110,13 @@ def _grab(display: str, window_id: str, png: Path) -> tuple[int, int]:
     return width, height
 
 
+def _window_icon_sizes(display: str, window_id: str) -> set[int]:
+    """The icon sizes the window gives the window manager (_NET_WM_ICON: the title bar and task bar)."""
+    done = subprocess.run([_need("xprop"), "-id", window_id, "_NET_WM_ICON"], env={**os.environ, "DISPLAY": display},
+                          capture_output=True, text=True, timeout=30)
+    return {int(width) for width, height in re.findall(r"Icon \((\d+) x (\d+)\)", done.stdout) if width == height}
+
+
 def _distinct_colours(png: Path) -> int:
     from PySide6.QtGui import QImage  # reading a PNG needs no platform
 
@@ -141,12 +148,16 @@ def test_run_app_demo_shows_the_main_window_on_an_x_display(xvfb_display: str, t
         window_id = _window_of(xvfb_display, re.compile(r"^Kaigo Desktop .* — demo\.sqlite3"), app)
         png = tmp_path / "main_window.png"
         width, height = _grab(xvfb_display, window_id, png)
+        icon_sizes = _window_icon_sizes(xvfb_display, window_id)
     finally:
         _stop(app)
     assert width >= 640 and height >= 400, (width, height)
     assert width <= SCREEN[0] and height <= SCREEN[1], (width, height)
     # A blank or black grab has one or two colours; the painted window has text, a list, a toolbar.
     assert _distinct_colours(png) >= 16, f"{png} looks blank"
+    # Qt passes on a choice of the icon's sizes (here 16, 24, 128): a small one and a large one.
+    assert icon_sizes and min(icon_sizes) <= 24 and max(icon_sizes) >= 48, \
+        f"the application icon did not reach the window manager: {icon_sizes}"
     shots = os.environ.get("KAIGO_SHOTS_DIR")
     if shots:  # for a look by eye
         Path(shots).mkdir(parents=True, exist_ok=True)
