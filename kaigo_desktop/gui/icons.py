@@ -12,8 +12,9 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QAbstractItemView, QToolBar, QWidget
 
-# qtawesome goes through QtPy, which would take any other Qt binding it finds first (PyQt5 …): ours is PySide6.
-os.environ.setdefault("QT_API", "pyside6")
+# qtawesome goes through QtPy, which would take another Qt binding (PyQt5 …, or one named by a QT_API left in
+# the user's environment) if it found one: icons of another binding cannot go on our widgets.
+os.environ["QT_API"] = "pyside6"
 
 # screen module (main_window.SCREENS) → (icon, colour). One colour per screen: told apart at a glance.
 SCREEN_ICONS: dict[str, tuple[str, str]] = {

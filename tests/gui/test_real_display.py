@@ -126,6 +126,14 @@ def _distinct_colours(png: Path) -> int:
     return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
 
 
+def _keep_for_a_look(png: Path, name: str) -> None:
+    """KAIGO_SHOTS_DIR=DIR keeps the grabbed PNGs for a look by eye."""
+    shots = os.environ.get("KAIGO_SHOTS_DIR")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        shutil.copy(png, Path(shots) / name)
+
+
 def _run_app(arguments: list[str], env: dict[str, str]) -> subprocess.Popen:
     """`bash scripts/run-app.sh …` exactly as the README says (it execs kaigo-desktop after setup.sh)."""
     return subprocess.Popen(["bash", str(ROOT / "scripts" / "run-app.sh"), *arguments], env=env, cwd=ROOT,
@@ -158,10 +166,7 @@ def test_run_app_demo_shows_the_main_window_on_an_x_display(xvfb_display: str, t
     # Qt passes on a choice of the icon's sizes (here 16, 24, 128): a small one and a large one.
     assert icon_sizes and min(icon_sizes) <= 24 and max(icon_sizes) >= 48, \
         f"the application icon did not reach the window manager: {icon_sizes}"
-    shots = os.environ.get("KAIGO_SHOTS_DIR")
-    if shots:  # for a look by eye
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        shutil.copy(png, Path(shots) / "real_display_main_window.png")
+    _keep_for_a_look(png, "real_display_main_window.png")
 
 
 def test_run_app_on_a_first_run_shows_the_welcome_dialog(xvfb_display: str, tmp_path: Path):
@@ -176,4 +181,5 @@ def test_run_app_on_a_first_run_shows_the_welcome_dialog(xvfb_display: str, tmp_
         _stop(app)
     assert width > 0 and height > 0
     assert _distinct_colours(tmp_path / "welcome.png") >= 16
+    _keep_for_a_look(tmp_path / "welcome.png", "real_display_welcome.png")
     assert not (home / "data" / "demo.sqlite3").exists(), "the demo was made although the user did not ask"
