@@ -10,8 +10,14 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # Qt offscreen needs these on a bare Debian; a Japanese TrueType font for screens and PDF reports;
 # pdftoppm (poppler-utils) for the report tests.
+# Qt's xcb platform (a real X display: run-app.sh) loads libqxcb.so, which links the xcb libraries below
+# (check with: ldd .venv/lib/python3*/site-packages/PySide6/Qt/plugins/platforms/libqxcb.so | grep "not found");
+# Xvfb, xauth (xvfb-run) and x11-utils (xwininfo, xprop) let tests/gui/test_real_display.py start the app on one.
 APT_PACKAGES=(
     libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3
+    libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0
+    libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
+    xvfb xauth x11-utils
     fonts-ipaexfont-gothic
     poppler-utils
 )

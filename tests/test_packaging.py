@@ -77,6 +77,7 @@ def test_installed_copy_is_imported_not_the_checkout(installed: dict[str, Path])
 SHIPPED_RESOURCES = (
     "icons/kaigo-desktop.svg",
     "icons/kaigo-desktop.ico",
+    "icons/ICONS_LICENSE.txt",
     *(f"icons/kaigo-desktop-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256)),
     "fonts/ipaexg.ttf",
     "fonts/IPA_Font_License_Agreement_v1.0.txt",

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QPushButton,
     QStackedWidget,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
-from kaigo_desktop.gui import backup_dialog, login
+from kaigo_desktop.gui import backup_dialog, icons, login
 from kaigo_desktop.gui.context import READ_ONLY_IN_USE, AppContext
 from kaigo_desktop.gui.exchange_menu import install_exchange_actions
 from kaigo_desktop.gui.screens.base import Screen, Then
@@ -75,9 +76,10 @@ class MainWindow(QMainWindow):
         self._built: dict[int, Screen] = {}
         self.refused_screens: dict[int, str] = {}  # screen index → why the logged-in user may not open it
         self.login_dialog = None
-        for title, _module, _name in SCREENS:
+        for title, module, _name in SCREENS:
             self.stack.addWidget(QWidget())  # a placeholder until the screen is first shown
-            self.navigation.addItem(title)
+            self.navigation.addItem(QListWidgetItem(icons.screen_icon(module), title))
+        icons.follow_text_size(self.navigation)
         central = QWidget()
         column = QVBoxLayout(central)
         column.addWidget(self._build_demo_band())
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._fit_navigation()
         self._build_menus()
+        self._build_toolbar()
         self._build_status_bar()
         self.navigation.currentRowChanged.connect(self._navigate)
         self.navigation.setCurrentRow(0)
@@ -204,10 +207,11 @@ class MainWindow(QMainWindow):
                                        lambda: self.current_screen.new_record())
         self.save_action = self._action(file_menu, "保存(&S)", QKeySequence.StandardKey.Save,
                                         lambda: self.current_screen.save())
-        self._action(file_menu, "印刷(&P)…", QKeySequence.StandardKey.Print,
-                     lambda: self.current_screen.print_current())
+        self.print_action = self._action(file_menu, "印刷(&P)…", QKeySequence.StandardKey.Print,
+                                         lambda: self.current_screen.print_current())
         file_menu.addSeparator()
-        self._action(file_menu, "別のデータベースを開く(&O)…", QKeySequence.StandardKey.Open, self.choose_database)
+        self._action(file_menu, "別のデータベースを開く(&O)…", QKeySequence.StandardKey.Open,
+                     self.choose_database).setIcon(icons.command_icon("open"))
         self.recent_menu = file_menu.addMenu("最近使ったデータベース(&R)")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
@@ -228,16 +232,33 @@ class MainWindow(QMainWindow):
         self.switch_user_action.setVisible(False)  # shown when the database has users
         self._action(file_menu, "終了(&X)", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("編集(&E)")
-        self._action(edit_menu, "検索(&F)", QKeySequence.StandardKey.Find, lambda: self.current_screen.focus_search())
+        self.find_action = self._action(edit_menu, "検索(&F)", QKeySequence.StandardKey.Find,
+                                        lambda: self.current_screen.focus_search())
         self.delete_action = self._action(edit_menu, "削除(&D)", QKeySequence(Qt.Key.Key_Delete),
                                           lambda: self.current_screen.delete_selected())
         # What a read-only window disables (a menu added later that writes appends its actions here).
         self.write_actions = [self.new_action, self.save_action, self.delete_action, self.restore_action,
                               self.import_action, *self.merge_actions, *self.exchange_actions]
         view_menu = self.menuBar().addMenu("表示(&V)")
-        for index, (title, _module, _name) in enumerate(SCREENS):
-            self._action(view_menu, title, QKeySequence(f"Ctrl+{index + 1}"),
-                         lambda _=False, i=index: self.navigation.setCurrentRow(i))
+        for index, (title, module, _name) in enumerate(SCREENS):
+            screen_action = self._action(view_menu, title, QKeySequence(f"Ctrl+{index + 1}"),
+                                         lambda _=False, i=index: self.navigation.setCurrentRow(i))
+            screen_action.setIcon(icons.screen_icon(module))
+
+    def _build_toolbar(self) -> None:
+        """The common commands as picture and word under the menus: the menus' own actions, so shortcuts and
+        what a read-only window or a screen disables stay one."""
+        self.toolbar = icons.CommandToolBar("よく使う操作", self)
+        for action, command, word in ((self.new_action, "new", "新規"), (self.save_action, "save", "保存"),
+                                      (self.delete_action, "delete", "削除"), (self.find_action, "find", "検索"),
+                                      (self.print_action, "print", "印刷")):
+            action.setIcon(icons.command_icon(command))
+            action.setIconText(word)
+            action.setToolTip(f"{word}（{action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}）")
+            self.toolbar.addAction(action)
+        for action, command in ((self.backup_action, "backup"), (self.import_action, "import")):
+            action.setIcon(icons.command_icon(command))
+        self.addToolBar(self.toolbar)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
