@@ -180,8 +180,13 @@ class SectionMark(Flowable):
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return 0, 0
 
-    def draw(self) -> None:
-        self.canv._kaigo_started.append(self.label)  # read by the page's header (_draw_frame)
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802 - reportlab's name
+        # Read by the page's header (_draw_frame); a mark at the top of the frame means the page does not
+        # continue the section before it.
+        at_top = y >= canvas._pagesize[1] - MARGIN_TOP - 1
+        canvas._kaigo_started.append(self.label)
+        if at_top and len(canvas._kaigo_started) == 1:
+            canvas._kaigo_at_start = None
 
 
 def running_scope(meta: ReportMeta, at_start: str | None, started: list[str | None]) -> str:
