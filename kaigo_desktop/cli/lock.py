@@ -10,7 +10,7 @@ from pathlib import Path
 from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS
 # Commands that never write the database ("bundle conflicts" and "bundle pending": those bundle subcommands only;
 # `bundle pending --drop` writes, and is named apart).
-READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "template", "check", "validate", "backup", "bundle conflicts",
+READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "export-opendata", "template", "check", "validate", "backup", "bundle conflicts",
                                 "bundle pending", "audit", "period list"})
 
 

@@ -54,6 +54,13 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--force", action="store_true", help=FORCE_HELP)
     export.add_argument("--allow-empty", action="store_true", help=ALLOW_EMPTY_HELP)
 
+    opendata = subparsers.add_parser(
+        "export-opendata", help="通いの場の一覧を厚生労働省の「通いの場オープンデータ」の列で CSV に書き出す")
+    opendata.add_argument("--municipality", help="区市町村コード（省略時は全区市町村）")
+    opendata.add_argument("--as-of", help="この日に活動中の通いの場（省略時は今日）")
+    opendata.add_argument("--out", type=Path, required=True, help="出力する CSV ファイル（UTF-8・BOM 付き）")
+    opendata.add_argument("--force", action="store_true", help=FORCE_HELP)
+
 
 def _options(args: argparse.Namespace) -> ReportOptions:
     from kaigo_desktop.domain.codes import normalize_municipality_code
@@ -129,6 +136,29 @@ def cmd_export(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_export_opendata(args: argparse.Namespace, db_path: Path) -> int:
+    from kaigo_desktop.domain.codes import normalize_municipality_code
+    from kaigo_desktop.domain.errors import UserFacingError
+    from kaigo_desktop.domain.fiscal import parse_date
+    from kaigo_desktop.reports.opendata import export_open_data
+    from kaigo_desktop.services import setup
+
+    code = normalize_municipality_code(args.municipality) if args.municipality else None
+    on = parse_date(args.as_of) if args.as_of else None
+    with open_database(args, db_path) as db:
+        if code:
+            setup.require_municipality(db, code)
+        try:
+            result = export_open_data(db, args.out, municipality_code=code, on=on, check_target=_check_out(args, db))
+        except UserFacingError as error:
+            if error.kind != "empty":
+                raise
+            return fail(str(error), EXIT_PROBLEMS)
+    print(f"オープンデータを書き出しました: {result.path}（通いの場 {result.rows:,}か所）")
+    _print_warnings(result.warnings)
+    return EXIT_OK
+
+
 def cmd_template(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.reports.import_templates import write_template
     from kaigo_desktop.services import setup
@@ -144,4 +174,5 @@ def cmd_template(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
-REPORT_COMMANDS = {"report": cmd_report, "export": cmd_export, "template": cmd_template}
+REPORT_COMMANDS = {"report": cmd_report, "export": cmd_export, "template": cmd_template,
+                   "export-opendata": cmd_export_opendata}

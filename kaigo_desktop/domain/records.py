@@ -57,6 +57,11 @@ class Place:
     programs: tuple[str, ...] = ()
     id: str = ""
     meta: RecordMeta = field(default_factory=RecordMeta, compare=False)
+    # For the 通いの場オープンデータ (migration 0013; domain/place_details.py parses them).
+    postal_code: str = ""  # 「112-0003」
+    latitude: float | None = None  # WGS84 degrees
+    longitude: float | None = None
+    fee: str = ""  # 「無料」「1回100円」
 
 
 @dataclass

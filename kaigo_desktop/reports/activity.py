@@ -51,7 +51,7 @@ def activity_tables(data: ActivityReportData) -> list[TableData]:
 def render(db, options: ReportOptions, out: Path, progress: Progress | None = None) -> ReportResult:
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import CondPageBreak, Spacer, Table, TableStyle
 
     from kaigo_desktop.reports import layout
     from kaigo_desktop.reports.tables import side_by_side, table_block
@@ -79,7 +79,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     # Signature: the promoter signs, the 区市町村 (or center) confirms.
     story.append(CondPageBreak(45 * mm))
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph("上記のとおり報告します。", styles.body))
+    story.append(layout.text("上記のとおり報告します。", styles.body))
     story.append(Spacer(1, 4 * mm))
     signature = Table([
         ["報告日", "令和　　　年　　　月　　　日"],

@@ -66,7 +66,7 @@ def sheet_table(data: AttendanceSheetData) -> TableData:
 def render(db, options: ReportOptions, out: Path, progress: Progress | None = None) -> ReportResult:
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer, Table, TableStyle
 
     from kaigo_desktop.reports import layout
     from kaigo_desktop.reports.tables import table_block
@@ -88,11 +88,11 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     story = layout.title_block(meta, styles, pairs=2)
     note = ("プログラム欄は実施したものに○。専門職の関与は職種を記入（医師、歯科医師、薬剤師、保健師、看護師、"
             "管理栄養士・栄養士、歯科衛生士、リハビリ専門職、社会福祉士、主任ケアマネ、生活支援コーディネーター、推進員など）。")
-    story.append(Paragraph(layout.escape(note), styles.small))
+    story.append(layout.text(note, styles.small))
     story.append(Spacer(1, 2 * mm))
     table = sheet_table(data)
     if not data.blank and not data.gatherings:
-        story.append(Paragraph("この月の開催記録はありません。", styles.body))
+        story.append(layout.text("この月の開催記録はありません。", styles.body))
     story += table_block(table, styles, heading=False, min_row_height=8 * mm if data.blank else 0,
                          space_after=1 * mm)
     signature = Table([["記入者", "", "確認者", ""]], colWidths=[18 * mm, 60 * mm, 18 * mm, 60 * mm],

@@ -11,7 +11,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 BAR_FILL = colors.HexColor("#4a78b5")
-AXIS_SIZE = 7.5
+AXIS_SIZE = 8.0  # axis and value labels: the reports' smallest text (layout.MIN_TEXT_SIZE)
+LABEL_SIZE = 8.0
 
 
 def _drawing(width: float, height: float, font: str) -> Drawing:
@@ -34,11 +35,16 @@ def _nice_step(maximum: int, ticks: int = 5) -> int:
     return 10 * magnitude
 
 
-def _value_axis(axis, values: Sequence[int], font: str) -> None:
+def _value_label(value: float) -> str:
+    return f"{int(value):,}"
+
+
+def _value_axis(axis, values: Sequence[int], font: str, label_share: float = 0.08) -> None:
+    """`label_share`: the part of the axis kept free above the tallest bar for its value label."""
     top = max(values, default=0)
     step = _nice_step(top)
     axis.valueMin = 0  # axes start at zero (a shorter bar must mean a smaller count)
-    room = top * 1.08  # space above the tallest bar for its value
+    room = top / (1 - min(label_share, 0.6))
     axis.valueMax = max(step, (int(room) // step + (1 if room % step else 0)) * step)
     axis.valueStep = step
     axis.labels.fontName = font
@@ -66,12 +72,13 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[int], *, width: floa
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -4
     chart.categoryAxis.visibleTicks = 0
-    _value_axis(chart.valueAxis, values, font)
+    label_width = max((stringWidth(_value_label(v), font, LABEL_SIZE) for v in values), default=0)
+    _value_axis(chart.valueAxis, values, font, label_share=(label_width + 6) / chart.width)
     chart.bars[0].fillColor = BAR_FILL
     chart.bars[0].strokeColor = None
-    chart.barLabelFormat = lambda v: f"{int(v):,}"
+    chart.barLabelFormat = _value_label
     chart.barLabels.fontName = font
-    chart.barLabels.fontSize = AXIS_SIZE
+    chart.barLabels.fontSize = LABEL_SIZE
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     chart.barWidth = bar_height * 0.6
@@ -95,15 +102,25 @@ def vertical_bars(labels: Sequence[str], values: Sequence[int], *, width: float,
     chart.categoryAxis.labels.fontSize = AXIS_SIZE
     chart.categoryAxis.labels.boxAnchor = "n"
     chart.categoryAxis.labels.dy = -2
-    _value_axis(chart.valueAxis, values, font)
     chart.bars[0].fillColor = BAR_FILL
     chart.bars[0].strokeColor = None
-    chart.barLabelFormat = lambda v: f"{int(v):,}"
+    chart.barLabelFormat = _value_label
     chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 6.5
-    chart.barLabels.boxAnchor = "s"
-    chart.barLabels.dy = 2
+    chart.barLabels.fontSize = LABEL_SIZE
     chart.groupSpacing = 6
+    # A value wider than its column (six digits over twelve months) is written upwards from the bar's top,
+    # with room kept above the tallest bar, rather than overlapping its neighbours.
+    label_width = max((stringWidth(_value_label(v), font, LABEL_SIZE) for v in values), default=0)
+    slot = chart.width / max(1, len(values))
+    if label_width > slot - 2:
+        chart.barLabels.angle = 90
+        chart.barLabels.boxAnchor = "w"
+        chart.barLabels.dx, chart.barLabels.dy = 0, 3
+        _value_axis(chart.valueAxis, values, font, label_share=(label_width + 6) / chart.height)
+    else:
+        chart.barLabels.boxAnchor = "s"
+        chart.barLabels.dy = 2
+        _value_axis(chart.valueAxis, values, font, label_share=(LABEL_SIZE + 5) / chart.height)
     drawing.add(chart)
     if caption:
         drawing.add(String(0, height - 10, caption, fontName=font, fontSize=8.5))

@@ -42,6 +42,9 @@ from kaigo_desktop.services.report_data import promoters_data, submission_data
 
 FORMATS = ("xlsx", "csv")
 NUMBER_FORMATS = {INT: "#,##0", YEN: "#,##0", PERCENT: "0.0"}
+DECIMAL_FORMAT = "#,##0.0"  # a rate in a column of counts (概要's 参加率 1.5 must not show as 「2」)
+# Printing: a sheet wider than this (in Excel's column-width units) prints landscape.
+PORTRAIT_WIDTH = 95
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -142,6 +145,35 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def number_format(value: Any, kind: str) -> str | None:
+    """The format of a number cell: thousands separators for counts and yen, one decimal for rates (and for
+    any fractional value, whatever its column); None for a cell that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if kind == PERCENT or isinstance(value, float):
+        return NUMBER_FORMATS[PERCENT] if kind == PERCENT else DECIMAL_FORMAT
+    return NUMBER_FORMATS.get(kind, "#,##0")
+
+
+def set_print_layout(ws, title: str, scope: str) -> None:
+    """A4, every column on one page width (as many pages down as needed), landscape when wide, the header
+    row repeated on every page, and the sheet, scope and page number in the margins."""
+    width = sum((dimension.width or 8.43) for dimension in ws.column_dimensions.values())
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # 0: as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # Excel's header/footer codes: & starts a code, so a literal & is doubled.
+    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddHeader.right.text = scope.replace("&", "&&")
+    ws.oddFooter.center.text = "&P / &N"
+
+
 def write_xlsx(bundle: ExportBundle, out: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -159,6 +191,7 @@ def write_xlsx(bundle: ExportBundle, out: Path) -> None:
     cover.column_dimensions["B"].width = 110
     for row in cover.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    set_print_layout(cover, "定義", bundle.municipality)
     for sheet in bundle.sheets:
         ws = book.create_sheet(sheet.name)
         append_xlsx_row(ws, [_plain(c.title) for c in sheet.columns])
@@ -169,16 +202,16 @@ def write_xlsx(bundle: ExportBundle, out: Path) -> None:
             append_xlsx_row(ws, [_cell(v) for v in row])
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
-            number_format = NUMBER_FORMATS.get(column.kind)
-            if number_format:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-                    if isinstance(cell.value, (int, float)):
-                        cell.number_format = number_format
-                    else:
-                        cell.alignment = Alignment(horizontal="right")
+            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell_format = number_format(cell.value, column.kind)
+                if cell_format:
+                    cell.number_format = cell_format
+                elif column.kind in NUMBER_FORMATS:  # 「<5」「x」「—」 line up with the numbers
+                    cell.alignment = Alignment(horizontal="right")
             ws.column_dimensions[letter].width = max(8, min(60, column.width * 0.9, 2 + 2.2 * max(
                 [len(_plain(column.title))] + [len(str(_cell(r[index - 1]) or "")) for r in sheet.rows[:200]])))
         ws.freeze_panes = "A2"
+        set_print_layout(ws, sheet.title, bundle.municipality)
     book.properties.title = f"{SUBMISSION_TITLE}・{PROMOTERS_TITLE} {format_fiscal_year(bundle.fiscal_year)}"
     book.properties.creator = f"{APP_NAME} {__version__}"
     created = bundle.created if isinstance(bundle.created, datetime) else datetime(

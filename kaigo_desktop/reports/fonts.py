@@ -1,5 +1,5 @@
-"""The Japanese font of the PDF reports: an embedded TrueType-outline font found in the order of the issue
-(a user setting, a font bundled with the app, system fonts), else reportlab's built-in HeiseiKakuGo-W5 with a
+"""The Japanese font of the PDF reports: an embedded TrueType-outline font found in the order of the issues
+(a user setting, BIZ UDゴシック when the PC has it, the font bundled with the app, other system fonts), else reportlab's built-in HeiseiKakuGo-W5 with a
 warning that the font is not embedded. reportlab cannot embed CFF-outline fonts (Noto CJK), so every candidate
 is tried and skipped when it cannot be loaded."""
 
@@ -30,6 +30,9 @@ SYSTEM_FONTS: tuple[tuple[str, int, str], ...] = (
     ("ipag.ttf", 0, "IPAゴシック"),  # fonts-ipafont-gothic
     ("fonts-japanese-gothic.ttf", 0, "日本語ゴシック"),  # Debian's alternatives link
 )
+
+
+PREFERRED_LABEL = "BIZ UDゴシック"
 
 
 @dataclass(frozen=True)
@@ -86,23 +89,25 @@ def _index_font_files(dirs: Iterable[Path]) -> dict[str, Path]:
 
 def candidate_fonts(user_font: str | Path | None = None, *, bundled_dir: Path | None = None,
                     system_dirs: Sequence[Path] | None = None) -> list[tuple[Path, int, str, str]]:
-    """(path, ttc index, label, source) in the order they are tried."""
+    """(path, ttc index, label, source) in the order they are tried: the user's font, BIZ UDゴシック of the
+    PC (Windows 10/11 have it; the universal-design font reads best), the bundled IPAexゴシック (the same look
+    on every other PC), then the other system fonts."""
     candidates: list[tuple[Path, int, str, str]] = []
     if user_font:
         path = Path(user_font).expanduser()
         candidates.append((path, 0, path.stem, "設定"))
+    files = _index_font_files(system_font_dirs() if system_dirs is None else system_dirs)
+    system = [(files[name.lower()], index, label, "システム") for name, index, label in SYSTEM_FONTS
+              if name.lower() in files]
+    preferred = [candidate for candidate in system if candidate[2] == PREFERRED_LABEL]
+    candidates += preferred
     if bundled_dir is not None and bundled_dir.is_dir():
         # resources/fonts ships IPAexゴシック (ipaexg.ttf), so reports look the same on every PC.
         labels = {file_name.lower(): label for file_name, _, label in SYSTEM_FONTS}
         for path in sorted(bundled_dir.iterdir()):
             if path.suffix.lower() in (".ttf", ".ttc"):
                 candidates.append((path, 0, labels.get(path.name.lower(), path.stem), "同梱"))
-    files = _index_font_files(system_font_dirs() if system_dirs is None else system_dirs)
-    for file_name, index, label in SYSTEM_FONTS:
-        path = files.get(file_name.lower())
-        if path is not None:
-            candidates.append((path, index, label, "システム"))
-    return candidates
+    return candidates + [candidate for candidate in system if candidate not in preferred]
 
 
 _registered: dict[tuple[str, int], str] = {}

@@ -30,6 +30,8 @@ from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain.fiscal import format_fiscal_year, format_wareki
 from kaigo_desktop.reports.files import write_atomically
 from kaigo_desktop.reports.fonts import FontChoice
+from kaigo_desktop.reports.line_breaking import JapaneseParagraph
+from kaigo_desktop.reports.model import section_label  # noqa: F401 - the reports name sections through layout
 
 APP_LABEL = f"{APP_NAME} {__version__}"
 MARGIN_X = 15 * mm
@@ -93,9 +95,12 @@ class Styles:
     table_size: float
 
 
+MIN_TEXT_SIZE = 8.0  # no text of a report is smaller (footnotes, chart labels, dense tables included)
+
+
 def make_styles(font: str, *, table_size: float = 8.5) -> Styles:
-    """Paragraph styles in the report font; wordWrap='CJK' breaks Japanese between any two characters
-    while keeping the line-start rules (no 。、） at the start of a line)."""
+    """Paragraph styles in the report font, none below MIN_TEXT_SIZE. Text is broken into lines by
+    line_breaking.wrap_text (through text()); wordWrap='CJK' only lets reportlab keep those lines."""
     def style(name: str, size: float, **kw) -> ParagraphStyle:
         kw.setdefault("leading", size * 1.45)
         return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap="CJK", **kw)
@@ -107,10 +112,16 @@ def make_styles(font: str, *, table_size: float = 8.5) -> Styles:
                       textColor=colors.HexColor("#1f3a5f")),
         subheading=style("subheading", 9.5, spaceBefore=2.5 * mm, spaceAfter=1.2 * mm),
         body=style("body", 9, alignment=TA_LEFT),
-        note=style("note", 7.5, textColor=colors.HexColor("#333333")),
-        small=style("small", 7.5, textColor=colors.HexColor("#555555")),
-        table_size=table_size,
+        note=style("note", MIN_TEXT_SIZE, textColor=colors.HexColor("#333333")),
+        small=style("small", MIN_TEXT_SIZE, textColor=colors.HexColor("#555555")),
+        table_size=max(MIN_TEXT_SIZE, table_size),
     )
+
+
+def text(value: str, style: ParagraphStyle) -> Flowable:
+    """A paragraph of plain text in a report: the one way report text is made, so that every paragraph
+    breaks lines the Japanese way (line_breaking)."""
+    return JapaneseParagraph(value, style)
 
 
 def escape(text: str) -> str:
@@ -156,15 +167,58 @@ def _canvas_maker(meta: ReportMeta, styles: Styles) -> type[Canvas]:
     return ReportCanvas
 
 
+class SectionMark(Flowable):
+    """Marks where a section (one 区市町村 of a report on several) begins in the story: the running header of
+    every page names the section(s) on it, 「（続き）」 on a page that continues one. None ends the sections
+    (the notes after the last one)."""
+
+    def __init__(self, label: str | None):
+        super().__init__()
+        self.label = label
+        self.width = self.height = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802 - reportlab's name
+        # Read by the page's header (_draw_frame); a mark at the top of the frame means the page does not
+        # continue the section before it.
+        at_top = y >= canvas._pagesize[1] - MARGIN_TOP - 1
+        canvas._kaigo_started.append(self.label)
+        if at_top and len(canvas._kaigo_started) == 1:
+            canvas._kaigo_at_start = None
+
+
+def running_scope(meta: ReportMeta, at_start: str | None, started: list[str | None]) -> str:
+    """What the header says the page covers: the report's scope, or the section(s) on the page — the one it
+    continues (「（続き）」) and those starting on it."""
+    labels = ([f"{at_start}（続き）"] if at_start else []) + [label for label in started if label]
+    if not labels:
+        return meta.municipality
+    return labels[0] if len(labels) == 1 else f"{labels[0]}～{labels[-1].removesuffix('（続き）')}"
+
+
+def _start_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
+    canvas._kaigo_at_start = getattr(canvas, "_kaigo_current", None)
+    canvas._kaigo_started = []
+
+
 def _draw_frame(meta: ReportMeta, styles: Styles) -> Callable[[Canvas, BaseDocTemplate], None]:
+    """The header and footer, drawn when the page is full (so that the header knows its sections)."""
+
     def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        started = canvas._kaigo_started
+        at_start = canvas._kaigo_at_start
+        if started:
+            canvas._kaigo_current = started[-1]
+        scope = running_scope(meta, at_start, started)
         width, height = meta.pagesize
         canvas.saveState()
         canvas.setFont(styles.font, 8)
         canvas.setFillColor(colors.HexColor("#333333"))
         top = height - MARGIN_TOP + 7 * mm
         canvas.drawString(MARGIN_X, top, meta.title)
-        canvas.drawRightString(width - MARGIN_X, top, "　".join(p for p in (meta.period_label, meta.municipality) if p))
+        canvas.drawRightString(width - MARGIN_X, top, "　".join(p for p in (meta.period_label, scope) if p))
         canvas.setStrokeColor(colors.HexColor("#999999"))
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, top - 2 * mm, width - MARGIN_X, top - 2 * mm)
@@ -192,9 +246,9 @@ def title_block(meta: ReportMeta, styles: Styles, rows: list[tuple[str, str]] | 
     cells.append(("作成日", meta.created_label))
     label_style = ParagraphStyle("label", parent=styles.body, fontSize=9)
 
-    def paragraph(text: str) -> Paragraph:
+    def paragraph(value: str) -> Paragraph:
         # Paragraphs collapse runs of spaces; a form's blanks ("令和　　年　　月") must keep their width.
-        return Paragraph(escape(text).replace("　", "&nbsp;&nbsp;"), label_style)
+        return Paragraph(escape(value).replace("　", "&nbsp;&nbsp;"), label_style)
 
     data = []
     for start in range(0, len(cells), pairs):
@@ -215,15 +269,15 @@ def title_block(meta: ReportMeta, styles: Styles, rows: list[tuple[str, str]] | 
     ]
     commands += [("BACKGROUND", (2 * i, 0), (2 * i, -1), colors.HexColor("#eef1f5")) for i in range(pairs)]
     table.setStyle(TableStyle(commands))
-    return [Paragraph(escape(meta.title), styles.title), table, Spacer(1, 3 * mm)]
+    return [text(meta.title, styles.title), table, Spacer(1, 3 * mm)]
 
 
 def notes_block(title: str, items: list[tuple[str, str]], styles: Styles, *, numbered: bool = True) -> list[Flowable]:
     """Definitions as footnotes: "注1 活動中の通いの場: …"."""
-    flowables: list[Flowable] = [Paragraph(escape(title), styles.subheading)]
-    for number, (term, text) in enumerate(items, start=1):
+    flowables: list[Flowable] = [text(title, styles.subheading)]
+    for number, (term, definition) in enumerate(items, start=1):
         prefix = f"注{number}　" if numbered else ""
-        flowables.append(Paragraph(f"{prefix}{escape(term)}: {escape(text)}", styles.note))
+        flowables.append(text(f"{prefix}{term}: {definition}", styles.note))
     return flowables
 
 
@@ -241,7 +295,8 @@ def build_pdf(out: Path, meta: ReportMeta, story: list[Flowable], styles: Styles
             keywords="", invariant=1, initialFontName=styles.font, initialFontSize=9, lang="ja-JP")
         frame = Frame(MARGIN_X, MARGIN_BOTTOM, width - 2 * MARGIN_X, height - MARGIN_TOP - MARGIN_BOTTOM,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_draw_frame(meta, styles))])
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_start_page,
+                                           onPageEnd=_draw_frame(meta, styles))])
         doc.build(list(story), canvasmaker=_canvas_maker(meta, styles))
         pages.append(doc.page)
 

@@ -29,15 +29,23 @@ def scope_label(municipality_code: str | None, municipality_name: str) -> str:
     return f"{municipality_name}（{municipality_code}）" if municipality_code else "全区市町村（東京都）"
 
 
+def section_label(name: str, code: str) -> str:
+    """「千代田区（131016）」: how a section names its 区市町村 in its heading and in the running header."""
+    return f"{name}（{code}）"
+
+
 SMALL = Hidden("<5")
 SECONDARY = Hidden("秘匿")
+
+
+FIT = 0.0  # a column width: as wide as the column's widest cell (row numbers)
 
 
 @dataclass(frozen=True)
 class Column:
     title: str
     kind: str = TEXT  # TEXT, INT, YEN (integer yen) or PERCENT (a number with one decimal)
-    width: float = 20.0  # millimetres in the PDF; the exports ignore it
+    width: float = 20.0  # millimetres in the PDF (FIT: its widest cell); the exports ignore it
 
 
 @dataclass

@@ -162,7 +162,7 @@ def promoter_tables(data: PromotersData, suppressor: Suppressor) -> list[tuple[P
 
 def render(db, options: ReportOptions, out: Path, progress: Progress | None = None) -> ReportResult:
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, Spacer
+    from reportlab.platypus import PageBreak, Spacer
 
     from kaigo_desktop.reports import layout
     from kaigo_desktop.reports.definitions import promoter_definitions
@@ -180,27 +180,30 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
                                 fiscal_year=data.fiscal_year)
     font = meta.font
     story = layout.title_block(meta, styles, counted_until_rows(data.stats) + [("秘匿処理", suppressor.statement())])
-    story.append(Paragraph("推進員の氏名・職種・配置期間と活動の件数、支援した通いの場、補助所要額の算定を記載します。"
+    story.append(layout.text("推進員の氏名・職種・配置期間と活動の件数、支援した通いの場、補助所要額の算定を記載します。"
                            "参加者個人の情報は含みません。定義は末尾の注のとおりです。", styles.small))
     story.append(Spacer(1, 2 * mm))
     if not data.sections:
-        story.append(Paragraph("この年度に配置された推進員と経費の記録はありません。", styles.body))
+        story.append(layout.text("この年度に配置された推進員と経費の記録はありません。", styles.body))
     current = None
     for number, (section, table) in enumerate(tables):
         if section is not current:
             if current is not None or number > 0:
                 story.append(PageBreak())
             current = section
-            story.append(Paragraph(layout.escape(f"{section.name}（{section.code}）"), styles.heading))
+            if section is not None:
+                label = layout.section_label(section.name, section.code)
+                story += [layout.SectionMark(label), layout.text(label, styles.heading)]
             part = 0
         if section is None:
-            story.append(Paragraph(layout.escape(table.title), styles.heading))
+            story.append(layout.text(table.title, styles.heading))
             story += table_block(table, styles, heading=False)
             continue
         part += 1
         numbered = TableData(table.key, f"{part}. {table.title}", table.columns, table.rows, table.total_rows,
                              table.notes)
         story += table_block(numbered, styles)
+    story.append(layout.SectionMark(None))
     story += layout.notes_block("注（定義）", promoter_definitions(data.settings), styles)
     pages = layout.build_pdf(out, meta, story, styles)
     warnings = list(font.warnings) + list(data.stats.warnings)

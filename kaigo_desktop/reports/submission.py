@@ -213,7 +213,7 @@ def _municipality_table(data: SubmissionData, suppressor: Suppressor, number: in
     notes.append(f"「{NO_DATA}」は、この年度に通いの場・開催・参加者実人数の記録がない区市町村です"
                  f"（{missing_rows}区市町村）。")
     return TableData(table_title, f"{number}. 区市町村別（東京都の62区市町村）", [
-        Column("区市町村\nコード", TEXT, 14), Column("区市町村", TEXT, 17), Column("活動中の\n通いの場", INT, 16),
+        Column("区市町村\nコード", TEXT, 13), Column("区市町村", TEXT, 17), Column("活動中の\n通いの場", INT, 17),
         Column("調査対象", INT, 13), Column("開催回数", INT, 13), Column("延べ\n参加者数", INT, 13),
         Column("参加者\n実人数", INT, 12), Column("うち\n65歳以上", INT, 14), Column("65歳以上\n人口", INT, 14),
         Column("参加率\n（%）", PERCENT, 12), Column("専門職\nの関与", INT, 12),
@@ -230,7 +230,7 @@ def _chart_values(table: TableData) -> tuple[list[str], list[int]]:
 
 def render(db, options: ReportOptions, out: Path, progress: Progress | None = None) -> ReportResult:
     from reportlab.lib.units import mm
-    from reportlab.platypus import CondPageBreak, Paragraph, Spacer
+    from reportlab.platypus import CondPageBreak, Spacer
 
     from kaigo_desktop.reports import charts, layout
     from kaigo_desktop.reports.definitions import submission_definitions
@@ -249,7 +249,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     font = meta.font
     width = layout.frame_width(meta)
     story = layout.title_block(meta, styles, counted_until_rows(data.stats) + [("秘匿処理", suppressor.statement())])
-    story.append(Paragraph("この報告書は通いの場の数と参加者の人数の集計で、参加者個人の情報は含みません。"
+    story.append(layout.text("この報告書は通いの場の数と参加者の人数の集計で、参加者個人の情報は含みません。"
                            "各項目の定義は末尾の注のとおりです。", styles.small))
     story.append(Spacer(1, 2 * mm))
     by_key = {t.key: t for t in tables}
@@ -280,7 +280,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
         story += side_by_side(table_block(by_key[left], styles, keep=False),
                               table_block(by_key[right], styles, keep=False), (half + 6 * mm, half), styles)
     if "区市町村別" in by_key:
-        story += table_block(by_key["区市町村別"], styles, size=7.5)
+        story += table_block(by_key["区市町村別"], styles, size=layout.MIN_TEXT_SIZE)
     story.append(CondPageBreak(60 * mm))
     story += layout.notes_block("注（定義）", submission_definitions(data.settings), styles)
     pages = layout.build_pdf(out, meta, story, styles)

@@ -4,67 +4,22 @@ row heights, which is much faster than one long Table with repeatRows (../shared
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from kaigo_desktop.reports.layout import Styles, escape
-from kaigo_desktop.reports.model import INT, PERCENT, YEN, TableData, format_cell
+from kaigo_desktop.reports.layout import Styles, text
+from kaigo_desktop.reports.line_breaking import wrap_text
+from kaigo_desktop.reports.model import FIT, INT, PERCENT, YEN, TableData, format_cell
 
 HEADER_FILL = colors.HexColor("#e4e9f0")
 TOTAL_FILL = colors.HexColor("#f2f2f2")
 GRID = colors.HexColor("#8c8c8c")
 PAD_X, PAD_Y = 3.0, 2.2
-
-# Characters that may not begin a line (行頭禁則) or end one (行末禁則).
-_NO_LINE_START = frozenset("、。，．・：；？！ー―‐）」』】〕〉》”’ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々)]},.:;?!%％")
-_NO_LINE_END = frozenset("（「『【〔〈《“‘([{")
-# Runs that stay together: Latin words, numbers with their separators, phone numbers, codes.
-_TOKEN = re.compile(r"[A-Za-z0-9０-９_\-−‐.,:/@#%+&'~～]+|\s+|.", re.S)
-
-
-def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines of `text` no wider than `width` (points), breaking between any two Japanese characters but
-    not inside a Latin word or number, and keeping 禁則 (no 、。） at a line start, no （「 at a line end)."""
-    text = str(text)
-    if "\n" not in text and stringWidth(text, font, size) <= width:
-        return [text]
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line, line_width = "", 0.0
-        for token in _TOKEN.findall(paragraph):
-            token_width = stringWidth(token, font, size)
-            if token_width > width and not token.isspace():  # a run longer than a whole line: split it
-                for ch in token:
-                    w = stringWidth(ch, font, size)
-                    if line and line_width + w > width and ch not in _NO_LINE_START:
-                        lines.append(line.rstrip())
-                        line, line_width = "", 0.0
-                    line += ch
-                    line_width += w
-            elif line_width + token_width <= width or not line:
-                line += token
-                line_width += token_width
-            elif token.isspace():
-                lines.append(line)
-                line, line_width = "", 0.0
-            else:
-                # 追い出し: characters move down with the token until the new line does not start with
-                # 、。） and the old one does not end with （「.
-                carried = token
-                while len(line) > 1 and (carried[0] in _NO_LINE_START or line[-1] in _NO_LINE_END):
-                    carried, line = line[-1] + carried, line[:-1]
-                lines.append(line.rstrip())
-                line = carried
-                line_width = stringWidth(line, font, size)
-        lines.append(line.rstrip())
-    return lines or [""]
-
 
 @dataclass
 class _Prepared:
@@ -98,10 +53,18 @@ class PagedTable(Flowable):
         prepared = self._shared.get("prepared")
         if prepared is not None and prepared.available_width == available_width:
             return prepared
-        widths = [c.width * mm for c in self.data.columns]
-        if sum(widths) > available_width:
-            widths = [w * available_width / sum(widths) for w in widths]
         font, size = self.styles.font, self.size
+        kinds = [c.kind for c in self.data.columns]
+        widths = [c.width * mm for c in self.data.columns]
+        fitted = [index for index, column in enumerate(self.data.columns) if column.width == FIT]
+        for index in fitted:  # as wide as its widest cell (a No. column never wraps 「1,000」)
+            texts = self.data.columns[index].title.split("\n") + [format_cell(row[index], kinds[index])
+                                                                  for row in self.data.rows]
+            widths[index] = max(stringWidth(text, font, size) for text in texts) + 2 * PAD_X + 1
+        flexible = sum(w for i, w in enumerate(widths) if i not in fitted)
+        room = available_width - sum(widths[i] for i in fitted)
+        if flexible > room > 0:  # the other columns share what is left
+            widths = [w if i in fitted else w * room / flexible for i, w in enumerate(widths)]
 
         def cells(values: list[str], minimum: float = 0) -> tuple[list[str], float]:
             wrapped = [wrap_text(v, font, size, w - 2 * PAD_X) for v, w in zip(values, widths)]
@@ -110,7 +73,6 @@ class PagedTable(Flowable):
 
         header, header_height = cells([c.title for c in self.data.columns])
         rows, heights = [], []
-        kinds = [c.kind for c in self.data.columns]
         for row in self.data.rows:
             text, height = cells([format_cell(v, k) for v, k in zip(row, kinds)], self.min_row_height)
             rows.append(text)
@@ -185,13 +147,13 @@ def table_block(data: TableData, styles: Styles, *, heading: bool = True, size: 
     if heading and data.title:
         if keep:
             flowables.append(CondPageBreak(30 * mm))
-        flowables.append(Paragraph(escape(data.title), styles.subheading))
+        flowables.append(text(data.title, styles.subheading))
     if data.rows:
         flowables.append(PagedTable(data, styles, size=size, min_row_height=min_row_height))
     else:
-        flowables.append(Paragraph("該当するデータはありません。", styles.body))
+        flowables.append(text("該当するデータはありません。", styles.body))
     for note in data.notes:
-        flowables.append(Paragraph(escape(note), styles.note))
+        flowables.append(text(note, styles.note))
     flowables.append(Spacer(1, space_after))
     return flowables
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.domain.place_details import parse_coordinate, parse_postal_code
 from kaigo_desktop.domain.vocab import PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services.duplicates import SimilarNames
 from kaigo_desktop.services.importing_context import CODE, MAX_LISTED_LINES, Context, lines_text
@@ -22,13 +23,19 @@ from kaigo_desktop.storage.ids import is_uuid
 
 PROGRAM_HEADERS: dict[str, str] = {label: code for code, label in PROGRAM_LABELS.items()}
 PLACE_TEXT = {"名称カナ": "kana", "住所": "address", "会場種別": "venue_kind", "運営主体": "operator_kind",
-              "開催頻度": "frequency_declared", "連絡先": "contact", "備考": "notes"}
+              "開催頻度": "frequency_declared", "連絡先": "contact", "備考": "notes", "料金": "fee"}
+# The open-data fields with a format (domain/place_details.py): header → (attribute, parser of the cell).
+PLACE_DETAILS = {
+    "郵便番号": ("postal_code", parse_postal_code),
+    "緯度": ("latitude", lambda text: parse_coordinate(text, latitude=True)),
+    "経度": ("longitude", lambda text: parse_coordinate(text, latitude=False)),
+}
 # The columns holding one of a reference list (read with vocab.match_choice: 「住民団体」 is accepted).
 PLACE_CHOICES = {"会場種別": "venue_kinds", "運営主体": "operator_kinds", "開催頻度": "frequency_buckets"}
 PLACE_DATES = {"開始日": "start_date", "終了日": "end_date"}
 PLACES = Layout(
     headers=("通いの場ID", "名称", *PLACE_TEXT, CODE, "地域包括支援センター", "主な活動内容", *PLACE_DATES,
-             *PROGRAM_HEADERS, "定員"),
+             *PROGRAM_HEADERS, "定員", *PLACE_DETAILS),
     required=("名称", CODE),
 )
 PLACE_COLUMNS: dict[str, str] = {
@@ -36,6 +43,7 @@ PLACE_COLUMNS: dict[str, str] = {
     "main_activity_1": "主な活動内容", "main_activity_2": "主な活動内容", "capacity": "定員",
     **{attr: header for header, attr in PLACE_TEXT.items()},
     **{attr: header for header, attr in PLACE_DATES.items()},
+    **{attr: header for header, (attr, _parse) in PLACE_DETAILS.items()},
 }
 CENTER_COLUMNS = {"name": "地域包括支援センター", "municipality_code": CODE}
 
@@ -61,6 +69,9 @@ def _place_values(ctx: Context, row: Row, existing: r.Place | None) -> dict[str,
             values[attr] = ctx.read_date(row, header)
     if row.text("定員"):
         values["capacity"] = ctx.read_count(row, "定員", "capacity")
+    for header, (attr, parse) in PLACE_DETAILS.items():
+        if row.text(header):
+            values[attr] = row.value(header, parse)
     if row.text("主な活動内容"):
         activities = ctx.read_choices(row, "主な活動内容", lookups.vocabulary(ctx.db, "main_activity_kinds"))
         if len(activities) > 2:

@@ -156,6 +156,12 @@ class DirectoryPlace:
     status: str
     contact: str
     promoters: list[str] = field(default_factory=list)
+    # For the open data (reports/opendata.py).
+    capacity: int | None = None
+    postal_code: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    fee: str = ""
 
 
 @dataclass
@@ -186,14 +192,26 @@ def place_directory(db: Database, fiscal_year: int, municipality_code: str | Non
     data = PlaceDirectoryData(fiscal_year, municipality_code, name, cut_at=None if complete else end)
     if end < start:  # before the first month has ended nothing is counted (an undated place matches any period)
         return data
-    for row in report_queries.place_directory(db, start, end, municipality_code):
-        data.places.append(DirectoryPlace(
-            row["id"], row["municipality_code"], row["municipality_name"], row["name"], row["kana"],
-            row["address"], row["center_name"], row["venue_kind"], row["operator_kind"],
-            [a for a in (row["main_activity_1"], row["main_activity_2"]) if a], mask_to_programs(row["programs"]),
-            row["frequency_declared"], optional_iso_date(row["start_date"]), optional_iso_date(row["end_date"]),
-            row["status"], row["contact"], promoters.get(row["id"], [])))
+    data.places = _directory_places(db, start, end, municipality_code, promoters)
     return data
+
+
+def _directory_places(db: Database, start: date, end: date, municipality_code: str | None,
+                      promoters: dict[str, list[str]]) -> list[DirectoryPlace]:
+    return [DirectoryPlace(
+        row["id"], row["municipality_code"], row["municipality_name"], row["name"], row["kana"],
+        row["address"], row["center_name"], row["venue_kind"], row["operator_kind"],
+        [a for a in (row["main_activity_1"], row["main_activity_2"]) if a], mask_to_programs(row["programs"]),
+        row["frequency_declared"], optional_iso_date(row["start_date"]), optional_iso_date(row["end_date"]),
+        row["status"], row["contact"], promoters.get(row["id"], []), row["capacity"], row["postal_code"],
+        row["latitude"], row["longitude"], row["fee"])
+        for row in report_queries.place_directory(db, start, end, municipality_code)]
+
+
+def places_open_on(db: Database, day: date, municipality_code: str | None = None) -> list[DirectoryPlace]:
+    """The places open on `day` (活動中, within their start and end), by 区市町村 then kana: the list the
+    open data publishes."""
+    return [p for p in _directory_places(db, day, day, municipality_code, {}) if p.status == "活動中"]
 
 
 # ---------------------------------------------------------------- report 5

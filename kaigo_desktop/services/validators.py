@@ -10,6 +10,7 @@ from typing import Any
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
+from kaigo_desktop.domain.place_details import check_place_details
 from kaigo_desktop.domain.validation import (
     FieldError,
     check_attendance,
@@ -77,6 +78,7 @@ def _place_fields(db: Database, p: r.Place, today: date) -> list[FieldError]:
     errors += _known(db, "frequency_buckets", p.frequency_declared, "frequency_declared", "開催頻度")
     errors += check_period(p.start_date, p.end_date, start_label="開始日", end_label="終了日")
     errors += check_count(p.capacity, "capacity", "定員")
+    errors += check_place_details(p.postal_code, p.latitude, p.longitude)
     errors += _one_of("" if p.status is None else p.status, PLACE_STATUSES, "status", "状態")  # never blank
     return errors
 

@@ -143,7 +143,8 @@ def place_directory(db: Database, start: date, end: date, municipality_code: str
     return db.query(
         "SELECT p.id, p.municipality_code, m.name AS municipality_name, p.name, p.kana, p.address,"
         " p.venue_kind, p.operator_kind, p.main_activity_1, p.main_activity_2, p.frequency_declared,"
-        " p.start_date, p.end_date, p.status, p.contact, p.programs, COALESCE(c.name, '') AS center_name"
+        " p.start_date, p.end_date, p.status, p.contact, p.programs, COALESCE(c.name, '') AS center_name,"
+        " p.capacity, p.postal_code, p.latitude, p.longitude, p.fee"
         " FROM places p JOIN municipalities m ON m.code = p.municipality_code"
         " LEFT JOIN centers c ON c.id = p.center_id"
         f" WHERE {active_place('p')} AND {in_municipality('p.municipality_code')}"

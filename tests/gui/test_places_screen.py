@@ -355,3 +355,26 @@ def test_the_municipality_picker_takes_name_yomi_and_code(qtbot, screen: PlacesS
     with qtbot.waitSignal(screen.list_did_refresh):
         assert save_and_wait(qtbot, screen)
     assert stored(seeded_path, "SELECT municipality_code FROM places WHERE name = '新宿ひろば'") == [(SHINJUKU,)]
+
+
+def test_the_open_data_fields_are_typed_checked_and_stored(qtbot, screen: PlacesScreen, seeded_path: Path) -> None:
+    """郵便番号, 緯度・経度 and 料金 (issue 16): read as typed by the domain's parsers, refused inline."""
+    select(qtbot, screen, "さくら体操の会")
+    form = screen.form
+    type_text(form.postal_edit, "１０１００４７")
+    type_text(form.latitude_edit, "34.5")  # inside Tokyo's islands' latitudes; the longitude is missing
+    type_text(form.fee_edit, "1回100円")
+    assert not save_and_wait(qtbot, screen)
+    assert form.errors.messages() == ["緯度と経度は両方入力するか、両方とも空にしてください。"]
+    type_text(form.longitude_edit, "135.5")
+    assert not save_and_wait(qtbot, screen)
+    assert form.errors.messages() == ["経度が東京都の範囲（136.0～154.0度、島しょ部を含む）の外です: 135.5"]
+    assert stored(seeded_path, "SELECT postal_code, fee FROM places WHERE name = 'さくら体操の会'") == [("", "")]
+    form.latitude_edit.clear()
+    form.longitude_edit.clear()
+    type_text(form.latitude_edit, "35.6918")
+    type_text(form.longitude_edit, "139.7706")
+    assert save_and_wait(qtbot, screen)
+    assert stored(seeded_path, "SELECT postal_code, latitude, longitude, fee FROM places"
+                               " WHERE name = 'さくら体操の会'") == [("101-0047", 35.6918, 139.7706, "1回100円")]
+    assert form.postal_edit.text() == "101-0047" and not screen.has_unsaved_changes()

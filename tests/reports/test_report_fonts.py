@@ -1,4 +1,4 @@
-"""Font discovery in the order of the issue (user setting, bundled, system) and the not-embedded fallback."""
+"""Font discovery in the order of the issues (user setting, BIZ UDゴシック of the PC, bundled, system) and the not-embedded fallback."""
 
 from __future__ import annotations
 
@@ -38,6 +38,24 @@ def test_user_setting_comes_first_then_bundled_then_system(tmp_path: Path) -> No
     assert japanese_font(user, bundled_dir=bundled, system_dirs=[system]).source == "設定"
     assert japanese_font(None, bundled_dir=bundled, system_dirs=[system]).source == "同梱"
     assert japanese_font(None, bundled_dir=None, system_dirs=[system]).label == "IPAexゴシック"
+
+
+@needs_ipaex
+def test_biz_ud_gothic_of_the_pc_comes_before_the_bundled_font(tmp_path: Path) -> None:
+    """BIZ UDゴシック when the PC has it (Windows 10/11), else the bundled font before other system fonts."""
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    shutil.copyfile(IPAEX, bundled / "ipaexg.ttf")
+    system = tmp_path / "system"
+    system.mkdir()
+    shutil.copyfile(IPAEX, system / "msgothic.ttc")  # stands in for MS ゴシック: only the names are compared
+    order = candidate_fonts(None, bundled_dir=bundled, system_dirs=[system])
+    assert [(label, source) for _, _, label, source in order] == [("IPAexゴシック", "同梱"), ("MS ゴシック", "システム")]
+    shutil.copyfile(IPAEX, system / "BIZUDGothic-Regular.ttf")  # stands in for BIZ UDゴシック
+    order = candidate_fonts(None, bundled_dir=bundled, system_dirs=[system])
+    assert [(label, source) for _, _, label, source in order] == [
+        ("BIZ UDゴシック", "システム"), ("IPAexゴシック", "同梱"), ("MS ゴシック", "システム")]
+    assert japanese_font(None, bundled_dir=bundled, system_dirs=[system]).label == "BIZ UDゴシック"
 
 
 @needs_ipaex

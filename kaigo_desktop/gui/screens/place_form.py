@@ -29,6 +29,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.period_lock import PLACE_FIELDS_FROZEN_BY_LOCK
 from kaigo_desktop.domain.records import Place
+from kaigo_desktop.domain.place_details import parse_coordinate, parse_postal_code
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import FieldError, count_units
 from kaigo_desktop.domain.vocab import PROGRAM_TYPES
@@ -73,7 +74,8 @@ class PlaceForm(RecordForm):
             "main_activity_2": self.activity2_combo, "frequency_declared": self.frequency_combo,
             "capacity": self.capacity_edit, "start_date": self.start_edit.editor,
             "end_date": self.end_edit.editor, "status": self.status_combo, "contact": self.contact_edit,
-            "notes": self.notes_edit, "programs": self.programs_box,
+            "notes": self.notes_edit, "programs": self.programs_box, "postal_code": self.postal_edit,
+            "latitude": self.latitude_edit, "longitude": self.longitude_edit, "fee": self.fee_edit,
         })
         self.enter_navigation = EnterMovesFocus(self)
         self.enter_navigation.install(self.fields)
@@ -106,6 +108,17 @@ class PlaceForm(RecordForm):
         self.municipality_combo = TypeAheadCombo(none_label=words.CHOOSE, placeholder="名前・よみ・コードで選択")
         self.center_combo = ChoiceCombo(none_label=words.NONE)
         self.address_edit = QLineEdit()
+        # The open data's fields (domain/place_details.py reads them).
+        self.postal_edit = QLineEdit(placeholderText="例：112-0003")
+        self.postal_edit.setMaximumWidth(160)
+        self.latitude_edit = QLineEdit(placeholderText="緯度 例：35.7081")
+        self.longitude_edit = QLineEdit(placeholderText="経度 例：139.7524")
+        self.location_box = QWidget()
+        location = QHBoxLayout(self.location_box)
+        location.setContentsMargins(0, 0, 0, 0)
+        location.addWidget(self.latitude_edit)
+        location.addWidget(self.longitude_edit)
+        self.fee_edit = QLineEdit(placeholderText="例：無料、1回100円")
         self.venue_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.operator_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
         self.activity1_combo = ChoiceCombo(none_label=words.NOT_CHOSEN)
@@ -147,10 +160,11 @@ class PlaceForm(RecordForm):
         rows: list[tuple[Any, QWidget]] = [
             (words.required("名称"), self.name_edit), ("フリガナ", self.kana_edit),
             (words.required("区市町村"), self.municipality_combo), (center_label, self.center_combo),
-            ("住所", self.address_edit), ("会場種別", self.venue_combo), ("運営主体", self.operator_combo),
+            ("郵便番号", self.postal_edit), ("住所", self.address_edit), ("緯度・経度", self.location_box),
+            ("会場種別", self.venue_combo), ("運営主体", self.operator_combo),
             ("主な活動内容1", self.activity1_combo), ("主な活動内容2", self.activity2_combo),
             ("プログラム種別", self.programs_box), ("開催頻度（届出）", self.frequency_combo),
-            ("定員", self.capacity_edit), ("開始日", self.start_box), ("終了日", self.end_box),
+            ("定員", self.capacity_edit), ("料金", self.fee_edit), ("開始日", self.start_box), ("終了日", self.end_box),
             ("状態", self.status_combo), ("連絡先", self.contact_edit), ("備考", self.notes_edit),
             ("担当した推進員", self.promoters_table), ("", self.promoters_note),
         ]
@@ -183,7 +197,8 @@ class PlaceForm(RecordForm):
         self.municipality_combo.value_did_change.connect(self._offer_centers)
 
     def _connect_changes(self) -> None:
-        for edit in (self.name_edit, self.kana_edit, self.address_edit, self.capacity_edit, self.contact_edit):
+        for edit in (self.name_edit, self.kana_edit, self.address_edit, self.capacity_edit, self.contact_edit,
+                     self.postal_edit, self.latitude_edit, self.longitude_edit, self.fee_edit):
             edit.textChanged.connect(self._changed)
         self.notes_edit.textChanged.connect(self._changed)
         self.municipality_combo.value_did_change.connect(self._changed)
@@ -258,6 +273,10 @@ class PlaceForm(RecordForm):
         _set_date(self.start_edit, place.start_date, fallback=date.today())
         _set_date(self.end_edit, place.end_date, fallback=place.start_date or date.today())
         self.contact_edit.setText(place.contact)
+        self.postal_edit.setText(place.postal_code)
+        self.latitude_edit.setText("" if place.latitude is None else f"{place.latitude:g}")
+        self.longitude_edit.setText("" if place.longitude is None else f"{place.longitude:g}")
+        self.fee_edit.setText(place.fee)
         self.notes_edit.setPlainText(place.notes)
         self._show_promoters(detail.promoters if detail else [])
         self.title_label.setText(f"通いの場：{place.name}" if place.id else "新しい通いの場")
@@ -307,6 +326,8 @@ class PlaceForm(RecordForm):
             "end_date": self.end_edit.value(), "status": self.status_combo.value(),
             "contact": self.contact_edit.text(), "notes": self.notes_edit.toPlainText(),
             "programs": tuple(code for code, check in self.program_checks.items() if check.isChecked()),
+            "postal_code": self.postal_edit.text(), "latitude": self.latitude_edit.text(),
+            "longitude": self.longitude_edit.text(), "fee": self.fee_edit.text(),
         }
 
     # ---- saving (RecordForm) --------------------------------------------------------------------
@@ -329,12 +350,15 @@ class PlaceForm(RecordForm):
 
     def input_errors(self) -> list[FieldError]:
         """An unreadable 定員: found before asking the services."""
-        return _parse_capacity(self.capacity_edit.text())[1]
+        return _parse_capacity(self.capacity_edit.text())[1] + _parse_details(self._raw())[1]
 
     def record(self) -> Place:
         """The place as edited (an unreadable 定員 as unknown: input_errors has refused it)."""
         raw = self._raw()
         capacity, _errors = _parse_capacity(raw.pop("capacity"))
+        details, _errors = _parse_details(raw)
+        raw.update(details)
+        raw["fee"] = raw["fee"].strip()
         raw["municipality_code"] = raw["municipality_code"] or ""
         raw["status"] = raw["status"] or "活動中"
         raw["kana"] = raw["kana"].strip()
@@ -406,3 +430,19 @@ def _parse_capacity(text: str) -> tuple[int | None, list[FieldError]]:
         return parse_count(text, field_label="定員", units=count_units("capacity")), []
     except ValueError as error:
         return None, [FieldError("capacity", str(error))]
+
+
+def _parse_details(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """郵便番号 and 緯度・経度 as typed, read by the domain's parsers (an unreadable one as blank, with its error)."""
+    parsers = {"postal_code": parse_postal_code,
+               "latitude": lambda text: parse_coordinate(text, latitude=True),
+               "longitude": lambda text: parse_coordinate(text, latitude=False)}
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for field, parse in parsers.items():
+        try:
+            values[field] = parse(raw[field])
+        except ValueError as error:
+            values[field] = "" if field == "postal_code" else None
+            errors.append(FieldError(field, str(error)))
+    return values, errors

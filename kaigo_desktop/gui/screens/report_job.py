@@ -42,7 +42,12 @@ def make_report(db, job_ctx, kind: ReportKind, options: ReportOptions, out: Path
 
     try:
         progress("準備しています")
-        if kind.export_format:
+        if kind.export_format == "opendata":
+            from kaigo_desktop.reports.opendata import export_open_data
+
+            written = export_open_data(db, temporary, municipality_code=options.municipality_code)
+            result = ReportResult(temporary, written.rows, written.warnings)
+        elif kind.export_format:
             from kaigo_desktop.reports.exports import export
 
             result = export(db, kind.export_format, options, temporary)

@@ -27,7 +27,7 @@ class ReportKind:
     @property
     def covers_fiscal_year(self) -> bool:
         """Figures of a whole 年度 (reports 1, 2, 4 and the exports): refused when it holds no records."""
-        return self.export_format is not None or self.key in ("submission", "promoters", "places")
+        return self.export_format in ("xlsx", "csv") or self.key in ("submission", "promoters", "places")
 
     @property
     def is_pdf(self) -> bool:
@@ -58,6 +58,10 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     ReportKind("csv", "報告書1・2の表（CSV）", "報告書データ", ".csv",
                "報告書1・2の表を1つの CSV ファイルに書き出します（Excel で開けます）。",
                uses_suppress=True, export_format="csv"),
+    ReportKind("opendata", "通いの場オープンデータ（CSV）", "通いの場オープンデータ", ".csv",
+               "今日活動中の通いの場を、厚生労働省の「通いの場オープンデータ」の列で CSV に書き出します"
+               "（UTF-8・BOM 付き。区市町村の公開用）。年度の指定は使いません。",
+               export_format="opendata"),
 )
 
 

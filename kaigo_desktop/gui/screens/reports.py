@@ -201,7 +201,8 @@ class ReportsScreen(Screen):
         self._end_job()
         self.last_result = result
         kind = self.form.kind()
-        details = [f"{result.pages}ページ" if kind.is_pdf else f"{result.pages}表"]
+        details = [f"{result.pages}ページ" if kind.is_pdf else
+                   f"通いの場 {result.pages:,}か所" if kind.export_format == "opendata" else f"{result.pages}表"]
         if kind.uses_suppress:
             details.append(f"秘匿処理 {'あり' if self.form.options().suppress else 'なし'}"
                            f"（秘匿した欄 {result.hidden_cells}）")
