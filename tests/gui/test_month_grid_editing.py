@@ -58,34 +58,37 @@ def test_delete_and_backspace_clear_the_selected_cells_in_one_edit(qtbot, screen
 
 def test_paste_from_excel_marks_the_wrong_cells_and_saves_nothing(qtbot, screen, context, db_path, data) -> None:
     grid = open_grid(qtbot, screen, context, data["aoba"], 2024, 6)
-    rows_before = len(grid._rows)
-    # As Excel copies 5 rows × 4 columns: CRLF lines, full-width digits and 人 as typed in the sheet.
-    QApplication.clipboard().setText("3\t12\t5\t7\r\n10\t10\t6\t6\r\n17\t十一\t\t\r\n24\t１４人\t4\t10\r\n"
-                                     "2024/6/28\t9\t\t\r\n")
+    assert len(grid._rows) == 5
+    # As Excel copies 5 rows: CRLF lines, full-width digits and 人 as typed in the sheet, a whole date, a note
+    # with a line break (quoted), and one column more than the grid has.
+    QApplication.clipboard().setText("3\t12\t5\t7\r\n10\t10\t6\t6\r\n17\t11\t五\t\r\n24\t１４人\t4\t10\r\n"
+                                     "2024/6/28\t9\t\t\t\t\t\t\t\"雨天のため\n短縮\"\tはみ出し\r\n")
     grid.table.setFocus()
-    grid.table.setCurrentCell(0, 0)
+    grid.table.setCurrentCell(1, 0)  # pasted from the second row: the block needs a sixth row
     QTest.keyClick(grid.table, Qt.Key.Key_V, CTRL)
-    assert [texts(grid, row)[:4] for row in range(5)] == [
-        ["3", "12", "5", "7"], ["10", "10", "6", "6"], ["17", "十一", "", ""], ["24", "14", "4", "10"],
+    assert [texts(grid, row)[:4] for row in range(1, 6)] == [
+        ["3", "12", "5", "7"], ["10", "10", "6", "6"], ["17", "11", "五", ""], ["24", "14", "4", "10"],
         ["28", "9", "", ""]]
-    assert len(grid._rows) >= max(rows_before, 6)  # rows added below, and one empty row to type into
-    # 男性+女性 > 参加者数: the three cells of that sum are wrong, not the whole row; 「十一」 is no count.
-    assert [is_error(grid, 1, column) for column in range(9)] == [False, True, True, True] + [False] * 5
-    assert "男性と女性の合計（12人）が参加者数（10人）を超えています。" in grid.table.item(1, 2).toolTip()
-    assert [is_error(grid, 2, column) for column in range(9)] == [False, True] + [False] * 7
-    assert not any(is_error(grid, 0, column) or is_error(grid, 3, column) for column in range(9))
+    assert texts(grid, 5)[8] == "雨天のため 短縮" and len(grid._rows) == 7  # and one empty row to type into
+    # 男性+女性 > 参加者数: the three cells of that sum are wrong, not the whole row; 「五」 is no count.
+    assert [is_error(grid, 2, column) for column in range(9)] == [False, True, True, True] + [False] * 5
+    assert "男性と女性の合計（12人）が参加者数（10人）を超えています。" in grid.table.item(2, 2).toolTip()
+    assert [is_error(grid, 3, column) for column in range(9)] == [False, False, True] + [False] * 6
+    assert not any(is_error(grid, row, column) for row in (1, 4, 5) for column in range(9))
     message = grid.message.text()
-    assert "保存はまだです" in message and "10（月）：男性と女性の合計" in message
-    assert "17（月）：参加者数は0以上の整数で入力してください: 十一" in message
+    assert "5行を貼り付けました" in message and "はみ出した1列" in message and "保存はまだです" in message
+    assert "10（月）：男性と女性の合計" in message and "17（月）：男性は0以上の整数で入力してください: 五" in message
     assert not [g for g in stored(db_path) if g.place_id == data["aoba"].id and g.held_on.month == 6]
-    assert save_and_wait(qtbot, grid) is False  # refused, the unreadable 「十一」 is not saved as blank
+    fill_row(grid, 2, "10", "12", "6", "6")
+    assert save_and_wait(qtbot, grid) is False  # refused: the unreadable 「五」 is not saved as a blank
+    assert "男性は0以上の整数で入力してください: 五" in grid.message.text()
     assert not [g for g in stored(db_path) if g.place_id == data["aoba"].id and g.held_on.month == 6]
-    fill_row(grid, 1, "10", "12", "6", "6")
-    fill_row(grid, 2, "17", "11")
+    fill_row(grid, 3, "17", "11", "")
     assert save_and_wait(qtbot, grid) is True
-    saved = sorted((g.held_on.day, g.attendance_total, g.male) for g in stored(db_path)
+    saved = sorted((g.held_on.day, g.attendance_total, g.male, g.notes) for g in stored(db_path)
                    if g.place_id == data["aoba"].id and g.held_on.month == 6)
-    assert saved == [(3, 12, 5), (10, 12, 6), (17, 11, None), (24, 14, 4), (28, 9, None)]
+    assert saved == [(3, 12, 5, ""), (10, 12, 6, ""), (17, 11, None, ""), (24, 14, 4, ""),
+                     (28, 9, None, "雨天のため 短縮")]
 
 
 def column_positions(grid) -> list[int]:
