@@ -75,6 +75,8 @@ def test_paste_from_excel_marks_the_wrong_cells_and_saves_nothing(qtbot, screen,
     assert "男性と女性の合計（12人）が参加者数（10人）を超えています。" in grid.table.item(2, 2).toolTip()
     assert [is_error(grid, 3, column) for column in range(9)] == [False, False, True] + [False] * 6
     assert not any(is_error(grid, row, column) for row in (1, 4, 5) for column in range(9))
+    assert [grid.table.verticalHeaderItem(row).text() for row in range(1, 7)] == [
+        "追加", "エラー", "エラー", "追加", "追加", ""]  # the rows to fix, before any save
     message = grid.message.text()
     assert "5行を貼り付けました" in message and "はみ出した1列" in message and "保存はまだです" in message
     assert "10（月）：男性と女性の合計" in message and "17（月）：男性は0以上の整数で入力してください: 五" in message
@@ -126,3 +128,13 @@ def test_public_holidays_and_weekends_are_marked_on_their_days(qtbot, screen, co
     assert day[0].toolTip() == "祝日：憲法記念日" and day[2].toolTip() == "祝日：振替休日"
     metrics = grid.table.fontMetrics()
     assert metrics.horizontalAdvance("30（月・祝）") < grid.table.columnWidth(0)  # never 「3…」
+
+
+def test_a_long_list_of_problems_leaves_room_for_the_grid(qtbot, screen, context, data) -> None:
+    grid = open_grid(qtbot, screen, context, data["aoba"], 2024, 6)
+    grid.table.setFocus()
+    grid.table.setCurrentCell(0, 0)
+    grid.paste_text("".join(f"{day}\t5\t9\t\r\n" for day in range(1, 11)))  # ten rows, each 男性 > 参加者数
+    lines = grid.message.text().splitlines()
+    assert len(lines) == 6 and lines[-1].startswith("ほか6件")
+    assert all(is_error(grid, row, 2) for row in range(10))
