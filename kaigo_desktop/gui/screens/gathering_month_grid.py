@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QTableWidgetSelectionRange,
     QWidget,
 )
 
@@ -66,6 +65,17 @@ _SUGGESTED_BRUSH = QBrush(QColor("#9e9e9e"))
 _DAY_OFF = (QBrush(QColor("#c62828")), QBrush(QColor("#e57373")), QBrush(QColor("#fdf3f3")))
 _SATURDAY = (QBrush(QColor("#1565c0")), QBrush(QColor("#64b5f6")), QBrush(QColor("#f2f7fd")))
 _EDIT_TRIGGERS = QAbstractItemView.EditTrigger.AllEditTriggers & ~QAbstractItemView.EditTrigger.CurrentChanged
+
+
+_MOST_LINES = 4  # more would squeeze the grid itself away at a large text size
+
+
+def _listed(lines: list[str]) -> str:
+    """The first problems, one a line, and how many more there are (each wrong cell tells its own)."""
+    shown = lines[:_MOST_LINES]
+    if len(lines) > _MOST_LINES:
+        shown.append(f"ほか{len(lines) - _MOST_LINES}件（赤いセルにマウスを置くと理由が出ます）")
+    return "\n".join(shown)
 
 
 @dataclass
@@ -150,7 +160,7 @@ class GatheringMonthGrid(QWidget):
         metrics = self.fontMetrics()
         em = metrics.horizontalAdvance("あ")
         header = self.table.horizontalHeader()
-        header.resizeSection(0, metrics.horizontalAdvance("30（月・祝）") + em)
+        header.resizeSection(0, metrics.horizontalAdvance("30（月・祝）") + em // 2)
         for column in range(1, NOTES):
             header.resizeSection(column, em * 3 + 8)
         widest = max(metrics.horizontalAdvance(text) for text in (*ROW_STATES, "合計"))
@@ -408,7 +418,8 @@ class GatheringMonthGrid(QWidget):
             day_item.setToolTip(f"祝日：{name}")
         # Each wrong cell gets the messages about it (typed or pasted, before saving; and the save's own).
         messages: dict[int, list[str]] = {}
-        for columns, message in self._live_problems(row, sheet_row):
+        live = self._live_problems(row, sheet_row)
+        for columns, message in live:
             for column in columns:
                 messages.setdefault(column, []).append(message)
         for column, message in state.errors:
@@ -417,7 +428,7 @@ class GatheringMonthGrid(QWidget):
             item = self.table.item(row, column)
             item.setBackground(_ERROR_BRUSH)
             item.setToolTip("\n".join(dict.fromkeys(texts)))
-        self.table.verticalHeaderItem(row).setText(sheet_row.state(bool(state.errors)))
+        self.table.verticalHeaderItem(row).setText(sheet_row.state(bool(state.errors or live)))
 
     def _live_problems(self, row: int, sheet_row: SheetRow) -> list[tuple[list[int], str]]:
         if self.sheet is None or not sheet_row.is_kept():
@@ -473,9 +484,7 @@ class GatheringMonthGrid(QWidget):
         if plan.columns_dropped:
             note += f"右にはみ出した{plan.columns_dropped}列は貼り付けていません。"
         self._edit_cells(plan.cells, note)
-        self.table.clearSelection()  # the pasted block selected, as Excel does
-        last_column = max(column for _, column in plan.cells)
-        self.table.setRangeSelected(QTableWidgetSelectionRange(row, column, plan.rows_needed - 1, last_column), True)
+        self.table.clearSelection()  # a selected block would hide the marks of its wrong cells
 
     def undo(self) -> None:
         """Ctrl+Z: the cells as they were before the last Delete or paste."""
@@ -506,7 +515,7 @@ class GatheringMonthGrid(QWidget):
             day = self._display_text(self.table.model().index(row, 0)) or f"{row + 1}行目"
             lines += [f"・{day}：{message}" for _, message in self._live_problems(row, sheet_row)]
         if lines:
-            self.message.setText(f"{note}保存はまだです。次のセルを直してください。\n" + "\n".join(lines))
+            self.message.setText(f"{note}保存はまだです。次のセルを直してください。\n" + _listed(lines))
             self.message.setStyleSheet("color: #c62828;")
         else:
             self.message.setText(f"{note}保存はまだです（元に戻す：Ctrl+Z）。")
@@ -518,6 +527,6 @@ class GatheringMonthGrid(QWidget):
         for row, state in enumerate(self._rows):
             day = self._display_text(self.table.model().index(row, 0)) or f"{row + 1}行目"
             lines += [f"・{day}：{message}" for _, message in state.errors]
-        self.message.setText("保存していません。次の行を直してください。\n" + "\n".join(lines))
+        self.message.setText("保存していません。次の行を直してください。\n" + _listed(lines))
         self.message.setStyleSheet("color: #c62828;")
         return False
