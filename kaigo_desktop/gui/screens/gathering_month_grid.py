@@ -449,17 +449,20 @@ class GatheringMonthGrid(QWidget):
         return super().eventFilter(watched, event)
 
     def _cell_action(self, event: QKeyEvent) -> Callable[[], None] | None:
-        if (self.sheet is None or self.sheet.locked_reason is not None or self.context.read_only
-                or self.table.state() == QAbstractItemView.State.EditingState):
-            return None
+        if self.table.state() == QAbstractItemView.State.EditingState:
+            return None  # the open cell's own keys
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and \
                 event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
-            return self.clear_selected_cells
-        if event.matches(QKeySequence.StandardKey.Paste):
-            return lambda: self.paste_text(QApplication.clipboard().text())
-        if event.matches(QKeySequence.StandardKey.Undo):
-            return self.undo
-        return None
+            action = self.clear_selected_cells
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            action = lambda: self.paste_text(QApplication.clipboard().text())  # noqa: E731
+        elif event.matches(QKeySequence.StandardKey.Undo):
+            action = self.undo
+        else:
+            return None
+        if self.sheet is None or self.sheet.locked_reason is not None or self.context.read_only:
+            return lambda: None  # nothing to change here; and the key must not reach the window's ゴミ箱 Delete
+        return action
 
     def clear_selected_cells(self) -> None:
         """Delete/BackSpace: every selected cell emptied in one edit (undone with Ctrl+Z, saved with 保存)."""
