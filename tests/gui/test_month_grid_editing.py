@@ -138,3 +138,14 @@ def test_a_long_list_of_problems_leaves_room_for_the_grid(qtbot, screen, context
     lines = grid.message.text().splitlines()
     assert len(lines) == 6 and lines[-1].startswith("ほか6件")
     assert all(is_error(grid, row, 2) for row in range(10))
+
+
+def test_counts_pasted_without_a_day_mark_the_day_cell(qtbot, screen, context, data) -> None:
+    grid = open_grid(qtbot, screen, context, data["aoba"], 2024, 6)
+    grid.table.setFocus()
+    grid.table.setCurrentCell(0, 1)  # from 参加者数: the rows have no day yet
+    grid.paste_text("12\t5\t7\r\n")
+    assert is_error(grid, 0, 0) and grid.table.item(0, 0).toolTip() == "日（1～月末）を入力してください。"
+    assert "1行目：日（1～月末）を入力してください。" in grid.message.text()
+    fill_row(grid, 0, "3", "12", "5", "7")
+    assert not is_error(grid, 0, 0) and grid.table.verticalHeaderItem(0).text() == "追加"

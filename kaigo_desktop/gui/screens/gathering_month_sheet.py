@@ -122,10 +122,10 @@ def problem_columns(problem: FieldError, values: dict) -> list[int]:
 
 
 def live_problems(row: SheetRow, year: int, month: int) -> list[tuple[list[int], str]]:
-    """What is wrong with a row as it stands, before saving: a day that is no day of the month, cells that are
-    no count, and the sums of its counts; each as (the columns of the wrong cells, message)."""
+    """What is wrong with a kept row as it stands, before saving: no day of the month, cells that are no count,
+    and the sums of its counts; each as (the columns of the wrong cells, message)."""
     problems: list[tuple[list[int], str]] = []
-    if row.texts.get("day", "").strip() and day_of(year, month, row.texts["day"]) is None:
+    if day_of(year, month, row.texts.get("day", "")) is None:
         problems.append(([0], DAY_MESSAGE))
     unreadable = row.unreadable_cells()
     problems += [([column], message) for column, message in unreadable]
