@@ -481,8 +481,10 @@ class GatheringMonthGrid(QWidget):
                                  "貼り付ける先のセルを選んでください。")
             return
         plan = paste_plan(block, row, column, self.sheet.year, self.sheet.month)
+        self._filling = True  # one refresh for the whole block, in _edit_cells
         while len(self._rows) < plan.rows_needed:
             self._append_row()
+        self._filling = False
         note = f"{len(block)}行を貼り付けました。"
         if plan.columns_dropped:
             note += f"右にはみ出した{plan.columns_dropped}列は貼り付けていません。"
