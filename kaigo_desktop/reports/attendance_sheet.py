@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from kaigo_desktop.domain.fiscal import format_wareki, format_wareki_short
+from kaigo_desktop.domain.public_holidays import weekday_mark
 from kaigo_desktop.domain.vocab import PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.reports import REPORTS, Progress, ReportOptions, ReportResult
 from kaigo_desktop.reports.model import (
@@ -23,16 +24,15 @@ from kaigo_desktop.services.report_lists import (
 )
 
 TITLE = REPORTS["attendance-sheet"][1]
-WEEKDAYS = "月火水木金土日"
 BLANK_ROWS = 11
 PROGRAM_SHORT = {"motor": "運動", "nutrition": "栄養", "oral": "口腔", "cognition": "認知", "social": "社会\n参加"}
 
 COLUMNS = [
-    Column("開催日", TEXT, 24), Column("時間", TEXT, 22),
+    Column("開催日", TEXT, 31), Column("時間", TEXT, 22),
     *[Column(PROGRAM_SHORT[code], TEXT, 9) for code in PROGRAM_CODES],
     Column("参加者数", INT, 15), Column("男性", INT, 11), Column("女性", INT, 11), Column("65歳\n未満", INT, 11),
     Column("65～\n74歳", INT, 11), Column("75歳\n以上", INT, 11), Column("新規\n参加者", INT, 12),
-    Column("専門職の関与", TEXT, 40), Column("推進員", TEXT, 22), Column("備考", TEXT, 32),
+    Column("専門職の関与", TEXT, 37), Column("推進員", TEXT, 22), Column("備考", TEXT, 28),
 ]
 COUNT_COLUMNS = slice(7, 14)  # 参加者数 … 新規参加者
 
@@ -53,7 +53,7 @@ def sheet_table(data: AttendanceSheetData) -> TableData:
     rows = []
     for g in data.gatherings:
         time = f"{g.start_time or ''}～{g.end_time or ''}" if (g.start_time or g.end_time) else "—"
-        rows.append([f"{format_wareki_short(g.held_on)}（{WEEKDAYS[g.held_on.weekday()]}）", time,
+        rows.append([f"{format_wareki_short(g.held_on)}（{weekday_mark(g.held_on)}）", time,
                      *["○" if code in g.programs else "" for code in PROGRAM_CODES],
                      g.attendance_total, g.male, g.female, g.age_under_65, g.age_65_74, g.age_75_plus,
                      g.new_participants, "、".join(g.professionals), g.promoter_name, g.notes])
@@ -86,8 +86,8 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
                                        ("地域包括支援センター", data.center_name or "—")])
     font = meta.font
     story = layout.title_block(meta, styles, pairs=2)
-    note = ("プログラム欄は実施したものに○。専門職の関与は職種を記入（医師、歯科医師、薬剤師、保健師、看護師、"
-            "管理栄養士・栄養士、歯科衛生士、リハビリ専門職、社会福祉士、主任ケアマネ、生活支援コーディネーター、推進員など）。")
+    note = ("開催日の「祝」は祝日。プログラム欄は実施したものに○。専門職の関与は職種を記入（医師、歯科医師、薬剤師、"
+            "保健師、看護師、管理栄養士・栄養士、歯科衛生士、リハビリ専門職、社会福祉士、主任ケアマネ、生活支援コーディネーター、推進員など）。")
     story.append(layout.text(note, styles.small))
     story.append(Spacer(1, 2 * mm))
     table = sheet_table(data)

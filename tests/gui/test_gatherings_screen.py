@@ -310,7 +310,7 @@ def test_month_grid_with_one_bad_row_saves_none(qtbot, screen, context, db_path,
     assert save_and_wait(qtbot, grid) is False
     assert stored(db_path) == before
     assert grid.table.verticalHeaderItem(2).text() == "エラー"
-    assert grid.table.verticalHeaderItem(1).text() == "新規"
+    assert grid.table.verticalHeaderItem(1).text() == "追加"
     assert "17（金）：男性と女性の合計（12人）が参加者数（10人）を超えています。" in grid.message.text()
     fill_row(grid, 2, "17", "12", "6", "6")
     assert save_and_wait(qtbot, grid) is True

@@ -9,6 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.gui.app import open_main_window
@@ -113,6 +116,13 @@ def test_the_month_grid_of_a_locked_month_is_read_only(qtbot, window) -> None:
     assert grid.lock_label.isVisible() and grid.lock_label.text().startswith(LOCKED)
     assert not grid.save_button.isEnabled() and not grid.add_row_button.isEnabled()
     assert grid.table.editTriggers() == grid.table.EditTrigger.NoEditTriggers
+    shown = [grid.table.item(0, column).text() for column in range(9)]
+    QApplication.clipboard().setText("1\t99\r\n")
+    grid.table.setFocus()
+    grid.table.setCurrentCell(0, 1)
+    QTest.keyClick(grid.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)  # neither paste
+    QTest.keyClick(grid.table, Qt.Key.Key_Delete)  # nor clear (nor the window's ゴミ箱 Delete)
+    assert [grid.table.item(0, column).text() for column in range(9)] == shown and not grid.has_unsaved_changes()
     grid.open_sheet(ids.place, 2025, 4)  # 年度 2025 is open
     qtbot.waitUntil(lambda: grid.sheet is not None and grid.sheet.year == 2025, timeout=10_000)
     assert not grid.lock_label.isVisible() and grid.save_button.isEnabled()

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import holidays
 import pytest
 from pypdf import PdfReader
 from report_checks import (
@@ -170,7 +171,9 @@ def test_attendance_sheet_filled_from_the_log(demo, tmp_path: Path) -> None:
         "SELECT held_on, attendance_total, male, female FROM gatherings WHERE place_id = ? AND deleted_at IS NULL"
         " AND held_on LIKE ? ORDER BY held_on", (place_id, f"{month}-%")).fetchall()
     for held_on, total, male, female in rows:
-        label = f"R{year - 2018}.{m}.{int(held_on[8:])}（{'月火水木金土日'[date.fromisoformat(held_on).weekday()]}）"
+        day = date.fromisoformat(held_on)
+        mark = "・祝" if day in holidays.country_holidays("JP", years=year) else ""
+        label = f"R{year - 2018}.{m}.{day.day}（{'月火水木金土日'[day.weekday()]}{mark}）"
         assert label in items
     totals = numbers(after(items, f"計 {len(rows)}回", 3))
     def known(values: list) -> int | None:

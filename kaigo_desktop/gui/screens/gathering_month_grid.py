@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
@@ -25,18 +26,22 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki_month
+from kaigo_desktop.domain.public_holidays import holiday_name, is_day_off, is_saturday
 from kaigo_desktop.domain.records import Gathering
-from kaigo_desktop.domain.validation import check_attendance
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
+from kaigo_desktop.gui.screens.gathering_month_paste import parse_tsv, paste_plan
 from kaigo_desktop.gui.screens.gathering_month_sheet import (
     COLUMN_OF,
     COLUMNS,
     COUNT_FIELDS,
     NOTES,
+    ROW_STATES,
     SheetRow,
     cells_of,
     day_label,
+    day_of,
+    live_problems,
     records_to_save,
     routine_text,
 )
@@ -53,13 +58,28 @@ from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import MonthSheet, PlaceChoice
 
 MIN_ROWS = 5
-DAY_SAMPLE = "88（月）"
+DAY_SAMPLE = "30（月・祝）"
 COUNT_SAMPLE = "88888"  # the people at one gathering; the month's total below, in bold
 NOTES_SAMPLE = "雨天のため室内"
 _ERROR_BRUSH = QBrush(QColor("#ffcdd2"))
 _TOTALS_BRUSH = QBrush(QColor("#eeeeee"))
 _SUGGESTED_BRUSH = QBrush(QColor("#9e9e9e"))
+# As on a Japanese calendar: Sundays and public holidays red, Saturdays blue; the row lightly tinted, far paler
+# than an error cell's red.
+_DAY_OFF = (QBrush(QColor("#c62828")), QBrush(QColor("#e57373")), QBrush(QColor("#fdf3f3")))
+_SATURDAY = (QBrush(QColor("#1565c0")), QBrush(QColor("#64b5f6")), QBrush(QColor("#f2f7fd")))
 _EDIT_TRIGGERS = QAbstractItemView.EditTrigger.AllEditTriggers & ~QAbstractItemView.EditTrigger.CurrentChanged
+
+
+_MOST_LINES = 4  # more would squeeze the grid itself away at a large text size
+
+
+def _listed(lines: list[str]) -> str:
+    """The first problems, one a line, and how many more there are (each wrong cell tells its own)."""
+    shown = lines[:_MOST_LINES]
+    if len(lines) > _MOST_LINES:
+        shown.append(f"ほか{len(lines) - _MOST_LINES}件（赤いセルにマウスを置くと理由が出ます）")
+    return "\n".join(shown)
 
 
 @dataclass
@@ -79,6 +99,7 @@ class GatheringMonthGrid(QWidget):
         self._rows: list[_Row] = []
         self._filling = False
         self._saving = False
+        self._undo: list[dict[tuple[int, int], str]] = []  # the cells' texts before each Delete or paste
         self._build()
 
     # ---- building ------------------------------------------------------------------------------
@@ -103,10 +124,12 @@ class GatheringMonthGrid(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)  # 備考; never narrower than its width below (Qt keeps that)
+        self.table.installEventFilter(self)  # Delete, Ctrl+V, Ctrl+Z on the cells
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        # 「28（水）」 and a count of one gathering, measured from the font (and again when the text size changes)
+        # 「30（月・祝）」 and a count of one gathering, measured from the font (and again when the text size changes)
         fit_columns(self.table, [DAY_SAMPLE] + [COUNT_SAMPLE] * (NOTES - 1) + [NOTES_SAMPLE], row_padding=10,
                     min_rows=4)
+        self._fit_row_header()
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.lock_label = lock_note(self, "month_grid_lock_note")
@@ -136,6 +159,17 @@ class GatheringMonthGrid(QWidget):
         self.table.itemChanged.connect(self._item_changed)
         self._show_month_label()
         self._set_enabled(False)
+
+    def _fit_row_header(self) -> None:
+        """The row header holds its widest state, so the columns do not move when a row's state changes."""
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(text) for text in (*ROW_STATES, "合計"))
+        self.table.verticalHeader().setFixedWidth(widest + metrics.horizontalAdvance("あ"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_row_header()
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.table, self.add_row_button, self.revert_button, self.save_button):
@@ -272,6 +306,7 @@ class GatheringMonthGrid(QWidget):
 
     def _show_sheet(self, sheet: MonthSheet, message: str = "") -> None:
         self.sheet = sheet
+        self._undo = []
         self._filling = True
         self.table.setRowCount(0)
         self._rows = []
@@ -370,31 +405,126 @@ class GatheringMonthGrid(QWidget):
 
     def _paint_row(self, row: int, sheet_row: SheetRow, values: dict) -> None:
         state = self._rows[row]
-        problems = []
-        if values["attendance_total"] is not None:  # the same sums as saving checks, shown while typing
-            problems = check_attendance(**{name: values[name] for name in COUNT_FIELDS})
+        day = day_of(self.sheet.year, self.sheet.month, sheet_row.texts["day"]) if self.sheet else None
+        colours = _DAY_OFF if day and is_day_off(day) else _SATURDAY if day and is_saturday(day) else None
         for column in range(len(COLUMNS)):
             item = self.table.item(row, column)
-            item.setBackground(QBrush())
+            item.setBackground(colours[2] if colours else QBrush())
             item.setToolTip("")
         day_item = self.table.item(row, 0)
-        day_item.setForeground(QBrush() if sheet_row.is_kept() else _SUGGESTED_BRUSH)
-        if problems:
-            self._mark(row, 1, "\n".join(p.message for p in problems))
-        for column, _ in state.errors:
-            self._mark(row, column)
-        if state.errors:
-            label = "エラー"
-        elif state.original is None:
-            label = "新規" if sheet_row.has_entry() else ""
-        else:
-            label = "変更" if sheet_row.is_pending() else "保存済"
-        self.table.verticalHeaderItem(row).setText(label)
+        shade = 0 if sheet_row.is_kept() else 1
+        day_item.setForeground(colours[shade] if colours else QBrush() if shade == 0 else _SUGGESTED_BRUSH)
+        if day is not None and (name := holiday_name(day)):
+            day_item.setToolTip(f"祝日：{name}")
+        # Each wrong cell gets the messages about it (typed or pasted, before saving; and the save's own).
+        messages: dict[int, list[str]] = {}
+        live = self._live_problems(row, sheet_row)
+        for columns, message in live:
+            for column in columns:
+                messages.setdefault(column, []).append(message)
+        for column, message in state.errors:
+            messages.setdefault(column, []).append(message)
+        for column, texts in messages.items():
+            item = self.table.item(row, column)
+            item.setBackground(_ERROR_BRUSH)
+            item.setToolTip("\n".join(dict.fromkeys(texts)))
+        self.table.verticalHeaderItem(row).setText(sheet_row.state(bool(state.errors or live)))
 
-    def _mark(self, row: int, column: int, tooltip: str | None = None) -> None:
-        item = self.table.item(row, column)
-        item.setBackground(_ERROR_BRUSH)
-        item.setToolTip(tooltip if tooltip is not None else "\n".join(m for _, m in self._rows[row].errors))
+    def _live_problems(self, row: int, sheet_row: SheetRow) -> list[tuple[list[int], str]]:
+        if self.sheet is None or not sheet_row.is_kept():
+            return []
+        return live_problems(sheet_row, self.sheet.year, self.sheet.month)
+
+    # ---- Delete, paste, undo -------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.table and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            action = self._cell_action(event)  # type: ignore[arg-type]
+            if action is not None:
+                if event.type() == QEvent.Type.ShortcutOverride:
+                    event.accept()  # ours, not the window's Delete (ゴミ箱へ) or another shortcut
+                else:
+                    action()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _cell_action(self, event: QKeyEvent) -> Callable[[], None] | None:
+        if self.table.state() == QAbstractItemView.State.EditingState:
+            return None  # the open cell's own keys
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and \
+                event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+            action = self.clear_selected_cells
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            action = lambda: self.paste_text(QApplication.clipboard().text())  # noqa: E731
+        elif event.matches(QKeySequence.StandardKey.Undo):
+            action = self.undo
+        else:
+            return None
+        if self.sheet is None or self.sheet.locked_reason is not None or self.context.read_only:
+            return lambda: None  # nothing to change here; and the key must not reach the window's ゴミ箱 Delete
+        return action
+
+    def clear_selected_cells(self) -> None:
+        """Delete/BackSpace: every selected cell emptied in one edit (undone with Ctrl+Z, saved with 保存)."""
+        cells = {(index.row(), index.column()): "" for index in self.table.selectedIndexes()
+                 if index.row() < len(self._rows) and self.table.item(index.row(), index.column()).text()}
+        if cells:
+            self._edit_cells(cells, f"{len(cells)}個のセルを消しました。")
+
+    def paste_text(self, text: str) -> None:
+        """A block copied from Excel (tab-separated rows) put in from the current cell, rightwards and downwards;
+        rows are added as needed. Nothing is saved until 保存; wrong cells are marked and listed."""
+        block = parse_tsv(text)
+        row, column = self.table.currentRow(), self.table.currentColumn()
+        if not block or self.sheet is None or not 0 <= row < len(self._rows) or column < 0:
+            self.message.setText("貼り付けるもの（Excelでコピーした表）がありません。" if not block else
+                                 "貼り付ける先のセルを選んでください。")
+            return
+        plan = paste_plan(block, row, column, self.sheet.year, self.sheet.month)
+        self._filling = True  # one refresh for the whole block, in _edit_cells
+        while len(self._rows) < plan.rows_needed:
+            self._append_row()
+        self._filling = False
+        note = f"{len(block)}行を貼り付けました。"
+        if plan.columns_dropped:
+            note += f"右にはみ出した{plan.columns_dropped}列は貼り付けていません。"
+        self._edit_cells(plan.cells, note)
+        self.table.clearSelection()  # a selected block would hide the marks of its wrong cells
+
+    def undo(self) -> None:
+        """Ctrl+Z: the cells as they were before the last Delete or paste."""
+        if not self._undo:
+            return
+        before = self._undo.pop()
+        self._edit_cells(before, "元に戻しました。", remember=False)
+
+    def _edit_cells(self, cells: dict[tuple[int, int], str], note: str, *, remember: bool = True) -> None:
+        """Put texts into cells as one edit: remembered for undo, the rows' states and totals shown once, and
+        what is wrong in the touched rows listed before anything is saved."""
+        if remember:
+            self._undo.append({cell: self.table.item(*cell).text() for cell in cells})
+        self._filling = True
+        for (row, column), text in cells.items():
+            self.table.item(row, column).setText(text)
+        self._filling = False
+        rows = sorted({row for row, _ in cells})
+        for row in rows:
+            self._rows[row].errors = []
+        if self._sheet_row(len(self._rows) - 1).has_entry():
+            self._append_row()  # always one empty row at the end to type the next date into
+        else:
+            self._refresh_all()
+        lines = []
+        for row in rows:
+            sheet_row = self._sheet_row(row)
+            day = self._display_text(self.table.model().index(row, 0)) or f"{row + 1}行目"
+            lines += [f"・{day}：{message}" for _, message in self._live_problems(row, sheet_row)]
+        if lines:
+            self.message.setText(f"{note}保存はまだです。次のセルを直してください。\n" + _listed(lines))
+            self.message.setStyleSheet("color: #c62828;")
+        else:
+            self.message.setText(f"{note}保存はまだです（元に戻す：Ctrl+Z）。")
+            self.message.setStyleSheet("")
 
     def _show_errors(self, general: list[str] | None = None) -> bool:
         self._refresh_all()
@@ -402,6 +532,6 @@ class GatheringMonthGrid(QWidget):
         for row, state in enumerate(self._rows):
             day = self._display_text(self.table.model().index(row, 0)) or f"{row + 1}行目"
             lines += [f"・{day}：{message}" for _, message in state.errors]
-        self.message.setText("保存していません。次の行を直してください。\n" + "\n".join(lines))
+        self.message.setText("保存していません。次の行を直してください。\n" + _listed(lines))
         self.message.setStyleSheet("color: #c62828;")
         return False
