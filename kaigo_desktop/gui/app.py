@@ -316,16 +316,28 @@ def _say_unlocked(window: MainWindow | None, decision: open_problems.OpenDecisio
 
 
 def choose_database_at_start(new_database_path: Path, settings: UserSettings) -> Path | None:
-    """The welcome dialog; None when the user chose to quit."""
+    """The welcome dialog; None when the user chose to quit. The name given there is the person's (QSettings);
+    the defaults chosen for a new database are kept in that database."""
     from kaigo_desktop.gui.welcome import WelcomeDialog
 
     dialog = WelcomeDialog(new_database_path, paths.demo_database_path(), ensure_demo_database,
                            user=settings.user_name)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen_path is None:
         return None
-    if dialog.defaults is not None:
-        settings.default_municipality, settings.default_center = dialog.defaults
+    if dialog.user_name:
+        settings.user_name = dialog.user_name
     return dialog.chosen_path
+
+
+def ask_name_at_first_start(settings: UserSettings, *, demo: bool) -> None:
+    """Records saved before a name is known have no 更新者: when it is not known (an earlier version, or the
+    welcome dialog was not shown), ask once before the window opens; put off, it is asked at the next start.
+    The demo is tried without."""
+    if demo or settings.user_name:
+        return
+    from kaigo_desktop.gui.user_name_dialog import ask_user_name
+
+    settings.user_name = ask_user_name()
 
 
 def run_gui(db_path: Path, *, demo: bool = False, user: str = "") -> int:
@@ -343,6 +355,7 @@ def run_gui(db_path: Path, *, demo: bool = False, user: str = "") -> int:
             if chosen is None:
                 return 0
             db_path = chosen
+        ask_name_at_first_start(settings, demo=demo)
     except (StorageError, OSError) as error:
         QMessageBox.critical(None, APP_NAME, f"データベースを用意できません。\n{error}")
         return 2

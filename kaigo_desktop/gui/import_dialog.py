@@ -127,7 +127,7 @@ class ImportDialog(QDialog):
         if not path:
             return
         out = Path(path).with_suffix(".xlsx")
-        municipality = self.context.settings.default_municipality or None
+        municipality = self.context.defaults.municipality or None
         fiscal_year = fiscal_year_of(date.today())
 
         def write(db: Any, _ctx: Any) -> int:

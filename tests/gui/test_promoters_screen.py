@@ -16,9 +16,9 @@ from kaigo_desktop.gui.screens import base, promoter_form
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
 from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.gui.widgets.rows_table_model import RowsTableModel
-from kaigo_desktop.services import records
+from kaigo_desktop.services import database_defaults, records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import open_records_screen, save_and_wait, type_text
+from tests.gui.conftest import open_records_screen, run_and_wait, save_and_wait, type_text
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
@@ -72,6 +72,13 @@ def test_add_a_promoter_through_the_form_typing_japanese(qtbot, open_screen, db_
     assert stored.name == "山田花子" and stored.meta.updated_by == "テスト担当"
 
 
+def use_default_municipality(qtbot, context, code: str) -> None:
+    """The database's default 区市町村, saved as the settings screen saves it."""
+    saved = run_and_wait(qtbot, context, lambda db, _ctx: database_defaults.save(
+        db, database_defaults.DatabaseDefaults(code)))
+    context.set_defaults(saved)
+
+
 def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_screen, context, db_path,
                                                                 monkeypatch) -> None:
     seed(db_path, Population(CHIYODA, 2024, 9_500),
@@ -79,7 +86,7 @@ def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_scre
     warned: list[str] = []
     monkeypatch.setattr(promoter_form.QMessageBox, "warning",
                         lambda _parent, _title, text: warned.append(text) or QMessageBox.StandardButton.Ok)
-    context.settings.default_municipality = CHIYODA
+    use_default_municipality(qtbot, context, CHIYODA)
     screen = open_screen()
     screen.new_record()
     form = screen.form
@@ -99,7 +106,7 @@ def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_scre
 def test_no_cap_warning_where_the_population_is_large(qtbot, open_screen, context, db_path) -> None:
     seed(db_path, Population(CHIYODA, 2024, 12_000),
          Promoter(CHIYODA, "佐藤一郎", "社会福祉士", date(2023, 4, 1), kana="サトウイチロウ"))
-    context.settings.default_municipality = "千代田区"  # a name works as well as a code
+    use_default_municipality(qtbot, context, CHIYODA)
     screen = open_screen()
     screen.new_record()
     type_text(screen.form.name, "山田花子")

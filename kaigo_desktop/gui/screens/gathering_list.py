@@ -36,7 +36,7 @@ class GatheringList(QWidget):
         super().__init__(parent)
         self.context = context
         self._places = places
-        self.query = ListQuery(municipality_code=context.settings.default_municipality or None)
+        self.query = ListQuery(municipality_code=context.defaults.municipality or None)
         self._shown_query: ListQuery | None = None  # the query whose keys the model holds
         self._loading = False
         self._reload_again = False

@@ -123,16 +123,14 @@ class CentersPage(MasterPage):
     # ---- loading -------------------------------------------------------------------------------
 
     def load(self) -> None:
-        user_default = self.context.settings.default_municipality
-        self.context.run(lambda db, _ctx: (overview.municipalities(db),
-                                           masters_view.likely_municipality(db, user_default)),
+        self.context.run(lambda db, _ctx: (overview.municipalities(db), masters_view.likely_municipality(db)),
                          on_done=lambda result: self._choices_loaded(*result))
 
     def _choices_loaded(self, municipalities, default: str) -> None:
         self._municipalities = municipalities
         self._default_municipality = default
         # The list shows every 区市町村 (a Tokyo-wide office keeps several); a new center starts on the default.
-        fill_municipalities(self.filter_combo, municipalities, self.context.settings.default_municipality,
+        fill_municipalities(self.filter_combo, municipalities, self.context.defaults.municipality,
                             none_label=ALL)
         fill_municipalities(self.municipality_edit, municipalities, default)
         self.loaded = True

@@ -285,9 +285,9 @@ class PlacesScreen(Screen):
             return
         if self.filter_bar.showing_trash():
             self.filter_bar.set_showing_trash(False)
-        settings = self.context.settings
-        self.form.load(pv.new_place(self._choices, default_municipality=settings.default_municipality,
-                                    default_center=settings.default_center))
+        defaults = self.context.defaults
+        self.form.load(pv.new_place(self._choices, default_municipality=defaults.municipality,
+                                    default_center=defaults.center))
         self.table.selectionModel().clear()
         self.form.name_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 

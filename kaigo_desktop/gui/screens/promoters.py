@@ -167,10 +167,10 @@ class PromotersScreen(ListDetailScreen):
         self.form.name.setFocus()
 
     def _default_municipality(self) -> str:
-        """The list's filter, else the user's default (a code or a name), else nothing."""
+        """The list's filter, else the database's default (a code or a name), else nothing."""
         if self.municipality_filter.currentData():
             return str(self.municipality_filter.currentData())
-        wanted = self.context.settings.default_municipality
+        wanted = self.context.defaults.municipality
         choices = self.reference.municipalities if self.reference else []
         return next((c.id for c in choices if wanted and wanted in (c.id, c.label)), "")
 

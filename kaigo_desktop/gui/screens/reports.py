@@ -115,7 +115,7 @@ class ReportsScreen(Screen):
         return getattr(self.window(), "today", None) or date.today()
 
     def _fill(self, choices, today: date) -> None:
-        self.form.fill(*choices, today=today, default_municipality=self.context.settings.default_municipality)
+        self.form.fill(*choices, today=today, default_municipality=self.context.defaults.municipality)
         self._choices_loaded = True
         self.create_button.setEnabled(True)
         self._conditions_did_change()
