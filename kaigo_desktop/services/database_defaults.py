@@ -6,6 +6,7 @@ recent files) stay in QSettings (gui/context.UserSettings)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kaigo_desktop.domain import roles
@@ -28,6 +29,14 @@ class DatabaseDefaults:
 
 def load(db: Database) -> DatabaseDefaults:
     return DatabaseDefaults(aggregates.setting(db, MUNICIPALITY_KEY) or "", aggregates.setting(db, CENTER_KEY) or "")
+
+
+def center_to_preselect(center_ids: Sequence[str], default_center: str) -> str | None:
+    """The センター a new record of a 区市町村 starts on (place, promoter): the database's default center when
+    it is one of that 区市町村's (`center_ids`), else the only center there is; None (「（なし）」) otherwise."""
+    if default_center and default_center in center_ids:
+        return default_center
+    return center_ids[0] if len(center_ids) == 1 else None
 
 
 def save(db: Database, defaults: DatabaseDefaults) -> DatabaseDefaults:

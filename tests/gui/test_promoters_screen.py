@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from kaigo_desktop.domain.records import Assignment, Place, Population, Promoter
+from kaigo_desktop.domain.records import Assignment, Center, Place, Population, Promoter
 from kaigo_desktop.gui.screens import base, promoter_form
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
 from kaigo_desktop.gui.widgets import record_messages
@@ -94,6 +94,7 @@ def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_scre
     qtbot.waitUntil(lambda: "上限（1人）" in form.banner_text())  # visible before saving
     assert form.banner.isVisible()
     type_text(form.name, "山田花子")
+    form.qualification.setCurrentText("保健師")
     assert save_and_wait(qtbot, form)
 
     assert len(warned) == 1 and "千代田区の令和6年度の推進員（2人）" in warned[0]
@@ -110,6 +111,7 @@ def test_no_cap_warning_where_the_population_is_large(qtbot, open_screen, contex
     screen = open_screen()
     screen.new_record()
     type_text(screen.form.name, "山田花子")
+    screen.form.qualification.setCurrentText("保健師")
     assert save_and_wait(qtbot, screen.form)
     assert screen.form.banner_text() == ""
 
@@ -138,7 +140,7 @@ def test_validation_messages_show_inline_and_nothing_is_saved(qtbot, open_screen
     form.end_date.set_value(date(2024, 3, 1))
     assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == [
-        "推進員の氏名を入力してください。", "配置終了日（令和6年3月1日）が配置開始日（令和6年4月1日）より前です。"]
+        "推進員の氏名を入力してください。", "職種を入力してください。", "配置終了日（令和6年3月1日）が配置開始日（令和6年4月1日）より前です。"]
     assert form.name.property("invalid") and form.end_date.editor.property("invalid")
     with Database.open(db_path) as db:
         assert db.scalar("SELECT COUNT(*) FROM promoters") == 0
@@ -271,3 +273,34 @@ def test_screenshot_views_fill_the_forms(qtbot, open_screen, db_path) -> None:
     assert set(views) == {"PromotersScreen", "PromoterForm", "PromoterAssignments"}
     assert views["PromoterForm"]() is screen.form
     qtbot.waitUntil(lambda: screen.form.name.text() == "山田花子")  # read in the background
+
+
+def test_a_new_promoter_starts_on_the_only_center_and_no_qualification(qtbot, open_screen, context,
+                                                                        db_path) -> None:
+    """Issue 15: not 「（なし）」 when the 区市町村 has one center (a promoter saved without one was the usual
+    slip), the database's default center where there are several, and no 職種 chosen for the user."""
+    [kanda, shiba, mita] = seed(db_path, Center(CHIYODA, "神田地域包括支援センター"),
+                                Center(MINATO, "芝地域包括支援センター"), Center(MINATO, "三田地域包括支援センター"))
+    use_default_municipality(qtbot, context, CHIYODA)
+    screen = open_screen()
+    screen.new_record()
+    form = screen.form
+    assert (form.municipality.value(), form.center.value()) == (CHIYODA, kanda.id)
+    assert form.qualification.currentIndex() == -1 and form.qualification.currentText() == ""
+    type_text(form.name, "山田花子")
+    assert not save_and_wait(qtbot, form)  # a 職種 must be chosen
+    assert "職種を入力してください。" in form.errors.messages()
+    form.qualification.setCurrentText("保健師")
+    assert save_and_wait(qtbot, form)
+    with Database.open(db_path) as db:
+        assert db.scalar("SELECT center_id FROM promoters WHERE name = '山田花子'") == kanda.id
+
+    # Several centers: the one the database names as its default; none named → 「（なし）」.
+    saved = run_and_wait(qtbot, context, lambda db, _ctx: database_defaults.save(
+        db, database_defaults.DatabaseDefaults(MINATO, mita.id)))
+    context.set_defaults(saved)
+    screen.new_record()
+    assert (form.municipality.value(), form.center.value()) == (MINATO, mita.id)
+    context.set_defaults(database_defaults.DatabaseDefaults(MINATO))
+    screen.new_record()
+    assert (form.municipality.value(), form.center.value()) == (MINATO, None)

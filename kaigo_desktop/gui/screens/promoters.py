@@ -161,7 +161,8 @@ class PromotersScreen(ListDetailScreen):
 
     def _start_new_promoter(self) -> None:
         self.clear_selection()
-        self.form.set_record(self.form.new_promoter(self._default_municipality()))
+        self.form.set_record(self.form.new_promoter(self._default_municipality(),
+                                                    self.context.defaults.center))
         self.assignments.set_promoter(None)
         self.tabs.setCurrentWidget(self.form)
         self.form.name.setFocus()
