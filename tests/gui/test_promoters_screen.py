@@ -287,6 +287,8 @@ def test_a_new_promoter_starts_on_the_only_center_and_no_qualification(qtbot, op
     form = screen.form
     assert (form.municipality.value(), form.center.value()) == (CHIYODA, kanda.id)
     assert form.qualification.currentIndex() == -1 and form.qualification.currentText() == ""
+    form.set_reference(screen.reference)  # the lists reloaded (another screen changed a center …)
+    assert form.qualification.currentIndex() == -1
     type_text(form.name, "山田花子")
     assert not save_and_wait(qtbot, form)  # a 職種 must be chosen
     assert "職種を入力してください。" in form.errors.messages()
