@@ -119,10 +119,7 @@ class PromoterForm(RecordForm):
         """Fill the pickers (values being edited stay)."""
         self._reference = reference
         self.municipality.set_choices([(c.id, c.label) for c in reference.municipalities])
-        chosen = self.qualification.currentIndex() >= 0
-        refill_keeping_text(self.qualification, reference.qualifications)
-        if not chosen:
-            self.qualification.setCurrentIndex(-1)
+        refill_keeping_text(self.qualification, reference.qualifications)  # a placeholder: -1 stays -1
         self._municipality_changed()
 
     def _municipality_changed(self) -> None:
