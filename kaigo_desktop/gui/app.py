@@ -17,6 +17,7 @@ from kaigo_desktop.gui import open_problems
 from kaigo_desktop.gui.app_icon import application_icon
 from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.file_dialogs import install_missing_words
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
 from kaigo_desktop.gui.restore_progress import run_restore
@@ -75,6 +76,7 @@ def create_application(argv: list[str] | None = None, *, error_dialogs: bool = T
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     if not app.property("translations_installed"):
         _install_translations(app)
+        install_missing_words(app)
         app.setProperty("translations_installed", True)
     install_exception_hook(show_dialog=error_dialogs)
     app.setProperty("interactive", error_dialogs)  # False: nobody can answer a message box (screenshots)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop import APP_NAME
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.recorder import recorder_name
@@ -134,19 +134,17 @@ class WelcomeDialog(QDialog):
         self.municipality_combo.setCurrentIndex(self.municipality_combo.findData(code))
 
     def _choose_new_path(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "新しいデータベースの保存場所", str(self.new_database_path),
-                                              DATABASE_FILTER)
+        path = file_dialogs.save_file(self, "新しいデータベースの保存場所", DATABASE_FILTER, self.new_database_path)
         if path:
-            self.new_database_path = Path(path)
-            self.path_label.setText(path)
+            self.new_database_path = path
+            self.path_label.setText(str(path))
 
     def _open_existing(self) -> None:
         if not self._checked_name(required=True):
             return
-        path, _ = QFileDialog.getOpenFileName(self, "データベースを開く", str(self.new_database_path.parent),
-                                              DATABASE_FILTER)
+        path = file_dialogs.open_file(self, "データベースを開く", DATABASE_FILTER)
         if path:
-            self.chosen_path = Path(path)
+            self.chosen_path = path
             super().accept()
 
     def _fail(self, message: str) -> None:

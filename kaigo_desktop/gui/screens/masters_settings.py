@@ -4,8 +4,7 @@ which database file is open (with a way to open another)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.gui import opening
 from kaigo_desktop.gui.error_dialog import default_log_path
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
@@ -216,4 +216,4 @@ class SettingsPage(MasterPage):
 
     def _open_folder(self) -> None:
         if self.database_path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.database_path.parent)))
+            opening.open_folder(self, self.database_path.parent)
