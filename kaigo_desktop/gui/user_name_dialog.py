@@ -6,11 +6,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kaigo_desktop import APP_NAME
+from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.recorder import recorder_name
 
-NAME_QUESTION = "記録を入力する人のお名前を入力してください。保存した記録に「更新者」として残ります。" \
-                "あとから「マスタ・設定」の「設定」で変えられます。"
+NAME_QUESTION = (f"記録を入力する人の名前（{words.RECORDER}）を入力してください。保存した記録に"
+                 f"「{words.UPDATED_BY}」として残ります。あとから「マスタ・設定」の「設定」で変えられます。")
+NAME_LABEL = f"{words.RECORDER}(&A):"
 
 
 def name_edit(object_name: str) -> QLineEdit:
@@ -28,7 +30,7 @@ class UserNameDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(f"{APP_NAME} — お名前の登録")
+        self.setWindowTitle(f"{APP_NAME} — {words.RECORDER}")
         self.name = ""
         question = QLabel(NAME_QUESTION)
         question.setWordWrap(True)
@@ -39,13 +41,13 @@ class UserNameDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         buttons = QDialogButtonBox()
-        self.ok_button = buttons.addButton("登録して開始(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button = buttons.addButton(f"{words.SAVE}して開始(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         buttons.addButton("あとで", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("お名前(&A):", self.name_edit)
+        form.addRow(NAME_LABEL, self.name_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(question)
         layout.addLayout(form)

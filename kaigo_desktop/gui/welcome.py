@@ -28,7 +28,7 @@ from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop import APP_NAME
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.recorder import recorder_name
-from kaigo_desktop.gui.user_name_dialog import NAME_QUESTION, name_edit
+from kaigo_desktop.gui.user_name_dialog import NAME_LABEL, NAME_QUESTION, name_edit
 from kaigo_desktop.services import masters_view
 from kaigo_desktop.storage.errors import StorageError
 
@@ -56,7 +56,7 @@ class WelcomeDialog(QDialog):
         self.name_edit = name_edit("welcome_user_name")
         self.name_edit.setText(user)
         name_form = QFormLayout()
-        name_form.addRow("お名前(&A):", self.name_edit)
+        name_form.addRow(NAME_LABEL, self.name_edit)
         intro = QLabel("データベースがまだありません。はじめ方を選んでください。")
         intro.setWordWrap(True)
         self.new_choice = QRadioButton("新しいデータベースを作る（実際の記録を入力する）(&N)")

@@ -224,7 +224,7 @@ def test_delete_asks_and_restore_brings_back(qtbot, open_screen, db_path, monkey
     screen = open_screen()
     select(qtbot, screen, "山田花子")
     assert not screen.delete_selected()
-    assert names(screen) == ["山田花子"] and "推進員「山田花子」を削除しますか？" in asked[0]
+    assert names(screen) == ["山田花子"] and "推進員「山田花子」をごみ箱へ移しますか？" in asked[0]
     assert screen.delete_selected()
     qtbot.waitUntil(lambda: names(screen) == [])
     assert screen.form.loaded() is None

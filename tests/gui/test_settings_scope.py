@@ -130,7 +130,7 @@ def test_first_start_asks_the_name_and_the_records_carry_it(qtbot, db_path: Path
     def answer(dialog: UserNameDialog) -> int:
         dialog.accept()  # empty: refused, said in the dialog
         assert dialog.result() != QDialog.DialogCode.Accepted
-        assert "お名前（記録者名）を入力してください" in dialog.error_label.text()
+        assert "記録者名を入力してください" in dialog.error_label.text()
         dialog.name_edit.setText("佐藤　一郎")
         dialog.accept()
         return dialog.result()

@@ -258,7 +258,7 @@ def test_welcome_wants_a_name_for_a_new_database_not_for_the_demo(qtbot, tmp_pat
     dialog.select_municipality(HACHIOJI)
     dialog.start_button.click()
     assert dialog.result() != QDialog.DialogCode.Accepted
-    assert "お名前（記録者名）を入力してください" in dialog.error_label.text()
+    assert "記録者名を入力してください" in dialog.error_label.text()
     assert not (tmp_path / "new" / "kaigo.sqlite3").exists()
     dialog.demo_choice.setChecked(True)
     dialog.start_button.click()

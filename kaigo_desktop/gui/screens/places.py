@@ -26,6 +26,7 @@ from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
 from kaigo_desktop.gui.screens.place_form import PlaceForm
 from kaigo_desktop.gui.screens.place_table_model import PlaceTableModel
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import rights
 from kaigo_desktop.services.changes import Changes
@@ -298,14 +299,9 @@ class PlacesScreen(Screen):
         row = self.selected_row()
         if self.read_only or row is None or self.filter_bar.showing_trash():
             return False
-        answer = QMessageBox.question(
-            self, "通いの場の削除",
-            f"通いの場「{row.name}」を削除しますか？\n\n削除した通いの場は{words.TRASH}に移ります。{words.CAN_RESTORE}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm_delete(self, f"{words.PLACE}「{row.name}」"):
             return False
-        self._write(row, lambda db, _ctx: pv.remove_place(db, row.id),
-                    f"通いの場「{row.name}」を{words.TRASH}に移しました。")
+        self._write(row, lambda db, _ctx: pv.remove_place(db, row.id), words.moved_to_trash(f"{words.PLACE}「{row.name}」"))
         return True
 
     def restore_selected(self) -> bool:
