@@ -121,7 +121,8 @@ class WelcomeDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(buttons)
         self.new_choice.toggled.connect(self.new_form.setEnabled)
-        self.resize(620, 420)
+        # As tall as its contents need (the name question made it taller; at 200 % a fixed height cut the path).
+        self.resize(max(620, self.sizeHint().width()), self.sizeHint().height())
 
     # ---- choices -------------------------------------------------------------------------------
 

@@ -69,22 +69,30 @@ class SettingsPage(MasterPage):
             combo.setMinimumContentsLength(12)
 
         self.user_edit.setMinimumWidth(self.user_edit.fontMetrics().horizontalAdvance("あ") * 16)
+        # Each box: its fields, then a note across the whole box (a wrapped label in a form row was given one
+        # line's height and cut at 200 %).
         user_box = QGroupBox("このパソコンの利用者の設定")
-        form = QFormLayout(user_box)
+        form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        form.addRow("記録者名(&U)", self.user_edit)
-        note = QLabel("保存した記録に「更新者」として残ります。保存するとすぐに反映されます。")
-        note.setWordWrap(True)
-        form.addRow("", note)
+        form.addRow(f"{words.RECORDER}(&U)", self.user_edit)
         form.addRow("文字の大きさ(&Z)", self.text_scale)
+        note = QLabel(f"{words.RECORDER}は、保存した記録に「{words.UPDATED_BY}」として残ります。保存するとすぐに反映されます。"
+                      "文字の大きさとともに、このパソコンのこの利用者の設定です。")
+        note.setWordWrap(True)
+        user_layout = QVBoxLayout(user_box)
+        user_layout.addLayout(form)
+        user_layout.addWidget(note)
         defaults_box = QGroupBox("このデータベースの既定値")
-        defaults_form = QFormLayout(defaults_box)
+        defaults_form = QFormLayout()
         defaults_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         defaults_form.addRow("既定の区市町村(&M)", self.municipality_combo)
         defaults_form.addRow("既定の地域包括支援センター(&C)", self.center_combo)
-        defaults_note = QLabel("データベースに保存され、ほかのデータベース（デモなど）には影響しません。")
+        defaults_note = QLabel("新しい記録がはじめに選ぶ値です。このデータベースに保存され、ほかのデータベース（デモなど）"
+                               "には影響しません。")
         defaults_note.setWordWrap(True)
-        defaults_form.addRow("", defaults_note)
+        defaults_layout = QVBoxLayout(defaults_box)
+        defaults_layout.addLayout(defaults_form)
+        defaults_layout.addWidget(defaults_note)
         if context.read_only:
             for combo in (self.municipality_combo, self.center_combo):
                 combo.setEnabled(False)
