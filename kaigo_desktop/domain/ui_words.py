@@ -30,6 +30,9 @@ KIND_NAMES: dict[str, str] = {
 # ---- the trash: deleting moves a record there; 「元に戻す」 brings it back ---------------------------------
 
 TRASH = "ごみ箱"
+# Removing a record moves it to the trash: one verb for the button, the question and the message (not 「削除」,
+# which here means only what cannot be undone: emptying the trash, a login user).
+MOVE_TO_TRASH = f"{TRASH}へ移す"
 SHOW_TRASH = "ごみ箱を表示"  # the check box that lists the trash instead of the live records
 DELETED_MARK = "（削除済み）"  # after the name of a record that is in the trash
 CAN_RESTORE = f"「{SHOW_TRASH}」から、いつでも元に戻せます。"
@@ -45,6 +48,25 @@ def in_trash_note(kind: str) -> str:
     return f"この{kind}は{TRASH}にあります。編集するには「{RESTORE}」を押してください。"
 
 
+def trash_question(what: str) -> str:
+    """The confirmation, naming what it acts on: 「令和8年11月5日の南池袋いきいき体操の会の記録をごみ箱へ移しますか？」."""
+    return f"{what}を{TRASH}へ移しますか？\n\n{CAN_RESTORE}"
+
+
+def moved_to_trash(what: str) -> str:
+    return f"{what}を{TRASH}へ移しました。"
+
+
+def gathering_label(held_on: str, place_name: str) -> str:
+    """One gathering as a question names it: 「令和8年11月5日の南池袋いきいき体操の会の記録」 (held_on in 和暦)."""
+    return f"{held_on}の{place_name}の記録"
+
+
+def activity_label(done_on: str, promoter_name: str, kind: str) -> str:
+    """「令和8年11月5日の山田花子さんの活動記録（見守り）」."""
+    return f"{done_on}の{promoter_name}さんの{ACTIVITY}（{kind}）"
+
+
 def not_found(what: str) -> str:
     """A record a field or row refers to is not among the live ones: 「推進員が見つかりません（削除済みの…）。」"""
     return f"{what}が見つかりません（削除済みの可能性があります）。"
@@ -57,9 +79,9 @@ def counted(count_text: str, *, in_trash: bool) -> str:
 
 # ---- verbs on buttons ------------------------------------------------------------------------------------
 
-SAVE = "保存"
+SAVE = "保存"  # also for a first entry (not 「登録」)
 NEW = "新規"
-DELETE = "削除"
+DELETE = MOVE_TO_TRASH  # the button that removes a record
 RESTORE = "元に戻す"  # out of the trash
 REVERT = "変更を取り消す"  # drop the edits not yet saved
 CANCEL = "キャンセル"
@@ -72,6 +94,9 @@ def with_key(verb: str, key: str) -> str:
 
 
 # ---- empty choices and waiting ---------------------------------------------------------------------------
+
+RECORDER = "記録者名"  # the person's name, written into records as 更新者 (not お名前, 担当者名)
+UPDATED_BY = "更新者"
 
 NONE = "（なし）"  # an optional reference left empty: no center, no promoter
 NOT_CHOSEN = "（未選択）"  # an optional choice not made

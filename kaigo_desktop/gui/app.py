@@ -17,6 +17,7 @@ from kaigo_desktop.gui import open_problems
 from kaigo_desktop.gui.app_icon import application_icon
 from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
+from kaigo_desktop.gui.file_dialogs import install_missing_words
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
 from kaigo_desktop.gui.restore_progress import run_restore
@@ -76,6 +77,7 @@ def create_application(argv: list[str] | None = None, *, error_dialogs: bool = T
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     if not app.property("translations_installed"):
         _install_translations(app)
+        install_missing_words(app)
         app.setProperty("translations_installed", True)
     install_exception_hook(show_dialog=error_dialogs)
     app.setProperty("interactive", error_dialogs)  # False: nobody can answer a message box (screenshots)
@@ -318,16 +320,28 @@ def _say_unlocked(window: MainWindow | None, decision: open_problems.OpenDecisio
 
 
 def choose_database_at_start(new_database_path: Path, settings: UserSettings) -> Path | None:
-    """The welcome dialog; None when the user chose to quit."""
+    """The welcome dialog; None when the user chose to quit. The name given there is the person's (QSettings);
+    the defaults chosen for a new database are kept in that database."""
     from kaigo_desktop.gui.welcome import WelcomeDialog
 
     dialog = WelcomeDialog(new_database_path, paths.demo_database_path(), ensure_demo_database,
                            user=settings.user_name)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen_path is None:
         return None
-    if dialog.defaults is not None:
-        settings.default_municipality, settings.default_center = dialog.defaults
+    if dialog.user_name:
+        settings.user_name = dialog.user_name
     return dialog.chosen_path
+
+
+def ask_name_at_first_start(settings: UserSettings, *, demo: bool) -> None:
+    """Records saved before a name is known have no 更新者: when it is not known (an earlier version, or the
+    welcome dialog was not shown), ask once before the window opens; put off, it is asked at the next start.
+    The demo is tried without."""
+    if demo or settings.user_name:
+        return
+    from kaigo_desktop.gui.user_name_dialog import ask_user_name
+
+    settings.user_name = ask_user_name()
 
 
 def run_gui(db_path: Path, *, demo: bool = False, user: str = "") -> int:
@@ -345,6 +359,7 @@ def run_gui(db_path: Path, *, demo: bool = False, user: str = "") -> int:
             if chosen is None:
                 return 0
             db_path = chosen
+        ask_name_at_first_start(settings, demo=demo)
     except (StorageError, OSError) as error:
         QMessageBox.critical(None, APP_NAME, f"データベースを用意できません。\n{error}")
         return 2

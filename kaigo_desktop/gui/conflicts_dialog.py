@@ -218,7 +218,7 @@ def confirmation_text(view: ConflictView, keep: str) -> str:
         if keep == "local":
             body = f"{name}は、このパソコンの記録を残し、取り込んだ同じ名前の{view.kind}はごみ箱に入れます。"
         else:
-            body = f"{name}は、取り込んだ記録を残し、このパソコンの同じ名前の{view.kind}はごみ箱に移します。"
+            body = f"{name}は、取り込んだ記録を残し、このパソコンの同じ名前の{view.kind}はごみ箱へ移します。"
     elif keep == "local":
         body = f"{name}は、このパソコンの版を残します。取り込んだ版の変更は使いません。"
     else:

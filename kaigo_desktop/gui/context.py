@@ -9,7 +9,9 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from kaigo_desktop.domain import roles
 from kaigo_desktop.gui.database_worker import DatabaseWorker, JobHandle
+from kaigo_desktop.services import database_defaults
 from kaigo_desktop.services.changes import Changes
+from kaigo_desktop.services.database_defaults import DatabaseDefaults
 from kaigo_desktop.storage.database import Database
 
 # Why a window cannot save, shown in its status bar and on every disabled write button.
@@ -18,7 +20,9 @@ READ_ONLY_FOLDER = "読み取り専用で開いています（フォルダに書
 
 
 class UserSettings:
-    """Per-user preferences (QSettings: the registry on Windows, an ini file elsewhere)."""
+    """The person's own preferences (QSettings: the registry on Windows, an ini file elsewhere): name, text
+    size, recent files. What belongs to a database (its default 区市町村 and センター) is kept in it
+    (services/database_defaults, AppContext.defaults)."""
 
     def __init__(self, settings: QSettings | None = None):
         self._settings = settings or QSettings()
@@ -35,6 +39,8 @@ class UserSettings:
     def user_name(self, value: str) -> None:
         self._settings.setValue("user/name", value)
 
+    # Earlier versions kept the defaults here, per person. They are only read to hand them over to a database
+    # that has none yet (services/database_defaults.adopt_personal_defaults); nothing else reads them.
     @property
     def default_municipality(self) -> str:
         return self._get("defaults/municipality", "")
@@ -76,6 +82,7 @@ class AppContext(QObject):
 
     changes_did_happen = Signal(object)  # a services.changes.Changes, announced once per operation
     status_did_change = Signal(str)
+    defaults_did_change = Signal(object)  # the database's DatabaseDefaults, once read and after each save
 
     def __init__(self, worker: DatabaseWorker, settings: UserSettings, parent: QObject | None = None):
         super().__init__(parent)
@@ -85,12 +92,22 @@ class AppContext(QObject):
         # Who is logged in (gui/login.py), as the database thread's Database.actor; has_users once known.
         self.actor: roles.Actor = roles.IMPLICIT_ADMIN
         self.has_users = False
+        # The database's own defaults, read first thing on its thread: every screen's loading job is queued
+        # after this one, so its result is in place before any screen's data arrives.
+        self.defaults = DatabaseDefaults()
+        municipality, center = settings.default_municipality, settings.default_center
+        self.run(lambda db, _ctx: database_defaults.adopt_personal_defaults(db, municipality, center),
+                 on_done=self.set_defaults, on_error=lambda _error: None)  # an open failure is told elsewhere
 
     @property
     def read_only(self) -> bool:
         """The database was opened read-only (another program is writing it, or its folder is read-only):
         screens disable everything that writes, and their verbs refuse."""
         return self.worker.readonly
+
+    def set_defaults(self, defaults: DatabaseDefaults) -> None:
+        self.defaults = defaults
+        self.defaults_did_change.emit(defaults)
 
     def announce(self, changes: Changes) -> None:
         """Tell every screen what an operation changed (gui.operations.CollectionOp calls this)."""

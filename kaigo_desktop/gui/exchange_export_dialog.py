@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.records import Municipality
 from kaigo_desktop.gui.context import AppContext
@@ -211,8 +211,9 @@ class ExportDialog(QDialog):
 
     def choose_file(self) -> None:
         start = self.path_edit.text() or str(self.folders.default_path(self.destination, self.today))
-        path, _ = QFileDialog.getSaveFileName(self, "書き出すファイル", start, BUNDLE_FILTER)
-        if path:
+        chosen = file_dialogs.save_file(self, "書き出すファイル", BUNDLE_FILTER, start)
+        if chosen:
+            path = str(chosen)
             if not path.lower().endswith(BUNDLE_SUFFIX):
                 path += BUNDLE_SUFFIX
             self.path_edit.setText(path)

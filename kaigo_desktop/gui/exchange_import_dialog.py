@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QInputDialog,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_folders import BUNDLE_FILTER, ExchangeFolders
@@ -146,9 +146,9 @@ class ExchangeImportDialog(QDialog):
     # ---- choosing the file ---------------------------------------------------------------------
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "取り込むファイルを選ぶ", self.folders.import_folder, BUNDLE_FILTER)
+        path = file_dialogs.open_file(self, "取り込むファイルを選ぶ", BUNDLE_FILTER, self.folders.import_folder)
         if path:
-            self.set_path(Path(path))
+            self.set_path(path)
 
     def set_path(self, path: Path) -> None:
         """A new file: forget the previous preview and password, then check this one (a dry run)."""

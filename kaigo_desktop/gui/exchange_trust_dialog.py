@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
@@ -100,7 +100,7 @@ class TrustDialog(QDialog):
     # ---- actions -------------------------------------------------------------------------------
 
     def save_trust_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "信頼ファイルを保存", "kaigo_信頼ファイル.json", TRUST_FILTER)
+        path = file_dialogs.save_file(self, "信頼ファイルを保存", TRUST_FILTER, "kaigo_信頼ファイル.json")
         if not path:
             return
 
@@ -109,7 +109,7 @@ class TrustDialog(QDialog):
                                                  "相手のパソコンに渡し、「信頼ファイルから追加」で読み込んでもらってください。")
 
         # Writes a file (and this PC's key the first time), nothing a screen shows.
-        CollectionOp(self, self.context, lambda db, _ctx: bundle_signing.save_trust_file(db, Path(path)),
+        CollectionOp(self, self.context, lambda db, _ctx: bundle_signing.save_trust_file(db, path),
                      changes=Changes()) \
             .disabling(self.save_button).success(saved).failure(self._refused).run_in_background()
 
@@ -119,7 +119,7 @@ class TrustDialog(QDialog):
         QMessageBox.warning(self, TITLE, str(error))
 
     def add_from_trust_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "信頼ファイルを選ぶ", "", TRUST_FILTER)
+        path = file_dialogs.open_file(self, "信頼ファイルを選ぶ", TRUST_FILTER)
         if not path:
             return
         try:

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
@@ -121,13 +121,13 @@ class ImportDialog(QDialog):
 
     def save_template(self) -> None:
         kind = self.kind_combo.currentData()
-        folder = Path(self.path_edit.text()).parent if self.path_edit.text() else Path.home()
-        suggested = str(folder / f"{KIND_LABELS[kind]}_テンプレート.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, "テンプレートを保存", suggested, "Excel (*.xlsx)")
+        folder = Path(self.path_edit.text()).parent if self.path_edit.text() else file_dialogs.documents_folder()
+        suggested = folder / f"{KIND_LABELS[kind]}_テンプレート.xlsx"
+        path = file_dialogs.save_file(self, "テンプレートを保存", "Excel (*.xlsx)", suggested)
         if not path:
             return
-        out = Path(path).with_suffix(".xlsx")
-        municipality = self.context.settings.default_municipality or None
+        out = path.with_suffix(".xlsx")
+        municipality = self.context.defaults.municipality or None
         fiscal_year = fiscal_year_of(date.today())
 
         def write(db: Any, _ctx: Any) -> int:
@@ -149,9 +149,9 @@ class ImportDialog(QDialog):
     # ---- inputs ---------------------------------------------------------------------------------
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "取り込むファイルを選ぶ", self.path_edit.text(), FILE_FILTER)
+        path = file_dialogs.open_file(self, "取り込むファイルを選ぶ", FILE_FILTER, self.path_edit.text())
         if path:
-            self.set_path(path)
+            self.set_path(str(path))
 
     def set_path(self, path: str) -> None:
         self.path_edit.setText(path)

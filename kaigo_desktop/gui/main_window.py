@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop import APP_NAME, __version__
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
@@ -272,9 +272,9 @@ class MainWindow(QMainWindow):
 
     def choose_database(self) -> None:
         """Pick a database file; the app closes this window (asking about unsaved changes) and opens it."""
-        path, _ = QFileDialog.getOpenFileName(self, "データベースを開く", str(self.db_path.parent), DATABASE_FILTER)
+        path = file_dialogs.open_file(self, "データベースを開く", DATABASE_FILTER, self.db_path.parent)
         if path:
-            self.database_open_requested.emit(Path(path))
+            self.database_open_requested.emit(path)
 
     def choose_backup_to_restore(self) -> None:
         backup_dialog.choose_backup_to_restore(self, self.context, self.restore_requested.emit)

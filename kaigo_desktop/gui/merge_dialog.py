@@ -147,7 +147,7 @@ class MergeDialog(QDialog):
         answer = QMessageBox.question(
             self, f"{self.label}の統合",
             f"「{self.duplicate_picker.currentText()}」を「{self.survivor_picker.currentText()}」に統合しますか？\n\n"
-            f"「{self.duplicate_picker.currentText()}」はごみ箱に移ります。",
+            f"「{self.duplicate_picker.currentText()}」はごみ箱へ移ります。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -3,16 +3,17 @@ only exists for a Qt binding we cannot use (see pyproject.toml)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QProgressDialog,
     QScrollArea,
     QVBoxLayout,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 PREVIEW_DPI = 90
 PREVIEW_MAX_PAGES = 30  # a preview is for a look; the whole file prints
 PRINT_DPI = 300
+PREVIEW_SIZE = QSize(760, 900)  # at most: an A4 page across at PREVIEW_DPI, a few pages high
+SCREEN_SHARE = 0.9  # of the available screen (without the taskbar): the window's frame must fit too
 
 
 def page_count(path: Path) -> int:
@@ -51,12 +54,26 @@ def render_pages(path: Path, dpi: int, limit: int | None = None) -> Iterator[QIm
         document.close()
 
 
-class PdfPreviewDialog(QDialog):
-    """The first pages of a PDF, one under another, with a print button."""
+def preview_size(widget: QWidget | None) -> QSize:
+    """PREVIEW_SIZE, made smaller to fit the available geometry of the screen the window is on (a 1366×768
+    laptop has about 728 px under its taskbar)."""
+    screen = (widget.screen() if widget is not None else None) or QGuiApplication.primaryScreen()
+    if screen is None:
+        return PREVIEW_SIZE
+    available = screen.availableGeometry()
+    return QSize(min(PREVIEW_SIZE.width(), int(available.width() * SCREEN_SHARE)),
+                 min(PREVIEW_SIZE.height(), int(available.height() * SCREEN_SHARE)))
 
-    def __init__(self, path: Path, title: str, parent: QWidget | None = None):
+
+class PdfPreviewDialog(QDialog):
+    """The first pages of a PDF, one under another, the buttons above them (保存 when the file is not saved
+    yet: `on_save` asks where; 印刷; 閉じる), sized to the screen."""
+
+    def __init__(self, path: Path, title: str, parent: QWidget | None = None,
+                 on_save: Callable[[], bool] | None = None):
         super().__init__(parent)
         self.path = path
+        self._on_save = on_save
         self.setWindowTitle(f"{title}（プレビュー）")
         pages = QWidget()
         pages_layout = QVBoxLayout(pages)
@@ -74,14 +91,31 @@ class PdfPreviewDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(pages)
         scroll.setWidgetResizable(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.print_button = buttons.addButton("印刷(&P)…", QDialogButtonBox.ButtonRole.ActionRole)
+        # The buttons at the top: at the bottom of a tall window they were below a laptop's screen.
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("保存…(&S)")
+        self.save_button.setObjectName("preview_save")
+        self.save_button.setToolTip("保存先を選んで、このプレビューの報告書を保存します")
+        self.save_button.setVisible(on_save is not None)
+        self.save_button.clicked.connect(self._save)
+        self.print_button = QPushButton("印刷…(&P)")
         self.print_button.clicked.connect(lambda: print_pdf(self.path, title, self))
-        buttons.rejected.connect(self.reject)
+        self.close_button = QPushButton("閉じる")
+        self.close_button.clicked.connect(self.reject)
+        for button in (self.save_button, self.print_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
         layout.addWidget(scroll, 1)
-        layout.addWidget(buttons)
-        self.resize(760, 900)
+        (self.save_button if on_save is not None else self.print_button).setDefault(True)
+        self.resize(preview_size(parent))
+
+    def _save(self) -> None:
+        """Saved (where the user chose): the preview has done its job."""
+        if self._on_save is not None and self._on_save():
+            self.accept()
 
 
 def print_pdf(path: Path, title: str, parent: QWidget | None = None, printer: QPrinter | None = None) -> bool:

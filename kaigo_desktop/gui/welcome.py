@@ -1,5 +1,5 @@
-"""The first-run dialog shown when there is no database yet: create a new one for a 区市町村 (and its first
-地域包括支援センター), open the demo database, or open an existing file."""
+"""The first-run dialog shown when there is no database yet: the person's name (更新者), then create a new
+database for a 区市町村 (and its first 地域包括支援センター), open the demo database, or open an existing file."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,8 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop import APP_NAME
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
+from kaigo_desktop.domain.errors import UserFacingError
+from kaigo_desktop.domain.recorder import recorder_name
+from kaigo_desktop.gui.user_name_dialog import NAME_LABEL, NAME_QUESTION, name_edit
 from kaigo_desktop.services import masters_view
 from kaigo_desktop.storage.errors import StorageError
 
@@ -32,8 +35,9 @@ DATABASE_FILTER = "Kaigo Desktop データベース (*.sqlite3 *.sqlite *.db);;�
 
 
 class WelcomeDialog(QDialog):
-    """After exec() == Accepted: `chosen_path` is the database to open; for a new database `defaults` holds
-    the (区市町村 code, center id) it was set up for."""
+    """After exec() == Accepted: `chosen_path` is the database to open, `user_name` the person's name (""
+    when not given: only the demo may be opened without one); for a new database `defaults` holds the
+    (区市町村 code, center id) it was set up for (kept in that database)."""
 
     def __init__(self, new_database_path: Path, demo_path: Path, prepare_demo: Callable[[Path], None],
                  user: str = "", parent: QWidget | None = None):
@@ -42,10 +46,16 @@ class WelcomeDialog(QDialog):
         self.new_database_path = new_database_path
         self.demo_path = demo_path
         self._prepare_demo = prepare_demo
-        self._user = user
         self.chosen_path: Path | None = None
         self.defaults: tuple[str, str] | None = None
+        self.user_name = user
 
+        name_question = QLabel(NAME_QUESTION)
+        name_question.setWordWrap(True)
+        self.name_edit = name_edit("welcome_user_name")
+        self.name_edit.setText(user)
+        name_form = QFormLayout()
+        name_form.addRow(NAME_LABEL, self.name_edit)
         intro = QLabel("データベースがまだありません。はじめ方を選んでください。")
         intro.setWordWrap(True)
         self.new_choice = QRadioButton("新しいデータベースを作る（実際の記録を入力する）(&N)")
@@ -95,6 +105,8 @@ class WelcomeDialog(QDialog):
         open_button.clicked.connect(self._open_existing)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(name_question)
+        layout.addLayout(name_form)
         layout.addWidget(intro)
         layout.addWidget(self.new_choice)
         layout.addWidget(self.new_form)
@@ -103,7 +115,8 @@ class WelcomeDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(buttons)
         self.new_choice.toggled.connect(self.new_form.setEnabled)
-        self.resize(620, 360)
+        # As tall as its contents need (the name question made it taller; at 200 % a fixed height cut the path).
+        self.resize(max(620, self.sizeHint().width()), self.sizeHint().height())
 
     # ---- choices -------------------------------------------------------------------------------
 
@@ -119,24 +132,40 @@ class WelcomeDialog(QDialog):
             self.error_label.hide()  # the problem it named is solved: no red left beside a valid choice
 
     def _choose_new_path(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "新しいデータベースの保存場所", str(self.new_database_path),
-                                              DATABASE_FILTER)
+        path = file_dialogs.save_file(self, "新しいデータベースの保存場所", DATABASE_FILTER, self.new_database_path)
         if path:
-            self.new_database_path = Path(path)
-            self.path_label.setText(path)
+            self.new_database_path = path
+            self.path_label.setText(str(path))
 
     def _open_existing(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "データベースを開く", str(self.new_database_path.parent),
-                                              DATABASE_FILTER)
+        if not self._checked_name(required=True):
+            return
+        path = file_dialogs.open_file(self, "データベースを開く", DATABASE_FILTER)
         if path:
-            self.chosen_path = Path(path)
+            self.chosen_path = path
             super().accept()
 
     def _fail(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
 
+    def _checked_name(self, *, required: bool) -> bool:
+        """The name typed, checked by the one rule; a new database is not made without it (its records would
+        have no 更新者), the demo may be tried without."""
+        text = self.name_edit.text()
+        if not text.strip() and not required:
+            return True
+        try:
+            self.user_name = recorder_name(text)
+        except UserFacingError as error:
+            self._fail(str(error))
+            self.name_edit.setFocus()
+            return False
+        return True
+
     def accept(self) -> None:
+        if not self._checked_name(required=not self.demo_choice.isChecked()):
+            return
         if self.demo_choice.isChecked():
             try:
                 self._busy(lambda: self._prepare_demo(self.demo_path))
@@ -161,7 +190,7 @@ class WelcomeDialog(QDialog):
             return
         try:
             self.defaults = self._busy(lambda: masters_view.create_database(
-                self.new_database_path, code, self.center_edit.text(), user=self._user))
+                self.new_database_path, code, self.center_edit.text(), user=self.user_name))
         except (StorageError, OSError) as error:
             self._fail(f"データベースを作成できませんでした: {error}")
             return

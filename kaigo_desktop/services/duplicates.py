@@ -150,7 +150,7 @@ def _move_assignments(db: Database, result: MergeResult, column: str) -> None:
     if twins:
         merge_queries.soft_delete_assignments(db, twins)
         result.dropped.append(f"同じ担当（同じ開始日）が両方にあった{len(twins):,}件は「{result.survivor_name}」の"
-                              f"ものを残し、「{result.duplicate_name}」のものは削除しました。")
+                              f"ものを残し、「{result.duplicate_name}」のものは{words.TRASH}へ移しました。")
     result.moved["担当"] = merge_queries.live_reference_count(db, "assignments", column, result.duplicate_id)
     merge_queries.move_references(db, "assignments", column, result.duplicate_id, result.survivor_id)
 
@@ -223,7 +223,7 @@ def _move_members(db: Database, result: MergeResult) -> None:
             result.dropped.append(
                 f"{format_fiscal_year(members.fiscal_year)}の参加者実人数は両方にあるため、「{result.survivor_name}」の"
                 f"値（{survivor_members.total:,}人）を残し、「{result.duplicate_name}」の値（{members.total:,}人）は"
-                "削除しました。")
+                f"{words.TRASH}へ移しました。")
             continue
         repository.insert(db, replace(members, place_id=result.survivor_id, id=""))
         moved += 1

@@ -12,6 +12,7 @@ from kaigo_desktop import paths
 from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.domain.records import Center, Expense, Municipality, Population
 from kaigo_desktop.domain.validation import FieldError
+from kaigo_desktop.services import database_defaults as defaults_store
 from kaigo_desktop.services import records, setup
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import aggregates, master_queries
@@ -47,14 +48,13 @@ def set_user_name(db: Database, name: str) -> None:
 
 def database_defaults(db: Database) -> tuple[str, str]:
     """(区市町村 code, center id) the database was set up for ("" when not set)."""
-    return (aggregates.setting(db, "default_municipality") or "", aggregates.setting(db, "default_center") or "")
+    stored = defaults_store.load(db)
+    return (stored.municipality, stored.center)
 
 
-def likely_municipality(db: Database, user_default: str = "") -> str:
-    """The 区市町村 a page should start on: the user's default, else the database's, else the first one with
-    records ("" when the database is empty)."""
-    if user_default:
-        return user_default
+def likely_municipality(db: Database) -> str:
+    """The 区市町村 a page should start on: the database's default, else the first one with records ("" when
+    the database is empty)."""
     database_default = database_defaults(db)[0]
     if database_default:
         return database_default

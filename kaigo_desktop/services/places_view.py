@@ -12,6 +12,7 @@ from kaigo_desktop.domain.text import to_katakana
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.domain.vocab import PLACE_STATUSES, mask_to_programs, program_bit
 from kaigo_desktop.services import records
+from kaigo_desktop.services.database_defaults import center_to_preselect
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import lookups, place_queries
 from kaigo_desktop.storage.database import Database
@@ -156,7 +157,10 @@ def new_place(choices: PlaceFieldChoices, *, default_municipality: str = "", def
                    if default_center and default_center in (c.id, c.name)), None)
     if center is not None and not code:
         code = center.municipality_code
-    return Place(code, "", center_id=center.id if center else None, start_date=today or date.today())
+    center_id = center.id if center else None
+    if code and center_id is None:  # no default center there: the only one, when there is one
+        center_id = center_to_preselect([c.id for c in choices.centers_of(code)], "")
+    return Place(code, "", center_id=center_id, start_date=today or date.today())
 
 
 def _duplicate_name(db: Database, place: Place) -> list[FieldError]:

@@ -96,6 +96,7 @@ def test_new_promoter_like_an_existing_one_asks(qtbot, context, seeded, answers)
     qtbot.waitUntil(lambda: screen.reference is not None)
     assert screen.new_record()
     type_text(screen.form.name, "山田花子")  # no space: still alike
+    screen.form.qualification.setCurrentText("保健師")  # no 職種 is chosen for the user (issue 15)
     assert not save_and_wait(qtbot, screen.form)
     assert len(answers["asked"]) == 1 and "似た名前の推進員があります: 「山田 花子」" in answers["asked"][0]
     assert count(seeded, "SELECT COUNT(*) FROM promoters") == 1

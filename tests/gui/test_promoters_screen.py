@@ -11,14 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from kaigo_desktop.domain.records import Assignment, Place, Population, Promoter
+from kaigo_desktop.domain.records import Assignment, Center, Place, Population, Promoter
 from kaigo_desktop.gui.screens import base, promoter_form
 from kaigo_desktop.gui.screens.promoters import PromotersScreen
 from kaigo_desktop.gui.widgets import record_messages
 from kaigo_desktop.gui.widgets.rows_table_model import RowsTableModel
-from kaigo_desktop.services import records
+from kaigo_desktop.services import database_defaults, records
 from kaigo_desktop.storage.database import Database
-from tests.gui.conftest import open_records_screen, save_and_wait, type_text
+from tests.gui.conftest import open_records_screen, run_and_wait, save_and_wait, type_text
 
 CHIYODA, MINATO = "131016", "131032"
 TODAY = date(2024, 6, 1)
@@ -72,6 +72,13 @@ def test_add_a_promoter_through_the_form_typing_japanese(qtbot, open_screen, db_
     assert stored.name == "山田花子" and stored.meta.updated_by == "テスト担当"
 
 
+def use_default_municipality(qtbot, context, code: str) -> None:
+    """The database's default 区市町村, saved as the settings screen saves it."""
+    saved = run_and_wait(qtbot, context, lambda db, _ctx: database_defaults.save(
+        db, database_defaults.DatabaseDefaults(code)))
+    context.set_defaults(saved)
+
+
 def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_screen, context, db_path,
                                                                 monkeypatch) -> None:
     seed(db_path, Population(CHIYODA, 2024, 9_500),
@@ -79,7 +86,7 @@ def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_scre
     warned: list[str] = []
     monkeypatch.setattr(promoter_form.QMessageBox, "warning",
                         lambda _parent, _title, text: warned.append(text) or QMessageBox.StandardButton.Ok)
-    context.settings.default_municipality = CHIYODA
+    use_default_municipality(qtbot, context, CHIYODA)
     screen = open_screen()
     screen.new_record()
     form = screen.form
@@ -87,6 +94,7 @@ def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_scre
     qtbot.waitUntil(lambda: "上限（1人）" in form.banner_text())  # visible before saving
     assert form.banner.isVisible()
     type_text(form.name, "山田花子")
+    form.qualification.setCurrentText("保健師")
     assert save_and_wait(qtbot, form)
 
     assert len(warned) == 1 and "千代田区の令和6年度の推進員（2人）" in warned[0]
@@ -99,10 +107,11 @@ def test_the_cap_warning_shows_but_the_second_promoter_is_saved(qtbot, open_scre
 def test_no_cap_warning_where_the_population_is_large(qtbot, open_screen, context, db_path) -> None:
     seed(db_path, Population(CHIYODA, 2024, 12_000),
          Promoter(CHIYODA, "佐藤一郎", "社会福祉士", date(2023, 4, 1), kana="サトウイチロウ"))
-    context.settings.default_municipality = "千代田区"  # a name works as well as a code
+    use_default_municipality(qtbot, context, CHIYODA)
     screen = open_screen()
     screen.new_record()
     type_text(screen.form.name, "山田花子")
+    screen.form.qualification.setCurrentText("保健師")
     assert save_and_wait(qtbot, screen.form)
     assert screen.form.banner_text() == ""
 
@@ -131,7 +140,7 @@ def test_validation_messages_show_inline_and_nothing_is_saved(qtbot, open_screen
     form.end_date.set_value(date(2024, 3, 1))
     assert not save_and_wait(qtbot, form)
     assert form.errors.messages() == [
-        "推進員の氏名を入力してください。", "配置終了日（令和6年3月1日）が配置開始日（令和6年4月1日）より前です。"]
+        "推進員の氏名を入力してください。", "職種を入力してください。", "配置終了日（令和6年3月1日）が配置開始日（令和6年4月1日）より前です。"]
     assert form.name.property("invalid") and form.end_date.editor.property("invalid")
     with Database.open(db_path) as db:
         assert db.scalar("SELECT COUNT(*) FROM promoters") == 0
@@ -215,7 +224,7 @@ def test_delete_asks_and_restore_brings_back(qtbot, open_screen, db_path, monkey
     screen = open_screen()
     select(qtbot, screen, "山田花子")
     assert not screen.delete_selected()
-    assert names(screen) == ["山田花子"] and "推進員「山田花子」を削除しますか？" in asked[0]
+    assert names(screen) == ["山田花子"] and "推進員「山田花子」をごみ箱へ移しますか？" in asked[0]
     assert screen.delete_selected()
     qtbot.waitUntil(lambda: names(screen) == [])
     assert screen.form.loaded() is None
@@ -264,3 +273,36 @@ def test_screenshot_views_fill_the_forms(qtbot, open_screen, db_path) -> None:
     assert set(views) == {"PromotersScreen", "PromoterForm", "PromoterAssignments"}
     assert views["PromoterForm"]() is screen.form
     qtbot.waitUntil(lambda: screen.form.name.text() == "山田花子")  # read in the background
+
+
+def test_a_new_promoter_starts_on_the_only_center_and_no_qualification(qtbot, open_screen, context,
+                                                                        db_path) -> None:
+    """Issue 15: not 「（なし）」 when the 区市町村 has one center (a promoter saved without one was the usual
+    slip), the database's default center where there are several, and no 職種 chosen for the user."""
+    [kanda, shiba, mita] = seed(db_path, Center(CHIYODA, "神田地域包括支援センター"),
+                                Center(MINATO, "芝地域包括支援センター"), Center(MINATO, "三田地域包括支援センター"))
+    use_default_municipality(qtbot, context, CHIYODA)
+    screen = open_screen()
+    screen.new_record()
+    form = screen.form
+    assert (form.municipality.value(), form.center.value()) == (CHIYODA, kanda.id)
+    assert form.qualification.currentIndex() == -1 and form.qualification.currentText() == ""
+    form.set_reference(screen.reference)  # the lists reloaded (another screen changed a center …)
+    assert form.qualification.currentIndex() == -1
+    type_text(form.name, "山田花子")
+    assert not save_and_wait(qtbot, form)  # a 職種 must be chosen
+    assert "職種を入力してください。" in form.errors.messages()
+    form.qualification.setCurrentText("保健師")
+    assert save_and_wait(qtbot, form)
+    with Database.open(db_path) as db:
+        assert db.scalar("SELECT center_id FROM promoters WHERE name = '山田花子'") == kanda.id
+
+    # Several centers: the one the database names as its default; none named → 「（なし）」.
+    saved = run_and_wait(qtbot, context, lambda db, _ctx: database_defaults.save(
+        db, database_defaults.DatabaseDefaults(MINATO, mita.id)))
+    context.set_defaults(saved)
+    screen.new_record()
+    assert (form.municipality.value(), form.center.value()) == (MINATO, mita.id)
+    context.set_defaults(database_defaults.DatabaseDefaults(MINATO))
+    screen.new_record()
+    assert (form.municipality.value(), form.center.value()) == (MINATO, None)

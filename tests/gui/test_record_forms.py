@@ -155,6 +155,7 @@ def test_a_duplicate_promoter_name_marks_the_name_field(qtbot, context, seeded, 
     form = loaded_forms(qtbot, context, seeded)["promoter"]
     form.set_record(form.new_promoter(CHIYODA))
     type_text(form.name, "山田 花子")
+    form.qualification.setCurrentText("保健師")
     assert not save_and_wait(qtbot, form)
     assert any("同じ名前" in message for message in form.errors.messages())
     assert form.name.property("invalid")

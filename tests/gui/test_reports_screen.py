@@ -98,7 +98,7 @@ def test_report_one_saved_to_the_chosen_file_holds_the_place_count(qtbot, window
     out.parent.mkdir()
     asked: list[str] = []
 
-    def save_dialog(_parent, _caption, default, _filter):
+    def save_dialog(_parent, _caption, default, _filter, *_options):
         asked.append(default)
         return str(out), ""
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)

@@ -227,9 +227,10 @@ def test_welcome_opens_the_demo_database(qtbot, tmp_path: Path) -> None:
         conn.close()
 
 
-def test_first_run_goes_through_the_welcome_and_remembers_the_defaults(tmp_path: Path, settings: UserSettings,
-                                                                      monkeypatch) -> None:
+def test_first_run_asks_the_name_and_keeps_the_defaults_in_the_database(tmp_path: Path, settings: UserSettings,
+                                                                        monkeypatch) -> None:
     def choose_hachioji(dialog: WelcomeDialog) -> int:
+        dialog.name_edit.setText("　山田　花子 ")
         dialog.select_municipality(HACHIOJI)
         dialog.center_edit.setText("元本郷地域包括支援センター")
         dialog.accept()
@@ -239,7 +240,29 @@ def test_first_run_goes_through_the_welcome_and_remembers_the_defaults(tmp_path:
     monkeypatch.setenv("KAIGO_DESKTOP_DATA", str(tmp_path / "data"))
     path = choose_database_at_start(tmp_path / "data" / "kaigo.sqlite3", settings)
     assert path == tmp_path / "data" / "kaigo.sqlite3" and path.exists()
-    assert settings.default_municipality == HACHIOJI and settings.default_center
+    # The name is the person's (QSettings) and is already the 更新者 of the first center; the defaults are the
+    # database's own.
+    assert settings.user_name == "山田 花子"
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT updated_by FROM centers").fetchall() == [("山田 花子",)]
+        assert conn.execute("SELECT value FROM settings WHERE key = 'default_municipality'").fetchone() == (HACHIOJI,)
+    finally:
+        conn.close()
+    assert (settings.default_municipality, settings.default_center) == ("", "")
+
+
+def test_welcome_wants_a_name_for_a_new_database_not_for_the_demo(qtbot, tmp_path: Path) -> None:
+    dialog = WelcomeDialog(tmp_path / "new" / "kaigo.sqlite3", tmp_path / "demo.sqlite3", ensure_demo_database)
+    qtbot.addWidget(dialog)
+    dialog.select_municipality(HACHIOJI)
+    dialog.start_button.click()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "記録者名を入力してください" in dialog.error_label.text()
+    assert not (tmp_path / "new" / "kaigo.sqlite3").exists()
+    dialog.demo_choice.setChecked(True)
+    dialog.start_button.click()
+    assert dialog.chosen_path == tmp_path / "demo.sqlite3" and dialog.user_name == ""
 
 
 def test_quitting_the_welcome_opens_nothing(tmp_path: Path, settings: UserSettings, monkeypatch) -> None:

@@ -58,6 +58,10 @@ VARIANT_WORDS = [
     ("(必須)", "ui_words.required()"),
     ("(削除済み)", "ui_words.DELETED_MARK / marked_deleted()"),
     ("元に戻すと編集", "ui_words.in_trash_note()"),
+    # Removing a record moves it to the trash: 「ごみ箱へ移す」, said one way (issue 15).
+    ("を削除しますか", "ui_words.trash_question()"),
+    ("ごみ箱に移", f"「{words.MOVE_TO_TRASH}」 (ui_words.MOVE_TO_TRASH / moved_to_trash())"),
+    ("削除の確認", "ui_words.MOVE_TO_TRASH as the title"),
 ]
 # A field label marked required with a star after Japanese text: 「氏名 *」, 「職種*」.
 REQUIRED_STAR = re.compile(r"[^\x00-\x7f]\s*[*＊]$")
@@ -75,12 +79,13 @@ def variants_in(text: str, *, keys: bool = True) -> list[str]:
 
 
 def test_the_variant_check_knows_the_variants() -> None:
-    for wrong in ("ゴミ箱", "ゴミ箱へ移す", "削除済みを表示(&T)", "氏名 *", "職種*", "保存 (Ctrl+S)", "削除 (Delete)",
+    for wrong in ("ゴミ箱", "ゴミ箱へ移す", "削除済みを表示(&T)", "記録を削除しますか？", "ごみ箱に移します", "氏名 *", "職種*", "保存 (Ctrl+S)", "削除 (Delete)",
                   "入力を取り消す", "名称(必須)"):
         assert variants_in(wrong), wrong
     for right in (words.TRASH, words.SHOW_TRASH, f"{words.SHOW_TRASH}(&T)", words.required("氏名"),
                   words.with_key(words.SAVE, "Ctrl+S"), f"{words.SAVE}(&S)", words.REVERT,
-                  words.marked_deleted("さくら", True), "Shift_JIS", "*.csv"):
+                  words.marked_deleted("さくら", True), "Shift_JIS", "*.csv", words.trash_question("記録"),
+                  words.moved_to_trash("記録"), words.DELETE):
         assert not variants_in(right), right
 
 

@@ -161,7 +161,8 @@ def test_a_new_place_takes_the_users_defaults_by_code_or_name(db: Database, seed
     center_only = pv.new_place(choices, default_center="落合地域包括支援センター")
     assert center_only.municipality_code == SHINJUKU
     wrong_center = pv.new_place(choices, default_municipality=CHIYODA, default_center="落合地域包括支援センター")
-    assert (wrong_center.municipality_code, wrong_center.center_id) == (CHIYODA, None)
+    # Not the other 区市町村's center: 千代田区's only one (issue 15: the only center, not 「（なし）」).
+    assert (wrong_center.municipality_code, wrong_center.center_id) == (CHIYODA, seeded["kanda"].id)
     assert pv.new_place(choices).municipality_code == ""
 
 

@@ -121,7 +121,7 @@ class ActivitiesScreen(ListDetailScreen):
         return row.activity.id
 
     def row_label(self, row: ActivityRow) -> str:
-        return f"{format_wareki(row.activity.done_on)} {row.promoter_name} {row.activity.kind}"
+        return words.activity_label(format_wareki(row.activity.done_on), row.promoter_name, row.activity.kind)
 
     def shown_id(self) -> str:
         loaded = self.form.loaded()

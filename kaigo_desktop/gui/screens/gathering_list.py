@@ -8,17 +8,18 @@ from datetime import date
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range
+from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, format_wareki
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, GatheringTableModel
 from kaigo_desktop.gui.screens.list_detail_screen import set_up_record_list
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import gatherings_view
@@ -37,7 +38,7 @@ class GatheringList(QWidget):
         super().__init__(parent)
         self.context = context
         self._places = places
-        self.query = ListQuery(municipality_code=context.settings.default_municipality or None)
+        self.query = ListQuery(municipality_code=context.defaults.municipality or None)
         self._shown_query: ListQuery | None = None  # the query whose keys the model holds
         self._loading = False
         self._reload_again = False
@@ -213,15 +214,18 @@ class GatheringList(QWidget):
         keys = self.selected_keys()
         if self.context.read_only or not keys or self.query.trash:
             return False
-        answer = QMessageBox.question(
-            self, "開催記録の削除", f"選択した開催記録 {len(keys):,}件 を削除しますか？\n\n"
-            f"削除した開催記録は{words.TRASH}に移ります。{words.CAN_RESTORE}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm_delete(self, self._selection_label(keys)):
             return False
         self._change(lambda db, _ctx: gatherings_view.move_to_trash(db, keys), keys,
-                     f"開催記録 {{:,}}件 を{words.TRASH}に移しました。")
+                     words.moved_to_trash(f"{words.GATHERING} {{:,}}件"))
         return True
+
+    def _selection_label(self, keys: list[int]) -> str:
+        """One gathering by its date and place (the row is on screen, so loaded); several by their number."""
+        row = self.model.row_at(self.model.row_of_key(keys[0])) if len(keys) == 1 else None
+        if row is not None:
+            return words.gathering_label(format_wareki(row.held_on), row.place_name)
+        return f"選択した{words.GATHERING} {len(keys):,}件"
 
     def restore_selected(self) -> bool:
         keys = self.selected_keys()

@@ -322,7 +322,7 @@ class ListDetailScreen(Screen):
             if row_id == self.shown_id():
                 self.show_row(None, deleted=False)
 
-        self._write(self.remove_job(row), row_id, "削除できませんでした", removed)
+        self._write(self.remove_job(row), row_id, f"{words.TRASH}へ移せませんでした", removed)
         return True
 
     def restore_selected(self) -> bool:

@@ -7,7 +7,6 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish, is_user_error
 from kaigo_desktop.gui.screens.masters_common import MasterPage
 from kaigo_desktop.gui.widgets.dialog_parts import path_row, push_button
@@ -114,6 +114,6 @@ class BackupSettingsPage(MasterPage):
             .success(saved).failure(refused).run_in_background()
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "バックアップの保存先", self.folder_edit.text())
+        folder = file_dialogs.choose_folder(self, "バックアップの保存先", self.folder_edit.text())
         if folder:
-            self.folder_edit.setText(folder)
+            self.folder_edit.setText(str(folder))

@@ -123,16 +123,14 @@ class CentersPage(MasterPage):
     # ---- loading -------------------------------------------------------------------------------
 
     def load(self) -> None:
-        user_default = self.context.settings.default_municipality
-        self.context.run(lambda db, _ctx: (overview.municipalities(db),
-                                           masters_view.likely_municipality(db, user_default)),
+        self.context.run(lambda db, _ctx: (overview.municipalities(db), masters_view.likely_municipality(db)),
                          on_done=lambda result: self._choices_loaded(*result))
 
     def _choices_loaded(self, municipalities, default: str) -> None:
         self._municipalities = municipalities
         self._default_municipality = default
         # The list shows every 区市町村 (a Tokyo-wide office keeps several); a new center starts on the default.
-        fill_municipalities(self.filter_combo, municipalities, self.context.settings.default_municipality,
+        fill_municipalities(self.filter_combo, municipalities, self.context.defaults.municipality,
                             none_label=ALL)
         fill_municipalities(self.municipality_edit, municipalities, default)
         self.loaded = True
@@ -274,17 +272,17 @@ class CentersPage(MasterPage):
         row = self.selected_row()
         if row is None or self.trash_check.isChecked():
             return False
-        text = f"「{row.center.name}」を削除しますか？\n削除したセンターは{words.TRASH}に移ります。{words.CAN_RESTORE}"
+        text = words.trash_question(f"{words.CENTER}「{row.center.name}」")
         if row.places:
             text += (f"\n\nこのセンターを指定している通いの場が{row.places:,}か所あります。通いの場の記録はそのまま"
                      "残りますが、編集するときにセンターを選び直す必要があります。")
-        answer = QMessageBox.question(self, "センターの削除", text,
+        answer = QMessageBox.question(self, words.MOVE_TO_TRASH, text,
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
         return self._change(lambda db, _ctx: records.remove(db, Center, row.center.id), row.center.id,
-                            f"「{row.center.name}」を削除しました。")
+                            words.moved_to_trash(f"「{row.center.name}」"))
 
     def restore_selected(self) -> bool:
         row = self.selected_row()

@@ -62,10 +62,9 @@ class ExpensesPage(EditedTablePage):
 
     def load(self) -> None:
         today = self.today()
-        user_default = self.context.settings.default_municipality
         self.context.run(
             lambda db, _ctx: (masters_view.fiscal_year_choices(db, today, ahead=1), overview.municipalities(db),
-                              masters_view.likely_municipality(db, user_default)),
+                              masters_view.likely_municipality(db)),
             on_done=lambda result: self._choices_loaded(*result, fiscal_year_of(today)))
 
     def _choices_loaded(self, years, municipalities, default: str, current: int) -> None:

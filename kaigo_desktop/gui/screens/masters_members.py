@@ -56,7 +56,7 @@ class MembersPage(EditedTablePage):
     def _choices_loaded(self, years: list[int], municipalities, current: int) -> None:
         fill_fiscal_years(self.fiscal_year_combo, years, self._shown[0] if self._shown else current)
         fill_municipalities(self.municipality_combo, municipalities,
-                            self.context.settings.default_municipality or None, none_label="全区市町村")
+                            self.context.defaults.municipality or None, none_label="全区市町村")
         self.loaded = True
         self.reload()
 

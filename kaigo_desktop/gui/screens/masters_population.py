@@ -87,7 +87,7 @@ class PopulationPage(EditedTablePage):
         self._highlight_default()
 
     def _highlight_default(self) -> None:
-        code = self.context.settings.default_municipality
+        code = self.context.defaults.municipality
         for index, row in enumerate(self.rows):
             if row.municipality_code == code:
                 self.table.setCurrentCell(index, POP65)

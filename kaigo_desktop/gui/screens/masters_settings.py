@@ -1,10 +1,10 @@
-"""マスタ・設定 › 設定: the user's name (written as updated_by), the default 区市町村 and センター, the text size
-of the whole app, and which database file is open (with a way to open another)."""
+"""マスタ・設定 › 設定: the person's own settings (name written as updated_by, the text size of the whole app;
+QSettings), the database's defaults (区市町村 and センター new records start on; kept in the database), and
+which database file is open (with a way to open another)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -19,17 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
+from kaigo_desktop.gui import opening
 from kaigo_desktop.gui.error_dialog import default_log_path
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
     MasterPage,
     MessageLine,
     fill_municipalities,
+    save_refused,
 )
 from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
-from kaigo_desktop.services import masters_view, overview
+from kaigo_desktop.services import database_defaults, masters_view, overview
 from kaigo_desktop.services.changes import Changes
+from kaigo_desktop.services.database_defaults import DatabaseDefaults
 
 NOT_SET = "（指定なし）"
 
@@ -43,7 +46,7 @@ def apply_text_scale(percent: int) -> None:
 
 class SettingsPage(MasterPage):
     title = "設定"
-    saves_to_database = False  # the user's own preferences: changeable even in a read-only database
+    saves_to_database = False  # the person's part is changeable even in a read-only database (not the defaults)
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
@@ -67,17 +70,35 @@ class SettingsPage(MasterPage):
             combo.setMinimumContentsLength(12)
 
         on_font_change(self.user_edit, lambda: self.user_edit.setMinimumWidth(
-            self.user_edit.fontMetrics().horizontalAdvance("あ") * 12))
-        user_box = QGroupBox("記録者と既定値")
-        form = QFormLayout(user_box)
+            self.user_edit.fontMetrics().horizontalAdvance("あ") * 16))
+        # Each box: its fields, then a note across the whole box (a wrapped label in a form row was given one
+        # line's height and cut at 200 %).
+        user_box = QGroupBox("このパソコンの利用者の設定")
+        form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        form.addRow("記録者名(&U)", self.user_edit)
-        note = QLabel("保存した記録に「更新者」として残ります。保存するとすぐに反映されます。")
-        note.setWordWrap(True)
-        form.addRow("", note)
-        form.addRow("既定の区市町村(&M)", self.municipality_combo)
-        form.addRow("既定の地域包括支援センター(&C)", self.center_combo)
+        form.addRow(f"{words.RECORDER}(&U)", self.user_edit)
         form.addRow("文字の大きさ(&Z)", self.text_scale)
+        note = QLabel(f"{words.RECORDER}は、保存した記録に「{words.UPDATED_BY}」として残ります。保存するとすぐに反映されます。"
+                      "文字の大きさとともに、このパソコンのこの利用者の設定です。")
+        note.setWordWrap(True)
+        user_layout = QVBoxLayout(user_box)
+        user_layout.addLayout(form)
+        user_layout.addWidget(note)
+        defaults_box = QGroupBox("このデータベースの既定値")
+        defaults_form = QFormLayout()
+        defaults_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        defaults_form.addRow("既定の区市町村(&M)", self.municipality_combo)
+        defaults_form.addRow("既定の地域包括支援センター(&C)", self.center_combo)
+        defaults_note = QLabel("新しい記録がはじめに選ぶ値です。このデータベースに保存され、ほかのデータベース（デモなど）"
+                               "には影響しません。")
+        defaults_note.setWordWrap(True)
+        defaults_layout = QVBoxLayout(defaults_box)
+        defaults_layout.addLayout(defaults_form)
+        defaults_layout.addWidget(defaults_note)
+        if context.read_only:
+            for combo in (self.municipality_combo, self.center_combo):
+                combo.setEnabled(False)
+                combo.setToolTip(context.read_only_reason)
 
         self.database_label = QLabel("")
         self.database_label.setObjectName("settings_database")
@@ -103,13 +124,15 @@ class SettingsPage(MasterPage):
         self.save_button.setObjectName("settings_save")
         self.discard_button = QPushButton(words.REVERT)
         self.message = MessageLine()
-        stacked(self, user_box, button_row(right=(self.discard_button, self.save_button)), self.message, database_box, 1)
+        stacked(self, user_box, defaults_box, button_row(right=(self.discard_button, self.save_button)), self.message,
+                database_box, 1)
 
         self.municipality_combo.currentIndexChanged.connect(lambda _i: self._fill_centers(None))
         self.save_button.clicked.connect(lambda: self.save())
         self.discard_button.clicked.connect(self.discard_changes)
         self.open_other_button.clicked.connect(self._open_other_database)
         self.open_folder_button.clicked.connect(self._open_folder)
+        context.defaults_did_change.connect(lambda _defaults: self.loaded and self._show_settings())
         self._show_settings()
 
     # ---- loading -------------------------------------------------------------------------------
@@ -138,13 +161,13 @@ class SettingsPage(MasterPage):
         self.center_combo.setCurrentIndex(max(0, self.center_combo.findData(selected)) if selected else 0)
 
     def _show_settings(self) -> None:
-        settings = self.context.settings
+        settings, defaults = self.context.settings, self.context.defaults
         self.user_edit.setText(settings.user_name)
         self.municipality_combo.blockSignals(True)
-        index = self.municipality_combo.findData(settings.default_municipality or None)
+        index = self.municipality_combo.findData(defaults.municipality or None)
         self.municipality_combo.setCurrentIndex(max(0, index))
         self.municipality_combo.blockSignals(False)
-        self._fill_centers(settings.default_center or None)
+        self._fill_centers(defaults.center or None)
         self.text_scale.setValue(settings.text_scale_percent)
         self.message.clear_message()
 
@@ -155,8 +178,8 @@ class SettingsPage(MasterPage):
                 self.center_combo.currentData() or "", self.text_scale.value())
 
     def _stored_values(self) -> tuple[str, str, str, int]:
-        s = self.context.settings
-        return (s.user_name, s.default_municipality, s.default_center, s.text_scale_percent)
+        s, d = self.context.settings, self.context.defaults
+        return (s.user_name, d.municipality, d.center, s.text_scale_percent)
 
     def has_unsaved_changes(self) -> bool:
         if not self.loaded:
@@ -168,22 +191,33 @@ class SettingsPage(MasterPage):
         self._show_settings()
 
     def save(self, then: Then | None = None) -> None:
-        """The user's own settings are saved at once; the name the database stamps on writes follows on the
-        database thread, before any write queued after this one."""
+        """The person's own settings are saved at once; the name the database stamps on writes follows on the
+        database thread, before any write queued after this one. The database's defaults are written there,
+        when they changed."""
         user, municipality, center, scale = self._form_values()
         settings = self.context.settings
         if user != settings.user_name:
             CollectionOp(self, self.context, lambda db, _ctx: masters_view.set_user_name(db, user),
                          changes=Changes()).run_in_background()
         settings.user_name = user
-        if self.loaded:
-            settings.default_municipality = municipality
-            settings.default_center = center
         if scale != settings.text_scale_percent:
             settings.text_scale_percent = scale
             apply_text_scale(scale)
-        self.message.done("設定を保存しました。")
-        finish(then, True)
+        wanted = DatabaseDefaults(municipality, center)
+        if not self.loaded or self.context.read_only or wanted == self.context.defaults:
+            self.message.done("設定を保存しました。")
+            finish(then, True)
+            return
+
+        def saved(defaults: DatabaseDefaults) -> None:
+            self.context.set_defaults(defaults)
+            self.message.done("設定を保存しました。")
+            finish(then, True)
+
+        CollectionOp(self, self.context, lambda db, _ctx: database_defaults.save(db, wanted),
+                     changes=Changes.of("settings")) \
+            .success(saved).failure(save_refused(self.message, then)).disabling(self.save_button) \
+            .run_in_background()
 
     def _open_other_database(self) -> None:
         window = self.window()
@@ -192,4 +226,4 @@ class SettingsPage(MasterPage):
 
     def _open_folder(self) -> None:
         if self.database_path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.database_path.parent)))
+            opening.open_folder(self, self.database_path.parent)

@@ -26,6 +26,7 @@ from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
 from kaigo_desktop.gui.screens.place_form import PlaceForm
 from kaigo_desktop.gui.screens.place_table_model import COLUMNS, TRASH_COLUMN, PlaceTableModel
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete
 from kaigo_desktop.gui.widgets.side_by_side import SideBySideSplitter
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services import rights
@@ -283,9 +284,9 @@ class PlacesScreen(Screen):
             return
         if self.filter_bar.showing_trash():
             self.filter_bar.set_showing_trash(False)
-        settings = self.context.settings
-        self.form.load(pv.new_place(self._choices, default_municipality=settings.default_municipality,
-                                    default_center=settings.default_center))
+        defaults = self.context.defaults
+        self.form.load(pv.new_place(self._choices, default_municipality=defaults.municipality,
+                                    default_center=defaults.center))
         self.table.selectionModel().clear()
         self.form.name_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -296,14 +297,9 @@ class PlacesScreen(Screen):
         row = self.selected_row()
         if self.read_only or row is None or self.filter_bar.showing_trash():
             return False
-        answer = QMessageBox.question(
-            self, "通いの場の削除",
-            f"通いの場「{row.name}」を削除しますか？\n\n削除した通いの場は{words.TRASH}に移ります。{words.CAN_RESTORE}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm_delete(self, f"{words.PLACE}「{row.name}」"):
             return False
-        self._write(row, lambda db, _ctx: pv.remove_place(db, row.id),
-                    f"通いの場「{row.name}」を{words.TRASH}に移しました。")
+        self._write(row, lambda db, _ctx: pv.remove_place(db, row.id), words.moved_to_trash(f"{words.PLACE}「{row.name}」"))
         return True
 
     def restore_selected(self) -> bool:

@@ -37,6 +37,7 @@ from kaigo_desktop.gui.widgets.record_messages import is_user_error
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import approval, promoters_view
+from kaigo_desktop.services.database_defaults import center_to_preselect
 from kaigo_desktop.services.promoters_view import ReferenceLists, SavedPromoter
 
 BANNER_STYLE = ("background: #fff3b0; color: #5c4400; border: 1px solid #e0b800; border-radius: 3px;"
@@ -55,6 +56,7 @@ class PromoterForm(RecordForm):
         super().__init__(context, parent)
         self.today = today
         self._reference: ReferenceLists | None = None
+        self._default_center = ""  # the database's default center, for a new promoter after 「元に戻す」
         self._loaded: Promoter | None = None  # the stored record shown (None: a new one)
         self._saved_warnings: tuple[str, ...] = ()
         self._preview_generation = 0
@@ -75,6 +77,8 @@ class PromoterForm(RecordForm):
         self.municipality = TypeAheadCombo(placeholder="区市町村名を入力して選択")
         self.center = TypeAheadCombo(none_label=words.NONE)
         self.qualification = QComboBox()
+        # No 職種 is chosen for the user: a preselected first entry gets saved unread.
+        self.qualification.setPlaceholderText(words.CHOOSE)
         self.start_date = compact_date_edit(WarekiDateEdit())
         self.end_date = compact_date_edit(WarekiDateEdit(optional=True, none_label="在職中"))
         self.contact = QLineEdit()
@@ -117,16 +121,20 @@ class PromoterForm(RecordForm):
         """Fill the pickers (values being edited stay)."""
         self._reference = reference
         self.municipality.set_choices([(c.id, c.label, c.kana, c.id) for c in reference.municipalities])
-        refill_keeping_text(self.qualification, reference.qualifications)
+        refill_keeping_text(self.qualification, reference.qualifications)  # a placeholder: -1 stays -1
         self._municipality_changed()
 
     def _municipality_changed(self) -> None:
         centers = self._reference.centers.get(str(self.municipality.value() or ""), []) if self._reference else []
         self.center.set_choices([(c.id, c.label) for c in centers])
 
-    def new_promoter(self, municipality_code: str) -> Promoter:
-        qualifications = self._reference.qualifications if self._reference else [""]
-        return Promoter(municipality_code, "", qualifications[0], self.today())
+    def new_promoter(self, municipality_code: str, default_center: str = "") -> Promoter:
+        """A blank promoter of the 区市町村: its センター the database's default or the only one there is
+        (database_defaults.center_to_preselect), no 職種 chosen."""
+        self._default_center = default_center
+        centers = self._reference.centers.get(municipality_code, []) if self._reference else []
+        center_id = center_to_preselect([c.id for c in centers], default_center)
+        return Promoter(municipality_code, "", "", self.today(), center_id=center_id)
 
     def set_record(self, promoter: Promoter | None, *, read_only: bool = False,
                    warnings: tuple[str, ...] = ()) -> None:
@@ -145,7 +153,7 @@ class PromoterForm(RecordForm):
         self.kana.setText(promoter.kana)
         self.municipality.set_value(promoter.municipality_code)
         self.center.set_value(promoter.center_id)
-        self.qualification.setCurrentText(promoter.qualification)
+        self.qualification.setCurrentIndex(self.qualification.findText(promoter.qualification))
         self.start_date.set_value(promoter.start_date)
         self.end_date.set_value(promoter.end_date)
         self.contact.setText(promoter.contact)
@@ -201,7 +209,7 @@ class PromoterForm(RecordForm):
 
     def reload(self) -> None:
         baseline: Promoter = self._baseline  # type: ignore[assignment]  # set: discard_changes checked
-        self.set_record(self._loaded or self.new_promoter(baseline.municipality_code),
+        self.set_record(self._loaded or self.new_promoter(baseline.municipality_code, self._default_center),
                         warnings=self._saved_warnings)
 
     def input_errors(self) -> list[FieldError]:

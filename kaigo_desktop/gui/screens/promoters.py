@@ -163,16 +163,17 @@ class PromotersScreen(ListDetailScreen):
 
     def _start_new_promoter(self) -> None:
         self.clear_selection()
-        self.form.set_record(self.form.new_promoter(self._default_municipality()))
+        self.form.set_record(self.form.new_promoter(self._default_municipality(),
+                                                    self.context.defaults.center))
         self.assignments.set_promoter(None)
         self.tabs.setCurrentWidget(self.form)
         self.form.name.setFocus()
 
     def _default_municipality(self) -> str:
-        """The list's filter, else the user's default (a code or a name), else nothing."""
+        """The list's filter, else the database's default (a code or a name), else nothing."""
         if self.municipality_filter.currentData():
             return str(self.municipality_filter.currentData())
-        wanted = self.context.settings.default_municipality
+        wanted = self.context.defaults.municipality
         choices = self.reference.municipalities if self.reference else []
         return next((c.id for c in choices if wanted and wanted in (c.id, c.label)), "")
 

@@ -63,3 +63,25 @@ def make_report(db, job_ctx, kind: ReportKind, options: ReportOptions, out: Path
         raise
     result.path = out
     return result
+
+
+def keep_report(db, made: Path, out: Path, *, replace: bool) -> Path:
+    """Runs on the database thread. A report made for the preview (a temporary file) copied to `out`, with
+    the same refusals as make_report (the database, its backups, SQLite files; an existing file unless
+    `replace`) and the same care: a hidden copy beside `out` moved into place only once whole."""
+    import shutil
+
+    from kaigo_desktop.services.output_files import check_output_path
+
+    out = check_output_path(out, db, force=replace, exists_hint="別の名前で保存し直してください。")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        shutil.copyfile(made, temporary)
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return out

@@ -1,21 +1,25 @@
-"""報告書 screen: choose a report and its conditions, make it off the GUI thread, save it, open it to look or print."""
+"""報告書 screen: choose a report and its conditions, make it off the GUI thread, look at it before saving (a
+preview from a temporary file; 保存 then asks where), save it, open it to look or print."""
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton,
+                               QVBoxLayout, QWidget)
 
+from kaigo_desktop.gui import file_dialogs, opening
 from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
+from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.pdf_pages import PdfPreviewDialog, print_pdf
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.report_form import ALLOW_EMPTY_LABEL, ReportForm
-from kaigo_desktop.gui.screens.report_job import ProgressRelay, make_report
+from kaigo_desktop.gui.screens.report_job import ProgressRelay, keep_report, make_report
 from kaigo_desktop.reports import ReportResult
 from kaigo_desktop.services import masters_view, overview, promoters_view
 from kaigo_desktop.services.cancelling import Cancelled
@@ -31,6 +35,12 @@ def _load_choices(db, today: date):
             promoters_view.promoter_choices(db), promoters_view.place_choices(db))
 
 
+def _remove_folder(folder: Path) -> None:
+    """A preview's temporary folder, once nobody needs its file (a viewer may still hold it: then it stays
+    for the system to clean)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 class ReportsScreen(Screen):
     title = "報告書"
     saves_to_database = False  # Ctrl+S saves a report file: fine in a read-only database
@@ -42,6 +52,7 @@ class ReportsScreen(Screen):
         self._progress: QProgressDialog | None = None
         self._last_folder: Path | None = None
         self.last_result: ReportResult | None = None
+        self.preview_dialog: PdfPreviewDialog | None = None  # the last preview shown
         self.relay = ProgressRelay(self)
         self.relay.message_did_change.connect(self._show_progress_message)
 
@@ -60,7 +71,12 @@ class ReportsScreen(Screen):
         self.print_button = QPushButton("印刷…（Ctrl+P）")
         self.print_button.setToolTip("PDF を作り、プリンターを選んで全ページを印刷します")
         self.print_button.clicked.connect(self.print_current)
+        self.preview_first_button = QPushButton("作成してプレビュー(&V)")
+        self.preview_first_button.setObjectName("report_preview_first")
+        self.preview_first_button.setToolTip("保存する前に画面で確かめます。プレビューの「保存…」で保存先を選べます")
+        self.preview_first_button.clicked.connect(self.preview_current)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_first_button)
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
@@ -78,7 +94,7 @@ class ReportsScreen(Screen):
         self.open_button.setObjectName("report_open")
         self.open_button.setToolTip("保存したファイルをパソコンのビューア（PDF は印刷もできます）で開きます")
         self.open_button.clicked.connect(self.open_last_result)
-        self.preview_button = QPushButton("プレビュー(&V)")
+        self.preview_button = QPushButton("プレビュー")
         self.preview_button.setObjectName("report_preview")
         self.preview_button.clicked.connect(self.preview_last_result)
         self.folder_button = QPushButton("保存先のフォルダを開く")
@@ -108,6 +124,7 @@ class ReportsScreen(Screen):
         if not self._choices_loaded:
             today = self._today()
             self.create_button.setEnabled(False)
+            self.preview_first_button.setEnabled(False)
             self.context.run(lambda db, _ctx: _load_choices(db, today),
                              on_done=lambda choices: self._fill(choices, today), on_error=self._show_error)
 
@@ -115,9 +132,10 @@ class ReportsScreen(Screen):
         return getattr(self.window(), "today", None) or date.today()
 
     def _fill(self, choices, today: date) -> None:
-        self.form.fill(*choices, today=today, default_municipality=self.context.settings.default_municipality)
+        self.form.fill(*choices, today=today, default_municipality=self.context.defaults.municipality)
         self._choices_loaded = True
         self.create_button.setEnabled(True)
+        self.preview_first_button.setEnabled(True)
         self._conditions_did_change()
 
     def save(self) -> bool:  # Ctrl+S: the screen's one way of saving
@@ -130,8 +148,16 @@ class ReportsScreen(Screen):
             self._show_problems(["印刷できるのは PDF の報告書です。報告書を選び直してください。"])
             return True
         folder = Path(tempfile.mkdtemp(prefix="kaigo-print-"))
-        self._generate(folder / self.form.suggested_file_name(), for_printing=True)
+        self._generate(folder / self.form.suggested_file_name(), purpose="print")
         return True
+
+    def preview_current(self) -> None:
+        """Make the chosen PDF into a temporary file and show it; its 「保存…」 asks where to keep it."""
+        if not self.form.kind().is_pdf:
+            self._show_problems(["プレビューできるのは PDF の報告書です。Excel・CSV は「作成して保存」で保存してください。"])
+            return
+        folder = Path(tempfile.mkdtemp(prefix="kaigo-preview-"))
+        self._generate(folder / self.form.suggested_file_name(), purpose="preview")
 
     def screenshot_views(self):
         def with_result() -> QWidget:
@@ -146,6 +172,7 @@ class ReportsScreen(Screen):
     def _conditions_did_change(self) -> None:
         self.problem_label.clear()
         self.print_button.setEnabled(self.form.kind().is_pdf)
+        self.preview_first_button.setEnabled(self.form.kind().is_pdf and self._choices_loaded)
 
     def _show_problems(self, problems: list[str]) -> None:
         self.problem_label.setText("\n".join(problems))
@@ -155,21 +182,48 @@ class ReportsScreen(Screen):
         if problems:
             self._show_problems(problems)
             return
+        chosen = self._ask_where_to_save()
+        if chosen is not None:
+            out, replace = chosen
+            self._generate(out, purpose="save", replace=replace)
+
+    def _ask_where_to_save(self) -> tuple[Path, bool] | None:
+        """The file to save the chosen report as (the extension completed), and whether the user agreed to
+        replace it; None when cancelled. Starts in the folder last used, else Documents."""
         kind = self.form.kind()
-        folder = self._last_folder or Path(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
-        path, _filter = QFileDialog.getSaveFileName(
-            self, f"{kind.title}を保存", str(folder / self.form.suggested_file_name()), kind.file_filter)
-        if not path:
-            return
-        out = Path(path)
+        folder = self._last_folder or file_dialogs.documents_folder()
+        path = file_dialogs.save_file(self, f"{kind.title}を保存", kind.file_filter,
+                                      folder / self.form.suggested_file_name())
+        if path is None:
+            return None
+        out = path
         if out.suffix.lower() != kind.extension:
             out = out.with_name(out.name + kind.extension)
         self._last_folder = out.parent
         # The dialog asked before replacing the file it returned, not one whose name we completed.
-        self._generate(out, for_printing=False, replace=out == Path(path))
+        return out, out == path
 
-    def _generate(self, out: Path, *, for_printing: bool, replace: bool = True) -> None:
+    def _save_previewed(self, previewed: ReportResult) -> bool:
+        """「保存…」 in the preview: the file already made is kept where the user chooses (not made again).
+        False when the user cancelled the choice."""
+        chosen = self._ask_where_to_save()
+        if chosen is None:
+            return False
+        out, replace = chosen
+        def kept(path: Path) -> None:
+            _remove_folder(Path(previewed.path).parent)
+            self._show_result(dataclasses.replace(previewed, path=path), "save")
+
+        def refused(error: BaseException) -> None:
+            _remove_folder(Path(previewed.path).parent)
+            self._show_error(error)
+
+        QueryOp(self, self.context, lambda db, _ctx: keep_report(db, Path(previewed.path), out, replace=replace)) \
+            .success(kept).failure(refused).run_in_background()
+        return True
+
+    def _generate(self, out: Path, *, purpose: str, replace: bool = True) -> None:
+        """purpose: "save" (out is where the user chose), "print" or "preview" (out is a temporary file)."""
         if self._job is not None:
             return
         problems = self.form.problems()
@@ -181,10 +235,11 @@ class ReportsScreen(Screen):
         self._progress = cancellable_progress(self, "報告書の作成", f"{kind.title}を作成しています…")
         self._job = self.context.run(
             lambda db, job_ctx: make_report(db, job_ctx, kind, options, out, relay, replace=replace),
-            on_done=lambda result: self._did_finish(result, for_printing),
+            on_done=lambda result: self._did_finish(result, purpose),
             on_error=self._did_fail)
         self._progress.canceled.connect(self._job.cancel)
         self.create_button.setEnabled(False)
+        self.preview_first_button.setEnabled(False)
 
     def _show_progress_message(self, message: str) -> None:
         if self._progress is not None:
@@ -196,9 +251,21 @@ class ReportsScreen(Screen):
             close_progress(self._progress)
             self._progress = None
         self.create_button.setEnabled(True)
+        self.preview_first_button.setEnabled(self.form.kind().is_pdf)
 
-    def _did_finish(self, result: ReportResult, for_printing: bool) -> None:
+    def _did_finish(self, result: ReportResult, purpose: str) -> None:
         self._end_job()
+        if purpose == "preview":
+            self.preview_dialog = PdfPreviewDialog(Path(result.path), self.form.kind().title, self,
+                                                   on_save=lambda: self._save_previewed(result))
+            self.preview_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            # Closed without saving: its temporary file goes (after 保存 it goes once copied).
+            self.preview_dialog.rejected.connect(lambda: _remove_folder(Path(result.path).parent))
+            self.preview_dialog.open()  # window-modal, no nested event loop
+            return
+        self._show_result(result, purpose)
+
+    def _show_result(self, result: ReportResult, purpose: str) -> None:
         self.last_result = result
         kind = self.form.kind()
         details = [f"{result.pages}ページ" if kind.is_pdf else
@@ -207,7 +274,7 @@ class ReportsScreen(Screen):
             details.append(f"秘匿処理 {'あり' if self.form.options().suppress else 'なし'}"
                            f"（秘匿した欄 {result.hidden_cells}）")
         self.preview_button.setVisible(kind.is_pdf)
-        if for_printing:
+        if purpose == "print":
             printed = print_pdf(Path(result.path), kind.title, self)
             self.result_label.setText(("印刷しました" if printed else "印刷を取り消しました")
                                       + f"（{'、'.join(details)}）")
@@ -247,8 +314,8 @@ class ReportsScreen(Screen):
 
     def open_last_result(self) -> None:
         if self.last_result is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_result.path)))
+            opening.open_file(self, Path(self.last_result.path))
 
     def _open_last_folder(self) -> None:
         if self.last_result is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.last_result.path).parent)))
+            opening.open_folder(self, Path(self.last_result.path).parent)

@@ -170,7 +170,7 @@ class SubmissionCheckScreen(Screen):
         # The last complete 年度 is the one usually sent; the current one is offered too.
         fill_fiscal_years(self.fiscal_year_combo, fiscal_years, fiscal_year_of(today) - 1)
         fill_municipalities(self.municipality_combo, municipalities,
-                            self.context.settings.default_municipality or None, none_label=ALL_MUNICIPALITIES)
+                            self.context.defaults.municipality or None, none_label=ALL_MUNICIPALITIES)
         self._choices_loaded = True
         self.refresh()
 

@@ -10,10 +10,9 @@ from kaigo_desktop.storage.errors import StorageError
 
 
 def confirm_delete(parent: QWidget, what: str) -> bool:
-    """「…を削除しますか？」 with 「いいえ」 as the default; deleted records go to the trash."""
+    """「{what}をごみ箱へ移しますか？」 with 「いいえ」 as the default; `what` names the record."""
     answer = QMessageBox.question(
-        parent, "削除の確認",
-        f"{what}を削除しますか？\n\n削除したものは{words.TRASH}に移ります。{words.CAN_RESTORE}",
+        parent, words.MOVE_TO_TRASH, words.trash_question(what),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 

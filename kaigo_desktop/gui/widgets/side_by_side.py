@@ -3,7 +3,7 @@ laptop): the window then never has to be wider than the widest part, and nothing
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLayout, QSplitter, QWidget
 
@@ -74,19 +74,30 @@ class SideBySideSplitter(QSplitter):
         return QSize(width, height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        wanted = (Qt.Orientation.Vertical if event.size().width() < self._side_by_side_width()
-                  else Qt.Orientation.Horizontal)
-        if wanted != self.orientation():
-            across = wanted == Qt.Orientation.Horizontal
-            if not across:
-                self._across_sizes = self.sizes()  # the widths chosen side by side, given back later
-            self.setOrientation(wanted)
-            self.updateGeometry()
+        if not self._choose_orientation(event.size().width(), event):
             super().resizeEvent(event)
-            if across and self._across_sizes:
-                self.setSizes(self._across_sizes)
-            elif not across:
-                total = sum(self.sizes())
-                self.setSizes([total // self.count()] * self.count())  # an even share: each shows a few rows
-            return
-        super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # A part's minimum may grow after the last resize (a longer button text, a form filled in): decide again.
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            self._choose_orientation(self.width(), None)
+        return super().event(event)
+
+    def _choose_orientation(self, width: int, event: QResizeEvent | None) -> bool:
+        """Across when `width` holds every part's minimum, else one above the other; True if it turned."""
+        wanted = Qt.Orientation.Vertical if width < self._side_by_side_width() else Qt.Orientation.Horizontal
+        if wanted == self.orientation():
+            return False
+        across = wanted == Qt.Orientation.Horizontal
+        if not across:
+            self._across_sizes = self.sizes()  # the widths chosen side by side, given back later
+        self.setOrientation(wanted)
+        self.updateGeometry()
+        if event is not None:
+            super().resizeEvent(event)
+        if across and self._across_sizes:
+            self.setSizes(self._across_sizes)
+        elif not across:
+            total = sum(self.sizes())
+            self.setSizes([total // self.count()] * self.count())  # an even share: each shows a few rows
+        return True
