@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("編集(&E)")
         self.find_action = self._action(edit_menu, "検索(&F)", QKeySequence.StandardKey.Find,
                                         lambda: self.current_screen.focus_search())
-        self.delete_action = self._action(edit_menu, "削除(&D)", QKeySequence(Qt.Key.Key_Delete),
+        self.delete_action = self._action(edit_menu, f"{words.MOVE_TO_TRASH}(&D)", QKeySequence(Qt.Key.Key_Delete),
                                           lambda: self.current_screen.delete_selected())
         # What a read-only window disables (a menu added later that writes appends its actions here).
         self.write_actions = [self.new_action, self.save_action, self.delete_action, self.restore_action,
@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         what a read-only window or a screen disables stay one."""
         self.toolbar = icons.CommandToolBar("よく使う操作", self)
         for action, command, word in ((self.new_action, "new", "新規"), (self.save_action, "save", "保存"),
-                                      (self.delete_action, "delete", "削除"), (self.find_action, "find", "検索"),
+                                      (self.delete_action, "delete", words.MOVE_TO_TRASH), (self.find_action, "find", "検索"),
                                       (self.print_action, "print", "印刷")):
             action.setIcon(icons.command_icon(command))
             action.setIconText(word)

@@ -53,7 +53,9 @@ def test_every_screen_in_the_navigation_and_the_view_menu_has_its_own_picture(wi
 
 def test_every_toolbar_command_has_a_picture_and_a_word(window) -> None:
     actions = window.toolbar.actions()
-    assert [action.iconText() for action in actions] == ["新規", "保存", "削除", "検索", "印刷"]
+    # one verb for removing a record, as on the screens' buttons (「ごみ箱へ移す」, issue 15)
+    assert [action.iconText() for action in actions] == ["新規", "保存", "ごみ箱へ移す", "検索", "印刷"]
+    assert window.delete_action.text() == "ごみ箱へ移す(&D)"
     for action in actions:
         _drawn(action.icon())
     assert window.toolbar.isVisible()
