@@ -249,6 +249,24 @@ def parse_typed_date(text: str) -> date:
     return parse_date(text, era_less_is_current=True)
 
 
+def parse_typed_month(text: str) -> tuple[int, int]:
+    """(year, month) typed into a month picker, in the forms a date field reads without its day: 令和8年4月,
+    R8.4, 8.4 (the current era), 2026/4, 2026年4月, 2026-04, 202604 (full-width too). Raises DateParseError."""
+    cleaned = re.sub(r"\s+", "", _clean(text))
+    if re.fullmatch(r"\d{6}", cleaned):
+        candidate = f"{cleaned[:4]}/{cleaned[4:]}/1"
+    elif cleaned.endswith("月"):
+        candidate = cleaned + "1日"
+    else:
+        separator = next((s for s in "./-" if s in cleaned), None)
+        candidate = cleaned + separator + "1" if separator else cleaned
+    try:
+        day = parse_typed_date(candidate)
+    except DateParseError as error:
+        raise DateParseError(f"月として読めません: {text.strip()}（例: 令和8年4月、R8.4、2026/4）") from error
+    return day.year, day.month
+
+
 _FY_WESTERN = re.compile(r"^(?:FY)?(?P<y>\d{4})(?:年度?)?$")
 _FY_WAREKI = re.compile(rf"^(?P<era>{_ERA_TOKEN})(?P<y>元|\d{{1,2}})(?:年度?)?$")
 

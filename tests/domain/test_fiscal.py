@@ -226,3 +226,22 @@ def test_an_era_less_date_before_reiwa_began_is_refused() -> None:
 ])
 def test_month_pickers_show_wareki(year, month, shown) -> None:
     assert format_wareki_month(year, month) == shown
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("令和8年4月", (2026, 4)), ("R8.4", (2026, 4)), ("r8/4", (2026, 4)), ("２０２６年４月", (2026, 4)),
+    ("2026/4", (2026, 4)), ("2026-04", (2026, 4)), ("202604", (2026, 4)), ("令和元年5月", (2019, 5)),
+    ("H31.4", (2019, 4)),
+])
+def test_a_month_typed_into_a_month_picker(typed: str, expected: tuple[int, int]) -> None:
+    from kaigo_desktop.domain.fiscal import parse_typed_month
+
+    assert parse_typed_month(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["10", "", "令和8年13月", "あ"])
+def test_a_month_that_cannot_be_read_is_refused_in_japanese(typed: str) -> None:
+    from kaigo_desktop.domain.fiscal import DateParseError, parse_typed_month
+
+    with pytest.raises(DateParseError, match="月として読めません"):
+        parse_typed_month(typed)

@@ -149,3 +149,26 @@ def test_counts_pasted_without_a_day_mark_the_day_cell(qtbot, screen, context, d
     assert "1行目：日（1～月末）を入力してください。" in grid.message.text()
     fill_row(grid, 0, "3", "12", "5", "7")
     assert not is_error(grid, 0, 0) and grid.table.verticalHeaderItem(0).text() == "追加"
+
+
+def test_the_month_is_shown_and_typed_in_wareki(qtbot, screen, context, data) -> None:
+    """The month picker shows 令和 and is typed whole like a date field (issue 15: all month pickers in 和暦)."""
+    grid = open_grid(qtbot, screen, context, data["aoba"], 2024, 5)
+    assert grid.month.editor.text() == "令和6年5月" and grid.month_label.text() == "（2024年5月）"
+    grid.month.editor.setFocus()
+    qtbot.wait(10)
+    assert grid.month.editor.selectedText() == "令和6年5月"  # typing replaces it whole
+    for typed, shown in (("R6.7", "令和6年7月"), ("令和６年８月", "令和6年8月"), ("2024/9", "令和6年9月"),
+                         ("6.10", "令和6年10月")):
+        grid.month.editor.setText(typed)
+        grid.month.editor.editingFinished.emit()
+        assert grid.month.editor.text() == shown
+        qtbot.waitUntil(lambda: grid.sheet is not None
+                        and (grid.sheet.year, grid.sheet.month) == grid.year_month(), timeout=10_000)
+    assert grid.year_month() == (2024, 10)
+    grid.month.editor.setText("10")  # the trap of a half-typed year: refused, the month kept
+    grid.month.editor.editingFinished.emit()
+    assert grid.year_month() == (2024, 10) and grid.month.editor.text() == "令和6年10月"
+    assert grid.month.problem.isVisibleTo(grid) and "月として読めません" in grid.month.problem.text()
+    grid.next_button.click()
+    assert grid.month.editor.text() == "令和6年11月" and not grid.month.problem.isVisibleTo(grid)

@@ -13,7 +13,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.domain.fiscal import format_wareki_month
 from kaigo_desktop.domain.public_holidays import holiday_name, is_day_off, is_saturday
 from kaigo_desktop.domain.records import Gathering
 from kaigo_desktop.gui.context import AppContext
@@ -46,6 +44,7 @@ from kaigo_desktop.gui.screens.gathering_month_sheet import (
     routine_text,
 )
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
+from kaigo_desktop.gui.widgets.wareki_month_edit import WarekiMonthEdit
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
 from kaigo_desktop.gui.widgets.enter_navigation import add_save_shortcut
 from kaigo_desktop.gui.widgets.form_errors import field_errors
@@ -106,9 +105,7 @@ class GatheringMonthGrid(QWidget):
 
     def _build(self) -> None:
         self.place = PlacePicker(self, choices=self._places)
-        self.month = QDateEdit(self)
-        self.month.setDisplayFormat("yyyy年M月")
-        self.month.setDate(QDate.currentDate())
+        self.month = WarekiMonthEdit(self)  # 令和8年11月, typed whole like a date (R8.11, 2026/11 …)
         self.month_label = QLabel(self)
         self.previous_button = QPushButton("◀ 前月", self)
         self.next_button = QPushButton("翌月 ▶", self)
@@ -177,7 +174,7 @@ class GatheringMonthGrid(QWidget):
 
     def _show_month_label(self) -> None:
         year, month = self.year_month()
-        self.month_label.setText(format_wareki_month(year, month))
+        self.month_label.setText(f"（{year}年{month}月）")  # the picker shows it in 和暦
 
     # ---- public --------------------------------------------------------------------------------
 
