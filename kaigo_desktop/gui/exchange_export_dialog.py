@@ -37,6 +37,7 @@ from kaigo_desktop.gui.exchange_progress import run_with_progress
 from kaigo_desktop.gui.exchange_sizing import fit_wrapped_height, scaled_resize
 from kaigo_desktop.gui.operations import QueryOp
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
+from kaigo_desktop.gui.widgets.searchable_combo import make_searchable, municipality_texts, set_search_texts
 from kaigo_desktop.gui.widgets.dialog_parts import (
     button_row,
     path_row,
@@ -103,6 +104,8 @@ class ExportDialog(QDialog):
         self.destination_combo.setCurrentText(typed or (latest.name if latest else ""))
         self.destination_combo.blockSignals(False)
         self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)
+        make_searchable(self.municipality_combo)  # a typed name, よみ or code chooses too
+        set_search_texts(self.municipality_combo, municipality_texts(choices.municipalities))
         self._offer_centers()
         self._destination_changed()
         self.loaded = True

@@ -122,3 +122,50 @@ def test_welcome_error_goes_once_the_choice_is_valid(qtbot, tmp_path: Path) -> N
     assert dialog.error_label.isVisible()
     dialog.municipality_combo.set_value(TOSHIMA)  # picked from the list
     assert not dialog.error_label.isVisible()
+
+
+def _municipalities(db_path: Path):
+    from kaigo_desktop.domain.records import Municipality
+    from kaigo_desktop.storage.database import Database
+
+    with Database.open(db_path) as db:
+        return [Municipality(r["code"], r["name"], r["kana"], r["kind"])
+                for r in db.query("SELECT code, name, kana, kind FROM municipalities ORDER BY code")]
+
+
+@pytest.mark.parametrize("typed, chosen", [
+    ("131164", "豊島区"), ("13116", "豊島区"), ("１３１１６４", "豊島区"), ("ちよだ", "千代田区"), ("チヨダク", "千代田区"),
+    ("新宿", "新宿区"), ("としま", "すべての区市町村"), ("存在しない", "すべての区市町村"),
+])
+def test_every_municipality_chooser_takes_name_yomi_and_code(qtbot, db_path: Path, typed: str,
+                                                              chosen: str) -> None:
+    """The choosers of filters and reports (fill_municipalities, the place filter, the report form, the bundle
+    export) take what the welcome dialog takes; an ambiguous or unknown text leaves the choice as it was."""
+    from PySide6.QtWidgets import QComboBox
+
+    from kaigo_desktop.gui.screens.masters_common import fill_municipalities
+
+    combo = QComboBox()
+    qtbot.addWidget(combo)
+    fill_municipalities(combo, _municipalities(db_path), None, none_label="すべての区市町村")
+    combo.show()
+    combo.lineEdit().setText(typed)
+    combo.lineEdit().editingFinished.emit()
+    assert combo.currentText() == chosen and combo.lineEdit().text() == chosen
+
+
+def test_the_place_filter_takes_a_typed_code(qtbot, db_path: Path) -> None:
+    from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
+    from kaigo_desktop.services import places_view as pv
+    from kaigo_desktop.storage.database import Database
+
+    with Database.open(db_path) as db:
+        choices = pv.place_choices(db)
+    bar = PlaceFilterBar()
+    qtbot.addWidget(bar)
+    bar.set_choices(choices)
+    bar.show()
+    with qtbot.waitSignal(bar.filters_did_change):
+        bar.municipality_combo.lineEdit().setText("131016")
+        bar.municipality_combo.lineEdit().editingFinished.emit()
+    assert bar.municipality_code() == "131016"

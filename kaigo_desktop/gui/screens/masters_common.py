@@ -30,6 +30,7 @@ from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish, is_user_error
+from kaigo_desktop.gui.widgets.searchable_combo import make_searchable, municipality_texts, set_search_texts
 
 ERROR_STYLE = "color: #c62828;"
 DONE_STYLE = "color: #2e7d32;"
@@ -129,6 +130,7 @@ def fill_fiscal_years(combo: QComboBox, fiscal_years: list[int], selected: int) 
 
 def fill_municipalities(combo: QComboBox, municipalities, selected: str | None, *, none_label: str = "") -> None:
     """The 区市町村 in code order; none_label adds a first entry meaning "none / all" (data None)."""
+    municipalities = list(municipalities)
     combo.blockSignals(True)
     combo.clear()
     if none_label:
@@ -137,6 +139,8 @@ def fill_municipalities(combo: QComboBox, municipalities, selected: str | None, 
         combo.addItem(municipality.name, municipality.code)
     index = combo.findData(selected) if selected else -1
     combo.setCurrentIndex(index if index >= 0 else 0)
+    make_searchable(combo)  # typed name, よみ or code chooses too
+    set_search_texts(combo, municipality_texts(municipalities))
     combo.blockSignals(False)
 
 

@@ -11,6 +11,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.vocab import PLACE_STATUSES, PROGRAM_TYPES
 from kaigo_desktop.gui.widgets.choice_combo import ChoiceCombo
 from kaigo_desktop.gui.widgets.column_widths import on_font_change
+from kaigo_desktop.gui.widgets.searchable_combo import make_searchable, municipality_texts, set_search_texts
 from kaigo_desktop.services.places_view import PlaceFieldChoices
 
 
@@ -61,6 +62,8 @@ class PlaceFilterBar(QWidget):
         self._choices = choices
         self.municipality_combo.blockSignals(True)
         self.municipality_combo.set_choices((m.code, m.name) for m in choices.municipalities)
+        make_searchable(self.municipality_combo)  # a typed name, よみ or code chooses too
+        set_search_texts(self.municipality_combo, municipality_texts(choices.municipalities))
         self.municipality_combo.blockSignals(False)
         self._offer_centers()
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QL
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year, format_wareki_month, months_of_fiscal_year
 from kaigo_desktop.gui.screens.report_kinds import REPORT_KINDS, ReportKind, default_file_name
+from kaigo_desktop.gui.widgets.searchable_combo import make_searchable, municipality_texts, set_search_texts
 from kaigo_desktop.reports import ReportOptions
 
 ALL_MUNICIPALITIES = "全区市町村"
@@ -94,6 +95,8 @@ class ReportForm(QWidget):
         for municipality in municipalities:
             self.municipality_combo.addItem(municipality.name, municipality.code)
         self.municipality_combo.setCurrentIndex(max(0, self.municipality_combo.findData(default_municipality)))
+        make_searchable(self.municipality_combo)  # a typed name, よみ or code chooses too
+        set_search_texts(self.municipality_combo, municipality_texts(municipalities))
         self.municipality_combo.blockSignals(False)
         self.month_combo.clear()  # the month shown first is the current one, not one kept from before
         self._fill_months()
