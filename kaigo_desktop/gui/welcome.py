@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop import APP_NAME
+from kaigo_desktop.gui.widgets.elided_label import ElidedLabel
 from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.recorder import recorder_name
@@ -74,9 +76,11 @@ class WelcomeDialog(QDialog):
         self.center_edit = QLineEdit()
         self.center_edit.setObjectName("welcome_center")
         self.center_edit.setPlaceholderText("例: 本町地域包括支援センター（あとから追加もできます）")
-        self.path_label = QLabel(str(new_database_path))
-        self.path_label.setWordWrap(True)
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A path has no place to wrap: its middle gives way to 「…」 when narrow (the whole path in the tool tip).
+        self.path_label = ElidedLabel(str(new_database_path))
+        self.path_label.setObjectName("welcome_path")
+        # its whole length must not set the dialog's width (at 200 % it made the dialog wider than the screen)
+        self.path_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         change_path = QPushButton("変更…")
         change_path.clicked.connect(self._choose_new_path)
         path_row = QHBoxLayout()
@@ -116,7 +120,10 @@ class WelcomeDialog(QDialog):
         layout.addWidget(buttons)
         self.new_choice.toggled.connect(self.new_form.setEnabled)
         # As tall as its contents need (the name question made it taller; at 200 % a fixed height cut the path).
-        self.resize(max(620, self.sizeHint().width()), self.sizeHint().height())
+        # As wide as about 46 characters of its text (room for a path), never wider than the screen.
+        available = QGuiApplication.primaryScreen().availableGeometry().width() - 40
+        width = min(available, max(620, self.fontMetrics().horizontalAdvance("あ") * 46))
+        self.resize(width, self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height())
 
     # ---- choices -------------------------------------------------------------------------------
 

@@ -164,3 +164,24 @@ def test_back_to_100_percent_gives_back_the_100_percent_sizes(open_window, qapp)
     assert window.minimumSizeHint().width() <= minimum_before.width()
     assert window.minimumSizeHint().height() <= minimum_before.height()
     assert column_widths(window) == widths_before
+
+
+def test_the_welcome_dialog_fits_the_screen_at_200_percent_with_a_long_path(qapp, qtbot) -> None:
+    """A long 保存場所 gives way in its middle (「…」, the whole path in the tool tip) instead of widening the
+    dialog past the screen (it was 1883 px wide at 200 %) or being cut at its end."""
+    from PySide6.QtGui import QGuiApplication
+
+    from kaigo_desktop.gui.welcome import WelcomeDialog
+
+    path = Path("/home/someone/Documents/Kaigo Desktop/とても長いフォルダの名前/さらに長いサブフォルダ/kaigo.sqlite3")
+    apply_text_scale(qapp, 200)
+    try:
+        dialog = WelcomeDialog(path, Path("/tmp/demo.sqlite3"), lambda _p: None)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qapp.processEvents()
+        assert dialog.width() <= QGuiApplication.primaryScreen().availableGeometry().width()
+        assert dialog.path_label.toolTip() == str(path) and dialog.path_label.text() == str(path)
+        assert dialog.path_label.width() >= dialog.path_label.minimumSizeHint().width()
+    finally:
+        apply_text_scale(qapp, 100)
