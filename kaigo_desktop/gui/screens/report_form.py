@@ -46,7 +46,9 @@ class ReportForm(QWidget):
             _searchable(combo)
             combo.setMinimumContentsLength(24)
         self.month_combo = QComboBox()
-        self.suppress_check = QCheckBox("秘匿処理をする（1～4人の欄を「<5」と表示）")
+        self.suppress_check = QCheckBox("秘匿処理をする（少人数の欄を「<5」「秘匿」に）")
+        self.suppress_check.setToolTip("1～4人の欄を「<5」、ほかの表の数字から引き算などで分かってしまう欄を「秘匿」と"
+                                       "表示します（二次秘匿）。")
         self.blank_check = QCheckBox("白紙（手書き用、記録を印刷しない）")
         self.empty_check = QCheckBox(ALLOW_EMPTY_LABEL)
         for widget, name in ((self.kind_combo, "report_kind"), (self.fiscal_year_combo, "report_fiscal_year"),
