@@ -128,15 +128,6 @@ def row_findings(db: Database) -> RowFindings:
     return RowFindings(consistency, beyond_bounds)
 
 
-def consistency_findings(db: Database) -> list[Finding]:
-    return row_findings(db).consistency
-
-
-def out_of_bounds_findings(db: Database) -> list[Finding]:
-    """Live records holding a count or amount beyond its bound (or below zero)."""
-    return row_findings(db).beyond_bounds
-
-
 def schema_findings(db: Database) -> list[Finding]:
     """Tables, indexes, triggers and views that differ from those our migrations make (one each)."""
     return [Finding("error", line, 1) for line in ownership.schema_difference(db.conn).describe()]

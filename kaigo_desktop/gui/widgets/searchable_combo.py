@@ -1,7 +1,7 @@
-"""A chooser (QComboBox) that also takes typed text, matched by the one rule of every picker
-(domain.text.matches_search: name, よみ, code, folded for width and ひらがな/カタカナ): 「としま」, 「131164」 or
-「１３１１６４」 choose 豊島区 in a 区市町村 filter as they do in the welcome dialog. A text naming one entry chooses
-it; any other text is put back to the entry chosen (nothing half-typed is ever the value)."""
+"""A chooser (QComboBox) that also takes typed text, matched as every picker matches it (type_ahead_combo:
+find_as_typed, only_match — name, よみ, code, folded for width and ひらがな/カタカナ): 「131164」 or 「１３１１６４」
+choose 豊島区 in a 区市町村 filter as they do in the welcome dialog. A text naming one entry chooses it; any
+other text (「としま」: 豊島区 and 利島村) is put back to the entry chosen, so nothing half-typed is the value."""
 
 from __future__ import annotations
 
@@ -10,27 +10,22 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox
 
-from kaigo_desktop.domain.text import matches_search, search_key
-from kaigo_desktop.gui.widgets.search_completer import SEARCH_ROLE, SearchCompleter
+from kaigo_desktop.gui.widgets.type_ahead_combo import find_as_typed, label_search_texts, only_match
 
 
 def make_searchable(combo: QComboBox) -> None:
-    """Once per combo: editable, completed by search key, typed text resolved when editing ends."""
+    """Once per combo: editable and completed as a picker, typed text resolved when editing ends."""
     if combo.property("searchable"):
         return
     combo.setProperty("searchable", True)
-    combo.setEditable(True)
-    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    combo.setCompleter(SearchCompleter(combo.model(), combo))
+    find_as_typed(combo)
     combo.lineEdit().editingFinished.connect(lambda: _resolve_typed(combo))
 
 
 def set_search_texts(combo: QComboBox, texts_by_value: Mapping[Any, Sequence[str]]) -> None:
-    """Each entry's search key from its label and the texts given for its value (よみ, code …)."""
-    model = combo.model()
-    for row in range(combo.count()):
-        extra = texts_by_value.get(combo.itemData(row), ())
-        model.setData(model.index(row, 0), search_key(combo.itemText(row), *extra), SEARCH_ROLE)
+    """Each entry found by its label and the texts given for its value (よみ, code …)."""
+    label_search_texts(combo, {row: tuple(texts_by_value.get(combo.itemData(row), ()))
+                               for row in range(combo.count())})
 
 
 def municipality_texts(municipalities: Iterable[Any]) -> dict[str, tuple[str, ...]]:
@@ -40,13 +35,10 @@ def municipality_texts(municipalities: Iterable[Any]) -> dict[str, tuple[str, ..
 
 def _resolve_typed(combo: QComboBox) -> None:
     typed = combo.lineEdit().text()
-    current = combo.currentIndex()
-    if current >= 0 and typed == combo.itemText(current):
+    if combo.currentIndex() >= 0 and typed == combo.itemText(combo.currentIndex()):
         return
-    exact = combo.findText(typed)
-    found = [exact] if exact >= 0 else [
-        row for row in range(combo.count())
-        if matches_search(typed, str(combo.model().index(row, 0).data(SEARCH_ROLE) or ""))]
-    if len(found) == 1:
-        combo.setCurrentIndex(found[0])
+    row = combo.findText(typed)
+    row = row if row >= 0 else only_match(combo, typed)
+    if row >= 0:
+        combo.setCurrentIndex(row)
     combo.lineEdit().setText(combo.itemText(combo.currentIndex()))  # nothing half-typed stays shown

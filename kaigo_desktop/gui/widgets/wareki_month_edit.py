@@ -7,16 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain.fiscal import DateParseError, format_wareki_month, parse_typed_month
-
-
-class _TypedWhole(QLineEdit):
-    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().focusInEvent(event)
-        QTimer.singleShot(0, self.selectAll)  # after the click that focused it: typing replaces the month
+from kaigo_desktop.gui.widgets.wareki_date_edit import DateLineEdit
 
 
 class WarekiMonthEdit(QWidget):
@@ -26,7 +21,7 @@ class WarekiMonthEdit(QWidget):
         super().__init__(parent)
         today = date.today()
         self._year, self._month = today.year, today.month
-        self.editor = _TypedWhole(self)
+        self.editor = DateLineEdit(self)  # selected whole on entering: typing replaces the month
         self.editor.setToolTip("和暦でも西暦でも入力できます（例: 令和8年4月、R8.4、8.4、2026/4）")
         self.problem = QLabel(self)
         self.problem.setStyleSheet("color: #c62828;")
