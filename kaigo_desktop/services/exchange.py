@@ -44,15 +44,17 @@ import json
 import os
 import sqlite3
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kaigo_desktop.domain import roles
 from kaigo_desktop.services import (
     audit_exchange,
+    bundle_content,
     bundle_crypto,
     bundle_format,
     bundle_signing,
@@ -360,60 +362,94 @@ def is_encrypted(path: Path | str) -> bool:
         return False
 
 
-def read_bundle(path: Path | str, schema_version: int, passphrase: str | None = None, *,
-                trust: Callable[[Signer], None]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, content) as plain dicts and lists, checked whole before any of it is used: within the size
-    bounds, our format at a version we read, every member of the declared structure, signed by a key that
-    `trust` accepts (it raises to refuse), the content matching its SHA-256. Refused with BundleError (an
-    encrypted one without the right passphrase: PassphraseError; from an unknown PC: UnknownPcError)."""
-    header_bytes, content_bytes, header, signer = _open_signed(path, schema_version, passphrase)
-    try:
-        trust(signer)
-    except bundle_signing.UnknownPcError as error:
-        raise UnknownPcError(str(error), error.signer) from error
-    except bundle_signing.TrustError as error:
-        raise BundleError(str(error)) from error
-    if hashlib.sha256(content_bytes).hexdigest() != header["content_sha256"]:
-        raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
-                          f"何も取り込みませんでした: {path}")
-    try:
-        return header, bundle_format.content_dict(content_bytes)
-    except bundle_format.FormatError as error:
-        raise BundleError(f"{error}\n（{path}）") from error
+@dataclass
+class _OpenBundle:
+    """A bundle whose signature was checked over its whole content (read once, in chunks, hashed): its header,
+    who signed it, and content() to read it a second time, as it is used."""
+    header: dict[str, Any]
+    signer: Signer
+    members: bundle_format.Members
+    content_sha256: bytes
+
+    def content(self) -> Iterator[bundle_content.Columns | bundle_content.Rows | bundle_content.AuditEntries]:
+        """The content, checked as it comes; refused (BundleError) at the end if its bytes are not those whose
+        signature was checked (the file was changed meanwhile): the caller writes in one transaction."""
+        digest = hashlib.sha256()
+
+        def hashed() -> Iterator[bytes]:
+            for chunk in self.members.content_chunks():
+                digest.update(chunk)
+                yield chunk
+            if digest.digest() != self.content_sha256:
+                raise BundleError("取り込みファイルが読み込みの途中で変わりました。何も取り込みませんでした。")
+
+        return bundle_content.read(hashed())
 
 
 def inspect_bundle(path: Path | str, schema_version: int, passphrase: str | None = None) -> Signer:
     """Who a bundle says made it, its signature checked against its own key (not yet trusted): for trusting
     the PC it came from once the person has compared the fingerprint."""
-    return _open_signed(path, schema_version, passphrase)[3]
+    with _opened(path, schema_version, passphrase) as bundle:
+        return bundle.signer
 
 
-def _open_signed(path: Path | str, schema_version: int,
-                 passphrase: str | None) -> tuple[bytes, bytes, dict[str, Any], Signer]:
+@contextmanager
+def _trusted(path: Path | str, schema_version: int, passphrase: str | None, *,
+             trust: Callable[[Signer], None]) -> Iterator[_OpenBundle]:
+    """The bundle, checked before any of it is used: within the size bounds, our format at a version we read,
+    signed by a key that `trust` accepts (it raises to refuse), the content matching its SHA-256. Refused with
+    BundleError (an encrypted one without the right passphrase: PassphraseError; from an unknown PC:
+    UnknownPcError). Its rows are checked as they are read (bundle_content)."""
+    with _opened(path, schema_version, passphrase) as bundle:
+        try:
+            trust(bundle.signer)
+        except bundle_signing.UnknownPcError as error:
+            raise UnknownPcError(str(error), error.signer) from error
+        except bundle_signing.TrustError as error:
+            raise BundleError(str(error)) from error
+        if bundle.content_sha256.hex() != bundle.header["content_sha256"]:
+            raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
+                              f"何も取り込みませんでした: {path}")
+        yield bundle
+
+
+@contextmanager
+def _opened(path: Path | str, schema_version: int, passphrase: str | None) -> Iterator[_OpenBundle]:
+    """The bundle open (an encrypted one decrypted into memory: the zip, never its unpacked content), its
+    signature checked over content.json hashed in chunks."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > bundle_format.MAX_FILE_BYTES:
             raise BundleError(f"取り込みファイルが大きすぎます（{size:,} バイト、"
                               f"{bundle_format.MAX_FILE_BYTES:,} バイトまで）。何も取り込みませんでした: {path}")
-        data = path.read_bytes()
+        file = open(path, "rb")
     except FileNotFoundError as error:
         raise BundleError(f"ファイルがありません: {path}") from error
     except OSError as error:
         raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
-    try:
-        if bundle_crypto.is_encrypted(data):
-            data = bundle_crypto.decrypt(data, passphrase)
-        members = bundle_format.unpack(data)
-        header_bytes, content_bytes = members[bundle_format.HEADER], members[bundle_format.CONTENT]
-        bundle_format.check_versions(header_bytes, schema_version)
-        header = bundle_format.header_dict(header_bytes)
-        public_key = bundle_signing.verify(members[bundle_format.SIGNATURE], header_bytes, content_bytes)
-    except bundle_crypto.PassphraseError as error:
-        raise PassphraseError(str(error)) from error
-    except (bundle_crypto.SettingsError, bundle_format.FormatError, bundle_signing.SignatureError) as error:
-        raise BundleError(f"{error}\n（{path}）") from error
-    return header_bytes, content_bytes, header, bundle_signing.signer_of(header, public_key)
+    with file, ExitStack() as stack:
+        try:
+            zipped: BinaryIO = file
+            if bundle_crypto.is_encrypted(file.read(len(bundle_crypto.MAGIC))):
+                file.seek(0)
+                zipped = bundle_crypto.decrypt_file(file, size, passphrase)
+                size = zipped.getbuffer().nbytes
+            file.seek(0)
+            members = stack.enter_context(bundle_format.opened(zipped, size))
+            bundle_format.check_versions(members.header, schema_version)
+            header = bundle_format.header_dict(members.header)
+            digest = hashlib.sha256()
+            for chunk in members.content_chunks():
+                digest.update(chunk)
+            public_key = bundle_signing.verify_digest(members.signature, members.header, digest.digest())
+        except bundle_crypto.PassphraseError as error:
+            raise PassphraseError(str(error)) from error
+        except (bundle_crypto.SettingsError, bundle_format.FormatError, bundle_signing.SignatureError) as error:
+            raise BundleError(f"{error}\n（{path}）") from error
+        except OSError as error:
+            raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
+        yield _OpenBundle(header, bundle_signing.signer_of(header, public_key), members, digest.digest())
 
 
 # ---- import ----------------------------------------------------------------------------------------
@@ -428,10 +464,20 @@ _CHUNK = 20_000  # rows applied between progress reports
 def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphrase: str | None = None,
                   progress: Progress | None = None) -> ImportSummary:
     """Merge a bundle in one transaction (see the module's docstring); dry_run reports the same counts and
-    writes nothing. An exception from `progress` (a cancel) rolls everything back."""
+    writes nothing. An exception from `progress` (a cancel) rolls everything back. The signature is checked
+    over the whole content before anything is written; the rows are then read again in chunks and applied
+    _CHUNK at a time, so memory does not grow with the bundle (benchmarks/scale_bundles.py)."""
     rights.require(db, roles.EXCHANGE)
-    header, content = read_bundle(path, db.schema_version(), passphrase,
-                                  trust=lambda signer: bundle_signing.require_trusted(db, signer))
+    with _trusted(path, db.schema_version(), passphrase,
+                  trust=lambda signer: bundle_signing.require_trusted(db, signer)) as bundle:
+        try:
+            return _import(db, bundle, Path(path), dry_run, progress)
+        except bundle_format.FormatError as error:  # a row found wrong after others were applied: all undone
+            raise BundleError(f"{error}\n（{path}）") from error
+
+
+def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progress: Progress | None) -> ImportSummary:
+    header = bundle.header
     if header.get("source_db") == db.database_id:
         raise SameDatabaseError(
             "この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から作成されています。"
@@ -442,28 +488,39 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                             destination=str(header.get("destination") or ""))
     try:
         with db.write() as stamp:
-            db.audit_operation(f"取り込みファイル {Path(path).name}（{header.get('source_name') or header['source_db']}）")
+            db.audit_operation(f"取り込みファイル {path.name}（{header.get('source_name') or header['source_db']}）")
             if q.already_received(db.conn, header["content_sha256"]):
                 summary.already_imported = True
                 summary.skipped = sum(header.get("counts", {}).values())
                 raise _RollBack
             summary.gaps = _gaps(db.conn, header)
-            total = sum(len(block["rows"]) for block in content.get("tables", {}).values())
-            done = 0
-            for table in USER_TABLES:
-                block = content.get("tables", {}).get(table)
-                if block:
-                    cols = block["columns"]
-                    for start in range(0, len(block["rows"]), _CHUNK):
-                        if progress is not None:
-                            progress(done, total)
-                        chunk = block["rows"][start:start + _CHUNK]
-                        _apply_rows(db, stamp, table, [dict(zip(cols, row)) for row in chunk], summary)
-                        done += len(chunk)
+            total = sum(header.get("counts", {}).values())  # as declared: progress only
+            done, table, columns, waiting = 0, "", [], []
+
+            def apply_waiting() -> None:
+                nonlocal done
+                if progress is not None:
+                    progress(min(done, total), total)
+                _apply_rows(db, stamp, table, waiting, summary)
+                done += len(waiting)
+                waiting.clear()
+
+            for item in bundle.content():
+                if isinstance(item, bundle_content.Rows):
+                    waiting.extend(dict(zip(columns, row)) for row in item.rows)
+                    if len(waiting) >= _CHUNK:
+                        apply_waiting()
+                elif isinstance(item, bundle_content.Columns):
+                    if waiting:
+                        apply_waiting()
+                    table, columns = item
+                else:
+                    audit_exchange.keep_received(db.conn, item.entries, header["source_db"], stamp.at)
+            if waiting:
+                apply_waiting()
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
-            audit_exchange.keep_received(db.conn, content.get("audit", []), header["source_db"], stamp.at)
             q.mark_received(db.conn, header["content_sha256"], header["source_db"], _seq(header.get("max_seq")),
                             stamp.at, destination=summary.destination, scope=_header_scope(header),
                             since_seq=_seq(header.get("since_seq")), made_at=summary.made_at,
