@@ -229,11 +229,12 @@ def _batches(source: _Source, decoder: msgspec.json.Decoder, where: str) -> Iter
         buf, pos = source.buf, source.pos
         cut = None
         if source.base + pos >= exact_until:
-            window = max(pos, len(buf) - 64 * 1024)
-            for cut in _ROW_BOUNDARY.finditer(buf, window):
+            limit = min(len(buf), pos + _BATCH_BYTES)
+            window = max(pos, limit - 64 * 1024)
+            for cut in _ROW_BOUNDARY.finditer(buf, window, limit):
                 pass
             if cut is None and window > pos:
-                for cut in _ROW_BOUNDARY.finditer(buf, pos):
+                for cut in _ROW_BOUNDARY.finditer(buf, pos, limit):
                     pass
         if cut is not None:
             data = b"[" + buf[pos:cut.start() + 1] + b"]"

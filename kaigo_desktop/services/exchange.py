@@ -497,27 +497,27 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
             total = sum(header.get("counts", {}).values())  # as declared: progress only
             done, table, columns, waiting = 0, "", [], []
 
-            def apply_waiting() -> None:
+            def apply_waiting(upto: int) -> None:
                 nonlocal done
                 if progress is not None:
                     progress(min(done, total), total)
-                _apply_rows(db, stamp, table, waiting, summary)
-                done += len(waiting)
-                waiting.clear()
+                _apply_rows(db, stamp, table, waiting[:upto], summary)
+                done += len(waiting[:upto])
+                del waiting[:upto]
 
             for item in bundle.content():
                 if isinstance(item, bundle_content.Rows):
                     waiting.extend(dict(zip(columns, row)) for row in item.rows)
-                    if len(waiting) >= _CHUNK:
-                        apply_waiting()
+                    while len(waiting) >= _CHUNK:
+                        apply_waiting(_CHUNK)
                 elif isinstance(item, bundle_content.Columns):
                     if waiting:
-                        apply_waiting()
+                        apply_waiting(len(waiting))
                     table, columns = item
                 else:
                     audit_exchange.keep_received(db.conn, item.entries, header["source_db"], stamp.at)
             if waiting:
-                apply_waiting()
+                apply_waiting(len(waiting))
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
@@ -651,6 +651,7 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
     open_ids = set(q.open_conflict_row_ids(conn, table, "both_changed"))
     new_bases: list[tuple[str, str, list[str], list[str]]] = []
     updates: list[_Update] = []
+    inserts: list[_Insert] = []
     for full in incoming:
         ancestors = list(full.get(ANCESTORS) or [])
         row = {c: full.get(c) for c in local_cols if c in full}
@@ -658,9 +659,7 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
         version = _version(row)
         local = local_rows.get(row["id"])
         if local is None:
-            if _write(db, stamp, table, row, full, insert=True, summary=summary):
-                new_bases.append((row["id"], version, ancestors, []))
-                summary.tally("deleted" if row.get("deleted_at") else "added", table)
+            inserts.append(_Insert(row, full, version, ancestors))
             continue
         local_version = _version(local)
         base = known.get(row["id"])
@@ -724,6 +723,16 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
+    added = deleted = 0
+    for insert in _write_inserts(db, stamp, table, inserts, summary):
+        new_bases.append((insert.row["id"], insert.version, insert.ancestors, []))
+        if insert.row.get("deleted_at"):
+            deleted += 1
+        else:
+            added += 1
+    for kind, count in (("added", added), ("deleted", deleted)):
+        if count:
+            summary.tally(kind, table, count)
     for update in _write_updates(db, stamp, table, updates, summary):
         row_id = update.changed["id"]
         _keep_earliest_created(conn, table, update.local, update.full)
@@ -731,6 +740,35 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
         _close_settled(db, stamp, table, row_id, {update.version, *update.lineage}, open_ids)
         summary.tally(update.kind, table)
     q.save_bases(conn, table, new_bases)
+
+
+@dataclass
+class _Insert:
+    """A record new here, written in a batch with the other new ones."""
+    row: dict[str, Any]
+    full: dict[str, Any]
+    version: str
+    ancestors: list[str]
+
+
+def _write_inserts(db: Database, stamp: WriteStamp, table: str, inserts: list[_Insert],
+                   summary: ImportSummary) -> list[_Insert]:
+    """Write the new records, those of the same columns in one statement (a million new gatherings); when a
+    batch breaks a constraint (a record not here yet, a name taken) it is undone and written row by row, each
+    failure handled alone. Returns the inserts written."""
+    batches: dict[tuple[str, ...], list[_Insert]] = {}
+    for insert in inserts:
+        batches.setdefault(tuple(insert.row), []).append(insert)
+    written = []
+    for batch in batches.values():
+        try:
+            with db.write():  # a savepoint: a failed batch leaves nothing behind
+                q.insert_rows(db.conn, table, [insert.row for insert in batch])
+            written += batch
+        except sqlite3.IntegrityError:
+            written += [insert for insert in batch
+                        if _write(db, stamp, table, insert.row, insert.full, insert=True, summary=summary)]
+    return written
 
 
 def _write_updates(db: Database, stamp: WriteStamp, table: str, updates: list[_Update],

@@ -4,6 +4,7 @@ destinations, sources, received bundles, pending rows and conflicts."""
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -84,6 +85,13 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
+def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Many rows of the same columns (those of the first row, in its order)."""
+    columns = tuple(rows[0])
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                     map(operator.itemgetter(*columns), rows))
+
+
 def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     sets = ", ".join(f"{c} = :{c}" for c in row if c not in ("id", "created_at"))
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = :id", row)
@@ -144,8 +152,12 @@ def save_bases(conn: sqlite3.Connection, table: str,
         " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
         " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
-        ((table, row[0], *row[1].split("|", 1), json.dumps(row[2]), json.dumps(row[3] if len(row) > 3 else []))
+        ((table, row[0], *row[1].split("|", 1), _json_text(row[2]), _json_text(row[3] if len(row) > 3 else []))
          for row in rows))
+
+
+def _json_text(items: list[str]) -> str:
+    return json.dumps(items) if items else "[]"  # most records have no history yet: a million json.dumps saved
 
 
 def set_created_at(conn: sqlite3.Connection, table: str, row_id: str, created_at: str) -> None:
