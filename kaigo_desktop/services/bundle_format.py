@@ -10,6 +10,7 @@ Everything returned is plain builtins (dicts, lists, str, int, None)."""
 from __future__ import annotations
 
 import io
+import operator
 import re
 import zipfile
 from collections.abc import Iterator
@@ -316,8 +317,10 @@ def check_columns(table: str, columns: list[str]) -> None:
 def check_rows(table: str, columns: list[str], rows: list[list[Any]], first: int = 0) -> None:
     """Rows (the first of them the `first`-th of the table) against their columns: as wide, the identity and
     version columns text, _ancestors (last) a list or null, no other list."""
-    where = f"$.tables.{table}"
     width, text_columns = len(columns), [columns.index(name) for name in REQUIRED_COLUMNS]
+    if rows and _rows_fine(rows, width, text_columns):
+        return
+    where = f"$.tables.{table}"
     for number, row in enumerate(rows, first):
         if len(row) != width:
             raise refusal(CONTENT, f"行の値の数（{len(row)}）が列の数（{width}）と違います（場所: {where}.rows[{number}]）")
@@ -325,3 +328,18 @@ def check_rows(table: str, columns: list[str], rows: list[list[Any]], first: int
             raise refusal(CONTENT, f"{'・'.join(REQUIRED_COLUMNS)} は空でない文字列であるべきです（場所: {where}.rows[{number}]）")
         if list in map(type, row[:-1]) or not (row[-1] is None or type(row[-1]) is list):
             raise refusal(CONTENT, f"一覧（[…]）は {ANCESTORS} の列にだけ入ります（場所: {where}.rows[{number}]）")
+
+
+def _rows_fine(rows: list[list[Any]], width: int, text_columns: list[int]) -> bool:
+    """Whether every row passes check_rows, looked at column by column (a million rows: no loop in Python);
+    when not, check_rows looks row by row for the first one that does not, to name it."""
+    if set(map(len, rows)) != {width}:
+        return False
+    for index in range(width):
+        kinds = set(map(type, map(operator.itemgetter(index), rows)))
+        if index in text_columns:
+            if kinds != {str} or "" in map(operator.itemgetter(index), rows):
+                return False
+        elif list in kinds if index < width - 1 else not kinds <= {list, type(None)}:
+            return False
+    return True

@@ -487,7 +487,7 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                             made_by=str(header.get("created_by") or ""),
                             destination=str(header.get("destination") or ""))
     try:
-        with db.write() as stamp:
+        with q.large_page_cache(db.conn), db.write() as stamp:
             db.audit_operation(f"取り込みファイル {path.name}（{header.get('source_name') or header['source_db']}）")
             if q.already_received(db.conn, header["content_sha256"]):
                 summary.already_imported = True
@@ -651,16 +651,16 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
     open_ids = set(q.open_conflict_row_ids(conn, table, "both_changed"))
     new_bases: list[tuple[str, str, list[str], list[str]]] = []
     updates: list[_Update] = []
-    inserts: list[_Insert] = []
+    inserts: list[dict[str, Any]] = []
     for full in incoming:
+        local = local_rows.get(full["id"])
+        if local is None:  # new here, the usual case of a big bundle: written in batches below
+            inserts.append(full)
+            continue
         ancestors = list(full.get(ANCESTORS) or [])
         row = {c: full.get(c) for c in local_cols if c in full}
         row["change_seq"] = stamp.change_seq
         version = _version(row)
-        local = local_rows.get(row["id"])
-        if local is None:
-            inserts.append(_Insert(row, full, version, ancestors))
-            continue
         local_version = _version(local)
         base = known.get(row["id"])
         local_ancestors = _local_ancestors(local_version, base)
@@ -724,9 +724,9 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
     added = deleted = 0
-    for insert in _write_inserts(db, stamp, table, inserts, summary):
-        new_bases.append((insert.row["id"], insert.version, insert.ancestors, []))
-        if insert.row.get("deleted_at"):
+    for full in _write_inserts(db, stamp, table, local_cols, inserts, summary):
+        new_bases.append((full["id"], _version(full), list(full.get(ANCESTORS) or []), []))
+        if full.get("deleted_at"):
             deleted += 1
         else:
             added += 1
@@ -742,32 +742,27 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
     q.save_bases(conn, table, new_bases)
 
 
-@dataclass
-class _Insert:
-    """A record new here, written in a batch with the other new ones."""
-    row: dict[str, Any]
-    full: dict[str, Any]
-    version: str
-    ancestors: list[str]
-
-
-def _write_inserts(db: Database, stamp: WriteStamp, table: str, inserts: list[_Insert],
-                   summary: ImportSummary) -> list[_Insert]:
-    """Write the new records, those of the same columns in one statement (a million new gatherings); when a
-    batch breaks a constraint (a record not here yet, a name taken) it is undone and written row by row, each
-    failure handled alone. Returns the inserts written."""
-    batches: dict[tuple[str, ...], list[_Insert]] = {}
-    for insert in inserts:
-        batches.setdefault(tuple(insert.row), []).append(insert)
+def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list[str],
+                   inserts: list[dict[str, Any]], summary: ImportSummary) -> list[dict[str, Any]]:
+    """Write the incoming rows new here, those of the same columns in one statement (a million new
+    gatherings: no dict per row); when a batch breaks a constraint (a record not here yet, a name taken) it is
+    undone and written row by row, each failure handled alone. Returns the rows written."""
+    batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for full in inserts:
+        batches.setdefault(tuple(full), []).append(full)
     written = []
-    for batch in batches.values():
+    for keys, batch in batches.items():
+        columns = [c for c in local_cols if c in keys]
         try:
             with db.write():  # a savepoint: a failed batch leaves nothing behind
-                q.insert_rows(db.conn, table, [insert.row for insert in batch])
+                q.insert_rows(db.conn, table, [*columns, "change_seq"], batch, stamp.change_seq)
             written += batch
         except sqlite3.IntegrityError:
-            written += [insert for insert in batch
-                        if _write(db, stamp, table, insert.row, insert.full, insert=True, summary=summary)]
+            for full in batch:
+                row = {c: full[c] for c in columns}
+                row["change_seq"] = stamp.change_seq
+                if _write(db, stamp, table, row, full, insert=True, summary=summary):
+                    written.append(full)
     return written
 
 

@@ -3,10 +3,11 @@ destinations, sources, received bundles, pending rows and conflicts."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import operator
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 # How each user table reaches a municipality (for `--municipality`).
@@ -85,11 +86,24 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
-    """Many rows of the same columns (those of the first row, in its order)."""
-    columns = tuple(rows[0])
+def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]],
+                change_seq: int) -> None:
+    """Many rows holding every one of `columns` but the last, change_seq, which they all take."""
+    values = operator.itemgetter(*columns[:-1])
     conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                     map(operator.itemgetter(*columns), rows))
+                     ((*values(row), change_seq) for row in rows))
+
+
+@contextlib.contextmanager
+def large_page_cache(conn: sqlite3.Connection, kib: int = 64 * 1024) -> Iterator[None]:
+    """A bigger page cache for one large write (a bundle of a million rows): the indexes being filled stay in
+    memory instead of going back and forth through the WAL file (about a sixth less time, 64 MiB more memory)."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
