@@ -386,6 +386,13 @@ class _OpenBundle:
         return bundle_content.read(hashed())
 
 
+def bundle_header(path: Path | str, schema_version: int, passphrase: str | None = None, *,
+                  trust: Callable[[Signer], None]) -> dict[str, Any]:
+    """The header of a bundle checked as an import checks it before writing (see _trusted)."""
+    with _trusted(path, schema_version, passphrase, trust=trust) as bundle:
+        return bundle.header
+
+
 def inspect_bundle(path: Path | str, schema_version: int, passphrase: str | None = None) -> Signer:
     """Who a bundle says made it, its signature checked against its own key (not yet trusted): for trusting
     the PC it came from once the person has compared the fingerprint."""
