@@ -91,7 +91,7 @@ class _Source:
             self.pos = _WS.match(self.buf, self.pos).end()
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
-            if not self.fill(64 * 1024):
+            if not self.fill(1):
                 return None
 
     def expect(self, byte: bytes) -> None:

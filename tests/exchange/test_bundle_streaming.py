@@ -37,7 +37,8 @@ def _many_gatherings(a, tmp_path):
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Chunks of a few rows, so a bundle of 60 gatherings is read and applied in many."""
+    """Chunks of a few rows, so a bundle of 60 gatherings is unpacked, read and applied in many."""
+    monkeypatch.setattr(bundle_format, "_CHUNK", 512)
     monkeypatch.setattr(bundle_content, "_BATCH_BYTES", 700)
     monkeypatch.setattr(ex, "_CHUNK", 5)
 
