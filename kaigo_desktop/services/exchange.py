@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -514,7 +515,7 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
 
             for item in bundle.content():
                 if isinstance(item, bundle_content.Rows):
-                    waiting.extend(dict(zip(columns, row)) for row in item.rows)
+                    waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
                     while len(waiting) >= _CHUNK:
                         apply_waiting(_CHUNK)
                 elif isinstance(item, bundle_content.Columns):
@@ -730,14 +731,11 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
-    added = deleted = 0
-    for full in _write_inserts(db, stamp, table, local_cols, inserts, summary):
-        new_bases.append((full["id"], _version(full), list(full.get(ANCESTORS) or []), []))
-        if full.get("deleted_at"):
-            deleted += 1
-        else:
-            added += 1
-    for kind, count in (("added", added), ("deleted", deleted)):
+    written = _write_inserts(db, stamp, table, local_cols, inserts, summary)
+    new_bases += [(full["id"], f"{full['updated_at']}|{full['origin_db']}", full.get(ANCESTORS) or [], [])
+                  for full in written]
+    deleted = sum(1 for full in written if full.get("deleted_at"))
+    for kind, count in (("added", len(written) - deleted), ("deleted", deleted)):
         if count:
             summary.tally(kind, table, count)
     for update in _write_updates(db, stamp, table, updates, summary):

@@ -89,9 +89,9 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
 def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]],
                 change_seq: int) -> None:
     """Many rows holding every one of `columns` but the last, change_seq, which they all take."""
-    values = operator.itemgetter(*columns[:-1])
-    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                     ((*values(row), change_seq) for row in rows))
+    values = ", ".join(["?"] * (len(columns) - 1) + [str(int(change_seq))])  # one number for all: no tuple per row
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})",
+                     map(operator.itemgetter(*columns[:-1]), rows))
 
 
 @contextlib.contextmanager
