@@ -296,21 +296,24 @@ class EvaluationSheet:
     unlocked: list[str] = field(default_factory=list)  # submitted from a 年度 not locked (figures may change)
 
 
+DEFINITION_TERMS = {"1": "事項1", "2": "事項2", "3": "事項3", WEEKLY: INDICATOR_TITLES[WEEKLY],
+                    "entered": "健康寿命・生きがいを感じる人の率"}
+
+
 def definitions(rules_by_item: dict[str, int]) -> dict[str, str]:
-    """The counting rules in words, as the sheet prints them."""
+    """The counting rules in words (keyed as DEFINITION_TERMS), as the sheet prints them."""
     programs = "・".join(PROGRAM_LABELS[code] for code in PROGRAM_CODES)
     first = rules_by_item.get("1", 5)
     which = "5種類すべて" if first >= len(PROGRAM_CODES) else f"{first}種類以上"
     return {
-        "1": f"事項1: 調査対象の通いの場（基準月に開催のある活動中の通いの場）が合わせて予防プログラム（{programs}）の"
+        "1": f"調査対象の通いの場（基準月に開催のある活動中の通いの場）が合わせて予防プログラム（{programs}）の"
              f"{which}を提供している区市町村を数える。",
-        "2": f"事項2: その年度に介護予防・フレイル予防推進員を{rules_by_item.get('2', 1)}人以上配置した区市町村を数える。",
-        "3": f"事項3: 短期集中予防サービス（C）の実施を申告し、その年度の利用者が{rules_by_item.get('3', 1)}人以上の"
+        "2": f"その年度に介護予防・フレイル予防推進員を{rules_by_item.get('2', 1)}人以上配置した区市町村を数える。",
+        "3": f"短期集中予防サービス（C）の実施を申告し、その年度の利用者が{rules_by_item.get('3', 1)}人以上の"
              "区市町村を数える。",
-        WEEKLY: "週1回以上活動に参加している人の率: 実際の開催頻度が週1回以上の通いの場の参加者実人数（65歳以上）÷"
-                "65歳以上人口×100（小数1桁、四捨五入）。東京都の率は提出のあった区市町村の参加者の合計÷65歳以上人口の"
-                "合計であり、区市町村の率の平均ではない。",
-        "entered": "健康寿命・生きがいを感じる人の率: このアプリの外の調査の値を東京都の担当者が出典・年とともに入力。",
+        WEEKLY: "実際の開催頻度が週1回以上の通いの場の参加者実人数（65歳以上）÷65歳以上人口×100（小数1桁、四捨五入）。"
+                "東京都の率は提出のあった区市町村の参加者の合計÷65歳以上人口の合計であり、区市町村の率の平均ではない。",
+        "entered": "このアプリの外の調査の値を、東京都の担当者が出典・年とともに入力する。",
     }
 
 
@@ -452,3 +455,40 @@ def set_indicator(db: Database, key: str, fiscal_year: int, value: float | None,
         raise MetroError(f"出典の年が範囲外です（{source_year}）。", field="source_year")
     with db.write() as stamp:
         q.save_indicator(db, stamp, key, fiscal_year, None if value is None else float(value), source, source_year)
+
+
+def municipality_of_trust_file(db: Database, trust_file: Path) -> str:
+    """The 区市町村 a trust file names (its database's name begins with it: 「日野市 ○○センター」)."""
+    try:
+        signer = bundle_signing.read_trust_file(trust_file)
+    except bundle_signing.TrustError as error:
+        raise MetroError(str(error), kind="trust") from error
+    found = [m.code for m in lookups.municipalities(db)
+             if signer.name == m.name or signer.name.startswith(m.name + " ")]
+    if len(found) != 1:
+        raise MetroError(f"信頼ファイルの名前（{signer.name or '未設定'}）から区市町村が分かりません。"
+                         "--municipality で区市町村コードを指定してください。", kind="trust")
+    return found[0]
+
+
+def sheet_text(sheet: EvaluationSheet) -> str:
+    """The sheet as lines for a terminal."""
+    lines = [f"評価シート {format_fiscal_year(sheet.fiscal_year)}（提出 {len(sheet.submitted)} / "
+             f"{len(sheet.submitted) + len(sheet.missing)} 区市町村）"]
+    for number in ITEMS:
+        item = sheet.items[sheet.fiscal_year][number]
+        due = f"（{format_fiscal_year(item.target_year)}まで）" if item.target_year else ""
+        target = "なし" if item.target is None else f"{item.target}区市町村{due}"
+        actuals = "  ".join(f"{format_fiscal_year(y)} {sheet.items[y][number].actual}" for y in sheet.years)
+        names = "、".join(sheet.municipality_names.get(code, code) for code in item.municipalities) or "―"
+        lines += [f"事項{number} {item.title}", f"  目標 {target}  実績 {actuals}", f"  該当: {names}"]
+    for indicator in sheet.indicators.values():
+        value = "―" if indicator.tokyo is None else f"{indicator.tokyo}{indicator.unit}"
+        source = f"（出典: {indicator.source}{f'、{indicator.source_year}' if indicator.source_year else ''}）" \
+            if indicator.source else ""
+        lines.append(f"{indicator.title}: 東京都 {value}{source}")
+    if sheet.unlocked:
+        lines.append("未ロックの提出（数値は変わる可能性あり）: " + "、".join(
+            sheet.municipality_names.get(code, code) for code in sheet.unlocked))
+    lines += ["定義:", *(f"  {DEFINITION_TERMS.get(key, key)}: {text}" for key, text in sheet.definitions.items())]
+    return "\n".join(lines)
