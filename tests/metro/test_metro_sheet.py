@@ -201,3 +201,29 @@ def test_tampered_foreign_and_unknown_submissions_are_refused_whole(sources: lis
     with pytest.raises(SubmissionError, match="大きすぎます"):
         metro.import_submissions(metro_db, [tmp_path / "huge.kaigo-sub"])
     assert metro_db.scalar("SELECT COUNT(*) FROM metro_submissions") == 0
+
+
+def test_any_damaged_byte_is_refused_with_a_japanese_message_or_changes_nothing(
+        sources: list[Source], metro_db: Database, tmp_path: Path) -> None:
+    """Hostile files: a valid submission with bytes flipped anywhere (zip structure, compressed data, signature)
+    is refused as a SubmissionError — never another exception — unless the flip hit bytes nobody reads (zip
+    time stamps), and then exactly the signed figures are imported."""
+    import random
+
+    [good] = _export_all(sources[:1], tmp_path)
+    data = good.read_bytes()
+    rng = random.Random(18)
+    signed = json.loads(zipfile.ZipFile(good).read("content.json"))
+    for attempt in range(150):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
+        path = tmp_path / f"damaged{attempt}.kaigo-sub"
+        path.write_bytes(bytes(damaged))
+        try:
+            metro.import_submissions(metro_db, [path])
+        except SubmissionError as error:
+            assert path.name in str(error)
+            continue
+        stored = metro_db.query("SELECT content FROM metro_submissions WHERE replaced_at IS NULL")
+        assert [json.loads(row[0]) for row in stored] == [signed]
