@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Source
 
 from kaigo_desktop.services import bundle_signing, metro, setup
 from kaigo_desktop.storage.database import Database
+from tests.metro_data import Source
 
 
 def test_a_key_is_trusted_for_one_municipality(sources: list[Source], metro_db: Database) -> None:
