@@ -20,6 +20,7 @@ from kaigo_desktop.gui.pdf_pages import PdfPreviewDialog, print_pdf
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.report_form import ALLOW_EMPTY_LABEL, ReportForm
 from kaigo_desktop.gui.screens.report_job import ProgressRelay, keep_report, make_report
+from kaigo_desktop.gui.screens.submission_export import SubmissionExportBox
 from kaigo_desktop.reports import ReportResult
 from kaigo_desktop.services import masters_view, overview, promoters_view
 from kaigo_desktop.services.cancelling import Cancelled
@@ -110,12 +111,14 @@ class ReportsScreen(Screen):
         result_layout.addWidget(self.warning_label)
         result_layout.addLayout(result_buttons)
         self.result_box.hide()
+        self.submission_box = SubmissionExportBox(context)
 
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(self.problem_label)
         layout.addLayout(buttons)
         layout.addWidget(self.result_box)
+        layout.addWidget(self.submission_box)
         layout.addStretch(1)
 
     # ---- Screen --------------------------------------------------------------------------------
@@ -133,6 +136,8 @@ class ReportsScreen(Screen):
 
     def _fill(self, choices, today: date) -> None:
         self.form.fill(*choices, today=today, default_municipality=self.context.defaults.municipality)
+        fiscal_years, municipalities = choices[0], choices[1]
+        self.submission_box.fill(fiscal_years, municipalities, today, self.context.defaults.municipality)
         self._choices_loaded = True
         self.create_button.setEnabled(True)
         self.preview_first_button.setEnabled(True)
@@ -165,7 +170,20 @@ class ReportsScreen(Screen):
                                       f"{self.form.suggested_file_name()}（2ページ）")
             self.result_box.show()
             return self
-        return [("reports", with_result)]
+        def submission_exported() -> QWidget:
+            self.result_box.hide()
+            choice = self.submission_box.choice()
+            if choice is not None:
+                from kaigo_desktop.gui.screens.submission_export import suggested_file_name
+                from kaigo_desktop.services.submissions import NOT_LOCKED_WARNING, SubmissionExported
+
+                fiscal_year, code, name = choice
+                self.submission_box.show_result(SubmissionExported(
+                    Path("C:/Users/職員/Documents") / suggested_file_name(name, fiscal_year), fiscal_year, code,
+                    False, NOT_LOCKED_WARNING))
+            return self
+
+        return [("reports", with_result), ("submission_export", submission_exported)]
 
     # ---- making a report -----------------------------------------------------------------------
 
