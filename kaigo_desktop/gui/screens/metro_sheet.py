@@ -1,0 +1,387 @@
+"""評価シート (東京都): for one 年度, each 事項's target and actual for the last three 年度 side by side and the
+区市町村 counted, the outcome indicators with their source and year, a bar chart of an indicator across the
+区市町村, the targets and survey indicators editable (small dialogs), and 「PDFで保存」 (the metro sheet PDF)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaigo_desktop.domain.fiscal import format_fiscal_year
+from kaigo_desktop.gui import file_dialogs, opening
+from kaigo_desktop.gui.metro_edit_dialogs import IndicatorDialog, TargetDialog
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.gui.screens.base import Screen
+from kaigo_desktop.gui.screens.masters_common import NUMBER_ALIGNMENT, add_choosers, fill_fiscal_years
+from kaigo_desktop.gui.screens.metro_common import (
+    default_fiscal_year,
+    fiscal_year_combo,
+    format_indicator,
+    indicator_unit,
+    metro_fiscal_years,
+)
+from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart
+from kaigo_desktop.gui.widgets.record_list_table import read_only_item, record_list_table
+from kaigo_desktop.services import metro, overview
+from kaigo_desktop.services.changes import Changes
+from kaigo_desktop.services.metro import EvaluationSheet
+
+ITEM_NUMBERS = ("1", "2", "3")
+# Indicators the 東京都 user enters (the weekly participation rate is computed from the submissions).
+ENTERED_INDICATORS = ("healthy_life_expectancy", "ikigai_rate")
+INDICATOR_COLUMNS = ("成果指標", "東京都", "出典", "調査年")
+PDF_FILTER = "PDF (*.pdf)"
+SHOWN_KINDS = ("submissions", "metro_targets", "metro_indicators")
+
+
+def _short_year(fiscal_year: int) -> str:
+    return format_fiscal_year(fiscal_year)
+
+
+def item_columns(years: list[int]) -> tuple[str, ...]:
+    return ("事項", "目標", *(f"{_short_year(year)}実績" if year else "実績" for year in years))
+
+
+def _load(fiscal_year: int):
+    def job(db, _ctx) -> tuple[EvaluationSheet, dict[str, str]]:
+        names = {m.code: m.name for m in overview.municipalities(db)}
+        return metro.evaluation_sheet(db, fiscal_year), names
+    return job
+
+
+class MetroSheetScreen(Screen):
+    title = "評価シート"
+    saves_to_database = False  # Ctrl+S saves the PDF
+
+    def __init__(self, context, parent=None):
+        super().__init__(context, parent)
+        self.sheet: EvaluationSheet | None = None
+        self.names: dict[str, str] = {}
+        self._stale = True
+        self._request = 0
+        self.last_pdf: Path | None = None
+        self._last_folder: Path | None = None
+
+        self.fiscal_year_combo = fiscal_year_combo("metro_sheet")
+        self.state_label = QLabel("")
+        self.state_label.setObjectName("metro_sheet_state")
+        self.state_label.setWordWrap(True)
+        self.pdf_button = QPushButton("PDFで保存…(&P)")
+        self.pdf_button.setObjectName("metro_sheet_pdf")
+        self.pdf_button.clicked.connect(self.choose_and_save_pdf)
+        bar = QHBoxLayout()
+        add_choosers(bar, (("年度(&Y)", self.fiscal_year_combo),))
+        bar.addWidget(self.state_label, 1)
+        bar.addWidget(self.pdf_button)
+
+        # 事項: target and three 年度 of actuals, then who was counted and how.
+        self.items_table = record_list_table(item_columns([0, 0, 0]), stretch=(), name="metro_items_table")
+        self.items_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.items_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.items_table.setTabKeyNavigation(False)
+        self.items_table.itemSelectionChanged.connect(self._update_buttons)
+        self.items_table.doubleClicked.connect(lambda _index: self.edit_target())
+        self.target_button = QPushButton("目標を変更…(&G)")
+        self.target_button.setObjectName("metro_edit_target")
+        self.target_button.setToolTip("選んだ事項の、この年度の目標（区市町村数）を変更します")
+        self.target_button.clicked.connect(self.edit_target)
+        self.counted_label = QLabel("")
+        self.counted_label.setObjectName("metro_counted")
+        self.counted_label.setWordWrap(True)
+        self.counted_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.definitions_label = QLabel("")
+        self.definitions_label.setObjectName("metro_definitions")
+        self.definitions_label.setWordWrap(True)
+        self.definitions_label.setStyleSheet("color: #404850;")
+        items_box = QGroupBox("事項ごとの目標と実績（区市町村数）")
+        items_layout = QVBoxLayout(items_box)
+        items_layout.addWidget(self.items_table)
+        items_buttons = QHBoxLayout()
+        items_buttons.addWidget(self.target_button)
+        items_buttons.addStretch(1)
+        items_layout.addLayout(items_buttons)
+        items_layout.addWidget(self.counted_label)
+        items_layout.addWidget(self.definitions_label)
+
+        self.indicators_table = record_list_table(INDICATOR_COLUMNS, stretch=(), name="metro_indicators_table")
+        self.indicators_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.indicators_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.indicators_table.setTabKeyNavigation(False)
+        self.indicators_table.itemSelectionChanged.connect(self._update_buttons)
+        self.indicators_table.doubleClicked.connect(lambda _index: self.edit_indicator())
+        self.indicator_button = QPushButton("指標を入力…(&E)")
+        self.indicator_button.setObjectName("metro_edit_indicator")
+        self.indicator_button.setToolTip("健康寿命・生きがいを感じる人の率を、出典と調査年とともに入力します")
+        self.indicator_button.clicked.connect(self.edit_indicator)
+        indicators_box = QGroupBox("成果指標")
+        indicators_layout = QVBoxLayout(indicators_box)
+        indicators_layout.addWidget(self.indicators_table)
+        indicator_buttons = QHBoxLayout()
+        indicator_buttons.addWidget(self.indicator_button)
+        indicator_buttons.addStretch(1)
+        indicators_layout.addLayout(indicator_buttons)
+
+        self.chart_combo = QComboBox()
+        self.chart_combo.setObjectName("metro_chart_indicator")
+        self.chart_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.chart_combo.currentIndexChanged.connect(lambda _i: self._show_chart())
+        self.chart_note = QLabel("")
+        self.chart_note.setWordWrap(True)
+        self.chart = HorizontalBarChart("")
+        self.chart.setObjectName("metro_chart")
+        chart_box = QGroupBox("区市町村別のグラフ")
+        chart_layout = QVBoxLayout(chart_box)
+        chart_bar = QHBoxLayout()
+        add_choosers(chart_bar, (("指標(&I)", self.chart_combo),))
+        chart_bar.addWidget(self.chart_note, 1)
+        chart_layout.addLayout(chart_bar)
+        chart_layout.addWidget(self.chart)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(items_box)
+        layout.addWidget(indicators_box)
+        layout.addWidget(chart_box)
+        layout.addStretch(1)
+
+        fill_fiscal_years(self.fiscal_year_combo, metro_fiscal_years(self._today()),
+                          default_fiscal_year(self._today()))
+        self.fiscal_year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        context.changes_did_happen.connect(self._changes_happened)
+        self._update_buttons()
+
+    def _today(self) -> date:
+        return getattr(self.window(), "today", None) or date.today()
+
+    def fiscal_year(self) -> int:
+        return self.fiscal_year_combo.currentData()
+
+    # ---- Screen --------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self._stale:
+            self.refresh()
+
+    def save(self, then=None) -> None:  # Ctrl+S: the PDF
+        self.choose_and_save_pdf()
+        if then is not None:
+            then(True)
+
+    def write_widgets(self) -> list[QWidget]:
+        return [self.target_button, self.indicator_button]
+
+    def screenshot_views(self):
+        return [("metro_sheet", lambda: self)]
+
+    def _changes_happened(self, changes: Changes) -> None:
+        if changes.touches(*SHOWN_KINDS):
+            self._stale = True
+            if self.isVisible():
+                self.refresh()
+
+    # ---- showing -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._stale = False
+        self._request += 1
+        request = self._request
+        self.context.run(_load(self.fiscal_year()),
+                         on_done=lambda result: request == self._request and self._fill(*result))
+
+    def _fill(self, sheet: EvaluationSheet, names: dict[str, str]) -> None:
+        self.sheet, self.names = sheet, names
+        self.state_label.setText(f"提出 {len(sheet.submitted)}／{len(sheet.submitted) + len(sheet.missing)} 区市町村"
+                                 + (f"（未提出 {len(sheet.missing)}）" if sheet.missing else ""))
+        self._fill_items(sheet)
+        self._fill_indicators(sheet)
+        self._fill_chart_choices(sheet)
+        self._update_buttons()
+
+    def _fill_items(self, sheet: EvaluationSheet) -> None:
+        selected = self._selected_row(self.items_table)
+        columns = item_columns(sheet.years)
+        self.items_table.setHorizontalHeaderLabels(list(columns))
+        self.items_table.setRowCount(len(ITEM_NUMBERS))
+        current = sheet.items.get(sheet.fiscal_year, {})
+        for row, number in enumerate(ITEM_NUMBERS):
+            item = current.get(number)
+            title = item.title if item else ""
+            texts = [f"事項{number}　{title}", "—" if item is None or item.target is None else f"{item.target}"]
+            texts += [str(sheet.items[year][number].actual) if number in sheet.items.get(year, {}) else "—"
+                      for year in sheet.years]
+            for column, text in enumerate(texts):
+                cell = read_only_item(text)
+                if column:
+                    cell.setTextAlignment(NUMBER_ALIGNMENT)
+                self.items_table.setItem(row, column, cell)
+        self.items_table.selectRow(selected if selected is not None else 0)
+        self._fit_table_height(self.items_table)
+        lines = []
+        for number in ITEM_NUMBERS:
+            item = current.get(number)
+            codes = item.municipalities if item else []
+            listed = "、".join(self.names.get(code, code) for code in codes) or "なし"
+            lines.append(f"事項{number}（{format_fiscal_year(sheet.fiscal_year)}・{len(codes)}）: {listed}")
+        self.counted_label.setText("数えた区市町村\n" + "\n".join(lines))
+        definitions = [f"事項{n}: {sheet.definitions[n]}" for n in ITEM_NUMBERS if n in sheet.definitions]
+        definitions += [f"{sheet.indicators[key].title if key in sheet.indicators else key}: {text}"
+                        for key, text in sheet.definitions.items() if key not in ITEM_NUMBERS]
+        self.definitions_label.setText("定義\n" + "\n".join(definitions))
+
+    def _fill_indicators(self, sheet: EvaluationSheet) -> None:
+        selected = self._selected_row(self.indicators_table)
+        indicators = list(sheet.indicators.values())
+        self.indicators_table.setRowCount(len(indicators))
+        for row, indicator in enumerate(indicators):
+            texts = (indicator.title, format_indicator(indicator.key, indicator.tokyo),
+                     indicator.source or ("未入力" if indicator.key in ENTERED_INDICATORS else ""),
+                     f"{indicator.source_year}年" if indicator.source_year else "")
+            for column, text in enumerate(texts):
+                cell = read_only_item(text)
+                if column == 1:
+                    cell.setTextAlignment(NUMBER_ALIGNMENT)
+                if indicator.key not in ENTERED_INDICATORS:
+                    cell.setToolTip("提出ファイルから計算する指標です（入力はできません）")
+                self.indicators_table.setItem(row, column, cell)
+        self.indicators_table.selectRow(selected if selected is not None else 0)
+        self._fit_table_height(self.indicators_table)
+
+    def _fill_chart_choices(self, sheet: EvaluationSheet) -> None:
+        wanted = self.chart_combo.currentData()
+        self.chart_combo.blockSignals(True)
+        self.chart_combo.clear()
+        for indicator in sheet.indicators.values():
+            if any(value is not None for value in indicator.by_municipality.values()):
+                self.chart_combo.addItem(indicator.title, indicator.key)
+        self.chart_combo.setCurrentIndex(max(0, self.chart_combo.findData(wanted)))
+        self.chart_combo.blockSignals(False)
+        self._show_chart()
+
+    def _show_chart(self) -> None:
+        key = self.chart_combo.currentData()
+        if self.sheet is None or key is None:
+            self.chart.set_data([])
+            self.chart_note.setText("区市町村別の値がある指標はありません。")
+            return
+        indicator = self.sheet.indicators[key]
+        values = [(self.names.get(code, code), value) for code, value in indicator.by_municipality.items()
+                  if value is not None]
+        self.chart.value_format = lambda v, k=key: format_indicator(k, v)
+        self.chart.set_data(values)
+        without = len(indicator.by_municipality) - len(values) + len(
+            [c for c in self.sheet.missing if c not in indicator.by_municipality])
+        self.chart_note.setText(f"東京都全体 {format_indicator(key, indicator.tokyo)}"
+                                + (f"　値のない区市町村（未提出など）{without}は含みません" if without else ""))
+
+    def _fit_table_height(self, table) -> None:
+        """A short table (3 rows) shows all its rows without a scroll bar of its own."""
+        table.resizeRowsToContents()
+        height = table.horizontalHeader().height() + 2 * table.frameWidth()
+        height += sum(table.rowHeight(row) for row in range(table.rowCount()))
+        table.setFixedHeight(height + 2)
+
+    @staticmethod
+    def _selected_row(table) -> int | None:
+        rows = table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def _update_buttons(self) -> None:
+        loaded = self.sheet is not None
+        self.target_button.setEnabled(loaded and self._selected_row(self.items_table) is not None)
+        row = self._selected_row(self.indicators_table)
+        keys = list(self.sheet.indicators) if loaded else []
+        self.indicator_button.setEnabled(row is not None and row < len(keys) and keys[row] in ENTERED_INDICATORS)
+        self.pdf_button.setEnabled(loaded)
+
+    # ---- editing -------------------------------------------------------------------------------
+
+    def edit_target(self) -> None:
+        row = self._selected_row(self.items_table)
+        if self.sheet is None or row is None or self.read_only:
+            return
+        number, fiscal_year = ITEM_NUMBERS[row], self.sheet.fiscal_year
+        item = self.sheet.items[fiscal_year][number]
+        dialog = TargetDialog(number, item.title, fiscal_year, item.target, self)
+        dialog.accepted.connect(lambda: self.save_target(number, fiscal_year, dialog.target))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.open_dialog = dialog
+
+    def save_target(self, number: str, fiscal_year: int, target: int | None) -> None:
+        CollectionOp(self, self.context, lambda db, _ctx: metro.set_item_target(db, number, fiscal_year, target),
+                     changes=Changes.of("metro_targets", [number])) \
+            .disabling(self.target_button) \
+            .success(lambda _r: self.context.status_did_change.emit(f"事項{number}の目標を保存しました")) \
+            .run_in_background()
+
+    def edit_indicator(self) -> None:
+        row = self._selected_row(self.indicators_table)
+        if self.sheet is None or row is None or self.read_only:
+            return
+        indicator = list(self.sheet.indicators.values())[row]
+        if indicator.key not in ENTERED_INDICATORS:
+            return
+        fiscal_year = self.sheet.fiscal_year
+        dialog = IndicatorDialog(indicator.title, indicator_unit(indicator.key), fiscal_year, indicator.tokyo,
+                                 indicator.source, indicator.source_year, self)
+        dialog.accepted.connect(lambda: self.save_indicator(indicator.key, fiscal_year, dialog.value, dialog.source,
+                                                            dialog.source_year))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.open_dialog = dialog
+
+    def save_indicator(self, key: str, fiscal_year: int, value: float | None, source: str,
+                       source_year: int | None) -> None:
+        CollectionOp(self, self.context,
+                     lambda db, _ctx: metro.set_indicator(db, key, fiscal_year, value, source, source_year),
+                     changes=Changes.of("metro_indicators", [key])) \
+            .disabling(self.indicator_button) \
+            .success(lambda _r: self.context.status_did_change.emit("成果指標を保存しました")) \
+            .run_in_background()
+
+    # ---- the PDF -------------------------------------------------------------------------------
+
+    def choose_and_save_pdf(self) -> None:
+        if self.sheet is None:
+            return
+        fiscal_year = self.sheet.fiscal_year
+        folder = self._last_folder or file_dialogs.documents_folder()
+        path = file_dialogs.save_file(self, "評価シートを保存", PDF_FILTER,
+                                      folder / f"評価シート_{format_fiscal_year(fiscal_year)}.pdf")
+        if path is None:
+            return
+        out = path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
+        self._last_folder = out.parent
+        self.save_pdf(fiscal_year, out, replace=out == path)
+
+    def save_pdf(self, fiscal_year: int, out: Path, *, replace: bool) -> None:
+        QueryOp(self, self.context, lambda db, _ctx: metro.write_sheet_pdf(db, fiscal_year, out, force=replace)) \
+            .disabling(self.pdf_button).showing_progress("評価シートを作成しています…") \
+            .success(lambda _result: self._pdf_saved(out)).failure(self._pdf_refused).run_in_background()
+
+    def _pdf_saved(self, out: Path) -> None:
+        self.last_pdf = out
+        self.context.status_did_change.emit(f"評価シートを保存しました: {out}")
+        answer = QMessageBox.question(self, "評価シート", f"保存しました:\n{out}\n\n開いて確かめますか？",
+                                      QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close,
+                                      QMessageBox.StandardButton.Close)
+        if answer == QMessageBox.StandardButton.Open:
+            opening.open_file(self, out)
+
+    def _pdf_refused(self, error: BaseException) -> None:
+        if not (is_user_error(error) or isinstance(error, (ValueError, OSError))):
+            raise error
+        QMessageBox.warning(self, "評価シートを保存できません", str(error))
