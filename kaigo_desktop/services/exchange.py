@@ -292,7 +292,7 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
             data = bundle_crypto.encrypt(data, passphrase)
         elif passphrase is not None:
             raise PassphraseError("パスワードが空です。暗号化しないときはパスワードを指定しないでください。")
-        _write_whole(out_path, data)
+        write_whole(out_path, data)
         q.set_destination(conn, destination, scope, stamp.change_seq, stamp.at)
     if progress is not None:
         progress(len(USER_TABLES) + 1, len(USER_TABLES) + 1)
@@ -331,7 +331,7 @@ def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], col
             return
 
 
-def _write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file. The
     temporary name is a new one (never an existing `<name>.partial` of the user's, truncated)."""
     import tempfile
