@@ -1,10 +1,12 @@
 """The two small dialogs of the 評価シート: a 事項's target for a 年度, and an outcome indicator entered by the
-東京都 user (value, source, year). Typed text is read with the app's own parsers (full-width digits too, so an
-IME left on does not matter); the services check the values again before writing."""
+東京都 user (value, source, year). Typed text is read into numbers here (full-width digits too, so an IME left
+on does not matter); the ranges and rules are the services' (services/metro.py): the dialog stays open with
+their message until the save went through."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
@@ -17,25 +19,27 @@ from kaigo_desktop.gui.widgets.dialog_parts import button_row, push_button, stac
 NO_YEAR = 0  # the source year spin box's 「（不明）」
 
 
-def parse_indicator_value(text: str, label: str) -> float | None:
-    """A rate or a number of years as typed (「80.3」「８０．３」「45.2%」); blank → None; ValueError in Japanese."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("%").removesuffix("年").strip()
+def parse_indicator_value(text: str, label: str, unit: str) -> float | None:
+    """A rate or an age as typed (「80.3」「８０．３」「45.2%」「80.3歳」); blank → None; ValueError in Japanese.
+    Whether the number is in range is the service's to say."""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if unit:
+        cleaned = cleaned.removesuffix(unicodedata.normalize("NFKC", unit)).strip()
     if not cleaned:
         return None
     try:
-        value = float(cleaned.replace(",", ""))
+        return float(cleaned.replace(",", ""))
     except ValueError:
         raise ValueError(f"{label}は数値で入力してください（例: 80.3）。") from None
-    if not (value >= 0 and value < 1000):
-        raise ValueError(f"{label}は0以上の数値で入力してください。")
-    return value
 
 
 class _FormDialog(QDialog):
-    """A form, a red line saying what is wrong, and OK / キャンセル; accept only once the form reads."""
+    """A form, a red line saying what is wrong, and OK / キャンセル. OK reads the form, then `submit(dialog)`
+    saves it (on the database thread): the caller closes the dialog once saved, or shows the refusal in it."""
 
     def __init__(self, title: str, explanation: str, parent: QWidget | None):
         super().__init__(parent)
+        self.submit: Callable[[_FormDialog], None] = lambda dialog: dialog.accept()
         self.setWindowTitle(title)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
@@ -62,7 +66,11 @@ class _FormDialog(QDialog):
         except ValueError as error:
             self.message.error(str(error))
             return
-        self.accept()
+        self.message.clear_message()
+        self.submit(self)
+
+    def refused(self, text: str) -> None:
+        self.message.error(text)
 
 
 class TargetDialog(_FormDialog):
@@ -78,10 +86,7 @@ class TargetDialog(_FormDialog):
         self.add_field("目標（区市町村数）(&T)", self.target_edit)
 
     def read(self) -> None:
-        target = parse_count(self.target_edit.text(), field_label="目標", units=("区市町村", "団体"))
-        if target is not None and target > 62:
-            raise ValueError("目標は62（都内の区市町村数）以下で入力してください。")
-        self.target = target
+        self.target = parse_count(self.target_edit.text(), field_label="目標", units=("区市町村", "団体"))
 
 
 class IndicatorDialog(_FormDialog):
@@ -91,7 +96,8 @@ class IndicatorDialog(_FormDialog):
                  source_year: int | None, parent: QWidget | None = None):
         super().__init__(f"{title}の入力", f"{title}（{format_fiscal_year(fiscal_year)}の評価シート）\n"
                          "この値はアプリの外の調査によるものです。出典と調査年を必ず書いてください。", parent)
-        self.title, self.value, self.source, self.source_year = title, value, source, source_year
+        self.title, self.unit = title, unit
+        self.value, self.source, self.source_year = value, source, source_year
         self.value_edit = QLineEdit("" if value is None else f"{value:g}")
         self.value_edit.setObjectName("metro_indicator_value")
         self.value_edit.setMaximumWidth(self.value_edit.fontMetrics().horizontalAdvance("0") * 12)
@@ -110,11 +116,7 @@ class IndicatorDialog(_FormDialog):
         self.add_field("調査年(&Y)", self.year_spin)
 
     def read(self) -> None:
-        value = parse_indicator_value(self.value_edit.text(), self.title)
-        source = self.source_edit.text().strip()
-        if value is not None and not source:
-            raise ValueError("出典を入力してください（どの調査の値かを評価シートに書きます）。")
+        value = parse_indicator_value(self.value_edit.text(), self.title, self.unit)
         year = self.year_spin.value()
-        if year != NO_YEAR and not 1990 <= year <= 2100:
-            raise ValueError("調査年は西暦で入力してください（例: 2023）。")
-        self.value, self.source, self.source_year = value, source, (None if year == NO_YEAR else year)
+        self.value, self.source = value, self.source_edit.text().strip()
+        self.source_year = None if year == NO_YEAR else year

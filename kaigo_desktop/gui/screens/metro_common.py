@@ -15,7 +15,6 @@ SUBMITTED_MARK = "○ 提出済"
 MISSING_COLOR = QColor("#b00020")
 MISSING_BACKGROUND = QColor("#fde7ea")
 YEARS_OFFERED = 6  # the 年度 a 東京都 user looks back on: the sheet shows three side by side
-PERCENT_INDICATORS = ("weekly_participation_rate", "ikigai_rate")
 
 
 def metro_fiscal_years(today: date) -> list[int]:
@@ -29,15 +28,12 @@ def default_fiscal_year(today: date) -> int:
     return fiscal_year_of(today) - 1
 
 
-def indicator_unit(key: str) -> str:
-    return "%" if key in PERCENT_INDICATORS else "年"
-
-
-def format_indicator(key: str, value: float | None) -> str:
-    """A value as the sheet writes it: one decimal and its unit, 「—」 when not known."""
+def format_indicator(value: float | None, unit: str) -> str:
+    """A value as the sheet writes it: one decimal and its unit (services/metro.INDICATOR_UNITS), 「—」 when
+    not known."""
     if value is None:
         return "—"
-    return f"{value:.1f}{indicator_unit(key)}"
+    return f"{value:.1f}{unit}"
 
 
 def fiscal_year_combo(name: str) -> QComboBox:

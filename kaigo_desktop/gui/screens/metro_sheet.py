@@ -30,21 +30,25 @@ from kaigo_desktop.gui.screens.metro_common import (
     default_fiscal_year,
     fiscal_year_combo,
     format_indicator,
-    indicator_unit,
     metro_fiscal_years,
 )
 from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart
 from kaigo_desktop.gui.widgets.record_list_table import read_only_item, record_list_table
-from kaigo_desktop.services import metro, overview
+from kaigo_desktop.services import metro
 from kaigo_desktop.services.changes import Changes
-from kaigo_desktop.services.metro import EvaluationSheet
-
-ITEM_NUMBERS = ("1", "2", "3")
-# Indicators the 東京都 user enters (the weekly participation rate is computed from the submissions).
-ENTERED_INDICATORS = ("healthy_life_expectancy", "ikigai_rate")
+from kaigo_desktop.services.metro import ENTERED_INDICATORS, ITEMS, EvaluationSheet
 INDICATOR_COLUMNS = ("成果指標", "東京都", "出典", "調査年")
 PDF_FILTER = "PDF (*.pdf)"
 SHOWN_KINDS = ("submissions", "metro_targets", "metro_indicators")
+
+
+def target_text(item, fiscal_year: int) -> str:
+    """「6」, or 「6（令和5年度まで）」 for a target due in a later 年度; 「—」 when none is set."""
+    if item is None or item.target is None:
+        return "—"
+    if item.target_year is not None and item.target_year != fiscal_year:
+        return f"{item.target}（{format_fiscal_year(item.target_year)}まで）"
+    return str(item.target)
 
 
 def _short_year(fiscal_year: int) -> str:
@@ -55,11 +59,14 @@ def item_columns(years: list[int]) -> tuple[str, ...]:
     return ("事項", "目標", *(f"{_short_year(year)}実績" if year else "実績" for year in years))
 
 
-def _load(fiscal_year: int):
-    def job(db, _ctx) -> tuple[EvaluationSheet, dict[str, str]]:
-        names = {m.code: m.name for m in overview.municipalities(db)}
-        return metro.evaluation_sheet(db, fiscal_year), names
-    return job
+def write_sheet(db, fiscal_year: int, out: Path, *, replace: bool) -> int:
+    """Runs on the database thread: the sheet PDF as `metro sheet --out` makes it, through the output-file guard
+    (never the open database, its backups or an existing file the user did not agree to replace)."""
+    from kaigo_desktop.reports.metro_sheet import write_sheet_pdf
+    from kaigo_desktop.services.output_files import check_output_path
+
+    out = check_output_path(out, db, force=replace, exists_hint="別の名前で保存し直してください。")
+    return write_sheet_pdf(metro.evaluation_sheet(db, fiscal_year), out)
 
 
 class MetroSheetScreen(Screen):
@@ -69,7 +76,6 @@ class MetroSheetScreen(Screen):
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
         self.sheet: EvaluationSheet | None = None
-        self.names: dict[str, str] = {}
         self._stale = True
         self._request = 0
         self.last_pdf: Path | None = None
@@ -198,13 +204,21 @@ class MetroSheetScreen(Screen):
         self._stale = False
         self._request += 1
         request = self._request
-        self.context.run(_load(self.fiscal_year()),
-                         on_done=lambda result: request == self._request and self._fill(*result))
+        fiscal_year = self.fiscal_year()
+        self.context.run(lambda db, _ctx: metro.evaluation_sheet(db, fiscal_year),
+                         on_done=lambda sheet: request == self._request and self._fill(sheet))
 
-    def _fill(self, sheet: EvaluationSheet, names: dict[str, str]) -> None:
-        self.sheet, self.names = sheet, names
-        self.state_label.setText(f"提出 {len(sheet.submitted)}／{len(sheet.submitted) + len(sheet.missing)} 区市町村"
-                                 + (f"（未提出 {len(sheet.missing)}）" if sheet.missing else ""))
+    def name(self, code: str) -> str:
+        return self.sheet.municipality_names.get(code, code) if self.sheet else code
+
+    def _fill(self, sheet: EvaluationSheet) -> None:
+        self.sheet = sheet
+        state = f"提出 {len(sheet.submitted)}／{len(sheet.submitted) + len(sheet.missing)} 区市町村"
+        if sheet.missing:
+            state += f"（未提出 {len(sheet.missing)}）"
+        if sheet.unlocked:
+            state += f"　未ロックの提出 {len(sheet.unlocked)}（数値は変わる可能性があります）"
+        self.state_label.setText(state)
         self._fill_items(sheet)
         self._fill_indicators(sheet)
         self._fill_chart_choices(sheet)
@@ -214,12 +228,12 @@ class MetroSheetScreen(Screen):
         selected = self._selected_row(self.items_table)
         columns = item_columns(sheet.years)
         self.items_table.setHorizontalHeaderLabels(list(columns))
-        self.items_table.setRowCount(len(ITEM_NUMBERS))
+        self.items_table.setRowCount(len(ITEMS))
         current = sheet.items.get(sheet.fiscal_year, {})
-        for row, number in enumerate(ITEM_NUMBERS):
+        for row, number in enumerate(ITEMS):
             item = current.get(number)
             title = item.title if item else ""
-            texts = [f"事項{number}　{title}", "—" if item is None or item.target is None else f"{item.target}"]
+            texts = [f"事項{number}　{title}", target_text(item, sheet.fiscal_year)]
             texts += [str(sheet.items[year][number].actual) if number in sheet.items.get(year, {}) else "—"
                       for year in sheet.years]
             for column, text in enumerate(texts):
@@ -230,15 +244,13 @@ class MetroSheetScreen(Screen):
         self.items_table.selectRow(selected if selected is not None else 0)
         self._fit_table_height(self.items_table)
         lines = []
-        for number in ITEM_NUMBERS:
+        for number in ITEMS:
             item = current.get(number)
             codes = item.municipalities if item else []
-            listed = "、".join(self.names.get(code, code) for code in codes) or "なし"
+            listed = "、".join(self.name(code) for code in codes) or "なし"
             lines.append(f"事項{number}（{format_fiscal_year(sheet.fiscal_year)}・{len(codes)}）: {listed}")
         self.counted_label.setText("数えた区市町村\n" + "\n".join(lines))
-        definitions = [f"事項{n}: {sheet.definitions[n]}" for n in ITEM_NUMBERS if n in sheet.definitions]
-        definitions += [f"{sheet.indicators[key].title if key in sheet.indicators else key}: {text}"
-                        for key, text in sheet.definitions.items() if key not in ITEM_NUMBERS]
+        definitions = [f"{metro.DEFINITION_TERMS.get(key, key)}: {text}" for key, text in sheet.definitions.items()]
         self.definitions_label.setText("定義\n" + "\n".join(definitions))
 
     def _fill_indicators(self, sheet: EvaluationSheet) -> None:
@@ -246,7 +258,7 @@ class MetroSheetScreen(Screen):
         indicators = list(sheet.indicators.values())
         self.indicators_table.setRowCount(len(indicators))
         for row, indicator in enumerate(indicators):
-            texts = (indicator.title, format_indicator(indicator.key, indicator.tokyo),
+            texts = (indicator.title, format_indicator(indicator.tokyo, indicator.unit),
                      indicator.source or ("未入力" if indicator.key in ENTERED_INDICATORS else ""),
                      f"{indicator.source_year}年" if indicator.source_year else "")
             for column, text in enumerate(texts):
@@ -277,13 +289,11 @@ class MetroSheetScreen(Screen):
             self.chart_note.setText("区市町村別の値がある指標はありません。")
             return
         indicator = self.sheet.indicators[key]
-        values = [(self.names.get(code, code), value) for code, value in indicator.by_municipality.items()
-                  if value is not None]
-        self.chart.value_format = lambda v, k=key: format_indicator(k, v)
+        values = [(self.name(code), value) for code, value in indicator.by_municipality.items() if value is not None]
+        self.chart.value_format = lambda v, unit=indicator.unit: format_indicator(v, unit)
         self.chart.set_data(values)
-        without = len(indicator.by_municipality) - len(values) + len(
-            [c for c in self.sheet.missing if c not in indicator.by_municipality])
-        self.chart_note.setText(f"東京都全体 {format_indicator(key, indicator.tokyo)}"
+        without = len(self.sheet.submitted) + len(self.sheet.missing) - len(values)
+        self.chart_note.setText(f"東京都 {format_indicator(indicator.tokyo, indicator.unit)}"
                                 + (f"　値のない区市町村（未提出など）{without}は含みません" if without else ""))
 
     def _fit_table_height(self, table) -> None:
@@ -312,20 +322,34 @@ class MetroSheetScreen(Screen):
         row = self._selected_row(self.items_table)
         if self.sheet is None or row is None or self.read_only:
             return
-        number, fiscal_year = ITEM_NUMBERS[row], self.sheet.fiscal_year
+        number, fiscal_year = ITEMS[row], self.sheet.fiscal_year
         item = self.sheet.items[fiscal_year][number]
-        dialog = TargetDialog(number, item.title, fiscal_year, item.target, self)
-        dialog.accepted.connect(lambda: self.save_target(number, fiscal_year, dialog.target))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.open_dialog = dialog
+        # The target shown may be one due later (「令和5年度まで」): the dialog sets this 年度's own.
+        dialog = TargetDialog(number, item.title, fiscal_year,
+                              item.target if item.target_year == fiscal_year else None, self)
+        dialog.submit = lambda d: self._save(
+            d, lambda db, _ctx: metro.set_item_target(db, number, fiscal_year, d.target),
+            Changes.of("metro_targets", [number]), f"事項{number}の目標を保存しました")
+        self._open(dialog)
 
-    def save_target(self, number: str, fiscal_year: int, target: int | None) -> None:
-        CollectionOp(self, self.context, lambda db, _ctx: metro.set_item_target(db, number, fiscal_year, target),
-                     changes=Changes.of("metro_targets", [number])) \
-            .disabling(self.target_button) \
-            .success(lambda _r: self.context.status_did_change.emit(f"事項{number}の目標を保存しました")) \
-            .run_in_background()
+    def _open(self, dialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.open_dialog = dialog
+        dialog.open()  # window-modal, no nested event loop
+
+    def _save(self, dialog, job, changes: Changes, done: str) -> None:
+        """Save what the dialog holds on the database thread: closed once saved, else the refusal shown in it."""
+        def saved(_result) -> None:
+            dialog.accept()
+            self.context.status_did_change.emit(done)
+
+        def refused(error: BaseException) -> None:
+            if not is_user_error(error):
+                raise error
+            dialog.refused(str(error))
+
+        CollectionOp(dialog, self.context, job, changes=changes) \
+            .disabling(dialog.ok_button).success(saved).failure(refused).run_in_background()
 
     def edit_indicator(self) -> None:
         row = self._selected_row(self.indicators_table)
@@ -335,22 +359,13 @@ class MetroSheetScreen(Screen):
         if indicator.key not in ENTERED_INDICATORS:
             return
         fiscal_year = self.sheet.fiscal_year
-        dialog = IndicatorDialog(indicator.title, indicator_unit(indicator.key), fiscal_year, indicator.tokyo,
+        dialog = IndicatorDialog(indicator.title, indicator.unit, fiscal_year, indicator.tokyo,
                                  indicator.source, indicator.source_year, self)
-        dialog.accepted.connect(lambda: self.save_indicator(indicator.key, fiscal_year, dialog.value, dialog.source,
-                                                            dialog.source_year))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.open_dialog = dialog
-
-    def save_indicator(self, key: str, fiscal_year: int, value: float | None, source: str,
-                       source_year: int | None) -> None:
-        CollectionOp(self, self.context,
-                     lambda db, _ctx: metro.set_indicator(db, key, fiscal_year, value, source, source_year),
-                     changes=Changes.of("metro_indicators", [key])) \
-            .disabling(self.indicator_button) \
-            .success(lambda _r: self.context.status_did_change.emit("成果指標を保存しました")) \
-            .run_in_background()
+        key = indicator.key
+        dialog.submit = lambda d: self._save(
+            d, lambda db, _ctx: metro.set_indicator(db, key, fiscal_year, d.value, d.source, d.source_year),
+            Changes.of("metro_indicators", [key]), f"{indicator.title}を保存しました")
+        self._open(dialog)
 
     # ---- the PDF -------------------------------------------------------------------------------
 
@@ -368,7 +383,7 @@ class MetroSheetScreen(Screen):
         self.save_pdf(fiscal_year, out, replace=out == path)
 
     def save_pdf(self, fiscal_year: int, out: Path, *, replace: bool) -> None:
-        QueryOp(self, self.context, lambda db, _ctx: metro.write_sheet_pdf(db, fiscal_year, out, force=replace)) \
+        QueryOp(self, self.context, lambda db, _ctx: write_sheet(db, fiscal_year, out, replace=replace)) \
             .disabling(self.pdf_button).showing_progress("評価シートを作成しています…") \
             .success(lambda _result: self._pdf_saved(out)).failure(self._pdf_refused).run_in_background()
 

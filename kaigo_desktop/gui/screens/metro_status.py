@@ -58,9 +58,9 @@ def status_texts(status: SubmissionStatus) -> tuple[str, ...]:
     """The row of one 区市町村, in COLUMNS order."""
     submitted = status.submitted_at is not None
     return (status.municipality_name, SUBMITTED_MARK if submitted else MISSING_MARK, _when(status.submitted_at),
-            status.submitted_by or "", _yes_no(status.signature_ok, "○ 確認済", "✕ 不一致"),
-            _yes_no(status.locked, "ロック済", "未ロック"), _count(status.places), _count(status.promoters),
-            format_indicator("weekly_participation_rate", status.weekly_participation_rate) if submitted else "",
+            status.submitted_by or "", _yes_no(status.signature_ok, "○ 信頼済の鍵", "✕ 信頼が取り消された鍵"),
+            _yes_no(status.locked, "ロック済", "✕ 未ロック"), _count(status.places), _count(status.promoters),
+            format_indicator(status.weekly_participation_rate, metro.INDICATOR_UNITS[metro.WEEKLY]) if submitted else "",
             f"{status.replaced_count}回" if status.replaced_count else "")
 
 
@@ -93,7 +93,7 @@ class MetroStatusScreen(Screen):
         bar.addWidget(self.trust_button)
 
         legend = QLabel(f"「{MISSING_MARK}」は、この年度の提出ファイルがまだ届いていない区市町村です（赤色）。"
-                        "署名は、信頼した鍵で確かめた結果です。")
+                        "署名は取り込むときに信頼した鍵で確かめています。「未ロック」の提出は、数値が今後変わる可能性があります。")
         legend.setWordWrap(True)
         self.table = record_list_table(COLUMNS, stretch=(), name="metro_status_table")
         header = self.table.horizontalHeader()
@@ -189,7 +189,9 @@ class MetroStatusScreen(Screen):
 
     def _imported(self, imported: list[ImportedSubmission]) -> None:
         lines = [f"・{item.municipality_name}　{format_fiscal_year(item.fiscal_year)}"
-                 + ("（前の提出を差し替えました）" if item.replaced else "") for item in imported]
+                 + ("（前の提出を差し替えました）" if item.replaced else "")
+                 + ("（取り込み済みの提出と同じです）" if item.unchanged else "")
+                 + ("" if item.locked else "（未ロック: 数値は変わる可能性があります）") for item in imported]
         self.context.status_did_change.emit(f"提出ファイル {len(imported)}件を取り込みました")
         QMessageBox.information(self, "提出ファイルの取り込み",
                                 f"{len(imported)}件を取り込みました。\n" + "\n".join(lines))
