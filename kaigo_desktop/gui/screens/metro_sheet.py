@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ from kaigo_desktop.gui.screens.metro_common import (
 )
 from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart
 from kaigo_desktop.gui.widgets.record_list_table import read_only_item, record_list_table
+from kaigo_desktop.gui.widgets.wrapped_text_delegate import WrappedTextDelegate
 from kaigo_desktop.services import metro
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.metro import ENTERED_INDICATORS, ITEMS, EvaluationSheet
@@ -57,6 +59,32 @@ def _short_year(fiscal_year: int) -> str:
 
 def item_columns(years: list[int]) -> tuple[str, ...]:
     return ("事項", "目標", *(f"{_short_year(year)}実績" if year else "実績" for year in years))
+
+
+def fit_table_height(table: QTableWidget) -> None:
+    """A short table (3 rows) shows all its rows, their wrapped lines too, without a scroll bar of its own."""
+    table.resizeRowsToContents()
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    height += sum(table.rowHeight(row) for row in range(table.rowCount()))
+    table.setFixedHeight(height + 2)
+
+
+def wrapping_table(columns: tuple[str, ...], name: str, *, wrapped: tuple[int, ...]) -> QTableWidget:
+    """A read-only table whose `wrapped` columns share the spare width and wrap their text (a 事項's title at
+    200 % text); the others fit their contents. Its rows follow the width it is given."""
+    table = record_list_table(columns, stretch=wrapped, name=name)
+    header = table.horizontalHeader()
+    for column in range(len(columns)):
+        if column not in wrapped:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    for column in wrapped:
+        table.setItemDelegateForColumn(column, WrappedTextDelegate(table))
+    table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setTabKeyNavigation(False)  # Tab goes on to the buttons
+    header.sectionResized.connect(lambda *_: fit_table_height(table))
+    return table
 
 
 def write_sheet(db, fiscal_year: int, out: Path, *, replace: bool) -> int:
@@ -94,10 +122,7 @@ class MetroSheetScreen(Screen):
         bar.addWidget(self.pdf_button)
 
         # 事項: target and three 年度 of actuals, then who was counted and how.
-        self.items_table = record_list_table(item_columns([0, 0, 0]), stretch=(), name="metro_items_table")
-        self.items_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.items_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.items_table.setTabKeyNavigation(False)
+        self.items_table = wrapping_table(item_columns([0, 0, 0]), "metro_items_table", wrapped=(0,))
         self.items_table.itemSelectionChanged.connect(self._update_buttons)
         self.items_table.doubleClicked.connect(lambda _index: self.edit_target())
         self.target_button = QPushButton("目標を変更…(&G)")
@@ -122,10 +147,7 @@ class MetroSheetScreen(Screen):
         items_layout.addWidget(self.counted_label)
         items_layout.addWidget(self.definitions_label)
 
-        self.indicators_table = record_list_table(INDICATOR_COLUMNS, stretch=(), name="metro_indicators_table")
-        self.indicators_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.indicators_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.indicators_table.setTabKeyNavigation(False)
+        self.indicators_table = wrapping_table(INDICATOR_COLUMNS, "metro_indicators_table", wrapped=(0, 2))
         self.indicators_table.itemSelectionChanged.connect(self._update_buttons)
         self.indicators_table.doubleClicked.connect(lambda _index: self.edit_indicator())
         self.indicator_button = QPushButton("指標を入力…(&E)")
@@ -297,11 +319,7 @@ class MetroSheetScreen(Screen):
                                 + (f"　値のない区市町村（未提出など）{without}は含みません" if without else ""))
 
     def _fit_table_height(self, table) -> None:
-        """A short table (3 rows) shows all its rows without a scroll bar of its own."""
-        table.resizeRowsToContents()
-        height = table.horizontalHeader().height() + 2 * table.frameWidth()
-        height += sum(table.rowHeight(row) for row in range(table.rowCount()))
-        table.setFixedHeight(height + 2)
+        fit_table_height(table)
 
     @staticmethod
     def _selected_row(table) -> int | None:
