@@ -86,11 +86,15 @@ class MetroStatusScreen(Screen):
         self.trust_button.setObjectName("metro_trust")
         self.trust_button.setToolTip("区市町村の信頼ファイルを読み込み、その区市町村の提出ファイルを受け付けるようにします")
         self.trust_button.clicked.connect(self.open_trust_dialog)
+        # The counts beside the 年度, the buttons on a line of their own: all on one line, the counts were
+        # squeezed into a column one word wide at 200 % text.
         bar = QHBoxLayout()
         add_choosers(bar, (("年度(&Y)", self.fiscal_year_combo),))
         bar.addWidget(self.summary_label, 1)
-        bar.addWidget(self.import_button)
-        bar.addWidget(self.trust_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.trust_button)
+        buttons.addStretch(1)
 
         legend = QLabel(f"「{MISSING_MARK}」は、この年度の提出ファイルがまだ届いていない区市町村です（赤色）。"
                         "署名は取り込むときに信頼した鍵で確かめています。「未ロック」の提出は、数値が今後変わる可能性があります。")
@@ -102,6 +106,7 @@ class MetroStatusScreen(Screen):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(buttons)
         layout.addWidget(legend)
         layout.addWidget(self.table, 1)
 

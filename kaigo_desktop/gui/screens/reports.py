@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
+                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from kaigo_desktop.gui import file_dialogs, opening
 from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
@@ -181,6 +181,12 @@ class ReportsScreen(Screen):
                 self.submission_box.show_result(SubmissionExported(
                     Path("C:/Users/職員/Documents") / suggested_file_name(name, fiscal_year), fiscal_year, code,
                     False, NOT_LOCKED_WARNING))
+            scroll = self.parentWidget()
+            while scroll is not None and not isinstance(scroll, QScrollArea):
+                scroll = scroll.parentWidget()
+            if scroll is not None:  # at 200 % the box is below the fold: the picture is of it
+                QApplication.processEvents()
+                scroll.ensureWidgetVisible(self.submission_box)
             return self
 
         return [("reports", with_result), ("submission_export", submission_exported)]
