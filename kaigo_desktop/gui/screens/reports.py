@@ -130,14 +130,13 @@ class ReportsScreen(Screen):
             self.preview_first_button.setEnabled(False)
             self.context.run(lambda db, _ctx: _load_choices(db, today),
                              on_done=lambda choices: self._fill(choices, today), on_error=self._show_error)
+            self.submission_box.load(today)
 
     def _today(self) -> date:
         return getattr(self.window(), "today", None) or date.today()
 
     def _fill(self, choices, today: date) -> None:
         self.form.fill(*choices, today=today, default_municipality=self.context.defaults.municipality)
-        fiscal_years, municipalities = choices[0], choices[1]
-        self.submission_box.fill(fiscal_years, municipalities, today, self.context.defaults.municipality)
         self._choices_loaded = True
         self.create_button.setEnabled(True)
         self.preview_first_button.setEnabled(True)

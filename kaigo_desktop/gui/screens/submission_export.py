@@ -4,6 +4,7 @@ the warning that its figures may still change."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,6 +19,7 @@ from kaigo_desktop.gui.screens.masters_common import (
     fill_municipalities,
     year_and_municipality_combos,
 )
+from kaigo_desktop.services import masters_view, overview
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.submissions import SubmissionExported, export_submission
 
@@ -76,7 +78,13 @@ class SubmissionExportBox(QGroupBox):
         result_buttons.addStretch(1)
         layout.addLayout(result_buttons)
 
-    def fill(self, fiscal_years: list[int], municipalities, today, default_municipality: str) -> None:
+    def load(self, today: date) -> None:
+        """The 年度 and 区市町村 to offer, starting on the current 年度 and the database's own 区市町村."""
+        self.context.run(lambda db, _ctx: (masters_view.fiscal_year_choices(db, today), overview.municipalities(db),
+                                           masters_view.likely_municipality(db)),
+                         on_done=lambda choices: self.fill(*choices, today))
+
+    def fill(self, fiscal_years: list[int], municipalities, default_municipality: str, today: date) -> None:
         fill_fiscal_years(self.fiscal_year_combo, fiscal_years, fiscal_year_of(today))
         fill_municipalities(self.municipality_combo, municipalities, default_municipality or None)
         self.export_button.setEnabled(bool(fiscal_years) and self.municipality_combo.count() > 0)
