@@ -26,9 +26,10 @@ def _names(sheet: EvaluationSheet, codes: list[str]) -> str:
 
 def _items_table(sheet: EvaluationSheet) -> TableData:
     years = sheet.years
-    columns = [Column("事項", TEXT, 44), Column("目標", TEXT, 26),
-               *(Column(f"実績\n{format_fiscal_year(y)}", INT, 20) for y in years),
-               Column(f"該当する区市町村（{format_fiscal_year(sheet.fiscal_year)}）", TEXT, 50)]
+    columns = [Column("事項", TEXT, 42), Column("目標", TEXT, 26),
+               *(Column(f"実績\n{format_fiscal_year(y)}" + ("\n（年度途中）" if y in sheet.in_progress_years else ""),
+                        INT, 22) for y in years),
+               Column(f"該当する区市町村（{format_fiscal_year(sheet.fiscal_year)}）", TEXT, 46)]
     rows = []
     for number in ITEMS:
         item = sheet.items[sheet.fiscal_year][number]
@@ -36,8 +37,10 @@ def _items_table(sheet: EvaluationSheet) -> TableData:
         target = "なし" if item.target is None else f"{item.target}区市町村{due}"
         rows.append([f"事項{number}　{item.title}", target, *(sheet.items[y][number].actual for y in years),
                      _names(sheet, item.municipalities)])
-    return TableData("items", "指標（プロセス指標）", columns, rows,
-                     notes=["実績は各年度に提出のあった区市町村の数（区市町村）。"])
+    notes = ["実績は各年度に提出のあった区市町村のうち、定義（注）にあてはまる区市町村の数。"]
+    if sheet.in_progress_years:
+        notes.append("年度途中: 年度の終わる前に書き出された提出を含む（調査対象は基準月（3月）が終わるまで数えられない）。")
+    return TableData("items", "指標（プロセス指標）", columns, rows, notes=notes)
 
 
 def _indicators_table(sheet: EvaluationSheet) -> TableData:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
@@ -210,7 +211,7 @@ def unpack(data: bytes) -> dict[str, bytes | None]:
                 found[name], total = _read_bounded(bundle, info, cap, total, limit)
             return found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
-            NotImplementedError) as error:
+            NotImplementedError, zlib.error) as error:  # zlib.error: damaged deflate data
         if isinstance(error, FormatError):
             raise
         raise FormatError(f"取り込みファイルが壊れているため、何も取り込みませんでした（zip として読めません: {error}）。") \

@@ -25,7 +25,7 @@ from kaigo_desktop.storage.metro_queries import TrustedKey
 __all__ = [
     "EvaluationSheet", "ImportedSubmission", "Indicator", "MetroError", "SheetItem", "SubmissionError",
     "SubmissionStatus", "TrustedKey", "evaluation_sheet", "import_submissions", "init_metro", "is_metro_database",
-    "set_indicator", "set_item_rule", "set_item_target", "sheet_json", "submission_statuses",
+    "item_rules", "item_targets", "set_indicator", "set_item_rule", "set_item_target", "sheet_json", "submission_statuses",
     "trust_municipality_key", "trusted_municipalities",
 ]
 
@@ -294,6 +294,7 @@ class EvaluationSheet:
     missing: list[str]
     municipality_names: dict[str, str] = field(default_factory=dict)
     unlocked: list[str] = field(default_factory=list)  # submitted from a 年度 not locked (figures may change)
+    in_progress_years: list[int] = field(default_factory=list)  # 年度 with a submission made before its end
 
 
 DEFINITION_TERMS = {"1": "事項1", "2": "事項2", "3": "事項3", WEEKLY: INDICATOR_TITLES[WEEKLY],
@@ -346,9 +347,12 @@ def evaluation_sheet(db: Database, fiscal_year: int) -> EvaluationSheet:
     items: dict[int, dict[str, SheetItem]] = {}
     contents_of_year: dict[str, fmt.Content] = {}
     unlocked: list[str] = []
+    in_progress: list[int] = []
     for year in years:
         rows = q.current_submissions(db, year)
         contents = {row["municipality_code"]: _content(row) for row in rows}
+        if any(not content.complete for content in contents.values()):
+            in_progress.append(year)
         if year == fiscal_year:
             contents_of_year = contents
             unlocked = [row["municipality_code"] for row in rows if not row["locked"]]
@@ -367,7 +371,7 @@ def evaluation_sheet(db: Database, fiscal_year: int) -> EvaluationSheet:
                                     INDICATOR_UNITS[key])
     submitted = sorted(contents_of_year)
     return EvaluationSheet(fiscal_year, years, items, indicators, definitions(minimums), submitted,
-                           [code for code in names if code not in contents_of_year], names, unlocked)
+                           [code for code in names if code not in contents_of_year], names, unlocked, in_progress)
 
 
 def _weekly_indicator(contents: dict[str, fmt.Content], fiscal_year: int) -> Indicator:
@@ -402,6 +406,7 @@ def sheet_json(sheet: EvaluationSheet) -> dict:
         "submitted": list(sheet.submitted),
         "missing": list(sheet.missing),
         "unlocked": list(sheet.unlocked),
+        "in_progress_years": list(sheet.in_progress_years),
     }
 
 
@@ -412,6 +417,18 @@ def _require_item(item: str) -> str:
     if item not in ITEMS:
         raise MetroError(f"事項は 1・2・3 のいずれかです（指定: {item}）。", field="item")
     return item
+
+
+def item_targets(db: Database) -> list[tuple[str, int, int | None]]:
+    """Every target set: (事項, the 年度 it is due, 区市町村 or None), for the screen that edits them."""
+    require_metro(db)
+    return [(row["item"], row["fiscal_year"], row["target"]) for row in q.targets(db)]
+
+
+def item_rules(db: Database) -> dict[str, int]:
+    """How each 事項 counts (see definitions): {"1": program types, "2": 推進員, "3": users}."""
+    require_metro(db)
+    return q.item_rules(db)
 
 
 def set_item_target(db: Database, item: str, fiscal_year: int, target: int | None) -> None:
