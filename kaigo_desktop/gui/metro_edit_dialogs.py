@@ -120,3 +120,26 @@ class IndicatorDialog(_FormDialog):
         year = self.year_spin.value()
         self.value, self.source = value, self.source_edit.text().strip()
         self.source_year = None if year == NO_YEAR else year
+
+
+RULE_UNITS = {"1": "種類以上（5種類のうち）", "2": "人以上の推進員", "3": "人以上の利用者"}
+
+
+class RuleDialog(_FormDialog):
+    """How a 事項 counts a 区市町村 (services/metro.set_item_rule): the least number of program types, 推進員 or
+    users; the sheet states the rule it used."""
+
+    def __init__(self, number: str, title: str, minimum: int, parent: QWidget | None = None):
+        super().__init__(f"事項{number}の数え方", f"事項{number}　{title}\nどの区市町村を数えるかの基準です。"
+                         "変えると、3年度とも新しい基準で数え直し、評価シートの定義にも書かれます。", parent)
+        self.minimum: int | None = minimum
+        self.minimum_edit = QLineEdit(str(minimum))
+        self.minimum_edit.setObjectName("metro_rule_minimum")
+        self.minimum_edit.setMaximumWidth(self.minimum_edit.fontMetrics().horizontalAdvance("0") * 10)
+        self.add_field(f"基準（{RULE_UNITS[number]}）(&N)", self.minimum_edit)
+
+    def read(self) -> None:
+        minimum = parse_count(self.minimum_edit.text(), field_label="基準", units=("種類", "人"))
+        if minimum is None:
+            raise ValueError("基準を入力してください。")
+        self.minimum = minimum

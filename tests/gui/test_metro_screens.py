@@ -221,3 +221,21 @@ def test_the_sheet_table_shows_the_counts_and_pdf_is_written(
     qtbot.waitUntil(lambda: screen.last_pdf == out, timeout=30_000)
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "評価シート" in text and sheet.municipality_names[declared] in text
+
+
+def test_a_counting_rule_is_saved_and_the_sheet_counts_again(qtbot, metro_fixture: MetroFixture, start_context) -> None:
+    screen = sheet_screen(qtbot, start_context(metro_fixture.path, user="東京都職員"))
+    assert screen.items_table.item(2, 4).text() == "1"  # 事項3: the one 区市町村 that declared 12 users
+    screen.items_table.selectRow(2)
+    screen.edit_rule()
+    qtbot.waitUntil(lambda: getattr(screen, "open_dialog", None) is not None and screen.open_dialog.isVisible(),
+                    timeout=10_000)
+    dialog = screen.open_dialog
+    assert dialog.minimum_edit.text() == "1"
+    dialog.minimum_edit.clear()
+    type_text(dialog.minimum_edit, "１３人")  # more users than it declared: no longer counted
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: closed(dialog), timeout=10_000)
+    assert sql(metro_fixture.path, "SELECT minimum FROM metro_item_rules WHERE item = '3'") == [(13,)]
+    qtbot.waitUntil(lambda: screen.items_table.item(2, 4).text() == "0", timeout=10_000)
+    assert "13人以上" in screen.definitions_label.text()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.gui import file_dialogs, opening
-from kaigo_desktop.gui.metro_edit_dialogs import IndicatorDialog, TargetDialog
+from kaigo_desktop.gui.metro_edit_dialogs import IndicatorDialog, RuleDialog, TargetDialog
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.masters_common import NUMBER_ALIGNMENT, add_choosers, fill_fiscal_years
@@ -41,7 +41,7 @@ from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.metro import ENTERED_INDICATORS, ITEMS, EvaluationSheet
 INDICATOR_COLUMNS = ("成果指標", "東京都", "出典", "調査年")
 PDF_FILTER = "PDF (*.pdf)"
-SHOWN_KINDS = ("submissions", "metro_targets", "metro_indicators")
+SHOWN_KINDS = ("submissions", "metro_targets", "metro_rules", "metro_indicators")
 
 
 def target_text(item, fiscal_year: int) -> str:
@@ -57,8 +57,10 @@ def _short_year(fiscal_year: int) -> str:
     return format_fiscal_year(fiscal_year)
 
 
-def item_columns(years: list[int]) -> tuple[str, ...]:
-    return ("事項", "目標", *(f"{_short_year(year)}実績" if year else "実績" for year in years))
+def item_columns(years: list[int], in_progress: list[int] = ()) -> tuple[str, ...]:
+    """A 年度 some submission was made before the end of is marked: its actual may still grow."""
+    return ("事項", "目標", *((f"{_short_year(year)}実績" + ("\n（年度途中）" if year in in_progress else ""))
+                              if year else "実績" for year in years))
 
 
 def fit_table_height(table: QTableWidget) -> None:
@@ -129,6 +131,10 @@ class MetroSheetScreen(Screen):
         self.target_button.setObjectName("metro_edit_target")
         self.target_button.setToolTip("選んだ事項の、この年度の目標（区市町村数）を変更します")
         self.target_button.clicked.connect(self.edit_target)
+        self.rule_button = QPushButton("数え方を変更…(&R)")
+        self.rule_button.setObjectName("metro_edit_rule")
+        self.rule_button.setToolTip("選んだ事項で区市町村を数える基準（種類数・推進員数・利用者数）を変更します")
+        self.rule_button.clicked.connect(self.edit_rule)
         self.counted_label = QLabel("")
         self.counted_label.setObjectName("metro_counted")
         self.counted_label.setWordWrap(True)
@@ -142,6 +148,7 @@ class MetroSheetScreen(Screen):
         items_layout.addWidget(self.items_table)
         items_buttons = QHBoxLayout()
         items_buttons.addWidget(self.target_button)
+        items_buttons.addWidget(self.rule_button)
         items_buttons.addStretch(1)
         items_layout.addLayout(items_buttons)
         items_layout.addWidget(self.counted_label)
@@ -209,7 +216,7 @@ class MetroSheetScreen(Screen):
             then(True)
 
     def write_widgets(self) -> list[QWidget]:
-        return [self.target_button, self.indicator_button]
+        return [self.target_button, self.rule_button, self.indicator_button]
 
     def screenshot_views(self):
         return [("metro_sheet", lambda: self)]
@@ -248,7 +255,7 @@ class MetroSheetScreen(Screen):
 
     def _fill_items(self, sheet: EvaluationSheet) -> None:
         selected = self._selected_row(self.items_table)
-        columns = item_columns(sheet.years)
+        columns = item_columns(sheet.years, sheet.in_progress_years)
         self.items_table.setHorizontalHeaderLabels(list(columns))
         self.items_table.setRowCount(len(ITEMS))
         current = sheet.items.get(sheet.fiscal_year, {})
@@ -329,6 +336,7 @@ class MetroSheetScreen(Screen):
     def _update_buttons(self) -> None:
         loaded = self.sheet is not None
         self.target_button.setEnabled(loaded and self._selected_row(self.items_table) is not None)
+        self.rule_button.setEnabled(self.target_button.isEnabled())
         row = self._selected_row(self.indicators_table)
         keys = list(self.sheet.indicators) if loaded else []
         self.indicator_button.setEnabled(row is not None and row < len(keys) and keys[row] in ENTERED_INDICATORS)
@@ -349,6 +357,22 @@ class MetroSheetScreen(Screen):
             d, lambda db, _ctx: metro.set_item_target(db, number, fiscal_year, d.target),
             Changes.of("metro_targets", [number]), f"事項{number}の目標を保存しました")
         self._open(dialog)
+
+    def edit_rule(self) -> None:
+        row = self._selected_row(self.items_table)
+        if self.sheet is None or row is None or self.read_only:
+            return
+        number = ITEMS[row]
+        item = self.sheet.items[self.sheet.fiscal_year][number]
+
+        def with_rules(rules: dict[str, int]) -> None:
+            dialog = RuleDialog(number, item.title, rules[number], self)
+            dialog.submit = lambda d: self._save(
+                d, lambda db, _ctx: metro.set_item_rule(db, number, d.minimum),
+                Changes.of("metro_rules", [number]), f"事項{number}の数え方を保存しました")
+            self._open(dialog)
+
+        QueryOp(self, self.context, lambda db, _ctx: metro.item_rules(db)).success(with_rules).run_in_background()
 
     def _open(self, dialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
