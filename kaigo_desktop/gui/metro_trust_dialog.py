@@ -1,6 +1,7 @@
-"""提出状況 › 区市町村の鍵を信頼する: choose the 区市町村 and its trust file (services/bundle_signing's trust files,
-the same as for bundles), see the key's fingerprint, confirm it was checked with the 区市町村, and trust it
-(services/metro.trust_municipality_key) — that 区市町村's submissions are accepted from then on."""
+"""提出状況 › 区市町村の鍵を信頼する: choose the trust file (services/bundle_signing's trust files, the same as for
+bundles) and the 区市町村 (the one its name says is chosen), see the key's fingerprint, confirm it was checked
+with the 区市町村, and trust it (services/metro.trust_municipality_key): that 区市町村's submissions are accepted
+from then on."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.gui.exchange_sizing import scaled_resize
-from kaigo_desktop.gui.operations import CollectionOp, is_user_error
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, path_row, push_button, stacked
 from kaigo_desktop.services import bundle_signing, metro
 from kaigo_desktop.services.changes import Changes
@@ -89,13 +90,17 @@ class MetroTrustDialog(QDialog):
         self.signer = signer
         self.path_edit.setText(str(path))
         self.signer_label.setText(f"指紋: {signer.fingerprint}\n{signer.description()}")
-        if signer.municipality:
-            index = self.municipality_combo.findData(signer.municipality)
-            if index >= 0:
-                self.municipality_combo.setCurrentIndex(index)
+        # The 区市町村 its name says, as `metro trust add` finds it; when it says none, the user's choice stays.
+        QueryOp(self, self.context, lambda db, _ctx: metro.municipality_of_trust_file(db, path)) \
+            .success(self._choose_municipality).failure(lambda _error: None).run_in_background()
         self.confirmed_box.setChecked(False)
         self.confirmed_box.setEnabled(True)
         self._update_button()
+
+    def _choose_municipality(self, code: str) -> None:
+        index = self.municipality_combo.findData(code)
+        if index >= 0:
+            self.municipality_combo.setCurrentIndex(index)
 
     def _update_button(self) -> None:
         self.trust_button.setEnabled(self.signer is not None and self.confirmed_box.isChecked())

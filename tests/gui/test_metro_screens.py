@@ -239,3 +239,32 @@ def test_a_counting_rule_is_saved_and_the_sheet_counts_again(qtbot, metro_fixtur
     assert sql(metro_fixture.path, "SELECT minimum FROM metro_item_rules WHERE item = '3'") == [(13,)]
     qtbot.waitUntil(lambda: screen.items_table.item(2, 4).text() == "0", timeout=10_000)
     assert "13人以上" in screen.definitions_label.text()
+
+
+def test_a_municipalitys_key_is_trusted_through_the_dialog(qtbot, built: MetroFixture, tmp_path: Path,
+                                                           start_context) -> None:
+    from kaigo_desktop.gui.metro_trust_dialog import MetroTrustDialog
+    from kaigo_desktop.services import metro
+    from kaigo_desktop.storage.database import Database
+
+    path = tmp_path / "new-metro.sqlite3"
+    Database.create_new(path, metro.init_metro, user="東京都職員")
+    screen = status_screen(qtbot, start_context(path, user="東京都職員"))
+    key = COLUMNS.index("鍵")
+    assert {screen.table.item(row, key).text() for row in range(62)} == {"未登録"}
+    code, trust_file = built.codes[1], built.trust_files[1]
+    dialog = MetroTrustDialog(screen.context, [(s.municipality_code, s.municipality_name) for s in screen.statuses],
+                              screen)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.read_file(trust_file)
+    run_and_wait(qtbot, screen.context, lambda _db, _job: None)  # the 区市町村 the file's name says, if any
+    dialog.municipality_combo.setCurrentIndex(dialog.municipality_combo.findData(code))
+    assert "指紋:" in dialog.signer_label.text()
+    assert not dialog.trust_button.isEnabled()  # not before the fingerprint was checked with the 区市町村
+    dialog.confirmed_box.setChecked(True)
+    dialog.trust_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    assert sql(path, "SELECT municipality_code FROM metro_trusted_keys") == [(code,)]
+    row = next(i for i, s in enumerate(screen.statuses) if s.municipality_code == code)
+    qtbot.waitUntil(lambda: screen.table.item(row, key).text() == "信頼済", timeout=10_000)

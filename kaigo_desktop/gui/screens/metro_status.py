@@ -30,7 +30,8 @@ from kaigo_desktop.services import metro
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.metro import ImportedSubmission, SubmissionStatus
 
-COLUMNS = ("区市町村", "提出", "提出日時", "提出者", "署名", "ロック", "通いの場", "推進員", "週1回以上参加率", "差し替え")
+COLUMNS = ("区市町村", "提出", "提出日時", "提出者", "署名", "ロック", "通いの場", "推進員", "週1回以上参加率", "差し替え",
+           "鍵")
 SUBMISSION_FILTER = "提出ファイル (*.kaigo-sub);;すべてのファイル (*)"
 # What a change to these means for the list: read again when next shown (or at once when shown).
 SHOWN_KINDS = ("submissions", "metro_trust")
@@ -54,14 +55,15 @@ def _count(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def status_texts(status: SubmissionStatus) -> tuple[str, ...]:
-    """The row of one 区市町村, in COLUMNS order."""
+def status_texts(status: SubmissionStatus, keys: int) -> tuple[str, ...]:
+    """The row of one 区市町村, in COLUMNS order; `keys`: how many of its keys are trusted."""
     submitted = status.submitted_at is not None
     return (status.municipality_name, SUBMITTED_MARK if submitted else MISSING_MARK, _when(status.submitted_at),
             status.submitted_by or "", _yes_no(status.signature_ok, "○ 信頼済の鍵", "✕ 信頼が取り消された鍵"),
             _yes_no(status.locked, "ロック済", "✕ 未ロック"), _count(status.places), _count(status.promoters),
             format_indicator(status.weekly_participation_rate, metro.INDICATOR_UNITS[metro.WEEKLY]) if submitted else "",
-            f"{status.replaced_count}回" if status.replaced_count else "")
+            f"{status.replaced_count}回" if status.replaced_count else "",
+            "信頼済" if keys == 1 else f"信頼済 {keys}" if keys else "未登録")
 
 
 class MetroStatusScreen(Screen):
@@ -71,6 +73,7 @@ class MetroStatusScreen(Screen):
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
         self.statuses: list[SubmissionStatus] = []
+        self.trusted_keys: dict[str, int] = {}  # 区市町村 → keys trusted (a new PC means a second key)
         self._stale = True
         self._request = 0
 
@@ -97,7 +100,8 @@ class MetroStatusScreen(Screen):
         buttons.addStretch(1)
 
         legend = QLabel(f"「{MISSING_MARK}」は、この年度の提出ファイルがまだ届いていない区市町村です（赤色）。"
-                        "署名は取り込むときに信頼した鍵で確かめています。「未ロック」の提出は、数値が今後変わる可能性があります。")
+                        "署名は取り込むときに信頼した鍵で確かめています（鍵が「未登録」の区市町村の提出ファイルは取り込めません）。"
+                        "「未ロック」の提出は、数値が今後変わる可能性があります。")
         legend.setWordWrap(True)
         self.table = record_list_table(COLUMNS, stretch=(), name="metro_status_table")
         header = self.table.horizontalHeader()
@@ -149,11 +153,15 @@ class MetroStatusScreen(Screen):
         self._stale = False
         self._request += 1
         request, fiscal_year = self._request, self.fiscal_year()
-        self.context.run(lambda db, _ctx: metro.submission_statuses(db, fiscal_year),
-                         on_done=lambda statuses: request == self._request and self._fill(fiscal_year, statuses))
+        self.context.run(lambda db, _ctx: (metro.submission_statuses(db, fiscal_year),
+                                           metro.trusted_municipalities(db)),
+                         on_done=lambda result: request == self._request and self._fill(fiscal_year, *result))
 
-    def _fill(self, fiscal_year: int, statuses: list[SubmissionStatus]) -> None:
+    def _fill(self, fiscal_year: int, statuses: list[SubmissionStatus], keys) -> None:
         self.statuses = statuses
+        self.trusted_keys = {}
+        for key in keys:
+            self.trusted_keys[key.municipality_code] = self.trusted_keys.get(key.municipality_code, 0) + 1
         red, pink = QBrush(MISSING_COLOR), QBrush(MISSING_BACKGROUND)
         numbers = {COLUMNS.index(name) for name in ("通いの場", "推進員", "週1回以上参加率", "差し替え")}
         self.table.setUpdatesEnabled(False)
@@ -161,7 +169,7 @@ class MetroStatusScreen(Screen):
         for row, status in enumerate(statuses):
             missing = status.submitted_at is None
             bad_signature = status.signature_ok is False
-            for column, text in enumerate(status_texts(status)):
+            for column, text in enumerate(status_texts(status, self.trusted_keys.get(status.municipality_code, 0))):
                 item = read_only_item(text)
                 if column in numbers:
                     item.setTextAlignment(NUMBER_ALIGNMENT)
