@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import shiboken6
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from kaigo_desktop.gui.app import open_main_window
@@ -213,7 +212,7 @@ def test_the_sheet_table_shows_the_counts_and_pdf_is_written(
     declared = metro_fixture.codes[0]
     assert sheet.items[FISCAL_YEAR]["3"].municipalities == [declared]
     assert sheet.municipality_names[declared] in screen.counted_label.text()
-    assert screen.chart.items()  # the weekly participation rate across the 区市町村 that submitted
+    assert screen.chart_box.chart.items()  # the weekly participation rate across the 区市町村 that submitted
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Close)
     out = tmp_path / "評価シート.pdf"

@@ -1,6 +1,7 @@
 """評価シート (東京都): for one 年度, each 事項's target and actual for the last three 年度 side by side and the
 区市町村 counted, the outcome indicators with their source and year, a bar chart of an indicator across the
-区市町村, the targets and survey indicators editable (small dialogs), and 「PDFで保存」 (the metro sheet PDF)."""
+区市町村 (metro_chart.py), the targets, counting rules and survey indicators editable (small dialogs,
+gui/metro_edit_dialogs.py), and 「PDFで保存」 (the metro sheet PDF)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,12 +31,13 @@ from kaigo_desktop.gui.screens.metro_common import (
     format_indicator,
     metro_fiscal_years,
 )
-from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart
-from kaigo_desktop.gui.widgets.record_list_table import read_only_item, record_list_table
-from kaigo_desktop.gui.widgets.wrapped_text_delegate import WrappedTextDelegate
+from kaigo_desktop.gui.screens.metro_chart import IndicatorChartBox
+from kaigo_desktop.gui.widgets.record_list_table import read_only_item
+from kaigo_desktop.gui.widgets.wrapping_table import fit_table_height, wrapping_table
 from kaigo_desktop.services import metro
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.metro import ENTERED_INDICATORS, ITEMS, EvaluationSheet
+
 INDICATOR_COLUMNS = ("成果指標", "東京都", "出典", "調査年")
 PDF_FILTER = "PDF (*.pdf)"
 SHOWN_KINDS = ("submissions", "metro_targets", "metro_rules", "metro_indicators")
@@ -61,32 +60,6 @@ def item_columns(years: list[int], in_progress: list[int] = ()) -> tuple[str, ..
     """A 年度 some submission was made before the end of is marked: its actual may still grow."""
     return ("事項", "目標", *((f"{_short_year(year)}実績" + ("\n（年度途中）" if year in in_progress else ""))
                               if year else "実績" for year in years))
-
-
-def fit_table_height(table: QTableWidget) -> None:
-    """A short table (3 rows) shows all its rows, their wrapped lines too, without a scroll bar of its own."""
-    table.resizeRowsToContents()
-    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-    height += sum(table.rowHeight(row) for row in range(table.rowCount()))
-    table.setFixedHeight(height + 2)
-
-
-def wrapping_table(columns: tuple[str, ...], name: str, *, wrapped: tuple[int, ...]) -> QTableWidget:
-    """A read-only table whose `wrapped` columns share the spare width and wrap their text (a 事項's title at
-    200 % text); the others fit their contents. Its rows follow the width it is given."""
-    table = record_list_table(columns, stretch=wrapped, name=name)
-    header = table.horizontalHeader()
-    for column in range(len(columns)):
-        if column not in wrapped:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    for column in wrapped:
-        table.setItemDelegateForColumn(column, WrappedTextDelegate(table))
-    table.setWordWrap(True)
-    table.setTextElideMode(Qt.TextElideMode.ElideNone)
-    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.setTabKeyNavigation(False)  # Tab goes on to the buttons
-    header.sectionResized.connect(lambda *_: fit_table_height(table))
-    return table
 
 
 def write_sheet(db, fiscal_year: int, out: Path, *, replace: bool) -> int:
@@ -169,27 +142,13 @@ class MetroSheetScreen(Screen):
         indicator_buttons.addStretch(1)
         indicators_layout.addLayout(indicator_buttons)
 
-        self.chart_combo = QComboBox()
-        self.chart_combo.setObjectName("metro_chart_indicator")
-        self.chart_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.chart_combo.currentIndexChanged.connect(lambda _i: self._show_chart())
-        self.chart_note = QLabel("")
-        self.chart_note.setWordWrap(True)
-        self.chart = HorizontalBarChart("")
-        self.chart.setObjectName("metro_chart")
-        chart_box = QGroupBox("区市町村別のグラフ")
-        chart_layout = QVBoxLayout(chart_box)
-        chart_bar = QHBoxLayout()
-        add_choosers(chart_bar, (("指標(&I)", self.chart_combo),))
-        chart_bar.addWidget(self.chart_note, 1)
-        chart_layout.addLayout(chart_bar)
-        chart_layout.addWidget(self.chart)
+        self.chart_box = IndicatorChartBox()
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(items_box)
         layout.addWidget(indicators_box)
-        layout.addWidget(chart_box)
+        layout.addWidget(self.chart_box)
         layout.addStretch(1)
 
         fill_fiscal_years(self.fiscal_year_combo, metro_fiscal_years(self._today()),
@@ -250,7 +209,7 @@ class MetroSheetScreen(Screen):
         self.state_label.setText(state)
         self._fill_items(sheet)
         self._fill_indicators(sheet)
-        self._fill_chart_choices(sheet)
+        self.chart_box.show_sheet(sheet)
         self._update_buttons()
 
     def _fill_items(self, sheet: EvaluationSheet) -> None:
@@ -271,7 +230,7 @@ class MetroSheetScreen(Screen):
                     cell.setTextAlignment(NUMBER_ALIGNMENT)
                 self.items_table.setItem(row, column, cell)
         self.items_table.selectRow(selected if selected is not None else 0)
-        self._fit_table_height(self.items_table)
+        fit_table_height(self.items_table)
         lines = []
         for number in ITEMS:
             item = current.get(number)
@@ -298,35 +257,7 @@ class MetroSheetScreen(Screen):
                     cell.setToolTip("提出ファイルから計算する指標です（入力はできません）")
                 self.indicators_table.setItem(row, column, cell)
         self.indicators_table.selectRow(selected if selected is not None else 0)
-        self._fit_table_height(self.indicators_table)
-
-    def _fill_chart_choices(self, sheet: EvaluationSheet) -> None:
-        wanted = self.chart_combo.currentData()
-        self.chart_combo.blockSignals(True)
-        self.chart_combo.clear()
-        for indicator in sheet.indicators.values():
-            if any(value is not None for value in indicator.by_municipality.values()):
-                self.chart_combo.addItem(indicator.title, indicator.key)
-        self.chart_combo.setCurrentIndex(max(0, self.chart_combo.findData(wanted)))
-        self.chart_combo.blockSignals(False)
-        self._show_chart()
-
-    def _show_chart(self) -> None:
-        key = self.chart_combo.currentData()
-        if self.sheet is None or key is None:
-            self.chart.set_data([])
-            self.chart_note.setText("区市町村別の値がある指標はありません。")
-            return
-        indicator = self.sheet.indicators[key]
-        values = [(self.name(code), value) for code, value in indicator.by_municipality.items() if value is not None]
-        self.chart.value_format = lambda v, unit=indicator.unit: format_indicator(v, unit)
-        self.chart.set_data(values)
-        without = len(self.sheet.submitted) + len(self.sheet.missing) - len(values)
-        self.chart_note.setText(f"東京都 {format_indicator(indicator.tokyo, indicator.unit)}"
-                                + (f"　値のない区市町村（未提出など）{without}は含みません" if without else ""))
-
-    def _fit_table_height(self, table) -> None:
-        fit_table_height(table)
+        fit_table_height(self.indicators_table)
 
     @staticmethod
     def _selected_row(table) -> int | None:
