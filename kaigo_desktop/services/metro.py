@@ -142,7 +142,7 @@ def _check(db: Database, path: Path) -> _Checked:
     try:
         public_key = bundle_signing.verify(unpacked.signature_bytes, unpacked.header_bytes, unpacked.content_bytes)
     except (bundle_signing.SignatureError, UserFacingError) as error:
-        raise fmt.refused(name, str(error).replace("何も取り込みませんでした。", "")) from error
+        raise fmt.refused(name, str(error)) from error
     header = unpacked.header
     key_print = bundle_signing.fingerprint(public_key)
     owner = q.key_owner(db, public_key)

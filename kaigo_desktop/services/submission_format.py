@@ -136,6 +136,10 @@ def _decode(kind: type, member: str, data: bytes, name: str) -> Any:
 
 
 def refused(name: str, problem: str) -> SubmissionError:
+    """The one refusal of a submission file; `problem` may be a bundle reader's or signer's own message."""
+    problem = (problem.replace("取り込みファイルが壊れているため、何も取り込みませんでした", "ファイルが壊れています")
+               .replace("取り込みファイルの形式が正しくないため、何も取り込みませんでした。", "")
+               .replace("何も取り込みませんでした。", "").replace("取り込みファイル", "提出ファイル").strip().rstrip("。"))
     return SubmissionError(f"提出ファイル「{name}」を取り込めません: {problem}。どの提出ファイルも取り込んでいません。")
 
 
@@ -186,8 +190,7 @@ def read_file(path: Path) -> Unpacked:
     try:
         members = bundle_format.unpack(data)
     except bundle_format.FormatError as error:
-        raise refused(name, str(error).replace("取り込みファイルの形式が正しくないため、何も取り込みませんでした。", "")) \
-            from error
+        raise refused(name, str(error)) from error
     header_bytes, content_data = members[HEADER], members[CONTENT]
     assert header_bytes is not None and content_data is not None
     versions = _decode(_Versions, HEADER, header_bytes, name)

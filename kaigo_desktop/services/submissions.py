@@ -115,6 +115,7 @@ def submission_bytes(db: Database, fiscal_year: int, municipality_code: str, *, 
     """The signed file's bytes and its header."""
     content = submission_content(db, fiscal_year, municipality_code, today=today, allow_empty=allow_empty)
     content_data = fmt.content_bytes(content)
+    fmt.decode_content(content_data)  # never write what 東京都's reader would refuse (a bug, not the user's)
     header = fmt.Header(
         format=fmt.FORMAT, format_version=fmt.FORMAT_VERSION, source_db=db.database_id,
         source_name=setup.require_municipality(db, municipality_code), created_at=utc_now(),

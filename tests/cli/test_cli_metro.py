@@ -71,7 +71,9 @@ def test_submission_to_sheet(tmp_path: Path, capsys) -> None:
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     for expected in ("評価シート", "事項1", "事項2", "事項3", name, "生きがいを感じる人の率", "56.2%", "定義"):
         assert expected in text, expected
-    assert main([*t, "metro", "status", "--fy", str(FY), "--json"]) == 0
+    assert main([*t, "--read-only", "metro", "import", str(out)]) == 2  # it writes
+    capsys.readouterr()
+    assert main([*t, "--read-only", "metro", "status", "--fy", str(FY), "--json"]) == 0
     statuses = json.loads(capsys.readouterr().out)
     assert len(statuses) == 62 and [s["municipality_code"] for s in statuses if s["submitted_at"]] == [code]
 

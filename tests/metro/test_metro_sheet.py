@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DECLARED, FY, Source
 
 from kaigo_desktop.domain import rules
 from kaigo_desktop.domain.fiscal import fiscal_year_range
@@ -21,6 +20,7 @@ from kaigo_desktop.services.demo import create_demo
 from kaigo_desktop.services.stats import fiscal_year_stats
 from kaigo_desktop.services.submission_format import SubmissionError
 from kaigo_desktop.storage.database import Database
+from tests.metro_data import DECLARED, FY, Source
 
 
 def _export(source: Source, out: Path, fiscal_year: int = FY, declare: bool = True) -> submissions.SubmissionExported:

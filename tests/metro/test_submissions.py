@@ -8,7 +8,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FY, Source
 
 from kaigo_desktop.domain import roles
 from kaigo_desktop.services import metro, submissions
@@ -17,6 +16,7 @@ from kaigo_desktop.services.output_files import OutputRefused
 from kaigo_desktop.services.rights import Forbidden
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import PeriodLockedError
+from tests.metro_data import FY, Source
 
 # Everything in a 区市町村's database that names or reaches a person, place or center.
 PRIVATE_COLUMNS = {
@@ -65,7 +65,7 @@ def test_the_output_guard_of_reports_protects_the_database(sources: list[Source]
 
 
 def test_a_locked_year_is_submitted_as_locked_and_its_declaration_frozen(db: Database, tmp_path: Path) -> None:
-    import period_data
+    from tests import period_data
 
     period_data.locked(db)
     exported = submissions.export_submission(db, period_data.FY, period_data.CHIYODA, tmp_path / "c.kaigo-sub",
