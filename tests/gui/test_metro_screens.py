@@ -208,7 +208,7 @@ def test_the_sheet_table_shows_the_counts_and_pdf_is_written(
     for row, number in enumerate(("1", "2", "3")):
         for column, year in enumerate(sheet.years, start=2):
             assert screen.items_table.item(row, column).text() == str(sheet.items[year][number].actual)
-    # 事項3 from the one declaration made in the source databases (12 users): counted once, by name.
+    # 事項3 from the one declaration with users in the source databases: counted once, by name.
     declared = metro_fixture.codes[0]
     assert sheet.items[FISCAL_YEAR]["3"].municipalities == [declared]
     assert sheet.municipality_names[declared] in screen.counted_label.text()
@@ -224,7 +224,7 @@ def test_the_sheet_table_shows_the_counts_and_pdf_is_written(
 
 def test_a_counting_rule_is_saved_and_the_sheet_counts_again(qtbot, metro_fixture: MetroFixture, start_context) -> None:
     screen = sheet_screen(qtbot, start_context(metro_fixture.path, user="東京都職員"))
-    assert screen.items_table.item(2, 4).text() == "1"  # 事項3: the one 区市町村 that declared 12 users
+    assert screen.items_table.item(2, 4).text() == "1"  # 事項3: the one 区市町村 that declared users (4)
     screen.items_table.selectRow(2)
     screen.edit_rule()
     qtbot.waitUntil(lambda: getattr(screen, "open_dialog", None) is not None and screen.open_dialog.isVisible(),
@@ -232,12 +232,12 @@ def test_a_counting_rule_is_saved_and_the_sheet_counts_again(qtbot, metro_fixtur
     dialog = screen.open_dialog
     assert dialog.minimum_edit.text() == "1"
     dialog.minimum_edit.clear()
-    type_text(dialog.minimum_edit, "１３人")  # more users than it declared: no longer counted
+    type_text(dialog.minimum_edit, "５人")  # more users than it declared: no longer counted
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: closed(dialog), timeout=10_000)
-    assert sql(metro_fixture.path, "SELECT minimum FROM metro_item_rules WHERE item = '3'") == [(13,)]
+    assert sql(metro_fixture.path, "SELECT minimum FROM metro_item_rules WHERE item = '3'") == [(5,)]
     qtbot.waitUntil(lambda: screen.items_table.item(2, 4).text() == "0", timeout=10_000)
-    assert "13人以上" in screen.definitions_label.text()
+    assert "5人以上" in screen.definitions_label.text()
 
 
 def test_a_municipalitys_key_is_trusted_through_the_dialog(qtbot, built: MetroFixture, tmp_path: Path,
