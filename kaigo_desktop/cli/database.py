@@ -38,8 +38,9 @@ def on_database(args: argparse.Namespace, db_path: Path, build):
 
 
 # Commands that only make sense on a 区市町村's database, and those only on 東京都's (`init --metro`); the
-# others (backup, restore, check, unlock, user, audit) work on both.
-MUNICIPAL_COMMANDS = frozenset({"init", "demo", "import", "stats", "validate", "screenshots", "report", "export",
+# others (backup, restore, check, unlock, user, audit, screenshots: a metro database shows its own screens)
+# work on both.
+MUNICIPAL_COMMANDS = frozenset({"init", "demo", "import", "stats", "validate", "report", "export",
                                 "export-opendata", "template", "bundle", "period", "submission"})
 METRO_ONLY_COMMANDS = frozenset({"metro"})
 
