@@ -18,7 +18,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from kaigo_desktop.domain.errors import UserFacingError
-from kaigo_desktop.storage.rows import TABLES
+from kaigo_desktop.storage.rows import EXCHANGED_TABLES
 
 FORMAT = "kaigo-bundle"
 FORMAT_VERSION = 2  # 2: signed (signature.json); a version 1 bundle is unsigned and refused
@@ -35,7 +35,7 @@ MAX_MEMBERS = 16
 MAX_SMALL_MEMBER = 1024 ** 2  # header.json and signature.json
 _CHUNK = 1024 ** 2
 
-TableName = Literal[tuple(spec.table for spec in TABLES.values())]  # type: ignore[valid-type]
+TableName = Literal[EXCHANGED_TABLES]  # type: ignore[valid-type]
 Count = Annotated[int, Meta(ge=0, le=2 ** 53)]
 Text = Annotated[str, Meta(max_length=1000)]
 Id = Annotated[str, Meta(min_length=1, max_length=100)]

@@ -66,11 +66,11 @@ from kaigo_desktop.storage import period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
-from kaigo_desktop.storage.rows import TABLES
+from kaigo_desktop.storage.rows import EXCHANGED_TABLES
 
 FORMAT = bundle_format.FORMAT
 FORMAT_VERSION = bundle_format.FORMAT_VERSION
-USER_TABLES = tuple(spec.table for spec in TABLES.values())  # in reference order: centers before places …
+USER_TABLES = EXCHANGED_TABLES  # in reference order: centers before places …; no personal data
 ANCESTORS = "_ancestors"
 RENAMED = "_renamed"  # in a stored same-name conflict: the record was here already (renamed elsewhere)
 PROBLEMS = "_problems"  # in a stored 'invalid' conflict: why the row cannot be stored here (Japanese)
