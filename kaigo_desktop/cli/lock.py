@@ -11,7 +11,7 @@ from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS
 # Commands that never write the database ("bundle conflicts" and "bundle pending": those bundle subcommands only;
 # `bundle pending --drop` writes, and is named apart).
 READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "export-opendata", "template", "check", "validate", "backup", "bundle conflicts",
-                                "bundle pending", "audit", "period list"})
+                                "bundle pending", "audit", "period list", "outcomes"})
 
 
 def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction) -> None:
@@ -27,6 +27,8 @@ def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._Sub
 def command_name(args: argparse.Namespace) -> str:
     if args.command == "period" and getattr(args, "period_command", None):
         return f"period {args.period_command}"
+    if args.command == "participants" and getattr(args, "participants_command", None):
+        return f"participants {args.participants_command}"
     bundle_command = getattr(args, "bundle_command", None)
     if args.command != "bundle" or not bundle_command:
         return args.command

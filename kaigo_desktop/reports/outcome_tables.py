@@ -31,21 +31,26 @@ class OutcomeRow:
 def _row(suppressor: Suppressor, outcome: PlaceOutcome) -> OutcomeRow:
     place = outcome.place_id or "all"
 
-    def group(kind: str, headings: dict[str, str], keys: tuple[str, ...], counts, total_label: str, total: int,
-              total_key: tuple) -> tuple[dict[str, Any], Any]:
-        cells = [(f"{outcome.place_name} {heading}", counts[key]) for key, heading in
-                 ((key, headings[key]) for key in keys)]
-        shown, shown_total = suppressor.group(
-            TABLE, cells, (f"{outcome.place_name} {total_label}", total),
-            keys=[(place, kind, key) for key in keys], total_key=total_key)
+    def group(kind: str, headings: dict[str, str], keys: tuple[str, ...], counts,
+              total: tuple[str, int, tuple] | None) -> tuple[dict[str, Any], Any]:
+        """The cells of one breakdown and its 計; a 計 printed once already (None) is only related to them."""
+        cells = [(f"{outcome.place_name} {headings[key]}", counts[key]) for key in keys]
+        cell_keys = [(place, kind, key) for key in keys]
+        if total is None:
+            shown, _ = suppressor.group(TABLE, cells, keys=cell_keys)
+            suppressor.relation((place, "checked"), [k for k, (_, v) in zip(cell_keys, cells) if isinstance(v, int)])
+            return dict(zip(keys, shown)), None
+        label, value, total_key = total
+        shown, shown_total = suppressor.group(TABLE, cells, (f"{outcome.place_name} {label}", value),
+                                              keys=cell_keys, total_key=total_key)
         return dict(zip(keys, shown)), shown_total
 
     first, checked = group("first", {k: f"初回 {v}" for k, v in LEVEL_HEADINGS.items()}, LEVEL_KEYS,
-                           outcome.first_levels, "チェック実施者", outcome.checked, (place, "checked"))
+                           outcome.first_levels, ("チェック実施者", outcome.checked, (place, "checked")))
     latest, _ = group("latest", {k: f"最新 {v}" for k, v in LEVEL_HEADINGS.items()}, LEVEL_KEYS,
-                      outcome.latest_levels, "チェック実施者", outcome.checked, (place, "checked"))
-    changes, compared = group("change", CHANGE_HEADINGS, CHANGE_KEYS, outcome.changes, "2回以上実施",
-                              outcome.compared, (place, "compared"))
+                      outcome.latest_levels, None)
+    changes, compared = group("change", CHANGE_HEADINGS, CHANGE_KEYS, outcome.changes,
+                              ("2回以上実施", outcome.compared, (place, "compared")))
     return OutcomeRow(outcome.place_id, outcome.place_name, checked, first, latest, compared, changes)
 
 
