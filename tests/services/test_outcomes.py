@@ -20,11 +20,20 @@ from kaigo_desktop.storage.database import Database
 
 CHIYODA = "131016"
 TODAY = date(2025, 6, 1)
-RISK_SQL = " + ".join(
-    [f"(q{n} = 0)" if n in checklist.RISK_WHEN_NO else f"(q{n} = 1)" for n in checklist.YES_NO_ITEMS]
-    + ["(weight_kg * 10000.0 / (height_cm * height_cm) < 18.5)"])
-LEVEL_SQL = (f"CASE WHEN ({RISK_SQL}) >= 8 THEN 'frail' WHEN ({RISK_SQL}) >= 4 THEN 'pre_frail'"
-             " ELSE 'robust' END")
+# The checklist scored in SQL alone: the lowest possible total (blank answers scoring 0) and the count of blanks; a
+# level is given only when the highest possible total (every blank risky) falls in the same band.
+_RISKS = ([f"(q{n} = 0)" if n in checklist.RISK_WHEN_NO else f"(q{n} = 1)" for n in checklist.YES_NO_ITEMS]
+          + ["(weight_kg * 10000.0 / (height_cm * height_cm) < 18.5)"])
+LOW_SQL = " + ".join(f"coalesce({risk}, 0)" for risk in _RISKS)
+BLANKS_SQL = " + ".join([f"(q{n} IS NULL)" for n in checklist.YES_NO_ITEMS] + ["(height_cm IS NULL)"])
+
+
+def _band(total: str) -> str:
+    return f"CASE WHEN {total} >= 8 THEN 'frail' WHEN {total} >= 4 THEN 'pre_frail' ELSE 'robust' END"
+
+
+LEVEL_SQL = (f"CASE WHEN {_band(f'({LOW_SQL})')} = {_band(f'({LOW_SQL} + {BLANKS_SQL})')}"
+             f" THEN {_band(f'({LOW_SQL})')} ELSE 'undecided' END")
 
 
 def _random_check(rng: random.Random, person: str, day: date, frailty: float) -> pr.FrailtyCheck:
@@ -88,6 +97,9 @@ def _expected(db: Database, fy: int) -> dict[str, dict]:
         e["first"][row["first"]] += 1
         e["latest"][row["latest"]] += 1
         if row["first_on"] < row["latest_on"]:
+            if "undecided" in (row["first"], row["latest"]):
+                e["changes"]["undecided"] += 1
+                continue
             step = order[row["latest"]] - order[row["first"]]
             e["changes"]["improved" if step < 0 else "worse" if step > 0 else "same"] += 1
     return expected
