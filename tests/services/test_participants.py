@@ -176,3 +176,14 @@ def test_no_personal_table_travels_in_a_bundle(world, tmp_path):
         text = b"".join(bundle.read(name) for name in bundle.namelist()).decode("utf-8", "replace")
     assert SECRET_NAME not in text and world["person"].id not in text
     assert "北のさくら会" in text  # the bundle itself was made
+
+
+@pytest.mark.parametrize("table", PERSONAL_TABLES)
+def test_a_bundle_naming_a_personal_table_is_refused_whole(table):
+    from kaigo_desktop.services import bundle_format
+
+    columns = ["id", "updated_at", "origin_db", "_ancestors"]
+    assert bundle_format.content_dict(json.dumps({"tables": {"places": {"columns": columns, "rows": []}}}).encode())
+    content = json.dumps({"tables": {table: {"columns": columns, "rows": []}}}).encode()
+    with pytest.raises(bundle_format.FormatError, match=table):
+        bundle_format.content_dict(content)
