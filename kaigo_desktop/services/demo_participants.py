@@ -32,7 +32,7 @@ class DemoParticipants:
     checks: int
 
 
-def _answers(rng: random.Random, score: int, sex: str) -> dict:
+def _answers(rng: random.Random, score: int, height: float) -> dict:
     """A check whose total risk score is `score` (item 12 among the risky ones possibly); one in 30 has a blank."""
     risky = set(rng.sample(range(1, 26), score))
     values: dict = {}
@@ -41,9 +41,7 @@ def _answers(rng: random.Random, score: int, sex: str) -> dict:
         values[f"q{n}"] = int(not is_risky) if n in checklist.RISK_WHEN_NO else int(is_risky)
     if rng.random() < 0.03:
         values[f"q{rng.choice(checklist.YES_NO_ITEMS)}"] = None  # 未回答
-    low, high = HEIGHT_CM[sex]
-    height = round(rng.uniform(low, high), 1)
-    bmi = rng.uniform(15.5, 18.3) if checklist.BMI_ITEM in risky else rng.uniform(18.7, 27.0)
+    bmi = rng.uniform(16.5, 18.3) if checklist.BMI_ITEM in risky else rng.uniform(18.7, 24.5)
     values.update(height_cm=height, weight_kg=round(bmi * height * height / 10000, 1))
     return values
 
@@ -92,10 +90,11 @@ def add_demo_participants(db, places: list[Place], *, seed: int, first_day: date
             people.append(person)
             attendance.append(pr.Attendance(person.id, place.id, joined, left, id=new_id()))
             level = rng.choices(checklist.LEVELS, START_SHARES)[0]
+            height = round(rng.uniform(*HEIGHT_CM[sex]), 1)
             day, first_year = joined + timedelta(days=rng.randrange(0, 14)), True
             while day <= min(today, left or today):
                 checks.append(pr.FrailtyCheck(person.id, day, entered_by="デモ",
-                                              **_answers(rng, _level_score(rng, level), sex), id=new_id()))
+                                              **_answers(rng, _level_score(rng, level), height), id=new_id()))
                 if rng.random() < 0.25:  # the 後期高齢者の質問票 taken the same day (health check-up season)
                     questionnaires.append(pr.Questionnaire(person.id, day, entered_by="デモ", id=new_id(), **{
                         f"a{n}": rng.randint(1, len(choices))

@@ -159,18 +159,27 @@ class ParticipantRecord:
     cutoffs: checklist.ChecklistCutoffs
 
 
-def show_participant(db: Database, participant_id: str) -> ParticipantRecord:
-    """One participant's whole record (identity only if the actor may see it), its checks scored; audited."""
+def show_participant(db: Database, participant_id: str, *, purpose: str = "show") -> ParticipantRecord:
+    """One participant's whole record (identity only if the actor may see it), its checks scored; audited
+    (`purpose`: "show", or "print" for the per-person print)."""
     rights.require(db, roles.READ)
     participant = repository.get(db, pr.Participant, participant_id, include_deleted=False)
     rows = [row for row in participant_queries.participants(db, center_id=participant.center_id)
             if row.participant.id == participant_id]
     summary = _summary(db, rows[0])
-    _record_view(db, [participant_id], "show", summary.identity_shown)
+    _record_view(db, [participant_id], purpose, summary.identity_shown)
     chosen = cutoffs(db)
     checks = [CheckView(c, c.result(chosen)) for c in participant_queries.checks_of(db, participant_id)]
     return ParticipantRecord(summary, participant_queries.attendance_of(db, participant_id), checks,
                              participant_queries.questionnaires_of(db, participant_id), chosen)
+
+
+def print_record(db: Database, participant_id: str) -> ParticipantRecord:
+    """The record for a per-person print (the participant's own check history, handed to them): it names the
+    person, so only who may see identities may make it (a 推進員 is refused); audited as "print"."""
+    participant = repository.get(db, pr.Participant, participant_id, include_deleted=False)
+    rights.require(db, roles.SEE_IDENTITIES, center_id=participant.center_id)
+    return show_participant(db, participant_id, purpose="print")
 
 
 def find_by_number(db: Database, municipality_code: str, number: str) -> str | None:
