@@ -4,7 +4,7 @@ The minimum personal data: a number, birth year and month, sex, the center, opti
 address, no insurance number. Checks keep the answers (1 = はい, 0 = いいえ, NULL = 未回答) and height/weight;
 the domain layer computes the results, so a change of cut-offs never leaves stale results behind. The bounds
 here are the last guard (services/participants.py validates first, with Japanese messages). These tables are
-personal data: they never travel in exchange bundles (storage/rows.PERSONAL). A Python migration so that the
+personal data: they travel only in encrypted exchange bundles (storage/rows.PERSONAL_TABLES). A Python migration so that the
 audit trail's triggers cover the new tables.
 """
 

@@ -1,7 +1,7 @@
 """Participants and their frailty checks (issue 19), as plain dataclasses: the minimum personal data — a number
 (the center's own or generated), birth year and month, sex, the center, the places attended (from–to) and, only
 if the center wants it, name and よみ. No address, no insurance number. Storage maps them to the tables of
-db/0014 (storage/rows.py); their rows never travel in exchange bundles (PERSONAL in storage/rows.py)."""
+db/0014 (storage/rows.py); their rows travel only in encrypted exchange bundles (services/exchange.py)."""
 
 from __future__ import annotations
 

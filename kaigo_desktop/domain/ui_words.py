@@ -25,7 +25,7 @@ KIND_NAMES: dict[str, str] = {
     "population": "65歳以上人口",
     "activities": ACTIVITY,
     "expenses": "経費",
-    # personal data (issue 19): never in exchange bundles
+    # personal data (issue 19): only in encrypted exchange bundles
     "participants": "参加者",
     "participant_places": "参加者の通いの場",
     "frailty_checks": "基本チェックリスト",

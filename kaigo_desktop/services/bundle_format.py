@@ -40,7 +40,8 @@ Count = Annotated[int, Meta(ge=0, le=2 ** 53)]
 Text = Annotated[str, Meta(max_length=1000)]
 Id = Annotated[str, Meta(min_length=1, max_length=100)]
 Int64 = Annotated[int, Meta(ge=-(2 ** 63), le=2 ** 63 - 1)]  # SQLite's INTEGER: a larger one would overflow
-Cell = Union[None, Int64, str, list[Annotated[str, Meta(max_length=200)]]]
+Real = Annotated[float, Meta(ge=-1e15, le=1e15)]  # height and weight (issue 19); finite, like a REAL column's
+Cell = Union[None, Int64, Real, str, list[Annotated[str, Meta(max_length=200)]]]
 
 
 class FormatError(UserFacingError, ValueError):

@@ -32,7 +32,7 @@ class TableSpec:
     record_type: type
     label: str  # Japanese name of the record kind, for messages
     natural_key: tuple[str, ...] = ()  # records that are one per natural key get a deterministic id
-    personal: bool = False  # a person's data (issue 19): never carried by an exchange bundle
+    personal: bool = False  # a person's data (issue 19): carried only by an encrypted exchange bundle
 
     @functools.cached_property
     def columns(self) -> tuple[str, ...]:
@@ -66,9 +66,9 @@ TABLES: dict[type, TableSpec] = {
     )
 }
 TABLE_BY_NAME: dict[str, TableSpec] = {spec.table: spec for spec in TABLES.values()}
-# The tables exchange bundles carry: everything but personal data. Bundles of participant records would have to
-# be encrypted (issue 19); until that is built they are not exchanged at all.
-EXCHANGED_TABLES: tuple[str, ...] = tuple(spec.table for spec in TABLES.values() if not spec.personal)
+# The tables exchange bundles carry: all of them. Those holding a person's data travel only in encrypted bundles
+# (services/exchange.py refuses to write or read them otherwise; issue 19).
+EXCHANGED_TABLES: tuple[str, ...] = tuple(spec.table for spec in TABLES.values())
 PERSONAL_TABLES: tuple[str, ...] = tuple(spec.table for spec in TABLES.values() if spec.personal)
 
 

@@ -5,7 +5,6 @@ rules, generated numbers, and nothing personal in an exchange bundle."""
 from __future__ import annotations
 
 import json
-import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -167,23 +166,12 @@ def test_record_shows_each_check_scored_with_the_databases_cutoffs(world):
         participants.save_cutoffs(db, checklist.STANDARD_CUTOFFS)
 
 
-def test_no_personal_table_travels_in_a_bundle(world, tmp_path):
+def test_no_personal_record_leaves_in_a_plain_bundle(world, tmp_path):
     assert set(PERSONAL_TABLES) == {"participants", "participant_places", "frailty_checks", "questionnaires"}
-    assert not set(PERSONAL_TABLES) & set(EXCHANGED_TABLES)
+    assert set(PERSONAL_TABLES) <= set(EXCHANGED_TABLES)  # they travel, encrypted (tests/exchange)
     out = tmp_path / "all.kaigo"
-    exchange.export_bundle(world["db"], out, since="all")
-    with zipfile.ZipFile(out) as bundle:
-        text = b"".join(bundle.read(name) for name in bundle.namelist()).decode("utf-8", "replace")
-    assert SECRET_NAME not in text and world["person"].id not in text
-    assert "北のさくら会" in text  # the bundle itself was made
-
-
-@pytest.mark.parametrize("table", PERSONAL_TABLES)
-def test_a_bundle_naming_a_personal_table_is_refused_whole(table):
-    from kaigo_desktop.services import bundle_format
-
-    columns = ["id", "updated_at", "origin_db", "_ancestors"]
-    assert bundle_format.content_dict(json.dumps({"tables": {"places": {"columns": columns, "rows": []}}}).encode())
-    content = json.dumps({"tables": {table: {"columns": columns, "rows": []}}}).encode()
-    with pytest.raises(bundle_format.FormatError, match=table):
-        bundle_format.content_dict(content)
+    with pytest.raises(exchange.BundleError, match="暗号化"):
+        exchange.export_bundle(world["db"], out, since="all")
+    assert not out.exists()
+    exchange.export_bundle(world["db"], out, since="all", passphrase="aikotoba-1234")
+    assert exchange.is_encrypted(out) and SECRET_NAME.encode() not in out.read_bytes()
