@@ -41,7 +41,8 @@ def on_database(args: argparse.Namespace, db_path: Path, build):
 # others (backup, restore, check, unlock, user, audit, screenshots: a metro database shows its own screens)
 # work on both.
 MUNICIPAL_COMMANDS = frozenset({"init", "demo", "import", "stats", "validate", "report", "export",
-                                "export-opendata", "template", "bundle", "period", "submission"})
+                                "export-opendata", "template", "bundle", "period", "submission",
+                                "participants", "outcomes"})
 METRO_ONLY_COMMANDS = frozenset({"metro"})
 
 

@@ -12,7 +12,7 @@ from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS
 # `bundle pending --drop` writes, and is named apart).
 READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "export-opendata", "template", "check", "validate", "backup", "bundle conflicts",
                                 "bundle pending", "audit", "period list", "submission show", "metro sheet",
-                                "metro status", "metro trust list"})
+                                "metro status", "metro trust list", "outcomes"})
 
 
 def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +33,8 @@ def command_name(args: argparse.Namespace) -> str:
     if args.command == "metro" and getattr(args, "metro_command", None):
         trust = f" {args.trust_command}" if args.metro_command == "trust" else ""
         return f"metro {args.metro_command}{trust}"
+    if args.command == "participants" and getattr(args, "participants_command", None):
+        return f"participants {args.participants_command}"
     bundle_command = getattr(args, "bundle_command", None)
     if args.command != "bundle" or not bundle_command:
         return args.command
