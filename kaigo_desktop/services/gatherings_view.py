@@ -114,11 +114,34 @@ def _filter(query: ListQuery) -> listing.GatheringFilter:
                                    date_from=query.date_from, date_to=query.date_to, deleted=query.trash)
 
 
-def list_keys(db: Database, query: ListQuery) -> array:
-    """The keys of all matching gatherings in list order (an array of ints: 1,000,000 take 8 MB). Keys are
-    valid until the next write; rebuild the list after records change."""
+@dataclass(frozen=True)
+class ListStart:
+    """What the list shows first: how many gatherings match, the keys of the first of them in list order and
+    their rows. `keys` holds all `total` keys when they were fewer than asked for."""
+
+    total: int
+    keys: array
+    rows: list[GatheringRow]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.keys) == self.total
+
+
+def list_keys(db: Database, query: ListQuery, *, limit: int | None = None) -> array:
+    """The keys of all matching gatherings in list order (an array of ints: 1,000,000 take 8 MB), or of the
+    first `limit`. Keys are valid until the next write; rebuild the list after records change."""
     return gathering_queries.gathering_keys(db, _filter(query), sort_key=query.sort_key,
-                                            descending=query.descending)
+                                            descending=query.descending, limit=limit)
+
+
+def list_start(db: Database, query: ListQuery, first: int) -> ListStart:
+    """The number of matching gatherings and the keys and rows of the first `first`, read along the sort's
+    index (a few milliseconds at 1,000,000 gatherings, where the whole key list takes a third of a second):
+    the list shows them while the whole key list is read (list_keys)."""
+    keys = list_keys(db, query, limit=first)
+    total = len(keys) if len(keys) < first else listing.count_gatherings(db, _filter(query))
+    return ListStart(total, keys, list_rows(db, keys))
 
 
 def list_rows(db: Database, keys: Sequence[int]) -> list[GatheringRow]:

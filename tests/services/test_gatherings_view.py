@@ -49,8 +49,8 @@ def _independent(db: Database, query: gv.ListQuery) -> list[int]:
             and (query.date_to is None or r["held_on"] <= query.date_to.isoformat())]
     key = {
         "held_on": lambda r: (r["held_on"], r[0]),
-        "municipality": lambda r: (r["municipality_code"], r["held_on"], r[0]),
-        "place": lambda r: (r["kana"], r["name"], r["held_on"], r[0]),
+        "municipality": lambda r: (r["municipality_code"], r["kana"], r["name"], r["place_id"], r["held_on"], r[0]),
+        "place": lambda r: (r["kana"], r["name"], r["place_id"], r["held_on"], r[0]),
         "attendance_total": lambda r: (r["attendance_total"], r[0]),
         "updated_at": lambda r: (r["updated_at"], r[0]),
     }[query.sort_key]
