@@ -20,12 +20,13 @@ from kaigo_desktop.storage.listing import gathering_where as _where
 from kaigo_desktop.storage.rows import from_row
 
 # Sort key → the SQL expressions ordered by; the rowid is always the final tie-breaker, in the same direction.
-# Every order is an index walked from either end (db/0014_list_sort_indexes.sql), so the first rows come at
-# once: the place sorts walk places by よみ (the id keeps two places of one name and よみ apart, each with its
-# gatherings by date) and, per place, its gatherings by date; the others walk gatherings' own indexes.
-_PLACE_ORDER = ("p.kana", "p.name", "p.id", "g.held_on")
+# Every order is an index walked from either end, so the first rows come at once (db/0014_list_sort_indexes.sql):
+# by date gatherings_live_date (held_on, id: a day's gatherings in the order they were entered, on whichever PC,
+# as ids are time-ordered UUIDv7); the place sorts walk places by よみ (the id keeps two places of one name and
+# よみ apart) and each place's gatherings along gatherings_place_stats (by date; two of one day by attendance).
+_PLACE_ORDER = ("p.kana", "p.name", "p.id", "g.held_on", "g.attendance_total", "g.professionals")
 LIST_SORTS: dict[str, tuple[str, ...]] = {
-    "held_on": ("g.held_on",),
+    "held_on": ("g.held_on", "g.id"),
     "municipality": ("p.municipality_code", *_PLACE_ORDER),
     "place": _PLACE_ORDER,
     "attendance_total": ("g.attendance_total",),

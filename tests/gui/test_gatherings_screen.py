@@ -366,7 +366,10 @@ def test_month_grid_asks_before_typed_rows_are_lost(qtbot, screen, context, db_p
 
 # ---------------------------------------------------------------- the list
 
-def independent_order(db_path: Path, sql_where: str = "", order: str = "g.held_on DESC, g.rowid DESC") -> list[int]:
+PLACE_ORDER = "p.kana, p.name, p.id, g.held_on, g.attendance_total, g.professionals, g.rowid"
+
+
+def independent_order(db_path: Path, sql_where: str = "", order: str = "g.held_on DESC, g.id DESC") -> list[int]:
     with Database.open(db_path) as db:
         return [row[0] for row in db.query(
             "SELECT g.rowid FROM gatherings g JOIN places p ON p.id = g.place_id WHERE g.deleted_at IS NULL"
@@ -385,16 +388,16 @@ def test_sorting_and_filtering_follow_an_independent_query(qtbot, screen, contex
     expected = independent_order(db_path, order="g.attendance_total, g.rowid")
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     screen.list.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # 通いの場 (by reading)
-    expected = independent_order(db_path, order="p.kana, p.name, p.id, g.held_on, g.rowid")
+    expected = independent_order(db_path, order=PLACE_ORDER)
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     combo = screen.list.municipality
     combo.setCurrentIndex(combo.findData("131016"))
-    expected = independent_order(db_path, "AND p.municipality_code = '131016'", "p.kana, p.name, p.id, g.held_on, g.rowid")
+    expected = independent_order(db_path, "AND p.municipality_code = '131016'", PLACE_ORDER)
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     assert len(expected) == 4
     screen.list.date_from.set_value(date(2024, 5, 1))
     expected = independent_order(db_path, "AND p.municipality_code = '131016' AND g.held_on >= '2024-05-01'",
-                                 "p.kana, p.name, p.id, g.held_on, g.rowid")
+                                 PLACE_ORDER)
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     assert len(expected) == 2 and model.rowCount() == 2
 
