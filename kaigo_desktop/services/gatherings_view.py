@@ -137,8 +137,8 @@ def list_keys(db: Database, query: ListQuery, *, limit: int | None = None) -> ar
 
 def list_start(db: Database, query: ListQuery, first: int) -> ListStart:
     """The number of matching gatherings and the keys and rows of the first `first`, read along the sort's
-    index (a few milliseconds at 1,000,000 gatherings, where the whole key list takes a third of a second):
-    the list shows them while the whole key list is read (list_keys)."""
+    index: tens of milliseconds at 1,000,000 gatherings (mostly the count), where the whole key list takes
+    most of a second. The list shows them while it reads the whole key list (list_keys)."""
     keys = list_keys(db, query, limit=first)
     total = len(keys) if len(keys) < first else listing.count_gatherings(db, _filter(query))
     return ListStart(total, keys, list_rows(db, keys))

@@ -3,7 +3,7 @@ number of gatherings, rows are fetched by key on the database thread in pages of
 and shown as 「…」 until their page arrives. Sorting is asked of the screen, which has SQL do it.
 
 The key list may arrive in two steps (set_keys with a total, then complete_keys): first the count and the
-first keys with their rows, read along an index in milliseconds, then all the keys, which take a third of a
+first keys with their rows, read along an index in milliseconds, then all the keys, which take most of a
 second at a million gatherings. Pages past the keys known so far wait for them."""
 
 from __future__ import annotations
@@ -216,10 +216,11 @@ class GatheringTableModel(QAbstractTableModel):
             QTimer.singleShot(0, self._dispatch)
 
     def _dispatch(self) -> None:
-        known = self._keys_known_for
-        pages = [p for p in reversed(self._pending) if p not in self._pages and known(p)]
-        for page in pages:
-            del self._pending[page]  # pages whose keys are still coming stay asked for (complete_keys)
+        # Pages whose keys are still coming stay asked for (complete_keys dispatches them).
+        ready = [p for p in reversed(self._pending) if p in self._pages or self._keys_known_for(p)]
+        for page in ready:
+            del self._pending[page]
+        pages = [p for p in ready if p not in self._pages]
         if not pages:
             self._in_flight = False
             return
