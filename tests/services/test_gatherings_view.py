@@ -70,6 +70,21 @@ def test_list_keys_are_sorted_in_sql_as_an_independent_query_says(filled: Databa
     assert keys == _independent(filled, query)
 
 
+@pytest.mark.parametrize("sort_key", gv.SORT_KEYS)
+def test_list_start_gives_the_count_and_the_first_and_last_keys_of_the_whole_list(filled: Database,
+                                                                                   sort_key: str) -> None:
+    for query in (gv.ListQuery(sort_key=sort_key), gv.ListQuery(sort_key=sort_key, descending=False,
+                                                                municipality_code="131016")):
+        whole = _independent(filled, query)
+        start = gv.list_start(filled, query, 7)
+        assert (start.total, list(start.keys), list(start.last_keys)) == (len(whole), whole[:7], whole[-7:])
+        assert [row.key for row in start.rows] == [*whole[:7], *whole[-7:]] and not start.complete
+    few = gv.list_start(filled, gv.ListQuery(sort_key=sort_key, date_from=date(2024, 6, 19)), 50)
+    assert few.complete and list(few.keys) == _independent(filled, gv.ListQuery(sort_key=sort_key,
+                                                                                  date_from=date(2024, 6, 19)))
+    assert 0 < len(few.keys) == few.total < 50 and not few.last_keys
+
+
 def test_list_keys_filter_by_municipality_place_dates_and_trash(filled: Database, places: list[Place]) -> None:
     some = list(gv.list_keys(filled, gv.ListQuery()))[:7]
     assert gv.move_to_trash(filled, some) == 7

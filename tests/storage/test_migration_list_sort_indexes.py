@@ -29,4 +29,4 @@ def test_upgrade_keeps_the_records_and_adds_the_list_indexes(tmp_path: Path) -> 
         assert [row.attendance_total for row in gv.list_rows(db, by_attendance)] == list(range(1, 21))
         start = gv.list_start(db, gv.ListQuery(sort_key="place"), 5)
         assert (start.total, len(start.keys), start.complete) == (20, 5, False)
-        assert [row.held_on.day for row in start.rows] == [20, 19, 18, 17, 16]
+        assert [row.held_on.day for row in start.rows] == [20, 19, 18, 17, 16, 5, 4, 3, 2, 1]  # first and last

@@ -174,7 +174,7 @@ class GatheringList(QWidget):
     def _start_loaded(self, query: ListQuery, start: gatherings_view.ListStart) -> None:
         if self._superseded(query):
             return
-        self.model.set_keys(start.keys, start.total, start.rows)
+        self.model.set_keys(start.keys, start.total, start.rows, start.last_keys)
         self._shown_query = query
         self.count_label.setText(f"{start.total:,}件")
         if start.complete:

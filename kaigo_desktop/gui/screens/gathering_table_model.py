@@ -3,8 +3,8 @@ number of gatherings, rows are fetched by key on the database thread in pages of
 and shown as 「…」 until their page arrives. Sorting is asked of the screen, which has SQL do it.
 
 The key list may arrive in two steps (set_keys with a total, then complete_keys): first the count and the
-first keys with their rows, read along an index in milliseconds, then all the keys, which take most of a
-second at a million gatherings. Pages past the keys known so far wait for them."""
+first and last keys with their rows, read along an index in milliseconds, then all the keys, which take most
+of a second at a million gatherings. Pages in between wait for them."""
 
 from __future__ import annotations
 
@@ -102,6 +102,7 @@ class GatheringTableModel(QAbstractTableModel):
         self._run = run
         self._keys = array("q")
         self._total = 0  # rows the list has: len(self._keys) once all keys are known
+        self._tail = array("q")  # until then, the list's last keys (jumping to the end need not wait)
         self._pages: OrderedDict[int, list[GatheringRow | None]] = OrderedDict()
         self._pending: OrderedDict[int, None] = OrderedDict()
         self._in_flight = False
@@ -109,30 +110,39 @@ class GatheringTableModel(QAbstractTableModel):
 
     # ---- keys ----------------------------------------------------------------------------------
 
-    def set_keys(self, keys: array, total: int | None = None, rows: Sequence[GatheringRow] = ()) -> None:
+    def set_keys(self, keys: array, total: int | None = None, rows: Sequence[GatheringRow] = (),
+                 tail: array | None = None) -> None:
         """A new list: `keys` in list order, the first `total` of them if they are not all known yet
-        (complete_keys brings the rest), and the rows of the first of them if already read."""
+        (complete_keys brings the rest; `tail` are the last ones meanwhile), and the rows of any of them if
+        already read."""
         self.beginResetModel()
         self._keys = keys
         self._total = len(keys) if total is None else total
+        self._tail = array("q") if self.is_complete() or tail is None else tail
         self._pages.clear()
         self._pending.clear()
         self._generation += 1
-        by_key = {row.key: row for row in rows}
-        for page in range(len(rows) // PAGE_SIZE + 1 if rows else 0):
-            wanted = keys[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-            # Only whole pages (or the list's last one) whose rows have all come.
-            if wanted and (len(wanted) == PAGE_SIZE or self.is_complete()) and all(k in by_key for k in wanted):
-                self._pages[page] = [by_key[k] for k in wanted]
+        if rows:
+            by_key = {row.key: row for row in rows}
+            last_page = (self._total - 1) // PAGE_SIZE
+            first_pages = range(min(len(keys) // PAGE_SIZE, last_page) + 1)
+            last_pages = range((self._total - len(self._tail)) // PAGE_SIZE, last_page + 1) if self._tail else ()
+            for page in {*first_pages, *last_pages}:
+                wanted = self._page_keys(page)
+                if wanted is not None and all(k in by_key for k in wanted):
+                    self._pages[page] = [by_key[k] for k in wanted]
         self.endResetModel()
 
     def complete_keys(self, keys: array) -> None:
-        """All the keys of the list set_keys began (the same order, so the rows shown stay); a different
-        number of them (the records changed meanwhile) starts the list afresh."""
-        if len(keys) != self._total or keys[:len(self._keys)] != self._keys:
+        """All the keys of the list set_keys began (the same order, so the rows shown stay); others (the
+        records changed meanwhile) start the list afresh."""
+        same = (len(keys) == self._total and keys[:len(self._keys)] == self._keys
+                and keys[len(keys) - len(self._tail):] == self._tail)
+        if not same:
             self.set_keys(keys)
             return
         self._keys = keys
+        self._tail = array("q")
         if self._pending and not self._in_flight:
             self._in_flight = True
             QTimer.singleShot(0, self._dispatch)
@@ -142,10 +152,13 @@ class GatheringTableModel(QAbstractTableModel):
         return len(self._keys) == self._total
 
     def key_at(self, row: int) -> int | None:
-        return self._keys[row] if 0 <= row < len(self._keys) else None
+        if 0 <= row < len(self._keys):
+            return self._keys[row]
+        tail_start = self._total - len(self._tail)
+        return self._tail[row - tail_start] if tail_start <= row < self._total else None
 
     def keys_between(self, first: int, last: int) -> array:
-        """Keys of rows first..last, of those known (all once is_complete)."""
+        """Keys of rows first..last, of those known from the start (all once is_complete)."""
         return self._keys[first:last + 1]
 
     def row_of_key(self, key: int) -> int:
@@ -225,7 +238,7 @@ class GatheringTableModel(QAbstractTableModel):
             self._in_flight = False
             return
         generation = self._generation
-        wanted = {page: self._keys[page * PAGE_SIZE:(page + 1) * PAGE_SIZE] for page in pages}
+        wanted = {page: self._page_keys(page) for page in pages}
 
         def job(db, _ctx):
             return {page: gatherings_view.list_rows(db, keys) for page, keys in wanted.items()}
@@ -233,8 +246,18 @@ class GatheringTableModel(QAbstractTableModel):
         self._run(job, on_done=lambda result: self._arrived(generation, wanted, result),
                   on_error=lambda _error: self._failed())
 
+    def _page_keys(self, page: int) -> array | None:
+        """The keys of a page, or None while some of them are still coming."""
+        first, last = page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, self._total)
+        if last <= len(self._keys):
+            return self._keys[first:last]
+        tail_start = self._total - len(self._tail)
+        if self._tail and first >= tail_start:
+            return self._tail[first - tail_start:last - tail_start]
+        return None
+
     def _keys_known_for(self, page: int) -> bool:
-        return self.is_complete() or (page + 1) * PAGE_SIZE <= len(self._keys)
+        return self._page_keys(page) is not None
 
     def _arrived(self, generation: int, wanted: dict[int, array], result: dict[int, list[GatheringRow]]) -> None:
         self._in_flight = False
