@@ -369,7 +369,7 @@ def test_month_grid_asks_before_typed_rows_are_lost(qtbot, screen, context, db_p
 PLACE_ORDER = "p.kana, p.name, p.id, g.held_on, g.attendance_total, g.professionals, g.rowid"
 
 
-def independent_order(db_path: Path, sql_where: str = "", order: str = "g.held_on DESC, g.id DESC") -> list[int]:
+def independent_order(db_path: Path, sql_where: str = "", order: str = "g.held_on DESC, g.rowid DESC") -> list[int]:
     with Database.open(db_path) as db:
         return [row[0] for row in db.query(
             "SELECT g.rowid FROM gatherings g JOIN places p ON p.id = g.place_id WHERE g.deleted_at IS NULL"

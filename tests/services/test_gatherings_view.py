@@ -40,7 +40,7 @@ def _independent(db: Database, query: gv.ListQuery) -> list[int]:
     """The expected order, worked out in Python from one plain query of everything."""
     rows = db.query(
         "SELECT g.rowid, g.held_on, g.attendance_total, g.updated_at, g.place_id, g.deleted_at, p.kana, p.name,"
-        " p.municipality_code, g.id, g.professionals FROM gatherings g JOIN places p ON p.id = g.place_id")
+        " p.municipality_code, g.professionals FROM gatherings g JOIN places p ON p.id = g.place_id")
     kept = [r for r in rows
             if (r["deleted_at"] is not None) == query.trash
             and query.municipality_code in (None, r["municipality_code"])
@@ -51,7 +51,7 @@ def _independent(db: Database, query: gv.ListQuery) -> list[int]:
         return r["kana"], r["name"], r["place_id"], r["held_on"], r["attendance_total"], r["professionals"], r[0]
 
     key = {
-        "held_on": lambda r: (r["held_on"], r["id"], r[0]),
+        "held_on": lambda r: (r["held_on"], r[0]),
         "municipality": lambda r: (r["municipality_code"], *in_place_order(r)),
         "place": in_place_order,
         "attendance_total": lambda r: (r["attendance_total"], r[0]),

@@ -11,8 +11,8 @@ from kaigo_desktop.storage import migrations
 from kaigo_desktop.storage.database import Database
 from tests.storage.test_migrations import PLACE_ID, _database_at_version
 
-LIST_INDEXES = {"gatherings_list_attendance", "gatherings_list_updated", "places_list_kana",
-                "places_list_municipality"}
+LIST_INDEXES = {"gatherings_list_date", "gatherings_list_attendance", "gatherings_list_updated",
+                "places_list_kana", "places_list_municipality"}
 
 
 def test_upgrade_keeps_the_records_and_adds_the_list_indexes(tmp_path: Path) -> None:
