@@ -67,7 +67,11 @@ def _migrated_copy(source: Path) -> Path:
             stale.unlink()
         print(f"  copying {source} to {copy} and migrating it …", flush=True)
         shutil.copyfile(source, copy)
-    Database.open(copy, user="ベンチマーク", backup_before_upgrade=False).close()
+    with Database.open(copy, user="ベンチマーク", backup_before_upgrade=False) as db:
+        applied = {row[0] for row in db.query("SELECT name FROM schema_migrations")}
+    if "list_sort_indexes" not in applied:  # the source was migrated by a branch whose migrations differ
+        raise SystemExit(f"{source} holds another branch's migration numbered like ours: give a database of"
+                         " main's schema with --db")
     return copy
 
 
