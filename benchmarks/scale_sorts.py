@@ -1,7 +1,7 @@
 """bench_scale.py's rows for the 開催記録 list sorted by each of its sortable columns at 1.1M gatherings: what the
 list does before it shows its first page for that order (gatherings_view.list_start: the count and the keys
 and rows of the first and last 400, read along the sort's index), target ≤ 300 ms. Baseline, in the same run: main's whole
-key-list query (before 0014) on the untouched benchmark database, which the list used to wait for. The whole
+key-list query (before 0016) on the untouched benchmark database, which the list used to wait for. The whole
 key list the list reads after its first page is printed beside it.
 
 In-process, on a copy of the benchmark database migrated to this schema (the original is never written);
@@ -36,7 +36,7 @@ ORDER = 30
 TARGET_MS = 300.0
 WORK_DIR = Path(tempfile.gettempdir()) / "scale-sorts"
 
-# main's key-list query before 0014, word for word: the baseline.
+# main's key-list query before 0016, word for word: the baseline.
 _MAIN_SORTS = {
     "held_on": ("g.held_on",),
     "municipality": ("p.municipality_code", "g.held_on"),

@@ -20,7 +20,7 @@ from kaigo_desktop.storage.listing import gathering_where as _where
 from kaigo_desktop.storage.rows import from_row
 
 # Sort key → the SQL expressions ordered by; the rowid is always the final tie-breaker, in the same direction.
-# Every order is an index walked from either end, so the first rows come at once (db/0014_list_sort_indexes.sql).
+# Every order is an index walked from either end, so the first rows come at once (db/0016_list_sort_indexes.sql).
 # The place sorts walk places by よみ (the id keeps two places of one name and よみ apart) and each place's
 # gatherings along gatherings_place_stats (by date; two of one day by attendance).
 _PLACE_ORDER = ("p.kana", "p.name", "p.id", "g.held_on", "g.attendance_total", "g.professionals")
