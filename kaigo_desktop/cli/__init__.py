@@ -17,7 +17,9 @@ from kaigo_desktop.cli.audit import AUDIT_COMMANDS, add_audit_commands
 from kaigo_desktop.cli.backup import BACKUP_COMMANDS, add_backup_commands
 from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS, add_exchange_commands
 from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err, fail
+from kaigo_desktop.cli.metro import METRO_COMMANDS, add_metro_commands
 from kaigo_desktop.cli.lock import LOCK_COMMANDS, add_lock_commands, in_use_hints, refuse_read_only
+from kaigo_desktop.cli.participants import PARTICIPANT_COMMANDS, add_participant_commands
 from kaigo_desktop.cli.period import PERIOD_COMMANDS, add_period_commands
 from kaigo_desktop.cli.records import RECORD_COMMANDS, add_record_commands
 from kaigo_desktop.cli.reports import REPORT_COMMANDS, add_report_commands
@@ -26,7 +28,8 @@ from kaigo_desktop.cli.users import USER_COMMANDS, add_user_commands
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
 
 _COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
-             **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS}
+             **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS, **METRO_COMMANDS,
+             **PARTICIPANT_COMMANDS}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     add_lock_commands(parser, sub)
     add_user_commands(sub)
     add_period_commands(sub)
+    add_metro_commands(sub)
+    add_participant_commands(sub)
     return parser
 
 

@@ -69,11 +69,17 @@ from kaigo_desktop.storage import period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
-from kaigo_desktop.storage.rows import TABLES
+from kaigo_desktop.storage.rows import EXCHANGED_TABLES, PERSONAL_TABLES
 
 FORMAT = bundle_format.FORMAT
 FORMAT_VERSION = bundle_format.FORMAT_VERSION
-USER_TABLES = tuple(spec.table for spec in TABLES.values())  # in reference order: centers before places …
+USER_TABLES = EXCHANGED_TABLES  # in reference order: centers before places …, participants last
+PERSONAL_NOT_ENCRYPTED = (
+    "参加者の記録（氏名・基本チェックリストなどの個人情報）を含むため、暗号化しない受け渡しファイルは作れません。"
+    "暗号化して（コマンドでは --encrypt）書き出してください。何も書き出していません。")
+PERSONAL_RECEIVED_PLAIN = (
+    "暗号化されていない取り込みファイルに参加者の記録（個人情報）が含まれています。個人情報は暗号化したファイルで"
+    "しか受け取りません。何も取り込みませんでした: {path}")
 ANCESTORS = "_ancestors"
 RENAMED = "_renamed"  # in a stored same-name conflict: the record was here already (renamed elsewhere)
 PROBLEMS = "_problems"  # in a stored 'invalid' conflict: why the row cannot be stored here (Japanese)
@@ -256,6 +262,8 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
             found[table] = q.changed_rows(conn, table, columns[table], since_seq, municipality, center).fetchall()
         if scope:
             _add_referenced(conn, found, columns)
+        if not passphrase and any(found.get(table) for table in PERSONAL_TABLES):
+            raise BundleError(PERSONAL_NOT_ENCRYPTED)
         tables: dict[str, Any] = {}
         counts: dict[str, int] = {}
         for table in USER_TABLES:
@@ -295,7 +303,7 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
             data = bundle_crypto.encrypt(data, passphrase)
         elif passphrase is not None:
             raise PassphraseError("パスワードが空です。暗号化しないときはパスワードを指定しないでください。")
-        _write_whole(out_path, data)
+        write_whole(out_path, data)
         q.set_destination(conn, destination, scope, stamp.change_seq, stamp.at)
     if progress is not None:
         progress(len(USER_TABLES) + 1, len(USER_TABLES) + 1)
@@ -334,7 +342,7 @@ def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], col
             return
 
 
-def _write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file. The
     temporary name is a new one (never an existing `<name>.partial` of the user's, truncated)."""
     import tempfile
@@ -371,6 +379,7 @@ class _OpenBundle:
     signer: Signer
     members: bundle_format.Members
     content_sha256: bytes
+    encrypted: bool
 
     def content(self) -> Iterator[bundle_content.Columns | bundle_content.Rows | bundle_content.AuditEntries]:
         """The content, checked as it comes; refused (BundleError) at the end if its bytes are not those whose
@@ -418,6 +427,8 @@ def _trusted(path: Path | str, schema_version: int, passphrase: str | None, *,
         if bundle.content_sha256.hex() != bundle.header["content_sha256"]:
             raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
                               f"何も取り込みませんでした: {path}")
+        if not bundle.encrypted and any(table in bundle.header["counts"] for table in PERSONAL_TABLES):
+            raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))  # as declared; the rows are checked too
         yield bundle
 
 
@@ -439,7 +450,8 @@ def _opened(path: Path | str, schema_version: int, passphrase: str | None) -> It
     with file, ExitStack() as stack:
         try:
             zipped: BinaryIO = file
-            if bundle_crypto.is_encrypted(file.read(len(bundle_crypto.MAGIC))):
+            encrypted = bundle_crypto.is_encrypted(file.read(len(bundle_crypto.MAGIC)))
+            if encrypted:
                 file.seek(0)
                 zipped = bundle_crypto.decrypt_file(file, size, passphrase)
                 size = zipped.getbuffer().nbytes
@@ -457,7 +469,7 @@ def _opened(path: Path | str, schema_version: int, passphrase: str | None) -> It
             raise BundleError(f"{error}\n（{path}）") from error
         except OSError as error:
             raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
-        yield _OpenBundle(header, bundle_signing.signer_of(header, public_key), members, digest.digest())
+        yield _OpenBundle(header, bundle_signing.signer_of(header, public_key), members, digest.digest(), encrypted)
 
 
 # ---- import ----------------------------------------------------------------------------------------
@@ -519,6 +531,8 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                     while len(waiting) >= _CHUNK:
                         apply_waiting(_CHUNK)
                 elif isinstance(item, bundle_content.Columns):
+                    if not bundle.encrypted and item.table in PERSONAL_TABLES:  # not declared in the counts
+                        raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
                     if waiting:
                         apply_waiting(len(waiting))
                     table, columns = item
