@@ -167,3 +167,22 @@ def test_the_choices_show_names_only_to_who_may_see_identities(world):
     assert not promoter.may_record
     assert [c.label for c in promoter.choices] == ["001", "002", "003", "004"]
     assert SECRET_NAME not in repr(promoter)
+
+
+def test_validate_reports_a_short_gathering_and_an_ignored_typed_figure(world):
+    from kaigo_desktop.services import submission_checks
+
+    db = world["db"]
+    records.add(db, Members(world["place"].id, FY, 40), today=TODAY)
+    people = [p.id for p in world["people"]]
+    rosters.record_roster(db, world["first"].id, people[:3], today=TODAY)
+    # a 参加者数 lowered behind the form's back (as a bundle from an older PC could): one short at the edge
+    db.conn.execute("UPDATE gatherings SET attendance_total = 2 WHERE id = ?", (world["first"].id,))
+    report = submission_checks.run_checks(db, FY, CHIYODA, today=TODAY)
+    found = {f.code: f for f in report.findings}
+    assert found["ROSTER_ABOVE_ATTENDANCE"].level == submission_checks.ERROR
+    assert "参加者数（2人）" in found["ROSTER_ABOVE_ATTENDANCE"].message
+    assert "入力済みの40人は集計に入りません" in found["MEMBERS_TYPED_IGNORED"].message
+    db.conn.execute("UPDATE gatherings SET attendance_total = 3 WHERE id = ?", (world["first"].id,))
+    assert "ROSTER_ABOVE_ATTENDANCE" not in {f.code for f in submission_checks.run_checks(db, FY, CHIYODA,
+                                                                                            today=TODAY).findings}
