@@ -31,6 +31,14 @@ def gathering_facts(db: Database, gathering_id: str) -> GatheringFacts | None:
     return GatheringFacts(row[0], date.fromisoformat(row[1]), row[2], row[3], bool(row[4]))
 
 
+def gathering_ids_on(db: Database, place_id: str, day: date, start_time: str | None = None) -> list[str]:
+    """The live gatherings of the place on the day (at `start_time` when given)."""
+    return [row[0] for row in db.query(
+        "SELECT id FROM gatherings WHERE place_id = ? AND held_on = ? AND deleted_at IS NULL"
+        " AND (? IS NULL OR start_time = ?) ORDER BY start_time, id",
+        (place_id, day.isoformat(), start_time, start_time))]
+
+
 def present_ids(db: Database, gathering_id: str) -> set[str]:
     """The live participants recorded as present at the gathering."""
     return {row[0] for row in db.query(

@@ -186,3 +186,52 @@ def test_validate_reports_a_short_gathering_and_an_ignored_typed_figure(world):
     db.conn.execute("UPDATE gatherings SET attendance_total = 3 WHERE id = ?", (world["first"].id,))
     assert "ROSTER_ABOVE_ATTENDANCE" not in {f.code for f in submission_checks.run_checks(db, FY, CHIYODA,
                                                                                             today=TODAY).findings}
+
+
+# ---------------------------------------------------------------- import roster
+
+def _file(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+HEAD = "区市町村コード,通いの場名称,開催日,参加者番号"
+
+
+def test_import_roster_adds_who_came_and_the_members_follow(world, tmp_path):
+    from kaigo_desktop.services.importing import import_file
+
+    db = world["db"]
+    lines = [HEAD, "131016,名簿のある会,2024/5/10,001", "131016,名簿のある会,令和6年5月10日,002",
+             "131016,名簿のある会,2024-06-14,002", "131016,名簿のある会,2024-06-14,004",
+             "131016,名簿のある会,2024-06-14,004"]
+    result = import_file(db, "roster", _file(tmp_path, lines), today=TODAY)
+    assert result.ok, result.errors
+    assert result.added == 4 and "6行目" in result.warnings[0]
+    assert tuple(_independent_figures(db, world["place"].id, FY)) == (3, 2)
+    assert stats.fiscal_year_stats(db, FY, CHIYODA, today=TODAY).members_total == 3 + 9
+
+
+def test_import_roster_refuses_the_whole_file_with_row_errors(world, tmp_path):
+    from kaigo_desktop.services.importing import import_file
+
+    db = world["db"]
+    lines = [HEAD,
+             "131016,名簿のある会,2024/5/10,001",   # fine
+             "131016,名簿のある会,2024/5/11,002",   # no gathering that day
+             "131016,名簿のある会,2024/5/10,999",   # unknown number
+             "131016,ない会,2024/5/10,003",          # unknown place
+             "131016,名簿のある会,2024/5/10,003",
+             "131016,名簿のある会,2024/5/10,004",
+             "131016,名簿のある会,2024/5/10,002"]   # 4 present at a gathering of 参加者数 3
+    result = import_file(db, "roster", _file(tmp_path, lines), today=TODAY)
+    errors = {(e.line, e.column): e.message for e in result.errors}
+    assert "2024-05-11の開催記録が見つかりません" in errors[(3, "開催日")]
+    assert errors[(4, "参加者番号")] == "参加者番号 999 の参加者が見つかりません。"
+    assert "「ない会」が見つかりません" in errors[(5, "通いの場名称")]
+    assert "参加者数（3人）が、参加を記録した参加者の数（4人）より少なく" in errors[(2, "開催日")]
+    assert db.scalar("SELECT count(*) FROM gathering_participants") == 0
+    _as(db, "南職員")
+    refused = import_file(db, "roster", _file(tmp_path, lines[:2]), today=TODAY)
+    assert not refused.ok and "自分のセンター以外" in refused.errors[0].message
