@@ -39,6 +39,13 @@ def gathering_ids_on(db: Database, place_id: str, day: date, start_time: str | N
         (place_id, day.isoformat(), start_time, start_time))]
 
 
+def gatherings_of(db: Database, place_id: str) -> list[tuple[str, date, int | None]]:
+    """(id, day, 参加者数) of the place's live gatherings, oldest first."""
+    return [(row[0], date.fromisoformat(row[1]), row[2]) for row in db.query(
+        "SELECT id, held_on, attendance_total FROM gatherings WHERE place_id = ? AND deleted_at IS NULL"
+        " ORDER BY held_on, id", (place_id,))]
+
+
 def present_ids(db: Database, gathering_id: str) -> set[str]:
     """The live participants recorded as present at the gathering."""
     return {row[0] for row in db.query(
