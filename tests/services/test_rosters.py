@@ -235,3 +235,4 @@ def test_import_roster_refuses_the_whole_file_with_row_errors(world, tmp_path):
     _as(db, "南職員")
     refused = import_file(db, "roster", _file(tmp_path, lines[:2]), today=TODAY)
     assert not refused.ok and "自分のセンター以外" in refused.errors[0].message
+
