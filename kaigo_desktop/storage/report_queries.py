@@ -103,10 +103,10 @@ def supported_places(db: Database, start: date, end: date, fiscal_year: int,
     the place's 参加者実人数 of the 年度 (NULL when not recorded)."""
     return db.query(
         "SELECT pr.municipality_code, pl.id AS place_id, pl.name AS place_name, pl.kana AS place_kana,"
-        " pr.name AS promoter_name, pr.kana AS promoter_kana, COUNT(*) AS activities,"
-        f" (SELECT m.total FROM {member_figures.figures()} m WHERE m.place_id = pl.id) AS members"
+        " pr.name AS promoter_name, pr.kana AS promoter_kana, COUNT(*) AS activities, m.total AS members"
         " FROM activities a JOIN promoters pr ON pr.id = a.promoter_id AND pr.deleted_at IS NULL"
         " JOIN places pl ON pl.id = a.place_id AND pl.deleted_at IS NULL"
+        f" LEFT JOIN {member_figures.figures()} m ON m.place_id = pl.id"
         " WHERE a.deleted_at IS NULL AND a.done_on BETWEEN :start AND :end"
         f" AND {in_municipality('pr.municipality_code')}"
         " GROUP BY pr.municipality_code, pl.id, pr.id"

@@ -84,7 +84,7 @@ def has_participants(db: Database, place_id: str, day: date) -> bool:
 
 def keeps_roster(db: Database, place_id: str, fiscal_year: int) -> bool:
     """Whether the place's 実人数 of the 年度 is computed from its roster (member_figures)."""
-    return db.scalar(f"SELECT 1 FROM ({member_figures.roster_places()}) WHERE place_id = :place LIMIT 1",
+    return db.scalar(f"SELECT EXISTS ({member_figures.present(place=':place')})",
                      {"fy": fiscal_year, "place": place_id}) == 1
 
 
