@@ -60,6 +60,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "frailty_checks": _labels(CHECK_COLUMNS, participant_id="参加者"),
     "questionnaires": _labels({"participant_id": "参加者", "answered_on": "回答日", "entered_by": "記入者"},
                               **{f"a{n}": f"質問票 No.{n}" for n in range(1, 16)}),
+    "gathering_participants": {"gathering_id": "開催記録", "participant_id": "参加者"},
 }
 
 # Bookkeeping shown under the fields, greyed; ids, origin_db, change_seq and ancestors are not shown at all.
@@ -280,6 +281,7 @@ def record_summary(table: str, row: dict[str, Any], names: Callable[[str, str], 
         "participant_places": lambda: [name("place_id"), day("start_date")],
         "frailty_checks": lambda: ["基本チェックリスト", day("checked_on")],
         "questionnaires": lambda: ["後期高齢者の質問票", day("answered_on")],
+        "gathering_participants": lambda: ["開催記録の参加者"],
     }.get(table, lambda: [str(row.get("id", ""))])()
     return "　".join(str(part) for part in parts if part)
 
