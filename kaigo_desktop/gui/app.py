@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from datetime import date
 from pathlib import Path
 
@@ -13,19 +14,19 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kaigo_desktop import APP_NAME, paths
-from kaigo_desktop.gui import open_problems
 from kaigo_desktop.gui.app_icon import application_icon
 from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.file_dialogs import install_missing_words
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
-from kaigo_desktop.gui.restore_progress import run_restore
 from kaigo_desktop.gui.text_sized_style import set_indicator_scale
-from kaigo_desktop.services import unlocking
 from kaigo_desktop.services.backups import automatic_backup
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from kaigo_desktop.gui import open_problems
 
 DEMO_PLACES = 120
 ORGANISATION = "KaigoDesktop"
@@ -160,10 +161,18 @@ def open_main_window(db_path: Path, settings: UserSettings, today: date | None =
     if watcher.error is not None:  # it failed, and was told, before the window existed
         QTimer.singleShot(0, lambda: on_open_failure(window, watcher.error))
     context.run(lambda db, _ctx: list(getattr(db, "warnings", [])),
-                on_done=lambda warnings: open_problems.warn_about_location(window, warnings),
+                on_done=lambda warnings: _warn_about_location(window, warnings),
                 on_error=lambda _e: None)
     settings.remember_database(str(db_path))
     return window
+
+
+def _warn_about_location(window: MainWindow, warnings: list) -> None:
+    # The open problems' dialogs (restore, unlock …) are imported when needed, not before the first paint.
+    if warnings:
+        from kaigo_desktop.gui import open_problems
+
+        open_problems.warn_about_location(window, warnings)
 
 
 def _automatic_backup(context: AppContext, reason: str) -> None:
@@ -218,6 +227,8 @@ class Session(QObject):
 
     def _open_failed(self, window: MainWindow, error: BaseException) -> None:
         """Explain, offer a restore or a read-only open, and reopen as the user chose; else close."""
+        from kaigo_desktop.gui import open_problems
+
         _report_open_failure(window, error)
         decision = open_problems.resolve(None, window.db_path, error)
         if decision is None:
@@ -255,6 +266,8 @@ class Session(QObject):
         # not on the GUI thread — for the database thread to finish its queued jobs and close the file.
         # No close backup: the restore itself first keeps a verified copy of the current file.
         old.release_database(close_backup=False, wait=False)
+        from kaigo_desktop.gui.restore_progress import run_restore
+
         outcome = run_restore(old, db_path, Path(backup_path), before=old.context.worker.stop,
                               user=old.context.settings.user_name)
         self._replace(old, lambda: self.open(db_path))
@@ -277,6 +290,9 @@ class Session(QObject):
     def unlock(self, window: MainWindow) -> bool:
         """A window read-only because another PC held the file: break that PC's lock once the user confirms
         (shown who and since when), then reopen the file for writing. True when reopened."""
+        from kaigo_desktop.gui import open_problems
+        from kaigo_desktop.services import unlocking
+
         path = window.db_path
         state = unlocking.current_lock(path)
         if state is None:  # the other PC has closed it meanwhile: nothing to break
@@ -303,6 +319,8 @@ class Session(QObject):
         try:
             prepare_database(db_path, self.settings.user_name)
         except StorageError as error:
+            from kaigo_desktop.gui import open_problems
+
             decision = open_problems.resolve(old, db_path, error)
             if decision is None:
                 return False
