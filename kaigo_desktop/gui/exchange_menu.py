@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from shiboken6 import isValid
 
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.services import overview
 
 EXPORT_TEXT = "データの書き出し（ほかのパソコンへ）(&W)…"
 IMPORT_TEXT = "データの取り込み（ほかのパソコンから）(&L)…"
@@ -49,10 +50,7 @@ class _ConflictCounter(QObject):
 
 
 def _count_open_conflicts(db, _job_ctx) -> int:
-    # Imported here, on the database thread when first needed: the window's start-up does not pay for it.
-    from kaigo_desktop.services.exchange_labels import open_conflict_count
-
-    return open_conflict_count(db)
+    return overview.open_conflict_count(db)
 
 
 def conflicts_text(count: int) -> str:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from kaigo_desktop.domain.records import Municipality
-from kaigo_desktop.storage import lookups
+from kaigo_desktop.storage import exchange_queries, lookups
 from kaigo_desktop.storage.database import Database
 
 
 def record_counts(db: Database) -> dict[str, int]:
     """Live (not deleted) records per table."""
     return lookups.table_counts(db)
+
+
+def open_conflict_count(db: Database) -> int:
+    """Conflicts from the exchange not resolved yet (the File menu's 競合の解決 label), counted without
+    loading the exchange itself."""
+    return exchange_queries.open_conflict_count(db.conn)
 
 
 def municipalities(db: Database) -> list[Municipality]:
