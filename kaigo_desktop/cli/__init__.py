@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     from kaigo_desktop.cli.backup import add_backup_commands
     from kaigo_desktop.cli.exchange import add_exchange_commands
     from kaigo_desktop.cli.lock import add_lock_commands
+    from kaigo_desktop.cli.metro import add_metro_commands
+    from kaigo_desktop.cli.participants import add_participant_commands
     from kaigo_desktop.cli.period import add_period_commands
     from kaigo_desktop.cli.records import add_record_commands
     from kaigo_desktop.cli.reports import add_report_commands
@@ -57,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     add_lock_commands(sub)
     add_user_commands(sub)
     add_period_commands(sub)
+    add_metro_commands(sub)
+    add_participant_commands(sub)
     return parser
 
 
@@ -67,13 +71,15 @@ def _commands() -> dict:
     from kaigo_desktop.cli.backup import BACKUP_COMMANDS
     from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS
     from kaigo_desktop.cli.lock import LOCK_COMMANDS
+    from kaigo_desktop.cli.metro import METRO_COMMANDS
+    from kaigo_desktop.cli.participants import PARTICIPANT_COMMANDS
     from kaigo_desktop.cli.period import PERIOD_COMMANDS
     from kaigo_desktop.cli.records import RECORD_COMMANDS
     from kaigo_desktop.cli.reports import REPORT_COMMANDS
     from kaigo_desktop.cli.users import USER_COMMANDS
 
     return {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
-            **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS}
+            **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS, **METRO_COMMANDS, **PARTICIPANT_COMMANDS}
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:

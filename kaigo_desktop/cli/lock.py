@@ -11,13 +11,14 @@ from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS
 # Commands that never write the database ("bundle conflicts" and "bundle pending": those bundle subcommands only;
 # `bundle pending --drop` writes, and is named apart).
 READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "export-opendata", "template", "check", "validate", "backup", "bundle conflicts",
-                                "bundle pending", "audit", "period list"})
+                                "bundle pending", "audit", "period list", "submission show", "metro sheet",
+                                "metro status", "metro trust list", "outcomes"})
 
 
 def add_read_only_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-only", action="store_true",
                         help="読み取り専用で開く（ほかの PC が使用中でも stats・report・export・check・validate・backup・"
-                             "bundle conflicts・bundle pending・audit を実行できる）")
+                             "bundle conflicts・bundle pending・audit・metro sheet・metro status などを実行できる）")
 
 
 def add_lock_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +31,13 @@ def add_lock_commands(subparsers: argparse._SubParsersAction) -> None:
 def command_name(args: argparse.Namespace) -> str:
     if args.command == "period" and getattr(args, "period_command", None):
         return f"period {args.period_command}"
+    if args.command == "submission" and getattr(args, "submission_command", None):
+        return f"submission {args.submission_command}"
+    if args.command == "metro" and getattr(args, "metro_command", None):
+        trust = f" {args.trust_command}" if args.metro_command == "trust" else ""
+        return f"metro {args.metro_command}{trust}"
+    if args.command == "participants" and getattr(args, "participants_command", None):
+        return f"participants {args.participants_command}"
     bundle_command = getattr(args, "bundle_command", None)
     if args.command != "bundle" or not bundle_command:
         return args.command

@@ -15,7 +15,8 @@ from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS, fail
 
 def add_record_commands(sub: argparse._SubParsersAction) -> None:
     init = sub.add_parser("init", help="新しいデータベースを作成する")
-    init.add_argument("--municipality", required=True, help="区市町村コード（6桁、5桁も可）")
+    init.add_argument("--municipality", help="区市町村コード（6桁、5桁も可）。--metro のときは不要")
+    init.add_argument("--metro", action="store_true", help="東京都用（区市町村の提出ファイルを集計する）データベースを作成する")
     init.add_argument("--center", help="地域包括支援センター名")
 
     demo = sub.add_parser("demo", help="デモデータを作成する")
@@ -25,7 +26,7 @@ def add_record_commands(sub: argparse._SubParsersAction) -> None:
 
     imp = sub.add_parser("import", help="CSV または Excel（.xlsx）ファイルを取り込む（全行成功したときだけ書き込む）")
     imp.add_argument("kind", choices=("places", "gatherings", "promoters", "activities", "members",
-                                      "population", "expenses"))
+                                      "population", "expenses", "participants", "checks"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="確認のみで書き込まない")
     imp.add_argument("--sheet", metavar="NAME", help="Excel ファイル（.xlsx）のシート名（省略時は最初の表示シート）")
@@ -59,6 +60,17 @@ def add_record_commands(sub: argparse._SubParsersAction) -> None:
 def cmd_init(args: argparse.Namespace, db_path: Path) -> int:
     from kaigo_desktop.services import setup
 
+    if args.metro:
+        from kaigo_desktop.services.metro import init_metro
+
+        if args.municipality or args.center:
+            return fail("--metro のデータベースには --municipality・--center を指定しません（62区市町村すべてを扱います）。")
+        summary = on_database(args, db_path, init_metro)
+        print(f"東京都用のデータベースを用意しました: {db_path}")
+        print(summary)
+        return EXIT_OK
+    if not args.municipality:
+        return fail("区市町村コード（--municipality）を指定してください（東京都用は --metro）。")
     code = setup.municipality_code_from_user(args.municipality)
     summary = on_database(args, db_path, lambda db: setup.initialise(db, code, args.center))
     print(f"データベースを用意しました: {db_path}")

@@ -21,12 +21,15 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
     report = subparsers.add_parser(
         "report", help="PDF の報告書を作成する",
         description="報告書: submission＝実施状況報告書、promoters＝推進員 配置・活動実績報告書、"
-                    "activity＝推進員 活動報告書、places＝通いの場一覧、attendance-sheet＝開催記録表")
+                    "activity＝推進員 活動報告書、places＝通いの場一覧、attendance-sheet＝開催記録表、"
+                    "outcomes＝通いの場参加者のフレイル状態の変化、participant＝参加者本人用の基本チェックリストの記録")
     report.add_argument("kind", choices=tuple(REPORTS))
     report.add_argument("--fy", help="年度（2024、2024年度、令和6年度）。activity と attendance-sheet は --month でも可")
     report.add_argument("--municipality", help="区市町村コード（省略時は全区市町村）")
     report.add_argument("--promoter", help="推進員ID（activity）")
-    report.add_argument("--place", help="通いの場ID（attendance-sheet）")
+    report.add_argument("--place", help="通いの場ID（attendance-sheet、outcomes）")
+    report.add_argument("--participant", help="参加者の ID（participant。氏名を印刷するため、そのセンターの職員と"
+                                              "区市町村管理者だけが作成できる）")
     report.add_argument("--month", help="月 YYYY-MM（activity は省略時に年度全体、attendance-sheet は必須）")
     report.add_argument("--blank", action="store_true", help="白紙の開催記録表（attendance-sheet）")
     report.add_argument("--no-suppress", action="store_true",
@@ -38,7 +41,7 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
 
     template = subparsers.add_parser("template", help="取り込み用の Excel テンプレート（見出し・選択肢つき）を保存する")
     template.add_argument("kind", choices=("places", "gatherings", "promoters", "activities", "members",
-                                           "population", "expenses"))
+                                           "population", "expenses", "participants", "checks"))
     template.add_argument("--municipality", help="区市町村コード（その区市町村の通いの場を選択肢にし、members では記入済みにする）")
     template.add_argument("--fy", help="年度（members: その年度に活動中の通いの場を記入済みにする）")
     template.add_argument("--out", type=Path, required=True, help="出力する xlsx ファイル")
@@ -72,6 +75,7 @@ def _options(args: argparse.Namespace) -> ReportOptions:
         municipality_code=normalize_municipality_code(args.municipality) if args.municipality else None,
         promoter_id=getattr(args, "promoter", None),
         place_id=getattr(args, "place", None),
+        participant_id=getattr(args, "participant", None),
         month=parse_month(args.month) if getattr(args, "month", None) else None,
         blank=getattr(args, "blank", False),
         suppress=not getattr(args, "no_suppress", False),

@@ -26,6 +26,11 @@ ADMINISTER = "administer"  # masters, settings, users, promoters and their assig
 APPROVE = "approve"  # approval, lock and unlock of a 年度
 EXCHANGE = "exchange"  # bundles in and out, trust
 RESTORE = "restore"  # backups restored, trash emptied
+# Participants (issue 19): their records and checks, and seeing who they are (name, よみ). Everyone who may read
+# sees participant numbers; identities only a センター職員 of the participant's center and the 区市町村管理者.
+WRITE_PARTICIPANTS = "write_participants"
+SEE_IDENTITIES = "see_identities"
+CENTER_ACTIONS = (WRITE_CENTER_RECORDS, CONFIRM_CENTER, WRITE_PARTICIPANTS, SEE_IDENTITIES)
 
 ACTION_LABELS = {
     WRITE_CENTER_RECORDS: "通いの場・開催記録・参加者実人数の入力",
@@ -36,6 +41,8 @@ ACTION_LABELS = {
     APPROVE: "年度の承認・ロック",
     EXCHANGE: "データの受け渡し",
     RESTORE: "バックアップからの復元",
+    WRITE_PARTICIPANTS: "参加者・基本チェックリストの入力",
+    SEE_IDENTITIES: "参加者の氏名・よみの閲覧",
 }
 
 
@@ -63,8 +70,7 @@ def may(actor: Actor, action: str, *, center_id: str | None = None, promoter_id:
         return True
     # A record tied to no center (a place without one) is nobody's own: only an administrator writes it.
     if actor.role == STAFF:
-        return (action in (WRITE_CENTER_RECORDS, CONFIRM_CENTER) and center_id is not None
-                and center_id == actor.center_id)
+        return action in CENTER_ACTIONS and center_id is not None and center_id == actor.center_id
     if actor.role == PROMOTER:
         return action == WRITE_OWN_ACTIVITIES and promoter_id is not None and promoter_id == actor.promoter_id
     return False  # READER: reading only
@@ -75,7 +81,7 @@ def refusal_message(actor: Actor, action: str) -> str:
     if actor.role == READER:
         return (f"利用者が登録されたデータベースです。「{label}」にはログインが必要です"
                 "（コマンドでは --user 利用者名）。")
-    if actor.role == STAFF and action in (WRITE_CENTER_RECORDS, CONFIRM_CENTER):
+    if actor.role == STAFF and action in CENTER_ACTIONS:
         return f"{actor.name}さん（{actor.role_label}）は自分のセンター以外の{label}はできません。"
     if actor.role == PROMOTER and action == WRITE_OWN_ACTIVITIES:
         return f"{actor.name}さん（{actor.role_label}）は自分以外の推進員の{label}はできません。"

@@ -25,6 +25,11 @@ KIND_NAMES: dict[str, str] = {
     "population": "65歳以上人口",
     "activities": ACTIVITY,
     "expenses": "経費",
+    # personal data (issue 19): only in encrypted exchange bundles
+    "participants": "参加者",
+    "participant_places": "参加者の通いの場",
+    "frailty_checks": "基本チェックリスト",
+    "questionnaires": "後期高齢者の質問票",
 }
 
 # ---- the trash: deleting moves a record there; 「元に戻す」 brings it back ---------------------------------

@@ -71,3 +71,9 @@ def install_missing_words(app: QCoreApplication) -> QTranslator:
     translator = MissingDialogWords(app)
     app.installTranslator(translator)
     return translator
+
+
+def open_files(parent: QWidget | None, title: str, name_filter: str, start: str | Path | None = None) -> list[Path]:
+    """The files chosen (several at once); [] when cancelled."""
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, start_path(start), name_filter, "", dialog_options())
+    return [Path(path) for path in paths]

@@ -37,6 +37,9 @@ SCREEN_ICONS: dict[str, tuple[str, str]] = {
     "dashboard": ("fa6s.chart-column", "#1f7a3a"),
     "submission_check": ("fa6s.list-check", "#a3324f"),
     "masters": ("fa6s.gear", "#555555"),
+    "metro_status": ("fa6s.inbox", "#2f6db3"),
+    "metro_sheet": ("fa6s.table-list", "#1f7a3a"),
+    "metro_settings": ("fa6s.gear", "#555555"),
 }
 
 # command → icon, in the menus and the toolbar alike.

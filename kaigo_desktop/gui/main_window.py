@@ -34,6 +34,7 @@ from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.gui.widgets.elided_label import ElidedLabel
 from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT, is_demo_database
+from kaigo_desktop.services.metro import is_metro_database
 from kaigo_desktop.services.overview import record_counts
 
 # (navigation title, module under kaigo_desktop.gui.screens, class). Screens are imported and built when
@@ -48,10 +49,16 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("提出前チェック", "submission_check", "SubmissionCheckScreen"),
     ("マスタ・設定", "masters", "MastersScreen"),
 )
+# The screens of a 東京都 (metro) database: it holds the 区市町村's submissions, not their records.
+METRO_SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("提出状況", "metro_status", "MetroStatusScreen"),
+    ("評価シート", "metro_sheet", "MetroSheetScreen"),
+    ("設定", "metro_settings", "MetroSettingsScreen"),
+)
 
 
-def screen_type(index: int) -> type[Screen]:
-    _title, module, name = SCREENS[index]
+def screen_type(index: int, screens: tuple[tuple[str, str, str], ...] = SCREENS) -> type[Screen]:
+    _title, module, name = screens[index]
     return getattr(importlib.import_module(f"kaigo_desktop.gui.screens.{module}"), name)
 
 
@@ -76,9 +83,10 @@ class MainWindow(QMainWindow):
         self._built: dict[int, Screen] = {}
         self.refused_screens: dict[int, str] = {}  # screen index → why the logged-in user may not open it
         self.login_dialog = None
-        for title, module, _name in SCREENS:
-            self.stack.addWidget(QWidget())  # a placeholder until the screen is first shown
-            self.navigation.addItem(QListWidgetItem(icons.screen_icon(module), title))
+        self.screen_list = SCREENS  # METRO_SCREENS once the database says it is a metro one
+        self.metro = False
+        self._retired: list[QWidget] = []
+        self._fill_navigation()
         icons.follow_text_size(self.navigation)
         central = QWidget()
         column = QVBoxLayout(central)
@@ -99,6 +107,8 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         context.run(lambda db, _ctx: is_demo_database(db), on_done=self.demo_band.setVisible,
                     on_error=lambda _error: None)  # a file that did not open is explained elsewhere
+        context.run(lambda db, _ctx: is_metro_database(db), on_done=lambda metro: metro and self.use_metro_screens(),
+                    on_error=lambda _error: None)
         if context.read_only:
             self.show_read_only()
         self.resize(1200, 760)
@@ -106,12 +116,46 @@ class MainWindow(QMainWindow):
 
     # ---- navigation ----------------------------------------------------------------------------
 
+    def _fill_navigation(self) -> None:
+        for title, module, _name in self.screen_list:
+            self.stack.addWidget(QWidget())  # a placeholder until the screen is first shown
+            self.navigation.addItem(QListWidgetItem(icons.screen_icon(module), title))
+
+    def use_metro_screens(self) -> None:
+        """The database is a 東京都 one: 提出状況, 評価シート and 設定 instead of the 区市町村's screens, and the
+        menu commands about records hidden. The screens built meanwhile are kept out of sight, not deleted:
+        a reply to their first reads may still be on its way."""
+        if self.metro:
+            return
+        self.metro = True
+        self.screen_list = METRO_SCREENS
+        self.navigation.blockSignals(True)
+        for index in range(self.stack.count() - 1, -1, -1):
+            widget = self.stack.widget(index)
+            self.stack.removeWidget(widget)
+            widget.hide()
+            self._retired.append(widget)  # held here: once out of the stack, Python would delete it
+        self._built.clear()
+        self.refused_screens.clear()
+        self.navigation.clear()
+        self._fill_navigation()
+        self.navigation.blockSignals(False)
+        self._fit_navigation()
+        self._fill_view_menu()
+        for action in (self.new_action, self.delete_action, self.import_action, *self.merge_actions):
+            action.setVisible(False)
+        self.counts_label.hide()
+        self.setWindowTitle(self.windowTitle().replace(f"— {self.db_path.name}", f"— {self.db_path.name}（東京都）"))
+        self._activated_once = False
+        self.navigation.setCurrentRow(-1)
+        self.navigation.setCurrentRow(0)
+
     def screen_at(self, index: int) -> Screen:
         """The screen at `index`, built on first use in place of its placeholder."""
         if index not in self._built:
             placeholder = self.stack.widget(index)
             was_current = self.stack.currentIndex() == index
-            screen = screen_type(index)(self.context)
+            screen = screen_type(index, self.screen_list)(self.context)
             screen.set_read_only(self.context.read_only)
             if hasattr(screen, "record_open_requested"):  # a screen listing records of other screens
                 screen.record_open_requested.connect(self.open_record)
@@ -131,14 +175,14 @@ class MainWindow(QMainWindow):
     @property
     def screens(self) -> list[Screen]:
         """Every screen (building those not shown yet: the screenshot command visits them all)."""
-        return [self.screen_at(index) for index in range(len(SCREENS))]
+        return [self.screen_at(index) for index in range(len(self.screen_list))]
 
     @property
     def current_screen(self) -> Screen:
         return self.screen_at(self.stack.currentIndex())
 
     def show_screen(self, wanted: type[Screen]) -> Screen:
-        index = next(i for i in range(len(SCREENS)) if screen_type(i) is wanted)
+        index = next(i for i in range(len(self.screen_list)) if screen_type(i, self.screen_list) is wanted)
         self.navigation.setCurrentRow(index)
         return self.screen_at(index)
 
@@ -239,9 +283,13 @@ class MainWindow(QMainWindow):
         # What a read-only window disables (a menu added later that writes appends its actions here).
         self.write_actions = [self.new_action, self.save_action, self.delete_action, self.restore_action,
                               self.import_action, *self.merge_actions, *self.exchange_actions]
-        view_menu = self.menuBar().addMenu("表示(&V)")
-        for index, (title, module, _name) in enumerate(SCREENS):
-            screen_action = self._action(view_menu, title, QKeySequence(f"Ctrl+{index + 1}"),
+        self.view_menu = self.menuBar().addMenu("表示(&V)")
+        self._fill_view_menu()
+
+    def _fill_view_menu(self) -> None:
+        self.view_menu.clear()
+        for index, (title, module, _name) in enumerate(self.screen_list):
+            screen_action = self._action(self.view_menu, title, QKeySequence(f"Ctrl+{index + 1}"),
                                          lambda _=False, i=index: self.navigation.setCurrentRow(i))
             screen_action.setIcon(icons.screen_icon(module))
 
@@ -301,7 +349,9 @@ class MainWindow(QMainWindow):
 
     def refuse_screen(self, title: str, reason: str) -> None:
         """Disable the screen titled `title` in the navigation with `reason` as tooltip ("" enables it again)."""
-        index = next(i for i, (t, _m, _n) in enumerate(SCREENS) if t == title)
+        index = next((i for i, (t, _m, _n) in enumerate(self.screen_list) if t == title), None)
+        if index is None:
+            return  # not a screen of this kind of database
         item = self.navigation.item(index)
         enabled = item.flags() | Qt.ItemFlag.ItemIsEnabled
         item.setFlags(enabled if not reason else enabled & ~Qt.ItemFlag.ItemIsEnabled)

@@ -72,6 +72,7 @@ def write_screenshots(db_path: Path, out_dir: Path, *, text_scale: int = 100,
         window = open_main_window(db_path, settings)
         window.resize(*(window_size or WINDOW_SIZE))
         window.show()
+        settle(window)  # the database has said which screens it has (a metro database has its own)
         try:
             for index, screen in enumerate(window.screens):
                 window.navigation.setCurrentRow(index)

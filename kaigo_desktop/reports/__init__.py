@@ -19,9 +19,11 @@ REPORTS: dict[str, tuple[str, str]] = {
     "activity": ("kaigo_desktop.reports.activity", "推進員 活動報告書"),
     "places": ("kaigo_desktop.reports.places", "通いの場一覧"),
     "attendance-sheet": ("kaigo_desktop.reports.attendance_sheet", "開催記録表"),
+    "outcomes": ("kaigo_desktop.reports.outcome_report", "通いの場参加者のフレイル状態の変化"),
+    "participant": ("kaigo_desktop.reports.participant_history", "基本チェックリストの記録"),
 }
 # Reports that go to 東京都: no participant's personal data, 秘匿処理 on unless turned off.
-LEAVES_MUNICIPALITY = frozenset({"submission", "promoters"})
+LEAVES_MUNICIPALITY = frozenset({"submission", "promoters", "outcomes"})
 
 Progress = Callable[[str], None]
 
@@ -32,6 +34,7 @@ class ReportOptions:
     municipality_code: str | None = None  # None = all 区市町村
     promoter_id: str | None = None
     place_id: str | None = None
+    participant_id: str | None = None  # the per-person print (report "participant")
     month: tuple[int, int] | None = None  # (year, month)
     blank: bool = False
     suppress: bool = True  # 秘匿処理 (reports 1 and 2 and the exports)

@@ -55,9 +55,10 @@ def _value_axis(axis, values: Sequence[int], font: str, label_share: float = 0.0
     axis.gridStrokeWidth = 0.4
 
 
-def horizontal_bars(labels: Sequence[str], values: Sequence[int], *, width: float, font: str,
-                    caption: str = "", bar_height: float = 14) -> Drawing:
-    """One bar per label, labels on the left (long Japanese labels read best this way)."""
+def horizontal_bars(labels: Sequence[str], values: Sequence[float], *, width: float, font: str,
+                    caption: str = "", bar_height: float = 14, decimals: int = 0) -> Drawing:
+    """One bar per label, labels on the left (long Japanese labels read best this way); `decimals` for the
+    value labels of rates (「12.3」)."""
     label_width = max((stringWidth(label, font, AXIS_SIZE) for label in labels), default=0) + 8
     height = len(labels) * bar_height + 34
     drawing = _drawing(width, height, font)
@@ -72,11 +73,12 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[int], *, width: floa
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -4
     chart.categoryAxis.visibleTicks = 0
-    label_width = max((stringWidth(_value_label(v), font, LABEL_SIZE) for v in values), default=0)
+    value_label = _value_label if not decimals else (lambda v: f"{v:,.{decimals}f}")
+    label_width = max((stringWidth(value_label(v), font, LABEL_SIZE) for v in values), default=0)
     _value_axis(chart.valueAxis, values, font, label_share=(label_width + 6) / chart.width)
     chart.bars[0].fillColor = BAR_FILL
     chart.bars[0].strokeColor = None
-    chart.barLabelFormat = _value_label
+    chart.barLabelFormat = value_label
     chart.barLabels.fontName = font
     chart.barLabels.fontSize = LABEL_SIZE
     chart.barLabels.boxAnchor = "w"

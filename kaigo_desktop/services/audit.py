@@ -3,6 +3,7 @@ dialog), the chain's breaks in Japanese (`check`), and the entry a restore of a 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +12,8 @@ from typing import Any
 
 from kaigo_desktop.domain.audit import ChainBreak, RawChangesError, changes_from_raw
 from kaigo_desktop.domain.errors import UserFacingError
-from kaigo_desktop.storage import audit_log
+from kaigo_desktop.services import rights
+from kaigo_desktop.storage import audit_log, rights_queries
 from kaigo_desktop.storage.database import Database
 
 ACTION_LABELS = {
@@ -21,7 +23,11 @@ ACTION_LABELS = {
     "restore": "ごみ箱から戻す",
     "erase": "完全に削除",
     "restore_backup": "バックアップから復元",
+    "view": "閲覧",  # a participant's record shown (services/participants.py)
 }
+# A participant's identity in an entry's changes, hidden from whoever may not see it (services/participants.py).
+IDENTITY_FIELDS = ("name", "kana")
+HIDDEN_IDENTITY = "（非表示）"
 
 MAX_LIMIT = 1_000_000
 
@@ -91,7 +97,18 @@ def entries(db: Database, *, since: str | None = None, user: str | None = None, 
             limit: int | None = None) -> list[AuditEntry]:
     """Own and received entries, newest first."""
     where = audit_log.EntryFilter(parse_since(since), user or None, record_id or None, parse_limit(limit))
-    return [_entry(row) for row in audit_log.entries(db.conn, where)]
+    return [_without_hidden_identity(db, _entry(row)) for row in audit_log.entries(db.conn, where)]
+
+
+def _without_hidden_identity(db: Database, entry: AuditEntry) -> AuditEntry:
+    """A participant's name and よみ stay out of the trail for those who may not see them (a 推進員)."""
+    if entry.table_name != "participants" or not any(f in entry.changes for f in IDENTITY_FIELDS):
+        return entry
+    if rights.may_see_identity(db, rights_queries.participant_center(db, entry.record_id)):
+        return entry
+    changes = {field: (([HIDDEN_IDENTITY] * len(value)) if isinstance(value, list) else HIDDEN_IDENTITY)
+               if field in IDENTITY_FIELDS else value for field, value in entry.changes.items()}
+    return dataclasses.replace(entry, changes=changes)
 
 
 def record_history(db: Database, record_id: str, *, limit: int = 500) -> list[AuditEntry]:

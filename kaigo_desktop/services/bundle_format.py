@@ -12,13 +12,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
 from msgspec import Meta, Struct
 
 from kaigo_desktop.domain.errors import UserFacingError
-from kaigo_desktop.storage.rows import TABLES
+from kaigo_desktop.storage.rows import EXCHANGED_TABLES
 
 FORMAT = "kaigo-bundle"
 FORMAT_VERSION = 2  # 2: signed (signature.json); a version 1 bundle is unsigned and refused
@@ -35,12 +36,13 @@ MAX_MEMBERS = 16
 MAX_SMALL_MEMBER = 1024 ** 2  # header.json and signature.json
 _CHUNK = 1024 ** 2
 
-TableName = Literal[tuple(spec.table for spec in TABLES.values())]  # type: ignore[valid-type]
+TableName = Literal[EXCHANGED_TABLES]  # type: ignore[valid-type]
 Count = Annotated[int, Meta(ge=0, le=2 ** 53)]
 Text = Annotated[str, Meta(max_length=1000)]
 Id = Annotated[str, Meta(min_length=1, max_length=100)]
 Int64 = Annotated[int, Meta(ge=-(2 ** 63), le=2 ** 63 - 1)]  # SQLite's INTEGER: a larger one would overflow
-Cell = Union[None, Int64, str, list[Annotated[str, Meta(max_length=200)]]]
+Real = Annotated[float, Meta(ge=-1e15, le=1e15)]  # height and weight (issue 19); finite, like a REAL column's
+Cell = Union[None, Int64, Real, str, list[Annotated[str, Meta(max_length=200)]]]
 
 
 class FormatError(UserFacingError, ValueError):
@@ -210,7 +212,7 @@ def unpack(data: bytes) -> dict[str, bytes | None]:
                 found[name], total = _read_bounded(bundle, info, cap, total, limit)
             return found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
-            NotImplementedError) as error:
+            NotImplementedError, zlib.error) as error:  # zlib.error: damaged deflate data
         if isinstance(error, FormatError):
             raise
         raise FormatError(f"取り込みファイルが壊れているため、何も取り込みませんでした（zip として読めません: {error}）。") \

@@ -66,11 +66,17 @@ from kaigo_desktop.storage import period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
-from kaigo_desktop.storage.rows import TABLES
+from kaigo_desktop.storage.rows import EXCHANGED_TABLES, PERSONAL_TABLES
 
 FORMAT = bundle_format.FORMAT
 FORMAT_VERSION = bundle_format.FORMAT_VERSION
-USER_TABLES = tuple(spec.table for spec in TABLES.values())  # in reference order: centers before places …
+USER_TABLES = EXCHANGED_TABLES  # in reference order: centers before places …, participants last
+PERSONAL_NOT_ENCRYPTED = (
+    "参加者の記録（氏名・基本チェックリストなどの個人情報）を含むため、暗号化しない受け渡しファイルは作れません。"
+    "暗号化して（コマンドでは --encrypt）書き出してください。何も書き出していません。")
+PERSONAL_RECEIVED_PLAIN = (
+    "暗号化されていない取り込みファイルに参加者の記録（個人情報）が含まれています。個人情報は暗号化したファイルで"
+    "しか受け取りません。何も取り込みませんでした: {path}")
 ANCESTORS = "_ancestors"
 RENAMED = "_renamed"  # in a stored same-name conflict: the record was here already (renamed elsewhere)
 PROBLEMS = "_problems"  # in a stored 'invalid' conflict: why the row cannot be stored here (Japanese)
@@ -253,6 +259,8 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
             found[table] = q.changed_rows(conn, table, columns[table], since_seq, municipality, center).fetchall()
         if scope:
             _add_referenced(conn, found, columns)
+        if not passphrase and any(found.get(table) for table in PERSONAL_TABLES):
+            raise BundleError(PERSONAL_NOT_ENCRYPTED)
         tables: dict[str, Any] = {}
         counts: dict[str, int] = {}
         for table in USER_TABLES:
@@ -292,7 +300,7 @@ def export_bundle(db: Database, out_path: Path | str, destination: str = DEFAULT
             data = bundle_crypto.encrypt(data, passphrase)
         elif passphrase is not None:
             raise PassphraseError("パスワードが空です。暗号化しないときはパスワードを指定しないでください。")
-        _write_whole(out_path, data)
+        write_whole(out_path, data)
         q.set_destination(conn, destination, scope, stamp.change_seq, stamp.at)
     if progress is not None:
         progress(len(USER_TABLES) + 1, len(USER_TABLES) + 1)
@@ -331,7 +339,7 @@ def _add_referenced(conn: sqlite3.Connection, found: dict[str, list[tuple]], col
             return
 
 
-def _write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write under a temporary name, flush to disk, then rename: a full USB stick leaves no half file. The
     temporary name is a new one (never an existing `<name>.partial` of the user's, truncated)."""
     import tempfile
@@ -366,7 +374,7 @@ def read_bundle(path: Path | str, schema_version: int, passphrase: str | None = 
     bounds, our format at a version we read, every member of the declared structure, signed by a key that
     `trust` accepts (it raises to refuse), the content matching its SHA-256. Refused with BundleError (an
     encrypted one without the right passphrase: PassphraseError; from an unknown PC: UnknownPcError)."""
-    header_bytes, content_bytes, header, signer = _open_signed(path, schema_version, passphrase)
+    header_bytes, content_bytes, header, signer, encrypted = _open_signed(path, schema_version, passphrase)
     try:
         trust(signer)
     except bundle_signing.UnknownPcError as error:
@@ -377,9 +385,12 @@ def read_bundle(path: Path | str, schema_version: int, passphrase: str | None = 
         raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
                           f"何も取り込みませんでした: {path}")
     try:
-        return header, bundle_format.content_dict(content_bytes)
+        content = bundle_format.content_dict(content_bytes)
     except bundle_format.FormatError as error:
         raise BundleError(f"{error}\n（{path}）") from error
+    if not encrypted and any(table in content["tables"] for table in PERSONAL_TABLES):
+        raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
+    return header, content
 
 
 def inspect_bundle(path: Path | str, schema_version: int, passphrase: str | None = None) -> Signer:
@@ -389,7 +400,8 @@ def inspect_bundle(path: Path | str, schema_version: int, passphrase: str | None
 
 
 def _open_signed(path: Path | str, schema_version: int,
-                 passphrase: str | None) -> tuple[bytes, bytes, dict[str, Any], Signer]:
+                 passphrase: str | None) -> tuple[bytes, bytes, dict[str, Any], Signer, bool]:
+    """(header, content, header as a dict, its signer, whether the file was encrypted), signature checked."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -401,8 +413,9 @@ def _open_signed(path: Path | str, schema_version: int,
         raise BundleError(f"ファイルがありません: {path}") from error
     except OSError as error:
         raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
+    encrypted = bundle_crypto.is_encrypted(data)
     try:
-        if bundle_crypto.is_encrypted(data):
+        if encrypted:
             data = bundle_crypto.decrypt(data, passphrase)
         members = bundle_format.unpack(data)
         header_bytes, content_bytes = members[bundle_format.HEADER], members[bundle_format.CONTENT]
@@ -413,7 +426,7 @@ def _open_signed(path: Path | str, schema_version: int,
         raise PassphraseError(str(error)) from error
     except (bundle_crypto.SettingsError, bundle_format.FormatError, bundle_signing.SignatureError) as error:
         raise BundleError(f"{error}\n（{path}）") from error
-    return header_bytes, content_bytes, header, bundle_signing.signer_of(header, public_key)
+    return header_bytes, content_bytes, header, bundle_signing.signer_of(header, public_key), encrypted
 
 
 # ---- import ----------------------------------------------------------------------------------------

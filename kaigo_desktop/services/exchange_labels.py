@@ -20,6 +20,7 @@ from kaigo_desktop.services.importing_figures import (
     MEMBER_COLUMNS,
     POPULATION_COLUMNS,
 )
+from kaigo_desktop.services.importing_participants import ATTENDANCE_COLUMNS, CHECK_COLUMNS, PARTICIPANT_COLUMNS
 from kaigo_desktop.services.importing_registry import PLACE_COLUMNS, PROMOTER_COLUMNS
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
@@ -54,6 +55,11 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "population": _labels(POPULATION_COLUMNS),
     "activities": _labels(ACTIVITY_COLUMNS),
     "expenses": _labels(EXPENSE_COLUMNS),
+    "participants": _labels(PARTICIPANT_COLUMNS),
+    "participant_places": _labels(ATTENDANCE_COLUMNS, participant_id="参加者"),
+    "frailty_checks": _labels(CHECK_COLUMNS, participant_id="参加者"),
+    "questionnaires": _labels({"participant_id": "参加者", "answered_on": "回答日", "entered_by": "記入者"},
+                              **{f"a{n}": f"質問票 No.{n}" for n in range(1, 16)}),
 }
 
 # Bookkeeping shown under the fields, greyed; ids, origin_db, change_seq and ancestors are not shown at all.
@@ -270,6 +276,10 @@ def record_summary(table: str, row: dict[str, Any], names: Callable[[str, str], 
         "population": lambda: [name("municipality_code"), year()],
         "activities": lambda: [name("promoter_id"), day("done_on"), row.get("kind") or ""],
         "expenses": lambda: [name("municipality_code"), year(), row.get("category") or ""],
+        "participants": lambda: [f"参加者番号 {row.get('number') or ''}", name("center_id")],
+        "participant_places": lambda: [name("place_id"), day("start_date")],
+        "frailty_checks": lambda: ["基本チェックリスト", day("checked_on")],
+        "questionnaires": lambda: ["後期高齢者の質問票", day("answered_on")],
     }.get(table, lambda: [str(row.get("id", ""))])()
     return "　".join(str(part) for part in parts if part)
 

@@ -114,11 +114,41 @@ def _filter(query: ListQuery) -> listing.GatheringFilter:
                                    date_from=query.date_from, date_to=query.date_to, deleted=query.trash)
 
 
-def list_keys(db: Database, query: ListQuery) -> array:
-    """The keys of all matching gatherings in list order (an array of ints: 1,000,000 take 8 MB). Keys are
-    valid until the next write; rebuild the list after records change."""
+@dataclass(frozen=True)
+class ListStart:
+    """What the list shows first: how many gatherings match, the keys of the first and of the last of them
+    in list order (so that jumping to the end need not wait) and the rows of both. `keys` holds all `total`
+    keys when they were fewer than asked for, and `last_keys` is then empty."""
+
+    total: int
+    keys: array
+    last_keys: array
+    rows: list[GatheringRow]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.keys) == self.total
+
+
+def list_keys(db: Database, query: ListQuery, *, limit: int | None = None) -> array:
+    """The keys of all matching gatherings in list order (an array of ints: 1,000,000 take 8 MB), or of the
+    first `limit`. Keys are valid until the next write; rebuild the list after records change."""
     return gathering_queries.gathering_keys(db, _filter(query), sort_key=query.sort_key,
-                                            descending=query.descending)
+                                            descending=query.descending, limit=limit)
+
+
+def list_start(db: Database, query: ListQuery, first: int) -> ListStart:
+    """The number of matching gatherings and the keys and rows of the first and the last `first`, read along
+    the sort's index: tens of milliseconds at 1,000,000 gatherings (mostly the count), where the whole key
+    list takes most of a second. The list shows them while it reads the whole key list (list_keys)."""
+    keys = list_keys(db, query, limit=first)
+    if len(keys) < first:
+        return ListStart(len(keys), keys, array("q"), list_rows(db, keys))
+    total = listing.count_gatherings(db, _filter(query))
+    # The same order read from the other end (the rowid breaks every tie, so it is exactly the reverse).
+    last_keys = list_keys(db, dataclasses.replace(query, descending=not query.descending), limit=first)
+    last_keys.reverse()
+    return ListStart(total, keys, last_keys, list_rows(db, [*keys, *last_keys]))
 
 
 def list_rows(db: Database, keys: Sequence[int]) -> list[GatheringRow]:

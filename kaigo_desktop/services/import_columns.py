@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kaigo_desktop.domain.checklist import BMI_ITEM, CHECKLIST_ITEMS
 from kaigo_desktop.domain.fiscal import fiscal_year_range
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_LABELS
 from kaigo_desktop.services.importing import IMPORT_KINDS, layout_of
@@ -29,7 +30,15 @@ FORMATS = {"開催日": "日付（2025/4/1、令和7年4月1日、R7.4.1）", "�
            PLACE_ID: "", "金額": "0以上の整数（円）",
            "時間（分）": "0以上の整数（分）", "郵便番号": "123-4567（数字7桁）",
            "緯度": "度（世界測地系、例: 35.6895）", "経度": "度（世界測地系、例: 139.6917）",
-           "料金": "文字（例: 無料、1回100円）"}
+           "料金": "文字（例: 無料、1回100円）",
+           # participants and checks (issue 19; services/importing_participants.py)
+           "参加者番号": "センターの参加者番号（参加者の取り込みで空欄なら自動で付番）", "生まれ年": "西暦4桁（1944）",
+           "生まれ月": "1〜12", "性別": "男性・女性・不明", "よみ": "ひらがな・カタカナ",
+           "通いの場": "通いの場の名称（複数は「、」区切り）", "参加開始日": "日付", "参加終了日": "日付", "実施日": "日付",
+           "記入者": "文字（空欄ならログインした利用者名）", "身長(cm)": "100〜220（小数点以下1桁まで）",
+           "体重(kg)": "20〜200（小数点以下1桁まで）",
+           **{f"No.{n}": f"「{question}」はい・いいえ（未回答は空欄）"
+              for n, question in CHECKLIST_ITEMS.items() if n != BMI_ITEM}}
 COUNT_NOTE = "0以上の整数（全角、「1,234」「20人」も可）"
 COUNTS = ("参加者数", "新規参加者数", "実人数", "男性", "女性", "65歳未満", "65～74歳", "75歳以上", "定員",
           "65歳以上人口", "75歳以上人口")

@@ -27,6 +27,7 @@ from kaigo_desktop.services.importing_figures import (
     import_members,
     import_population,
 )
+from kaigo_desktop.services.importing_participants import CHECKS, PARTICIPANTS, import_checks, import_participants
 from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
 from kaigo_desktop.services.importing_table import (
     MAX_ERRORS,
@@ -46,7 +47,8 @@ from kaigo_desktop.storage.database import Database
 
 __all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file", "layout_of"]
 
-IMPORT_KINDS = ("places", "gatherings", "promoters", "activities", "members", "population", "expenses")
+IMPORT_KINDS = ("places", "gatherings", "promoters", "activities", "members", "population", "expenses",
+                "participants", "checks")
 
 KIND_LABELS: dict[str, str] = {
     "places": "通いの場",
@@ -56,6 +58,8 @@ KIND_LABELS: dict[str, str] = {
     "members": "参加者実人数",
     "population": "65歳以上人口",
     "expenses": "推進員配置事業 経費",
+    "participants": "参加者",
+    "checks": "基本チェックリスト",
 }
 
 _KINDS: dict[str, tuple[Layout, Callable[[Context, list[Row]], None]]] = {
@@ -66,6 +70,8 @@ _KINDS: dict[str, tuple[Layout, Callable[[Context, list[Row]], None]]] = {
     "members": (MEMBERS, import_members),
     "population": (POPULATION, import_population),
     "expenses": (EXPENSES, import_expenses),
+    "participants": (PARTICIPANTS, import_participants),
+    "checks": (CHECKS, import_checks),
 }
 
 

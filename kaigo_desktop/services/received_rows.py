@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import math
 import operator
 import types
 import typing
@@ -115,6 +116,10 @@ def _value(table: str, field: _Field, value: Any) -> tuple[Any, str | None]:
         if type(value) is not int:
             return None, f"{_label(table, field.name)}は整数でなければなりません（{value!r}）。"
         return value, None
+    if kind is float:  # height and weight (issue 19): a whole number is a number too
+        if type(value) not in (int, float) or not math.isfinite(value):
+            return None, f"{_label(table, field.name)}は数でなければなりません（{value!r}）。"
+        return float(value), None
     if kind is date:
         parsed = calendar_date(value) if type(value) is str else None
         if parsed is None:
@@ -213,7 +218,8 @@ def problems_of_rows(db: Database, table: str, rows: list[dict[str, Any]],
     columns = []
     for field, name, _ in _plan(table):
         column = _column(rows, name)
-        allowed = {str if field.kind in (str, date) else int} | ({type(None)} if field.optional else set())
+        allowed = ({str} if field.kind in (str, date) else {int, float} if field.kind is float else {int}) \
+            | ({type(None)} if field.optional else set())
         if not set(map(type, column)) <= allowed:
             suspects.update(index for index, value in enumerate(column) if type(value) not in allowed)
         if field.kind is date:

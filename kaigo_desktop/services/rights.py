@@ -3,7 +3,8 @@ refuses with a Japanese message (UserFacingError kind FORBIDDEN) when the databa
 
 Whose a record is — the one mapping from a record to the action and the center or promoter it is checked
 against — lives here only (`scope_of`): a place → its center; a gathering or 参加者実人数 → its place's center;
-a 推進員活動記録 → its promoter; everything else (centers, promoters, assignments, population, expenses) is
+a 推進員活動記録 → its promoter; a participant → its center, and its attendance, checks and 質問票 → the
+participant's center; everything else (centers, promoters, assignments, population, expenses) is
 the administrator's."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
@@ -20,6 +22,7 @@ from kaigo_desktop.storage.database import Database
 FORBIDDEN = "FORBIDDEN"
 
 Scope = tuple[str, "str | None", "str | None"]  # (action, center_id, promoter_id)
+PARTICIPANT_PARTS = (pr.Attendance, pr.FrailtyCheck, pr.Questionnaire)  # records of one participant
 
 
 class Forbidden(UserFacingError):
@@ -44,6 +47,10 @@ def scope_of(db: Database, record: Any) -> Scope:
         return roles.WRITE_CENTER_RECORDS, rights_queries.place_center(db, record.place_id), None
     if isinstance(record, r.Activity):
         return roles.WRITE_OWN_ACTIVITIES, None, record.promoter_id
+    if isinstance(record, pr.Participant):
+        return roles.WRITE_PARTICIPANTS, record.center_id, None
+    if isinstance(record, PARTICIPANT_PARTS):
+        return roles.WRITE_PARTICIPANTS, rights_queries.participant_center(db, record.participant_id), None
     return roles.ADMINISTER, None, None
 
 
@@ -105,4 +112,9 @@ def require_gathering_keys(db: Database, keys: Sequence[int]) -> None:
 
 
 def _has_owner(record_type: type) -> bool:
-    return record_type in (r.Place, r.Gathering, r.Members, r.Activity)
+    return record_type in (r.Place, r.Gathering, r.Members, r.Activity, pr.Participant, *PARTICIPANT_PARTS)
+
+
+def may_see_identity(db: Database, center_id: str | None) -> bool:
+    """Whether the actor may see the name and よみ of a participant of `center_id`."""
+    return roles.may(actor_of(db), roles.SEE_IDENTITIES, center_id=center_id)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
@@ -176,6 +177,45 @@ def _no_links(db: Database, record: Any, today: date) -> list[FieldError]:
     return []
 
 
+# Participants (issue 19): the rules on their fields live in domain/participants.py.
+
+def _participant_fields(db: Database, p: pr.Participant, today: date) -> list[FieldError]:
+    return pr.check_participant(p, today)
+
+
+def _participant_links(db: Database, p: pr.Participant, today: date) -> list[FieldError]:
+    return _live(db, "centers", p.center_id, "center_id", words.CENTER)
+
+
+def _attendance_fields(db: Database, a: pr.Attendance, today: date) -> list[FieldError]:
+    return pr.check_attendance_period(a, today)
+
+
+def _attendance_links(db: Database, a: pr.Attendance, today: date) -> list[FieldError]:
+    return (_live(db, "participants", a.participant_id, "participant_id", "参加者")
+            + _live(db, "places", a.place_id, "place_id", words.PLACE))
+
+
+def _check_fields(db: Database, c: pr.FrailtyCheck, today: date) -> list[FieldError]:
+    return pr.check_frailty_check(c, today)
+
+
+def _check_links(db: Database, c: pr.FrailtyCheck, today: date) -> list[FieldError]:
+    return (_live(db, "participants", c.participant_id, "participant_id", "参加者")
+            + pr.check_not_before_birth(c.checked_on, lookups.participant_birth(db, c.participant_id),
+                                        "checked_on", "実施日"))
+
+
+def _questionnaire_fields(db: Database, q: pr.Questionnaire, today: date) -> list[FieldError]:
+    return pr.check_questionnaire(q, today)
+
+
+def _questionnaire_links(db: Database, q: pr.Questionnaire, today: date) -> list[FieldError]:
+    return (_live(db, "participants", q.participant_id, "participant_id", "参加者")
+            + pr.check_not_before_birth(q.answered_on, lookups.participant_birth(db, q.participant_id),
+                                        "answered_on", "回答日"))
+
+
 Rules = Callable[[Database, Any, date], list[FieldError]]
 _RULES: dict[type, tuple[Rules, Rules]] = {
     r.Center: (_center_fields, _no_links),
@@ -187,6 +227,10 @@ _RULES: dict[type, tuple[Rules, Rules]] = {
     r.Population: (_population_fields, _no_links),
     r.Activity: (_activity_fields, _activity_links),
     r.Expense: (_expense_fields, _no_links),
+    pr.Participant: (_participant_fields, _participant_links),
+    pr.Attendance: (_attendance_fields, _attendance_links),
+    pr.FrailtyCheck: (_check_fields, _check_links),
+    pr.Questionnaire: (_questionnaire_fields, _questionnaire_links),
 }
 
 

@@ -65,13 +65,19 @@ def center_ids_by_name(db: Database, municipality_code: str, name: str) -> list[
 
 
 def is_live(db: Database, table: str, record_id: str) -> bool:
-    if table not in ("places", "promoters", "centers"):
+    if table not in ("places", "promoters", "centers", "participants"):
         raise ValueError(table)
     return db.scalar(f"SELECT 1 FROM {table} WHERE id = ? AND deleted_at IS NULL", (record_id,)) == 1
 
 
+def participant_birth(db: Database, participant_id: str) -> tuple[int, int] | None:
+    row = db.conn.execute("SELECT birth_year, birth_month FROM participants WHERE id = ?",
+                          (participant_id,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def record_municipality(db: Database, table: str, record_id: str) -> str | None:
-    if table not in ("places", "promoters", "centers"):
+    if table not in ("places", "promoters", "centers", "participants"):
         raise ValueError(table)
     return db.scalar(f"SELECT municipality_code FROM {table} WHERE id = ?", (record_id,))
 

@@ -23,3 +23,8 @@ def gathering_centers(db: Database, keys: Sequence[int]) -> set[str | None]:
             f"SELECT p.center_id FROM gatherings g JOIN places p ON p.id = g.place_id WHERE g.rowid IN ({marks})",
             chunk)}
     return centers
+
+
+def participant_center(db: Database, participant_id: str) -> str | None:
+    """The center of the participant (None when it does not exist)."""
+    return db.scalar("SELECT center_id FROM participants WHERE id = ?", (participant_id,))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.ui_words import KIND_NAMES
 from kaigo_desktop.domain.vocab import (
@@ -18,7 +19,7 @@ from kaigo_desktop.domain.vocab import (
     programs_to_mask,
 )
 
-_DATE_FIELDS = {"start_date", "end_date", "held_on", "done_on", "reference_date"}
+_DATE_FIELDS = {"start_date", "end_date", "held_on", "done_on", "reference_date", "checked_on", "answered_on"}
 _MASK_FIELDS = {
     "programs": (programs_to_mask, mask_to_programs),
     "professionals": (professionals_to_mask, mask_to_professionals),
@@ -31,6 +32,7 @@ class TableSpec:
     record_type: type
     label: str  # Japanese name of the record kind, for messages
     natural_key: tuple[str, ...] = ()  # records that are one per natural key get a deterministic id
+    personal: bool = False  # a person's data (issue 19): carried only by an encrypted exchange bundle
 
     @functools.cached_property
     def columns(self) -> tuple[str, ...]:
@@ -57,9 +59,17 @@ TABLES: dict[type, TableSpec] = {
         TableSpec("population", r.Population, KIND_NAMES["population"], ("municipality_code", "fiscal_year")),
         TableSpec("activities", r.Activity, KIND_NAMES["activities"]),
         TableSpec("expenses", r.Expense, KIND_NAMES["expenses"], ("municipality_code", "fiscal_year", "category")),
+        TableSpec("participants", pr.Participant, KIND_NAMES["participants"], personal=True),
+        TableSpec("participant_places", pr.Attendance, KIND_NAMES["participant_places"], personal=True),
+        TableSpec("frailty_checks", pr.FrailtyCheck, KIND_NAMES["frailty_checks"], personal=True),
+        TableSpec("questionnaires", pr.Questionnaire, KIND_NAMES["questionnaires"], personal=True),
     )
 }
 TABLE_BY_NAME: dict[str, TableSpec] = {spec.table: spec for spec in TABLES.values()}
+# The tables exchange bundles carry: all of them. Those holding a person's data travel only in encrypted bundles
+# (services/exchange.py refuses to write or read them otherwise; issue 19).
+EXCHANGED_TABLES: tuple[str, ...] = tuple(spec.table for spec in TABLES.values())
+PERSONAL_TABLES: tuple[str, ...] = tuple(spec.table for spec in TABLES.values() if spec.personal)
 
 
 def spec_for(record_or_type: Any) -> TableSpec:

@@ -4,6 +4,7 @@ arrives from the database thread, stale pages dropped after a reset, an LRU of p
 from __future__ import annotations
 
 import threading
+from array import array
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -100,3 +101,37 @@ def test_only_sql_sortable_columns_ask_for_a_new_order(qtbot, model) -> None:
     model.sort(3, Qt.SortOrder.AscendingOrder)
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert asked == [("attendance_total", False), ("held_on", True)]
+
+
+def test_a_list_begun_with_its_first_and_last_rows_shows_them_and_reads_others_once_all_keys_came(
+        qtbot, qtmodeltester, context) -> None:
+    model = GatheringTableModel(context.run)
+    query = gatherings_view.ListQuery()
+    start = run_and_wait(qtbot, context, lambda db, _c: gatherings_view.list_start(db, query, PAGE_SIZE))
+    assert (start.total, len(start.keys), len(start.last_keys), start.complete) == (ROWS, PAGE_SIZE, PAGE_SIZE, False)
+    model.set_keys(start.keys, start.total, start.rows, start.last_keys)
+    assert model.rowCount() == ROWS and not model.is_complete()
+    assert model.is_loaded(0) and model.index(0, 14).data() == "第449回"  # shown without another read
+    assert model.is_loaded(ROWS - 1) and model.index(ROWS - 1, 14).data() == "第0回"  # the end too
+    middle = model.index(2 * PAGE_SIZE - 1, 14)  # on the page before the last, not all of whose keys came
+    assert middle.data() == PLACEHOLDER and model.key_at(2 * PAGE_SIZE - 1) is not None
+    assert model.key_at(ROWS - PAGE_SIZE - 1) is None
+    run_and_wait(qtbot, context, lambda _db, _c: None)
+    qtbot.wait(20)
+    assert not model.is_loaded(2 * PAGE_SIZE - 1)  # some of its keys are not known yet: nothing was read
+    all_keys = run_and_wait(qtbot, context, lambda db, _c: gatherings_view.list_keys(db, query))
+    with qtbot.waitSignal(model.dataChanged):
+        model.complete_keys(all_keys)  # the page asked for meanwhile is read now
+    assert model.is_complete() and middle.data() == f"第{ROWS - 2 * PAGE_SIZE}回"
+    assert model.is_loaded(0) and model.is_loaded(ROWS - 1)  # the rows shown stayed
+    load_all_pages(qtbot, model)
+    qtmodeltester.check(model)
+    assert [model.key_at(row) for row in range(ROWS)] == list(all_keys)
+
+
+def test_all_keys_of_another_length_start_the_list_afresh(qtbot, context, model) -> None:
+    first = model.keys_between(0, PAGE_SIZE - 1)
+    model.set_keys(first, ROWS + 1)  # a record was added between the count and the key list
+    with qtbot.waitSignal(model.modelReset):
+        model.complete_keys(model.keys_between(0, PAGE_SIZE - 1) + array("q", [1, 2]))
+    assert model.rowCount() == PAGE_SIZE + 2 and model.is_complete()

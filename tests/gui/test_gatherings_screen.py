@@ -4,6 +4,7 @@ the list deletes to the trash and restores, sorted and filtered as an independen
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kaigo_desktop.domain.records import Gathering, Place, Promoter
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.gui.screens import gathering_list, gathering_table_model
 from kaigo_desktop.gui.screens.gatherings import GRID_TAB, GatheringsScreen
-from kaigo_desktop.services import records
+from kaigo_desktop.services import gatherings_view, records
 from kaigo_desktop.storage.database import Database
 from tests.gui.conftest import run_and_wait, save_and_wait, show_sized
 
@@ -364,6 +366,9 @@ def test_month_grid_asks_before_typed_rows_are_lost(qtbot, screen, context, db_p
 
 # ---------------------------------------------------------------- the list
 
+PLACE_ORDER = "p.kana, p.name, p.id, g.held_on, g.attendance_total, g.professionals, g.rowid"
+
+
 def independent_order(db_path: Path, sql_where: str = "", order: str = "g.held_on DESC, g.rowid DESC") -> list[int]:
     with Database.open(db_path) as db:
         return [row[0] for row in db.query(
@@ -383,18 +388,50 @@ def test_sorting_and_filtering_follow_an_independent_query(qtbot, screen, contex
     expected = independent_order(db_path, order="g.attendance_total, g.rowid")
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     screen.list.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # 通いの場 (by reading)
-    expected = independent_order(db_path, order="p.kana, p.name, g.held_on, g.rowid")
+    expected = independent_order(db_path, order=PLACE_ORDER)
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     combo = screen.list.municipality
     combo.setCurrentIndex(combo.findData("131016"))
-    expected = independent_order(db_path, "AND p.municipality_code = '131016'", "p.kana, p.name, g.held_on, g.rowid")
+    expected = independent_order(db_path, "AND p.municipality_code = '131016'", PLACE_ORDER)
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     assert len(expected) == 4
     screen.list.date_from.set_value(date(2024, 5, 1))
     expected = independent_order(db_path, "AND p.municipality_code = '131016' AND g.held_on >= '2024-05-01'",
-                                 "p.kana, p.name, g.held_on, g.rowid")
+                                 PLACE_ORDER)
     qtbot.waitUntil(lambda: shown_keys(screen) == expected)
     assert len(expected) == 2 and model.rowCount() == 2
+
+
+def test_a_new_order_shows_its_first_rows_and_count_before_all_keys_come(qtbot, screen, db_path,
+                                                                          monkeypatch) -> None:
+    monkeypatch.setattr(gathering_table_model, "PAGE_SIZE", 2)  # pages of 2 rows; the first page comes first
+    monkeypatch.setattr(gathering_list, "FIRST_ROWS", 2)
+    all_keys_may_come = threading.Event()
+    list_keys = gatherings_view.list_keys
+
+    def held_list_keys(db, query, *, limit=None):
+        if limit is None:  # the whole key list waits (on the database thread) until the test has looked
+            all_keys_may_come.wait(10)
+        return list_keys(db, query, limit=limit)
+
+    monkeypatch.setattr(gatherings_view, "list_keys", held_list_keys)
+    panel, model = screen.list, screen.list.model
+    panel.view.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # 参加者数
+    expected = independent_order(db_path, order="g.attendance_total, g.rowid")
+    qtbot.waitUntil(lambda: model.rowCount() == 5 and not model.is_complete())
+    assert [model.key_at(row) for row in range(5)] == [*expected[:2], None, *expected[3:]]  # first and last
+    assert model.is_loaded(0) and model.row_at(0).attendance_total == 9  # came with the count
+    assert model.is_loaded(4)  # the end too
+    assert model.index(2, 0).data() == gathering_table_model.PLACEHOLDER  # its key is still coming
+    assert panel.count_label.text() == "5件"
+    panel.view.selectAll()
+    assert not panel.delete_button.isEnabled() and panel.selected_keys() == [] and not panel.delete_selected()
+    all_keys_may_come.set()
+    qtbot.waitUntil(model.is_complete)
+    assert shown_keys(screen) == expected
+    assert panel.delete_button.isEnabled() and panel.selected_keys() == expected
+    header = panel.view.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (3, Qt.SortOrder.AscendingOrder)
 
 
 def test_a_column_sql_cannot_sort_by_keeps_the_order_and_its_arrow(qtbot, screen, db_path) -> None:

@@ -45,7 +45,8 @@ def test_screenshots_command_writes_every_view(demo_db: Path, tmp_path: Path) ->
     assert [Path(line).name for line in result.stdout.split()] == [f.name for f in files]
     names = [f.name for f in files]
     assert names[0].startswith("01_")
-    for stem in ("dashboard", "masters_population", "masters_expenses", "masters_centers", "masters_settings"):
+    for stem in ("dashboard", "masters_population", "masters_expenses", "masters_centers", "masters_settings",
+                 "submission_export", "masters_short_term"):
         assert any(name.endswith(f"_{stem}.png") for name in names), stem
     assert len(files) >= 7  # at least one per screen
     for path in files:
@@ -95,3 +96,23 @@ def test_screen_sizes_are_read_in_every_usual_spelling() -> None:
         assert parse_screen_size(text) == (1366, 768), text
     for text in ("1366", "x768", "1366x", "1366*768", "99999x768", "320x240", "1366x768px"):
         assert parse_screen_size(text) is None, text
+
+
+def test_screenshots_of_a_metro_database_show_its_own_screens(tmp_path: Path) -> None:
+    """東京都's database: 提出状況 (missing rows in red), 評価シート and 設定, at 200 % on a 1366×768 laptop too."""
+    from tests.gui.metro_gui import build_metro_database
+
+    metro_db = build_metro_database(tmp_path / "metro").path
+    env = {**os.environ, "KAIGO_DESKTOP_DATA": str(tmp_path / "data")}
+    for options, size in (((), None), (("--text-scale", "200", "--screen", "1366x768"), (1366, 728))):
+        out = tmp_path / f"shots{len(options)}"
+        result = run_cli("--db", str(metro_db), "screenshots", "--out", str(out), *options, env=env)
+        assert result.returncode == 0, result.stderr
+        assert [f.name for f in sorted(out.glob("*.png"))] == ["01_metro_status.png", "02_metro_sheet.png",
+                                                              "03_metro_settings.png"]
+        status = QImage(str(out / "01_metro_status.png"))
+        if size:
+            assert (status.width(), status.height()) == size
+        pink = QColor("#fde7ea").rgb()  # the missing rows' background (their text is red and marked 「✕ 未提出」)
+        assert sum(1 for x in range(0, status.width(), 3) for y in range(0, status.height(), 3)
+                   if status.pixel(x, y) == pink) > 1000, "the missing 区市町村 are marked"

@@ -185,3 +185,38 @@ def test_the_welcome_dialog_fits_the_screen_at_200_percent_with_a_long_path(qapp
         assert dialog.path_label.width() >= dialog.path_label.minimumSizeHint().width()
     finally:
         apply_text_scale(qapp, 100)
+
+
+@pytest.fixture(scope="module")
+def metro_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.gui.metro_gui import build_metro_database
+
+    return build_metro_database(tmp_path_factory.mktemp("fit-metro")).path
+
+
+def test_the_metro_screens_fit_at_200_percent(qapp, metro_db: Path, settings) -> None:
+    """東京都's database shows its own screens (提出状況, 評価シート, 設定): they fit the laptop at 200 % too."""
+    apply_text_scale(qapp, 200)
+    window = open_main_window(metro_db, settings)
+    try:
+        window.resize(AVAILABLE)
+        window.show()
+        settle(window)  # the database has said it is a metro one
+        assert window.metro
+        failures, names = [], []
+        for name in every_view(window):
+            names.append(name)
+            hint, minimum = window.minimumSizeHint(), window.minimumSize()
+            for what, size in (("minimumSizeHint", hint), ("minimumSize", minimum)):
+                if size.width() > AVAILABLE.width() or size.height() > AVAILABLE.height():
+                    failures.append(f"{name}: {what} {size.width()}×{size.height()}")
+            failures += [f"{name}: {problem}" for problem in squeezed(window)]
+            failures += [f"{name}: {problem}" for problem in cut_texts(window)[0]]
+        assert names == ["metro_status", "metro_sheet", "metro_settings"]
+        assert not failures, "\n".join(failures)
+    finally:
+        window.hide()
+        window.window_did_close.emit()
+        window.deleteLater()
+        apply_text_scale(qapp, 100)
+        qapp.processEvents()

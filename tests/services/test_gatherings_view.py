@@ -40,17 +40,20 @@ def _independent(db: Database, query: gv.ListQuery) -> list[int]:
     """The expected order, worked out in Python from one plain query of everything."""
     rows = db.query(
         "SELECT g.rowid, g.held_on, g.attendance_total, g.updated_at, g.place_id, g.deleted_at, p.kana, p.name,"
-        " p.municipality_code FROM gatherings g JOIN places p ON p.id = g.place_id")
+        " p.municipality_code, g.professionals FROM gatherings g JOIN places p ON p.id = g.place_id")
     kept = [r for r in rows
             if (r["deleted_at"] is not None) == query.trash
             and query.municipality_code in (None, r["municipality_code"])
             and query.place_id in (None, r["place_id"])
             and (query.date_from is None or r["held_on"] >= query.date_from.isoformat())
             and (query.date_to is None or r["held_on"] <= query.date_to.isoformat())]
+    def in_place_order(r):  # a place's gatherings of one day (two sessions) by attendance
+        return r["kana"], r["name"], r["place_id"], r["held_on"], r["attendance_total"], r["professionals"], r[0]
+
     key = {
         "held_on": lambda r: (r["held_on"], r[0]),
-        "municipality": lambda r: (r["municipality_code"], r["held_on"], r[0]),
-        "place": lambda r: (r["kana"], r["name"], r["held_on"], r[0]),
+        "municipality": lambda r: (r["municipality_code"], *in_place_order(r)),
+        "place": in_place_order,
         "attendance_total": lambda r: (r["attendance_total"], r[0]),
         "updated_at": lambda r: (r["updated_at"], r[0]),
     }[query.sort_key]
@@ -65,6 +68,21 @@ def test_list_keys_are_sorted_in_sql_as_an_independent_query_says(filled: Databa
     keys = list(gv.list_keys(filled, query))
     assert len(keys) == 300
     assert keys == _independent(filled, query)
+
+
+@pytest.mark.parametrize("sort_key", gv.SORT_KEYS)
+def test_list_start_gives_the_count_and_the_first_and_last_keys_of_the_whole_list(filled: Database,
+                                                                                   sort_key: str) -> None:
+    for query in (gv.ListQuery(sort_key=sort_key), gv.ListQuery(sort_key=sort_key, descending=False,
+                                                                municipality_code="131016")):
+        whole = _independent(filled, query)
+        start = gv.list_start(filled, query, 7)
+        assert (start.total, list(start.keys), list(start.last_keys)) == (len(whole), whole[:7], whole[-7:])
+        assert [row.key for row in start.rows] == [*whole[:7], *whole[-7:]] and not start.complete
+    few = gv.list_start(filled, gv.ListQuery(sort_key=sort_key, date_from=date(2024, 6, 19)), 50)
+    assert few.complete and list(few.keys) == _independent(filled, gv.ListQuery(sort_key=sort_key,
+                                                                                  date_from=date(2024, 6, 19)))
+    assert 0 < len(few.keys) == few.total < 50 and not few.last_keys
 
 
 def test_list_keys_filter_by_municipality_place_dates_and_trash(filled: Database, places: list[Place]) -> None:

@@ -16,7 +16,7 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, fiscal_year_range, format_wareki
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
-from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, GatheringTableModel
+from kaigo_desktop.gui.screens.gathering_table_model import COLUMNS, DELETED_COLUMN, PAGE_SIZE, GatheringTableModel
 from kaigo_desktop.gui.screens.list_detail_screen import set_up_record_list
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete
@@ -27,6 +27,7 @@ from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import ListQuery, PlaceChoice
 
 REFRESH_DELAY_MS = 150  # a burst of saves rebuilds the key list once
+FIRST_ROWS = 2 * PAGE_SIZE  # read with the count before the whole key list: more than a tall window shows
 
 
 class GatheringList(QWidget):
@@ -139,22 +140,61 @@ class GatheringList(QWidget):
         self._refresh_timer.start()
 
     def refresh(self) -> None:
-        """Rebuild the key list for the current filters and order; the rows shown stay until it is ready."""
+        """Rebuild the key list for the current filters and order; the rows shown stay until it is ready.
+
+        Another filter or order shows its count and first rows at once (list_start) and takes the whole key
+        list after; a refresh of the same list (after a write) reads the whole key list at once, so that the
+        position and the selected row are kept."""
         if self._loading:
             self._reload_again = True
             return
         self._loading = True
         self.count_label.setText(words.LOADING)
         query = self.query
-        self.context.run(lambda db, _ctx: gatherings_view.list_keys(db, query),
-                         on_done=lambda keys: self._keys_loaded(query, keys), on_error=self._load_failed)
+        if query == self._shown_query and self.model.rowCount() > 0:
+            self._read_all_keys(query, lambda keys: self._keys_loaded(query, keys))
+            return
+        self.context.run(lambda db, _ctx: gatherings_view.list_start(db, query, FIRST_ROWS),
+                         on_done=lambda start: self._start_loaded(query, start), on_error=self._load_failed)
 
-    def _keys_loaded(self, query: ListQuery, keys: array) -> None:
-        self._loading = False
+    def _read_all_keys(self, query: ListQuery, done) -> None:
+        self.context.run(lambda db, _ctx: gatherings_view.list_keys(db, query), on_done=done,
+                         on_error=self._load_failed)
+
+    def _superseded(self, query: ListQuery) -> bool:
+        """Whether the filters or order changed (or a refresh was asked for) while `query` was read: then
+        it is read again as it now is."""
         if self._reload_again or query != self.query:
+            self._loading = False
             self._reload_again = False
             self.refresh()
+            return True
+        return False
+
+    def _start_loaded(self, query: ListQuery, start: gatherings_view.ListStart) -> None:
+        if self._superseded(query):
             return
+        self.model.set_keys(start.keys, start.total, start.rows, start.last_keys)
+        self._shown_query = query
+        self.count_label.setText(f"{start.total:,}件")
+        if start.complete:
+            self._loading = False
+        else:
+            self._read_all_keys(query, lambda keys: self._rest_loaded(query, keys))
+        self._update_buttons()
+
+    def _rest_loaded(self, query: ListQuery, keys: array) -> None:
+        if self._superseded(query):
+            return
+        self._loading = False
+        self.model.complete_keys(keys)
+        self.count_label.setText(f"{len(keys):,}件")
+        self._update_buttons()
+
+    def _keys_loaded(self, query: ListQuery, keys: array) -> None:
+        if self._superseded(query):
+            return
+        self._loading = False
         current = self.view.currentIndex()
         current_key = self.model.key_at(current.row()) if current.isValid() else None
         top = max(0, self.view.rowAt(0))
@@ -203,7 +243,9 @@ class GatheringList(QWidget):
 
     def selected_keys(self) -> list[int]:
         """Keys of the selected rows, read from the selection's ranges (a selection of a million rows holds
-        a few ranges, not a million indexes)."""
+        a few ranges, not a million indexes); none while the key list is still coming."""
+        if not self.model.is_complete():
+            return []
         selection: QItemSelection = self.view.selectionModel().selection()
         keys: list[int] = []
         for selected in selection:
@@ -254,5 +296,6 @@ class GatheringList(QWidget):
         self.delete_button.setVisible(not self.query.trash)
         self.edit_button.setVisible(not self.query.trash)
         self.restore_button.setVisible(self.query.trash)
-        for button in (self.delete_button, self.restore_button, self.edit_button):
-            button.setEnabled(selected)
+        self.edit_button.setEnabled(selected)
+        for button in (self.delete_button, self.restore_button):  # they need the keys of the selection
+            button.setEnabled(selected and self.model.is_complete())

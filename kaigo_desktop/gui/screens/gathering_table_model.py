@@ -1,12 +1,16 @@
 """The gatherings list as a Qt model over an ordered key list (Anki's browser does the same): rowCount is the
-number of keys, rows are fetched by key on the database thread in pages of 200, kept in an LRU cache, and
-shown as 「…」 until their page arrives. Sorting is asked of the screen, which has SQL do it."""
+number of gatherings, rows are fetched by key on the database thread in pages of 200, kept in an LRU cache,
+and shown as 「…」 until their page arrives. Sorting is asked of the screen, which has SQL do it.
+
+The key list may arrive in two steps (set_keys with a total, then complete_keys): first the count and the
+first and last keys with their rows, read along an index in milliseconds, then all the keys, which take most
+of a second at a million gatherings. Pages in between wait for them."""
 
 from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,6 +101,8 @@ class GatheringTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._run = run
         self._keys = array("q")
+        self._total = 0  # rows the list has: len(self._keys) once all keys are known
+        self._tail = array("q")  # until then, the list's last keys (jumping to the end need not wait)
         self._pages: OrderedDict[int, list[GatheringRow | None]] = OrderedDict()
         self._pending: OrderedDict[int, None] = OrderedDict()
         self._in_flight = False
@@ -104,18 +110,55 @@ class GatheringTableModel(QAbstractTableModel):
 
     # ---- keys ----------------------------------------------------------------------------------
 
-    def set_keys(self, keys: array) -> None:
+    def set_keys(self, keys: array, total: int | None = None, rows: Sequence[GatheringRow] = (),
+                 tail: array | None = None) -> None:
+        """A new list: `keys` in list order, the first `total` of them if they are not all known yet
+        (complete_keys brings the rest; `tail` are the last ones meanwhile), and the rows of any of them if
+        already read."""
         self.beginResetModel()
         self._keys = keys
+        self._total = len(keys) if total is None else total
+        self._tail = array("q") if self.is_complete() or tail is None else tail
         self._pages.clear()
         self._pending.clear()
         self._generation += 1
+        if rows:
+            by_key = {row.key: row for row in rows}
+            last_page = (self._total - 1) // PAGE_SIZE
+            first_pages = range(min(len(keys) // PAGE_SIZE, last_page) + 1)
+            last_pages = range((self._total - len(self._tail)) // PAGE_SIZE, last_page + 1) if self._tail else ()
+            for page in {*first_pages, *last_pages}:
+                wanted = self._page_keys(page)
+                if wanted is not None and all(k in by_key for k in wanted):
+                    self._pages[page] = [by_key[k] for k in wanted]
         self.endResetModel()
 
-    def key_at(self, row: int) -> int:
-        return self._keys[row]
+    def complete_keys(self, keys: array) -> None:
+        """All the keys of the list set_keys began (the same order, so the rows shown stay); others (the
+        records changed meanwhile) start the list afresh."""
+        same = (len(keys) == self._total and keys[:len(self._keys)] == self._keys
+                and keys[len(keys) - len(self._tail):] == self._tail)
+        if not same:
+            self.set_keys(keys)
+            return
+        self._keys = keys
+        self._tail = array("q")
+        if self._pending and not self._in_flight:
+            self._in_flight = True
+            QTimer.singleShot(0, self._dispatch)
+
+    def is_complete(self) -> bool:
+        """Whether every key is known (selections can then be turned into keys)."""
+        return len(self._keys) == self._total
+
+    def key_at(self, row: int) -> int | None:
+        if 0 <= row < len(self._keys):
+            return self._keys[row]
+        tail_start = self._total - len(self._tail)
+        return self._tail[row - tail_start] if tail_start <= row < self._total else None
 
     def keys_between(self, first: int, last: int) -> array:
+        """Keys of rows first..last, of those known from the start (all once is_complete)."""
         return self._keys[first:last + 1]
 
     def row_of_key(self, key: int) -> int:
@@ -139,7 +182,7 @@ class GatheringTableModel(QAbstractTableModel):
     # ---- Qt model ------------------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self._keys)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(COLUMNS)
@@ -186,19 +229,35 @@ class GatheringTableModel(QAbstractTableModel):
             QTimer.singleShot(0, self._dispatch)
 
     def _dispatch(self) -> None:
-        pages = [p for p in reversed(self._pending) if p not in self._pages]
-        self._pending.clear()
+        # Pages whose keys are still coming stay asked for (complete_keys dispatches them).
+        ready = [p for p in reversed(self._pending) if p in self._pages or self._keys_known_for(p)]
+        for page in ready:
+            del self._pending[page]
+        pages = [p for p in ready if p not in self._pages]
         if not pages:
             self._in_flight = False
             return
         generation = self._generation
-        wanted = {page: self._keys[page * PAGE_SIZE:(page + 1) * PAGE_SIZE] for page in pages}
+        wanted = {page: self._page_keys(page) for page in pages}
 
         def job(db, _ctx):
             return {page: gatherings_view.list_rows(db, keys) for page, keys in wanted.items()}
 
         self._run(job, on_done=lambda result: self._arrived(generation, wanted, result),
                   on_error=lambda _error: self._failed())
+
+    def _page_keys(self, page: int) -> array | None:
+        """The keys of a page, or None while some of them are still coming."""
+        first, last = page * PAGE_SIZE, min((page + 1) * PAGE_SIZE, self._total)
+        if last <= len(self._keys):
+            return self._keys[first:last]
+        tail_start = self._total - len(self._tail)
+        if self._tail and first >= tail_start:
+            return self._tail[first - tail_start:last - tail_start]
+        return None
+
+    def _keys_known_for(self, page: int) -> bool:
+        return self._page_keys(page) is not None
 
     def _arrived(self, generation: int, wanted: dict[int, array], result: dict[int, list[GatheringRow]]) -> None:
         self._in_flight = False
@@ -210,9 +269,9 @@ class GatheringTableModel(QAbstractTableModel):
                 while len(self._pages) > CACHE_PAGES:
                     self._pages.popitem(last=False)
                 first = page * PAGE_SIZE
-                last = min(first + PAGE_SIZE, len(self._keys)) - 1
+                last = min(first + PAGE_SIZE, self._total) - 1
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
-        if self._pending:
+        if any(self._keys_known_for(page) for page in self._pending):
             self._in_flight = True
             self._dispatch()
 

@@ -178,8 +178,8 @@ class GatheringsScreen(Screen):
 
     def _with_latest_gathering(self, show: Callable[[Gathering | None], None]) -> None:
         def job(db, _ctx):
-            keys = gatherings_view.list_keys(db, gatherings_view.ListQuery())
-            rows = gatherings_view.list_rows(db, keys[:1])
+            keys = gatherings_view.list_keys(db, gatherings_view.ListQuery(), limit=1)
+            rows = gatherings_view.list_rows(db, keys)
             return records.get(db, Gathering, rows[0].id) if rows else None
 
         QueryOp(self, self.context, job).success(show).run_in_background()
@@ -204,13 +204,13 @@ class GatheringsScreen(Screen):
         self.tabs.setCurrentIndex(GRID_TAB)
 
         def job(db, _ctx):
-            keys = gatherings_view.list_keys(db, gatherings_view.ListQuery())
-            rows = gatherings_view.list_rows(db, keys[:1])
+            keys = gatherings_view.list_keys(db, gatherings_view.ListQuery(), limit=1)
+            rows = gatherings_view.list_rows(db, keys)
             if not rows:
                 return None
             last = rows[0].held_on.replace(day=1) - timedelta(days=1)
             query = gatherings_view.ListQuery(date_from=last.replace(day=1), date_to=last)
-            month = gatherings_view.list_rows(db, gatherings_view.list_keys(db, query)[:500])
+            month = gatherings_view.list_rows(db, gatherings_view.list_keys(db, query, limit=500))
             busiest = Counter(row.place_id for row in month).most_common(1)
             return (busiest[0][0], last.year, last.month) if busiest else None
 

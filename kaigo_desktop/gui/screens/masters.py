@@ -1,5 +1,5 @@
-"""マスタ・設定 screen: tabs for 65歳以上人口, 推進員配置事業の経費, 地域包括支援センター and the user's settings;
-the menu's verbs (Ctrl+N, Ctrl+S, Delete) act on the tab shown."""
+"""マスタ・設定 screen: tabs for 65歳以上人口, 推進員配置事業の経費, 短期集中予防サービス, 地域包括支援センター and the
+user's settings; the menu's verbs (Ctrl+N, Ctrl+S, Delete) act on the tab shown."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from kaigo_desktop.gui.screens.masters_expenses import ExpensesPage
 from kaigo_desktop.gui.screens.masters_members import MembersPage
 from kaigo_desktop.gui.screens.masters_population import PopulationPage
 from kaigo_desktop.gui.screens.masters_settings import SettingsPage
+from kaigo_desktop.gui.screens.masters_short_term import ShortTermServicePage
 from kaigo_desktop.gui.screens.masters_users import UsersPage
 from kaigo_desktop.services.changes import Changes
 
 # What the tabs show: a change to one of these is read again the next time the screen is shown.
-SHOWN_KINDS = ("population", "expenses", "centers", "places", "settings")
+SHOWN_KINDS = ("population", "expenses", "short_term_services", "centers", "places", "settings")
 
 
 class MastersScreen(Screen):
@@ -30,11 +31,12 @@ class MastersScreen(Screen):
         self.population = PopulationPage(context)
         self.members = MembersPage(context)
         self.expenses = ExpensesPage(context)
+        self.short_term = ShortTermServicePage(context)
         self.centers = CentersPage(context)
         self.settings_page = SettingsPage(context)
         self.backup_page = BackupSettingsPage(context)
         self.users_page = UsersPage(context)
-        self.pages: list[MasterPage] = [self.population, self.members, self.expenses, self.centers,
+        self.pages: list[MasterPage] = [self.population, self.members, self.expenses, self.short_term, self.centers,
                                         self.settings_page, self.backup_page, self.users_page]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("masters_tabs")
@@ -135,6 +137,6 @@ class MastersScreen(Screen):
                 self.centers.table.selectRow(0)
 
         return [("masters_population", tab(self.population)), ("masters_members", tab(self.members)),
-                ("masters_expenses", tab(self.expenses)),
+                ("masters_expenses", tab(self.expenses)), ("masters_short_term", tab(self.short_term)),
                 ("masters_centers", tab(self.centers, first_center)), ("masters_settings", tab(self.settings_page)),
                 ("masters_backup", tab(self.backup_page)), ("masters_users", tab(self.users_page))]

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
+                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from kaigo_desktop.gui import file_dialogs, opening
 from kaigo_desktop.gui.cancellable_progress import cancellable_progress, close_progress
@@ -20,6 +20,7 @@ from kaigo_desktop.gui.pdf_pages import PdfPreviewDialog, print_pdf
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.report_form import ALLOW_EMPTY_LABEL, ReportForm
 from kaigo_desktop.gui.screens.report_job import ProgressRelay, keep_report, make_report
+from kaigo_desktop.gui.screens.submission_export import SubmissionExportBox
 from kaigo_desktop.reports import ReportResult
 from kaigo_desktop.services import masters_view, overview, promoters_view
 from kaigo_desktop.services.cancelling import Cancelled
@@ -110,12 +111,14 @@ class ReportsScreen(Screen):
         result_layout.addWidget(self.warning_label)
         result_layout.addLayout(result_buttons)
         self.result_box.hide()
+        self.submission_box = SubmissionExportBox(context)
 
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(self.problem_label)
         layout.addLayout(buttons)
         layout.addWidget(self.result_box)
+        layout.addWidget(self.submission_box)
         layout.addStretch(1)
 
     # ---- Screen --------------------------------------------------------------------------------
@@ -127,6 +130,7 @@ class ReportsScreen(Screen):
             self.preview_first_button.setEnabled(False)
             self.context.run(lambda db, _ctx: _load_choices(db, today),
                              on_done=lambda choices: self._fill(choices, today), on_error=self._show_error)
+            self.submission_box.load(today)
 
     def _today(self) -> date:
         return getattr(self.window(), "today", None) or date.today()
@@ -165,7 +169,26 @@ class ReportsScreen(Screen):
                                       f"{self.form.suggested_file_name()}（2ページ）")
             self.result_box.show()
             return self
-        return [("reports", with_result)]
+        def submission_exported() -> QWidget:
+            self.result_box.hide()
+            choice = self.submission_box.choice()
+            if choice is not None:
+                from kaigo_desktop.gui.screens.submission_export import suggested_file_name
+                from kaigo_desktop.services.submissions import NOT_LOCKED_WARNING, SubmissionExported
+
+                fiscal_year, code, name = choice
+                self.submission_box.show_result(SubmissionExported(
+                    Path("C:/Users/職員/Documents") / suggested_file_name(name, fiscal_year), fiscal_year, code,
+                    False, NOT_LOCKED_WARNING))
+            scroll = self.parentWidget()
+            while scroll is not None and not isinstance(scroll, QScrollArea):
+                scroll = scroll.parentWidget()
+            if scroll is not None:  # at 200 % the box is below the fold: the picture is of it
+                QApplication.processEvents()
+                scroll.ensureWidgetVisible(self.submission_box)
+            return self
+
+        return [("reports", with_result), ("submission_export", submission_exported)]
 
     # ---- making a report -----------------------------------------------------------------------
 
