@@ -8,11 +8,10 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bench_startup import _child_env, time_child
+from bench_startup import TARGET_RATIO, _child_env, time_child
 from scale_rows import ScaleRow
 
 ORDER = 50
-TARGET_RATIO = 2.5
 
 
 def measure(db: Path, repeat: int) -> list[ScaleRow]:
@@ -28,5 +27,7 @@ def measure(db: Path, repeat: int) -> list[ScaleRow]:
     for label, runs in (("bare PySide6 window (baseline)", bare), ("main window", app)):
         print(f"  {label}: median {statistics.median(runs):.3f} s ({', '.join(f'{t:.3f}' for t in runs)})",
               flush=True)
-    return [ScaleRow("start to main window", f"{app_s:.3f} s = {ratio:.2f}× bare", f"≤ {TARGET_RATIO}×",
-                     f"bare PySide6 window {bare_s:.3f} s", ratio <= TARGET_RATIO)]
+    # The fastest runs of each say what a quiet machine would: on a loaded one the bare window slows too.
+    return [ScaleRow("start to main window", f"{app_s:.3f} s = {ratio:.2f}× bare (fastest runs "
+                     f"{min(app) / min(bare):.2f}×)", f"≤ {TARGET_RATIO}×", f"bare PySide6 window {bare_s:.3f} s",
+                     ratio <= TARGET_RATIO)]
