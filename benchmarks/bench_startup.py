@@ -97,7 +97,7 @@ def _child_env(scratch: Path) -> dict[str, str]:
 def time_child(mode: str, db_path: Path, env: dict[str, str]) -> float:
     args = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--db", str(db_path)]
     started = time.time()
-    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     marks = [line for line in result.stdout.splitlines() if line.startswith(MARK)]
     if result.returncode != 0 or not marks:
         raise RuntimeError(f"{mode} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
