@@ -37,8 +37,11 @@ def check_database(db: Database, today_fiscal_year: int | None = None, *, full: 
     not make, consistency, numbers beyond their bounds, the audit trail's chain, and the promoter cap of every
     年度 that has data (and the current one). The long reads run side by side (Database.read_in_parallel)."""
     integrity = integrity_problems(db, full=full, progress=progress)
-    # Each long read on its own reader: the foreign keys no longer wait behind the audit chain (issue 17).
-    chain, rows, foreign_keys = db.read_in_parallel(chain_problems, row_findings, foreign_key_problems)
+
+    def links_and_chain(reader: Database) -> tuple[list[str], list[tuple[str, str]]]:
+        return foreign_key_problems(reader), chain_problems(reader)
+
+    rows, (foreign_keys, chain) = db.read_in_parallel(row_findings, links_and_chain)
     report = CheckReport(integrity + foreign_keys, schema_findings(db) + rows.consistency + rows.beyond_bounds)
     report.findings += [Finding(severity, message, 1) for severity, message in chain]
     current = today_fiscal_year or fiscal_year_of(date.today())
