@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Slot
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kaigo_desktop import APP_NAME, paths
@@ -32,6 +32,7 @@ DEMO_PLACES = 120
 ORGANISATION = "KaigoDesktop"
 # How often the window asks whether a timed backup is due; the interval itself is a database setting.
 TIMED_BACKUP_CHECK_MS = 60_000
+START_DATABASE_LATEST_MS = 2_000
 
 
 def ensure_demo_database(db_path: Path) -> None:
@@ -121,7 +122,8 @@ OpenFailureHandler = Callable[[MainWindow, BaseException], None]
 
 
 def open_main_window(db_path: Path, settings: UserSettings, today: date | None = None, *, readonly: bool = False,
-                     read_only_reason: str = "", on_open_failure: OpenFailureHandler | None = None) -> MainWindow:
+                     read_only_reason: str = "", on_open_failure: OpenFailureHandler | None = None,
+                     start_worker: bool = True) -> MainWindow:
     """The window on db_path; the worker opens the file meanwhile. When it cannot, `on_open_failure` (default:
     say why and close the window) is called with the hidden window and the error. A read-only window (the
     writes disabled, `read_only_reason` said in the status bar) makes no automatic backups."""
@@ -132,7 +134,8 @@ def open_main_window(db_path: Path, settings: UserSettings, today: date | None =
         context.read_only_reason = read_only_reason
     watcher = _OpenFailureWatcher(context, on_open_failure)
     worker.database_did_fail_to_open.connect(watcher.failed)
-    worker.start()
+    if start_worker:
+        worker.start()
     window = MainWindow(context, db_path, today=today)  # shows itself read-only when the context is
     context.setParent(window)
     timer = QTimer(window)
@@ -190,6 +193,33 @@ def _automatic_backup(context: AppContext, reason: str) -> None:
     context.run(lambda db, _ctx: automatic_backup(db, reason), on_done=done, on_error=failed)
 
 
+class _StartAtFirstPaint(QObject):
+    """Starts the window's database thread when the window first paints (or after START_DATABASE_LATEST_MS,
+    for a window started minimised). Started before, its open (a quick check of the whole file) and its queued
+    jobs took the GUI thread's core and GIL before the first paint: about 0.1 s on the 1.1M-gathering file
+    (issue 17). Every job still waits for the open and its check, so nothing touches an unchecked file."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.worker = window.context.worker
+        window.installEventFilter(self)
+        QTimer.singleShot(START_DATABASE_LATEST_MS, self, self.start)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self.start()
+        return False
+
+    @Slot()
+    def start(self) -> None:
+        self.worker.start()  # once; never after the window let go of the database
+
+
+def _start_database_after_first_paint(window: MainWindow) -> None:
+    _StartAtFirstPaint(window)
+
+
 def _report_open_failure(window: MainWindow, error: BaseException) -> None:
     logger.warning("database could not be opened: %s: %s", window.db_path, error)
     if isinstance(sys.excepthook, ExceptionHook):
@@ -217,10 +247,12 @@ class Session(QObject):
 
     def open(self, db_path: Path, readonly: bool = False, read_only_reason: str = "") -> MainWindow:
         window = open_main_window(db_path, self.settings, today=self.today, readonly=readonly,
-                                  read_only_reason=read_only_reason, on_open_failure=self._open_failed)
+                                  read_only_reason=read_only_reason, on_open_failure=self._open_failed,
+                                  start_worker=False)
         window.database_open_requested.connect(self.switch_to)
         window.restore_requested.connect(self.restore)
         window.unlock_requested.connect(lambda: self.unlock(window))
+        _start_database_after_first_paint(window)
         window.show()
         self.window = window
         return window
