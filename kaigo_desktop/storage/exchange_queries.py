@@ -362,6 +362,10 @@ def conflicts(conn: sqlite3.Connection, *, include_resolved: bool = False) -> li
     return conn.execute(f"SELECT * FROM conflicts {where} ORDER BY detected_at, id").fetchall()
 
 
+def open_conflict_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+
+
 def conflict(conn: sqlite3.Connection, conflict_id: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM conflicts WHERE id = ?", (conflict_id,)).fetchone()
 
