@@ -111,12 +111,12 @@ def test_level_shown_updates_as_answers_are_typed(qtbot, start_context, people_d
     for key in ALL_SAFE_13_25:
         QTest.keyClick(entry.focusWidget(), Qt.Key.Key_Y if key == "Y" else Qt.Key.Key_N)
     assert entry.save_button.hasFocus()
-    assert entry.level_label.text() == "判定：ロバスト（健常）" and entry.total_label.text() == "0／25"
+    assert entry.level_label.text() == "判定：ロバスト（健常）" and entry.total_label.text() == "該当数 0／25"
     assert entry.bmi_label.text() == "BMI 18.5"
     # 3 risks: still robust (pre-frail from 4).
     for number in (1, 2, 3):
         entry.items[number].set_answer(False)
-    assert entry.level_label.text() == "判定：ロバスト（健常）" and entry.total_label.text() == "3／25"
+    assert entry.level_label.text() == "判定：ロバスト（健常）" and entry.total_label.text() == "該当数 3／25"
     entry.items[9].set_answer(True)  # the 4th: pre-frail
     assert entry.level_label.text() == "判定：プレフレイル"
     assert entry.domain_labels["motor"].text().startswith("非該当")
@@ -124,9 +124,9 @@ def test_level_shown_updates_as_answers_are_typed(qtbot, start_context, people_d
     entry.items[6].set_answer(False)  # motor 3 of 5: 該当
     assert entry.domain_labels["motor"].text().startswith("該当")
     entry.items[21].set_answer(True)
-    assert entry.level_label.text() == "判定：プレフレイル" and entry.total_label.text() == "7／25"
+    assert entry.level_label.text() == "判定：プレフレイル" and entry.total_label.text() == "該当数 7／25"
     entry.weight.setText("47.3")  # BMI 18.48: item 12 scores, the 8th risk — frail
-    assert entry.level_label.text() == "判定：フレイル" and entry.total_label.text() == "8／25"
+    assert entry.level_label.text() == "判定：フレイル" and entry.total_label.text() == "該当数 8／25"
     assert entry.domain_labels["nutrition"].text().startswith("非該当")  # 1 of 2
     # Delete puts an item back to 未回答: with 1 blank, 7 or 8 — undecided.
     entry.items[21].yes.setFocus()

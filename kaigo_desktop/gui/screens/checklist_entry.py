@@ -150,12 +150,16 @@ class ChecklistEntry(QWidget):
         self.total_label = QLabel()
         self.domain_labels: dict[str, QLabel] = {}
         results = QGroupBox("判定（入力に合わせて計算）")
-        results_layout = QFormLayout(results)
-        results_layout.addRow(self.level_label)
-        results_layout.addRow("該当数", self.total_label)
-        for code, (label, _items) in checklist.DOMAINS.items():
+        results_grid = QGridLayout(results)
+        results_grid.addWidget(self.level_label, 0, 0, 1, 2)
+        results_grid.addWidget(self.total_label, 0, 2, 1, 2)
+        for index, (code, (label, _items)) in enumerate(checklist.DOMAINS.items()):
             self.domain_labels[code] = QLabel()
-            results_layout.addRow(label, self.domain_labels[code])
+            row, column = 1 + index // 2, 2 * (index % 2)
+            results_grid.addWidget(QLabel(label), row, column)
+            results_grid.addWidget(self.domain_labels[code], row, column + 1)
+        results_grid.setColumnStretch(1, 1)
+        results_grid.setColumnStretch(3, 1)
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #b00020;")
@@ -241,6 +245,18 @@ class ChecklistEntry(QWidget):
         self.questionnaire.clear()
         self.problem_label.clear()
         self._update_results()
+        self._baseline = self._entered()
+
+    def show_example(self, yes: dict[int, bool], height: str, weight: str) -> None:
+        """Answers filled in for a picture of the form being typed (not unsaved work: nothing to ask about)."""
+        for number, value in yes.items():
+            self.items[number].set_answer(value)
+        self.height.setText(height)
+        self.weight.setText(weight)
+        self._baseline = self._entered()
+
+    def _entered(self) -> tuple:
+        return (tuple(item.answer() for item in self.items.values()), self.height.text(), self.weight.text())
 
     # ---- results -------------------------------------------------------------------------------
 
@@ -265,10 +281,12 @@ class ChecklistEntry(QWidget):
         self.level_label.setText(f"判定：{result.level_label}")
         color = LEVEL_COLORS.get(result.level or "", "#444444")
         self.level_label.setStyleSheet(f"font-weight: bold; color: {color};")
-        self.total_label.setText(f"{result.total}／25" + (f"（未回答 {result.unanswered}）" if result.unanswered
-                                                          else ""))
+        self.total_label.setText(f"該当数 {result.total}／25" + (f"（未回答 {result.unanswered}）"
+                                                                 if result.unanswered else ""))
         for code, domain in result.domains.items():
-            self.domain_labels[code].setText(f"{domain.result_label}（{domain.score}／{domain.cutoff}点で該当）")
+            label = self.domain_labels[code]
+            label.setText(f"{domain.result_label} {domain.score}点")
+            label.setToolTip(f"{domain.cutoff}点以上で該当（未回答 {domain.unanswered}）")
         self.bmi_label.setText(f"BMI {checklist.bmi_text(result.bmi) or '—'}")
 
     # ---- saving --------------------------------------------------------------------------------
@@ -329,8 +347,7 @@ class ChecklistEntry(QWidget):
             .disabling(self.save_button).success(saved).failure(failed).run_in_background()
 
     def has_unsaved_changes(self) -> bool:
-        return bool(self.participant_id) and (any(i.answer() is not None for i in self.items.values())
-                                              or bool(self.height.text() or self.weight.text()))
+        return bool(self.participant_id) and self._entered() != self._baseline
 
     def write_widgets(self) -> list[QWidget]:
         return [self.save_button]

@@ -274,10 +274,7 @@ class ParticipantsScreen(Screen):
     def _fill_example(self) -> None:
         """A check half entered, as a user sees it while typing (the screenshot of the entry form)."""
         answers = {1: True, 2: True, 3: True, 4: False, 5: True, 6: False, 7: True, 8: True, 9: True, 10: True}
-        for number, value in answers.items():
-            self.entry.items[number].set_answer(value)
-        self.entry.height.setText("152")
-        self.entry.weight.setText("41.5")
+        self.entry.show_example(answers, "152", "41.5")
 
     def focus_search(self) -> bool:
         self.center_filter.setFocus()
