@@ -30,7 +30,6 @@ class OutcomeFigures(QTableWidget):
         self.verticalHeader().hide()
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def show_rows(self, rows: list[OutcomeRow]) -> None:
         """全体 first, then the places (the report puts 全体 last, as a total)."""
