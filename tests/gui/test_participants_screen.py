@@ -209,3 +209,40 @@ def test_the_level_filter_and_a_new_participant(qtbot, start_context, people_db)
             "SELECT p.number, a.place_id, a.start_date FROM participants p JOIN participant_places a"
             " ON a.participant_id = p.id WHERE p.birth_year = 1950").fetchone()
     assert (number, place_id, start) == ("000001", people_db["place"].id, "2025-01-06")
+
+
+def test_the_dashboard_shows_the_outcome_figures_suppressed(qtbot, start_context, people_db) -> None:
+    from kaigo_desktop.gui.screens.dashboard import DashboardScreen
+
+    db = Database.open(people_db["path"], user="設定者")
+    users.login(db, "管理", "")
+    safe = {f"q{n}": (1 if n in checklist.RISK_WHEN_NO else 0) for n in checklist.YES_NO_ITEMS}
+    for number in range(2, 8):  # six more, checked twice in 令和6年度: robust, then pre-frail (4 risks)
+        person = participants.add_participant(db, pr.Participant(people_db["place"].center_id, f"B-{number}", 1945,
+                                                                 1, "男性"), today=TODAY)
+        records.add(db, pr.Attendance(person.id, people_db["place"].id, date(2024, 4, 1)), today=TODAY)
+        participants.add_check(db, pr.FrailtyCheck(person.id, date(2024, 6, 1), **safe), today=TODAY)
+        participants.add_check(db, pr.FrailtyCheck(person.id, date(2025, 1, 10), **{
+            **safe, "q1": 0, "q2": 0, "q3": 0, "q9": 1}), today=TODAY)
+    db.close()
+    context = start_context(people_db["path"], user="管理")
+    context.actor = run_and_wait(qtbot, context, lambda db, _job: users.login(db, "管理", ""))
+    dashboard = DashboardScreen(context)
+    show_sized(qtbot, dashboard, 1280, 760)
+    dashboard.activate()
+    qtbot.waitUntil(lambda: dashboard.stats is not None and not dashboard.is_busy(), timeout=10_000)
+    dashboard.select(2024)
+    qtbot.waitUntil(lambda: dashboard.stats.fiscal_year == 2024 and not dashboard.is_busy(), timeout=10_000)
+    with sqlite3.connect(people_db["path"]) as conn:
+        checked = conn.execute(
+            "SELECT count(DISTINCT f.participant_id) FROM frailty_checks f JOIN participant_places a"
+            " ON a.participant_id = f.participant_id WHERE f.deleted_at IS NULL AND a.deleted_at IS NULL"
+            " AND f.checked_on BETWEEN '2024-04-01' AND '2025-03-31' AND a.start_date <= '2025-03-31'"
+            " AND (a.end_date IS NULL OR a.end_date >= '2024-04-01')").fetchone()[0]
+    table = dashboard.outcome_table
+    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+    assert rows[0][0] == "全体" and rows[0][1] == str(checked) == "7"
+    improved, same, worse = rows[0][-3:]
+    assert worse == "7" and improved == same == "0"  # six robust → pre-frail, the first robust → frail
+    numbers = [cell for row in rows for cell in row[1:] if cell.isdigit()]
+    assert numbers and not any(1 <= int(cell) <= 4 for cell in numbers), rows
