@@ -110,12 +110,13 @@ class ChecklistEntry(QWidget):
         self.height = QLineEdit()
         self.weight = QLineEdit()
         self.bmi_label = QLabel("BMI —")
-        for row, (number, question) in enumerate(checklist.CHECKLIST_ITEMS.items()):
+        row = 0
+        for number, question in checklist.CHECKLIST_ITEMS.items():
             grid.addWidget(QLabel(f"{number}"), row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             text = QLabel(question)
             text.setWordWrap(True)
-            grid.addWidget(text, row, 1)
-            if number == checklist.BMI_ITEM:
+            grid.addWidget(text, row, 1, 1, 1 if number != checklist.BMI_ITEM else 3)
+            if number == checklist.BMI_ITEM:  # the measures on a line of their own: narrow columns for the rest
                 measures = QHBoxLayout()
                 for edit, unit, placeholder in ((self.height, "cm", "身長"), (self.weight, "kg", "体重")):
                     edit.setPlaceholderText(placeholder)
@@ -124,7 +125,9 @@ class ChecklistEntry(QWidget):
                     measures.addWidget(edit)
                     measures.addWidget(QLabel(unit))
                 measures.addWidget(self.bmi_label)
-                grid.addLayout(measures, row, 2, 1, 2)
+                measures.addStretch(1)
+                grid.addLayout(measures, row + 1, 1, 1, 3)
+                row += 2
                 continue
             item = ItemAnswer(number, grid_box)
             item.answer_did_change.connect(self._update_results)
@@ -133,6 +136,7 @@ class ChecklistEntry(QWidget):
             grid.addWidget(item.yes, row, 2)
             grid.addWidget(item.no, row, 3)
             self.items[number] = item
+            row += 1
         hint = QLabel("キー操作: Y＝はい、N＝いいえ（次の設問へ進みます）、Delete＝未回答に戻す、Tab＝次の設問")
         hint.setWordWrap(True)
         self.questionnaire = QuestionnaireAnswers()
@@ -144,22 +148,31 @@ class ChecklistEntry(QWidget):
         body_layout.addWidget(self.questionnaire)
         body_layout.addStretch(1)
 
+        # Always in sight below the items: the level, the total and the domains at risk; every domain's
+        # result in detail follows the items (at 200 % text the items need the room).
         self.level_label = QLabel()
         self.level_label.setObjectName("checklist_level")
-        self.level_label.setWordWrap(True)
         self.total_label = QLabel()
+        self.at_risk_label = QLabel()
+        self.at_risk_label.setWordWrap(True)
         self.domain_labels: dict[str, QLabel] = {}
-        results = QGroupBox("判定（入力に合わせて計算）")
-        results_grid = QGridLayout(results)
-        results_grid.addWidget(self.level_label, 0, 0, 1, 2)
-        results_grid.addWidget(self.total_label, 0, 2, 1, 2)
+        summary = QWidget()
+        summary_layout = QGridLayout(summary)
+        summary_layout.setContentsMargins(6, 6, 6, 0)
+        summary_layout.addWidget(self.level_label, 0, 0)
+        summary_layout.addWidget(self.total_label, 0, 1)
+        summary_layout.addWidget(self.at_risk_label, 1, 0, 1, 2)
+        summary_layout.setColumnStretch(1, 1)
+        domains = QGroupBox("領域ごとの判定")
+        domains_grid = QGridLayout(domains)
         for index, (code, (label, _items)) in enumerate(checklist.DOMAINS.items()):
             self.domain_labels[code] = QLabel()
-            row, column = 1 + index // 2, 2 * (index % 2)
-            results_grid.addWidget(QLabel(label), row, column)
-            results_grid.addWidget(self.domain_labels[code], row, column + 1)
-        results_grid.setColumnStretch(1, 1)
-        results_grid.setColumnStretch(3, 1)
+            row, column = index // 2, 2 * (index % 2)
+            domains_grid.addWidget(QLabel(label), row, column)
+            domains_grid.addWidget(self.domain_labels[code], row, column + 1)
+        domains_grid.setColumnStretch(1, 1)
+        domains_grid.setColumnStretch(3, 1)
+        body_layout.insertWidget(body_layout.indexOf(self.questionnaire), domains)
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #b00020;")
@@ -172,8 +185,8 @@ class ChecklistEntry(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(summary)  # on top: in sight even when 200 % text pushes the buttons below the fold
         layout.addWidget(VerticalScrollArea(body), 1)
-        layout.addWidget(results)
         layout.addWidget(self.problem_label)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(lambda: self.save())
@@ -287,6 +300,8 @@ class ChecklistEntry(QWidget):
             label = self.domain_labels[code]
             label.setText(f"{domain.result_label} {domain.score}点")
             label.setToolTip(f"{domain.cutoff}点以上で該当（未回答 {domain.unanswered}）")
+        at_risk = [d.label for d in result.domains.values() if d.at_risk]
+        self.at_risk_label.setText(f"該当する領域：{'・'.join(at_risk) or 'なし'}")
         self.bmi_label.setText(f"BMI {checklist.bmi_text(result.bmi) or '—'}")
 
     # ---- saving --------------------------------------------------------------------------------
