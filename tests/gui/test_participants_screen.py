@@ -172,6 +172,7 @@ def test_a_promoter_sees_numbers_only_anywhere_on_the_screen(qtbot, start_contex
     assert not screen.history.print_button.isEnabled()
     assert "職員" in screen.history.print_button.toolTip()
     assert not screen.form.name.isEnabled() and not screen.form.save_button.isEnabled()
+    assert not screen.entry.save_button.isEnabled() and not screen.new_button.isEnabled()
     assert screen.history.table.rowCount() == 2  # the checks themselves are not personal identities
 
 

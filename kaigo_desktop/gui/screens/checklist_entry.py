@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import checklist
 from kaigo_desktop.domain import participants as pr
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
@@ -245,7 +246,11 @@ class ChecklistEntry(QWidget):
         else:
             who = f"参加者番号 {summary.number}" + (f"　{summary.name}" if summary.name else "")
             self.who_label.setText(f"{who}（{summary.center_name}）")
-        self.save_button.setEnabled(bool(self.participant_id))
+        may_write = summary is not None and not self.context.read_only and roles.may(
+            self.context.actor, roles.WRITE_PARTICIPANTS, center_id=summary.center_id)
+        self.save_button.setEnabled(may_write)
+        self.save_button.setToolTip("" if may_write or summary is None else
+                                    "基本チェックリストの入力は、この参加者のセンターの職員と区市町村管理者ができます。")
         self._update_results()
 
     def clear(self) -> None:

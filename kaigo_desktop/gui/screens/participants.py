@@ -13,6 +13,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTabWidget, QTableView, \
     QVBoxLayout, QWidget
 
+from kaigo_desktop.domain import roles
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import QueryOp, Then
@@ -127,6 +128,9 @@ class ParticipantsScreen(Screen):
     # ---- loading -------------------------------------------------------------------------------
 
     def activate(self) -> None:
+        actor = self.context.actor  # a 推進員 (or a reader) adds no participant
+        self.new_button.setEnabled(not self.read_only and roles.may(actor, roles.WRITE_PARTICIPANTS,
+                                                                    center_id=actor.center_id))
         if self._stale:
             self.reload_choices()
 
@@ -219,7 +223,7 @@ class ParticipantsScreen(Screen):
     # ---- the Screen interface ------------------------------------------------------------------
 
     def new_record(self) -> bool:
-        if self.read_only:
+        if self.read_only or not self.new_button.isEnabled():
             return False
 
         def left(ok: bool) -> None:
