@@ -43,12 +43,12 @@ class ParticipantListRow:
 def participant_list(db: Database, chosen: ParticipantFilter, *, today: date) -> list[ParticipantListRow]:
     summaries = participants.list_participants(db, center_id=chosen.center_id, place_id=chosen.place_id)
     ids = [s.id for s in summaries]
-    checks = participant_queries.checks_until(db, ids, date.max)
+    latest_checks = participant_queries.latest_checks(db, ids)
     places = participant_queries.place_names_of(db, ids, today)
     cutoffs = participants.cutoffs(db)
     rows = []
     for summary in summaries:
-        latest = checks[summary.id][-1] if checks[summary.id] else None
+        latest = latest_checks.get(summary.id)
         level = NOT_CHECKED if latest is None else (latest.result(cutoffs).level or UNDECIDED)
         if chosen.level is None or chosen.level == level:
             rows.append(ParticipantListRow(summary, tuple(places[summary.id]), level))

@@ -135,3 +135,19 @@ def place_names_of(db: Database, participant_ids: list[str], on: date) -> dict[s
         for row in rows:
             found[row[0]].append(row[1])
     return found
+
+
+def latest_checks(db: Database, participant_ids: list[str]) -> dict[str, pr.FrailtyCheck]:
+    """Each participant's latest live check (none: not in the result) — the list's 最新の判定, without reading
+    every older check."""
+    found: dict[str, pr.FrailtyCheck] = {}
+    for first in range(0, len(participant_ids), 500):
+        chunk = participant_ids[first:first + 500]
+        rows = db.query(
+            "SELECT * FROM (SELECT f.*, row_number() OVER (PARTITION BY f.participant_id"
+            " ORDER BY f.checked_on DESC, f.created_at DESC, f.id DESC) AS newest FROM frailty_checks f"
+            f" WHERE f.participant_id IN ({', '.join('?' * len(chunk))}) AND f.deleted_at IS NULL) WHERE newest = 1",
+            chunk)
+        for row in rows:
+            found[row["participant_id"]] = from_row(pr.FrailtyCheck, row)
+    return found
