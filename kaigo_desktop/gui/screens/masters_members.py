@@ -40,6 +40,9 @@ class MembersPage(EditedTablePage):
             below_table=(self.lock_label,), model=self.model)
         self.save_button.setObjectName("members_save")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        # 確認 holds whole sentences: sized to them (the table scrolls sideways at large text) rather than
+        # stretched into what the number columns leave, which at 200 % is too little to read them
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.fiscal_year_combo.currentIndexChanged.connect(self._choice_changed)
         self.municipality_combo.currentIndexChanged.connect(self._choice_changed)
         self._shown: tuple[int, str | None] | None = None

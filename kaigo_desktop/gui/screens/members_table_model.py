@@ -23,7 +23,9 @@ LABELS = {TOTAL: "実人数", MALE: "男性", FEMALE: "女性", UNDER_65: "65歳
           AGE_75_PLUS: "75歳以上"}
 PROBLEM_BRUSH = QBrush(QColor("#c62828"))
 ROSTER_BRUSH = QBrush(QColor("#555555"))
-ROSTER_NOTE = "開催記録で記録した参加者から計算（入力不要）"
+# Short enough for the column at 200 % text; the tool tip says the rest.
+ROSTER_NOTE = "参加者の記録から計算"
+ROSTER_TIP = "開催記録で記録した参加者（出席者）から計算しています。入力は不要です。"
 CHANGED_BRUSH = QBrush(QColor(CHANGED_BACKGROUND))
 _FIELD_OF = {TOTAL: "total", **{column: part for part, column in PART_COLUMNS.items()}}
 
@@ -117,6 +119,8 @@ class MembersTableModel(QAbstractTableModel):
             return self.text(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in (NAME, NOTE):
             return NUMBER_ALIGNMENT
+        if role == Qt.ItemDataRole.ToolTipRole and self.rows[row].from_roster:
+            return ROSTER_TIP
         if role == Qt.ItemDataRole.ForegroundRole and column == NOTE:
             return ROSTER_BRUSH if self.rows[row].from_roster else PROBLEM_BRUSH
         if role == Qt.ItemDataRole.BackgroundRole and column in EDITABLE and self.is_changed(row, column):
