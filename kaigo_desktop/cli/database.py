@@ -11,13 +11,14 @@ from pathlib import Path
 from kaigo_desktop.cli.lock import read_only
 
 
-def open_database(args: argparse.Namespace, db_path: Path, *, readonly: bool | None = None):
-    """The database at `db_path` (a Database, used as a context manager); `readonly` overrides --read-only."""
+def open_database(args: argparse.Namespace, db_path: Path, *, readonly: bool | None = None, quick_check: bool = True):
+    """The database at `db_path` (a Database, used as a context manager); `readonly` overrides --read-only;
+    `quick_check=False` leaves SQLite's quick check to the command (Database.open)."""
     from kaigo_desktop.cli.users import log_in
     from kaigo_desktop.storage.database import Database
 
     db = Database.open(db_path, user=getattr(args, "user", "") or "",
-                       readonly=read_only(args) if readonly is None else readonly)
+                       readonly=read_only(args) if readonly is None else readonly, quick_check=quick_check)
     try:
         refuse_wrong_kind(args, db)
         log_in(args, db)  # as --user, before the command reads or writes anything

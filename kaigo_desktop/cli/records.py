@@ -142,7 +142,8 @@ def cmd_check(args: argparse.Namespace, db_path: Path) -> int:
         print(f"\r完全検査 {done}/{total} {table}".ljust(60), end="" if table else "\n", file=sys.stderr,
               flush=True)
 
-    with open_database(args, db_path) as db:
+    # The quick check runs inside check_database beside the other reads (`--full` runs the whole one there).
+    with open_database(args, db_path, quick_check=args.full) as db:
         report = check_database(db, full=args.full, progress=progress if args.full else None)
     for problem in report.integrity:
         print(f"エラー: {problem}")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from kaigo_desktop.domain.fiscal import fiscal_year_of
 from kaigo_desktop.domain.validation import FIELD_LIMITS
 from kaigo_desktop.storage import ownership
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.master_queries import recorded_fiscal_years
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,29 @@ def integrity_problems(db: Database, *, full: bool = False,
     if progress:
         progress(len(tables), len(tables), "")
     return problems
+
+
+def read_beside_quick_check(db: Database, *jobs: Callable[[Database], T]) -> list[T]:
+    """Database.read_in_parallel, with SQLite's quick check run first on the first job's reader when opening
+    the file did not run it (`check` opens with quick_check=False so that the check uses both cores). A
+    damaged file raises the error Database.open raises for one, whatever the jobs read meanwhile."""
+    if db.quick_checked_at_open:
+        return db.read_in_parallel(*jobs)
+    found: list[str] = []
+
+    def quick_check_then(job: Callable[[Database], T]) -> Callable[[Database], T | None]:
+        def run(reader: Database) -> T | None:
+            found.extend(integrity_problems(reader))
+            return None if found else job(reader)
+        return run
+
+    try:
+        results = db.read_in_parallel(quick_check_then(jobs[0]), *jobs[1:])
+    except sqlite3.DatabaseError as error:
+        raise db.damaged_error(found[0] if found else str(error)) from error
+    if found:
+        raise db.damaged_error(found[0])
+    return results
 
 
 def foreign_key_problems(db: Database) -> list[str]:

@@ -89,9 +89,11 @@ def _foreign(path: Path, reason: str) -> ForeignDatabaseError:
         path=path)
 
 
-def _inspect_existing_file(path: Path, *, exclusive: bool) -> int:
+def _inspect_existing_file(path: Path, *, exclusive: bool, quick_check: bool = True) -> int:
     """The file's schema version, after making sure it is ours and a quick integrity check, read without
-    writing anything to it. Another application's SQLite file raises ForeignDatabaseError."""
+    writing anything to it. Another application's SQLite file raises ForeignDatabaseError. Without
+    `quick_check` the integrity check is left to the caller, but only for a file of the current version: a
+    file to be migrated is always checked first."""
     if not has_sqlite_header(path):
         raise _damaged(path, "SQLite のデータベースファイルではありません", exclusive)
     try:
@@ -110,6 +112,8 @@ def _inspect_existing_file(path: Path, *, exclusive: bool) -> int:
         if mismatch is not None:
             # Migrating it would run again what it already holds (or skip what it lacks).
             raise _damaged(path, mismatch, exclusive)
+        if not quick_check and version == migrations.latest_version():
+            return version
         problems = [row[0] for row in probe.execute("PRAGMA quick_check") if row[0] != "ok"]
         problems.sort(key=lambda text: "malformed" not in text)  # SQLite's summary line first
     except sqlite3.DatabaseError as error:
@@ -119,6 +123,22 @@ def _inspect_existing_file(path: Path, *, exclusive: bool) -> int:
     if problems:
         raise _damaged(path, problems[0], exclusive)
     return version
+
+
+def quick_check_problems(conn: sqlite3.Connection) -> list[str]:
+    """SQLite's quick check, its summary line first; [] for a sound file."""
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check") if row[0] != "ok"]
+    problems.sort(key=lambda text: "malformed" not in text)
+    return problems
+
+
+def _raise_if_damaged(conn: sqlite3.Connection, path: Path, exclusive: bool) -> None:
+    try:
+        problems = quick_check_problems(conn)
+    except sqlite3.DatabaseError as error:
+        raise _damaged(path, str(error), exclusive) from error
+    if problems:
+        raise _damaged(path, problems[0], exclusive)
 
 
 def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
@@ -161,6 +181,11 @@ class Database:
         # Whether writes are audited (every database our migrations made: older ones only in tests).
         self._audited = audit_log.is_installed(conn)
         self.quick_checked_at_open = False
+        self._exclusive_at_open = True
+
+    def damaged_error(self, detail: str) -> Exception:
+        """The error Database.open raises for a damaged file (it names the newest good backup)."""
+        return _damaged(self.path, detail, self._exclusive_at_open)
 
     def read_in_parallel(self, *jobs: Callable[["Database"], T]) -> list[T]:
         """Run each job at the same time on its own read-only connection to this file (SQLite lets go of
@@ -193,10 +218,13 @@ class Database:
         user: str = "",
         backup_before_upgrade: bool = True,
         readonly: bool = False,
+        quick_check: bool = True,
     ) -> "Database":
         """Open for writing (one writer: the lock file beside it, DatabaseInUseError when another program
         has it) or read-only (never writes the file, nor a -wal/-shm when nobody else has it open).
-        A damaged file raises CorruptDatabaseError naming the newest good backup; it is left untouched."""
+        A damaged file raises CorruptDatabaseError naming the newest good backup; it is left untouched.
+        `quick_check=False` (the `check` command, which runs it beside its other reads and raises the same
+        error: `raise_if_damaged`) skips the quick check of a file that needs no migration and no write here."""
         path = Path(path)
         latest = migrations.latest_version()
         exists = path.exists() and path.stat().st_size > 0
@@ -213,7 +241,7 @@ class Database:
         try:
             database = cls._open_checked(path, exists=exists, latest=latest, user=user,
                                          backup_before_upgrade=backup_before_upgrade, readonly=readonly,
-                                         exclusive=exclusive)
+                                         exclusive=exclusive, quick_check=quick_check)
         except BaseException:
             if held is not None:
                 held.release()
@@ -227,9 +255,9 @@ class Database:
 
     @classmethod
     def _open_checked(cls, path: Path, *, exists: bool, latest: int, user: str, backup_before_upgrade: bool,
-                      readonly: bool, exclusive: bool) -> "Database":
+                      readonly: bool, exclusive: bool, quick_check: bool = True) -> "Database":
         if exists:
-            version = _inspect_existing_file(path, exclusive=exclusive)
+            version = _inspect_existing_file(path, exclusive=exclusive, quick_check=quick_check)
             if version > latest:
                 raise NewerSchemaError(
                     f"このデータベースは新しい版の Kaigo Desktop で作成されています（スキーマ {version}、"
@@ -260,14 +288,26 @@ class Database:
                     backup_database(conn, timestamped_backup_path(path, f"before-v{latest}"))
                 for migration in migrations.pending_migrations(conn):
                     migrations.apply_migration(conn, migration)
+            checked = quick_check or not exists or version < latest
+            if not checked and not readonly and (
+                    conn.execute("PRAGMA application_id").fetchone()[0] != ownership.APPLICATION_ID
+                    or not conn.execute("SELECT 1 FROM db_meta WHERE key = 'database_id'").fetchone()):
+                _raise_if_damaged(conn, path, exclusive)  # about to write to it: never to an unchecked file
+                checked = True
             if not readonly and conn.execute("PRAGMA application_id").fetchone()[0] != ownership.APPLICATION_ID:
                 # New files, and files of ours made before the stamp existed (known by their migrations).
                 conn.execute(f"PRAGMA application_id = {ownership.APPLICATION_ID}")
             database = cls(conn, path, user)
-            database.quick_checked_at_open = exists  # _inspect_existing_file ran PRAGMA quick_check on it
+            database.quick_checked_at_open = exists and checked  # PRAGMA quick_check ran on it
+            database._exclusive_at_open = exclusive
             if not database.database_id and not readonly:
                 database._initialise_meta()
             return database
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            if quick_check:
+                raise
+            raise _damaged(path, str(error), exclusive) from error  # the unchecked file could not be read
         except BaseException:
             conn.close()
             raise

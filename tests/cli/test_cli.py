@@ -88,6 +88,33 @@ def test_check_passes_on_a_sound_database_and_fails_on_inconsistent_rows(db_path
     assert "開設期間の外" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("damaged", ["municipalities", "sqlite_autoindex_municipalities_1"])
+def test_check_refuses_a_damaged_file_as_opening_does_though_its_quick_check_runs_beside_the_rest(
+        db_path: Path, capsys, damaged: str) -> None:
+    """`check` opens without SQLite's quick check and runs it beside its other reads (issue 17): a damage only
+    the quick check sees (an index page no rule reads) still stops it with the message opening gives, exit 2,
+    the file untouched."""
+    from tests.mishaps import damage_table
+
+    damage_table(db_path, damaged)
+    before = db_path.read_bytes()
+    assert run("--db", db_path, "check") == 2
+    err = capsys.readouterr().err
+    assert "壊れているか" in err and "バックアップ" in err
+    assert db_path.read_bytes() == before
+
+
+def test_check_opens_without_the_quick_check_and_runs_it_itself(db_path: Path) -> None:
+    from kaigo_desktop.services.checking import check_database
+    from kaigo_desktop.storage.database import Database
+
+    with Database.open(db_path, quick_check=False) as db:
+        assert not db.quick_checked_at_open
+        assert check_database(db).ok
+    with Database.open(db_path) as db:
+        assert db.quick_checked_at_open
+
+
 def test_missing_database_is_reported_not_created(tmp_path: Path, capsys) -> None:
     path = tmp_path / "absent.sqlite3"
     assert run("--db", path, "stats", "--fy", "2024") == 2
