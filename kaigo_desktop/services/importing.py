@@ -4,11 +4,14 @@ A CSV file is read in UTF-8 (with or without BOM) or Shift_JIS/CP932, detected o
 one sheet, the first visible one or one named. Both become the same rows, so every kind reads both. The
 whole file is imported inside one transaction; when any row has an error, or on a dry run, the transaction
 is rolled back, so a dry run reports exactly what a real import would add and update (rows referring to
-centers or places made by earlier rows of the same file included)."""
+centers or places made by earlier rows of the same file included) and costs what the import costs.
+
+A CSV file is streamed: rows are read, checked and (gatherings) written in chunks inside that transaction, so
+memory does not grow with the file; errors are collected up to MAX_ERRORS while every row is still read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,9 +39,8 @@ from kaigo_desktop.services.importing_table import (
     RowError,
     build_rows,
     csv_records,
-    decode,
-    decode_error,
     encoding_name,
+    open_csv,
     progress_reporter,
 )
 from kaigo_desktop.services.importing_xlsx import Sheet, column_letter, is_spreadsheet, merged_cell_hints, read_sheet
@@ -58,7 +60,7 @@ KIND_LABELS: dict[str, str] = {
     "expenses": "推進員配置事業 経費",
 }
 
-_KINDS: dict[str, tuple[Layout, Callable[[Context, list[Row]], None]]] = {
+_KINDS: dict[str, tuple[Layout, Callable[[Context, Iterable[Row]], None]]] = {
     "places": (PLACES, import_places),
     "gatherings": (GATHERINGS, import_gatherings),
     "promoters": (PROMOTERS, import_promoters),
@@ -95,6 +97,18 @@ class _RollBack(Exception):
     """Raised inside the import transaction to undo it (errors found, or a dry run)."""
 
 
+class _Counted:
+    """The rows as they stream past, counted."""
+
+    def __init__(self, rows: Iterable[Row]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
 def import_file(
     db: Database,
     kind: str,
@@ -116,11 +130,12 @@ def import_file(
     layout, handler = _KINDS[kind]
     result = ImportResult(kind, dry_run=dry_run)
     path = Path(path)
-    data = path.read_bytes()
+    with path.open("rb") as probe:
+        head = probe.read(8)
     sink = ErrorSink()
     workbook_sheet: Sheet | None = None
-    if is_spreadsheet(path, data):
-        workbook_sheet = read_sheet(data, sheet, sink)
+    if is_spreadsheet(path, head):
+        workbook_sheet = read_sheet(path.read_bytes(), sheet, sink)
         if workbook_sheet is None:
             result.errors = sink.final()
             return result
@@ -128,22 +143,22 @@ def import_file(
             result.warnings = [f"シート「{workbook_sheet.name}」は空です（取り込む行はありません）。"]
             return result
         table = build_rows(workbook_sheet.records, layout, sink, column_label=column_letter)
+        expected = len(workbook_sheet.records) - 1
     else:
         if sheet:
             result.errors = [RowError(0, "", f"シート名（{sheet}）は Excel ファイル（.xlsx）のときだけ指定できます。")]
             return result
-        text = decode(data, encoding)
-        if text is None:
-            result.errors = [RowError(0, "", decode_error(data, encoding))]
+        source, problem = open_csv(path, encoding)
+        if source is None:
+            result.errors = [RowError(0, "", problem)]
             return result
-        records = csv_records(text, sink)
-        table = None if records is None else build_rows(records, layout, sink)
+        table = build_rows(csv_records(source, sink), layout, sink)
+        expected = source.lines - 1
     if table is None:
         result.errors = _with_hints(sink.final(), workbook_sheet)
         return result
-    rows, _ = table
-    result.rows = len(rows)
-    report = progress_reporter(progress, len(rows))
+    rows = _Counted(table[0])
+    report = progress_reporter(progress, max(expected, 0))
     report(0)
     ctx = Context(db, today or date.today(), sink, report)
     try:
@@ -156,8 +171,9 @@ def import_file(
         pass
     except PeriodLockedError as error:  # rows of a locked 年度 (written in bulk): the file is refused whole
         sink.add(0, "", str(error))
-    if rows:
-        report(len(rows))
+    result.rows = rows.count
+    if rows.count:
+        report.finish(rows.count)
     result.added, result.updated = ctx.added, ctx.updated
     result.errors, result.warnings = _with_hints(sink.final(), workbook_sheet), list(ctx.warnings)
     return result

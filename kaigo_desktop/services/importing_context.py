@@ -15,7 +15,7 @@ from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse
 from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.domain.vocab import match_choice
 from kaigo_desktop.services import records, rights
-from kaigo_desktop.services.importing_table import ErrorSink, Row
+from kaigo_desktop.services.importing_table import ErrorSink, Row, RowError
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import lookups
 from kaigo_desktop.storage.database import Database
@@ -26,6 +26,7 @@ CODE = "区市町村コード"
 PLACE_ID = "通いの場ID"
 PLACE_NAME = "通いの場名称"
 MAX_LISTED_LINES = 10
+MAX_MEMO_ENTRIES = 50_000  # distinct cell texts remembered (a million-row file repeats far fewer)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Context:
     _place_by_id: dict[str, str | None] = field(default_factory=dict)
     _place_by_name: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _promoter_by_id: dict[str, str | None] = field(default_factory=dict)
+    _memo: dict[tuple, tuple[Any, tuple[RowError, ...]]] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -51,6 +53,27 @@ class Context:
             self.warnings.append(message)
 
     # ---- cells -----------------------------------------------------------------------------------
+
+    def memo(self, row: Row, header: str, kind: str, read: Callable[[Row], Any]) -> Any:
+        """`read(row)` for a reading that depends on the one cell alone (its text and typed value): made once
+        per distinct cell and replayed, errors included, on every row holding the same cell. A million-row
+        file holds a few thousand distinct dates, counts and times."""
+        if row.column_failed(header):
+            return read(row)
+        text, raw = row.text(header), row.raw(header)
+        key = (kind, header, text, type(raw), raw)
+        found = self._memo.get(key)
+        if found is None:
+            sink = ErrorSink()
+            value = read(Row(row.line, {header: text} if row.has(header) else {}, sink,
+                             {header: raw} if raw is not None else None))
+            if len(self._memo) >= MAX_MEMO_ENTRIES:
+                self._memo.clear()
+            found = self._memo[key] = (value, tuple(sink.errors))
+        value, errors = found
+        for error in errors:
+            row.error(error.column, error.message)
+        return value
 
     @staticmethod
     def read_date(row: Row, header: str, *, required: bool = False) -> date | None:
@@ -227,6 +250,8 @@ def cell_date(value: object) -> date:
     return parse_date(value)
 
 
-def lines_text(lines: list[int]) -> str:
+def lines_text(lines: list[int], total: int | None = None) -> str:
+    """The first MAX_LISTED_LINES lines and how many more; `total` when only the first lines were kept."""
+    total = len(lines) if total is None else total
     shown = "、".join(f"{line}行目" for line in lines[:MAX_LISTED_LINES])
-    return shown + (f" ほか{len(lines) - MAX_LISTED_LINES}件" if len(lines) > MAX_LISTED_LINES else "")
+    return shown + (f" ほか{total - MAX_LISTED_LINES}件" if total > MAX_LISTED_LINES else "")
