@@ -33,6 +33,7 @@ from kaigo_desktop.services.importing_figures import (
 from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
 from kaigo_desktop.services.importing_table import (
     MAX_ERRORS,
+    CsvSource,
     ErrorSink,
     Layout,
     Row,
@@ -43,7 +44,14 @@ from kaigo_desktop.services.importing_table import (
     open_csv,
     progress_reporter,
 )
-from kaigo_desktop.services.importing_xlsx import Sheet, column_letter, is_spreadsheet, merged_cell_hints, read_sheet
+from kaigo_desktop.services.importing_xlsx import (
+    Sheet,
+    SheetUnreadable,
+    column_letter,
+    is_spreadsheet,
+    merged_cell_hints,
+    read_sheet,
+)
 from kaigo_desktop.storage.database import Database
 
 __all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file", "layout_of"]
@@ -136,28 +144,49 @@ def import_file(
     with path.open("rb") as probe:
         head = probe.read(8)
     sink = ErrorSink()
-    workbook_sheet: Sheet | None = None
     if is_spreadsheet(path, head):
         workbook_sheet = read_sheet(path.read_bytes(), sheet, sink)
         if workbook_sheet is None:
             result.errors = sink.final()
             return result
-        if not workbook_sheet.records:
+        try:
+            return _import_rows(db, handler, layout, result, sink, path, workbook_sheet, None,
+                                dry_run=dry_run, today=today, progress=progress)
+        except SheetUnreadable as problem:  # the sheet turned out damaged further down: refused whole
+            result.added = result.updated = 0
+            result.errors, result.warnings = [RowError(0, "", str(problem))], []
+            return result
+        finally:
+            workbook_sheet.close()
+    if sheet:
+        result.errors = [RowError(0, "", f"シート名（{sheet}）は Excel ファイル（.xlsx）のときだけ指定できます。")]
+        return result
+    source, problem = open_csv(path, encoding)
+    if source is None:
+        result.errors = [RowError(0, "", problem)]
+        return result
+    return _import_rows(db, handler, layout, result, sink, path, None, source, dry_run=dry_run, today=today,
+                        progress=progress)
+
+
+def _import_rows(db: Database, handler: Callable[[Context, Iterable[Row]], None], layout: Layout,
+                 result: ImportResult, sink: ErrorSink, path: Path, workbook_sheet: Sheet | None,
+                 source: CsvSource | None, *, dry_run: bool, today: date | None,
+                 progress: Callable[[int, int], None] | None) -> ImportResult:
+    """The rows of a sheet or a CSV file, streamed through the kind's handler inside one transaction."""
+    if workbook_sheet is not None:
+        if not workbook_sheet.first_line:
             result.warnings = [f"シート「{workbook_sheet.name}」は空です（取り込む行はありません）。"]
             return result
         table = build_rows(workbook_sheet.records, layout, sink, column_label=column_letter)
-        expected = len(workbook_sheet.records) - 1
+        expected = workbook_sheet.last_row - workbook_sheet.first_line
     else:
-        if sheet:
-            result.errors = [RowError(0, "", f"シート名（{sheet}）は Excel ファイル（.xlsx）のときだけ指定できます。")]
-            return result
-        source, problem = open_csv(path, encoding)
-        if source is None:
-            result.errors = [RowError(0, "", problem)]
-            return result
+        assert source is not None
         table = build_rows(csv_records(source, sink), layout, sink)
         expected = source.lines - 1
     if table is None:
+        if workbook_sheet is not None:
+            workbook_sheet.read_to_end()  # its merged cells, which may explain a bad header
         result.errors = _with_hints(sink.final(), workbook_sheet)
         return result
     rows = _Counted(table[0])

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
 import warnings
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,11 +42,29 @@ def is_spreadsheet(path: Path, data: bytes) -> bool:
         or Path(path).suffix.lower() in SPREADSHEET_SUFFIXES
 
 
+class SheetUnreadable(Exception):
+    """Met while a sheet streams past (a damaged part, a cell beyond Excel's limits): its Japanese message;
+    the whole file is refused with this error alone."""
+
+
 @dataclass
 class Sheet:
     name: str
-    records: list[Record] = field(default_factory=list)  # the rows that are not blank, with their row numbers
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_col, min_row, max_col, max_row
+    # The rows that are not blank, with their row numbers, read as they are asked for (the first one already
+    # read); raises SheetUnreadable when the sheet turns out to be damaged.
+    records: Iterator[Record] = field(default_factory=lambda: iter(()))
+    first_line: int = 0  # the row number of the first record, 0 when the sheet is empty
+    last_row: int = 0  # the last row the sheet says it has (<dimension>), 0 when it does not say
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # known once the records are read
+    _close: Callable[[], None] = lambda: None
+
+    def close(self) -> None:
+        self._close()
+
+    def read_to_end(self) -> None:
+        """Read the rest (the merged ranges come after the rows in the file)."""
+        for _ in self.records:
+            pass
 
 
 def column_letter(index: int) -> str:
@@ -103,22 +123,42 @@ def _read(data: bytes, wanted: str | None, sink: ErrorSink) -> Sheet | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not keep
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            worksheet = _choose(workbook, wanted, sink)
-            if worksheet is None:
-                return None
-            result = Sheet(worksheet.title)
-            try:
-                _read_cells(workbook, worksheet, result)
-            except _Unreadable as problem:
-                sink.add(0, "", str(problem))
-                return None
-            return result
-        finally:
-            workbook.close()
+    try:
+        worksheet = _choose(workbook, wanted, sink)
+    except BaseException:
+        workbook.close()
+        raise
+    if worksheet is None:
+        workbook.close()
+        return None
+    result = Sheet(worksheet.title, last_row=worksheet.max_row or 0)
+    stream = _stream(workbook, worksheet, result)  # from here on the stream closes the workbook
+    result._close = stream.close  # noqa: SLF001
+    try:
+        first = next(stream, None)
+    except SheetUnreadable as problem:
+        sink.add(0, "", str(problem))
+        return None
+    if first is not None:
+        result.first_line = first[0]
+        result.records = itertools.chain((first,), stream)
+    return result
 
 
-def _read_cells(workbook: Any, worksheet: Any, result: Sheet) -> None:
+def _stream(workbook: Any, worksheet: Any, sheet: Sheet) -> Iterator[Record]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield from _read_cells(workbook, worksheet, sheet)
+    except _Unreadable as problem:
+        raise SheetUnreadable(str(problem)) from None
+    except Exception as error:  # noqa: BLE001 — a damaged file can make the parser fail in any way
+        raise SheetUnreadable(f"{UNREADABLE}（{type(error).__name__}）。") from error
+    finally:
+        workbook.close()
+
+
+def _read_cells(workbook: Any, worksheet: Any, result: Sheet) -> Iterator[Record]:
     """The sheet's records and merged ranges, in one pass over its XML: openpyxl's own parser of a sheet's rows
     (so dates, shared strings and numbers read as openpyxl reads them), which also notes the formulas
     without a saved result and refuses cells beyond Excel's limits as it meets them."""
@@ -140,7 +180,7 @@ def _read_cells(workbook: Any, worksheet: Any, result: Sheet) -> None:
                     values[cell["column"] - 1] = cell["value"]
             row = [_value(v, number, column, parser.uncalculated) for column, v in enumerate(values, 1)]
             if any(cell is not None and cell != "" for cell in row):
-                result.records.append((number, row))
+                yield number, row
     finally:
         parser.source.close()
     for merged in (parser.merged_cells.mergeCell if parser.merged_cells else ()):
@@ -259,9 +299,9 @@ def _uncalculated(cell: Any) -> bool:
 def merged_cell_hints(sheet: Sheet, errors: list[RowError]) -> list[str]:
     """Messages for merged cells that explain errors: a merged header, or merged cells on a row in error
     (only the top-left cell of a merged range holds the value; the rest read as blank)."""
-    if not sheet.merged or not sheet.records:
+    if not sheet.merged or not sheet.first_line:
         return []
-    header_line = sheet.records[0][0]
+    header_line = sheet.first_line
     ranges = [(c1, r1, c2, r2) for c1, r1, c2, r2 in sheet.merged if (c1, r1) != (c2, r2)]
 
     def text(bounds: tuple[int, int, int, int]) -> str:

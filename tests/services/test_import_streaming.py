@@ -129,3 +129,56 @@ def test_a_file_that_stops_being_csv_in_a_later_chunk_is_refused_at_its_line(
     assert not result.ok
     assert [e.line for e in result.errors] == [2 * CHUNK + 2]
     assert counts(database) == before
+
+
+# ---------------------------------------------------------------- Excel workbooks stream too
+
+def xlsx(path: Path, place: r.Place, count: int, edit=None) -> Path:
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["通いの場ID", "開催日", "参加者数"])
+    for i in range(count):
+        sheet.append([place.id, date(2024, 5, 1) + timedelta(days=i), 10])
+    book.save(path)
+    if edit is not None:  # rewrite the sheet's XML (what openpyxl cannot write itself)
+        with zipfile.ZipFile(path) as source:
+            parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+        part = "xl/worksheets/sheet1.xml"
+        parts[part] = edit(parts[part].decode("utf-8")).encode("utf-8")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, data in parts.items():
+                target.writestr(name, data)
+    return path
+
+
+def test_a_workbook_over_several_chunks_imports_whole_or_not_at_all(
+        database: Database, place: r.Place, tmp_path: Path) -> None:
+    good = run(database, xlsx(tmp_path / "good.xlsx", place, 3 * CHUNK), dry_run=True)
+    assert good.ok and (good.rows, good.added) == (3 * CHUNK, 3 * CHUNK)
+    before, entries = counts(database), audit_entries(database)
+    bad_row = 2 * CHUNK + 1  # the sheet's row of the last gathering of the second chunk
+    broken = xlsx(tmp_path / "bad.xlsx", place, 3 * CHUNK,
+                  edit=lambda text: text.replace(f'<c r="C{bad_row}" t="n"><v>10</v>', f'<c r="C{bad_row}" t="n"><v>-1</v>'))
+    inserts = traced_gathering_inserts(database)
+    result = run(database, broken)
+    database.conn.set_trace_callback(None)
+    assert inserts and not result.ok
+    assert [(e.line, e.column) for e in result.errors] == [(bad_row, "参加者数")]
+    assert counts(database) == before and audit_entries(database) == entries
+
+
+def test_a_workbook_damaged_below_the_first_chunk_is_refused_whole_with_that_error_alone(
+        database: Database, place: r.Place, tmp_path: Path) -> None:
+    far_row = 3 * CHUNK
+    broken = xlsx(tmp_path / "far.xlsx", place, 3 * CHUNK,
+                  edit=lambda text: text.replace(f'<c r="C{far_row}"', '<c r="XFE1"', 1))
+    before = counts(database)
+    result = run(database, broken)
+    assert not result.ok and result.rows == 0 and result.added == 0
+    assert [e.message for e in result.errors] == ["Excel ファイル（.xlsx）として読めません。ファイルが壊れているか、"
+                                                  "対応していない形式です（セル番地 XFE1 は Excel の範囲外です）。"]
+    assert counts(database) == before
