@@ -9,7 +9,7 @@ from typing import Any
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.text import parse_list
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services import bulk, rights
 from kaigo_desktop.services.importing_context import (
