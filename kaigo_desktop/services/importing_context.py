@@ -17,7 +17,7 @@ from kaigo_desktop.domain.vocab import match_choice
 from kaigo_desktop.services import records, rights
 from kaigo_desktop.services.importing_table import ErrorSink, Row, RowError
 from kaigo_desktop.services.validators import validate
-from kaigo_desktop.storage import lookups
+from kaigo_desktop.storage import import_lookups, lookups
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import is_uuid
@@ -41,6 +41,7 @@ class Context:
     _codes: set[str] | None = None
     _place_by_id: dict[str, str | None] = field(default_factory=dict)
     _place_by_name: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _places_read: bool = False
     _promoter_by_id: dict[str, str | None] = field(default_factory=dict)
     _memo: dict[tuple, tuple[Any, tuple[RowError, ...]]] = field(default_factory=dict)
 
@@ -142,20 +143,24 @@ class Context:
 
     # ---- places and promoters -------------------------------------------------------------------
 
+    def _live_places(self) -> None:
+        """Every live place by id and by (municipality, name), read in one query the first time a row names a
+        place (only for imports that do not add places)."""
+        if self._places_read:
+            return
+        for place_id, code, name in import_lookups.live_places(self.db):
+            self._place_by_id[place_id] = code
+            self._place_by_name.setdefault((code, name), []).append(place_id)
+        self._places_read = True
+
     def place_municipality(self, place_id: str) -> str | None:
-        """The municipality of a live place, None when there is no such live place (cached: only for
-        imports that do not add places)."""
-        if place_id not in self._place_by_id:
-            live = is_uuid(place_id) and lookups.is_live(self.db, "places", place_id)
-            self._place_by_id[place_id] = (
-                lookups.record_municipality(self.db, "places", place_id) if live else None)
-        return self._place_by_id[place_id]
+        """The municipality of a live place, None when there is no such live place."""
+        self._live_places()
+        return self._place_by_id.get(place_id)
 
     def places_named(self, code: str, name: str) -> list[str]:
-        key = (code, name)
-        if key not in self._place_by_name:
-            self._place_by_name[key] = lookups.place_ids_by_name(self.db, code, name)
-        return self._place_by_name[key]
+        self._live_places()
+        return self._place_by_name.get((code, name), [])
 
     def place(self, row: Row) -> tuple[str, str] | None:
         """(place id, its municipality) from 通いの場ID or 区市町村コード + 通いの場名称."""

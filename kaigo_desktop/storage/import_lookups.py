@@ -27,6 +27,13 @@ def live_natural_record_exists(db: Database, record: Any) -> bool:
                      (natural_record_id(record),)) == 1
 
 
+def live_places(db: Database) -> list[tuple[str, str, str]]:
+    """(id, municipality code, name) of every live place: the one lookup an import resolves places through."""
+    cursor = db.conn.execute("SELECT id, municipality_code, name FROM places WHERE deleted_at IS NULL")
+    cursor.row_factory = None
+    return cursor.fetchall()
+
+
 def last_gathering_rowid(db: Database) -> int:
     """The highest rowid of gatherings: the rows an import inserts after this are above it (rowids only grow
     on insert)."""
