@@ -61,8 +61,8 @@ class Context:
         file holds a few thousand distinct dates, counts and times."""
         if row.column_failed(header):
             return read(row)
-        text, raw = row.text(header), row.raw(header)
-        key = (kind, header, text, type(raw), raw)
+        text, raw = row.cells.get(header, ""), row.raw(header)
+        key = (kind, header, text) if raw is None else (kind, header, text, type(raw), raw)
         found = self._memo.get(key)
         if found is None:
             sink = ErrorSink()
