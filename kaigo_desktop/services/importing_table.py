@@ -407,14 +407,15 @@ def _check_header(line: int, raw_headers: list[Any], layout: Layout, sink: Error
 
 class ProgressReporter:
     """Calls progress(done, total) every `every` rows. A streamed file's total is an estimate (its line
-    count) until `finish` says the real one."""
+    count, a sheet's last row) until `finish`, after the commit, says the real one: until then the total shown
+    stays above done, so a cancel (cancelling.progress_that_stops) is honoured to the last row."""
 
     def __init__(self, progress: Callable[[int, int], None] | None, total: int, every: int = 1_000):
         self.progress, self.total, self.every = progress, total, every
 
     def __call__(self, done: int) -> None:
-        if self.progress is not None and (done == self.total or done % self.every == 0):
-            self.progress(done, max(self.total, done))
+        if self.progress is not None and done % self.every == 0:
+            self.progress(done, max(self.total, done + 1))
 
     def finish(self, done: int) -> None:
         self.total = done

@@ -182,3 +182,32 @@ def test_a_workbook_damaged_below_the_first_chunk_is_refused_whole_with_that_err
     assert [e.message for e in result.errors] == ["Excel ファイル（.xlsx）として読めません。ファイルが壊れているか、"
                                                   "対応していない形式です（セル番地 XFE1 は Excel の範囲外です）。"]
     assert counts(database) == before
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx without <dimension>"])
+def test_a_cancel_is_honoured_while_the_file_streams(
+        database: Database, place: r.Place, tmp_path: Path, kind: str) -> None:
+    """The total of a streamed file is only an estimate (none at all for a sheet without <dimension>): the
+    progress must still stay below it until the commit, or progress_that_stops would let the import finish."""
+    import openpyxl
+
+    from kaigo_desktop.services.cancelling import Cancelled, progress_that_stops
+
+    count = 2_500  # progress is reported every 1,000 rows
+    if kind == "csv":
+        path = write(tmp_path, [HEADER, *rows(place, count, first=date(2018, 1, 1))])
+    else:
+        book = openpyxl.Workbook(write_only=True)  # writes no <dimension>
+        sheet = book.create_sheet("開催記録")
+        sheet.append(["通いの場ID", "開催日", "参加者数"])
+        for i in range(count):
+            sheet.append([place.id, date(2018, 1, 1) + timedelta(days=i), 10])
+        path = tmp_path / "in.xlsx"
+        book.save(path)
+    seen: list[tuple[int, int]] = []
+    before = counts(database)
+    with pytest.raises(Cancelled):
+        run(database, path, progress=progress_that_stops(lambda done, total: seen.append((done, total)),
+                                                          lambda: bool(seen) and seen[-1][0] >= 1_000))
+    assert seen[-1][0] == 1_000 and seen[-1][1] > 1_000
+    assert counts(database) == before
