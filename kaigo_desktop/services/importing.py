@@ -4,11 +4,14 @@ A CSV file is read in UTF-8 (with or without BOM) or Shift_JIS/CP932, detected o
 one sheet, the first visible one or one named. Both become the same rows, so every kind reads both. The
 whole file is imported inside one transaction; when any row has an error, or on a dry run, the transaction
 is rolled back, so a dry run reports exactly what a real import would add and update (rows referring to
-centers or places made by earlier rows of the same file included)."""
+centers or places made by earlier rows of the same file included) and costs what the import costs.
+
+A CSV file is streamed: rows are read, checked and (gatherings) written in chunks inside that transaction, so
+memory does not grow with the file; errors are collected up to MAX_ERRORS while every row is still read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,18 +35,25 @@ from kaigo_desktop.services.importing_rosters import ROSTER, import_roster
 from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
 from kaigo_desktop.services.importing_table import (
     MAX_ERRORS,
+    CsvSource,
     ErrorSink,
     Layout,
     Row,
     RowError,
     build_rows,
     csv_records,
-    decode,
-    decode_error,
     encoding_name,
+    open_csv,
     progress_reporter,
 )
-from kaigo_desktop.services.importing_xlsx import Sheet, column_letter, is_spreadsheet, merged_cell_hints, read_sheet
+from kaigo_desktop.services.importing_xlsx import (
+    Sheet,
+    SheetUnreadable,
+    column_letter,
+    is_spreadsheet,
+    merged_cell_hints,
+    read_sheet,
+)
 from kaigo_desktop.storage.database import Database
 
 __all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file", "layout_of"]
@@ -64,7 +74,7 @@ KIND_LABELS: dict[str, str] = {
     "roster": "開催記録の参加者",
 }
 
-_KINDS: dict[str, tuple[Layout, Callable[[Context, list[Row]], None]]] = {
+_KINDS: dict[str, tuple[Layout, Callable[[Context, Iterable[Row]], None]]] = {
     "places": (PLACES, import_places),
     "gatherings": (GATHERINGS, import_gatherings),
     "promoters": (PROMOTERS, import_promoters),
@@ -100,8 +110,23 @@ class ImportResult:
         return not self.errors
 
 
+WRITE_CACHE_MIB = 128  # SQLite's page cache for the import's transaction (the whole process stays ≤ 300 MB)
+
+
 class _RollBack(Exception):
     """Raised inside the import transaction to undo it (errors found, or a dry run)."""
+
+
+class _Counted:
+    """The rows as they stream past, counted."""
+
+    def __init__(self, rows: Iterable[Row]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def import_file(
@@ -125,38 +150,60 @@ def import_file(
     layout, handler = _KINDS[kind]
     result = ImportResult(kind, dry_run=dry_run)
     path = Path(path)
-    data = path.read_bytes()
+    with path.open("rb") as probe:
+        head = probe.read(8)
     sink = ErrorSink()
-    workbook_sheet: Sheet | None = None
-    if is_spreadsheet(path, data):
-        workbook_sheet = read_sheet(data, sheet, sink)
+    if is_spreadsheet(path, head):
+        workbook_sheet = read_sheet(path.read_bytes(), sheet, sink)
         if workbook_sheet is None:
             result.errors = sink.final()
             return result
-        if not workbook_sheet.records:
+        try:
+            return _import_rows(db, handler, layout, result, sink, path, workbook_sheet, None,
+                                dry_run=dry_run, today=today, progress=progress)
+        except SheetUnreadable as problem:  # the sheet turned out damaged further down: refused whole
+            result.added = result.updated = 0
+            result.errors, result.warnings = [RowError(0, "", str(problem))], []
+            return result
+        finally:
+            workbook_sheet.close()
+    if sheet:
+        result.errors = [RowError(0, "", f"シート名（{sheet}）は Excel ファイル（.xlsx）のときだけ指定できます。")]
+        return result
+    source, problem = open_csv(path, encoding)
+    if source is None:
+        result.errors = [RowError(0, "", problem)]
+        return result
+    return _import_rows(db, handler, layout, result, sink, path, None, source, dry_run=dry_run, today=today,
+                        progress=progress)
+
+
+def _import_rows(db: Database, handler: Callable[[Context, Iterable[Row]], None], layout: Layout,
+                 result: ImportResult, sink: ErrorSink, path: Path, workbook_sheet: Sheet | None,
+                 source: CsvSource | None, *, dry_run: bool, today: date | None,
+                 progress: Callable[[int, int], None] | None) -> ImportResult:
+    """The rows of a sheet or a CSV file, streamed through the kind's handler inside one transaction."""
+    if workbook_sheet is not None:
+        if not workbook_sheet.first_line:
             result.warnings = [f"シート「{workbook_sheet.name}」は空です（取り込む行はありません）。"]
             return result
         table = build_rows(workbook_sheet.records, layout, sink, column_label=column_letter)
+        expected = workbook_sheet.last_row - workbook_sheet.first_line
     else:
-        if sheet:
-            result.errors = [RowError(0, "", f"シート名（{sheet}）は Excel ファイル（.xlsx）のときだけ指定できます。")]
-            return result
-        text = decode(data, encoding)
-        if text is None:
-            result.errors = [RowError(0, "", decode_error(data, encoding))]
-            return result
-        records = csv_records(text, sink)
-        table = None if records is None else build_rows(records, layout, sink)
+        assert source is not None
+        table = build_rows(csv_records(source, sink), layout, sink)
+        expected = source.lines - 1
     if table is None:
+        if workbook_sheet is not None:
+            workbook_sheet.read_to_end()  # its merged cells, which may explain a bad header
         result.errors = _with_hints(sink.final(), workbook_sheet)
         return result
-    rows, _ = table
-    result.rows = len(rows)
-    report = progress_reporter(progress, len(rows))
+    rows = _Counted(table[0])
+    report = progress_reporter(progress, max(expected, 0))
     report(0)
     ctx = Context(db, today or date.today(), sink, report)
     try:
-        with db.write():
+        with db.page_cache(WRITE_CACHE_MIB), db.write():
             db.audit_operation(f"ファイルの取り込み: {path.name}")
             handler(ctx, rows)
             if ctx.has_errors or dry_run:
@@ -165,8 +212,9 @@ def import_file(
         pass
     except PeriodLockedError as error:  # rows of a locked 年度 (written in bulk): the file is refused whole
         sink.add(0, "", str(error))
-    if rows:
-        report(len(rows))
+    result.rows = rows.count
+    if rows.count:
+        report.finish(rows.count)
     result.added, result.updated = ctx.added, ctx.updated
     result.errors, result.warnings = _with_hints(sink.final(), workbook_sheet), list(ctx.warnings)
     return result

@@ -15,9 +15,9 @@ from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse
 from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.domain.vocab import match_choice
 from kaigo_desktop.services import records, rights
-from kaigo_desktop.services.importing_table import ErrorSink, Row
+from kaigo_desktop.services.importing_table import ErrorSink, Row, RowError
 from kaigo_desktop.services.validators import validate
-from kaigo_desktop.storage import lookups
+from kaigo_desktop.storage import import_lookups, lookups
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import is_uuid
@@ -26,6 +26,7 @@ CODE = "区市町村コード"
 PLACE_ID = "通いの場ID"
 PLACE_NAME = "通いの場名称"
 MAX_LISTED_LINES = 10
+MAX_MEMO_ENTRIES = 50_000  # distinct cell texts remembered (a million-row file repeats far fewer)
 
 
 @dataclass
@@ -40,7 +41,9 @@ class Context:
     _codes: set[str] | None = None
     _place_by_id: dict[str, str | None] = field(default_factory=dict)
     _place_by_name: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _places_read: bool = False
     _promoter_by_id: dict[str, str | None] = field(default_factory=dict)
+    _memo: dict[tuple, tuple[Any, tuple[RowError, ...]]] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -51,6 +54,27 @@ class Context:
             self.warnings.append(message)
 
     # ---- cells -----------------------------------------------------------------------------------
+
+    def memo(self, row: Row, header: str, kind: str, read: Callable[[Row], Any]) -> Any:
+        """`read(row)` for a reading that depends on the one cell alone (its text and typed value): made once
+        per distinct cell and replayed, errors included, on every row holding the same cell. A million-row
+        file holds a few thousand distinct dates, counts and times."""
+        if row.column_failed(header):
+            return read(row)
+        text, raw = row.cells.get(header, ""), row.raw(header)
+        key = (kind, header, text) if raw is None else (kind, header, text, type(raw), raw)
+        found = self._memo.get(key)
+        if found is None:
+            sink = ErrorSink()
+            value = read(Row(row.line, {header: text} if row.has(header) else {}, sink,
+                             {header: raw} if raw is not None else None))
+            if len(self._memo) >= MAX_MEMO_ENTRIES:
+                self._memo.clear()
+            found = self._memo[key] = (value, tuple(sink.errors))
+        value, errors = found
+        for error in errors:
+            row.error(error.column, error.message)
+        return value
 
     @staticmethod
     def read_date(row: Row, header: str, *, required: bool = False) -> date | None:
@@ -119,20 +143,24 @@ class Context:
 
     # ---- places and promoters -------------------------------------------------------------------
 
+    def _live_places(self) -> None:
+        """Every live place by id and by (municipality, name), read in one query the first time a row names a
+        place (only for imports that do not add places)."""
+        if self._places_read:
+            return
+        for place_id, code, name in import_lookups.live_places(self.db):
+            self._place_by_id[place_id] = code
+            self._place_by_name.setdefault((code, name), []).append(place_id)
+        self._places_read = True
+
     def place_municipality(self, place_id: str) -> str | None:
-        """The municipality of a live place, None when there is no such live place (cached: only for
-        imports that do not add places)."""
-        if place_id not in self._place_by_id:
-            live = is_uuid(place_id) and lookups.is_live(self.db, "places", place_id)
-            self._place_by_id[place_id] = (
-                lookups.record_municipality(self.db, "places", place_id) if live else None)
-        return self._place_by_id[place_id]
+        """The municipality of a live place, None when there is no such live place."""
+        self._live_places()
+        return self._place_by_id.get(place_id)
 
     def places_named(self, code: str, name: str) -> list[str]:
-        key = (code, name)
-        if key not in self._place_by_name:
-            self._place_by_name[key] = lookups.place_ids_by_name(self.db, code, name)
-        return self._place_by_name[key]
+        self._live_places()
+        return self._place_by_name.get((code, name), [])
 
     def place(self, row: Row) -> tuple[str, str] | None:
         """(place id, its municipality) from 通いの場ID or 区市町村コード + 通いの場名称."""
@@ -227,6 +255,8 @@ def cell_date(value: object) -> date:
     return parse_date(value)
 
 
-def lines_text(lines: list[int]) -> str:
+def lines_text(lines: list[int], total: int | None = None) -> str:
+    """The first MAX_LISTED_LINES lines and how many more; `total` when only the first lines were kept."""
+    total = len(lines) if total is None else total
     shown = "、".join(f"{line}行目" for line in lines[:MAX_LISTED_LINES])
-    return shown + (f" ほか{len(lines) - MAX_LISTED_LINES}件" if len(lines) > MAX_LISTED_LINES else "")
+    return shown + (f" ほか{total - MAX_LISTED_LINES}件" if total > MAX_LISTED_LINES else "")

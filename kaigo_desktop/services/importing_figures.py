@@ -3,17 +3,26 @@ records 参加者実人数 (members), 65歳以上人口 (population) and 経費 
 
 from __future__ import annotations
 
-from datetime import date
+from array import array
+from collections.abc import Iterable
 from typing import Any
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain.text import parse_list
-from kaigo_desktop.domain.validation import FieldError, ValidationFailed
+from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services import bulk, rights
-from kaigo_desktop.services.importing_context import CODE, PLACE_ID, PLACE_NAME, Context, lines_text
+from kaigo_desktop.services.importing_context import (
+    CODE,
+    MAX_LISTED_LINES,
+    PLACE_ID,
+    PLACE_NAME,
+    Context,
+    lines_text,
+)
 from kaigo_desktop.services.importing_table import Layout, Row
-from kaigo_desktop.storage import bulk_facts, import_lookups
+from kaigo_desktop.storage import bulk_facts, import_lookups, repository
+from kaigo_desktop.storage.errors import PeriodLockedError
 
 PLACE_REF = (PLACE_ID, CODE, PLACE_NAME)
 PLACE_ONE_OF = ((PLACE_ID,), (CODE, PLACE_NAME))
@@ -35,6 +44,9 @@ GATHERING_COLUMNS = {"place_id": PLACE_NAME, "held_on": "開催日", "start_time
                      **{attr: header for header, attr in BREAKDOWN.items()}}
 
 
+CHUNK_ROWS = 10_000  # gatherings written at a time: memory stays flat, the per-statement cost is spread
+
+
 def _programs(row: Row) -> tuple[str, ...]:
     if row.text("実施プログラム"):  # the codes (motor …) are accepted too, as they always were
         row.cells["実施プログラム"] = "、".join(PROGRAM_LABELS.get(item, item) for item in parse_list(row.text("実施プログラム")))
@@ -47,13 +59,19 @@ def _professionals(row: Row) -> tuple[str, ...]:
     return tuple(kind for kind in PROFESSIONAL_KINDS if kind in kinds)
 
 
+def _count(ctx: Context, row: Row, header: str, field: str, *, required: bool = False) -> int | None:
+    return ctx.memo(row, header, field, lambda one: ctx.read_count(one, header, field, required=required))
+
+
 def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering | None:
     place = ctx.place(row)
-    held_on = ctx.read_date(row, "開催日", required=True)
-    total = ctx.read_count(row, "参加者数", "attendance_total", required=True)
-    counts = {attr: ctx.read_count(row, header, attr) for header, attr in BREAKDOWN.items()}
-    start, end = ctx.read_time(row, "開始時刻"), ctx.read_time(row, "終了時刻")
-    programs, professionals = _programs(row), _professionals(row)
+    held_on = ctx.memo(row, "開催日", "date", lambda one: ctx.read_date(one, "開催日", required=True))
+    total = _count(ctx, row, "参加者数", "attendance_total", required=True)
+    counts = {attr: _count(ctx, row, header, attr) for header, attr in BREAKDOWN.items()}
+    start = ctx.memo(row, "開始時刻", "time", lambda one: ctx.read_time(one, "開始時刻"))
+    end = ctx.memo(row, "終了時刻", "time", lambda one: ctx.read_time(one, "終了時刻"))
+    programs = ctx.memo(row, "実施プログラム", "programs", _programs)
+    professionals = ctx.memo(row, "専門職の関与", "professionals", _professionals)
     promoter = None
     if row.text("推進員") and place is not None:
         promoter = ctx.promoter(row, "推進員", place[1])
@@ -61,7 +79,7 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
         return None
     gathering = r.Gathering(
         place[0], held_on, total, start_time=start, end_time=end, programs=programs,
-        new_participants=ctx.read_count(row, "新規参加者数", "new_participants"), professionals=professionals,
+        new_participants=_count(ctx, row, "新規参加者数", "new_participants"), professionals=professionals,
         promoter_id=promoter[0] if promoter else None, notes=row.text("備考"), **counts)
     errors = bulk.gathering_errors(gathering, facts[0], facts[1], ctx.today)
     refused = rights.refusal(ctx.db, gathering)
@@ -76,45 +94,69 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
     return None if row.failed else gathering
 
 
-def import_gatherings(ctx: Context, rows: list[Row]) -> None:
+class _GatheringWriter:
+    """Writes the checked gatherings CHUNK_ROWS at a time inside the import's transaction, remembering the line
+    of each. Valid rows are written even after an error elsewhere in the file (the transaction is rolled back
+    then), so the duplicate warnings are those of the whole file; a 年度's lock ends the writing."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.before = import_lookups.last_gathering_rowid(ctx.db)
+        self.pending: list[r.Gathering] = []
+        self.lines = array("q")  # the line of every gathering written, in the order written
+        self.locked = False
+
+    def add(self, gathering: r.Gathering, line: int) -> None:
+        self.ctx.added += 1
+        if self.locked:
+            return
+        self.pending.append(gathering)
+        self.lines.append(line)
+        if len(self.pending) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending or self.locked:
+            return
+        try:
+            repository.insert_many(self.ctx.db, self.pending)
+        except PeriodLockedError as error:  # the chunk was undone; the file is refused whole
+            self.ctx.sink.add(0, "", str(error))
+            self.locked = True
+        self.pending = []
+
+    def warn_duplicates(self) -> None:
+        """Rows sharing their place and date with an earlier row of the file, or (the first of them) with a
+        gathering stored before: found by SQL over the rows written, so nothing grows with the file."""
+        if self.locked:
+            return
+        in_file: list[int] = []
+        in_database: list[int] = []
+        counts = [0, 0]
+        for position, again in import_lookups.same_place_and_date(self.ctx.db, self.before):
+            found = in_file if again else in_database
+            counts[0 if again else 1] += 1
+            if len(found) < MAX_LISTED_LINES:
+                found.append(self.lines[position])
+        if counts[0]:
+            self.ctx.warn("同じ通いの場・開催日の行がファイル内に複数あります（別々の開催として取り込みます）: "
+                          + lines_text(in_file, counts[0]))
+        if counts[1]:
+            self.ctx.warn("同じ通いの場・開催日の開催記録が既に登録されています（重複していないか確認してください）: "
+                          + lines_text(in_database, counts[1]))
+
+
+def import_gatherings(ctx: Context, rows: Iterable[Row]) -> None:
+    """Read, check and write in one stream: the places, promoters and periods are looked up once."""
     facts = (bulk_facts.live_place_periods(ctx.db), bulk_facts.live_promoter_ids(ctx.db))
-    pending: list[r.Gathering] = []
-    lines: list[int] = []
-    seen: set[tuple[str, date]] = set()
-    stored: dict[str, set[date]] = {}
-    in_file: list[int] = []
-    in_database: list[int] = []
+    writer = _GatheringWriter(ctx)
     for done, row in enumerate(rows, 1):
         ctx.report(done)
         gathering = _gathering(ctx, row, facts)
-        if gathering is None:
-            continue
-        key = (gathering.place_id, gathering.held_on)
-        if key in seen:
-            in_file.append(row.line)
-        else:
-            if gathering.place_id not in stored:
-                stored[gathering.place_id] = import_lookups.gathering_dates(ctx.db, gathering.place_id)
-            if gathering.held_on in stored[gathering.place_id]:
-                in_database.append(row.line)
-        seen.add(key)
-        pending.append(gathering)
-        lines.append(row.line)
-    if in_file:
-        ctx.warn("同じ通いの場・開催日の行がファイル内に複数あります（別々の開催として取り込みます）: "
-                 + lines_text(in_file))
-    if in_database:
-        ctx.warn("同じ通いの場・開催日の開催記録が既に登録されています（重複していないか確認してください）: "
-                 + lines_text(in_database))
-    if ctx.has_errors or not pending:
-        ctx.added = len(pending)
-        return
-    try:
-        ctx.added = bulk.add_gatherings(ctx.db, pending, today=ctx.today)
-    except ValidationFailed as failed:  # the same rules as above, so not expected
-        for error in failed.errors:
-            index, _, field = error.field.partition(".")
-            ctx.sink.add(lines[int(index)], GATHERING_COLUMNS.get(field, ""), error.message)
+        if gathering is not None:
+            writer.add(gathering, row.line)
+    writer.flush()
+    writer.warn_duplicates()
 
 
 # ---------------------------------------------------------------- activities
@@ -127,7 +169,7 @@ ACTIVITY_COLUMNS = {"promoter_id": "推進員", "done_on": "活動日", "kind": 
                     "minutes": "時間（分）", "summary": "内容"}
 
 
-def import_activities(ctx: Context, rows: list[Row]) -> None:
+def import_activities(ctx: Context, rows: Iterable[Row]) -> None:
     seen: set[tuple] = set()
     repeated: list[int] = []
     for done, row in enumerate(rows, 1):
@@ -186,7 +228,7 @@ MEMBER_COLUMNS = {"place_id": PLACE_NAME, "fiscal_year": "年度", "total": "実
                   **{attr: header for header, attr in BREAKDOWN.items()}}
 
 
-def import_members(ctx: Context, rows: list[Row]) -> None:
+def import_members(ctx: Context, rows: Iterable[Row]) -> None:
     first_line: dict[tuple, int] = {}
     for done, row in enumerate(rows, 1):
         ctx.report(done)
@@ -206,7 +248,7 @@ POPULATION_COLUMNS = {"municipality_code": CODE, "fiscal_year": "年度", "popul
                       "population_75_plus": "75歳以上人口", "reference_date": "基準日"}
 
 
-def import_population(ctx: Context, rows: list[Row]) -> None:
+def import_population(ctx: Context, rows: Iterable[Row]) -> None:
     first_line: dict[tuple, int] = {}
     for done, row in enumerate(rows, 1):
         ctx.report(done)
@@ -226,7 +268,7 @@ EXPENSE_COLUMNS = {"municipality_code": CODE, "fiscal_year": "年度", "category
                    "notes": "備考"}
 
 
-def import_expenses(ctx: Context, rows: list[Row]) -> None:
+def import_expenses(ctx: Context, rows: Iterable[Row]) -> None:
     first_line: dict[tuple, int] = {}
     excluded = False
     for done, row in enumerate(rows, 1):

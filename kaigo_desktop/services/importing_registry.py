@@ -4,6 +4,7 @@ else by name within the municipality) and updated, or added."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -123,7 +124,7 @@ def _remember(names: SimilarNames, saved: Any) -> None:
     names.add(NamedRecord(saved.id, saved.name, saved.kana, saved.municipality_code))
 
 
-def import_places(ctx: Context, rows: list[Row]) -> None:
+def import_places(ctx: Context, rows: Iterable[Row]) -> None:
     created_centers: list[str] = []
     first_line: dict[tuple[str, str], int] = {}
     repeated: list[int] = []
@@ -194,7 +195,7 @@ def _assign(ctx: Context, row: Row, promoter: r.Promoter, place_ids: list[str]) 
                      update=True)
 
 
-def import_promoters(ctx: Context, rows: list[Row]) -> None:
+def import_promoters(ctx: Context, rows: Iterable[Row]) -> None:
     first_line: dict[tuple[str, str], int] = {}
     repeated: list[int] = []
     names = SimilarNames(ctx.db, duplicate_queries.live_promoters)

@@ -1,15 +1,21 @@
 """Reading an import file: bytes → text (UTF-8 with or without BOM, else CP932, or the encoding chosen), CSV →
 records of cells; records (from CSV or an Excel sheet) → rows of normalised cells keyed by the exact Japanese
 header, the header checked against the kind's layout, and per-cell parsing that records a located error
-instead of stopping."""
+instead of stopping.
+
+A CSV file is streamed: one pass over its bytes in blocks settles the encoding (and counts lines for the
+progress), then records and rows are made one at a time, so a million-row file is never held whole."""
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import functools
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from kaigo_desktop.domain.text import normalize_cell
@@ -79,46 +85,81 @@ def encoding_name(encoding: str | None) -> str:
     return name
 
 
-def decode(data: bytes, encoding: str = "auto") -> str | None:
-    """The file's text: UTF-8 (BOM or not), else CP932 (Shift_JIS as Japanese Excel writes it); None
-    when it is neither. With encoding "utf-8" or "cp932" only that one is tried (decode_error says why
-    it failed)."""
-    return _decode(data, encoding_name(encoding))[0]
+BLOCK_BYTES = 1 << 20  # what the encoding scan reads at a time
 
 
-def decode_error(data: bytes, encoding: str) -> str:
-    """The Japanese message for a file that `decode` could not read."""
-    return _decode(data, encoding_name(encoding))[1]
+@dataclass(frozen=True)
+class CsvSource:
+    """A CSV file whose encoding reads it whole: the codec to open it with and its line count (an upper bound
+    of its records: blank lines and line breaks inside quoted cells count too), for the progress."""
+
+    path: Path
+    codec: str
+    lines: int
 
 
-def _decode(data: bytes, encoding: str) -> tuple[str | None, str]:
+@dataclass(frozen=True)
+class _Scan:
+    failed_at: int  # 1-based byte of the first byte the codec cannot read; 0 when it reads the whole file
+    not_text: bool  # characters that are never real text (see _NOT_TEXT)
+    nul: bool
+    lines: int
+
+
+def _scan(path: Path, codec: str) -> _Scan:
+    """Decode the file in blocks (nothing kept but flags): where `codec` fails, and what the text holds."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset = newlines = 0
+    not_text = nul = False
+    last = b""
+    with open(path, "rb") as source:
+        while True:
+            block = source.read(BLOCK_BYTES)
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                return _Scan(offset - pending + error.start + 1, not_text, nul, 0)
+            not_text = not_text or _NOT_TEXT.search(text) is not None
+            nul = nul or "\x00" in text
+            if not block:
+                break
+            offset += len(block)
+            newlines += block.count(b"\n")
+            last = block[-1:]
+    return _Scan(0, not_text, nul, newlines + (1 if last not in (b"", b"\n") else 0))
+
+
+def open_csv(path: Path, encoding: str = "auto") -> tuple[CsvSource | None, str]:
+    """(the file ready to stream, "") or (None, the Japanese reason): UTF-8 (BOM or not), else CP932
+    (Shift_JIS as Japanese Excel writes it); with encoding "utf-8" or "cp932" only that one is tried."""
+    encoding = encoding_name(encoding)
+    path = Path(path)
     if encoding == "auto":
         for codec in ("utf-8-sig", "cp932"):
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError:
+            scan = _scan(path, codec)
+            if scan.failed_at:
                 continue
-            return (None, ENCODING_ERROR) if _NOT_TEXT.search(text) else (text, "")
+            return (None, ENCODING_ERROR) if scan.not_text else (CsvSource(path, codec, scan.lines), "")
         return None, ENCODING_ERROR
     if encoding == "utf-8":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            return None, (f"UTF-8 として読めません（{error.start + 1:,}バイト目）。Shift_JIS で保存されている場合は"
+        scan = _scan(path, "utf-8-sig")
+        if scan.failed_at:
+            return None, (f"UTF-8 として読めません（{scan.failed_at:,}バイト目）。Shift_JIS で保存されている場合は"
                           "文字コードに cp932（Shift_JIS）を選んでください。")
-        if "\x00" in text:
+        if scan.nul:
             return None, "UTF-8 のテキストではありません（NUL 文字があります。UTF-16 などで保存されていませんか）。"
-        return text, ""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return None, "UTF-8（BOM 付き）のファイルです。文字コードに utf-8 を選ぶか、自動判別にしてください。"
-    try:
-        text = data.decode("cp932")
-    except UnicodeDecodeError as error:
-        return None, (f"Shift_JIS（cp932）として読めません（{error.start + 1:,}バイト目）。UTF-8 で保存されている"
+        return CsvSource(path, "utf-8-sig", scan.lines), ""
+    with open(path, "rb") as source:
+        if source.read(3) == b"\xef\xbb\xbf":
+            return None, "UTF-8（BOM 付き）のファイルです。文字コードに utf-8 を選ぶか、自動判別にしてください。"
+    scan = _scan(path, "cp932")
+    if scan.failed_at:
+        return None, (f"Shift_JIS（cp932）として読めません（{scan.failed_at:,}バイト目）。UTF-8 で保存されている"
                       "場合は文字コードに utf-8 を選んでください。")
-    if _NOT_TEXT.search(text):
+    if scan.not_text:
         return None, "Shift_JIS（cp932）のテキストではありません（Shift_JIS にない文字コードがあります）。"
-    return text, ""
+    return CsvSource(path, "cp932", scan.lines), ""
 
 
 _SPACES = re.compile(r"\s+")
@@ -210,38 +251,41 @@ def _message(error: Exception, header: str, raw: str) -> str:
     return f"{header}として読めません: {shown(raw)}"
 
 
-def csv_records(text: str, sink: ErrorSink) -> list[Record] | None:
-    """The records of a CSV text with the line each starts on; None (an error recorded) when the text is
-    not CSV."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[Record] = []
-    previous_end = 0
-    try:
-        for cells in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            records.append((start, cells))
-    except csv.Error as error:
-        if "field larger than field limit" in str(error):
-            message = f"セルの文字数が多すぎます（{MAX_CELL_CHARS:,}文字まで）。引用符 \" の閉じ忘れがないか確認してください。"
-        else:
-            message = f"CSV として読めない行があります（引用符 \" の対応などを確認してください: {error}）。"
-        sink.add(previous_end + 1, "", message)
-        return None
-    return records
+def csv_records(source: CsvSource, sink: ErrorSink) -> Iterator[Record]:
+    """The records of a CSV file, one at a time, with the line each starts on. When the text stops being CSV
+    an error is recorded at that line and the records end there (so the import is refused)."""
+    with open(source.path, encoding=source.codec, newline="") as handle:
+        reader = csv.reader(handle)
+        previous_end = 0
+        try:
+            for cells in reader:
+                start, previous_end = previous_end + 1, reader.line_num
+                yield start, cells
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                message = (f"セルの文字数が多すぎます（{MAX_CELL_CHARS:,}文字まで）。"
+                           "引用符 \" の閉じ忘れがないか確認してください。")
+            else:
+                message = f"CSV として読めない行があります（引用符 \" の対応などを確認してください: {error}）。"
+            sink.add(previous_end + 1, "", message)
 
 
 def _column_number(index: int) -> str:
     return f"{index + 1}列目"
 
 
+# A column holds few distinct texts (dates, counts, names, times), so each is normalised once.
+_normalized_text = functools.lru_cache(maxsize=1 << 15)(normalize_cell)
+
+
 def _cell(value: Any) -> tuple[str, Any, str | None]:
     """(normalised text, typed value or None, problem or None) of one cell."""
-    if isinstance(value, CellProblem):
-        return "", None, value.message
     if isinstance(value, str):
         if len(value) > MAX_CELL_CHARS:
             return "", None, f"セルの文字数が多すぎます（{len(value):,}文字。{MAX_CELL_CHARS:,}文字まで）。"
-        return normalize_cell(value), None, None
+        return _normalized_text(value), None, None
+    if isinstance(value, CellProblem):
+        return "", None, value.message
     text = normalize_cell(value)
     return text, (value if value is not None else None), None
 
@@ -256,24 +300,37 @@ def _is_blank(cells: list[Any]) -> bool:
     return all(_is_blank_cell(value) for value in cells)
 
 
-def build_rows(records: list[Record], layout: Layout, sink: ErrorSink, *,
+def build_rows(records: Iterable[Record], layout: Layout, sink: ErrorSink, *,
                column_label: Callable[[int], str] = _column_number,
                empty_message: str = "見出し行がありません（空のファイルです）。",
-               ) -> tuple[list[Row], list[str]] | None:
-    """The data rows and the headers present, from records of a CSV file or a sheet: the first record that
-    is not blank is the header. None (errors recorded) when the header is unusable."""
-    records = [(line, cells) for line, cells in records if not _is_blank(cells)]
-    if not records:
+               ) -> tuple[Iterator[Row], list[str]] | None:
+    """The data rows (made one at a time as they are read) and the headers present, from records of a CSV
+    file or a sheet: the first record that is not blank is the header. None (errors recorded) when the header
+    is unusable."""
+    records = ((line, cells) for line, cells in records if not _is_blank(cells))
+    first = next(records, None)
+    if first is None:
         sink.add(1, "", empty_message)
         return None
-    header_line, header_cells = records[0]
-    columns = _header(header_line, header_cells, records[1:], layout, sink, column_label)
+    header_line, header_cells = first
+    columns = _header(header_line, header_cells, records, layout, sink, column_label)
     if columns is None:
         return None
+    return _rows(records, columns, sink, column_label), [name for name in columns if name]
+
+
+def _rows(records: Iterator[Record], columns: list[str], sink: ErrorSink,
+          column_label: Callable[[int], str]) -> Iterator[Row]:
     present = [name for name in columns if name]
-    rows = []
-    for line, cells in records[1:]:
-        named: dict[str, str] = dict.fromkeys(present, "")
+    plain = "" not in columns  # every column named: a row of short text cells needs no checks per cell
+    for line, cells in records:
+        if plain and len(cells) <= len(columns) and all(
+                type(value) is str and len(value) <= MAX_CELL_CHARS for value in cells):
+            named = dict.fromkeys(present, "")
+            named.update(zip(columns, map(_normalized_text, cells)))
+            yield Row(line, named, sink, None)
+            continue
+        named = dict.fromkeys(present, "")
         typed: dict[str, Any] = {}
         row = Row(line, named, sink, typed)
         for index, value in enumerate(cells):
@@ -291,11 +348,10 @@ def build_rows(records: list[Record], layout: Layout, sink: ErrorSink, *,
                 what = "見出しのない列" if index < len(columns) else "見出しより右の列"
                 row.error("", f"{what}（{column_label(index)}）に値があります: {shown(text)}")
         row.typed = typed or None
-        rows.append(row)
-    return rows, present
+        yield row
 
 
-def _header(line: int, cells: list[Any], later: list[Record], layout: Layout, sink: ErrorSink,
+def _header(line: int, cells: list[Any], later: Iterator[Record], layout: Layout, sink: ErrorSink,
             column_label: Callable[[int], str]) -> list[str] | None:
     """The columns named by the header record; on failure, a hint when a later record is the real header
     (a title above the table), else every problem of the header."""
@@ -303,7 +359,7 @@ def _header(line: int, cells: list[Any], later: list[Record], layout: Layout, si
     columns = _check_header(line, cells, layout, trial, column_label)
     if columns is not None:
         return columns
-    for later_line, later_cells in later[:10]:
+    for later_line, later_cells in itertools.islice(later, 10):
         if _check_header(later_line, later_cells, layout, ErrorSink(), column_label) is not None:
             sink.add(line, "", f"見出し行は表の1行目に置いてください（{later_line}行目が見出しのようです）。"
                                f"{line}〜{later_line - 1}行目の表題や説明の行を削除してから取り込んでください。")
@@ -349,9 +405,24 @@ def _check_header(line: int, raw_headers: list[Any], layout: Layout, sink: Error
     return columns if ok else None
 
 
+class ProgressReporter:
+    """Calls progress(done, total) every `every` rows. A streamed file's total is an estimate (its line
+    count, a sheet's last row) until `finish`, after the commit, says the real one: until then the total shown
+    stays above done, so a cancel (cancelling.progress_that_stops) is honoured to the last row."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int, every: int = 1_000):
+        self.progress, self.total, self.every = progress, total, every
+
+    def __call__(self, done: int) -> None:
+        if self.progress is not None and done % self.every == 0:
+            self.progress(done, max(self.total, done + 1))
+
+    def finish(self, done: int) -> None:
+        self.total = done
+        if self.progress is not None:
+            self.progress(done, done)
+
+
 def progress_reporter(progress: Callable[[int, int], None] | None, total: int,
-                      every: int = 1_000) -> Callable[[int], None]:
-    def report(done: int) -> None:
-        if progress is not None and (done == total or done % every == 0):
-            progress(done, total)
-    return report
+                      every: int = 1_000) -> ProgressReporter:
+    return ProgressReporter(progress, total, every)

@@ -2,21 +2,23 @@
 records of typed cells, the same records a CSV file gives, so every kind of import reads both.
 
 openpyxl reads it read-only and with the values Excel saved for formulas (data_only). A formula Excel never
-calculated (a file written by a program) has no saved value: openpyxl would read it as blank, so the sheet's
-XML is scanned first to find such cells and report them. Nothing here raises on a bad file: every problem
-is an error in the ErrorSink."""
+calculated (a file written by a program) has no saved value: openpyxl would read it as blank, so the sheet is
+read with openpyxl's own row parser extended to note such cells (and to refuse cells beyond Excel's limits)
+in the same pass. Nothing here raises on a bad file: every problem is an error in the ErrorSink."""
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import re
 import warnings
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import iterparse
 
 from kaigo_desktop.services.importing_table import CellProblem, ErrorSink, Record, RowError, header_key
 
@@ -40,11 +42,29 @@ def is_spreadsheet(path: Path, data: bytes) -> bool:
         or Path(path).suffix.lower() in SPREADSHEET_SUFFIXES
 
 
+class SheetUnreadable(Exception):
+    """Met while a sheet streams past (a damaged part, a cell beyond Excel's limits): its Japanese message;
+    the whole file is refused with this error alone."""
+
+
 @dataclass
 class Sheet:
     name: str
-    records: list[Record] = field(default_factory=list)  # the rows that are not blank, with their row numbers
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_col, min_row, max_col, max_row
+    # The rows that are not blank, with their row numbers, read as they are asked for (the first one already
+    # read); raises SheetUnreadable when the sheet turns out to be damaged.
+    records: Iterator[Record] = field(default_factory=lambda: iter(()))
+    first_line: int = 0  # the row number of the first record, 0 when the sheet is empty
+    last_row: int = 0  # the last row the sheet says it has (<dimension>), 0 when it does not say
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # known once the records are read
+    _close: Callable[[], None] = lambda: None
+
+    def close(self) -> None:
+        self._close()
+
+    def read_to_end(self) -> None:
+        """Read the rest (the merged ranges come after the rows in the file)."""
+        for _ in self.records:
+            pass
 
 
 def column_letter(index: int) -> str:
@@ -93,34 +113,118 @@ def _check_archive(data: bytes) -> str | None:
     return None
 
 
+class _Unreadable(Exception):
+    """A sheet placing cells beyond Excel's limits: the whole file is refused with this message."""
+
+
 def _read(data: bytes, wanted: str | None, sink: ErrorSink) -> Sheet | None:
     import openpyxl
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not keep
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        worksheet = _choose(workbook, wanted, sink)
+    except BaseException:
+        workbook.close()
+        raise
+    if worksheet is None:
+        workbook.close()
+        return None
+    result = Sheet(worksheet.title, last_row=worksheet.max_row or 0)
+    stream = _stream(workbook, worksheet, result)  # from here on the stream closes the workbook
+    result._close = stream.close  # noqa: SLF001
+    try:
+        first = next(stream, None)
+    except SheetUnreadable as problem:
+        sink.add(0, "", str(problem))
+        return None
+    if first is not None:
+        result.first_line = first[0]
+        result.records = itertools.chain((first,), stream)
+    return result
+
+
+def _stream(workbook: Any, worksheet: Any, sheet: Sheet) -> Iterator[Record]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield from _read_cells(workbook, worksheet, sheet)
+    except _Unreadable as problem:
+        raise SheetUnreadable(str(problem)) from None
+    except Exception as error:  # noqa: BLE001 — a damaged file can make the parser fail in any way
+        raise SheetUnreadable(f"{UNREADABLE}（{type(error).__name__}）。") from error
+    finally:
+        workbook.close()
+
+
+def _read_cells(workbook: Any, worksheet: Any, result: Sheet) -> Iterator[Record]:
+    """The sheet's records and merged ranges, in one pass over its XML: openpyxl's own parser of a sheet's rows
+    (so dates, shared strings and numbers read as openpyxl reads them), which also notes the formulas
+    without a saved result and refuses cells beyond Excel's limits as it meets them."""
+    parser = _sheet_parser()(
+        workbook._archive.open(worksheet._worksheet_path), worksheet._shared_strings,  # noqa: SLF001
+        data_only=True, epoch=workbook.epoch, date_formats=workbook._date_formats,  # noqa: SLF001
+        timedelta_formats=workbook._timedelta_formats)  # noqa: SLF001
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        next_row = 1
+        for number, cells in parser.parse():
+            if number < next_row or not cells:  # a row out of order is passed over, as openpyxl does
+                continue
+            next_row = number + 1
+            values: list[Any] = [None] * cells[-1]["column"]
+            for cell in cells:
+                if cell["column"] <= len(values):
+                    values[cell["column"] - 1] = cell["value"]
+            row = [_value(v, number, column, parser.uncalculated) for column, v in enumerate(values, 1)]
+            if any(cell is not None and cell != "" for cell in row):
+                yield number, row
+    finally:
+        parser.source.close()
+    for merged in (parser.merged_cells.mergeCell if parser.merged_cells else ()):
         try:
-            worksheet = _choose(workbook, wanted, sink)
-            if worksheet is None:
-                return None
-            result = Sheet(worksheet.title)
-            path = getattr(worksheet, "_worksheet_path", None)
-            uncalculated: set[tuple[int, int]] = set()
-            if path is not None:
-                with workbook._archive.open(path) as source:  # noqa: SLF001 — the sheet's XML part
-                    scan = _scan(source)
-                if isinstance(scan, str):
-                    sink.add(0, "", scan)
-                    return None
-                uncalculated, result.merged = scan
-            worksheet.reset_dimensions()  # a wrong <dimension> would make openpyxl drop rows and columns
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
-                cells = [_value(v, number, column, uncalculated) for column, v in enumerate(values, 1)]
-                if any(cell is not None and cell != "" for cell in cells):
-                    result.records.append((number, cells))
-            return result
-        finally:
-            workbook.close()
+            bounds = range_boundaries((merged.ref or "").upper())
+        except (ValueError, TypeError):
+            continue
+        if None not in bounds:
+            result.merged.append(bounds)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _sheet_parser() -> type:
+    """openpyxl's parser of a sheet's XML with our checks at each row and cell (made on first use: openpyxl is
+    imported only when a workbook is read)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class SheetParser(WorkSheetParser):
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self.uncalculated: set[tuple[int, int]] = set()
+
+        def parse_row(self, row: Any) -> Any:
+            number = row.get("r")
+            try:
+                expected = int(float(number)) if number else self.row_counter + 1
+            except ValueError:
+                raise _Unreadable(f"{UNREADABLE}（行番号 {number[:20]} が読めません）。") from None
+            if not 1 <= expected <= MAX_ROW:
+                raise _Unreadable(f"{UNREADABLE}（行番号 {number} は Excel の範囲外です）。")
+            return super().parse_row(row)
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            reference = element.get("r")
+            if reference and _COORDINATE.match(reference) is None:
+                raise _Unreadable(f"{UNREADABLE}（セル番地 {reference[:20]} が読めません）。")
+            cell = super().parse_cell(element)
+            if not (1 <= cell["row"] <= MAX_ROW and 1 <= cell["column"] <= MAX_COLUMN):
+                raise _Unreadable(f"{UNREADABLE}（セル番地 {reference or cell['column']} は Excel の範囲外です）。")
+            if cell["value"] is None and _uncalculated(element):
+                self.uncalculated.add((cell["row"], cell["column"]))
+            return cell
+
+    return SheetParser
 
 
 def _choose(workbook: Any, wanted: str | None, sink: ErrorSink) -> Any | None:
@@ -175,51 +279,6 @@ def _coordinate(row: int, column: int) -> str:
 _COORDINATE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 
 
-def _scan(source: Any) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]] | str:
-    """(cells holding a formula with no saved value, merged ranges) of a sheet's XML, numbered as openpyxl
-    numbers them; a message when the sheet places cells beyond Excel's limits."""
-    from openpyxl.utils.cell import column_index_from_string, range_boundaries
-
-    uncalculated: set[tuple[int, int]] = set()
-    merged: list[tuple[int, int, int, int]] = []
-    row = column = 0
-    for event, element in iterparse(source, events=("start", "end")):
-        tag = element.tag.rpartition("}")[2]
-        if event == "start":
-            if tag == "row":
-                number = element.get("r")
-                row = int(float(number)) if number else row + 1
-                column = 0
-                if not 1 <= row <= MAX_ROW:
-                    return f"{UNREADABLE}（行番号 {number} は Excel の範囲外です）。"
-            continue
-        if tag == "c":
-            reference = element.get("r")
-            match = _COORDINATE.match(reference) if reference else None
-            if reference and match is None:
-                return f"{UNREADABLE}（セル番地 {reference[:20]} が読めません）。"
-            if match:
-                column, cell_row = column_index_from_string(match.group(1).upper()), int(match.group(2))
-            else:
-                column, cell_row = column + 1, row
-            if not (1 <= cell_row <= MAX_ROW and 1 <= column <= MAX_COLUMN):
-                return f"{UNREADABLE}（セル番地 {reference or column} は Excel の範囲外です）。"
-            if _uncalculated(element):
-                uncalculated.add((cell_row, column))
-            element.clear()
-        elif tag == "row":
-            element.clear()
-        elif tag == "mergeCell":
-            reference = element.get("ref") or ""
-            try:
-                bounds = range_boundaries(reference.upper())
-            except (ValueError, TypeError):
-                continue
-            if None not in bounds:
-                merged.append(bounds)  # type: ignore[arg-type]
-    return uncalculated, merged
-
-
 def _uncalculated(cell: Any) -> bool:
     """A formula cell without a saved result: no <v>, or an empty <v> on a cell that is not text (Excel
     saves a formula giving "" as t="str" with an empty <v>; programs that cannot calculate write <v/>)."""
@@ -240,9 +299,9 @@ def _uncalculated(cell: Any) -> bool:
 def merged_cell_hints(sheet: Sheet, errors: list[RowError]) -> list[str]:
     """Messages for merged cells that explain errors: a merged header, or merged cells on a row in error
     (only the top-left cell of a merged range holds the value; the rest read as blank)."""
-    if not sheet.merged or not sheet.records:
+    if not sheet.merged or not sheet.first_line:
         return []
-    header_line = sheet.records[0][0]
+    header_line = sheet.first_line
     ranges = [(c1, r1, c2, r2) for c1, r1, c2, r2 in sheet.merged if (c1, r1) != (c2, r2)]
 
     def text(bounds: tuple[int, int, int, int]) -> str:

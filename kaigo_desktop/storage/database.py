@@ -391,6 +391,18 @@ class Database:
         """Who the audit trail names for this connection's writes: the logged-in user, else the name given."""
         return self.user if self.actor.implicit else self.actor.name
 
+    @contextlib.contextmanager
+    def page_cache(self, mebibytes: int) -> Iterator[None]:
+        """A larger page cache for one bulk write. A transaction bigger than the cache spills pages to the WAL,
+        and a spilled page changed again is written again: a million-row import wrote the WAL over and over
+        with SQLite's default 2 MiB. The cache is memory taken only as pages are read, given back after."""
+        previous = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(previous)}")
+
     def audit_operation(self, operation: str) -> None:
         """Inside write(): say what the following rows are part of (the audit entries' detail)."""
         if self._audited and self._stamp is not None:

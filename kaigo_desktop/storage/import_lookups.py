@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -26,10 +27,39 @@ def live_natural_record_exists(db: Database, record: Any) -> bool:
                      (natural_record_id(record),)) == 1
 
 
-def gathering_dates(db: Database, place_id: str) -> set[date]:
-    """Dates of the live gatherings of one place."""
-    return {date.fromisoformat(row[0]) for row in db.query(
-        "SELECT held_on FROM gatherings WHERE place_id = ? AND deleted_at IS NULL", (place_id,))}
+def live_places(db: Database) -> list[tuple[str, str, str]]:
+    """(id, municipality code, name) of every live place: the one lookup an import resolves places through."""
+    cursor = db.conn.execute("SELECT id, municipality_code, name FROM places WHERE deleted_at IS NULL")
+    cursor.row_factory = None
+    return cursor.fetchall()
+
+
+def last_gathering_rowid(db: Database) -> int:
+    """The highest rowid of gatherings: the rows an import inserts after this are above it (rowids only grow
+    on insert)."""
+    return db.scalar("SELECT coalesce(max(rowid), 0) FROM gatherings")
+
+
+# For each gathering inserted above :before (in rowid order = the order written), the latest other live
+# gathering of the same place and date written before it: above :before, an earlier row of the same file; at
+# or below, one stored before the import. One probe of gatherings_place_stats per row.
+_SAME_PLACE_AND_DATE = """
+SELECT position, earlier > :before FROM (
+    SELECT row_number() OVER (ORDER BY n.rowid) - 1 AS position,
+           (SELECT max(o.rowid) FROM gatherings o
+             WHERE o.place_id = n.place_id AND o.held_on = n.held_on AND o.deleted_at IS NULL
+               AND o.rowid < n.rowid) AS earlier
+      FROM gatherings n WHERE n.rowid > :before)
+ WHERE earlier IS NOT NULL"""
+
+
+def same_place_and_date(db: Database, before: int) -> Iterator[tuple[int, bool]]:
+    """(0-based position among the gatherings inserted above rowid `before`, whether the earlier one is also
+    new) for each new gathering sharing its place and date with an earlier live one."""
+    cursor = db.conn.execute(_SAME_PLACE_AND_DATE, {"before": before})
+    cursor.row_factory = None
+    for position, again in cursor:
+        yield position, bool(again)
 
 
 def live_assignment(db: Database, promoter_id: str, place_id: str, start_date: date) -> tuple[str, date | None] | None:
