@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from kaigo_desktop.domain import checklist
+from kaigo_desktop.domain.small_counts import is_small
 from kaigo_desktop.domain.records import RecordMeta
 from kaigo_desktop.domain.validation import FieldError, require
 
@@ -258,3 +259,43 @@ def figures(cases_with_levels: list[tuple[ShortTermCase, str | None, str | None]
             if latest_followup_attending(case) == 1:
                 attending.add(case.participant_id)
     return CaseFigures(len(users), len(evaluated), len(better), len(connected), len(attending))
+
+
+@dataclass(frozen=True)
+class SuppressedFigures:
+    """CaseFigures as shown to 東京都: a count is None when hidden — small (1–4 people), or a part whose
+    complement (evaluated − improved, connected − attending) is small or whose whole is hidden, so no hidden
+    count can be worked out by subtraction; a share is None when its part is hidden or its whole is 0."""
+
+    users: int | None
+    evaluated: int | None
+    improved: int | None
+    connected: int | None
+    attending: int | None
+    improved_share: float | None
+    attending_share: float | None
+    hidden: tuple[str, ...]  # the names of the hidden counts
+
+    @property
+    def users_at_least_one(self) -> bool:
+        """Whether the service had a user (a hidden users count is 1–4)."""
+        return self.users is None or self.users > 0
+
+
+def _part_hidden(part: int, whole: int, whole_hidden: bool) -> bool:
+    return whole_hidden or is_small(part) or is_small(whole - part)
+
+
+def suppressed(found: CaseFigures) -> SuppressedFigures:
+    hidden = {"users": is_small(found.users), "evaluated": is_small(found.evaluated),
+              "connected": is_small(found.connected)}
+    hidden["improved"] = _part_hidden(found.improved, found.evaluated, hidden["evaluated"])
+    hidden["attending"] = _part_hidden(found.attending, found.connected, hidden["connected"])
+
+    def shown(name: str) -> int | None:
+        return None if hidden[name] else getattr(found, name)
+
+    return SuppressedFigures(
+        shown("users"), shown("evaluated"), shown("improved"), shown("connected"), shown("attending"),
+        None if hidden["improved"] else found.improved_share, None if hidden["attending"] else found.attending_share,
+        tuple(name for name in ("users", "evaluated", "improved", "connected", "attending") if hidden[name]))
