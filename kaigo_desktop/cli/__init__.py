@@ -15,6 +15,7 @@ from pathlib import Path
 from kaigo_desktop import __version__, paths
 from kaigo_desktop.cli.audit import AUDIT_COMMANDS, add_audit_commands
 from kaigo_desktop.cli.backup import BACKUP_COMMANDS, add_backup_commands
+from kaigo_desktop.cli.cases import CASE_COMMANDS, add_case_commands
 from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS, add_exchange_commands
 from kaigo_desktop.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, err, fail
 from kaigo_desktop.cli.metro import METRO_COMMANDS, add_metro_commands
@@ -29,7 +30,7 @@ __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
 
 _COMMANDS = {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
              **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS, **METRO_COMMANDS,
-             **PARTICIPANT_COMMANDS}
+             **PARTICIPANT_COMMANDS, **CASE_COMMANDS}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     add_period_commands(sub)
     add_metro_commands(sub)
     add_participant_commands(sub)
+    add_case_commands(sub)
     return parser
 
 

@@ -136,7 +136,8 @@ CHECK_COLUMNS = {"participant_id": NUMBER, "checked_on": "実施日", "entered_b
                  "weight_kg": WEIGHT, **{f"q{n}": item_header(n) for n in checklist.YES_NO_ITEMS}}
 
 
-def _participant(ctx: Context, row: Row, code: str | None) -> str | None:
+def participant_of_row(ctx: Context, row: Row, code: str | None) -> str | None:
+    """The participant a row names by 参加者番号 (and 地域包括支援センター when the number is not unique)."""
     number = row.value(NUMBER, required=True)
     if code is None or number is None:
         return None
@@ -160,7 +161,7 @@ def import_checks(ctx: Context, rows: list[Row]) -> None:
     for done, row in enumerate(rows, 1):
         ctx.report(done)
         code = ctx.municipality(row)
-        participant_id = _participant(ctx, row, code)
+        participant_id = participant_of_row(ctx, row, code)
         checked_on = ctx.read_date(row, "実施日", required=True)
         answers = {f"q{n}": row.value(item_header(n), lambda text, n=n: _answer(text, n))
                    for n in checklist.YES_NO_ITEMS}
