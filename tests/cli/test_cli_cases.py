@@ -88,6 +88,8 @@ def test_figures_and_template(with_cases, tmp_path, capsys):
                "--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["users"] is None and "users" in data["hidden"]  # 2 users: hidden
+    assert run("--db", with_cases, "submission", "show", "--fy", "2023", "--municipality", "131016") == 0
+    assert "記録から計算した利用者 <5（秘匿）" in capsys.readouterr().out
     out = tmp_path / "cases.xlsx"
     assert run("--db", with_cases, "template", "cases", "--out", out) == 0
     sheet = openpyxl.load_workbook(out).worksheets[0]
