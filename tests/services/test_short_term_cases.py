@@ -165,3 +165,11 @@ def test_cases_leave_only_in_encrypted_bundles(world, tmp_path):
         exchange.export_bundle(db, out, since="all")
     exchange.export_bundle(db, out, since="all", passphrase="aikotoba-1234")
     assert exchange.is_encrypted(out)
+
+
+def test_a_promoter_cannot_take_cases_out_in_a_bundle(world, tmp_path):
+    db = _as(world["db"], "推進")
+    out = tmp_path / "mine.kaigo"
+    with pytest.raises(rights.Forbidden):
+        exchange.export_bundle(db, out, since="all", passphrase="aikotoba-1234")
+    assert not out.exists()
