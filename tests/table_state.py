@@ -6,7 +6,8 @@ from __future__ import annotations
 from kaigo_desktop.storage.database import Database
 
 TABLES = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population", "activities",
-          "expenses", "participants", "participant_places", "frailty_checks", "questionnaires", "short_term_cases")
+          "expenses", "participants", "participant_places", "frailty_checks", "questionnaires",
+          "gathering_participants", "short_term_cases")
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -119,6 +119,17 @@ class Questionnaire:
     meta: RecordMeta = field(default_factory=RecordMeta, compare=False)
 
 
+@dataclass
+class RosterEntry:
+    """A participant recorded as present at a gathering (a place that keeps a roster). One per gathering and
+    participant: unticking moves the entry to the trash, ticking again brings the same entry back."""
+
+    gathering_id: str
+    participant_id: str
+    id: str = ""
+    meta: RecordMeta = field(default_factory=RecordMeta, compare=False)
+
+
 QUESTIONNAIRE_FIELDS = tuple(f"a{n}" for n in checklist.QUESTIONNAIRE_ITEMS)
 assert set(QUESTIONNAIRE_FIELDS) <= {f.name for f in fields(Questionnaire)}
 assert set(ANSWER_FIELDS) <= {f.name for f in fields(FrailtyCheck)}
@@ -201,3 +212,30 @@ def check_questionnaire(q: Questionnaire, today: date) -> list[FieldError]:
                                   or not 1 <= value <= len(choices)):
             errors.append(FieldError(f"a{number}", f"後期高齢者の質問票 No.{number} の回答は1〜{len(choices)}です。"))
     return errors
+
+
+# ---------------------------------------------------------------- rosters (who came at a gathering)
+
+FISCAL_YEAR_FIRST_MONTH = 4  # a 年度 starts on 1 April
+
+
+def age_at_fiscal_year_start(birth_year: int, birth_month: int, fiscal_year: int) -> int:
+    """Age in whole years on 1 April of the 年度, from the birth year and month only: a person born in April or
+    later of a year has not had that year's birthday by 1 April (the day is unknown; counting April births as
+    not yet a year older keeps a 64-year-old out of 65歳以上). storage/member_figures.py writes the same rule in
+    SQL; tests/domain/test_rosters.py holds them together."""
+    return fiscal_year - birth_year - (1 if birth_month >= FISCAL_YEAR_FIRST_MONTH else 0)
+
+
+ROSTER_COMPUTED = ("この年度は開催記録で参加者を記録しているため、参加者実人数は記録から計算します"
+                   "（入力はできません）。")
+
+
+def check_roster_size(attendance_total: int | None, roster_size: int, field_name: str = "attendance_total"
+                      ) -> list[FieldError]:
+    """A gathering's 参加者数 counts everyone who came, so it is never below the participants recorded as present."""
+    if roster_size and (attendance_total is None or attendance_total < roster_size):
+        shown = "未入力" if attendance_total is None else f"{attendance_total:,}人"
+        return [FieldError(field_name, f"参加者数（{shown}）が、参加を記録した参加者の数（{roster_size:,}人）より"
+                                       "少なくなっています。参加者数を直すか、参加の記録を見直してください。")]
+    return []

@@ -30,6 +30,7 @@ KIND_NAMES: dict[str, str] = {
     "participant_places": "参加者の通いの場",
     "frailty_checks": "基本チェックリスト",
     "questionnaires": "後期高齢者の質問票",
+    "gathering_participants": "開催記録の参加者",
     "short_term_cases": "短期集中予防サービスの記録",
 }
 

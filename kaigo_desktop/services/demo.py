@@ -30,7 +30,7 @@ from kaigo_desktop.services import bulk, records, rights
 from kaigo_desktop.services.demo_mark import is_demo_database, mark_as_demo
 from kaigo_desktop.services.demo_cases import add_demo_cases
 from kaigo_desktop.services.demo_participants import add_demo_participants
-from kaigo_desktop.storage import check_queries, lookups
+from kaigo_desktop.storage import check_queries, lookups, roster_queries
 from kaigo_desktop.storage.aggregates import Scope
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.ids import new_id
@@ -610,7 +610,7 @@ class _DemoBuilder:
         rows: list[Members] = []
         for plan, fy, drawn in self.drawn_members:
             held = attendance[fy].get(plan.place.id, 0)
-            if not held:
+            if not held or roster_queries.keeps_roster(self.db, plan.place.id, fy):
                 continue
             total = min(held, drawn)
             male = female = under_65 = age_65_74 = age_75_plus = None
@@ -837,10 +837,10 @@ def create_demo(db: Database, *, places: int = 200, years: int = 2, seed: int = 
         builder.add_activities()
         builder.add_expenses()
         gatherings = builder.add_gatherings()
-        builder.write_members()
         people = add_demo_participants(
             db, [plan.place for plan in builder.plans], seed=seed, first_day=builder.window_start,
             today=builder.today, names=[(s[0] + g[0], s[1] + g[1]) for s in SURNAMES for g in GIVEN_NAMES])
+        builder.write_members()  # after the rosters: a roster place's 実人数 is computed, not typed
         cases = add_demo_cases(db, seed=seed, today=builder.today)
     return DemoSummary(
         municipalities=len(builder.municipalities), centers=builder.counts["centers"], places=len(builder.plans),

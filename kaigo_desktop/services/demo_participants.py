@@ -1,4 +1,6 @@
-"""Demo participants and their yearly 基本チェックリスト (issue 19): a few places keep a roster; each person is
+"""Demo participants and their yearly 基本チェックリスト (issue 19): a few places keep a roster — who came at each of
+their gatherings is recorded (most of the people attending then, never more than the 参加者数), so their
+参加者実人数 is computed (storage/member_figures.py) and the demo types none for them; each person is
 checked on joining and about yearly after, and most stay at their level, some improve (more often in the first
 year at a place), some worsen. Small (a dozen places at most) so the demo is not noticeably slower; its own
 random stream, so the rest of the demo is the same for a seed whether or not participants are made."""
@@ -13,9 +15,11 @@ from kaigo_desktop.domain import checklist
 from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain.records import Place
 from kaigo_desktop.services import records
+from kaigo_desktop.storage import roster_queries
 from kaigo_desktop.storage.ids import new_id
 
 MAX_PLACES = 12
+PRESENT_SHARE = 0.75  # of the people attending a roster place, the share who come to a given gathering
 PEOPLE_PER_PLACE = (8, 20)
 # Level at joining (robust, pre-frail, frail) and a typical total score for each.
 START_SHARES = (0.5, 0.35, 0.15)
@@ -30,6 +34,7 @@ HEIGHT_CM = {"男性": (158, 172), "女性": (145, 158), "不明": (150, 165)}
 class DemoParticipants:
     participants: int
     checks: int
+    present: int = 0  # roster entries: people recorded at gatherings
 
 
 def _answers(rng: random.Random, score: int, height: float) -> dict:
@@ -106,4 +111,25 @@ def add_demo_participants(db, places: list[Place], *, seed: int, first_day: date
     records.add_many(db, attendance, today=today)
     records.add_many(db, checks, today=today)
     records.add_many(db, questionnaires, today=today)
-    return DemoParticipants(len(people), len(checks))
+    present = _record_rosters(db, rng, attendance, today)
+    return DemoParticipants(len(people), len(checks), present)
+
+
+def _record_rosters(db, rng: random.Random, attendance: list[pr.Attendance], today: date) -> int:
+    """Who came at each gathering of the roster places: a share of those attending that day, at most the
+    gathering's 参加者数 (the rule a roster meets)."""
+    by_place: dict[str, list[pr.Attendance]] = {}
+    for period in attendance:
+        by_place.setdefault(period.place_id, []).append(period)
+    entries: list[pr.RosterEntry] = []
+    for place_id, periods in by_place.items():
+        for gathering_id, day, attendance_total in roster_queries.gatherings_of(db, place_id):
+            if day > today:
+                continue
+            there = [p.participant_id for p in periods
+                     if p.start_date <= day and (p.end_date is None or p.end_date >= day)]
+            came = [pid for pid in there if rng.random() < PRESENT_SHARE]
+            came = rng.sample(came, min(len(came), attendance_total or 0))
+            entries += [pr.RosterEntry(gathering_id, pid) for pid in came]
+    records.add_many(db, entries, today=today)
+    return len(entries)

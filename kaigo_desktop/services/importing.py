@@ -29,6 +29,7 @@ from kaigo_desktop.services.importing_figures import (
 )
 from kaigo_desktop.services.importing_cases import CASES, import_cases
 from kaigo_desktop.services.importing_participants import CHECKS, PARTICIPANTS, import_checks, import_participants
+from kaigo_desktop.services.importing_rosters import ROSTER, import_roster
 from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
 from kaigo_desktop.services.importing_table import (
     MAX_ERRORS,
@@ -49,7 +50,7 @@ from kaigo_desktop.storage.database import Database
 __all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file", "layout_of"]
 
 IMPORT_KINDS = ("places", "gatherings", "promoters", "activities", "members", "population", "expenses",
-                "participants", "checks", "cases")
+                "participants", "checks", "roster", "cases")
 
 KIND_LABELS: dict[str, str] = {
     "places": "通いの場",
@@ -61,6 +62,7 @@ KIND_LABELS: dict[str, str] = {
     "expenses": "推進員配置事業 経費",
     "participants": "参加者",
     "checks": "基本チェックリスト",
+    "roster": "開催記録の参加者",
     "cases": "短期集中予防サービスの記録",
 }
 
@@ -74,6 +76,7 @@ _KINDS: dict[str, tuple[Layout, Callable[[Context, list[Row]], None]]] = {
     "expenses": (EXPENSES, import_expenses),
     "participants": (PARTICIPANTS, import_participants),
     "checks": (CHECKS, import_checks),
+    "roster": (ROSTER, import_roster),
     "cases": (CASES, import_cases),
 }
 

@@ -137,7 +137,7 @@ CHECK_COLUMNS = {"participant_id": NUMBER, "checked_on": "実施日", "entered_b
 
 
 def participant_of_row(ctx: Context, row: Row, code: str | None) -> str | None:
-    """The participant a row names by 参加者番号 (and 地域包括支援センター when the number is not unique)."""
+    """The live participant the row's 参加者番号 (and 地域包括支援センター, if given) names in the 区市町村."""
     number = row.value(NUMBER, required=True)
     if code is None or number is None:
         return None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kaigo_desktop.domain.fiscal import fiscal_year_range
+from kaigo_desktop.domain.participants import ROSTER_COMPUTED
 from kaigo_desktop.domain.records import Members
 from kaigo_desktop.domain.validation import FieldError, check_members
 from kaigo_desktop.services import records
@@ -33,6 +34,7 @@ class MembersRow:
     age_75_plus: int | None = None
     record_id: str | None = None
     updated_by: str = ""
+    from_roster: bool = False  # computed from the gatherings' rosters (storage/member_figures.py): not editable
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def members_sheet(db: Database, fiscal_year: int, municipality_code: str | None 
                                span["gatherings"] if span else 0, span["attendance"] if span else 0,
                                member["total"] if member else None, **parts,
                                record_id=member["id"] if member else None,
-                               updated_by=member["updated_by"] if member else ""))
+                               updated_by=member["updated_by"] if member else "",
+                               from_roster=bool(member["from_roster"]) if member else False))
     return rows
 
 
@@ -79,6 +82,10 @@ def row_problems(entry: MembersEntry, attendance: int) -> tuple[list[FieldError]
     return errors, warnings
 
 
+def _figures(row: MembersEntry | MembersRow) -> tuple:
+    return (row.total, *(getattr(row, name) for name in PARTS))
+
+
 def save_members(db: Database, fiscal_year: int, entries: list[MembersEntry], today: date | None = None) -> int:
     """All rows or none, in one transaction; errors name the place. Returns the rows written."""
     today = today or date.today()
@@ -89,6 +96,11 @@ def save_members(db: Database, fiscal_year: int, entries: list[MembersEntry], to
     for entry in entries:
         row = current.get(entry.place_id)
         name = row.place_name if row else entry.place_id
+        if row is not None and row.from_roster:
+            # computed from the roster: sent back unchanged by a whole-sheet save, never written
+            if _figures(entry) != _figures(row):
+                errors.append(FieldError(f"{entry.place_id}.total", f"{name}: {ROSTER_COMPUTED}"))
+            continue
         if entry.total is None:
             problems, _ = row_problems(entry, 0)
             errors += [FieldError(f"{entry.place_id}.{e.field}", f"{name}: {e.message}") for e in problems]

@@ -27,7 +27,8 @@ from kaigo_desktop.domain.fiscal import (
     optional_iso_date,
 )
 from kaigo_desktop.services import settings as settings_service
-from kaigo_desktop.storage import acknowledgement_queries, aggregates, check_queries
+from kaigo_desktop.domain.participants import check_roster_size
+from kaigo_desktop.storage import acknowledgement_queries, aggregates, check_queries, roster_queries
 from kaigo_desktop.storage.database import Database
 
 ERROR, WARNING = "error", "warning"
@@ -279,12 +280,45 @@ def _members_above_attendance(c: _Context) -> Iterator[CheckFinding]:
         attendance = c.spans[place_id]["attendance"] if place_id in c.spans else 0
         if row["total"] > attendance:
             place = c.places[place_id]
+            typed = () if row["from_roster"] else (  # a computed figure is no record of its own
+                RecordRef("members", row["id"], f"{place['name']}の参加者実人数"),)
             yield CheckFinding(
                 "MEMBERS_ABOVE_ATTENDANCE", ERROR,
                 f"「{place['name']}」の参加者実人数（{row['total']:,}人）が延べ参加者数（{attendance:,}人）を"
                 "超えています。実人数は1年間に参加した人の数で、延べ人数より多くはなりません。",
-                place["municipality_code"],
-                (c.place_ref(place_id), RecordRef("members", row["id"], f"{place['name']}の参加者実人数")))
+                place["municipality_code"], (c.place_ref(place_id), *typed))
+
+
+@rule("ROSTER_ABOVE_ATTENDANCE")
+def _roster_above_attendance(c: _Context) -> Iterator[CheckFinding]:
+    """A gathering's 参加者数 below the participants recorded present (a form refuses it; a bundle from another
+    PC or a roster import into an older 参加者数 can still bring it)."""
+    for g in roster_queries.short_gatherings(c.db, c.scope.fy_start, c.scope.fy_end, c.municipality_code):
+        place = c.places.get(g["place_id"])
+        if place is None:
+            continue
+        [error] = check_roster_size(g["attendance_total"], g["present"])
+        yield CheckFinding(
+            "ROSTER_ABOVE_ATTENDANCE", ERROR, f"「{place['name']}」{_day(g['held_on'])}: {error.message}",
+            place["municipality_code"],
+            (c.place_ref(g["place_id"]), RecordRef("gatherings", g["id"], f"{_day(g['held_on'])} {place['name']}")))
+
+
+@rule("MEMBERS_TYPED_IGNORED")
+def _members_typed_ignored(c: _Context) -> Iterator[CheckFinding]:
+    """A typed 参加者実人数 of a place whose figure is computed from its roster (typed before the roster began,
+    or received from another PC): not counted; the user should know, and may move it to the trash."""
+    for row in roster_queries.ignored_typed_members(c.db, c.fiscal_year, c.municipality_code):
+        place = c.places.get(row["place_id"])
+        if place is None:
+            continue
+        computed = c.members[row["place_id"]]["total"]
+        yield CheckFinding(
+            "MEMBERS_TYPED_IGNORED", WARNING,
+            f"「{place['name']}」は開催記録で参加者を記録しているため、参加者実人数は記録から計算した{computed:,}人を"
+            f"使います。入力済みの{row['total']:,}人は集計に入りません（不要ならごみ箱へ移してください）。",
+            place["municipality_code"],
+            (c.place_ref(row["place_id"]), RecordRef("members", row["id"], f"{place['name']}の参加者実人数")))
 
 
 # ---------------------------------------------------------------- gatherings

@@ -23,7 +23,7 @@ from kaigo_desktop.domain.validation import (
     require,
 )
 from kaigo_desktop.domain.vocab import PLACE_STATUSES, unknown_choice_message
-from kaigo_desktop.storage import lookups
+from kaigo_desktop.storage import lookups, roster_queries
 from kaigo_desktop.storage.database import Database
 
 
@@ -131,6 +131,8 @@ def _gathering_links(db: Database, g: r.Gathering, today: date) -> list[FieldErr
     period = lookups.place_period(db, g.place_id) if g.place_id and g.held_on else None
     if period is not None:  # the place's open period (today was checked with the fields)
         errors += check_gathering_date(g.held_on, place_start=period[0], place_end=period[1], today=date.max)
+    if g.id:  # a stored gathering with a roster: 参加者数 ≥ the participants recorded present
+        errors += pr.check_roster_size(g.attendance_total, roster_queries.roster_size(db, g.id))
     return errors + _live(db, "promoters", g.promoter_id, "promoter_id", words.PROMOTER)
 
 
@@ -141,7 +143,10 @@ def _members_fields(db: Database, m: r.Members, today: date) -> list[FieldError]
 
 
 def _members_links(db: Database, m: r.Members, today: date) -> list[FieldError]:
-    return _live(db, "places", m.place_id, "place_id", words.PLACE)
+    errors = _live(db, "places", m.place_id, "place_id", words.PLACE)
+    if m.place_id and isinstance(m.fiscal_year, int) and roster_queries.keeps_roster(db, m.place_id, m.fiscal_year):
+        errors.append(FieldError("total", pr.ROSTER_COMPUTED))  # computed there (storage/member_figures.py)
+    return errors
 
 
 def _population_fields(db: Database, p: r.Population, today: date) -> list[FieldError]:
@@ -217,6 +222,25 @@ def _questionnaire_links(db: Database, q: pr.Questionnaire, today: date) -> list
                                         "answered_on", "回答日"))
 
 
+def _roster_fields(db: Database, e: pr.RosterEntry, today: date) -> list[FieldError]:
+    return require(e.gathering_id, "gathering_id", words.GATHERING) + require(e.participant_id, "participant_id",
+                                                                               "参加者")
+
+
+def _roster_links(db: Database, e: pr.RosterEntry, today: date) -> list[FieldError]:
+    """The gathering and participant live, and the participant attending the gathering's place that day. The
+    roster's size against the 参加者数 is the whole roster's rule (services/rosters.py, the gathering's own)."""
+    gathering = roster_queries.gathering_facts(db, e.gathering_id) if e.gathering_id else None
+    if e.gathering_id and (gathering is None or not gathering.live):
+        return [FieldError("gathering_id", words.not_found(words.GATHERING))]
+    errors = _live(db, "participants", e.participant_id, "participant_id", "参加者")
+    if not errors and gathering is not None and e.participant_id and not roster_queries.attends_on(
+            db, e.participant_id, gathering.place_id, gathering.held_on):
+        errors.append(FieldError("participant_id", f"この参加者は{gathering.held_on:%Y-%m-%d}にこの通いの場の参加者"
+                                                   "として登録されていません（参加者の通いの場の期間を確かめてください）。"))
+    return errors
+
+
 # 短期集中予防サービス cases (issue 19): the rules on their fields live in domain/short_term_cases.py.
 
 def _case_fields(db: Database, case: stc.ShortTermCase, today: date) -> list[FieldError]:
@@ -250,6 +274,7 @@ _RULES: dict[type, tuple[Rules, Rules]] = {
     pr.Attendance: (_attendance_fields, _attendance_links),
     pr.FrailtyCheck: (_check_fields, _check_links),
     pr.Questionnaire: (_questionnaire_fields, _questionnaire_links),
+    pr.RosterEntry: (_roster_fields, _roster_links),
     stc.ShortTermCase: (_case_fields, _case_links),
 }
 

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from kaigo_desktop.storage import member_figures
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.definitions import (
     active_place,
@@ -86,7 +87,7 @@ def attendance_by_month(db: Database, scope: Scope) -> dict[str, int]:
 def members(db: Database, fiscal_year: int) -> list[sqlite3.Row]:
     return db.query(
         "SELECT m.place_id, m.total, m.male, m.female, m.age_under_65, m.age_65_74, m.age_75_plus"
-        " FROM members m WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy", {"fy": fiscal_year})
+        f" FROM {member_figures.figures()} m", {"fy": fiscal_year})
 
 
 def population(db: Database, fiscal_year: int, municipality_code: str | None) -> dict[str, int]:

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import date
 
 from kaigo_desktop.storage.aggregates import Scope
+from kaigo_desktop.storage import member_figures
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.definitions import (
     active_place,
@@ -88,8 +89,9 @@ def gatherings_between(db: Database, place_id: str, first: date | str, last: dat
 
 def members_of_year(db: Database, fiscal_year: int, municipality_code: str | None) -> list[sqlite3.Row]:
     return db.query(
-        "SELECT m.id, m.place_id, m.total, m.age_65_74, m.age_75_plus FROM members m JOIN places p ON p.id = m.place_id"
-        f" WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy AND {in_municipality('p.municipality_code')}",
+        "SELECT m.id, m.place_id, m.total, m.age_65_74, m.age_75_plus, m.from_roster"
+        f" FROM {member_figures.figures()} m JOIN places p ON p.id = m.place_id"
+        f" WHERE {in_municipality('p.municipality_code')}",
         {"fy": fiscal_year, "muni": municipality_code})
 
 
@@ -131,11 +133,11 @@ def open_conflicts(db: Database) -> list[sqlite3.Row]:
 
 
 def members_rows(db: Database, fiscal_year: int, place_ids: list[str]) -> list[sqlite3.Row]:
-    """The stored 参加者実人数 (live) of the 年度 for these places, whole rows."""
+    """The 参加者実人数 of the 年度 for these places as counted (typed, or computed from a roster: from_roster)."""
     if not place_ids:
         return []
-    marks = ",".join("?" * len(place_ids))
+    marks = ",".join(f":p{n}" for n in range(len(place_ids)))
     return db.query(
-        "SELECT id, place_id, total, male, female, age_under_65, age_65_74, age_75_plus, updated_by"
-        f" FROM members WHERE deleted_at IS NULL AND fiscal_year = ? AND place_id IN ({marks})",
-        (fiscal_year, *place_ids))
+        "SELECT id, place_id, total, male, female, age_under_65, age_65_74, age_75_plus, updated_by, from_roster"
+        f" FROM {member_figures.figures()} m WHERE place_id IN ({marks})",
+        {"fy": fiscal_year, **{f"p{n}": place_id for n, place_id in enumerate(place_ids)}})

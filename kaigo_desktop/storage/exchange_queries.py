@@ -23,6 +23,8 @@ _MUNICIPALITY_FILTER = {
     **dict.fromkeys(("participant_places", "frailty_checks", "questionnaires", "short_term_cases"),
                     "participant_id IN (SELECT p.id FROM participants p JOIN centers c ON c.id = p.center_id"
                     " WHERE c.municipality_code = :m)"),
+    "gathering_participants": "participant_id IN (SELECT p.id FROM participants p JOIN centers c"
+                              " ON c.id = p.center_id WHERE c.municipality_code = :m)",
 }
 
 
@@ -41,6 +43,7 @@ _CENTER_FILTER = {
     "participants": "center_id = :c",
     **dict.fromkeys(("participant_places", "frailty_checks", "questionnaires", "short_term_cases"),
                     "participant_id IN (SELECT id FROM participants WHERE center_id = :c)"),
+    "gathering_participants": "participant_id IN (SELECT id FROM participants WHERE center_id = :c)",
 }
 
 

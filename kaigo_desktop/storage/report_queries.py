@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+from kaigo_desktop.storage import member_figures
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.definitions import active_place, employed, in_municipality, period_params
 
@@ -44,9 +45,9 @@ def gathering_figures_by_municipality(db: Database, start: date, end: date, refe
 
 def members_of_active_places(db: Database, start: date, end: date, fiscal_year: int) -> list[sqlite3.Row]:
     return db.query(
-        "SELECT p.municipality_code, m.total, m.age_65_74, m.age_75_plus FROM members m"
+        f"SELECT p.municipality_code, m.total, m.age_65_74, m.age_75_plus FROM {member_figures.figures()} m"
         " JOIN places p ON p.id = m.place_id"
-        f" WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy AND {active_place('p')}",
+        f" WHERE {active_place('p')}",
         period_params(start, end, None, fy=fiscal_year))
 
 
@@ -102,11 +103,10 @@ def supported_places(db: Database, start: date, end: date, fiscal_year: int,
     the place's 参加者実人数 of the 年度 (NULL when not recorded)."""
     return db.query(
         "SELECT pr.municipality_code, pl.id AS place_id, pl.name AS place_name, pl.kana AS place_kana,"
-        " pr.name AS promoter_name, pr.kana AS promoter_kana, COUNT(*) AS activities,"
-        " (SELECT m.total FROM members m WHERE m.place_id = pl.id AND m.fiscal_year = :fy"
-        "  AND m.deleted_at IS NULL) AS members"
+        " pr.name AS promoter_name, pr.kana AS promoter_kana, COUNT(*) AS activities, m.total AS members"
         " FROM activities a JOIN promoters pr ON pr.id = a.promoter_id AND pr.deleted_at IS NULL"
         " JOIN places pl ON pl.id = a.place_id AND pl.deleted_at IS NULL"
+        f" LEFT JOIN {member_figures.figures()} m ON m.place_id = pl.id"
         " WHERE a.deleted_at IS NULL AND a.done_on BETWEEN :start AND :end"
         f" AND {in_municipality('pr.municipality_code')}"
         " GROUP BY pr.municipality_code, pl.id, pr.id"

@@ -65,6 +65,8 @@ TABLES: dict[type, TableSpec] = {
         TableSpec("participant_places", pr.Attendance, KIND_NAMES["participant_places"], personal=True),
         TableSpec("frailty_checks", pr.FrailtyCheck, KIND_NAMES["frailty_checks"], personal=True),
         TableSpec("questionnaires", pr.Questionnaire, KIND_NAMES["questionnaires"], personal=True),
+        TableSpec("gathering_participants", pr.RosterEntry, KIND_NAMES["gathering_participants"],
+                  ("gathering_id", "participant_id"), personal=True),
         TableSpec("short_term_cases", short_term_cases.ShortTermCase, KIND_NAMES["short_term_cases"],
                   personal=True),
     )

@@ -124,3 +124,24 @@ def test_outcomes_text(filled, capsys):
     assert run("--db", filled, "outcomes", "--fy", "令和6年度") == 0
     out = capsys.readouterr().out
     assert "令和6年度 通いの場参加者のフレイル状態の変化" in out and "秘匿処理: あり" in out
+
+
+def test_import_roster_writes_all_rows_or_none_and_the_members_follow(filled, tmp_path, capsys):
+    """`import roster`: exit 1 and nothing written with a row error; exit 0 and the 実人数 computed otherwise."""
+    from kaigo_desktop.services.importing_rosters import ROSTER
+
+    gatherings = _write(tmp_path / "g.csv", ("区市町村コード", "通いの場名称", "開催日", "参加者数"),
+                        [{"区市町村コード": "131016", "通いの場名称": "さくら会", "開催日": "2024-05-10", "参加者数": "3"}])
+    assert run("--db", filled, "--user", "管理", "import", "gatherings", gatherings) == 0
+    row = {"区市町村コード": "131016", "通いの場名称": "さくら会", "開催日": "2024-05-10"}
+    bad = [{**row, "参加者番号": "000001"}, {**row, "参加者番号": "999999"}]
+    capsys.readouterr()
+    assert run("--db", filled, "--user", "管理", "import", "roster", _write(tmp_path / "bad.csv", ROSTER.headers, bad)) == 1
+    assert "3行目 [参加者番号] 参加者番号 999999 の参加者が見つかりません。" in capsys.readouterr().err
+    assert _scalar(filled, "SELECT count(*) FROM gathering_participants") == 0
+    good = [{**row, "参加者番号": f"00000{n}"} for n in (1, 2)]
+    assert run("--db", filled, "--user", "管理", "import", "roster", _write(tmp_path / "ok.csv", ROSTER.headers, good)) == 0
+    assert _scalar(filled, "SELECT count(*) FROM gathering_participants") == 2
+    capsys.readouterr()
+    assert run("--db", filled, "--user", "管理", "stats", "--fy", "2024", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["members_total"] == 2

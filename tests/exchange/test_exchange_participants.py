@@ -113,3 +113,33 @@ def test_a_center_bundle_carries_that_centers_participants_only(pcs, tmp_path):
     assert summary.counts["participants"] == 1
     ex.import_bundle(town, sealed, passphrase=PASS)
     assert [row[0] for row in town.query("SELECT id FROM participants")] == [made["person"].id]
+
+
+def test_roster_rows_travel_only_encrypted(pcs, tmp_path):
+    """Who came at a gathering is personal data too: after the people went across encrypted, a change of a
+    roster alone still refuses a plain bundle, an encrypted one brings it, and its 実人数 is the same there."""
+    from kaigo_desktop.domain.records import Gathering
+    from kaigo_desktop.services import rosters, stats
+
+    a, town = pcs
+    made = _people(a)
+    gathering = records.add(a, Gathering(made["place"].id, date(2024, 5, 10), 8), today=TODAY)
+    ex.export_bundle(a, tmp_path / "first.kaigo", destination="town", passphrase=PASS)
+    ex.import_bundle(town, tmp_path / "first.kaigo", passphrase=PASS)
+    rosters.record_roster(a, gathering.id, [made["person"].id], today=TODAY)
+    plain = tmp_path / "roster-plain.kaigo"
+    with pytest.raises(ex.BundleError, match="暗号化"):
+        ex.export_bundle(a, plain, destination="town")
+    assert not plain.exists()
+    sealed = tmp_path / "roster.kaigo"
+    summary = ex.export_bundle(a, sealed, destination="town", passphrase=PASS)
+    assert summary.counts["gathering_participants"] == 1
+    decrypted = tmp_path / "roster-decrypted.kaigo"
+    decrypted.write_bytes(bundle_crypto.decrypt(sealed.read_bytes(), PASS))
+    with pytest.raises(ex.BundleError, match="暗号化されていない"):
+        ex.import_bundle(town, decrypted)
+    assert town.scalar("SELECT count(*) FROM gathering_participants") == 0
+    ex.import_bundle(town, sealed, passphrase=PASS)
+    assert _personal(town) == _personal(a)
+    assert (stats.fiscal_year_stats(town, 2024, today=TODAY).members_total
+            == stats.fiscal_year_stats(a, 2024, today=TODAY).members_total == 1)

@@ -111,8 +111,19 @@ def submission_figures(db, fy: int, code: str | None) -> dict:
     p = params(fy, code)
     g_in_year = (f"FROM gatherings g JOIN places p ON p.id = g.place_id WHERE g.deleted_at IS NULL AND {ACTIVE}"
                  f" AND {SCOPE} AND g.held_on BETWEEN :start AND :end")
+    # A place with someone recorded at a live gathering of the 年度 (roster) counts its distinct participants
+    # instead of its typed figure (issue 19): both written out here, apart from the app's SQL.
+    present = ("FROM gathering_participants gp JOIN gatherings g ON g.id = gp.gathering_id"
+               " JOIN participants pa ON pa.id = gp.participant_id JOIN places p ON p.id = g.place_id"
+               " WHERE gp.deleted_at IS NULL AND g.deleted_at IS NULL AND pa.deleted_at IS NULL"
+               " AND g.held_on BETWEEN :start AND :end")
     members = (f"FROM members m JOIN places p ON p.id = m.place_id WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy"
-               f" AND {ACTIVE} AND {SCOPE}")
+               f" AND {ACTIVE} AND {SCOPE} AND m.place_id NOT IN (SELECT g.place_id {present})")
+    roster = f"{present} AND {ACTIVE} AND {SCOPE}"
+    age = "(:fy - pa.birth_year - CASE WHEN pa.birth_month >= 4 THEN 1 ELSE 0 END)"
+
+    def distinct(condition: str = "1") -> str:
+        return (f"SELECT COUNT(DISTINCT CASE WHEN {condition} THEN g.place_id || '|' || pa.id END) {roster}")
     f = {
         "places": one(db, f"SELECT COUNT(*) FROM places p WHERE {ACTIVE} AND {SCOPE}", p),
         "survey": one(db, f"SELECT COUNT(DISTINCT g.place_id) {g_in_year}"
@@ -120,15 +131,20 @@ def submission_figures(db, fy: int, code: str | None) -> dict:
         "gatherings": one(db, f"SELECT COUNT(*) {g_in_year}", p),
         "attendance": one(db, f"SELECT COALESCE(SUM(g.attendance_total), 0) {g_in_year}", p),
         "professional": one(db, f"SELECT COUNT(DISTINCT g.place_id) {g_in_year} AND g.professionals != 0", p),
-        "members": one(db, f"SELECT COALESCE(SUM(m.total), 0) {members}", p),
-        "male": one(db, f"SELECT COALESCE(SUM(m.male), 0) {members}", p),
-        "female": one(db, f"SELECT COALESCE(SUM(m.female), 0) {members}", p),
-        "under_65": one(db, f"SELECT COALESCE(SUM(m.age_under_65), 0) {members}", p),
-        "age_65_74": one(db, f"SELECT COALESCE(SUM(m.age_65_74), 0) {members}", p),
-        "age_75_plus": one(db, f"SELECT COALESCE(SUM(m.age_75_plus), 0) {members}", p),
+        "members": one(db, f"SELECT COALESCE(SUM(m.total), 0) {members}", p) + one(db, distinct(), p),
+        "male": one(db, f"SELECT COALESCE(SUM(m.male), 0) {members}", p) + one(db, distinct("pa.sex = '男性'"), p),
+        "female": one(db, f"SELECT COALESCE(SUM(m.female), 0) {members}", p)
+        + one(db, distinct("pa.sex = '女性'"), p),
+        "under_65": one(db, f"SELECT COALESCE(SUM(m.age_under_65), 0) {members}", p)
+        + one(db, distinct(f"{age} < 65"), p),
+        "age_65_74": one(db, f"SELECT COALESCE(SUM(m.age_65_74), 0) {members}", p)
+        + one(db, distinct(f"{age} BETWEEN 65 AND 74"), p),
+        "age_75_plus": one(db, f"SELECT COALESCE(SUM(m.age_75_plus), 0) {members}", p)
+        + one(db, distinct(f"{age} >= 75"), p),
         "members_65": one(db, "SELECT COALESCE(SUM(CASE WHEN m.age_65_74 IS NULL AND m.age_75_plus IS NULL"
                               " THEN m.total ELSE COALESCE(m.age_65_74, 0) + COALESCE(m.age_75_plus, 0) END), 0) "
-                              + members, p),
+                              + members, p) + one(db, distinct(f"{age} >= 65"), p),
+        "roster_members": one(db, distinct(), p),
         "population": one(db, "SELECT SUM(population_65_plus) FROM population p WHERE p.deleted_at IS NULL"
                               f" AND p.fiscal_year = :fy AND {SCOPE}", p),
     }

@@ -52,3 +52,19 @@ def test_levels_change_realistically(demo):
             changes[checklist.level_change(before, after)] += 1
     assert changes["same"] > changes["improved"] > 0 and changes["same"] > changes["worse"] > 0
     assert sum(outcomes.outcomes(db, 2026).total.changes.values()) > 0
+
+
+def test_roster_places_record_who_came_and_their_members_are_computed(demo):
+    db, _ = demo
+    assert db.scalar("SELECT count(*) FROM gathering_participants") > 0
+    # never more recorded than the 参加者数, only people attending the place that day
+    assert db.scalar("SELECT count(*) FROM (SELECT g.id FROM gathering_participants gp JOIN gatherings g"
+                     " ON g.id = gp.gathering_id GROUP BY g.id HAVING count(*) > g.attendance_total)") == 0
+    assert db.scalar("SELECT count(*) FROM gathering_participants gp JOIN gatherings g ON g.id = gp.gathering_id"
+                     " WHERE NOT EXISTS (SELECT 1 FROM participant_places a WHERE a.participant_id = gp.participant_id"
+                     " AND a.place_id = g.place_id AND a.start_date <= g.held_on"
+                     " AND (a.end_date IS NULL OR a.end_date >= g.held_on))") == 0
+    # no typed 実人数 for a place and 年度 with a roster (it would be ignored)
+    assert db.scalar("SELECT count(*) FROM members m WHERE EXISTS (SELECT 1 FROM gathering_participants gp"
+                     " JOIN gatherings g ON g.id = gp.gathering_id WHERE g.place_id = m.place_id"
+                     " AND g.held_on BETWEEN m.fiscal_year || '-04-01' AND (m.fiscal_year + 1) || '-03-31')") == 0

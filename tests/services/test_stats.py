@@ -131,9 +131,17 @@ def test_demo_figures_equal_independent_sql(demo_db: Database, municipality: str
     assert s.attendance_total == one(f"SELECT COALESCE(SUM(g.attendance_total), 0) {in_year}")
     assert s.places_with_professional == one(f"SELECT COUNT(DISTINCT g.place_id) {in_year} AND g.professionals")
     assert s.places_survey == one(f"SELECT COUNT(DISTINCT g.place_id) {in_year} AND g.held_on >= '2026-03-01'")
+    # typed 実人数, except for places that recorded who came in the 年度: their distinct participants (issue 19)
+    present = ("FROM gathering_participants gp JOIN gatherings g ON g.id = gp.gathering_id"
+               " JOIN participants pa ON pa.id = gp.participant_id JOIN places p ON p.id = g.place_id"
+               " WHERE gp.deleted_at IS NULL AND g.deleted_at IS NULL AND pa.deleted_at IS NULL"
+               " AND g.held_on BETWEEN :start AND :end")
+    rostered = one(f"SELECT COUNT(DISTINCT g.place_id || '|' || pa.id) {present} AND {active} AND {scope}")
     assert s.members_total == one(
         "SELECT COALESCE(SUM(m.total), 0) FROM members m JOIN places p ON p.id = m.place_id"
-        f" WHERE m.deleted_at IS NULL AND m.fiscal_year = {fy} AND {active} AND {scope}")
+        f" WHERE m.deleted_at IS NULL AND m.fiscal_year = {fy} AND {active} AND {scope}"
+        f" AND m.place_id NOT IN (SELECT g.place_id {present})") + rostered
+    assert rostered > 0 or municipality
     assert s.promoters_placed == one(
         "SELECT COUNT(*) FROM promoters p WHERE p.deleted_at IS NULL AND p.start_date <= :end"
         f" AND (p.end_date IS NULL OR p.end_date >= :start) AND {scope}")

@@ -40,10 +40,12 @@ from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.place_picker import PlaceChoiceModel, PlacePicker
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services import approval, gatherings_view, records
+from kaigo_desktop.gui.roster_dialog import RosterDialog
+from kaigo_desktop.services import approval, gatherings_view, records, rosters
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.gatherings_view import PlaceChoice, Prefill
 
+ROSTER_BUTTON = "参加者を記録…"
 COUNT_FIELDS = ("attendance_total", "male", "female", "age_under_65", "age_65_74", "age_75_plus",
                 "new_participants")
 _EMPTY_ROUTINE = ((False,) * len(PROGRAM_TYPES), "", "", (), None)
@@ -101,6 +103,10 @@ class GatheringForm(RecordForm):
         self.hint.setStyleSheet("color: #555;")
         self.hint.setWordWrap(True)
         self.error_label = QLabel(self)
+        self.roster_button = QPushButton(ROSTER_BUTTON, self)
+        self.roster_button.setToolTip("この日に来た参加者を記録します（参加者を登録している通いの場）。"
+                                      "この年度の参加者実人数は記録から計算します")
+        self.roster_button.hide()  # shown for a stored gathering of a place with participants that day
         self.same_button = QPushButton("前回と同じ", self)
         self.same_button.setToolTip("この通いの場の直近の開催記録から、プログラム・時間・専門職・推進員を写します")
         self.clear_button = QPushButton(words.with_key(words.NEW, "Ctrl+N"), self)
@@ -129,7 +135,8 @@ class GatheringForm(RecordForm):
         form.addRow("時間", self._row(self.start_time, QLabel("～"), self.end_time))
         form.addRow("備考", self.notes)
         stacked(self, self.mode_label, self.lock_label, form, self.hint, self.error_label,
-               button_row((self.make_history_button(), self.same_button), (self.clear_button, self.save_button)), 1)
+               button_row((self.make_history_button(), self.same_button, self.roster_button),
+                          (self.clear_button, self.save_button)), 1)
         self.errors = FormErrors(self.error_label, {
             "place_id": self.place, "held_on": self.held_on.editor, **self.counts,
             "promoter_id": self.promoter, "start_time": self.start_time, "end_time": self.end_time,
@@ -155,6 +162,7 @@ class GatheringForm(RecordForm):
         self.set_up_saving()
         self.clear_button.clicked.connect(lambda: self.new_entry(self.place.place()))
         self.same_button.clicked.connect(lambda: self.copy_last_time(force=True))
+        self.roster_button.clicked.connect(self.open_roster)
         self.place.place_did_change.connect(self._place_changed)
         self.held_on.date_did_change.connect(self._show_mode)
         self.context.changes_did_happen.connect(self._changes_happened)
@@ -183,6 +191,7 @@ class GatheringForm(RecordForm):
         self.set_locked(None)
         self._show_mode()
         self.take_baseline()
+        self.roster_button.hide()  # a roster belongs to a saved gathering
 
     def load(self, gathering: Gathering) -> None:
         """Edit a stored gathering."""
@@ -200,6 +209,7 @@ class GatheringForm(RecordForm):
         self._show_mode()
         self.take_baseline()
         self.check_lock(gathering)
+        self._offer_roster(gathering)
 
     def editing_id(self) -> str:
         return self._editing.id if self._editing else ""
@@ -308,6 +318,31 @@ class GatheringForm(RecordForm):
         exclude = self.editing_id()
         self.context.run(lambda db, _ctx: gatherings_view.same_as_last_time(db, place.id, exclude_id=exclude),
                          on_done=lambda prefill: self._apply_prefill(place.id, prefill, force))
+
+    # ---- the roster (who came) -------------------------------------------------------------------
+
+    def _offer_roster(self, gathering: Gathering) -> None:
+        """The 「参加者を記録…」 button, for a place with participants on the gathering's day."""
+        self.roster_button.hide()
+        place_id, held_on, gathering_id = gathering.place_id, gathering.held_on, gathering.id
+        QueryOp(self, self.context, lambda db, _ctx: rosters.keeps_participants(db, place_id, held_on)) \
+            .success(lambda shown: self.roster_button.setVisible(shown and self.editing_id() == gathering_id)) \
+            .run_in_background()
+
+    def open_roster(self) -> None:
+        gathering_id = self.editing_id()
+        if not gathering_id:
+            return
+        place = self.place.place()
+        QueryOp(self, self.context, lambda db, _ctx: rosters.roster_of(db, gathering_id)) \
+            .success(lambda view: self._show_roster(view, place.name if place else words.PLACE)) \
+            .run_in_background()
+
+    def _show_roster(self, view, place_name: str) -> None:
+        self.roster_dialog = RosterDialog(self.context, view, place_name, self)
+        self.roster_dialog.roster_did_save.connect(
+            lambda present: self.hint.setText(f"参加者を{present:,}人記録しました。"))
+        self.roster_dialog.open()
 
     # ---- the lock of a 年度 ------------------------------------------------------------------------
 

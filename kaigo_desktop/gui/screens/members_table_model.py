@@ -22,6 +22,8 @@ PART_COLUMNS = dict(zip(PARTS, (MALE, FEMALE, UNDER_65, AGE_65_74, AGE_75_PLUS),
 LABELS = {TOTAL: "実人数", MALE: "男性", FEMALE: "女性", UNDER_65: "65歳未満", AGE_65_74: "65～74歳",
           AGE_75_PLUS: "75歳以上"}
 PROBLEM_BRUSH = QBrush(QColor("#c62828"))
+ROSTER_BRUSH = QBrush(QColor("#555555"))
+ROSTER_NOTE = "開催記録で記録した参加者から計算（入力不要）"
 CHANGED_BRUSH = QBrush(QColor(CHANGED_BACKGROUND))
 _FIELD_OF = {TOTAL: "total", **{column: part for part, column in PART_COLUMNS.items()}}
 
@@ -81,6 +83,8 @@ class MembersTableModel(QAbstractTableModel):
         return [e.message for e in errors], warnings
 
     def note(self, row: int) -> str:
+        if self.rows[row].from_roster:
+            return ROSTER_NOTE
         if row not in self._notes:
             errors, warnings = self.problems(row)
             self._notes[row] = " ".join(errors + warnings)
@@ -101,7 +105,11 @@ class MembersTableModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return flags | Qt.ItemFlag.ItemIsEditable if self.editable and index.column() in EDITABLE else flags
+        return flags | Qt.ItemFlag.ItemIsEditable if self._cell_editable(index.row(), index.column()) else flags
+
+    def _cell_editable(self, row: int, column: int) -> bool:
+        """A roster place's figure is computed from who came (storage/member_figures.py): never typed over."""
+        return self.editable and column in EDITABLE and not self.rows[row].from_roster
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row, column = index.row(), index.column()
@@ -110,13 +118,13 @@ class MembersTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in (NAME, NOTE):
             return NUMBER_ALIGNMENT
         if role == Qt.ItemDataRole.ForegroundRole and column == NOTE:
-            return PROBLEM_BRUSH
+            return ROSTER_BRUSH if self.rows[row].from_roster else PROBLEM_BRUSH
         if role == Qt.ItemDataRole.BackgroundRole and column in EDITABLE and self.is_changed(row, column):
             return CHANGED_BRUSH
         return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.EditRole or index.column() not in EDITABLE or not self.editable:
+        if role != Qt.ItemDataRole.EditRole or not self._cell_editable(index.row(), index.column()):
             return False
         row = index.row()
         self._typed[(row, index.column())] = str(value)

@@ -1,4 +1,4 @@
-"""0017: 短期集中予防サービス (C) cases (issue 19; kaigo_desktop/domain/short_term_cases.py).
+"""0018: 短期集中予防サービス (C) cases (issue 19; kaigo_desktop/domain/short_term_cases.py).
 
 One row per case: referral, the initial assessment (a link to the participant's 基本チェックリスト and the physical
 measures), the service period and sessions, the re-assessment, 地域ケア会議, outcome and the 6- and 12-month
