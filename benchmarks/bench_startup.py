@@ -6,7 +6,7 @@ beside a bare PySide6 window measured the same way in the same run (medians of -
 Each run is a fresh subprocess (offscreen): the parent notes the wall clock just before starting it, the
 child prints the wall clock when its window receives its first paint event and quits. The big database is
 made once with `kaigo-desktop demo --places 10000 --years 4` (about 1.1 million gatherings) and cached.
-Targets: start ≤ 1.0 s and ≤ 3× the bare window.
+Targets: start ≤ 1.0 s and ≤ 2.5× the bare window (issue 17).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = Path(tempfile.gettempdir()) / "bench-1m.sqlite3"
 MIN_GATHERINGS = 1_000_000
 TARGET_START_S = 1.0
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.5  # issue 17 (was 3×)
 MARK = "FIRST_PAINT_AT="
+BENCH_USER = "ベンチ"
 
 
 # ---------------------------------------------------------------- child processes
@@ -75,7 +76,8 @@ def child_app(db_path: str) -> int:
     app = create_application([])
     _watch_first_paint(app, lambda w: hasattr(w, "window") and isinstance(w.window(), MainWindow),
                        _report_and_close)
-    return main(["--db", db_path])
+    # A returning user: the name is known, so no first-start question stops the window from showing.
+    return main(["--db", db_path, "--user", BENCH_USER])
 
 
 # ---------------------------------------------------------------- parent
@@ -86,13 +88,16 @@ def _child_env(scratch: Path) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = str(scratch / "config")  # QSettings: the user's own preferences stay untouched
     env["KAIGO_DESKTOP_DATA"] = str(scratch / "data")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    # An installed or frozen app runs from compiled bytecode, as PySide6 does here: without this a shell that
+    # sets PYTHONDONTWRITEBYTECODE would make every start compile our sources again (~0.2 s).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
 def time_child(mode: str, db_path: Path, env: dict[str, str]) -> float:
     args = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--db", str(db_path)]
     started = time.time()
-    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     marks = [line for line in result.stdout.splitlines() if line.startswith(MARK)]
     if result.returncode != 0 or not marks:
         raise RuntimeError(f"{mode} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -138,7 +143,8 @@ def main() -> int:
     print(f"bare PySide6 window: median {bare_s:.3f} s  ({', '.join(f'{t:.3f}' for t in bare)})")
     print(f"Kaigo Desktop:       median {app_s:.3f} s  ({', '.join(f'{t:.3f}' for t in app)})")
     print(f"start ≤ {TARGET_START_S:.1f} s: {'OK' if app_s <= TARGET_START_S else 'MISSED'} ({app_s:.3f} s)")
-    print(f"≤ {TARGET_RATIO:.0f}× bare: {'OK' if ratio <= TARGET_RATIO else 'MISSED'} ({ratio:.2f}×)")
+    print(f"≤ {TARGET_RATIO}× bare: {'OK' if ratio <= TARGET_RATIO else 'MISSED'} ({ratio:.2f}×; fastest runs "
+          f"{min(app) / min(bare):.2f}×)")
     return 0 if app_s <= TARGET_START_S and ratio <= TARGET_RATIO else 1
 
 

@@ -29,6 +29,7 @@ FY = 2025
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep-pdf", action="store_true")
+    parser.add_argument("--only", nargs="*", metavar="IMAGE", help="remake only these images (e.g. outcomes)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -51,14 +52,19 @@ def main() -> int:
                 "places": ReportOptions(fiscal_year=FY, **base),
                 "attendance-sheet": ReportOptions(place_id=place, month=(year, m), **base),
                 "attendance-sheet-blank": ReportOptions(place_id=place, blank=True, **base),
+                # 通いの場参加者のフレイル状態の変化, one 区市町村 (small counts hidden as for 東京都).
+                "outcomes": ReportOptions(fiscal_year=FY + 1, municipality_code=code, **base),
             }
             more_pages = {"submission": (2, 3)}  # the survey-basis tables (8–11) and 専門職 by kind (12)
+            resolution = {"outcomes": "80"}  # a wide table of small figures: readable at 80 dpi
             for name, options in jobs.items():
+                if args.only and name not in args.only:
+                    continue
                 pdf = tmp / f"{name}.pdf"
                 generate(name.removesuffix("-blank").removesuffix("-in-progress"), db, options, pdf)
                 for page in (1, *more_pages.get(name, ())):
                     image = name if page == 1 else f"{name}-{page}"
-                    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile",
+                    subprocess.run(["pdftoppm", "-png", "-r", resolution.get(name, "60"), "-f", str(page), "-l", str(page), "-singlefile",
                                     str(pdf), str(HERE / image)], check=True)
                     print(HERE / f"{image}.png")
                 if args.keep_pdf:

@@ -15,10 +15,13 @@ READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "export-opendata", 
                                 "metro status", "metro trust list", "outcomes", "cases figures"})
 
 
-def add_lock_commands(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction) -> None:
+def add_read_only_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-only", action="store_true",
                         help="読み取り専用で開く（ほかの PC が使用中でも stats・report・export・check・validate・backup・"
                              "bundle conflicts・bundle pending・audit・metro sheet・metro status などを実行できる）")
+
+
+def add_lock_commands(subparsers: argparse._SubParsersAction) -> None:
     unlock = subparsers.add_parser(
         "unlock", help="止まった PC が残したロックを解除する（まず持ち主を表示し、--force で解除）")
     unlock.add_argument("--force", action="store_true",

@@ -6,31 +6,33 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Slot
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from kaigo_desktop import APP_NAME, paths
-from kaigo_desktop.gui import open_problems
 from kaigo_desktop.gui.app_icon import application_icon
 from kaigo_desktop.gui.context import AppContext, UserSettings
 from kaigo_desktop.gui.database_worker import DatabaseWorker
 from kaigo_desktop.gui.file_dialogs import install_missing_words
 from kaigo_desktop.gui.error_dialog import ExceptionHook, install_exception_hook, logger, route_qt_messages_to_log
 from kaigo_desktop.gui.main_window import MainWindow
-from kaigo_desktop.gui.restore_progress import run_restore
 from kaigo_desktop.gui.text_sized_style import set_indicator_scale
-from kaigo_desktop.services import unlocking
 from kaigo_desktop.services.backups import automatic_backup
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from kaigo_desktop.gui import open_problems
 
 DEMO_PLACES = 120
 ORGANISATION = "KaigoDesktop"
 # How often the window asks whether a timed backup is due; the interval itself is a database setting.
 TIMED_BACKUP_CHECK_MS = 60_000
+START_DATABASE_LATEST_MS = 2_000
 
 
 def ensure_demo_database(db_path: Path) -> None:
@@ -120,7 +122,8 @@ OpenFailureHandler = Callable[[MainWindow, BaseException], None]
 
 
 def open_main_window(db_path: Path, settings: UserSettings, today: date | None = None, *, readonly: bool = False,
-                     read_only_reason: str = "", on_open_failure: OpenFailureHandler | None = None) -> MainWindow:
+                     read_only_reason: str = "", on_open_failure: OpenFailureHandler | None = None,
+                     start_worker: bool = True) -> MainWindow:
     """The window on db_path; the worker opens the file meanwhile. When it cannot, `on_open_failure` (default:
     say why and close the window) is called with the hidden window and the error. A read-only window (the
     writes disabled, `read_only_reason` said in the status bar) makes no automatic backups."""
@@ -131,7 +134,8 @@ def open_main_window(db_path: Path, settings: UserSettings, today: date | None =
         context.read_only_reason = read_only_reason
     watcher = _OpenFailureWatcher(context, on_open_failure)
     worker.database_did_fail_to_open.connect(watcher.failed)
-    worker.start()
+    if start_worker:
+        worker.start()
     window = MainWindow(context, db_path, today=today)  # shows itself read-only when the context is
     context.setParent(window)
     timer = QTimer(window)
@@ -160,10 +164,18 @@ def open_main_window(db_path: Path, settings: UserSettings, today: date | None =
     if watcher.error is not None:  # it failed, and was told, before the window existed
         QTimer.singleShot(0, lambda: on_open_failure(window, watcher.error))
     context.run(lambda db, _ctx: list(getattr(db, "warnings", [])),
-                on_done=lambda warnings: open_problems.warn_about_location(window, warnings),
+                on_done=lambda warnings: _warn_about_location(window, warnings),
                 on_error=lambda _e: None)
     settings.remember_database(str(db_path))
     return window
+
+
+def _warn_about_location(window: MainWindow, warnings: list) -> None:
+    # The open problems' dialogs (restore, unlock …) are imported when needed, not before the first paint.
+    if warnings:
+        from kaigo_desktop.gui import open_problems
+
+        open_problems.warn_about_location(window, warnings)
 
 
 def _automatic_backup(context: AppContext, reason: str) -> None:
@@ -179,6 +191,33 @@ def _automatic_backup(context: AppContext, reason: str) -> None:
         context.status_did_change.emit(f"自動バックアップを作成できませんでした: {error}")
 
     context.run(lambda db, _ctx: automatic_backup(db, reason), on_done=done, on_error=failed)
+
+
+class _StartAtFirstPaint(QObject):
+    """Starts the window's database thread when the window first paints (or after START_DATABASE_LATEST_MS,
+    for a window started minimised). Started before, its open (a quick check of the whole file) and its queued
+    jobs took the GUI thread's core and GIL before the first paint: about 0.1 s on the 1.1M-gathering file
+    (issue 17). Every job still waits for the open and its check, so nothing touches an unchecked file."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.worker = window.context.worker
+        window.installEventFilter(self)
+        QTimer.singleShot(START_DATABASE_LATEST_MS, self, self.start)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self.start()
+        return False
+
+    @Slot()
+    def start(self) -> None:
+        self.worker.start()  # once; never after the window let go of the database
+
+
+def _start_database_after_first_paint(window: MainWindow) -> None:
+    _StartAtFirstPaint(window)
 
 
 def _report_open_failure(window: MainWindow, error: BaseException) -> None:
@@ -208,16 +247,20 @@ class Session(QObject):
 
     def open(self, db_path: Path, readonly: bool = False, read_only_reason: str = "") -> MainWindow:
         window = open_main_window(db_path, self.settings, today=self.today, readonly=readonly,
-                                  read_only_reason=read_only_reason, on_open_failure=self._open_failed)
+                                  read_only_reason=read_only_reason, on_open_failure=self._open_failed,
+                                  start_worker=False)
         window.database_open_requested.connect(self.switch_to)
         window.restore_requested.connect(self.restore)
         window.unlock_requested.connect(lambda: self.unlock(window))
+        _start_database_after_first_paint(window)
         window.show()
         self.window = window
         return window
 
     def _open_failed(self, window: MainWindow, error: BaseException) -> None:
         """Explain, offer a restore or a read-only open, and reopen as the user chose; else close."""
+        from kaigo_desktop.gui import open_problems
+
         _report_open_failure(window, error)
         decision = open_problems.resolve(None, window.db_path, error)
         if decision is None:
@@ -255,6 +298,8 @@ class Session(QObject):
         # not on the GUI thread — for the database thread to finish its queued jobs and close the file.
         # No close backup: the restore itself first keeps a verified copy of the current file.
         old.release_database(close_backup=False, wait=False)
+        from kaigo_desktop.gui.restore_progress import run_restore
+
         outcome = run_restore(old, db_path, Path(backup_path), before=old.context.worker.stop,
                               user=old.context.settings.user_name)
         self._replace(old, lambda: self.open(db_path))
@@ -277,6 +322,9 @@ class Session(QObject):
     def unlock(self, window: MainWindow) -> bool:
         """A window read-only because another PC held the file: break that PC's lock once the user confirms
         (shown who and since when), then reopen the file for writing. True when reopened."""
+        from kaigo_desktop.gui import open_problems
+        from kaigo_desktop.services import unlocking
+
         path = window.db_path
         state = unlocking.current_lock(path)
         if state is None:  # the other PC has closed it meanwhile: nothing to break
@@ -303,6 +351,8 @@ class Session(QObject):
         try:
             prepare_database(db_path, self.settings.user_name)
         except StorageError as error:
+            from kaigo_desktop.gui import open_problems
+
             decision = open_problems.resolve(old, db_path, error)
             if decision is None:
                 return False

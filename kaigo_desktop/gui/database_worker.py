@@ -67,15 +67,24 @@ class DatabaseWorker(QObject):
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable | None, Callable | None, Callable | None]] = {}
         self._thread = threading.Thread(target=self._run, name="kaigo-database", daemon=True)
+        self._stopped = False
         self.job_did_finish.connect(self._deliver_result)
         self.job_did_fail.connect(self._deliver_error)
         self.job_did_progress.connect(self._deliver_progress)
 
     def start(self) -> None:
-        self._thread.start()
+        """Start the thread, once; never after stop() (a start put off until the window painted may come after
+        the window already let go of the database: the file is then not opened at all)."""
+        if not self._stopped and not self.started:
+            self._thread.start()
+
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the queued jobs, close the database and end the thread."""
+        self._stopped = True
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout)

@@ -3,12 +3,15 @@ with the number of open conflicts) and 信頼するパソコン."""
 
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 from shiboken6 import isValid
 
 from kaigo_desktop.gui.context import AppContext
+from kaigo_desktop.services import overview
 
 EXPORT_TEXT = "データの書き出し（ほかのパソコンへ）(&W)…"
 IMPORT_TEXT = "データの取り込み（ほかのパソコンから）(&L)…"
@@ -47,34 +50,35 @@ class _ConflictCounter(QObject):
 
 
 def _count_open_conflicts(db, _job_ctx) -> int:
-    # Imported here, on the database thread when first needed: the window's start-up does not pay for it.
-    from kaigo_desktop.services.exchange_labels import open_conflict_count
-
-    return open_conflict_count(db)
+    return overview.open_conflict_count(db)
 
 
 def conflicts_text(count: int) -> str:
     return f"競合の解決（未解決 {count:,}件）(&C)…" if count else CONFLICTS_TEXT
 
 
+def _open(module: str, function: str):
+    """Opens the dialog `module.function(window, context)`, importing its module when first chosen: the
+    dialogs pull in the whole exchange (signing, bundles, conflicts), which the window's first paint does
+    not need (issue 17)."""
+    def open_dialog(window: QWidget, context: AppContext) -> None:
+        getattr(importlib.import_module(f"kaigo_desktop.gui.{module}"), function)(window, context)
+    return open_dialog
+
+
 def install_exchange_actions(window: QWidget, file_menu: QMenu, context: AppContext) -> list[QAction]:
     """Adds the four actions to `file_menu` (where the caller is adding items) and returns them."""
-    from kaigo_desktop.gui.conflicts_dialog import open_conflicts_dialog
-    from kaigo_desktop.gui.exchange_export_dialog import open_export_dialog
-    from kaigo_desktop.gui.exchange_import_dialog import open_exchange_import_dialog
-    from kaigo_desktop.gui.exchange_trust_dialog import open_trust_dialog
-
     def action(text: str, name: str, open_dialog) -> QAction:
         entry = QAction(text, window)
         entry.setObjectName(f"exchange_{name}")
         entry.triggered.connect(lambda: open_dialog(window, context))
         return entry
 
-    conflicts_action = action(CONFLICTS_TEXT, "conflicts", open_conflicts_dialog)
-    actions = [action(EXPORT_TEXT, "export", open_export_dialog),
-               action(IMPORT_TEXT, "import", open_exchange_import_dialog),
+    conflicts_action = action(CONFLICTS_TEXT, "conflicts", _open("conflicts_dialog", "open_conflicts_dialog"))
+    actions = [action(EXPORT_TEXT, "export", _open("exchange_export_dialog", "open_export_dialog")),
+               action(IMPORT_TEXT, "import", _open("exchange_import_dialog", "open_exchange_import_dialog")),
                conflicts_action,
-               action(TRUST_TEXT, "trust", open_trust_dialog)]
+               action(TRUST_TEXT, "trust", _open("exchange_trust_dialog", "open_trust_dialog"))]
     if getattr(context.worker, "readonly", False):
         # Exporting writes too: the destination remembers what was sent to it.
         for action in actions:

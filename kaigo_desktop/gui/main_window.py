@@ -34,8 +34,7 @@ from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.gui.widgets.elided_label import ElidedLabel
 from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.services.demo_mark import DEMO_BAND_TEXT, is_demo_database
-from kaigo_desktop.services.metro import is_metro_database
-from kaigo_desktop.services.overview import record_counts
+from kaigo_desktop.services.overview import is_metro_database, record_counts
 
 # (navigation title, module under kaigo_desktop.gui.screens, class). Screens are imported and built when
 # first shown, so start-up pays only for the first one.
@@ -44,6 +43,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     (words.GATHERING, "gatherings", "GatheringsScreen"),
     (words.PROMOTER, "promoters", "PromotersScreen"),
     (words.ACTIVITY, "activities", "ActivitiesScreen"),
+    ("参加者", "participants", "ParticipantsScreen"),
     ("報告書", "reports", "ReportsScreen"),
     ("集計", "dashboard", "DashboardScreen"),
     ("提出前チェック", "submission_check", "SubmissionCheckScreen"),

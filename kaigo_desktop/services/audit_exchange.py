@@ -9,6 +9,7 @@ them is one own entry-less write: the import's own changes to records have their
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kaigo_desktop.services.bundle_format import MAX_AUDIT_ENTRIES
@@ -27,8 +28,7 @@ def block_for(conn: sqlite3.Connection, tables: dict[str, Any]) -> dict[str, Any
     return {"rows": rows} if rows else None
 
 
-def keep_received(conn: sqlite3.Connection, entries: list[dict[str, Any]], source_db: str, at: str) -> int:
-    """Store a bundle's entries (already validated by bundle_format) under their origin; how many were new."""
-    if not entries:
-        return 0
-    return audit_log.keep_received(conn, [entry | {"origin_db": source_db} for entry in entries], at)
+def keep_received(conn: sqlite3.Connection, entries: Iterable[Sequence[Any]], source_db: str, at: str) -> int:
+    """Store a bundle's entries (already validated by bundle_format, each in the order of BUNDLE_FIELDS) under
+    their origin; how many were new."""
+    return audit_log.keep_received(conn, source_db, entries, at)

@@ -7,9 +7,10 @@ It is bounded before any key is derived: a file asking scrypt for gigabytes or h
 
 from __future__ import annotations
 
+import io
 import json
 import os
-from typing import Annotated, Literal
+from typing import Annotated, BinaryIO, Literal
 
 import msgspec
 from msgspec import Meta
@@ -26,6 +27,8 @@ _SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
 # r ≤ 16, p ≤ 4, and scrypt's memory (128·n·r bytes) at most 256 MiB.
 MAX_N, MAX_R, MAX_P, MAX_MEMORY = 2 ** 20, 16, 4, 256 * 1024 ** 2
 _MAX_PARAMS_LINE = 1024
+_TAG_BYTES = 16  # AES-GCM's tag, after the ciphertext (as AESGCM.encrypt writes it)
+_CHUNK = 1024 ** 2
 _Hex = Annotated[str, Meta(pattern="^([0-9a-f]{2})+$")]
 
 
@@ -85,6 +88,40 @@ def decrypt(data: bytes, passphrase: str | None) -> bytes:
         return AESGCM(key).decrypt(bytes.fromhex(params.nonce), data[end:], data[:end])
     except InvalidTag as error:
         raise PassphraseError("パスワードが違うか、ファイルが壊れています。何も取り込みませんでした。") from error
+
+
+def decrypt_file(file: BinaryIO, size: int, passphrase: str | None) -> io.BytesIO:
+    """decrypt() of the `size` bytes of an open file, read in chunks: only the plain bundle is held (once),
+    never the ciphertext beside it. Nothing of it is returned unless the whole file is authentic."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    head = file.read(len(MAGIC) + _MAX_PARAMS_LINE + 1)
+    end, params = settings(head)
+    if not passphrase:
+        raise PassphraseError("このファイルはパスワードで暗号化されています。書き出したときのパスワードを入力してください。")
+    wrong = PassphraseError("パスワードが違うか、ファイルが壊れています。何も取り込みませんでした。")
+    if size - end < _TAG_BYTES:
+        raise wrong
+    key = _key(passphrase, bytes.fromhex(params.salt), params.n, params.r, params.p)
+    file.seek(size - _TAG_BYTES)
+    tag = file.read(_TAG_BYTES)
+    decryptor = Cipher(algorithms.AES(key), modes.GCM(bytes.fromhex(params.nonce), tag)).decryptor()
+    decryptor.authenticate_additional_data(head[:end])
+    file.seek(end)
+    plain, left = io.BytesIO(), size - end - _TAG_BYTES
+    while left > 0:
+        chunk = file.read(min(_CHUNK, left))
+        if not chunk:
+            raise wrong
+        left -= len(chunk)
+        plain.write(decryptor.update(chunk))
+    try:
+        plain.write(decryptor.finalize())
+    except InvalidTag as error:
+        raise wrong from error
+    plain.seek(0)
+    return plain
 
 
 def settings(data: bytes) -> tuple[int, _Params]:

@@ -10,10 +10,14 @@ Everything returned is plain builtins (dicts, lists, str, int, None)."""
 from __future__ import annotations
 
 import io
+import operator
 import re
 import zipfile
 import zlib
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any, BinaryIO, Literal, Union
 
 import msgspec
 from msgspec import Meta, Struct
@@ -188,16 +192,52 @@ def unpack_limit(file_size: int) -> int:
 
 
 def unpack(data: bytes) -> dict[str, bytes | None]:
-    """header.json, content.json and signature.json (None when absent) of the zip in `data`, unpacked in
-    chunks and stopped as soon as the total passes unpack_limit (the declared sizes are not trusted)."""
-    limit = unpack_limit(len(data))
+    """header.json, content.json and signature.json (None when absent) of the zip in `data`, whole (see opened:
+    the import reads content.json in chunks instead)."""
+    with opened(io.BytesIO(data), len(data)) as members:
+        return {HEADER: members.header, SIGNATURE: members.signature, CONTENT: b"".join(members.content_chunks())}
+
+
+@dataclass
+class Members:
+    """An open bundle zip: header.json and signature.json read (within their bounds), content.json read on
+    demand, in chunks, as often as needed (once to check its signature, once to use it)."""
+    bundle: zipfile.ZipFile
+    header: bytes
+    signature: bytes | None
+    content: zipfile.ZipInfo
+    used: int  # bytes unpacked for header.json and signature.json, counted against `limit`
+    limit: int
+
+    def content_chunks(self) -> Iterator[bytes]:
+        """content.json in chunks of up to 1 MiB, stopped as soon as the total passes the bound (the declared
+        sizes are not trusted); a damaged zip is refused with FormatError."""
+        too_large = refusal(CONTENT, f"展開すると大きすぎます（{self.limit:,} バイトまで）。圧縮爆弾の可能性があります")
+        if self.content.file_size > self.limit - self.used:
+            raise too_large
+        size = self.used
+        with _zip_errors():
+            with self.bundle.open(self.content) as member:
+                while chunk := member.read(_CHUNK):
+                    size += len(chunk)
+                    if size > self.limit:
+                        raise too_large
+                    yield chunk
+
+
+@contextmanager
+def opened(file: BinaryIO, file_size: int) -> Iterator[Members]:
+    """The members of the bundle zip in `file` (of `file_size` bytes), checked before any is used: at most
+    MAX_MEMBERS, each of our three stored or deflated, header.json and signature.json within their bound."""
+    limit = unpack_limit(file_size)
+    with _zip_errors():
+        bundle = zipfile.ZipFile(file)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        with _zip_errors():
             members = bundle.infolist()
             if len(members) > MAX_MEMBERS:
                 raise refusal("zip", f"ファイルの数が多すぎます（{len(members):,} 個、{MAX_MEMBERS} 個まで）")
-            found: dict[str, bytes | None] = {}
-            total = 0
+            found: dict[str, zipfile.ZipInfo | None] = {}
             for name in (HEADER, SIGNATURE, CONTENT):
                 try:
                     info = bundle.getinfo(name)
@@ -208,9 +248,22 @@ def unpack(data: bytes) -> dict[str, bytes | None]:
                     raise refusal("zip", f"{name} がありません") from None
                 if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     raise refusal(name, "この版で読めない圧縮方式です")
-                cap = MAX_SMALL_MEMBER if name != CONTENT else limit
-                found[name], total = _read_bounded(bundle, info, cap, total, limit)
-            return found
+                found[name] = info
+            header, used = _read_bounded(bundle, found[HEADER], MAX_SMALL_MEMBER, 0, limit)
+            signature = None
+            if found[SIGNATURE] is not None:
+                signature, used = _read_bounded(bundle, found[SIGNATURE], MAX_SMALL_MEMBER, used, limit)
+        # outside _zip_errors: what the caller raises while the zip is open is not a damaged zip
+        yield Members(bundle, header, signature, found[CONTENT], used, limit)
+    finally:
+        bundle.close()
+
+
+@contextmanager
+def _zip_errors() -> Iterator[None]:
+    """A zip that cannot be read (damaged, cut short, a wrong CRC) is refused with one Japanese message."""
+    try:
+        yield
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
             NotImplementedError, zlib.error) as error:  # zlib.error: damaged deflate data
         if isinstance(error, FormatError):
@@ -251,20 +304,8 @@ def header_dict(header: bytes) -> dict[str, Any]:
     return msgspec.structs.asdict(decode(Header, HEADER, header))
 
 
-def content_dict(content: bytes) -> dict[str, Any]:
-    """{"tables": {table: {"columns": [...], "rows": [[...], ...]}}, "audit": [{entry}, ...]}, each table's
-    rows checked against its columns: as wide, the identity and version columns text, _ancestors (last) a
-    list, no other list; each audit entry's types and lengths by AuditRow."""
-    decoded = decode(Content, CONTENT, content)
-    tables = {}
-    for table, block in decoded.tables.items():
-        _check_block(table, block.columns, block.rows)
-        tables[table] = {"columns": block.columns, "rows": block.rows}
-    audit = [msgspec.structs.asdict(row) for row in decoded.audit.rows] if decoded.audit is not None else []
-    return {"tables": tables, "audit": audit}
-
-
-def _check_block(table: str, columns: list[str], rows: list[list[Any]]) -> None:
+def check_columns(table: str, columns: list[str]) -> None:
+    """A table's columns: no name twice, _ancestors last, the identity and version columns there."""
     where = f"$.tables.{table}"
     if len(set(columns)) != len(columns):
         raise refusal(CONTENT, f"列名が重複しています（場所: {where}.columns）")
@@ -273,11 +314,34 @@ def _check_block(table: str, columns: list[str], rows: list[list[Any]]) -> None:
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise refusal(CONTENT, f"必要な列「{'、'.join(missing)}」がありません（場所: {where}.columns）")
+
+
+def check_rows(table: str, columns: list[str], rows: list[list[Any]], first: int = 0) -> None:
+    """Rows (the first of them the `first`-th of the table) against their columns: as wide, the identity and
+    version columns text, _ancestors (last) a list or null, no other list."""
     width, text_columns = len(columns), [columns.index(name) for name in REQUIRED_COLUMNS]
-    for number, row in enumerate(rows):
+    if rows and _rows_fine(rows, width, text_columns):
+        return
+    where = f"$.tables.{table}"
+    for number, row in enumerate(rows, first):
         if len(row) != width:
             raise refusal(CONTENT, f"行の値の数（{len(row)}）が列の数（{width}）と違います（場所: {where}.rows[{number}]）")
         if not all(type(row[index]) is str and row[index] for index in text_columns):
             raise refusal(CONTENT, f"{'・'.join(REQUIRED_COLUMNS)} は空でない文字列であるべきです（場所: {where}.rows[{number}]）")
         if list in map(type, row[:-1]) or not (row[-1] is None or type(row[-1]) is list):
             raise refusal(CONTENT, f"一覧（[…]）は {ANCESTORS} の列にだけ入ります（場所: {where}.rows[{number}]）")
+
+
+def _rows_fine(rows: list[list[Any]], width: int, text_columns: list[int]) -> bool:
+    """Whether every row passes check_rows, looked at column by column (a million rows: no loop in Python);
+    when not, check_rows looks row by row for the first one that does not, to name it."""
+    if set(map(len, rows)) != {width}:
+        return False
+    for index in range(width):
+        kinds = set(map(type, map(operator.itemgetter(index), rows)))
+        if index in text_columns:
+            if kinds != {str} or "" in map(operator.itemgetter(index), rows):
+                return False
+        elif list in kinds if index < width - 1 else not kinds <= {list, type(None)}:
+            return False
+    return True

@@ -118,7 +118,11 @@ def forget_old_keys(db: Database) -> None:
 
 
 def _signed_bytes(header: bytes, content: bytes) -> bytes:
-    return _SIGNED_LABEL + hashlib.sha256(header).digest() + hashlib.sha256(content).digest()
+    return _signed_digests(header, hashlib.sha256(content).digest())
+
+
+def _signed_digests(header: bytes, content_digest: bytes) -> bytes:
+    return _SIGNED_LABEL + hashlib.sha256(header).digest() + content_digest
 
 
 def signature_member(db: Database, header: bytes, content: bytes) -> bytes:
@@ -130,6 +134,11 @@ def signature_member(db: Database, header: bytes, content: bytes) -> bytes:
 
 def verify(signature: bytes | None, header: bytes, content: bytes) -> bytes:
     """The public key that signed these bytes; SignatureError when unsigned or when anything was changed."""
+    return verify_digest(signature, header, hashlib.sha256(content).digest())
+
+
+def verify_digest(signature: bytes | None, header: bytes, content_digest: bytes) -> bytes:
+    """verify() of a content.json known by its SHA-256 (hashed as it was unpacked, never held whole)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -141,7 +150,7 @@ def verify(signature: bytes | None, header: bytes, content: bytes) -> bytes:
     public_key = bytes.fromhex(found.public_key)
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(bytes.fromhex(found.signature),
-                                                               _signed_bytes(header, content))
+                                                               _signed_digests(header, content_digest))
     except (InvalidSignature, ValueError) as error:
         raise SignatureError(
             "取り込みファイルの署名が一致しません。書き出したあとに内容が変えられています（改ざんか破損）。"

@@ -44,15 +44,18 @@ import json
 import os
 import sqlite3
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kaigo_desktop.domain import roles
 from kaigo_desktop.services import (
     audit_exchange,
+    bundle_content,
     bundle_crypto,
     bundle_format,
     bundle_signing,
@@ -368,65 +371,105 @@ def is_encrypted(path: Path | str) -> bool:
         return False
 
 
-def read_bundle(path: Path | str, schema_version: int, passphrase: str | None = None, *,
-                trust: Callable[[Signer], None]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, content) as plain dicts and lists, checked whole before any of it is used: within the size
-    bounds, our format at a version we read, every member of the declared structure, signed by a key that
-    `trust` accepts (it raises to refuse), the content matching its SHA-256. Refused with BundleError (an
-    encrypted one without the right passphrase: PassphraseError; from an unknown PC: UnknownPcError)."""
-    header_bytes, content_bytes, header, signer, encrypted = _open_signed(path, schema_version, passphrase)
-    try:
-        trust(signer)
-    except bundle_signing.UnknownPcError as error:
-        raise UnknownPcError(str(error), error.signer) from error
-    except bundle_signing.TrustError as error:
-        raise BundleError(str(error)) from error
-    if hashlib.sha256(content_bytes).hexdigest() != header["content_sha256"]:
-        raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
-                          f"何も取り込みませんでした: {path}")
-    try:
-        content = bundle_format.content_dict(content_bytes)
-    except bundle_format.FormatError as error:
-        raise BundleError(f"{error}\n（{path}）") from error
-    if not encrypted and any(table in content["tables"] for table in PERSONAL_TABLES):
-        raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
-    return header, content
+@dataclass
+class _OpenBundle:
+    """A bundle whose signature was checked over its whole content (read once, in chunks, hashed): its header,
+    who signed it, and content() to read it a second time, as it is used."""
+    header: dict[str, Any]
+    signer: Signer
+    members: bundle_format.Members
+    content_sha256: bytes
+    encrypted: bool
+
+    def content(self) -> Iterator[bundle_content.Columns | bundle_content.Rows | bundle_content.AuditEntries]:
+        """The content, checked as it comes; refused (BundleError) at the end if its bytes are not those whose
+        signature was checked (the file was changed meanwhile): the caller writes in one transaction."""
+        digest = hashlib.sha256()
+
+        def hashed() -> Iterator[bytes]:
+            for chunk in self.members.content_chunks():
+                digest.update(chunk)
+                yield chunk
+            if digest.digest() != self.content_sha256:
+                raise BundleError("取り込みファイルが読み込みの途中で変わりました。何も取り込みませんでした。")
+
+        return bundle_content.read(hashed())
+
+
+def bundle_header(path: Path | str, schema_version: int, passphrase: str | None = None, *,
+                  trust: Callable[[Signer], None]) -> dict[str, Any]:
+    """The header of a bundle checked as an import checks it before writing (see _trusted)."""
+    with _trusted(path, schema_version, passphrase, trust=trust) as bundle:
+        return bundle.header
 
 
 def inspect_bundle(path: Path | str, schema_version: int, passphrase: str | None = None) -> Signer:
     """Who a bundle says made it, its signature checked against its own key (not yet trusted): for trusting
     the PC it came from once the person has compared the fingerprint."""
-    return _open_signed(path, schema_version, passphrase)[3]
+    with _opened(path, schema_version, passphrase) as bundle:
+        return bundle.signer
 
 
-def _open_signed(path: Path | str, schema_version: int,
-                 passphrase: str | None) -> tuple[bytes, bytes, dict[str, Any], Signer, bool]:
-    """(header, content, header as a dict, its signer, whether the file was encrypted), signature checked."""
+@contextmanager
+def _trusted(path: Path | str, schema_version: int, passphrase: str | None, *,
+             trust: Callable[[Signer], None]) -> Iterator[_OpenBundle]:
+    """The bundle, checked before any of it is used: within the size bounds, our format at a version we read,
+    signed by a key that `trust` accepts (it raises to refuse), the content matching its SHA-256. Refused with
+    BundleError (an encrypted one without the right passphrase: PassphraseError; from an unknown PC:
+    UnknownPcError). Its rows are checked as they are read (bundle_content)."""
+    with _opened(path, schema_version, passphrase) as bundle:
+        try:
+            trust(bundle.signer)
+        except bundle_signing.UnknownPcError as error:
+            raise UnknownPcError(str(error), error.signer) from error
+        except bundle_signing.TrustError as error:
+            raise BundleError(str(error)) from error
+        if bundle.content_sha256.hex() != bundle.header["content_sha256"]:
+            raise BundleError(f"取り込みファイルが壊れているか改ざんされています（SHA-256 が一致しません）。"
+                              f"何も取り込みませんでした: {path}")
+        if not bundle.encrypted and any(table in bundle.header["counts"] for table in PERSONAL_TABLES):
+            raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))  # as declared; the rows are checked too
+        yield bundle
+
+
+@contextmanager
+def _opened(path: Path | str, schema_version: int, passphrase: str | None) -> Iterator[_OpenBundle]:
+    """The bundle open (an encrypted one decrypted into memory: the zip, never its unpacked content), its
+    signature checked over content.json hashed in chunks."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > bundle_format.MAX_FILE_BYTES:
             raise BundleError(f"取り込みファイルが大きすぎます（{size:,} バイト、"
                               f"{bundle_format.MAX_FILE_BYTES:,} バイトまで）。何も取り込みませんでした: {path}")
-        data = path.read_bytes()
+        file = open(path, "rb")
     except FileNotFoundError as error:
         raise BundleError(f"ファイルがありません: {path}") from error
     except OSError as error:
         raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
-    encrypted = bundle_crypto.is_encrypted(data)
-    try:
-        if encrypted:
-            data = bundle_crypto.decrypt(data, passphrase)
-        members = bundle_format.unpack(data)
-        header_bytes, content_bytes = members[bundle_format.HEADER], members[bundle_format.CONTENT]
-        bundle_format.check_versions(header_bytes, schema_version)
-        header = bundle_format.header_dict(header_bytes)
-        public_key = bundle_signing.verify(members[bundle_format.SIGNATURE], header_bytes, content_bytes)
-    except bundle_crypto.PassphraseError as error:
-        raise PassphraseError(str(error)) from error
-    except (bundle_crypto.SettingsError, bundle_format.FormatError, bundle_signing.SignatureError) as error:
-        raise BundleError(f"{error}\n（{path}）") from error
-    return header_bytes, content_bytes, header, bundle_signing.signer_of(header, public_key), encrypted
+    with file, ExitStack() as stack:
+        try:
+            zipped: BinaryIO = file
+            encrypted = bundle_crypto.is_encrypted(file.read(len(bundle_crypto.MAGIC)))
+            if encrypted:
+                file.seek(0)
+                zipped = bundle_crypto.decrypt_file(file, size, passphrase)
+                size = zipped.getbuffer().nbytes
+            file.seek(0)
+            members = stack.enter_context(bundle_format.opened(zipped, size))
+            bundle_format.check_versions(members.header, schema_version)
+            header = bundle_format.header_dict(members.header)
+            digest = hashlib.sha256()
+            for chunk in members.content_chunks():
+                digest.update(chunk)
+            public_key = bundle_signing.verify_digest(members.signature, members.header, digest.digest())
+        except bundle_crypto.PassphraseError as error:
+            raise PassphraseError(str(error)) from error
+        except (bundle_crypto.SettingsError, bundle_format.FormatError, bundle_signing.SignatureError) as error:
+            raise BundleError(f"{error}\n（{path}）") from error
+        except OSError as error:
+            raise BundleError(f"ファイルを読めませんでした: {path}（{error}）") from error
+        yield _OpenBundle(header, bundle_signing.signer_of(header, public_key), members, digest.digest(), encrypted)
 
 
 # ---- import ----------------------------------------------------------------------------------------
@@ -441,10 +484,20 @@ _CHUNK = 20_000  # rows applied between progress reports
 def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphrase: str | None = None,
                   progress: Progress | None = None) -> ImportSummary:
     """Merge a bundle in one transaction (see the module's docstring); dry_run reports the same counts and
-    writes nothing. An exception from `progress` (a cancel) rolls everything back."""
+    writes nothing. An exception from `progress` (a cancel) rolls everything back. The signature is checked
+    over the whole content before anything is written; the rows are then read again in chunks and applied
+    _CHUNK at a time, so memory does not grow with the bundle (benchmarks/scale_bundles.py)."""
     rights.require(db, roles.EXCHANGE)
-    header, content = read_bundle(path, db.schema_version(), passphrase,
-                                  trust=lambda signer: bundle_signing.require_trusted(db, signer))
+    with _trusted(path, db.schema_version(), passphrase,
+                  trust=lambda signer: bundle_signing.require_trusted(db, signer)) as bundle:
+        try:
+            return _import(db, bundle, Path(path), dry_run, progress)
+        except bundle_format.FormatError as error:  # a row found wrong after others were applied: all undone
+            raise BundleError(f"{error}\n（{path}）") from error
+
+
+def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progress: Progress | None) -> ImportSummary:
+    header = bundle.header
     if header.get("source_db") == db.database_id:
         raise SameDatabaseError(
             "この取り込みファイルはこのデータベース自身（または同じデータベースファイルのコピー）から作成されています。"
@@ -454,29 +507,42 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
                             made_by=str(header.get("created_by") or ""),
                             destination=str(header.get("destination") or ""))
     try:
-        with db.write() as stamp:
-            db.audit_operation(f"取り込みファイル {Path(path).name}（{header.get('source_name') or header['source_db']}）")
+        with q.large_page_cache(db.conn), db.write() as stamp:
+            db.audit_operation(f"取り込みファイル {path.name}（{header.get('source_name') or header['source_db']}）")
             if q.already_received(db.conn, header["content_sha256"]):
                 summary.already_imported = True
                 summary.skipped = sum(header.get("counts", {}).values())
                 raise _RollBack
             summary.gaps = _gaps(db.conn, header)
-            total = sum(len(block["rows"]) for block in content.get("tables", {}).values())
-            done = 0
-            for table in USER_TABLES:
-                block = content.get("tables", {}).get(table)
-                if block:
-                    cols = block["columns"]
-                    for start in range(0, len(block["rows"]), _CHUNK):
-                        if progress is not None:
-                            progress(done, total)
-                        chunk = block["rows"][start:start + _CHUNK]
-                        _apply_rows(db, stamp, table, [dict(zip(cols, row)) for row in chunk], summary)
-                        done += len(chunk)
+            total = sum(header.get("counts", {}).values())  # as declared: progress only
+            done, table, columns, waiting = 0, "", [], []
+
+            def apply_waiting(upto: int) -> None:
+                nonlocal done
+                if progress is not None:
+                    progress(min(done, total), total)
+                _apply_rows(db, stamp, table, waiting[:upto], summary)
+                done += len(waiting[:upto])
+                del waiting[:upto]
+
+            for item in bundle.content():
+                if isinstance(item, bundle_content.Rows):
+                    waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
+                    while len(waiting) >= _CHUNK:
+                        apply_waiting(_CHUNK)
+                elif isinstance(item, bundle_content.Columns):
+                    if not bundle.encrypted and item.table in PERSONAL_TABLES:  # not declared in the counts
+                        raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
+                    if waiting:
+                        apply_waiting(len(waiting))
+                    table, columns = item
+                else:
+                    audit_exchange.keep_received(db.conn, item.entries, header["source_db"], stamp.at)
+            if waiting:
+                apply_waiting(len(waiting))
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
-            audit_exchange.keep_received(db.conn, content.get("audit", []), header["source_db"], stamp.at)
             q.mark_received(db.conn, header["content_sha256"], header["source_db"], _seq(header.get("max_seq")),
                             stamp.at, destination=summary.destination, scope=_header_scope(header),
                             since_seq=_seq(header.get("since_seq")), made_at=summary.made_at,
@@ -607,17 +673,16 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
     open_ids = set(q.open_conflict_row_ids(conn, table, "both_changed"))
     new_bases: list[tuple[str, str, list[str], list[str]]] = []
     updates: list[_Update] = []
+    inserts: list[dict[str, Any]] = []
     for full in incoming:
+        local = local_rows.get(full["id"])
+        if local is None:  # new here, the usual case of a big bundle: written in batches below
+            inserts.append(full)
+            continue
         ancestors = list(full.get(ANCESTORS) or [])
         row = {c: full.get(c) for c in local_cols if c in full}
         row["change_seq"] = stamp.change_seq
         version = _version(row)
-        local = local_rows.get(row["id"])
-        if local is None:
-            if _write(db, stamp, table, row, full, insert=True, summary=summary):
-                new_bases.append((row["id"], version, ancestors, []))
-                summary.tally("deleted" if row.get("deleted_at") else "added", table)
-            continue
         local_version = _version(local)
         base = known.get(row["id"])
         local_ancestors = _local_ancestors(local_version, base)
@@ -680,6 +745,13 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
+    written = _write_inserts(db, stamp, table, local_cols, inserts, summary)
+    new_bases += [(full["id"], f"{full['updated_at']}|{full['origin_db']}", full.get(ANCESTORS) or [], [])
+                  for full in written]
+    deleted = sum(1 for full in written if full.get("deleted_at"))
+    for kind, count in (("added", len(written) - deleted), ("deleted", deleted)):
+        if count:
+            summary.tally(kind, table, count)
     for update in _write_updates(db, stamp, table, updates, summary):
         row_id = update.changed["id"]
         _keep_earliest_created(conn, table, update.local, update.full)
@@ -687,6 +759,30 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
         _close_settled(db, stamp, table, row_id, {update.version, *update.lineage}, open_ids)
         summary.tally(update.kind, table)
     q.save_bases(conn, table, new_bases)
+
+
+def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list[str],
+                   inserts: list[dict[str, Any]], summary: ImportSummary) -> list[dict[str, Any]]:
+    """Write the incoming rows new here, those of the same columns in one statement (a million new
+    gatherings: no dict per row); when a batch breaks a constraint (a record not here yet, a name taken) it is
+    undone and written row by row, each failure handled alone. Returns the rows written."""
+    batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for full in inserts:
+        batches.setdefault(tuple(full), []).append(full)
+    written = []
+    for keys, batch in batches.items():
+        columns = [c for c in local_cols if c in keys]
+        try:
+            with db.write():  # a savepoint: a failed batch leaves nothing behind
+                q.insert_rows(db.conn, table, [*columns, "change_seq"], batch, stamp.change_seq)
+            written += batch
+        except sqlite3.IntegrityError:
+            for full in batch:
+                row = {c: full[c] for c in columns}
+                row["change_seq"] = stamp.change_seq
+                if _write(db, stamp, table, row, full, insert=True, summary=summary):
+                    written.append(full)
+    return written
 
 
 def _write_updates(db: Database, stamp: WriteStamp, table: str, updates: list[_Update],

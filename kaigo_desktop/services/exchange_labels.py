@@ -306,10 +306,6 @@ def conflict_views(db: Database) -> list[ConflictView]:
     return views
 
 
-def open_conflict_count(db: Database) -> int:
-    return len(exchange.list_conflicts(db))
-
-
 # ---- rows held back, readable ----------------------------------------------------------------------
 
 @dataclass(frozen=True)

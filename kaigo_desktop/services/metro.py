@@ -16,6 +16,7 @@ from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services import bundle_signing, rights, setup
 from kaigo_desktop.services import submission_format as fmt
+from kaigo_desktop.services.overview import is_metro_database
 from kaigo_desktop.services.submission_format import SubmissionError
 from kaigo_desktop.storage import lookups
 from kaigo_desktop.storage import metro_queries as q
@@ -53,10 +54,6 @@ class MetroError(UserFacingError, ValueError):
 
 
 # ---- the database ----------------------------------------------------------------------------------------
-
-def is_metro_database(db: Database) -> bool:
-    return q.is_metro(db)
-
 
 def require_metro(db: Database) -> None:
     if not q.is_metro(db):

@@ -3,9 +3,11 @@ destinations, sources, received bundles, pending rows and conflicts."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import operator
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 # How each user table reaches a municipality (for `--municipality`).
@@ -94,6 +96,26 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
+def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]],
+                change_seq: int) -> None:
+    """Many rows holding every one of `columns` but the last, change_seq, which they all take."""
+    values = ", ".join(["?"] * (len(columns) - 1) + [str(int(change_seq))])  # one number for all: no tuple per row
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})",
+                     map(operator.itemgetter(*columns[:-1]), rows))
+
+
+@contextlib.contextmanager
+def large_page_cache(conn: sqlite3.Connection, kib: int = 64 * 1024) -> Iterator[None]:
+    """A bigger page cache for one large write (a bundle of a million rows): the indexes being filled stay in
+    memory instead of going back and forth through the WAL file (about a sixth less time, 64 MiB more memory)."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     sets = ", ".join(f"{c} = :{c}" for c in row if c not in ("id", "created_at"))
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = :id", row)
@@ -154,8 +176,12 @@ def save_bases(conn: sqlite3.Connection, table: str,
         " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
         " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
-        ((table, row[0], *row[1].split("|", 1), json.dumps(row[2]), json.dumps(row[3] if len(row) > 3 else []))
+        ((table, row[0], *row[1].split("|", 1), _json_text(row[2]), _json_text(row[3] if len(row) > 3 else []))
          for row in rows))
+
+
+def _json_text(items: list[str]) -> str:
+    return json.dumps(items) if items else "[]"  # most records have no history yet: a million json.dumps saved
 
 
 def set_created_at(conn: sqlite3.Connection, table: str, row_id: str, created_at: str) -> None:
@@ -334,6 +360,10 @@ def add_settled_conflict(conn: sqlite3.Connection, conflict_id: str, table: str,
 def conflicts(conn: sqlite3.Connection, *, include_resolved: bool = False) -> list[sqlite3.Row]:
     where = "" if include_resolved else "WHERE resolved_at IS NULL"
     return conn.execute(f"SELECT * FROM conflicts {where} ORDER BY detected_at, id").fetchall()
+
+
+def open_conflict_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
 
 
 def conflict(conn: sqlite3.Connection, conflict_id: str) -> sqlite3.Row | None:

@@ -119,3 +119,35 @@ def checks_until(db: Database, participant_ids: list[str], end: date) -> dict[st
         for row in rows:
             found[row["participant_id"]].append(from_row(pr.FrailtyCheck, row))
     return found
+
+
+def place_names_of(db: Database, participant_ids: list[str], on: date) -> dict[str, list[str]]:
+    """The live places each participant attends on the day `on`, by name (for the participants' list)."""
+    found: dict[str, list[str]] = {pid: [] for pid in participant_ids}
+    for first in range(0, len(participant_ids), 500):
+        chunk = participant_ids[first:first + 500]
+        rows = db.query(
+            "SELECT a.participant_id, pl.name FROM participant_places a"
+            " JOIN places pl ON pl.id = a.place_id AND pl.deleted_at IS NULL"
+            f" WHERE a.participant_id IN ({', '.join('?' * len(chunk))}) AND a.deleted_at IS NULL"
+            " AND a.start_date <= ? AND (a.end_date IS NULL OR a.end_date >= ?) ORDER BY pl.name",
+            [*chunk, on.isoformat(), on.isoformat()])
+        for row in rows:
+            found[row[0]].append(row[1])
+    return found
+
+
+def latest_checks(db: Database, participant_ids: list[str]) -> dict[str, pr.FrailtyCheck]:
+    """Each participant's latest live check (none: not in the result) — the list's 最新の判定, without reading
+    every older check."""
+    found: dict[str, pr.FrailtyCheck] = {}
+    for first in range(0, len(participant_ids), 500):
+        chunk = participant_ids[first:first + 500]
+        rows = db.query(
+            "SELECT * FROM (SELECT f.*, row_number() OVER (PARTITION BY f.participant_id"
+            " ORDER BY f.checked_on DESC, f.created_at DESC, f.id DESC) AS newest FROM frailty_checks f"
+            f" WHERE f.participant_id IN ({', '.join('?' * len(chunk))}) AND f.deleted_at IS NULL) WHERE newest = 1",
+            chunk)
+        for row in rows:
+            found[row["participant_id"]] = from_row(pr.FrailtyCheck, row)
+    return found

@@ -44,7 +44,7 @@ def test_any_user_facing_error_ends_in_its_message_and_exit_2(db_path: Path, mon
     def refuses(args, path):
         raise UserFacingError("この操作はできません。", kind="refused")
 
-    monkeypatch.setitem(cli._COMMANDS, "check", refuses)
+    monkeypatch.setitem(cli._commands(), "check", refuses)
     assert main(["--db", str(db_path), "check"]) == 2
     err = capsys.readouterr().err
     assert err == "エラー: この操作はできません。\n"

@@ -35,7 +35,7 @@ def test_a_bundle_after_a_lost_one_says_which_is_missing(pcs, tmp_path) -> None:
     summary = ex.import_bundle(b, second)
     [gap] = summary.gaps
     assert (gap.first_seq, gap.after, gap.destination, gap.source_db) == (1, None, "b", a.database_id)
-    assert gap.last_seq == ex.read_bundle(lost, b.schema_version(), trust=lambda signer: None)[0]["max_seq"]  # up to the lost one's end
+    assert gap.last_seq == ex.bundle_header(lost, b.schema_version(), trust=lambda signer: None)["max_seq"]  # up to the lost one's end
     assert gap.before == summary.made_at
     text = gap_text(gap)
     assert "まだ取り込まれていません" in text and "送り先「b」" in text and f"1〜{gap.last_seq}" in text
@@ -68,7 +68,7 @@ def test_a_gap_in_the_middle_is_named_until_it_is_filled(pcs, tmp_path) -> None:
     assert ex.import_bundle(b, first).gaps == []
     assert len(ex.import_bundle(b, third).gaps) == 1
     [gap] = ex.import_bundle(b, fourth).gaps  # still missing, although fourth follows third
-    header = {path: ex.read_bundle(path, b.schema_version(), trust=lambda signer: None)[0] for path in (first, middle, third)}
+    header = {path: ex.bundle_header(path, b.schema_version(), trust=lambda signer: None) for path in (first, middle, third)}
     assert (gap.first_seq, gap.last_seq) == (header[first]["max_seq"] + 1, header[middle]["max_seq"])
     assert (gap.after, gap.before) == (header[first]["created_at"], header[third]["created_at"])
     assert ex.import_bundle(b, middle).gaps == []

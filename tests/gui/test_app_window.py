@@ -27,7 +27,7 @@ def window(qtbot, db_path: Path, settings: UserSettings):
 
 def test_every_screen_is_in_the_navigation(window) -> None:
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert titles == ["通いの場", "開催記録", "推進員", "活動記録", "報告書", "集計", "提出前チェック", "マスタ・設定"]
+    assert titles == ["通いの場", "開催記録", "推進員", "活動記録", "参加者", "報告書", "集計", "提出前チェック", "マスタ・設定"]
     for row in range(len(titles)):
         window.navigation.setCurrentRow(row)
         assert window.current_screen.title == titles[row]

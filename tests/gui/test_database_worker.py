@@ -70,3 +70,14 @@ def test_a_database_that_cannot_be_opened_fails_every_job(qtbot, tmp_path: Path)
         worker.submit(lambda db, ctx: 1, on_error=failed)
     assert isinstance(failed.args[0], DatabaseMissingError)
     worker.stop()
+
+
+def test_a_worker_stopped_before_it_started_never_opens_the_file(db_path: Path) -> None:
+    """The app starts the thread once the window has painted (gui/app.py Session.open); a window that let go of
+    the database before that must not open it afterwards (it would hold the lock with nobody to release it)."""
+    from kaigo_desktop.storage import lock
+
+    worker = DatabaseWorker(db_path, user="画面")
+    worker.stop()
+    worker.start()
+    assert not worker.started and not lock.lock_path(db_path).exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from datetime import date
 from pathlib import Path
 
@@ -201,6 +202,12 @@ def test_switching_to_a_file_with_a_left_over_lock_can_break_it(qtbot, qapp, db_
     answers.reply = [open_problems.BREAK_LOCK, open_problems.CONFIRM_BREAK_LOCK]
     assert session.switch_to(other)
     assert not session.window.context.read_only
+    # The window's database thread takes the lock once the window has painted (gui/app.py Session.open): its
+    # events are processed here, without an event loop that would delete the first window under qtbot's feet.
+    deadline = time.monotonic() + 10
+    while not lock.lock_path(other).exists() and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.01)
     assert json.loads(lock.lock_path(other).read_text(encoding="utf-8"))["host"] == socket.gethostname()
     close_all(session, qtbot)
 

@@ -60,8 +60,18 @@ def survey_figures(db, fy: int, code: str | None) -> dict:
         average = int((Decimal(attendance) / Decimal(held)).quantize(Decimal(1), ROUND_HALF_UP))
         sizes[next((label for top, label in BANDS if average <= top), "100人超")] += 1
     frequency = frequency_of_places(db, fy, code)
+    # A place with someone recorded at a live gathering of the 年度 (a roster, issue 19) counts its distinct
+    # participants instead of its typed figure; 65歳以上 by age on 1 April of the 年度.
+    present = ("FROM gathering_participants gp JOIN gatherings g ON g.id = gp.gathering_id"
+               " JOIN participants pa ON pa.id = gp.participant_id JOIN places p ON p.id = g.place_id"
+               " WHERE gp.deleted_at IS NULL AND g.deleted_at IS NULL AND pa.deleted_at IS NULL"
+               " AND g.held_on BETWEEN :start AND :end")
+    age = "(:fy - pa.birth_year - CASE WHEN pa.birth_month >= 4 THEN 1 ELSE 0 END)"
     members = rows(db, f"SELECT m.place_id, m.total, {MEMBERS_65} FROM members m JOIN places p ON p.id = m.place_id"
-                       f" WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy AND {ACTIVE} AND {SCOPE}", p)
+                       f" WHERE m.deleted_at IS NULL AND m.fiscal_year = :fy AND {ACTIVE} AND {SCOPE}"
+                       f" AND m.place_id NOT IN (SELECT g.place_id {present})", p)
+    members += rows(db, f"SELECT g.place_id, COUNT(DISTINCT pa.id), COUNT(DISTINCT CASE WHEN {age} >= 65 THEN pa.id END)"
+                        f" {present} AND {ACTIVE} AND {SCOPE} GROUP BY g.place_id", p)
     population = db.conn.execute("SELECT SUM(population_65_plus) FROM population p WHERE p.deleted_at IS NULL"
                                  f" AND p.fiscal_year = :fy AND {SCOPE}", p).fetchone()[0]
     with_kind = (f"SELECT COUNT(DISTINCT g.place_id) FROM gatherings g JOIN places p ON p.id = g.place_id"

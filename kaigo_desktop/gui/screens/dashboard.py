@@ -25,6 +25,7 @@ from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.masters_common import add_choosers, year_and_municipality_combos
 from kaigo_desktop.gui.widgets.bar_chart import HorizontalBarChart
 from kaigo_desktop.gui.widgets.completeness_table import completeness_table, show_completeness
+from kaigo_desktop.gui.widgets.outcome_figures import OutcomeFigures
 from kaigo_desktop.gui.widgets.dashboard_figures import (
     WARNING_COLOR,
     FrequencyTable,
@@ -41,15 +42,19 @@ from kaigo_desktop.storage.errors import StorageError
 ALL_MUNICIPALITIES = "全区市町村"
 # What the figures are computed from (settings: the survey month); a change to trust or conflicts does not count.
 SHOWN_KINDS = ("places", "gatherings", "promoters", "assignments", "activities", "centers", "members",
-               "population", "expenses", "settings")
+               "population", "expenses", "settings", "participants", "participant_places", "frailty_checks")
 REFRESH_DELAY_MS = 400  # several saves in a row cause one recomputation
 
 
 def _compute(fiscal_year: int, municipality_code: str | None, today: date):
-    def job(db, _ctx) -> tuple[FiscalYearStats, int, Completeness]:
+    def job(db, _ctx) -> tuple[FiscalYearStats, int, Completeness, list]:
+        from kaigo_desktop.reports.outcome_tables import outcome_rows
+        from kaigo_desktop.services.outcomes import outcomes
+
         stats = fiscal_year_stats(db, fiscal_year, municipality_code, today)
+        outcome, _suppressor = outcome_rows(outcomes(db, fiscal_year, municipality_code=municipality_code))
         return (stats, settings_service.load(db).survey_reference_month,
-                completeness_of(db, fiscal_year, municipality_code, today))
+                completeness_of(db, fiscal_year, municipality_code, today), outcome)
     return job
 
 
@@ -87,6 +92,7 @@ class DashboardScreen(Screen):
         self.frequency_table = FrequencyTable()
         self.promoter_table = PromoterCapTable()
         self.completeness_table = completeness_table("dashboard_completeness")
+        self.outcome_table = OutcomeFigures()
 
         content = QWidget()
         grid = QGridLayout(content)
@@ -99,7 +105,9 @@ class DashboardScreen(Screen):
                        Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self._group("報告状況（月別）: 開催記録のある通いの場／活動中の通いの場", self.completeness_table),
                        3, 0, 1, 2)
-        grid.setRowStretch(4, 1)
+        grid.addWidget(self._group("通いの場参加者のフレイル状態（基本チェックリスト・人、少人数は秘匿）",
+                                   self.outcome_table), 4, 0, 1, 2)
+        grid.setRowStretch(5, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll = QScrollArea()
@@ -200,7 +208,8 @@ class DashboardScreen(Screen):
 
     # ---- showing -------------------------------------------------------------------------------
 
-    def _show(self, request: int, stats: FiscalYearStats, survey_month: int, completeness: Completeness) -> None:
+    def _show(self, request: int, stats: FiscalYearStats, survey_month: int, completeness: Completeness,
+              outcome: list) -> None:
         if request != self._request:
             return
         self.stats = stats
@@ -213,6 +222,7 @@ class DashboardScreen(Screen):
         self.promoter_table.show_stats(stats)
         show_completeness(self.completeness_table, completeness)
         self._fit_completeness_height()
+        self.outcome_table.show_rows(outcome)
         self.warnings_label.setText("\n".join(f"⚠ {warning}" for warning in stats.warnings))
         self.warnings_label.setVisible(bool(stats.warnings))
         scope = self.municipality_combo.currentText()

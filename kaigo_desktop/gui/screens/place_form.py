@@ -44,7 +44,6 @@ from kaigo_desktop.gui.widgets.type_ahead_combo import TypeAheadCombo
 from kaigo_desktop.gui.widgets.side_by_side import SideBySideRow
 from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
-from kaigo_desktop.services import approval
 from kaigo_desktop.services import places_view as pv
 from kaigo_desktop.services.places_view import AssignedPromoter, PlaceDetail, PlaceFieldChoices
 
@@ -342,7 +341,13 @@ class PlaceForm(RecordForm):
         return [self.fields, self.save_button, self.revert_button]
 
     def lock_reason_job(self, record: Place):
-        return lambda db: approval.frozen_fields_reason(db, "places", record.id)
+        def frozen_fields_reason(db):
+            # Imported on the database thread when a place is first shown: the approval rules pull in the
+            # submission checks, which the window's first paint does not need (issue 17).
+            from kaigo_desktop.services import approval
+
+            return approval.frozen_fields_reason(db, "places", record.id)
+        return frozen_fields_reason
 
     def frozen_by_lock(self) -> dict[str, QWidget]:
         editors = {"start_date": self.start_box, "end_date": self.end_box}

@@ -50,6 +50,9 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     _pdf("activity", "推進員活動報告書", "推進員1人の活動記録（1か月または年度全体）。",
          uses_promoter=True, uses_month=True, whole_year_month=True),
     _pdf("places", "通いの場一覧", "年度に活動している通いの場の一覧（住民向け・窓口用）。"),
+    _pdf("outcomes", "通いの場参加者のフレイル状態の変化",
+         "通いの場ごとの基本チェックリスト実施者、初回と最新のフレイル判定、改善・維持・悪化（年度・区市町村ごと、"
+         "少人数は秘匿）。"),
     _pdf("attendance-sheet", "開催記録表", "通いの場1か所の月の開催記録。白紙は手書き用の用紙です。",
          uses_place=True, uses_month=True, uses_blank=True),
     ReportKind("xlsx", "報告書1・2の表（Excel）", "報告書データ", ".xlsx",
@@ -63,6 +66,12 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
                "（UTF-8・BOM 付き。区市町村の公開用）。年度の指定は使いません。",
                export_format="opendata"),
 )
+
+
+def participant_print_kind() -> ReportKind:
+    """The per-person print (a participant's own check history): made from the 参加者 screen, where the person
+    is chosen, not from the 報告書 screen (it names the person and is for them alone)."""
+    return _pdf("participant", "基本チェックリストの記録", "参加者本人に渡す基本チェックリストの記録。")
 
 
 _NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s]+')  # what Windows refuses, and spaces
