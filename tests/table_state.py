@@ -7,7 +7,7 @@ from kaigo_desktop.storage.database import Database
 
 TABLES = ("centers", "places", "promoters", "assignments", "gatherings", "members", "population", "activities",
           "expenses", "participants", "participant_places", "frailty_checks", "questionnaires",
-          "gathering_participants")
+          "gathering_participants", "short_term_cases")
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     # The subcommand modules are imported here, not at the top: the GUI's start does not need them (issue 17).
     from kaigo_desktop.cli.audit import add_audit_commands
     from kaigo_desktop.cli.backup import add_backup_commands
+    from kaigo_desktop.cli.cases import add_case_commands
     from kaigo_desktop.cli.exchange import add_exchange_commands
     from kaigo_desktop.cli.lock import add_lock_commands
     from kaigo_desktop.cli.metro import add_metro_commands
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     add_period_commands(sub)
     add_metro_commands(sub)
     add_participant_commands(sub)
+    add_case_commands(sub)
     return parser
 
 
@@ -69,6 +71,7 @@ def _commands() -> dict:
     """Subcommand name → handler (one table, built on first use)."""
     from kaigo_desktop.cli.audit import AUDIT_COMMANDS
     from kaigo_desktop.cli.backup import BACKUP_COMMANDS
+    from kaigo_desktop.cli.cases import CASE_COMMANDS
     from kaigo_desktop.cli.exchange import EXCHANGE_COMMANDS
     from kaigo_desktop.cli.lock import LOCK_COMMANDS
     from kaigo_desktop.cli.metro import METRO_COMMANDS
@@ -79,7 +82,8 @@ def _commands() -> dict:
     from kaigo_desktop.cli.users import USER_COMMANDS
 
     return {**RECORD_COMMANDS, **REPORT_COMMANDS, **BACKUP_COMMANDS, **EXCHANGE_COMMANDS, **LOCK_COMMANDS,
-            **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS, **METRO_COMMANDS, **PARTICIPANT_COMMANDS}
+            **USER_COMMANDS, **AUDIT_COMMANDS, **PERIOD_COMMANDS, **METRO_COMMANDS, **PARTICIPANT_COMMANDS,
+            **CASE_COMMANDS}
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -43,7 +43,7 @@ def on_database(args: argparse.Namespace, db_path: Path, build):
 # work on both.
 MUNICIPAL_COMMANDS = frozenset({"init", "demo", "import", "stats", "validate", "report", "export",
                                 "export-opendata", "template", "bundle", "period", "submission",
-                                "participants", "outcomes"})
+                                "participants", "outcomes", "cases"})
 METRO_ONLY_COMMANDS = frozenset({"metro"})
 
 

@@ -12,7 +12,7 @@ from kaigo_desktop.cli.exits import EXIT_OK, EXIT_PROBLEMS
 # `bundle pending --drop` writes, and is named apart).
 READ_ONLY_COMMANDS = frozenset({"stats", "report", "export", "export-opendata", "template", "check", "validate", "backup", "bundle conflicts",
                                 "bundle pending", "audit", "period list", "submission show", "metro sheet",
-                                "metro status", "metro trust list", "outcomes"})
+                                "metro status", "metro trust list", "outcomes", "cases figures"})
 
 
 def add_read_only_option(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +38,8 @@ def command_name(args: argparse.Namespace) -> str:
         return f"metro {args.metro_command}{trust}"
     if args.command == "participants" and getattr(args, "participants_command", None):
         return f"participants {args.participants_command}"
+    if args.command == "cases" and getattr(args, "cases_command", None):
+        return f"cases {args.cases_command}"
     bundle_command = getattr(args, "bundle_command", None)
     if args.command != "bundle" or not bundle_command:
         return args.command

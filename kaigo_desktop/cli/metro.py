@@ -90,6 +90,11 @@ def cmd_submission(args: argparse.Namespace, db_path: Path) -> int:
             users = "不明" if found.users is None else f"{found.users:,}人"
             print(f"{format_fiscal_year(fiscal_year)} {name}: 短期集中予防サービス "
                   f"{'実施' if found.offered else '実施なし'}（利用者 {users}）")
+            computed = submissions.short_term_records(db, fiscal_year, code)
+            if computed is not None:  # the submission carries these, and 東京都 counts them (issue 19)
+                counted = "<5（秘匿）" if computed.users is None else f"{computed.users:,}人"
+                print(f"  記録から計算した利用者 {counted}: 提出ファイルにはこの値が入り、東京都の事項3はこちらで数えます"
+                      "（cases figures）")
             return EXIT_OK
         try:
             exported = submissions.export_submission(db, fiscal_year, code, args.out, force=args.force,

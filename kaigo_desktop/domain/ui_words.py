@@ -31,6 +31,7 @@ KIND_NAMES: dict[str, str] = {
     "frailty_checks": "基本チェックリスト",
     "questionnaires": "後期高齢者の質問票",
     "gathering_participants": "開催記録の参加者",
+    "short_term_cases": "短期集中予防サービスの記録",
 }
 
 # ---- the trash: deleting moves a record there; 「元に戻す」 brings it back ---------------------------------

@@ -23,14 +23,10 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from kaigo_desktop.domain.small_counts import THRESHOLD, is_small
 from kaigo_desktop.reports.model import SECONDARY, SMALL
 
-THRESHOLD = 5  # counts below it are hidden; a hidden count must keep at least this many possible values
 T = TypeVar("T")
-
-
-def is_small(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
 
 
 @dataclass

@@ -28,6 +28,7 @@ from kaigo_desktop.domain.rules import open_months_in_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_CODES
 from kaigo_desktop.services import bulk, records, rights
 from kaigo_desktop.services.demo_mark import is_demo_database, mark_as_demo
+from kaigo_desktop.services.demo_cases import add_demo_cases
 from kaigo_desktop.services.demo_participants import add_demo_participants
 from kaigo_desktop.storage import check_queries, lookups, roster_queries
 from kaigo_desktop.storage.aggregates import Scope
@@ -223,12 +224,14 @@ class DemoSummary:
     fiscal_years: list[int]
     participants: int = 0  # issue 19: a few places keep a roster (services/demo_participants.py)
     checks: int = 0
+    cases: int = 0  # 短期集中予防サービス (services/demo_cases.py)
 
     def __str__(self) -> str:
         years = "・".join(f"{fy}年度" for fy in self.fiscal_years)
         return (f"区市町村 {self.municipalities}、地域包括支援センター {self.centers}、通いの場 {self.places:,}、"
                 f"推進員 {self.promoters}、開催記録 {self.gatherings:,}、活動記録 {self.activities:,}、"
-                f"参加者実人数 {self.members:,}、参加者 {self.participants:,}（基本チェックリスト {self.checks:,}）"
+                f"参加者実人数 {self.members:,}、参加者 {self.participants:,}（基本チェックリスト {self.checks:,}、"
+                f"短期集中予防サービス {self.cases:,}）"
                 f"（{years}）")
 
 
@@ -838,8 +841,9 @@ def create_demo(db: Database, *, places: int = 200, years: int = 2, seed: int = 
             db, [plan.place for plan in builder.plans], seed=seed, first_day=builder.window_start,
             today=builder.today, names=[(s[0] + g[0], s[1] + g[1]) for s in SURNAMES for g in GIVEN_NAMES])
         builder.write_members()  # after the rosters: a roster place's 実人数 is computed, not typed
+        cases = add_demo_cases(db, seed=seed, today=builder.today)
     return DemoSummary(
         municipalities=len(builder.municipalities), centers=builder.counts["centers"], places=len(builder.plans),
         promoters=len(builder.promoters), gatherings=gatherings, activities=builder.counts["activities"],
         members=builder.counts["members"], fiscal_years=list(builder.fiscal_years),
-        participants=people.participants, checks=people.checks)
+        participants=people.participants, checks=people.checks + cases.checks, cases=cases.cases)

@@ -20,6 +20,7 @@ from kaigo_desktop.services.importing_figures import (
     MEMBER_COLUMNS,
     POPULATION_COLUMNS,
 )
+from kaigo_desktop.services.importing_cases import CASE_COLUMNS
 from kaigo_desktop.services.importing_participants import ATTENDANCE_COLUMNS, CHECK_COLUMNS, PARTICIPANT_COLUMNS
 from kaigo_desktop.services.importing_registry import PLACE_COLUMNS, PROMOTER_COLUMNS
 from kaigo_desktop.storage.database import Database
@@ -61,6 +62,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "questionnaires": _labels({"participant_id": "参加者", "answered_on": "回答日", "entered_by": "記入者"},
                               **{f"a{n}": f"質問票 No.{n}" for n in range(1, 16)}),
     "gathering_participants": {"gathering_id": "開催記録", "participant_id": "参加者"},
+    "short_term_cases": _labels({**CASE_COLUMNS, "participant_id": "参加者", "initial_check_id": "初回の基本チェックリスト",
+                                 "final_check_id": "再アセスメントの基本チェックリスト"}),
 }
 
 # Bookkeeping shown under the fields, greyed; ids, origin_db, change_seq and ancestors are not shown at all.
@@ -282,6 +285,7 @@ def record_summary(table: str, row: dict[str, Any], names: Callable[[str, str], 
         "frailty_checks": lambda: ["基本チェックリスト", day("checked_on")],
         "questionnaires": lambda: ["後期高齢者の質問票", day("answered_on")],
         "gathering_participants": lambda: ["開催記録の参加者"],
+        "short_term_cases": lambda: ["短期集中予防サービス", day("referred_on"), row.get("outcome") or ""],
     }.get(table, lambda: [str(row.get("id", ""))])()
     return "　".join(str(part) for part in parts if part)
 

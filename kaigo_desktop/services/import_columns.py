@@ -9,8 +9,10 @@ from typing import Any
 
 from kaigo_desktop.domain.checklist import BMI_ITEM, CHECKLIST_ITEMS
 from kaigo_desktop.domain.fiscal import fiscal_year_range
+from kaigo_desktop.domain.short_term_cases import MEASURES, OUTCOMES, REFERRAL_SOURCES
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_LABELS
 from kaigo_desktop.services.importing import IMPORT_KINDS, layout_of
+from kaigo_desktop.services.importing_cases import followup_headers, measure_header
 from kaigo_desktop.services.importing_context import CODE, PLACE_ID, PLACE_NAME
 from kaigo_desktop.services.importing_figures import PROGRAM_LABELS_IN_ORDER
 from kaigo_desktop.services.importing_registry import PLACE_CHOICES, PROGRAM_HEADERS
@@ -38,7 +40,18 @@ FORMATS = {"開催日": "日付（2025/4/1、令和7年4月1日、R7.4.1）", "�
            "記入者": "文字（空欄ならログインした利用者名）", "身長(cm)": "100〜220（小数点以下1桁まで）",
            "体重(kg)": "20〜200（小数点以下1桁まで）",
            **{f"No.{n}": f"「{question}」はい・いいえ（未回答は空欄）"
-              for n, question in CHECKLIST_ITEMS.items() if n != BMI_ITEM}}
+              for n, question in CHECKLIST_ITEMS.items() if n != BMI_ITEM},
+           # 短期集中予防サービス cases (issue 19; services/importing_cases.py)
+           "紹介日": "日付", "紹介元": "・".join(REFERRAL_SOURCES),
+           "初回アセスメント日": "日付（その日の基本チェックリストがあれば結びつける）",
+           "再アセスメント日": "日付（その日の基本チェックリストがあれば結びつける）",
+           "サービス開始日": "日付", "サービス終了日": "日付（おおむね3か月）", "実施回数": "0〜200",
+           "地域ケア会議日": "日付", "地域ケア会議の決定": "文字（200文字まで）", "結果": "・".join(OUTCOMES),
+           "結果の通いの場": "通いの場の名称（結果が通いの場へのとき）",
+           **{measure_header(stage, name): f"{low}〜{high}（小数点以下1桁まで）"
+              for stage in ("initial", "final") for name, (_, (low, high), _) in MEASURES.items()},
+           **{header: note for months in (6, 12) for header, note in zip(
+               followup_headers(months), ("日付", "はい・いいえ（空欄可）", "ロバスト・プレフレイル・フレイル（空欄可）"))}}
 COUNT_NOTE = "0以上の整数（全角、「1,234」「20人」も可）"
 COUNTS = ("参加者数", "新規参加者数", "実人数", "男性", "女性", "65歳未満", "65～74歳", "75歳以上", "定員",
           "65歳以上人口", "75歳以上人口")

@@ -30,6 +30,7 @@ from kaigo_desktop.services.importing_figures import (
     import_members,
     import_population,
 )
+from kaigo_desktop.services.importing_cases import CASES, import_cases
 from kaigo_desktop.services.importing_participants import CHECKS, PARTICIPANTS, import_checks, import_participants
 from kaigo_desktop.services.importing_rosters import ROSTER, import_roster
 from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
@@ -59,7 +60,7 @@ from kaigo_desktop.storage.database import Database
 __all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file", "layout_of"]
 
 IMPORT_KINDS = ("places", "gatherings", "promoters", "activities", "members", "population", "expenses",
-                "participants", "checks", "roster")
+                "participants", "checks", "roster", "cases")
 
 KIND_LABELS: dict[str, str] = {
     "places": "通いの場",
@@ -72,6 +73,7 @@ KIND_LABELS: dict[str, str] = {
     "participants": "参加者",
     "checks": "基本チェックリスト",
     "roster": "開催記録の参加者",
+    "cases": "短期集中予防サービスの記録",
 }
 
 _KINDS: dict[str, tuple[Layout, Callable[[Context, Iterable[Row]], None]]] = {
@@ -85,6 +87,7 @@ _KINDS: dict[str, tuple[Layout, Callable[[Context, Iterable[Row]], None]]] = {
     "participants": (PARTICIPANTS, import_participants),
     "checks": (CHECKS, import_checks),
     "roster": (ROSTER, import_roster),
+    "cases": (CASES, import_cases),
 }
 
 

@@ -307,8 +307,9 @@ def definitions(rules_by_item: dict[str, int]) -> dict[str, str]:
         "1": f"調査対象の通いの場（基準月に開催のある活動中の通いの場）が合わせて予防プログラム（{programs}）の"
              f"{which}を提供している区市町村を数える。",
         "2": f"その年度に介護予防・フレイル予防推進員を{rules_by_item.get('2', 1)}人以上配置した区市町村を数える。",
-        "3": f"短期集中予防サービス（C）の実施を申告し、その年度の利用者が{rules_by_item.get('3', 1)}人以上の"
-             "区市町村を数える。",
+        "3": f"短期集中予防サービス（C）のその年度の利用者が{rules_by_item.get('3', 1)}人以上の区市町村を数える。"
+             "利用者数は区市町村が記録した事例から計算した値（提出ファイルの short_term_records。秘匿された1〜4人は"
+             "基準が1人のときだけ数える）、事例の記録がなければ申告の値による。",
         WEEKLY: "実際の開催頻度が週1回以上の通いの場の参加者実人数（65歳以上）÷65歳以上人口×100（小数1桁、四捨五入）。"
                 "東京都の率は提出のあった区市町村の参加者の合計÷65歳以上人口の合計であり、区市町村の率の平均ではない。",
         "entered": "このアプリの外の調査の値を、東京都の担当者が出典・年とともに入力する。",
@@ -320,6 +321,9 @@ def _counted(item: str, content: fmt.Content, minimum: int) -> bool:
         return len(content.program_coverage.offered) >= min(minimum, len(PROGRAM_CODES))
     if item == "2":
         return content.promoters.placed >= minimum
+    found = content.short_term_records
+    if found is not None:  # computed from the cases: a hidden users count is 1–4, so it counts only at 1
+        return found.users >= minimum if found.users is not None else minimum <= 1
     service = content.short_term_service
     return service.offered and (service.users or 0) >= minimum
 

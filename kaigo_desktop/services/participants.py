@@ -120,7 +120,7 @@ def _summary(db: Database, row: participant_queries.ParticipantRow) -> Participa
                               p.name if shown else None, p.kana if shown else None, row.checks, row.last_checked_on)
 
 
-def _record_view(db: Database, participant_ids: list[str], what: str, identities: bool) -> None:
+def record_view(db: Database, participant_ids: list[str], what: str, identities: bool) -> None:
     if db.readonly:
         raise ViewNotRecordable(
             "参加者の記録の閲覧は変更履歴に残します。読み取り専用で開いているため記録できないので、表示しません"
@@ -140,7 +140,7 @@ def list_participants(db: Database, *, center_id: str | None = None, place_id: s
                                                                             place_id=place_id, on=on)]
     shown = [s.id for s in found if s.identity_shown]
     if shown:
-        _record_view(db, shown, "list", True)
+        record_view(db, shown, "list", True)
     return found
 
 
@@ -167,7 +167,7 @@ def show_participant(db: Database, participant_id: str, *, purpose: str = "show"
     rows = [row for row in participant_queries.participants(db, center_id=participant.center_id)
             if row.participant.id == participant_id]
     summary = _summary(db, rows[0])
-    _record_view(db, [participant_id], purpose, summary.identity_shown)
+    record_view(db, [participant_id], purpose, summary.identity_shown)
     chosen = cutoffs(db)
     checks = [CheckView(c, c.result(chosen)) for c in participant_queries.checks_of(db, participant_id)]
     return ParticipantRecord(summary, participant_queries.attendance_of(db, participant_id), checks,

@@ -3,9 +3,9 @@ refuses with a Japanese message (UserFacingError kind FORBIDDEN) when the databa
 
 Whose a record is — the one mapping from a record to the action and the center or promoter it is checked
 against — lives here only (`scope_of`): a place → its center; a gathering or 参加者実人数 → its place's center;
-a 推進員活動記録 → its promoter; a participant → its center, and its attendance, checks, 質問票 and presence at a
-gathering (roster) → the participant's center; everything else (centers, promoters, assignments, population, expenses) is
-the administrator's."""
+a 推進員活動記録 → its promoter; a participant → its center, and its attendance, checks, 質問票, presence at a
+gathering (roster) and 短期集中予防サービス cases → the participant's center; everything else (centers, promoters,
+assignments, population, expenses) is the administrator's."""
 
 from __future__ import annotations
 
@@ -16,13 +16,15 @@ from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
+from kaigo_desktop.domain.short_term_cases import ShortTermCase
 from kaigo_desktop.storage import repository, rights_queries
 from kaigo_desktop.storage.database import Database
 
 FORBIDDEN = "FORBIDDEN"
 
 Scope = tuple[str, "str | None", "str | None"]  # (action, center_id, promoter_id)
-PARTICIPANT_PARTS = (pr.Attendance, pr.FrailtyCheck, pr.Questionnaire, pr.RosterEntry)  # records of one participant
+PARTICIPANT_PARTS = (pr.Attendance, pr.FrailtyCheck, pr.Questionnaire, pr.RosterEntry,  # records of one participant
+                     ShortTermCase)
 
 
 class Forbidden(UserFacingError):

@@ -23,7 +23,7 @@ from kaigo_desktop.services import bundle_format
 from kaigo_desktop.services.bundle_format import CONTENT, HEADER, SIGNATURE
 
 FORMAT = "kaigo-submission"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: short_term_records (issue 19); a version 1 file (without them) is still read
 SUFFIX = ".kaigo-sub"
 MAX_FILE_BYTES = 1024 ** 2  # a submission is a few kilobytes of figures; a megabyte is far past any real one
 MAX_FILES = 62 * 10  # one import: every 区市町村, several 年度 each
@@ -58,7 +58,7 @@ class _Versions(Struct):
 
 class Header(Struct, forbid_unknown_fields=True):
     format: Literal["kaigo-submission"]
-    format_version: Literal[1]
+    format_version: Literal[1, 2]
     source_db: Annotated[str, Meta(min_length=1, max_length=100)]
     source_name: Text
     created_at: Text
@@ -104,6 +104,22 @@ class ShortTermService(Struct, forbid_unknown_fields=True):
     users: Union[Count, None]
 
 
+HiddenFigure = Literal["users", "evaluated", "improved", "connected", "attending"]
+
+
+class ShortTermRecords(Struct, forbid_unknown_fields=True):
+    """事項3 computed from the 区市町村's 短期集中予防サービス cases (domain/short_term_cases.figures), small
+    counts hidden (null, named in `hidden`; domain/short_term_cases.suppressed). Shares are percentages."""
+    users: Union[Count, None]
+    evaluated: Union[Count, None]
+    improved: Union[Count, None]
+    connected: Union[Count, None]
+    attending: Union[Count, None]
+    improved_share: Union[Rate, None]
+    attending_share: Union[Rate, None]
+    hidden: Annotated[list[HiddenFigure], Meta(max_length=5)]
+
+
 class Approval(Struct, forbid_unknown_fields=True):
     locked: bool
     locked_at: Union[Text, None]
@@ -123,6 +139,8 @@ class Content(Struct, forbid_unknown_fields=True):
     program_coverage: ProgramCoverage
     short_term_service: ShortTermService
     approval: Approval
+    # format 2: from the cases when the 年度 has any user in them, else null (東京都 counts the declaration)
+    short_term_records: Union[ShortTermRecords, None] = None
 
 
 _DECODERS = {kind: msgspec.json.Decoder(kind) for kind in (_Versions, Header, Content)}

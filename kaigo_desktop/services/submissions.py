@@ -14,7 +14,8 @@ from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.domain.vocab import PROGRAM_CODES
-from kaigo_desktop.services import approval, bundle_signing, rights, setup
+from kaigo_desktop.domain import short_term_cases as stc
+from kaigo_desktop.services import approval, bundle_signing, rights, setup, short_term_cases
 from kaigo_desktop.services import submission_format as fmt
 from kaigo_desktop.services.output_files import FORCE_HINT, check_output_path
 from kaigo_desktop.services.stats import fiscal_year_stats, require_records
@@ -107,7 +108,19 @@ def submission_content(db: Database, fiscal_year: int, municipality_code: str, *
         short_term_service=fmt.ShortTermService(declared.offered, declared.users),
         approval=fmt.Approval(status.locked, status.locked_at, len(status.centers),
                               len(status.centers) - len(status.unconfirmed)),
+        short_term_records=short_term_records(db, fiscal_year, municipality_code),
     )
+
+
+def short_term_records(db: Database, fiscal_year: int, municipality_code: str) -> fmt.ShortTermRecords | None:
+    """事項3 from the cases, suppressed for 東京都; None when the 年度 has no user in them (the declaration
+    stands)."""
+    found = short_term_cases.case_figures(db, fiscal_year, municipality_code)
+    if found.users == 0:
+        return None
+    shown = stc.suppressed(found)
+    return fmt.ShortTermRecords(shown.users, shown.evaluated, shown.improved, shown.connected, shown.attending,
+                                shown.improved_share, shown.attending_share, list(shown.hidden))
 
 
 def submission_bytes(db: Database, fiscal_year: int, municipality_code: str, *, today: date | None = None,

@@ -9,6 +9,7 @@ from typing import Any
 
 from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain import short_term_cases as stc
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from kaigo_desktop.domain.place_details import check_place_details
@@ -240,6 +241,24 @@ def _roster_links(db: Database, e: pr.RosterEntry, today: date) -> list[FieldErr
     return errors
 
 
+# 短期集中予防サービス cases (issue 19): the rules on their fields live in domain/short_term_cases.py.
+
+def _case_fields(db: Database, case: stc.ShortTermCase, today: date) -> list[FieldError]:
+    return stc.check_case(case, today)
+
+
+def _case_links(db: Database, case: stc.ShortTermCase, today: date) -> list[FieldError]:
+    errors = (_live(db, "participants", case.participant_id, "participant_id", "参加者")
+              + _live(db, "places", case.outcome_place_id, "outcome_place_id", words.PLACE)
+              + pr.check_not_before_birth(case.referred_on, lookups.participant_birth(db, case.participant_id),
+                                          "referred_on", "紹介日"))
+    for name, label in (("initial_check_id", "初回アセスメント"), ("final_check_id", "再アセスメント")):
+        check_id = getattr(case, name)
+        if check_id and lookups.check_participant(db, check_id) != case.participant_id:
+            errors.append(FieldError(name, f"{label}の基本チェックリストがこの参加者の記録にありません。"))
+    return errors
+
+
 Rules = Callable[[Database, Any, date], list[FieldError]]
 _RULES: dict[type, tuple[Rules, Rules]] = {
     r.Center: (_center_fields, _no_links),
@@ -256,6 +275,7 @@ _RULES: dict[type, tuple[Rules, Rules]] = {
     pr.FrailtyCheck: (_check_fields, _check_links),
     pr.Questionnaire: (_questionnaire_fields, _questionnaire_links),
     pr.RosterEntry: (_roster_fields, _roster_links),
+    stc.ShortTermCase: (_case_fields, _case_links),
 }
 
 

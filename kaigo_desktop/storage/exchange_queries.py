@@ -22,7 +22,7 @@ _MUNICIPALITY_FILTER = {
     "members": "place_id IN (SELECT id FROM places WHERE municipality_code = :m)",
     "activities": "promoter_id IN (SELECT id FROM promoters WHERE municipality_code = :m)",
     "participants": "center_id IN (SELECT id FROM centers WHERE municipality_code = :m)",
-    **dict.fromkeys(("participant_places", "frailty_checks", "questionnaires"),
+    **dict.fromkeys(("participant_places", "frailty_checks", "questionnaires", "short_term_cases"),
                     "participant_id IN (SELECT p.id FROM participants p JOIN centers c ON c.id = p.center_id"
                     " WHERE c.municipality_code = :m)"),
     "gathering_participants": "participant_id IN (SELECT p.id FROM participants p JOIN centers c"
@@ -43,7 +43,7 @@ _CENTER_FILTER = {
     "members": "place_id IN (SELECT id FROM places WHERE center_id = :c)",
     "activities": "promoter_id IN (SELECT id FROM promoters WHERE center_id = :c)",
     "participants": "center_id = :c",
-    **dict.fromkeys(("participant_places", "frailty_checks", "questionnaires"),
+    **dict.fromkeys(("participant_places", "frailty_checks", "questionnaires", "short_term_cases"),
                     "participant_id IN (SELECT id FROM participants WHERE center_id = :c)"),
     "gathering_participants": "participant_id IN (SELECT id FROM participants WHERE center_id = :c)",
 }

@@ -76,6 +76,12 @@ def participant_birth(db: Database, participant_id: str) -> tuple[int, int] | No
     return (row[0], row[1]) if row else None
 
 
+
+def check_participant(db: Database, check_id: str) -> str | None:
+    """The participant of a live 基本チェックリスト (None: no such live check)."""
+    return db.scalar("SELECT participant_id FROM frailty_checks WHERE id = ? AND deleted_at IS NULL", (check_id,))
+
+
 def record_municipality(db: Database, table: str, record_id: str) -> str | None:
     if table not in ("places", "promoters", "centers", "participants"):
         raise ValueError(table)

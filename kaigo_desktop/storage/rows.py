@@ -11,6 +11,7 @@ from typing import Any
 
 from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import records as r
+from kaigo_desktop.domain import short_term_cases
 from kaigo_desktop.domain.ui_words import KIND_NAMES
 from kaigo_desktop.domain.vocab import (
     mask_to_professionals,
@@ -19,7 +20,8 @@ from kaigo_desktop.domain.vocab import (
     programs_to_mask,
 )
 
-_DATE_FIELDS = {"start_date", "end_date", "held_on", "done_on", "reference_date", "checked_on", "answered_on"}
+_DATE_FIELDS = {"start_date", "end_date", "held_on", "done_on", "reference_date", "checked_on", "answered_on",
+               *short_term_cases.DATE_FIELDS}
 _MASK_FIELDS = {
     "programs": (programs_to_mask, mask_to_programs),
     "professionals": (professionals_to_mask, mask_to_professionals),
@@ -65,6 +67,8 @@ TABLES: dict[type, TableSpec] = {
         TableSpec("questionnaires", pr.Questionnaire, KIND_NAMES["questionnaires"], personal=True),
         TableSpec("gathering_participants", pr.RosterEntry, KIND_NAMES["gathering_participants"],
                   ("gathering_id", "participant_id"), personal=True),
+        TableSpec("short_term_cases", short_term_cases.ShortTermCase, KIND_NAMES["short_term_cases"],
+                  personal=True),
     )
 }
 TABLE_BY_NAME: dict[str, TableSpec] = {spec.table: spec for spec in TABLES.values()}

@@ -1,6 +1,7 @@
 """Participant records between PCs (issue 19): carried only in encrypted bundles — an unencrypted export holding
 them is refused before anything is written, a plain bundle holding them is refused whole on import — and an
-encrypted one brings them across whole (participants, attendance, checks with height and weight, 質問票)."""
+encrypted one brings them across whole (participants, attendance, checks with height and weight, 質問票,
+短期集中予防サービス cases)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain.records import Center, Place
-from kaigo_desktop.services import bundle_crypto, participants, records
+from kaigo_desktop.domain import short_term_cases as stc
+from kaigo_desktop.services import bundle_crypto, participants, records, short_term_cases
 from kaigo_desktop.services import exchange as ex
 from kaigo_desktop.storage.rows import PERSONAL_TABLES
 from tests.exchange.test_exchange import _make, trust_each_other
@@ -37,8 +39,12 @@ def _people(db) -> dict:
                                           today=TODAY)
     other = participants.add_participant(db, pr.Participant(south.id, "", 1950, 1, "男性"), today=TODAY)
     records.add(db, pr.Attendance(person.id, place.id, date(2024, 4, 1)), today=TODAY)
-    participants.add_check(db, pr.FrailtyCheck(person.id, date(2024, 5, 1), q1=0, q9=1, height_cm=150.5,
-                                               weight_kg=41.2), today=TODAY)
+    check = participants.add_check(db, pr.FrailtyCheck(person.id, date(2024, 5, 1), q1=0, q9=1, height_cm=150.5,
+                                                       weight_kg=41.2), today=TODAY)
+    short_term_cases.add_case(db, stc.ShortTermCase(  # 短期集中予防サービス (C): personal too
+        person.id, date(2024, 4, 20), "通いの場", assessed_on=date(2024, 5, 1), initial_check_id=check.id,
+        initial_tug_s=12.3, service_start_on=date(2024, 5, 7), service_end_on=date(2024, 8, 6), sessions=12,
+        meeting_on=date(2024, 8, 20), outcome=stc.TO_PLACE, outcome_place_id=place.id), today=TODAY)
     participants.add_questionnaire(db, pr.Questionnaire(person.id, date(2024, 5, 1), a1=3, a12=2), today=TODAY)
     return dict(north=north, south=south, place=place, person=person, other=other)
 
@@ -62,6 +68,7 @@ def test_unencrypted_export_with_participants_is_refused_and_sends_them_later(pc
     sealed = tmp_path / "sealed.kaigo"
     summary = ex.export_bundle(a, sealed, destination="town", passphrase=PASS)  # since the last: all of them
     assert summary.counts["participants"] == 2 and summary.counts["frailty_checks"] == 1
+    assert summary.counts["short_term_cases"] == 1
     assert ex.is_encrypted(sealed) and "山田花子".encode() not in sealed.read_bytes()
     # nothing personal changed since: a plain bundle may go again
     records.add(a, Place("131016", "ひまわり会", start_date=date(2024, 4, 1)))
@@ -78,6 +85,7 @@ def test_encrypted_bundle_brings_participants_across(pcs, tmp_path):
     ex.import_bundle(town, sealed, passphrase=PASS)
     assert _personal(town) == _personal(a)
     assert town.scalar("SELECT height_cm FROM frailty_checks") == 150.5
+    assert town.scalar("SELECT initial_tug_s FROM short_term_cases") == 12.3
     # the audit entries about them came too (inside the encrypted file)
     assert town.scalar("SELECT count(*) FROM audit_received WHERE table_name = 'participants'") == 2
 

@@ -168,7 +168,7 @@ def test_record_shows_each_check_scored_with_the_databases_cutoffs(world):
 
 def test_no_personal_record_leaves_in_a_plain_bundle(world, tmp_path):
     assert set(PERSONAL_TABLES) == {"participants", "participant_places", "frailty_checks", "questionnaires",
-                                   "gathering_participants"}
+                                   "gathering_participants", "short_term_cases"}
     assert set(PERSONAL_TABLES) <= set(EXCHANGED_TABLES)  # they travel, encrypted (tests/exchange)
     out = tmp_path / "all.kaigo"
     with pytest.raises(exchange.BundleError, match="暗号化"):
