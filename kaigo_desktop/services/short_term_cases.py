@@ -5,7 +5,7 @@ who may see identities (services/participants.py's rule), every view written to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from kaigo_desktop.domain import checklist, roles
@@ -77,7 +77,10 @@ def _views(db: Database, rows: list[q.CaseRow]) -> list[CaseView]:
     views = []
     for row in rows:
         shown = rights.may_see_identity(db, row.participant.center_id)
-        views.append(CaseView(row.case, row.participant.number, row.center_name,
+        # The 地域ケア会議's decision is free text: a name typed into it is hidden like the name itself.
+        case = row.case if shown or not row.case.meeting_decision else replace(
+            row.case, meeting_decision=participants.HIDDEN)
+        views.append(CaseView(case, row.participant.number, row.center_name,
                               row.participant.name if shown else None, row.participant.kana if shown else None,
                               row.place_name, levels.get(row.case.initial_check_id or ""),
                               levels.get(row.case.final_check_id or "")))

@@ -49,7 +49,7 @@ def world(tmp_path: Path):
         person.id, date(2025, 4, 1), "地域包括支援センター", assessed_on=date(2025, 4, 10), initial_check_id=first.id,
         initial_grip_kg=18.5, service_start_on=date(2025, 4, 15), service_end_on=date(2025, 7, 14), sessions=12,
         reassessed_on=date(2025, 7, 20), final_check_id=again.id, meeting_on=date(2025, 7, 25),
-        outcome=stc.TO_PLACE, outcome_place_id=place.id, followup6_on=date(2026, 1, 14), followup6_attending=1),
+        meeting_decision=f"{SECRET_NAME}さんは北のさくら会へ", outcome=stc.TO_PLACE, outcome_place_id=place.id, followup6_on=date(2026, 1, 14), followup6_attending=1),
         today=TODAY).case
     users.add_user(db, "管理", roles.ADMIN)
     users.add_user(db, "北職員", roles.STAFF, center_id=north.id)
@@ -71,8 +71,10 @@ def test_who_may_not_see_identities_reads_numbers_only(world, user):
     listed = short_term_cases.list_cases(db)
     shown = short_term_cases.show_case(db, world["case"].id)
     text = repr(listed) + repr(shown)
+    # the 地域ケア会議's decision is free text: a name typed into it must not reach them either
     assert SECRET_NAME not in text and "ひみつのはなこ" not in text
     assert [v.number for v in listed] == ["A-1"] and shown.name is None and shown.kana is None
+    assert shown.case.meeting_decision == participants.HIDDEN
 
 
 @pytest.mark.parametrize("user", ["北職員", "管理"])
@@ -80,6 +82,7 @@ def test_center_staff_and_admin_see_identities_and_the_improvement(world, user):
     db = _as(world["db"], user)
     shown = short_term_cases.show_case(db, world["case"].id)
     assert shown.name == SECRET_NAME and shown.place_name == "北のさくら会"
+    assert shown.case.meeting_decision == f"{SECRET_NAME}さんは北のさくら会へ"
     assert (shown.initial_level, shown.final_level, shown.improved) == ("frail", "robust", True)
 
 
