@@ -104,3 +104,34 @@ def test_the_short_term_service_declaration_is_saved_and_bad_input_refused(
     assert save_and_wait(qtbot, page)
     assert declaration_rows(path, code) == [(1, 12)]
     assert not page.has_unsaved_changes()
+
+
+def test_a_year_with_case_records_shows_their_figures_in_place_of_the_declaration(
+        qtbot, demo_path, start_context) -> None:
+    """Issue 19: where the 年度 has 短期集中予防サービス case records, the page says what they give (users counted
+    by the test's own SQL: participants whose service period overlaps the 年度) and that the declaration is not
+    used; the demo's 令和6年度 has such cases."""
+    path, code = demo_path
+    conn = sqlite3.connect(path)
+    try:
+        users = conn.execute(
+            "SELECT COUNT(DISTINCT s.participant_id) FROM short_term_cases s"
+            " JOIN participants pa ON pa.id = s.participant_id JOIN centers ce ON ce.id = pa.center_id"
+            " WHERE s.deleted_at IS NULL AND ce.municipality_code = ? AND s.service_start_on <= '2025-03-31'"
+            " AND COALESCE(s.service_end_on, s.service_start_on) >= '2024-04-01'", (code,)).fetchone()[0]
+    finally:
+        conn.close()
+    assert users > 0
+    window = QWidget()
+    window.today = date(2025, 5, 1)
+    page = ShortTermServicePage(start_context(path, user="区市町村職員"), window)
+    QVBoxLayout(window).addWidget(page)
+    show_sized(qtbot, window, 1000, 600)
+    page.load()
+    qtbot.waitUntil(lambda: page._shown is not None, timeout=10_000)
+    choose_quietly(page.fiscal_year_combo, FISCAL_YEAR)
+    choose_quietly(page.municipality_combo, code)
+    page.reload()
+    qtbot.waitUntil(lambda: page._shown == (code, FISCAL_YEAR), timeout=10_000)
+    assert page.records_label.isVisible()
+    assert f"利用者 {users}人" in page.records_label.text() and "使われません" in page.records_label.text()

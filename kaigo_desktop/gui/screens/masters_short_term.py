@@ -31,7 +31,7 @@ from kaigo_desktop.gui.screens.masters_common import (
     year_and_municipality_combos,
 )
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
-from kaigo_desktop.services import masters_view, overview
+from kaigo_desktop.services import masters_view, overview, short_term_cases
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.submissions import (
     ShortTermServiceDeclaration,
@@ -40,6 +40,14 @@ from kaigo_desktop.services.submissions import (
 )
 
 USERS_LABEL = "利用者数"
+
+
+def records_text(figures) -> str:
+    """What the 年度's case records give for 事項3 (exact counts: this screen stays in the 区市町村)."""
+    return (f"この年度の短期集中予防サービスの記録: 利用者 {figures.users}人、改善 {figures.improved}人"
+            f"（評価できた {figures.evaluated}人のうち）、通いの場へ {figures.connected}人（追跡時も参加 "
+            f"{figures.attending}人）。東京都への提出ファイルにはこの記録から計算した数値が入ります"
+            "（少ない人数は秘匿）。下の申告は使われません。")
 
 
 class ShortTermServicePage(MasterPage):
@@ -82,11 +90,17 @@ class ShortTermServicePage(MasterPage):
         users_caption.setBuddy(self.users_edit)
         form.addRow(users_caption, self.users_edit)
         hint = QLabel("短期集中予防サービス（通所型・訪問型サービスC など）をこの年度に実施したか、利用者は何人かを申告します。"
-                      "参加者の記録ができるまではここで入力し、東京都への提出ファイルに含まれます（評価シートの事項3）。")
+                      "この年度の短期集中予防サービスの記録（参加者ごとのケース）がないときに、東京都への提出ファイルに含まれます"
+                      "（評価シートの事項3）。")
         hint.setWordWrap(True)
+        # Where the 年度 has case records, the submission carries the figures computed from them instead.
+        self.records_label = QLabel()
+        self.records_label.setObjectName("short_term_records")
+        self.records_label.setWordWrap(True)
+        self.records_label.hide()
         form_holder = QWidget()
         form_holder.setLayout(form)
-        stacked(self, choosers, hint, form_holder,
+        stacked(self, choosers, hint, self.records_label, form_holder,
                 button_row(right=(self.discard_button, self.save_button)), self.message, 1)
 
         self.offered_button.toggled.connect(self._offered_changed)
@@ -128,13 +142,16 @@ class ShortTermServicePage(MasterPage):
         if selection is None:
             return
         code, fiscal_year = selection
-        self.context.run(lambda db, _ctx: short_term_service_declaration(db, fiscal_year, code),
-                         on_done=lambda declared: self._show(selection, declared))
+        self.context.run(lambda db, _ctx: (short_term_service_declaration(db, fiscal_year, code),
+                                           short_term_cases.case_figures(db, fiscal_year, code)),
+                         on_done=lambda result: self._show(selection, *result))
 
-    def _show(self, selection: tuple[str, int], declared: ShortTermServiceDeclaration) -> None:
+    def _show(self, selection: tuple[str, int], declared: ShortTermServiceDeclaration, figures) -> None:
         self._shown, self._stored = selection, declared
         self.message.clear_message()
         self._put(declared)
+        self.records_label.setText(records_text(figures))
+        self.records_label.setVisible(figures.users > 0)
 
     def _put(self, declared: ShortTermServiceDeclaration) -> None:
         (self.offered_button if declared.offered else self.not_offered_button).setChecked(True)
