@@ -350,3 +350,39 @@ class EditedTablePage(MasterPage):
         CollectionOp(self, self.context, job, changes=changes) \
             .disabling(self.save_button, self.discard_button) \
             .success(saved).failure(save_refused(self.message, then)).run_in_background()
+
+
+class YearAndMunicipalityChoice:
+    """For a page showing one (区市町村, 年度) at a time (mixed in before MasterPage): its choosers filled once
+    from the database, kept on the pair shown (`_shown`), and a switch with unsaved edits asks first. The page
+    has `fiscal_year_combo`, `municipality_combo` and `reload()`."""
+
+    DISCARD_WHAT = ""  # what the unsaved edits are of, as the question names them
+    YEARS_AHEAD = 0  # 年度 after the current one that may be chosen
+
+    def load(self) -> None:
+        from kaigo_desktop.domain.fiscal import fiscal_year_of
+        from kaigo_desktop.services import masters_view, overview
+
+        today, ahead = self.today(), self.YEARS_AHEAD
+        self.context.run(
+            lambda db, _ctx: (masters_view.fiscal_year_choices(db, today, ahead=ahead), overview.municipalities(db),
+                              masters_view.likely_municipality(db)),
+            on_done=lambda result: self._choices_loaded(*result, fiscal_year_of(today)))
+
+    def _choices_loaded(self, years, municipalities, default: str, current: int) -> None:
+        fill_fiscal_years(self.fiscal_year_combo, years, self._shown[1] if self._shown else current)
+        fill_municipalities(self.municipality_combo, municipalities, self._shown[0] if self._shown else default)
+        self.loaded = True
+        self.reload()
+
+    def selection(self) -> tuple[str, int] | None:
+        code, fiscal_year = self.municipality_combo.currentData(), self.fiscal_year_combo.currentData()
+        return (code, fiscal_year) if code and fiscal_year else None
+
+    def _choice_changed(self, _index: int) -> None:
+        if self.has_unsaved_changes() and not confirm_discard(self, self.DISCARD_WHAT):
+            choose_quietly(self.municipality_combo, self._shown[0])
+            choose_quietly(self.fiscal_year_combo, self._shown[1])
+            return
+        self.reload()

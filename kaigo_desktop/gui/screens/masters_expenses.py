@@ -6,20 +6,18 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel
 
-from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
+from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.gui.operations import Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
     EditedTablePage,
+    YearAndMunicipalityChoice,
     choose_quietly,
-    confirm_discard,
-    fill_fiscal_years,
-    fill_municipalities,
     number_text,
     year_and_municipality_combos,
 )
-from kaigo_desktop.services import masters_view, overview
+from kaigo_desktop.services import masters_view
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.masters_view import ExpenseRow
 from kaigo_desktop.services.stats import fiscal_year_stats
@@ -38,8 +36,10 @@ def _load(municipality_code: str, fiscal_year: int):
     return job
 
 
-class ExpensesPage(EditedTablePage):
+class ExpensesPage(YearAndMunicipalityChoice, EditedTablePage):
     title = "推進員配置事業の経費"
+    DISCARD_WHAT = "経費"
+    YEARS_AHEAD = 1
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
@@ -60,33 +60,9 @@ class ExpensesPage(EditedTablePage):
 
     # ---- loading -------------------------------------------------------------------------------
 
-    def load(self) -> None:
-        today = self.today()
-        self.context.run(
-            lambda db, _ctx: (masters_view.fiscal_year_choices(db, today, ahead=1), overview.municipalities(db),
-                              masters_view.likely_municipality(db)),
-            on_done=lambda result: self._choices_loaded(*result, fiscal_year_of(today)))
-
-    def _choices_loaded(self, years, municipalities, default: str, current: int) -> None:
-        fill_fiscal_years(self.fiscal_year_combo, years, self._shown[1] if self._shown else current)
-        fill_municipalities(self.municipality_combo, municipalities, self._shown[0] if self._shown else default)
-        self.loaded = True
-        self.reload()
-
-    def selection(self) -> tuple[str, int] | None:
-        code, fiscal_year = self.municipality_combo.currentData(), self.fiscal_year_combo.currentData()
-        return (code, fiscal_year) if code and fiscal_year else None
-
     def select(self, municipality_code: str, fiscal_year: int) -> None:
         choose_quietly(self.municipality_combo, municipality_code)
         choose_quietly(self.fiscal_year_combo, fiscal_year)
-        self.reload()
-
-    def _choice_changed(self, _index: int) -> None:
-        if self.has_unsaved_changes() and not confirm_discard(self, "経費"):
-            choose_quietly(self.municipality_combo, self._shown[0])
-            choose_quietly(self.fiscal_year_combo, self._shown[1])
-            return
         self.reload()
 
     def reload(self) -> None:

@@ -15,23 +15,20 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
+from kaigo_desktop.domain.fiscal import format_fiscal_year
 from kaigo_desktop.domain.text import parse_count
 from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.gui.operations import CollectionOp, Then, finish
 from kaigo_desktop.gui.screens.masters_common import (
     MasterPage,
     MessageLine,
+    YearAndMunicipalityChoice,
     add_choosers,
-    choose_quietly,
-    confirm_discard,
-    fill_fiscal_years,
-    fill_municipalities,
     save_refused,
     year_and_municipality_combos,
 )
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
-from kaigo_desktop.services import masters_view, overview, short_term_cases
+from kaigo_desktop.services import short_term_cases
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.submissions import (
     ShortTermServiceDeclaration,
@@ -50,8 +47,9 @@ def records_text(figures) -> str:
             "（少ない人数は秘匿）。下の申告は使われません。")
 
 
-class ShortTermServicePage(MasterPage):
+class ShortTermServicePage(YearAndMunicipalityChoice, MasterPage):
     title = "短期集中予防サービス"
+    DISCARD_WHAT = "短期集中予防サービス"
 
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
@@ -112,30 +110,6 @@ class ShortTermServicePage(MasterPage):
         self._offered_changed(False)
 
     # ---- loading -------------------------------------------------------------------------------
-
-    def load(self) -> None:
-        today = self.today()
-        self.context.run(
-            lambda db, _ctx: (masters_view.fiscal_year_choices(db, today), overview.municipalities(db),
-                              masters_view.likely_municipality(db)),
-            on_done=lambda result: self._choices_loaded(*result, fiscal_year_of(today)))
-
-    def _choices_loaded(self, years, municipalities, default: str, current: int) -> None:
-        fill_fiscal_years(self.fiscal_year_combo, years, self._shown[1] if self._shown else current)
-        fill_municipalities(self.municipality_combo, municipalities, self._shown[0] if self._shown else default)
-        self.loaded = True
-        self.reload()
-
-    def selection(self) -> tuple[str, int] | None:
-        code, fiscal_year = self.municipality_combo.currentData(), self.fiscal_year_combo.currentData()
-        return (code, fiscal_year) if code and fiscal_year else None
-
-    def _choice_changed(self, _index: int) -> None:
-        if self.has_unsaved_changes() and not confirm_discard(self, "短期集中予防サービス"):
-            choose_quietly(self.municipality_combo, self._shown[0])
-            choose_quietly(self.fiscal_year_combo, self._shown[1])
-            return
-        self.reload()
 
     def reload(self) -> None:
         selection = self.selection()
