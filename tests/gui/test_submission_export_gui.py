@@ -77,10 +77,10 @@ def declaration_rows(path: Path, code: str) -> list[tuple]:
         conn.close()
 
 
-def test_the_short_term_service_declaration_is_saved_and_bad_input_refused(
-        qtbot, demo_path, start_context) -> None:
-    path, code = demo_path
-    window = QWidget()  # the page inside a window that carries the app's "today", as the main window does
+def short_term_page(qtbot, start_context, path: Path, code: str) -> tuple[QWidget, ShortTermServicePage]:
+    """The page showing 令和6年度 of `code`, inside a window that carries the app's "today" as the main window
+    does (both returned: the caller holds the window, which owns the page)."""
+    window = QWidget()
     window.today = date(2025, 5, 1)
     page = ShortTermServicePage(start_context(path, user="区市町村職員"), window)
     QVBoxLayout(window).addWidget(page)
@@ -91,6 +91,13 @@ def test_the_short_term_service_declaration_is_saved_and_bad_input_refused(
     choose_quietly(page.municipality_combo, code)
     page.reload()
     qtbot.waitUntil(lambda: page._shown == (code, FISCAL_YEAR), timeout=10_000)
+    return window, page
+
+
+def test_the_short_term_service_declaration_is_saved_and_bad_input_refused(
+        qtbot, demo_path, start_context) -> None:
+    path, code = demo_path
+    _window, page = short_term_page(qtbot, start_context, path, code)
     assert not page.users_edit.isEnabled()  # users are asked only where the service ran
 
     page.offered_button.click()
@@ -122,16 +129,6 @@ def test_a_year_with_case_records_shows_their_figures_in_place_of_the_declaratio
     finally:
         conn.close()
     assert users > 0
-    window = QWidget()
-    window.today = date(2025, 5, 1)
-    page = ShortTermServicePage(start_context(path, user="区市町村職員"), window)
-    QVBoxLayout(window).addWidget(page)
-    show_sized(qtbot, window, 1000, 600)
-    page.load()
-    qtbot.waitUntil(lambda: page._shown is not None, timeout=10_000)
-    choose_quietly(page.fiscal_year_combo, FISCAL_YEAR)
-    choose_quietly(page.municipality_combo, code)
-    page.reload()
-    qtbot.waitUntil(lambda: page._shown == (code, FISCAL_YEAR), timeout=10_000)
+    _window, page = short_term_page(qtbot, start_context, path, code)
     assert page.records_label.isVisible()
     assert f"利用者 {users}人" in page.records_label.text() and "使われません" in page.records_label.text()
