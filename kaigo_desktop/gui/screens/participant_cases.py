@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.screens.short_term_case_form import KIND, CaseDialog, who_text
 from kaigo_desktop.gui.screens.short_term_case_list import CaseTable
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
-from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete
 from kaigo_desktop.services import short_term_cases
 from kaigo_desktop.services.changes import Changes
 from kaigo_desktop.services.participants import ParticipantRecord
@@ -65,6 +65,7 @@ class ParticipantCases(QWidget):
             self._update_buttons()
             return
         self.summary_label.setText(who_text(record.summary))
+        self._update_buttons()
         self.reload()
 
     def reload(self) -> None:
@@ -106,6 +107,8 @@ class ParticipantCases(QWidget):
     def open_case(self, case_id: str | None) -> CaseDialog | None:
         if self.record is None or (case_id is None and not self._writable()):
             return None
+        if self.dialog is not None and not self.dialog.isVisible():
+            self.dialog.deleteLater()  # the last one closed: not kept for the window's life
         self.dialog = CaseDialog(self.context, self.record.summary.id, case_id, today=self.today, parent=self)
         self.dialog.setModal(True)
         self.dialog.show()
@@ -123,7 +126,7 @@ class ParticipantCases(QWidget):
         CollectionOp(self, self.context, lambda db, _ctx: short_term_cases.remove_case(db, case_id),
                      changes=Changes.of(KIND, [case_id])) \
             .disabling(self.delete_button) \
-            .failure(lambda error: show_write_error(self, "削除できませんでした", error)).run_in_background()
+            .run_in_background()  # a refusal (the rights …) is shown in a message box
 
     def write_widgets(self) -> list[QWidget]:
         return [self.new_button, self.delete_button]

@@ -61,9 +61,12 @@ class ParticipantPagesScreen(Screen):
     # ---- the Screen interface, passed to the pages ---------------------------------------------
 
     def set_read_only(self, read_only: bool) -> None:
-        super().set_read_only(read_only)
+        self.read_only = read_only  # each page holds its own write widgets
         for page in self.all_pages():
             page.set_read_only(read_only)
+
+    def write_widgets(self) -> list[QWidget]:
+        return [widget for page in self.all_pages() for widget in page.write_widgets()]
 
     def activate(self) -> None:
         self.current_page().activate()

@@ -33,12 +33,12 @@ from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
 from kaigo_desktop.gui.widgets.record_form import RecordForm, SaveJob
-from kaigo_desktop.gui.widgets.record_messages import confirm_delete, show_write_error
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete
 from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import participants, promoters_view, short_term_cases
@@ -396,8 +396,14 @@ class CaseDialog(QDialog):
             view = short_term_cases.show_case(db, case_id) if case_id else None
             return record, view, promoters_view.place_choices(db)
 
-        QueryOp(self, self.context, job).success(lambda found: self._show(*found)) \
-            .failure(lambda error: show_write_error(self, "記録を開けませんでした", error)).run_in_background()
+        QueryOp(self, self.context, job).success(lambda found: self._show(*found)).failure(self._load_failed) \
+            .run_in_background()
+
+    def _load_failed(self, error: BaseException) -> None:
+        if not is_user_error(error):  # a bug: the application's exception hook
+            raise error
+        self.read_only_note.setText(f"記録を開けませんでした：{error}")  # e.g. a view that cannot be audited
+        self.read_only_note.show()
 
     def _show(self, record: ParticipantRecord, view: CaseView | None, places: list[Choice]) -> None:
         summary = record.summary
@@ -430,7 +436,7 @@ class CaseDialog(QDialog):
         CollectionOp(self, self.context, lambda db, _ctx: short_term_cases.remove_case(db, case_id),
                      changes=Changes.of(KIND, [case_id])) \
             .disabling(self.delete_button).success(lambda _r: self._removed()) \
-            .failure(lambda error: show_write_error(self, "削除できませんでした", error)).run_in_background()
+            .run_in_background()  # a refusal (the rights …) is shown in a message box
 
     def _removed(self) -> None:
         self.context.status_did_change.emit(words.moved_to_trash("短期集中予防サービスの記録"))

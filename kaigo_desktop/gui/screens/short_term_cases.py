@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidg
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.participant_cases import OPEN, may_write
 from kaigo_desktop.gui.screens.short_term_case_form import KIND, CaseDialog
 from kaigo_desktop.gui.screens.short_term_case_list import CaseTable
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
-from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete
 from kaigo_desktop.gui.widgets.side_by_side import SideBySideRow
 from kaigo_desktop.services import masters_view, promoters_view, short_term_cases
 from kaigo_desktop.services.changes import Changes
@@ -147,6 +147,8 @@ class ShortTermCasesScreen(Screen):
         chosen = self.table.chosen()
         if chosen is None:
             return None
+        if self.dialog is not None and not self.dialog.isVisible():
+            self.dialog.deleteLater()  # the last one closed: not kept for the window's life
         self.dialog = CaseDialog(self.context, chosen.case.participant_id, chosen.case.id, today=self.today,
                                  parent=self)
         if show:
@@ -164,7 +166,7 @@ class ShortTermCasesScreen(Screen):
         CollectionOp(self, self.context, lambda db, _ctx: short_term_cases.remove_case(db, case_id),
                      changes=Changes.of(KIND, [case_id])) \
             .disabling(self.delete_button) \
-            .failure(lambda error: show_write_error(self, "削除できませんでした", error)).run_in_background()
+            .run_in_background()  # a refusal (the rights …) is shown in a message box
         return True
 
     def focus_search(self) -> bool:
