@@ -204,7 +204,7 @@ def _import_rows(db: Database, handler: Callable[[Context, Iterable[Row]], None]
     rows = _Counted(table[0])
     report = progress_reporter(progress, max(expected, 0))
     report(0)
-    ctx = Context(db, today or date.today(), sink, report)
+    ctx = Context(db, today or date.today(), sink, report, expected_rows=max(expected, 0))
     try:
         with db.page_cache(WRITE_CACHE_MIB), db.write():
             db.audit_operation(f"ファイルの取り込み: {path.name}")

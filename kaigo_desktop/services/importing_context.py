@@ -35,6 +35,7 @@ class Context:
     today: date
     sink: ErrorSink
     report: Callable[[int], None]
+    expected_rows: int = 0  # about how many rows the file holds (its lines), known before the first is read
     added: int = 0
     updated: int = 0
     warnings: list[str] = field(default_factory=list)
