@@ -153,7 +153,9 @@ def import_gatherings(ctx: Context, rows: Iterable[Row]) -> None:
     # A large file: the date- and place-ordered indexes are built again once, after the last row, instead of
     # being updated at a random place for every row (they are back before the duplicate query, which uses one).
     try:
-        with bulk_indexes.set_aside_for_load(ctx.db, "gatherings", ctx.expected_rows) as set_aside:
+        done = 0
+        with bulk_indexes.set_aside_for_load(ctx.db, "gatherings", ctx.expected_rows,
+                                             before_each_build=lambda: ctx.report.again(done)) as set_aside:
             for done, row in enumerate(rows, 1):
                 ctx.report(done)
                 gathering = _gathering(ctx, row, facts)

@@ -13,7 +13,7 @@ they are constraints the load must meet row by row — nor is the primary key.""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -44,11 +44,14 @@ def secondary_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, s
 
 
 @contextmanager
-def set_aside_for_load(db: Database, table: str, rows_to_load: int) -> Iterator[bool]:
+def set_aside_for_load(db: Database, table: str, rows_to_load: int, *,
+                       before_each_build: Callable[[], None] = lambda: None) -> Iterator[bool]:
     """Inside db.write(): when a load of about `rows_to_load` rows is worth it, `table`'s secondary indexes are
     dropped for the block and made again at its end. The block is a savepoint: when it raises, the rows it
     wrote and the dropped indexes come back together at once (a cancel does not wait for a rebuild), and the
-    caller's transaction is as it was before the block. Yields whether the indexes were set aside."""
+    caller's transaction is as it was before the block. `before_each_build` is called before each index is
+    built again (a job's progress, which raises when the person cancels: a build takes seconds at 2M rows).
+    Yields whether the indexes were set aside."""
     conn = db.conn
     if not conn.in_transaction or not worth_setting_aside(rows_in_table(conn, table), rows_to_load):
         yield False
@@ -62,4 +65,5 @@ def set_aside_for_load(db: Database, table: str, rows_to_load: int) -> Iterator[
         # import under its memory bound, and the build (one sorted pass) is no slower for it.
         with db.page_cache(REBUILD_CACHE_MIB):
             for _name, sql in kept:
+                before_each_build()
                 conn.execute(sql)

@@ -11,6 +11,7 @@ import pytest
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import records
+from kaigo_desktop.services.cancelling import Cancelled, progress_that_stops
 from kaigo_desktop.services.importing import import_file
 from kaigo_desktop.storage import bulk_indexes
 from kaigo_desktop.storage.database import Database
@@ -139,5 +140,18 @@ def test_a_large_refused_import_leaves_rows_and_indexes_as_they_were_without_bui
     assert [(e.line, e.column) for e in result.errors] == [(11, "参加者数")]
     assert any(sql.startswith("DROP INDEX") for sql in seen)
     assert not any(sql.startswith("CREATE INDEX") for sql in seen), "a refused file is not worth a rebuild"
+    assert index_definitions(database, "gatherings") == before
+    assert database.scalar("SELECT COUNT(*) FROM gatherings") == 3 == live_gatherings_by_index(database)
+
+
+def test_a_cancel_while_the_indexes_are_built_again_leaves_nothing_written(
+        database: Database, place: r.Place, tmp_path: Path, small_threshold: None) -> None:
+    add_rows(database, place, 3)
+    before = index_definitions(database, "gatherings")
+    reports: list[tuple[int, int]] = []
+    progress = progress_that_stops(lambda done, total: reports.append((done, total)), lambda: len(reports) >= 2)
+    with pytest.raises(Cancelled):
+        import_file(database, "gatherings", gatherings_file(tmp_path, place, 12), today=TODAY, progress=progress)
+    assert reports[-1] == (12, 13), "asked between two index builds, after the last row"
     assert index_definitions(database, "gatherings") == before
     assert database.scalar("SELECT COUNT(*) FROM gatherings") == 3 == live_gatherings_by_index(database)
