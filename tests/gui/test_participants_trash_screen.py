@@ -1,6 +1,7 @@
 """The 参加者 screen's trash and attendance periods (issue 19), on the real database of test_participants_screen:
 削除 asks first, naming the participant and what stays attached, then the participant leaves the list and is in
-the trash, and 元に戻す brings them back; a 推進員 cannot; an open period ended from the form is in the database."""
+the trash, and 元に戻す brings them back; a 推進員 cannot; an open period ended from the form is in the database;
+the history lists the 質問票 answers as words."""
 
 from __future__ import annotations
 
@@ -85,3 +86,25 @@ def test_an_open_period_is_ended_from_the_form(qtbot, start_context, people_db) 
     qtbot.waitUntil(lambda: "参加中" not in form.periods_label.text(), timeout=10_000)
     assert form.ending.currentData() is None and not form.end_button.isEnabled()  # no open period left
     assert TODAY > date(2025, 2, 28)
+
+
+def test_the_history_shows_the_questionnaire_answers_as_words(qtbot, start_context, people_db) -> None:  # noqa: F811
+    from kaigo_desktop.domain import participants as pr
+    from kaigo_desktop.services import participants, users
+    from kaigo_desktop.storage.database import Database
+
+    db = Database.open(people_db["path"], user="設定者")
+    users.login(db, "北職員", "")
+    participants.add_questionnaire(db, pr.Questionnaire(people_db["person"].id, date(2024, 5, 1), a1=2, a12=3),
+                                   today=TODAY)
+    participants.add_questionnaire(db, pr.Questionnaire(people_db["person"].id, date(2025, 2, 1), a1=4),
+                                   today=TODAY)
+    db.close()
+    screen = open_screen(qtbot, start_context, people_db, "推進")  # answers are not identities: shown to a 推進員 too
+    table = screen.history.questionnaires.table
+    assert table.isVisibleTo(screen.history) and table.rowCount() == 15 and table.columnCount() == 3
+    assert [table.horizontalHeaderItem(c).text() for c in range(3)] == ["質問", "R6.5.1", "R7.2.1"]
+    assert table.item(0, 0).text() == "1 健康状態" and "健康状態はいかがですか" in table.item(0, 0).toolTip()
+    assert [table.item(0, c).text() for c in (1, 2)] == ["まあよい", "あまりよくない"]
+    assert [table.item(11, c).text() for c in (1, 2)] == ["やめた", "未回答"]
+    assert "後期高齢者の質問票（2回）" in screen.history.questionnaires.caption.text()

@@ -1,5 +1,5 @@
 """A participant's 基本チェックリスト history (issue 19): each check's date, total, level and domain results, the
-change of level from the check before, and 「本人用に印刷」 — the per-person PDF of reports/participant_history.py,
+change of level from the check before, the 後期高齢者の質問票's answers (questionnaire_history.py), and 「本人用に印刷」 — the per-person PDF of reports/participant_history.py,
 offered only to whom the services let see the person's identity (a 推進員 sees the button disabled)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import QueryOp
+from kaigo_desktop.gui.screens.questionnaire_history import QuestionnaireHistory
 from kaigo_desktop.gui.widgets.record_messages import show_write_error
 from kaigo_desktop.services.participants import ParticipantRecord
 
@@ -44,6 +45,7 @@ class CheckHistory(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.questionnaires = QuestionnaireHistory()
         self.print_button = QPushButton("本人用に印刷(&P)…")
         self.print_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -52,12 +54,14 @@ class CheckHistory(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.questionnaires, 1)
         layout.addLayout(buttons)
         self.print_button.clicked.connect(self.print_for_person)
 
     def set_record(self, record: ParticipantRecord | None) -> None:
         self.record = record
         self.table.setRowCount(0)
+        self.questionnaires.set_answers(record.questionnaires if record is not None else [])
         if record is None:
             self.summary_label.setText("参加者を選んでください。")
             self.print_button.setEnabled(False)
@@ -82,7 +86,7 @@ class CheckHistory(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
             previous = r
         allowed = s.identity_shown  # the services' rule: who may see the person's identity may print it
-        self.print_button.setEnabled(allowed and bool(record.checks))
+        self.print_button.setEnabled(allowed and bool(record.checks or record.questionnaires))
         self.print_button.setToolTip("" if allowed else PRINT_REFUSED)
 
     def print_for_person(self, _checked: bool = False, *, out: Path | None = None) -> None:
