@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, \
-    QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget, \
+    QTableWidgetItem, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain import checklist
 from kaigo_desktop.domain.fiscal import format_wareki_short
@@ -53,8 +55,13 @@ class CheckHistory(QWidget):
         buttons.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.questionnaires, 1)
+        self.parts = QSplitter(Qt.Orientation.Vertical)  # the checks above the 質問票, the line between movable
+        self.parts.addWidget(self.table)
+        self.parts.addWidget(self.questionnaires)
+        self.parts.setChildrenCollapsible(False)
+        self.parts.setStretchFactor(0, 2)
+        self.parts.setStretchFactor(1, 3)
+        layout.addWidget(self.parts, 1)
         layout.addLayout(buttons)
         self.print_button.clicked.connect(self.print_for_person)
 
@@ -87,7 +94,23 @@ class CheckHistory(QWidget):
             previous = r
         allowed = s.identity_shown  # the services' rule: who may see the person's identity may print it
         self.print_button.setEnabled(allowed and bool(record.checks or record.questionnaires))
+        self._fit_parts()
         self.print_button.setToolTip("" if allowed else PRINT_REFUSED)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._fit_parts()
+
+    def _fit_parts(self) -> None:
+        """The checks get the height of their rows (at most half), the 質問票 the rest; the user may move the line."""
+        total = self.parts.height()
+        if total <= 0 or not self.questionnaires.table.isVisibleTo(self):
+            return
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        needed = (self.table.horizontalHeader().height() + rows + 2 * self.table.frameWidth()
+                  + self.table.horizontalScrollBar().sizeHint().height() + 6)
+        top = min(needed, total // 2)
+        self.parts.setSizes([top, total - top])
 
     def print_for_person(self, _checked: bool = False, *, out: Path | None = None) -> None:
         """The per-person PDF (audited as a print by the services), saved where the user chooses."""

@@ -27,6 +27,7 @@ from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
+from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import participants_view
 from kaigo_desktop.services.changes import Changes
@@ -106,11 +107,15 @@ class ParticipantForm(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
+        fields = QWidget()  # scrolls at 200 % text on a 768 px screen; 保存 stays in sight below it
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addLayout(form)
+        fields_layout.addWidget(self.problem_label)
+        fields_layout.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem_label)
+        layout.addWidget(VerticalScrollArea(fields), 1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
         for edit in (self.number, self.name, self.kana):
             edit.textEdited.connect(self._edited)
         for spin in (self.birth_year, self.birth_month):
