@@ -1,6 +1,7 @@
 """A participant's 基本チェックリスト history (issue 19): each check's date, total, level and domain results, the
-change of level from the check before, the 後期高齢者の質問票's answers (questionnaire_history.py), and 「本人用に印刷」 — the per-person PDF of reports/participant_history.py,
-offered only to whom the services let see the person's identity (a 推進員 sees the button disabled)."""
+change of level from the check before, the 後期高齢者の質問票's answers (questionnaire_history.py), and 「本人用に
+印刷」 — the per-person PDF of reports/participant_history.py, offered only to whom the services let see the
+person's identity (a 推進員 sees the button disabled)."""
 
 from __future__ import annotations
 

@@ -309,8 +309,9 @@ class ParticipantsScreen(Screen):
         return ("この参加者の" + "・".join(parts) + "（短期集中予防サービスの記録があればそれも）は、参加者に付いたまま"
                 "残り、元に戻すと一緒に戻ります。ごみ箱にある間は、一覧・集計・報告書に数えません。")
 
-    def _write(self, row: ParticipantListRow, job, done: str, title: str) -> None:
-        def written(_result) -> None:
+    def _write(self, row: ParticipantListRow, job: Callable[[Any, Any], Any], done: str, title: str) -> None:
+        """Run a move to the trash or back on the database thread; a refusal is explained in a message box."""
+        def written(_result: Any) -> None:
             if self.record is not None and self.record.summary.id == row.summary.id:
                 self._show_nothing()
             self._update_buttons()
