@@ -2,6 +2,8 @@
 person's latest level and current places) against services.participants.list_participants alone (the baseline,
 measured in the same run, alternating), and opening one participant's record (show_participant) — on a demo
 database. Both lists show identities to the implicit administrator, so both write the audit trail's view rows.
+Then a tenth of the extra participants go to the trash (one transaction) and the screen's trash list
+(ParticipantFilter(deleted=True)) is timed beside the live list again, alternating.
 
     python benchmarks/bench_participants_screen.py [--places 200] [--extra 5000] [--repeat 5]
 
@@ -75,11 +77,24 @@ def main(argv: list[str] | None = None) -> int:
                 start = time.perf_counter()
                 participants.show_participant(db, first)
                 timings["record"].append(time.perf_counter() - start)
+            trashed = [row[0] for row in db.query("SELECT id FROM participants WHERE number GLOB 'X*'"
+                                                  " ORDER BY number LIMIT ?", (max(1, args.extra // 10),))]
+            with db.write():
+                for participant_id in trashed:
+                    participants.remove_participant(db, participant_id)
+            timings.update(live=[], trash=[])
+            for run in range(args.repeat):
+                for kind in (("live", "trash") if run % 2 == 0 else ("trash", "live")):
+                    start = time.perf_counter()
+                    participants_view.participant_list(db, ParticipantFilter(deleted=kind == "trash"), today=today)
+                    timings[kind].append(time.perf_counter() - start)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"demo --places {args.places}: {people} participants, {checks} checks")
     print(f"  list_participants (baseline):       {_median_ms(timings['baseline'])}")
     print(f"  participant_list (the screen's list): {_median_ms(timings['screen'])}")
     print(f"  show_participant (one record):       {_median_ms(timings['record'])}")
+    print(f"  after {len(trashed)} to the trash — live list: {_median_ms(timings['live'])}")
+    print(f"                       trash list ({len(trashed)}): {_median_ms(timings['trash'])}")
     print(f"  peak RSS {peak_mb:.0f} MB")
     return 0
 

@@ -41,6 +41,12 @@ def main() -> int:
                 " GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1").fetchone()
             place = db.scalar("SELECT place_id FROM gatherings WHERE held_on LIKE '2025-06-%'"
                               " GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")
+            # the per-person print of a participant with 質問票 as well as checks (most of both first)
+            person = db.scalar(
+                "SELECT p.id FROM participants p WHERE p.deleted_at IS NULL ORDER BY"
+                " (SELECT count(*) FROM questionnaires q WHERE q.participant_id = p.id AND q.deleted_at IS NULL) DESC,"
+                " (SELECT count(*) FROM frailty_checks f WHERE f.participant_id = p.id AND f.deleted_at IS NULL) DESC,"
+                " p.id LIMIT 1")
             year, m = map(int, month.split("-"))
             base = {"created": TODAY}
             jobs = {  # image name → options; the kind is the name without -blank / -in-progress
@@ -54,9 +60,12 @@ def main() -> int:
                 "attendance-sheet-blank": ReportOptions(place_id=place, blank=True, **base),
                 # 通いの場参加者のフレイル状態の変化, one 区市町村 (small counts hidden as for 東京都).
                 "outcomes": ReportOptions(fiscal_year=FY + 1, municipality_code=code, **base),
+                # 基本チェックリストの記録（本人用）: checks, their answers and the 後期高齢者の質問票.
+                "participant": ReportOptions(participant_id=person, **base),
             }
-            more_pages = {"submission": (2, 3)}  # the survey-basis tables (8–11) and 専門職 by kind (12)
-            resolution = {"outcomes": "80"}  # a wide table of small figures: readable at 80 dpi
+            more_pages = {"submission": (2, 3),  # the survey-basis tables (8–11) and 専門職 by kind (12)
+                          "participant": (2,)}  # the answers and the 後期高齢者の質問票
+            resolution = {"outcomes": "80", "participant": "80"}  # small figures and answers: readable at 80 dpi
             for name, options in jobs.items():
                 if args.only and name not in args.only:
                     continue

@@ -26,7 +26,8 @@ def add_record_commands(sub: argparse._SubParsersAction) -> None:
 
     imp = sub.add_parser("import", help="CSV または Excel（.xlsx）ファイルを取り込む（全行成功したときだけ書き込む）")
     imp.add_argument("kind", choices=("places", "gatherings", "promoters", "activities", "members",
-                                      "population", "expenses", "participants", "checks", "roster", "cases"))
+                                      "population", "expenses", "participants", "checks", "questionnaires",
+                                      "roster", "cases"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="確認のみで書き込まない")
     imp.add_argument("--sheet", metavar="NAME", help="Excel ファイル（.xlsx）のシート名（省略時は最初の表示シート）")

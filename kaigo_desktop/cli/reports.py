@@ -41,7 +41,8 @@ def add_report_commands(subparsers: argparse._SubParsersAction) -> None:
 
     template = subparsers.add_parser("template", help="取り込み用の Excel テンプレート（見出し・選択肢つき）を保存する")
     template.add_argument("kind", choices=("places", "gatherings", "promoters", "activities", "members",
-                                           "population", "expenses", "participants", "checks", "roster", "cases"))
+                                           "population", "expenses", "participants", "checks", "questionnaires",
+                                           "roster", "cases"))
     template.add_argument("--municipality", help="区市町村コード（その区市町村の通いの場を選択肢にし、members では記入済みにする）")
     template.add_argument("--fy", help="年度（members: その年度に活動中の通いの場を記入済みにする）")
     template.add_argument("--out", type=Path, required=True, help="出力する xlsx ファイル")

@@ -1,5 +1,6 @@
 """The per-person print (issue 19): one participant's 基本チェックリスト history, for the person themself — each
-check's score, frailty level, BMI and domains, then the answers to the 25 items over the latest checks. It names
+check's score, frailty level, BMI and domains, then the answers to the 25 items over the latest checks, and the
+後期高齢者の質問票's answers (as words) over the latest ones. It names
 the person, so only a センター職員 of their center and the 区市町村管理者 may make it; every print is audited."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from kaigo_desktop.reports.model import TEXT, Column, TableData
 from kaigo_desktop.services.participants import ParticipantRecord, print_record
 
 TITLE = REPORTS["participant"][1]
-ANSWER_CHECKS = 5  # the latest checks whose answers are listed item by item
+ANSWER_CHECKS = 5  # the latest checks (and 質問票) whose answers are listed item by item
 _RESULT = {True: "該当", False: "—", None: "判定不能"}
 
 
@@ -48,6 +49,21 @@ def answers_table(record: ParticipantRecord) -> TableData:
     return TableData("answers", "2. 回答（＊は該当する回答）", columns, rows)
 
 
+def questionnaire_table(record: ParticipantRecord) -> TableData:
+    """The latest 質問票, item by item, each answer in the words of its choice (domain/checklist.py)."""
+    latest = record.questionnaires[-ANSWER_CHECKS:]
+    columns = [Column("No.", TEXT, 8), Column("類型", TEXT, 26), Column("質問", TEXT, 74)]
+    columns += [Column(format_wareki_short(q.answered_on), TEXT, 18) for q in latest]
+    rows = [[str(number), kind, question,
+             *(checklist.questionnaire_answer_label(number, getattr(q, f"a{number}")) for q in latest)]
+            for number, (kind, question, _choices) in checklist.QUESTIONNAIRE_ITEMS.items()]
+    return TableData("questionnaires", "3. 後期高齢者の質問票の回答", columns, rows)
+
+
+def _period(start, end) -> str:
+    return f"{format_wareki(start)}〜{format_wareki(end) if end else ''}"
+
+
 def render(db, options: ReportOptions, out: Path, progress: Progress | None = None) -> ReportResult:
     from kaigo_desktop.reports import layout
     from kaigo_desktop.reports.tables import table_block
@@ -56,7 +72,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
         raise ValueError("参加者（--participant ID）を指定してください。")
     record = print_record(db, options.participant_id)
     s = record.summary
-    places = "、".join(f"{name}（{format_wareki(a.start_date)}〜）" for a, name in record.attendance) or "—"
+    places = "、".join(f"{name}（{_period(a.start_date, a.end_date)}）" for a, name in record.attendance) or "—"
     meta, styles = layout.begin(TITLE, options, "", extra=[
         ("氏名", f"{s.name}（{s.kana}）" if s.kana else (s.name or "—")), ("参加者番号", s.number),
         ("生まれ", f"{s.birth_year}年{s.birth_month}月"), ("センター", s.center_name), ("通いの場", places)])
@@ -69,5 +85,7 @@ def render(db, options: ReportOptions, out: Path, progress: Progress | None = No
     else:
         story += table_block(history_table(record), styles)
         story += table_block(answers_table(record), styles)
+    if record.questionnaires:
+        story += table_block(questionnaire_table(record), styles)
     pages = layout.build_pdf(out, meta, story, styles)
     return ReportResult(out, pages, list(meta.font.warnings))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kaigo_desktop.domain.checklist import BMI_ITEM, CHECKLIST_ITEMS
+from kaigo_desktop.domain.checklist import BMI_ITEM, CHECKLIST_ITEMS, QUESTIONNAIRE_ITEMS
 from kaigo_desktop.domain.fiscal import fiscal_year_range
 from kaigo_desktop.domain.short_term_cases import MEASURES, OUTCOMES, REFERRAL_SOURCES
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_LABELS
@@ -15,6 +15,7 @@ from kaigo_desktop.services.importing import IMPORT_KINDS, layout_of
 from kaigo_desktop.services.importing_cases import followup_headers, measure_header
 from kaigo_desktop.services.importing_context import CODE, PLACE_ID, PLACE_NAME
 from kaigo_desktop.services.importing_figures import PROGRAM_LABELS_IN_ORDER
+from kaigo_desktop.services.importing_participants import questionnaire_header
 from kaigo_desktop.services.importing_registry import PLACE_CHOICES, PROGRAM_HEADERS
 from kaigo_desktop.storage import aggregates, check_queries, lookups
 from kaigo_desktop.storage.database import Database
@@ -25,6 +26,8 @@ ONE_OF_LIST = {**PLACE_CHOICES, "職種": "qualifications", "活動区分": "act
 # Columns that take several values from a list, separated by 「、」.
 SEVERAL_OF_LIST = {"主な活動内容": "main_activity_kinds"}
 SEVERAL_FIXED = {"実施プログラム": PROGRAM_LABELS_IN_ORDER, "専門職の関与": PROFESSIONAL_KINDS}
+# Columns that take one of a fixed list: the 後期高齢者の質問票's answers, as words (domain/checklist.py).
+ONE_FIXED = {questionnaire_header(n): choices for n, (_, _, choices) in QUESTIONNAIRE_ITEMS.items()}
 FLAG_VALUES = ("○", "×")  # what a yes/no column shows in its list (parse_flag reads more)
 FORMATS = {"開催日": "日付（2025/4/1、令和7年4月1日、R7.4.1）", "活動日": "日付", "開始日": "日付", "終了日": "日付",
            "配置開始日": "日付", "配置終了日": "日付", "基準日": "日付", "開始時刻": "時刻（9:30）",
@@ -41,6 +44,9 @@ FORMATS = {"開催日": "日付（2025/4/1、令和7年4月1日、R7.4.1）", "�
            "体重(kg)": "20〜200（小数点以下1桁まで）",
            **{f"No.{n}": f"「{question}」はい・いいえ（未回答は空欄）"
               for n, question in CHECKLIST_ITEMS.items() if n != BMI_ITEM},
+           "回答日": "日付（未来・生まれ年月より前は不可）",
+           **{questionnaire_header(n): f"「{question}」（未回答は空欄。選択肢の番号 1〜{len(choices)} も可）"
+              for n, (_, question, choices) in QUESTIONNAIRE_ITEMS.items()},
            # 短期集中予防サービス cases (issue 19; services/importing_cases.py)
            "紹介日": "日付", "紹介元": "・".join(REFERRAL_SOURCES),
            "初回アセスメント日": "日付（その日の基本チェックリストがあれば結びつける）",
@@ -84,6 +90,8 @@ def import_columns(db: Database, kind: str, municipality_code: str | None = None
             column = ImportColumn(header, required, tuple(lookups.vocabulary(db, ONE_OF_LIST[header])))
         elif header in SEVERAL_OF_LIST:
             column = ImportColumn(header, required, tuple(lookups.vocabulary(db, SEVERAL_OF_LIST[header])), True)
+        elif header in ONE_FIXED:
+            column = ImportColumn(header, required, tuple(ONE_FIXED[header]), note=note)
         elif header in SEVERAL_FIXED:
             column = ImportColumn(header, required, tuple(SEVERAL_FIXED[header]), True)
         elif header in PROGRAM_HEADERS:

@@ -31,7 +31,14 @@ from kaigo_desktop.services.importing_figures import (
     import_population,
 )
 from kaigo_desktop.services.importing_cases import CASES, import_cases
-from kaigo_desktop.services.importing_participants import CHECKS, PARTICIPANTS, import_checks, import_participants
+from kaigo_desktop.services.importing_participants import (
+    CHECKS,
+    PARTICIPANTS,
+    QUESTIONNAIRES,
+    import_checks,
+    import_participants,
+    import_questionnaires,
+)
 from kaigo_desktop.services.importing_rosters import ROSTER, import_roster
 from kaigo_desktop.services.importing_registry import PLACES, PROMOTERS, import_places, import_promoters
 from kaigo_desktop.services.importing_table import (
@@ -60,7 +67,7 @@ from kaigo_desktop.storage.database import Database
 __all__ = ["IMPORT_KINDS", "KIND_LABELS", "ImportResult", "RowError", "format_result", "import_file", "layout_of"]
 
 IMPORT_KINDS = ("places", "gatherings", "promoters", "activities", "members", "population", "expenses",
-                "participants", "checks", "roster", "cases")
+                "participants", "checks", "questionnaires", "roster", "cases")
 
 KIND_LABELS: dict[str, str] = {
     "places": "通いの場",
@@ -72,6 +79,7 @@ KIND_LABELS: dict[str, str] = {
     "expenses": "推進員配置事業 経費",
     "participants": "参加者",
     "checks": "基本チェックリスト",
+    "questionnaires": "後期高齢者の質問票",
     "roster": "開催記録の参加者",
     "cases": "短期集中予防サービスの記録",
 }
@@ -86,6 +94,7 @@ _KINDS: dict[str, tuple[Layout, Callable[[Context, Iterable[Row]], None]]] = {
     "expenses": (EXPENSES, import_expenses),
     "participants": (PARTICIPANTS, import_participants),
     "checks": (CHECKS, import_checks),
+    "questionnaires": (QUESTIONNAIRES, import_questionnaires),
     "roster": (ROSTER, import_roster),
     "cases": (CASES, import_cases),
 }
@@ -204,7 +213,7 @@ def _import_rows(db: Database, handler: Callable[[Context, Iterable[Row]], None]
     rows = _Counted(table[0])
     report = progress_reporter(progress, max(expected, 0))
     report(0)
-    ctx = Context(db, today or date.today(), sink, report)
+    ctx = Context(db, today or date.today(), sink, report, expected_rows=max(expected, 0))
     try:
         with db.page_cache(WRITE_CACHE_MIB), db.write():
             db.audit_operation(f"ファイルの取り込み: {path.name}")

@@ -15,7 +15,7 @@ from kaigo_desktop.domain.text import parse_count, parse_flag, parse_list, parse
 from kaigo_desktop.domain.validation import ValidationFailed, count_units
 from kaigo_desktop.domain.vocab import match_choice
 from kaigo_desktop.services import records, rights
-from kaigo_desktop.services.importing_table import ErrorSink, Row, RowError
+from kaigo_desktop.services.importing_table import ErrorSink, ProgressReporter, Row, RowError
 from kaigo_desktop.services.validators import validate
 from kaigo_desktop.storage import import_lookups, lookups
 from kaigo_desktop.storage.database import Database
@@ -34,7 +34,8 @@ class Context:
     db: Database
     today: date
     sink: ErrorSink
-    report: Callable[[int], None]
+    report: ProgressReporter  # called with the rows done so far
+    expected_rows: int = 0  # about how many rows the file holds (its lines), known before the first is read
     added: int = 0
     updated: int = 0
     warnings: list[str] = field(default_factory=list)

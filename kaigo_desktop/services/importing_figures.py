@@ -21,7 +21,7 @@ from kaigo_desktop.services.importing_context import (
     lines_text,
 )
 from kaigo_desktop.services.importing_table import Layout, Row
-from kaigo_desktop.storage import bulk_facts, import_lookups, repository
+from kaigo_desktop.storage import bulk_facts, bulk_indexes, import_lookups, repository
 from kaigo_desktop.storage.errors import PeriodLockedError
 
 PLACE_REF = (PLACE_ID, CODE, PLACE_NAME)
@@ -150,13 +150,27 @@ def import_gatherings(ctx: Context, rows: Iterable[Row]) -> None:
     """Read, check and write in one stream: the places, promoters and periods are looked up once."""
     facts = (bulk_facts.live_place_periods(ctx.db), bulk_facts.live_promoter_ids(ctx.db))
     writer = _GatheringWriter(ctx)
-    for done, row in enumerate(rows, 1):
-        ctx.report(done)
-        gathering = _gathering(ctx, row, facts)
-        if gathering is not None:
-            writer.add(gathering, row.line)
-    writer.flush()
+    # A large file: the date- and place-ordered indexes are built again once, after the last row, instead of
+    # being updated at a random place for every row (they are back before the duplicate query, which uses one).
+    try:
+        done = 0
+        with bulk_indexes.set_aside_for_load(ctx.db, "gatherings", ctx.expected_rows,
+                                             before_each_build=lambda: ctx.report.again(done)) as set_aside:
+            for done, row in enumerate(rows, 1):
+                ctx.report(done)
+                gathering = _gathering(ctx, row, facts)
+                if gathering is not None:
+                    writer.add(gathering, row.line)
+            writer.flush()
+            if set_aside and ctx.has_errors:
+                raise _Refused  # the file is refused: its rows and the indexes come back at once, nothing rebuilt
+    except _Refused:
+        return
     writer.warn_duplicates()
+
+
+class _Refused(Exception):
+    """Ends a large import whose file has errors before the indexes are built again (all is rolled back)."""
 
 
 # ---------------------------------------------------------------- activities

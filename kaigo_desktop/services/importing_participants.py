@@ -184,3 +184,45 @@ def import_checks(ctx: Context, rows: list[Row]) -> None:
 def _answer(text: str, item: int) -> int | None:
     answer = checklist.parse_yes_no(text, item)
     return None if answer is None else int(answer)
+
+
+# ---------------------------------------------------------------- 後期高齢者の質問票
+
+def questionnaire_header(number: int) -> str:
+    return f"質問{number}"
+
+
+QUESTIONNAIRES = Layout(
+    headers=(NUMBER, CODE, CENTER, "回答日", "記入者",
+             *(questionnaire_header(n) for n in checklist.QUESTIONNAIRE_ITEMS)),
+    required=(NUMBER, CODE, "回答日"),
+)
+QUESTIONNAIRE_COLUMNS = {"participant_id": NUMBER, "answered_on": "回答日", "entered_by": "記入者",
+                         **{f"a{n}": questionnaire_header(n) for n in checklist.QUESTIONNAIRE_ITEMS}}
+
+
+def import_questionnaires(ctx: Context, rows: list[Row]) -> None:
+    """One 質問票 per participant and day: a row for a day already recorded updates it (a blank 記入者 keeps the
+    stored one), else adds one (blank 記入者: the logged-in user, as typed entry does)."""
+    for done, row in enumerate(rows, 1):
+        ctx.report(done)
+        code = ctx.municipality(row)
+        participant_id = participant_of_row(ctx, row, code)
+        answered_on = ctx.read_date(row, "回答日", required=True)
+        answers = {f"a{n}": row.value(questionnaire_header(n),
+                                      lambda text, n=n: checklist.questionnaire_choice(n, text))
+                   for n in checklist.QUESTIONNAIRE_ITEMS}
+        if participant_id is None or answered_on is None:
+            continue
+        known = [q for q in participant_queries.questionnaires_of(ctx.db, participant_id)
+                 if q.answered_on == answered_on]
+        entered_by = row.text("記入者") or (known[0].entered_by if known
+                                            else ctx.db.audit_name[:pr.ENTERED_BY_MAX_CHARS])
+        record = (dataclasses.replace(known[0], entered_by=entered_by, **answers) if known
+                  else pr.Questionnaire(participant_id, answered_on, entered_by, **answers))
+        if row.failed:
+            ctx.check_only(row, record, QUESTIONNAIRE_COLUMNS)
+            continue
+        if ctx.save(row, record, QUESTIONNAIRE_COLUMNS, update=bool(known)) is not None:
+            ctx.added += not known
+            ctx.updated += bool(known)

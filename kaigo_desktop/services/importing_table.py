@@ -417,6 +417,11 @@ class ProgressReporter:
         if self.progress is not None and done % self.every == 0:
             self.progress(done, max(self.total, done + 1))
 
+    def again(self, done: int) -> None:
+        """Report `done` now, whatever the count (a long step after the rows, such as building indexes)."""
+        if self.progress is not None:
+            self.progress(done, max(self.total, done + 1))
+
     def finish(self, done: int) -> None:
         self.total = done
         if self.progress is not None:

@@ -14,6 +14,7 @@ from kaigo_desktop.domain import checklist
 from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
+from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.services import records, rights
 from kaigo_desktop.storage import aggregates, audit_log, participant_queries, repository
 from kaigo_desktop.storage.database import Database
@@ -84,6 +85,27 @@ def add_questionnaire(db: Database, answers: pr.Questionnaire, *, today: date | 
     return records.add(db, answers, today=today)
 
 
+def remove_participant(db: Database, participant_id: str) -> None:
+    """To the trash (records.remove: the participant's center's WRITE_PARTICIPANTS, audited). Their attendance
+    periods, checks, 質問票, rosters and cases stay as they are, attached, and come back with them; meanwhile every
+    list, roster, outcome and case figure leaves them out (those queries read live participants only)."""
+    records.remove(db, pr.Participant, participant_id)
+
+
+def restore_participant(db: Database, participant_id: str) -> pr.Participant:
+    """Back from the trash; refused (ValidationFailed on number) when a live participant of the same center has
+    taken the number meanwhile (generated numbers never are: they count the trash too)."""
+    rights.require_stored(db, pr.Participant, participant_id)
+    stored = repository.get(db, pr.Participant, participant_id)
+    if stored.meta.deleted_at is not None and participant_queries.participant_ids_by_number(
+            db, stored.center_id, stored.number):
+        raise ValidationFailed(FieldError(
+            "number", f"同じセンターに参加者番号 {stored.number} の参加者が既にいるため、元に戻せません。"
+                      "先に今いる方の参加者番号を変えてください。"))
+    records.restore(db, pr.Participant, participant_id)
+    return repository.get(db, pr.Participant, participant_id)
+
+
 # ---------------------------------------------------------------- reading
 
 @dataclass(frozen=True)
@@ -132,15 +154,15 @@ def record_view(db: Database, participant_ids: list[str], what: str, identities:
 
 
 def list_participants(db: Database, *, center_id: str | None = None, place_id: str | None = None,
-                      on: date | None = None) -> list[ParticipantSummary]:
-    """Participants with their identities where the actor may see them; a list showing identities is a view
-    of those participants' records (audited)."""
+                      on: date | None = None, deleted: bool = False) -> list[ParticipantSummary]:
+    """Participants (`deleted`: those in the trash) with their identities where the actor may see them; a list
+    showing identities is a view of those participants' records (audited)."""
     rights.require(db, roles.READ)
-    found = [_summary(db, row) for row in participant_queries.participants(db, center_id=center_id,
-                                                                            place_id=place_id, on=on)]
+    found = [_summary(db, row) for row in participant_queries.participants(
+        db, center_id=center_id, place_id=place_id, on=on, deleted=deleted)]
     shown = [s.id for s in found if s.identity_shown]
     if shown:
-        record_view(db, shown, "list", True)
+        record_view(db, shown, "trash" if deleted else "list", True)
     return found
 
 

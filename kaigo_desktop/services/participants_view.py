@@ -27,6 +27,7 @@ class ParticipantFilter:
     center_id: str | None = None
     place_id: str | None = None
     level: str | None = None  # a key of LEVEL_FILTERS; None: any
+    deleted: bool = False  # the trash instead of the live participants
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class ParticipantListRow:
 
 
 def participant_list(db: Database, chosen: ParticipantFilter, *, today: date) -> list[ParticipantListRow]:
-    summaries = participants.list_participants(db, center_id=chosen.center_id, place_id=chosen.place_id)
+    summaries = participants.list_participants(db, center_id=chosen.center_id, place_id=chosen.place_id,
+                                               deleted=chosen.deleted)
     ids = [s.id for s in summaries]
     latest_checks = participant_queries.latest_checks(db, ids)
     places = participant_queries.place_names_of(db, ids, today)
@@ -83,6 +85,8 @@ def _edited(db: Database, participant: pr.Participant) -> pr.Participant:
     return dataclasses.replace(stored, **{f: getattr(participant, f) for f in fields})
 
 
-def end_period(db: Database, attendance: pr.Attendance, end_date: date, *, today: date) -> pr.Attendance:
-    attendance.end_date = end_date
-    return records.update(db, attendance, today=today)
+def end_period(db: Database, attendance_id: str, end_date: date, *, today: date) -> pr.Attendance:
+    """The participant stops attending the place: the stored period (not a copy the form may hold from before)
+    gets `end_date`, checked by the domain's period rule (not before its start) and the participant's rights."""
+    stored = repository.get(db, pr.Attendance, attendance_id, include_deleted=False)
+    return records.update(db, dataclasses.replace(stored, end_date=end_date), today=today)

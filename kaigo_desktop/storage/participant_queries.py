@@ -20,9 +20,10 @@ class ParticipantRow:
 
 
 def participants(db: Database, *, center_id: str | None = None, place_id: str | None = None,
-                 on: date | None = None) -> list[ParticipantRow]:
-    """Live participants, by center then number; `place_id`: those attending it (on the day `on`, else ever)."""
-    where, params = ["p.deleted_at IS NULL"], []
+                 on: date | None = None, deleted: bool = False) -> list[ParticipantRow]:
+    """Live participants (`deleted`: those in the trash), by center then number; `place_id`: those attending it
+    (on the day `on`, else ever)."""
+    where, params = ["p.deleted_at IS NOT NULL" if deleted else "p.deleted_at IS NULL"], []
     if center_id:
         where.append("p.center_id = ?")
         params.append(center_id)

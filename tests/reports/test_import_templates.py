@@ -40,7 +40,8 @@ def test_each_template_has_the_exact_headers_and_a_list_for_each_choice_column(d
     expected = {"places": {"会場種別", "運営主体", "開催頻度", "区市町村コード", "運動機能向上", "低栄養予防", "口腔機能向上",
                            "認知機能低下予防", "社会参加促進"},
                 "promoters": {"区市町村コード", "職種"}, "activities": {"区市町村コード", "活動区分"},
-                "expenses": {"区市町村コード", "経費区分"}}
+                "expenses": {"区市町村コード", "経費区分"},
+                "questionnaires": {"区市町村コード", *(f"質問{n}" for n in range(1, 16))}}
     assert with_list == expected.get(kind, {"区市町村コード"})
 
 

@@ -335,7 +335,7 @@ def test_missing_file_and_unknown_kind(database: Database, tmp_path: Path) -> No
     with pytest.raises(ValueError):
         run(database, "people", write(tmp_path, ["名称"]))
     assert IMPORT_KINDS == ("places", "gatherings", "promoters", "activities", "members", "population", "expenses",
-                            "participants", "checks", "roster", "cases")
+                            "participants", "checks", "questionnaires", "roster", "cases")
 
 
 def test_errors_are_capped_with_a_note(database: Database, tmp_path: Path) -> None:

@@ -1,19 +1,23 @@
 """A participant's 基本チェックリスト history (issue 19): each check's date, total, level and domain results, the
-change of level from the check before, and 「本人用に印刷」 — the per-person PDF of reports/participant_history.py,
-offered only to whom the services let see the person's identity (a 推進員 sees the button disabled)."""
+change of level from the check before, the 後期高齢者の質問票's answers (questionnaire_history.py), and 「本人用に
+印刷」 — the per-person PDF of reports/participant_history.py, offered only to whom the services let see the
+person's identity (a 推進員 sees the button disabled)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, \
-    QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget, \
+    QTableWidgetItem, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain import checklist
 from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.gui import file_dialogs
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import QueryOp
+from kaigo_desktop.gui.screens.questionnaire_history import QuestionnaireHistory
 from kaigo_desktop.gui.widgets.record_messages import show_write_error
 from kaigo_desktop.services.participants import ParticipantRecord
 
@@ -44,6 +48,7 @@ class CheckHistory(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.questionnaires = QuestionnaireHistory()
         self.print_button = QPushButton("本人用に印刷(&P)…")
         self.print_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -51,13 +56,20 @@ class CheckHistory(QWidget):
         buttons.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.table, 1)
+        self.parts = QSplitter(Qt.Orientation.Vertical)  # the checks above the 質問票, the line between movable
+        self.parts.addWidget(self.table)
+        self.parts.addWidget(self.questionnaires)
+        self.parts.setChildrenCollapsible(False)
+        self.parts.setStretchFactor(0, 2)
+        self.parts.setStretchFactor(1, 3)
+        layout.addWidget(self.parts, 1)
         layout.addLayout(buttons)
         self.print_button.clicked.connect(self.print_for_person)
 
     def set_record(self, record: ParticipantRecord | None) -> None:
         self.record = record
         self.table.setRowCount(0)
+        self.questionnaires.set_answers(record.questionnaires if record is not None else [])
         if record is None:
             self.summary_label.setText("参加者を選んでください。")
             self.print_button.setEnabled(False)
@@ -82,8 +94,24 @@ class CheckHistory(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
             previous = r
         allowed = s.identity_shown  # the services' rule: who may see the person's identity may print it
-        self.print_button.setEnabled(allowed and bool(record.checks))
+        self.print_button.setEnabled(allowed and bool(record.checks or record.questionnaires))
+        self._fit_parts()
         self.print_button.setToolTip("" if allowed else PRINT_REFUSED)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._fit_parts()
+
+    def _fit_parts(self) -> None:
+        """The checks get the height of their rows (at most half), the 質問票 the rest; the user may move the line."""
+        total = self.parts.height()
+        if total <= 0 or not self.questionnaires.table.isVisibleTo(self):
+            return
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        needed = (self.table.horizontalHeader().height() + rows + 2 * self.table.frameWidth()
+                  + self.table.horizontalScrollBar().sizeHint().height() + 6)
+        top = min(needed, total // 2)
+        self.parts.setSizes([top, total - top])
 
     def print_for_person(self, _checked: bool = False, *, out: Path | None = None) -> None:
         """The per-person PDF (audited as a print by the services), saved where the user chooses."""

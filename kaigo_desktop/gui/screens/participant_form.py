@@ -1,5 +1,6 @@
 """A participant's own fields (issue 19): number (blank: the center's next generated one), birth year and month,
-sex, center, the places attended from–to, and — only for whom may see identities — name and よみ."""
+sex, center, the places attended from–to (a period added, or an open one ended on a day), and — only for whom
+may see identities — name and よみ."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
+from kaigo_desktop.gui.widgets.vertical_scroll import VerticalScrollArea
 from kaigo_desktop.gui.widgets.wareki_date_edit import WarekiDateEdit
 from kaigo_desktop.services import participants_view
 from kaigo_desktop.services.changes import Changes
@@ -33,9 +35,10 @@ from kaigo_desktop.services.participants import ParticipantRecord
 
 
 class ParticipantForm(QWidget):
-    """`participant_did_save(Participant)` after a save."""
+    """`participant_did_save(Participant)` after a save; `period_did_end(participant id)` after a period ended."""
 
     participant_did_save = Signal(object)
+    period_did_end = Signal(str)
 
     def __init__(self, context: AppContext, today: Callable[[], date], parent: QWidget | None = None):
         super().__init__(parent)
@@ -74,6 +77,9 @@ class ParticipantForm(QWidget):
         self.place.addItem("（追加しない）", None)
         self.start = compact_date_edit(WarekiDateEdit())
         self.end = compact_date_edit(WarekiDateEdit(optional=True, none_label="参加中"))
+        self.ending = QComboBox()  # the open periods, one of which 「参加を終える」 ends
+        self.ending_date = compact_date_edit(WarekiDateEdit())
+        self.end_button = QPushButton("参加を終える")
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #b00020;")
@@ -89,17 +95,27 @@ class ParticipantForm(QWidget):
         form.addRow("よみ", self.kana)
         form.addRow(self.identity_note)
         form.addRow("参加している通いの場", self.periods_label)
+        ending = QHBoxLayout()
+        ending.addWidget(self.ending_date)
+        ending.addWidget(self.end_button)
+        ending.addStretch(1)
+        form.addRow("参加を終える通いの場(&E)", self.ending)
+        form.addRow("その終了日", ending)
         form.addRow("通いの場を追加(&L)", self.place)
         form.addRow("参加開始日", self.start)
         form.addRow("参加終了日", self.end)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
+        fields = QWidget()  # scrolls at 200 % text on a 768 px screen; 保存 stays in sight below it
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addLayout(form)
+        fields_layout.addWidget(self.problem_label)
+        fields_layout.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem_label)
+        layout.addWidget(VerticalScrollArea(fields), 1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
         for edit in (self.number, self.name, self.kana):
             edit.textEdited.connect(self._edited)
         for spin in (self.birth_year, self.birth_month):
@@ -108,6 +124,7 @@ class ParticipantForm(QWidget):
             combo.activated.connect(self._edited)
         self.center.currentIndexChanged.connect(lambda _i: self._show_identity_fields())
         self.save_button.clicked.connect(lambda: self.save())
+        self.end_button.clicked.connect(lambda: self.end_period())
         self.set_record(None)
 
     def _edited(self, *_args) -> None:
@@ -136,6 +153,13 @@ class ParticipantForm(QWidget):
         self.place.setCurrentIndex(0)
         self.start.set_value(self.today())
         self.end.set_value(None)
+        self.ending_date.set_value(self.today())
+        self.ending.clear()
+        for attendance, name in record.attendance if record is not None else ():
+            if attendance.end_date is None:
+                self.ending.addItem(f"{name}（{format_wareki_short(attendance.start_date)}〜）", attendance.id)
+        if not self.ending.count():
+            self.ending.addItem("（参加中の通いの場はありません）", None)
         if record is None:
             self.number.clear()
             self.birth_year.setValue(self.today().year - 75)
@@ -178,6 +202,9 @@ class ParticipantForm(QWidget):
                 edit.clear()
                 edit.setPlaceholderText("（非表示）")
         self.save_button.setEnabled(self._may_write())
+        can_end = self._may_write() and self.ending.currentData() is not None
+        for widget in (self.ending, self.ending_date, self.end_button):
+            widget.setEnabled(can_end)
 
     def participant(self) -> pr.Participant:
         shown = self._identity_allowed()
@@ -219,6 +246,34 @@ class ParticipantForm(QWidget):
                      changes=lambda saved_one: Changes.of("participants", [saved_one.id])) \
             .disabling(self.save_button).success(saved).failure(failed).run_in_background()
 
+    def end_period(self, then: Callable[[bool], None] | None = None) -> None:
+        """The chosen open period gets the end date (participants_view.end_period: the domain's period rule and
+        the participant's rights); the record is shown again after it."""
+        done = then or (lambda _ok: None)
+        attendance_id, day = self.ending.currentData(), self.ending_date.value()
+        problem = self.ending_date.problem()
+        if attendance_id is None or self.record is None or problem or day is None:
+            self.problem_label.setText(f"参加終了日: {problem or '日付を入力してください。'}" if attendance_id else "")
+            done(False)
+            return
+        participant_id, today = self.record.summary.id, self.today()
+
+        def ended(_result: pr.Attendance) -> None:
+            self.problem_label.clear()
+            self.period_did_end.emit(participant_id)
+            done(True)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, UserFacingError):
+                raise error
+            self.problem_label.setText(str(error))
+            done(False)
+
+        CollectionOp(self, self.context,
+                     lambda db, _ctx: participants_view.end_period(db, attendance_id, day, today=today),
+                     changes=Changes.of("participant_places", [attendance_id])) \
+            .disabling(self.end_button).success(ended).failure(failed).run_in_background()
+
     def has_unsaved_changes(self) -> bool:
         return self._dirty
 
@@ -226,4 +281,4 @@ class ParticipantForm(QWidget):
         self.set_record(self.record)
 
     def write_widgets(self) -> list[QWidget]:
-        return [self.save_button]
+        return [self.save_button, self.end_button]

@@ -1,7 +1,8 @@
 """参加者 screen (issue 19): the participants (number, birth, sex, center, places, latest frailty level; name and
 よみ only where the services show them — a 推進員 sees numbers only), filtered by center, place and level; beside
-it the participant's fields, the 基本チェックリスト entry and the check history with the per-person print. Every
-list and record shown is audited by the services; a database open read-only cannot record that, so shows why."""
+it the participant's fields, the 基本チェックリスト entry and the check history with the per-person print; a
+participant to the trash (after a confirmation naming them and what stays attached) and back. Every list and
+record shown is audited by the services; a database open read-only cannot record that, so shows why."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTabWidget, QTableView, \
-    QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, \
+    QTabWidget, QTableView, QVBoxLayout, QWidget
 
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import QueryOp, Then
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then, is_user_error
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.check_history import CheckHistory
 from kaigo_desktop.gui.screens.checklist_entry import ChecklistEntry
@@ -24,7 +25,7 @@ from kaigo_desktop.gui.screens.list_detail_screen import set_up_record_list
 from kaigo_desktop.gui.screens.participant_cases import ParticipantCases
 from kaigo_desktop.gui.screens.participant_form import ParticipantForm
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
-from kaigo_desktop.gui.widgets.record_messages import is_user_error
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.gui.widgets.side_by_side import SideBySideRow, SideBySideSplitter
 from kaigo_desktop.services import participants, participants_view, promoters_view
@@ -51,6 +52,12 @@ PARTICIPANT_COLUMNS: list[Column[ParticipantListRow]] = [
 ]
 
 
+def participant_label(row: ParticipantListRow) -> str:
+    """「参加者「A-1 秘密野花子」」 — the name only where the services showed it."""
+    s = row.summary
+    return f"参加者「{s.number}{'　' + s.name if s.name else ''}」"
+
+
 class ParticipantsScreen(Screen):
     title = "参加者"
 
@@ -72,14 +79,19 @@ class ParticipantsScreen(Screen):
         for combo, everything in ((self.center_filter, "すべてのセンター"), (self.place_filter, "すべての通いの場")):
             combo.addItem(everything, None)
         self.new_button = QPushButton(words.with_key(words.NEW, "Ctrl+N"))
+        self.show_deleted = QCheckBox(f"{words.SHOW_TRASH}(&T)")
+        self.delete_button = QPushButton(words.with_key(words.DELETE, "Delete"))
+        self.restore_button = QPushButton(f"{words.RESTORE}(&R)")
         filters = QHBoxLayout()
         for label, combo in (("センター", self.center_filter), ("通いの場", self.place_filter),
                              ("判定", self.level_filter)):
             filters.addWidget(QLabel(label))
             filters.addWidget(combo, 1)
         actions = QHBoxLayout()
+        actions.addWidget(self.show_deleted)
         actions.addStretch(1)
-        actions.addWidget(self.new_button)
+        for button in (self.new_button, self.delete_button, self.restore_button):
+            actions.addWidget(button)
 
         self.model: RowsTableModel[ParticipantListRow] = RowsTableModel(PARTICIPANT_COLUMNS)
         self.table = QTableView()
@@ -117,8 +129,13 @@ class ParticipantsScreen(Screen):
         for combo in (self.center_filter, self.place_filter, self.level_filter):
             combo.currentIndexChanged.connect(lambda _i: self.reload_list())
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_chosen(current.row()))
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.new_button.clicked.connect(self.new_record)
+        self.show_deleted.toggled.connect(self._trash_toggled)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.restore_button.clicked.connect(self.restore_selected)
         self.form.participant_did_save.connect(lambda saved: self.show_participant(saved.id))
+        self.form.period_did_end.connect(self.show_participant)
         self.entry.check_did_save.connect(lambda check: self._check_saved(check.participant_id))
         context.changes_did_happen.connect(self._changes_happened)
 
@@ -131,9 +148,7 @@ class ParticipantsScreen(Screen):
     # ---- loading -------------------------------------------------------------------------------
 
     def activate(self) -> None:
-        actor = self.context.actor  # a 推進員 (or a reader) adds no participant
-        self.new_button.setEnabled(not self.read_only and roles.may(actor, roles.WRITE_PARTICIPANTS,
-                                                                    center_id=actor.center_id))
+        self._update_buttons()
         if self._stale:
             self.reload_choices()
 
@@ -157,7 +172,7 @@ class ParticipantsScreen(Screen):
 
     def current_filter(self) -> ParticipantFilter:
         return ParticipantFilter(self.center_filter.currentData(), self.place_filter.currentData(),
-                                 self.level_filter.currentData())
+                                 self.level_filter.currentData(), self.show_deleted.isChecked())
 
     def reload_list(self, then: Callable[[], None] | None = None) -> None:
         self._request += 1
@@ -171,12 +186,13 @@ class ParticipantsScreen(Screen):
             self.rows_loaded = True
             hidden = sum(1 for r in rows if not r.summary.identity_shown)
             note = "（氏名は表示できる権限がないため非表示）" if rows and hidden == len(rows) else ""
-            self.count_label.setText(f"{len(rows)}人{note}")
+            self.count_label.setText(words.counted(f"{len(rows)}人", in_trash=chosen.deleted) + note)
             index = self.model.find_row(lambda r: r.summary.id == shown_id) if shown_id else -1
             if index >= 0:
                 self.table.selectionModel().blockSignals(True)
                 self.table.selectRow(index)
                 self.table.selectionModel().blockSignals(False)
+            self._update_buttons()
             if then is not None:
                 then()
 
@@ -197,7 +213,10 @@ class ParticipantsScreen(Screen):
     # ---- one participant -----------------------------------------------------------------------
 
     def _row_chosen(self, index: int) -> None:
+        self._update_buttons()
         row = self.model.row_at(index)
+        if self.show_deleted.isChecked():  # a participant in the trash is not shown (nor audited) until restored
+            return
         if row is None or (self.record is not None and row.summary.id == self.record.summary.id):
             return
 
@@ -224,9 +243,99 @@ class ParticipantsScreen(Screen):
     def _check_saved(self, participant_id: str) -> None:
         self.show_participant(participant_id, then=lambda: self.tabs.setCurrentWidget(self.history))
 
+    # ---- the trash ------------------------------------------------------------------------------
+
+    def selected_row(self) -> ParticipantListRow | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() and self.table.selectionModel().hasSelection() \
+            else None
+
+    def _may_write(self, center_id: str | None) -> bool:
+        return not self.read_only and roles.may(self.context.actor, roles.WRITE_PARTICIPANTS, center_id=center_id)
+
+    def _update_buttons(self) -> None:
+        trash, row = self.show_deleted.isChecked(), self.selected_row()
+        # a 推進員 (or a reader, or another center's staff for that person) neither adds nor moves to the trash
+        self.new_button.setEnabled(not trash and self._may_write(self.context.actor.center_id))
+        allowed = row is not None and self._may_write(row.summary.center_id)
+        self.delete_button.setVisible(not trash)
+        self.delete_button.setEnabled(allowed)
+        self.restore_button.setVisible(trash)
+        self.restore_button.setEnabled(allowed)
+
+    def _trash_toggled(self, on: bool) -> None:
+        def left(ok: bool) -> None:
+            if not ok:
+                self.show_deleted.blockSignals(True)
+                self.show_deleted.setChecked(not on)
+                self.show_deleted.blockSignals(False)
+                return
+            self._show_nothing()
+            self.tabs.setEnabled(not on)
+            self.model.set_rows([])  # no live row can be picked while the trash is on its way
+            self._update_buttons()
+            self.reload_list()
+
+        self.confirm_leave(left)
+
+    def _show_nothing(self) -> None:
+        self.record = None
+        self.form.set_record(None, center_id=self.context.actor.center_id)
+        self.entry.set_participant(None)
+        self.history.set_record(None)
+
+    def delete_selected(self) -> bool:
+        row = self.selected_row()
+        if self.read_only or row is None or self.show_deleted.isChecked() or not self.delete_button.isEnabled():
+            return False
+        if not confirm_delete(self, participant_label(row), detail=self._what_stays(row)):
+            return False
+        if self.record is not None and self.record.summary.id == row.summary.id:
+            self.discard_changes()  # the participant goes to the trash as stored, not as being edited
+        self._write(row, lambda db, _ctx: participants.remove_participant(db, row.summary.id),
+                    words.moved_to_trash(participant_label(row)), f"{words.TRASH}へ移せませんでした")
+        return True
+
+    def restore_selected(self) -> bool:
+        row = self.selected_row()
+        if self.read_only or row is None or not self.show_deleted.isChecked():
+            return False
+        self._write(row, lambda db, _ctx: participants.restore_participant(db, row.summary.id),
+                    f"{participant_label(row)}を元に戻しました。", "元に戻せませんでした")
+        return True
+
+    def _what_stays(self, row: ParticipantListRow) -> str:
+        """What the confirmation says goes with the participant: nothing of theirs is deleted."""
+        shown = self.record if self.record is not None and self.record.summary.id == row.summary.id else None
+        parts = [f"基本チェックリスト {len(shown.checks) if shown else row.summary.checks}回"]
+        if shown is not None:
+            parts += [f"後期高齢者の質問票 {len(shown.questionnaires)}回", f"通いの場の参加期間 {len(shown.attendance)}件"]
+        return ("この参加者の" + "・".join(parts) + "（短期集中予防サービスの記録があればそれも）は、参加者に付いたまま"
+                "残り、元に戻すと一緒に戻ります。ごみ箱にある間は、一覧・集計・報告書に数えません。")
+
+    def _write(self, row: ParticipantListRow, job: Callable[[Any, Any], Any], done: str, title: str) -> None:
+        """Run a move to the trash or back on the database thread; a refusal is explained in a message box."""
+        def written(_result: Any) -> None:
+            if self.record is not None and self.record.summary.id == row.summary.id:
+                self._show_nothing()
+            self._update_buttons()
+            self.context.status_did_change.emit(done)
+
+        def failed(error: BaseException) -> None:
+            self._update_buttons()
+            if not is_user_error(error):
+                raise error
+            QMessageBox.warning(self, title, str(error))
+
+        CollectionOp(self, self.context, job, changes=Changes.of("participants", [row.summary.id])) \
+            .disabling(self.delete_button, self.restore_button).success(written).failure(failed) \
+            .run_in_background()
+
     # ---- the Screen interface ------------------------------------------------------------------
 
     def new_record(self) -> bool:
+        if self.show_deleted.isChecked() and not self.read_only:
+            self.show_deleted.setChecked(False)  # a new participant is entered beside the live ones
         if self.read_only or not self.new_button.isEnabled():
             return False
 
@@ -260,7 +369,8 @@ class ParticipantsScreen(Screen):
         self.entry.clear()
 
     def write_widgets(self) -> list[QWidget]:
-        return [self.new_button, *self.form.write_widgets(), *self.entry.write_widgets()]
+        return [self.new_button, self.delete_button, self.restore_button, *self.form.write_widgets(),
+                *self.entry.write_widgets()]
 
     def screenshot_views(self) -> list[tuple[str, Callable[[], QWidget]]]:
         return [("participants", lambda: self._first_shown(self.form)),

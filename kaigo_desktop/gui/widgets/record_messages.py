@@ -9,10 +9,11 @@ from kaigo_desktop.domain.validation import ValidationFailed
 from kaigo_desktop.storage.errors import StorageError
 
 
-def confirm_delete(parent: QWidget, what: str) -> bool:
-    """「{what}をごみ箱へ移しますか？」 with 「いいえ」 as the default; `what` names the record."""
+def confirm_delete(parent: QWidget, what: str, *, detail: str = "") -> bool:
+    """「{what}をごみ箱へ移しますか？」 with 「いいえ」 as the default; `what` names the record, `detail` (a paragraph
+    after the question) what goes with it."""
     answer = QMessageBox.question(
-        parent, words.MOVE_TO_TRASH, words.trash_question(what),
+        parent, words.MOVE_TO_TRASH, words.trash_question(what) + (f"\n\n{detail}" if detail else ""),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 

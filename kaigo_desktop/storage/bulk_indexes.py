@@ -1,0 +1,69 @@
+"""A table's secondary indexes set aside for one large load and built again before its transaction commits.
+
+Inserting a million gatherings into a table that already holds a million updates each of its date- and
+place-ordered indexes at a random place: with the import's 128 MiB page cache that is ~30 µs a row, most of a
+bulk load's time. Dropping those indexes and making them again from the stored CREATE INDEX text at the end of
+the same transaction costs one sorted pass over the whole table instead (~5 µs a row for six indexes), so it
+pays once the load is a good part of what the table holds (benchmarks/bench_bulk_indexes.py measures both).
+
+Everything happens inside the caller's write transaction: a rollback (errors, a dry run, a crash) brings the
+indexes back with the rows, and no commit can see the table without them. UNIQUE indexes are never set aside —
+they are constraints the load must meet row by row — nor is the primary key."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kaigo_desktop.storage.database import Database
+
+MIN_ROWS = 100_000  # below this the indexes' own updates are cheap enough
+SHARE_OF_TABLE = 4  # ... and the load must be at least a quarter of the rows already there
+REBUILD_CACHE_MIB = 16
+
+
+def worth_setting_aside(rows_in_table: int, rows_to_load: int) -> bool:
+    """Whether building the indexes again beats updating them row by row (see the module's note)."""
+    return rows_to_load >= MIN_ROWS and rows_to_load * SHARE_OF_TABLE >= rows_in_table
+
+
+def rows_in_table(conn: sqlite3.Connection, table: str) -> int:
+    """About how many rows `table` holds (its highest rowid: rowids only grow on insert), read at no cost."""
+    return conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0]
+
+
+def secondary_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX text) of the table's non-unique indexes made by a migration, in creation order."""
+    unique = {row[1] for row in conn.execute(f'PRAGMA index_list("{table}")') if row[2]}
+    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                        " AND sql IS NOT NULL ORDER BY rowid", (table,)).fetchall()
+    return [(name, sql) for name, sql in rows if name not in unique]
+
+
+@contextmanager
+def set_aside_for_load(db: Database, table: str, rows_to_load: int, *,
+                       before_each_build: Callable[[], None] = lambda: None) -> Iterator[bool]:
+    """Inside db.write(): when a load of about `rows_to_load` rows is worth it, `table`'s secondary indexes are
+    dropped for the block and made again at its end. The block is a savepoint: when it raises, the rows it
+    wrote and the dropped indexes come back together at once (a cancel does not wait for a rebuild), and the
+    caller's transaction is as it was before the block. `before_each_build` is called before each index is
+    built again (a job's progress, which raises when the person cancels: a build takes seconds at 2M rows).
+    Yields whether the indexes were set aside."""
+    conn = db.conn
+    if not conn.in_transaction or not worth_setting_aside(rows_in_table(conn, table), rows_to_load):
+        yield False
+        return
+    with db.write():  # nested: a savepoint of the caller's transaction
+        kept = secondary_indexes(conn, table)
+        for name, _sql in kept:
+            conn.execute(f'DROP INDEX "{name}"')
+        yield True
+        # SQLite's sorter takes as much memory as the page cache allows: a small one keeps a million-row
+        # import under its memory bound, and the build (one sorted pass) is no slower for it.
+        with db.page_cache(REBUILD_CACHE_MIB):
+            for _name, sql in kept:
+                before_each_build()
+                conn.execute(sql)
