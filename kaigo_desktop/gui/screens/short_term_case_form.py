@@ -385,6 +385,9 @@ class CaseDialog(QDialog):
         self.form.buttons.insertWidget(0, self.delete_button)
         self.form.buttons.addWidget(self.close_button)
         layout.addLayout(self.form.buttons)
+        for button in self.findChildren(QPushButton):  # Enter moves between fields: it never presses 削除
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.close_button.clicked.connect(self.reject)
         self.delete_button.clicked.connect(lambda _checked=False: self.delete_case())
         self.form.record_did_save.connect(lambda _saved: self._changed())
