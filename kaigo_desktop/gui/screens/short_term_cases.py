@@ -39,6 +39,7 @@ class ShortTermCasesScreen(Screen):
         self.rows_loaded = False
         self._stale = True
         self._request = 0
+        self._waiting: list[Callable[[], None]] = []
         self.fiscal_year_filter = QComboBox()
         self.fiscal_year_filter.setObjectName("cases_fiscal_year")
         self.center_filter = QComboBox()
@@ -104,8 +105,12 @@ class ShortTermCasesScreen(Screen):
         self.reload_list()
 
     def reload_list(self, then: Callable[[], None] | None = None) -> None:
+        """Read the list again; `then` runs once the latest list asked for is shown (a newer request — the
+        filters filled meanwhile — does not drop it)."""
         self._request += 1
         request = self._request
+        if then is not None:
+            self._waiting.append(then)
         fiscal_year, center_id = self.fiscal_year_filter.currentData(), self.center_filter.currentData()
 
         def loaded(views: list[CaseView]) -> None:
@@ -118,7 +123,8 @@ class ShortTermCasesScreen(Screen):
             self.count_label.setText(f"{len(views)}件（{people}人）"
                                      + ("（氏名は表示できる権限がないため非表示）" if hidden else ""))
             self._update_buttons()
-            if then is not None:
+            waiting, self._waiting = self._waiting, []
+            for then in waiting:
                 then()
 
         QueryOp(self, self.context, lambda db, _ctx: short_term_cases.list_cases(
