@@ -253,3 +253,28 @@ def test_a_read_only_database_says_why_the_cases_are_not_shown(qtbot, start_cont
     show_sized(qtbot, dialog, 900, 700)
     qtbot.waitUntil(lambda: "記録を開けませんでした" in dialog.read_only_note.text(), timeout=10_000)
     assert not dialog.loaded and not dialog.form.save_button.isEnabled()
+
+
+def test_a_stored_case_is_edited_and_closing_with_edits_asks_first(qtbot, start_context, cases_db,
+                                                                   monkeypatch) -> None:
+    screen = open_list(qtbot, start_context, cases_db, "管理")
+    screen.table.selectRow(screen.table.case_model.find_row(lambda v: v.number == "A-3"))
+    dialog = screen.open_chosen()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10_000)
+    form = dialog.form
+    assert form.meeting_decision.isEnabled() and dialog.delete_button.isEnabled()
+    assert [form.outcome_place.itemText(i) for i in range(form.outcome_place.count())][1:] == ["北のさくら会"]
+    type_date(form.reassessed_on, "2024/09/20")
+    choose(form.outcome, "自立")
+    assert not form.outcome_place.isEnabled()  # asked for only with 通いの場へ
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _p, _t, text, *_a: asked.append(text) or QMessageBox.StandardButton.Cancel)
+    dialog.reject()  # Esc or 閉じる with edits: the user stays
+    assert asked and dialog.isVisible()
+    form.save_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    person = cases_db["people"]["A-3"]
+    assert rows(cases_db["path"], "SELECT reassessed_on, outcome, outcome_place_id, sessions FROM short_term_cases"
+                                  " WHERE participant_id = ?", (person.id,)) == [("2024-09-20", "自立", None, 12)]
+    qtbot.waitUntil(lambda: column_texts(screen, "結果").get("A-3") == "自立", timeout=10_000)

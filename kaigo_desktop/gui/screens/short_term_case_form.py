@@ -34,6 +34,7 @@ from kaigo_desktop.domain.fiscal import format_wareki_short
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.gui.widgets.column_widths import on_font_change
 from kaigo_desktop.gui.widgets.compact_date_edit import compact_date_edit
 from kaigo_desktop.gui.widgets.dialog_parts import stacked
 from kaigo_desktop.gui.widgets.form_errors import FormErrors
@@ -62,6 +63,11 @@ def who_text(summary: participants.ParticipantSummary) -> str:
             + f"　{summary.center_name}")
 
 
+def narrow(edit: QLineEdit) -> None:
+    """A field for a short number: about eight digits wide at any text size."""
+    on_font_change(edit, lambda: edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("0") * 8 + 16))
+
+
 def _combo(items: list[tuple[object, str]], object_name: str) -> QComboBox:
     combo = QComboBox()
     combo.setObjectName(object_name)
@@ -85,6 +91,8 @@ class CaseForm(RecordForm):
         self.today = today
         self.participant: ParticipantRecord | None = None
         self._loaded: stc.ShortTermCase | None = None
+        self._new: stc.ShortTermCase | None = None  # the case set_case showed (a new one: what 変更を取り消す gives back)
+        self._places: list[Choice] = []
         self._build()
         self.set_editable(False)
 
@@ -101,7 +109,7 @@ class CaseForm(RecordForm):
         for name, (label, _bounds, unit) in stc.MEASURES.items():
             edit = QLineEdit()
             edit.setObjectName(f"{stage}_{name}")
-            edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("0") * 8 + 16)
+            narrow(edit)
             setattr(self, f"{stage}_{name}", edit)
             row.addWidget(QLabel(label))
             row.addWidget(edit)
@@ -122,7 +130,7 @@ class CaseForm(RecordForm):
         self.sessions = QLineEdit()
         self.sessions.setObjectName("sessions")
         self.sessions.setPlaceholderText("例: 12")
-        self.sessions.setMaximumWidth(self.sessions.fontMetrics().horizontalAdvance("0") * 8 + 16)
+        narrow(self.sessions)
         self.reassessed_on = self._date("reassessed_on")
         self.final_check = _combo([(None, words.NONE)], "final_check_id")
         self.meeting_on = self._date("meeting_on")
@@ -214,6 +222,7 @@ class CaseForm(RecordForm):
         self.errors.clear()
         self.participant = record
         self._loaded = case if case.id else None
+        self._new, self._places = case, places
         for combo in (self.initial_check, self.final_check):
             combo.clear()
             combo.addItem(words.NONE, None)
@@ -337,9 +346,7 @@ class CaseForm(RecordForm):
 
     def reload(self) -> None:
         if self.participant is not None:
-            places = [Choice(self.outcome_place.itemData(i), self.outcome_place.itemText(i))
-                      for i in range(1, self.outcome_place.count())]
-            self.set_case(self.participant, self._loaded or self.record(), places, writable=not self.is_read_only)
+            self.set_case(self.participant, self._loaded or self._new, self._places, writable=not self.is_read_only)
 
     def save_job(self, record: stc.ShortTermCase) -> SaveJob:
         today = self.today()
@@ -397,7 +404,10 @@ class CaseDialog(QDialog):
         def job(db, _ctx):
             record = participants.show_participant(db, participant_id)
             view = short_term_cases.show_case(db, case_id) if case_id else None
-            return record, view, promoters_view.place_choices(db)
+            # The 通いの場 to connect to: those of the participant's 区市町村.
+            code = next((c.municipality_code for c in promoters_view.center_choices(db)
+                         if c.id == record.summary.center_id), None)
+            return record, view, promoters_view.place_choices(db, code)
 
         QueryOp(self, self.context, job).success(lambda found: self._show(*found)).failure(self._load_failed) \
             .run_in_background()
