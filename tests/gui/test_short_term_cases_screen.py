@@ -278,3 +278,18 @@ def test_a_stored_case_is_edited_and_closing_with_edits_asks_first(qtbot, start_
     assert rows(cases_db["path"], "SELECT reassessed_on, outcome, outcome_place_id, sessions FROM short_term_cases"
                                   " WHERE participant_id = ?", (person.id,)) == [("2024-09-20", "自立", None, 12)]
     qtbot.waitUntil(lambda: column_texts(screen, "結果").get("A-3") == "自立", timeout=10_000)
+
+
+def test_a_promoter_adds_no_case_from_a_participants_tab(qtbot, start_context, cases_db) -> None:
+    screen = ParticipantsScreen(logged_in(qtbot, start_context, cases_db, "推進"))
+    screen.today = lambda: TODAY
+    show_sized(qtbot, screen, 1280, 760)
+    screen.activate()
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 4, timeout=10_000)
+    screen.table.selectRow(screen.model.find_row(lambda r: r.summary.number == "A-1"))
+    qtbot.waitUntil(lambda: screen.cases.table.case_model.rowCount() == 1, timeout=10_000)
+    cases = screen.cases
+    assert not cases.new_button.isEnabled() and cases.open_case(None) is None
+    cases.table.selectRow(0)
+    assert cases.open_button.isEnabled() and not cases.delete_button.isEnabled()
+    assert SECRET_NAME not in shown_text(cases) and "A-1" in cases.summary_label.text()
