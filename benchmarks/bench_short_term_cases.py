@@ -1,7 +1,8 @@
 """短期集中予防サービス cases (issue 19) at a large 区市町村's scale: N participants with two checks and a case
 each. Prints medians of the 事項3 figures (`case_figures`) against the participants' outcome figures of the same
 年度 (the baseline, same database, same run, alternating), of `list_cases` (which also writes the audit's view
-entries), and of a dry-run `import cases` of N rows against a dry-run `import checks` of N rows (baseline).
+entries) beside the 参加者 › 短期集中予防サービス page's list of one 年度 (`fiscal_year`, filtered by the domain's
+in_fiscal_year after the query, alternating with the whole list), and of a dry-run `import cases` of N rows against a dry-run `import checks` of N rows (baseline).
 
     python benchmarks/bench_short_term_cases.py [--cases 2000] [--repeat 5]
 """
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    times: dict[str, list[float]] = {k: [] for k in ("figures", "outcomes", "list", "import cases", "import checks")}
+    times: dict[str, list[float]] = {k: [] for k in ("figures", "outcomes", "list", "list FY", "import cases",
+                                                      "import checks")}
     with tempfile.TemporaryDirectory(prefix="kaigo-bench-") as folder:
         path = Path(folder) / "cases.sqlite3"
         build = _timed(lambda: _build(path, args.cases))
@@ -108,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
                            ("import checks", lambda: importing.import_file(db, "checks", check_file, dry_run=True))]
                 for name, action in (pair + imports if run % 2 == 0 else pair[::-1] + imports[::-1]):
                     times[name].append(_timed(action))
-                times["list"].append(_timed(lambda: short_term_cases.list_cases(db)))
+                lists = [("list", lambda: short_term_cases.list_cases(db)),
+                         ("list FY", lambda: short_term_cases.list_cases(db, fiscal_year=FY))]
+                for name, action in (lists if run % 2 == 0 else lists[::-1]):
+                    times[name].append(_timed(action))
             found = short_term_cases.case_figures(db, FY, CODE)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.cases} participants, each 2 checks and a case (built in {build:.1f} s); {found}")

@@ -19,7 +19,7 @@ def add_participant_commands(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--center", metavar="ID", help="地域包括支援センターの ID")
     listing.add_argument("--place", metavar="ID", help="通いの場の ID（参加したことのある人）")
     listing.add_argument("--json", action="store_true", help="JSON で出力する")
-    show = sub.add_parser("show", help="一人の参加者の記録（通いの場・基本チェックリストの結果・質問票）")
+    show = sub.add_parser("show", help="一人の参加者の記録（通いの場・基本チェックリストの結果・質問票・短期集中予防サービス）")
     show.add_argument("participant", help="参加者の ID、または参加者番号")
     show.add_argument("--municipality", metavar="CODE", help="参加者番号で指定するときの区市町村コード（省略時は全体）")
     show.add_argument("--json", action="store_true", help="JSON で出力する")
@@ -36,7 +36,8 @@ def _identity(summary) -> str:
 
 
 def cmd_participants(args: argparse.Namespace, db_path: Path) -> int:
-    from kaigo_desktop.services import participants
+    from kaigo_desktop.cli.cases import case_json
+    from kaigo_desktop.services import participants, short_term_cases
 
     with open_database(args, db_path) as db:
         if args.participants_command == "list":
@@ -54,10 +55,12 @@ def cmd_participants(args: argparse.Namespace, db_path: Path) -> int:
             return fail(f"参加者が見つかりません（ID、または区市町村で一つに決まる参加者番号を指定してください）: "
                         f"{args.participant}", EXIT_PROBLEMS)
         record = participants.show_participant(db, participant_id)
+        cases = short_term_cases.list_cases(db, participant_id=participant_id)
     if args.json:
-        print(json.dumps(record_json(record), ensure_ascii=False, indent=2))
+        print(json.dumps({**record_json(record), "cases": [case_json(view) for view in cases]},
+                         ensure_ascii=False, indent=2))
     else:
-        print("\n".join(record_lines(record)))
+        print("\n".join(record_lines(record) + cases_lines(cases)))
     return EXIT_OK
 
 
@@ -124,6 +127,19 @@ def record_lines(record) -> list[str]:
             answers = "、".join(f"{n}:{checklist.questionnaire_answer_label(n, getattr(q, f'a{n}'))}"
                                for n in checklist.QUESTIONNAIRE_ITEMS)
             lines.append(f"  {q.answered_on.isoformat()}　{answers}")
+    return lines
+
+
+def cases_lines(cases) -> list[str]:
+    """The participant's 短期集中予防サービス cases, as `cases show` prints each (less the participant line)."""
+    from kaigo_desktop.cli.cases import case_lines
+
+    if not cases:
+        return []
+    lines = [f"短期集中予防サービス（{len(cases)}件）"]
+    for view in cases:
+        lines.append(f"  記録 {view.case.id}")
+        lines += [f"  {line}" for line in case_lines(view)[1:]]
     return lines
 
 

@@ -88,6 +88,14 @@ def parse_measure(text: str, name: str) -> Decimal | None:
     return checklist.parse_measure(text, label, bounds, unit)
 
 
+def parse_sessions(text: str) -> int:
+    """実施回数 as typed or imported (「12」「12回」); ValueError (Japanese) otherwise. Its bound: check_case."""
+    text = text.strip().removesuffix("回").strip()
+    if not text.isdigit():
+        raise ValueError(f"実施回数は0以上の整数で入力してください: {text}")
+    return int(text)
+
+
 def parse_choice(text: str, choices: tuple[str, ...], label: str) -> str:
     text = text.strip()
     if text not in choices:
@@ -204,6 +212,16 @@ def is_user_in(case: ShortTermCase, start: date, end: date) -> bool:
     """A user of the service in start..end: the service period (begun; open while no end) overlaps it."""
     return (case.service_start_on is not None and case.service_start_on <= end
             and (case.service_end_on is None or case.service_end_on >= start))
+
+
+def in_fiscal_year(case: ShortTermCase, start: date, end: date) -> bool:
+    """A case belongs to the 年度 start..end (the lists' 年度 filter) when it was referred in it or its service
+    period overlaps it (is_user_in): a case referred in March and served from April shows in both years."""
+    return start <= case.referred_on <= end or is_user_in(case, start, end)
+
+
+# How a list shows `improved` (None: the two checks are not both linked and decided).
+IMPROVED_LABELS = {True: "改善", False: "維持・悪化", None: "未評価"}
 
 
 @dataclass(frozen=True)

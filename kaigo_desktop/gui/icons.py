@@ -33,7 +33,7 @@ SCREEN_ICONS: dict[str, tuple[str, str]] = {
     "gatherings": ("fa6s.calendar-check", "#2f6db3"),
     "promoters": ("fa6s.hand-holding-heart", "#c2542d"),
     "activities": ("fa6s.clipboard-list", "#8a5a14"),
-    "participants": ("fa6s.person-walking", "#7a3f8f"),
+    "participant_pages": ("fa6s.person-walking", "#7a3f8f"),
     "reports": ("fa6s.file-lines", "#5a4fa3"),
     "dashboard": ("fa6s.chart-column", "#1f7a3a"),
     "submission_check": ("fa6s.list-check", "#a3324f"),

@@ -43,7 +43,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     (words.GATHERING, "gatherings", "GatheringsScreen"),
     (words.PROMOTER, "promoters", "PromotersScreen"),
     (words.ACTIVITY, "activities", "ActivitiesScreen"),
-    ("参加者", "participants", "ParticipantsScreen"),
+    ("参加者", "participant_pages", "ParticipantPagesScreen"),
     ("報告書", "reports", "ReportsScreen"),
     ("集計", "dashboard", "DashboardScreen"),
     ("提出前チェック", "submission_check", "SubmissionCheckScreen"),

@@ -50,13 +50,6 @@ CASE_COLUMNS: dict[str, str] = {
 }
 
 
-def _sessions(text: str) -> int:
-    text = text.strip().removesuffix("回").strip()
-    if not text.isdigit():
-        raise ValueError(f"実施回数は0以上の整数で入力してください: {text}")
-    return int(text)
-
-
 def _flag(text: str) -> int:
     return int(parse_flag(text))
 
@@ -72,7 +65,7 @@ def _values(ctx: Context, row: Row, code: str | None) -> dict[str, Any]:
                                      required=True),
         "meeting_decision": row.text("地域ケア会議の決定"),
         "outcome": row.value("結果", lambda t: match_choice(t, stc.OUTCOMES, label="結果")) or "",
-        "sessions": row.value("実施回数", _sessions),
+        "sessions": row.value("実施回数", stc.parse_sessions),
     }
     for name in ("assessed_on", "service_start_on", "service_end_on", "reassessed_on", "meeting_on"):
         values[name] = ctx.read_date(row, CASE_COLUMNS[name])

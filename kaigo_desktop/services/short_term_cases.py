@@ -52,6 +52,7 @@ class CaseView:
     place_name: str | None
     initial_level: str | None  # the linked checks' frailty levels (this database's cut-offs)
     final_level: str | None
+    center_id: str = ""  # the participant's center (whose staff may write the case)
 
     @property
     def identity_shown(self) -> bool:
@@ -83,15 +84,19 @@ def _views(db: Database, rows: list[q.CaseRow]) -> list[CaseView]:
         views.append(CaseView(case, row.participant.number, row.center_name,
                               row.participant.name if shown else None, row.participant.kana if shown else None,
                               row.place_name, levels.get(row.case.initial_check_id or ""),
-                              levels.get(row.case.final_check_id or "")))
+                              levels.get(row.case.final_check_id or ""), row.participant.center_id))
     return views
 
 
 def list_cases(db: Database, *, center_id: str | None = None, municipality_code: str | None = None,
-               participant_id: str | None = None) -> list[CaseView]:
-    """The cases as the actor may see them; a list is a view of each listed participant's record (audited)."""
+               participant_id: str | None = None, fiscal_year: int | None = None) -> list[CaseView]:
+    """The cases as the actor may see them (of `fiscal_year`: domain in_fiscal_year); a list is a view of each
+    listed participant's record (audited)."""
     rights.require(db, roles.READ)
     rows = q.cases(db, center_id=center_id, municipality_code=municipality_code, participant_id=participant_id)
+    if fiscal_year is not None:
+        start, end = fiscal_year_range(fiscal_year)
+        rows = [row for row in rows if stc.in_fiscal_year(row.case, start, end)]
     views = _views(db, rows)
     for shown in (True, False):
         ids = sorted({row.participant.id for row, view in zip(rows, views) if view.identity_shown is shown})

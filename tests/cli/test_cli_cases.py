@@ -94,3 +94,33 @@ def test_figures_and_template(with_cases, tmp_path, capsys):
     assert run("--db", with_cases, "template", "cases", "--out", out) == 0
     sheet = openpyxl.load_workbook(out).worksheets[0]
     assert [c.value for c in sheet[1]][:len(CASES.headers)] == list(CASES.headers)
+
+
+def test_participants_show_lists_the_cases_and_a_promoter_sees_no_name(with_cases, capsys):
+    """`participants show` (text and --json) carries the participant's cases as the services give them: the
+    administrator reads the name and the 地域ケア会議's decision, a 推進員 the number and the case but no name."""
+    participant_id, case_id = [_scalar(with_cases, f"SELECT k.{column} FROM short_term_cases k JOIN participants p"
+                                                   f" ON p.id = k.participant_id WHERE p.name <> ''")
+                               for column in ("participant_id", "id")]
+    assert run("--db", with_cases, "--user", "管理", "participants", "show", participant_id, "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [case["id"] for case in shown["cases"]] == [case_id]
+    assert shown["cases"][0]["name"] == NAME and shown["cases"][0]["meeting_decision"] == "通いの場へつなぐ"
+    assert shown["cases"][0]["referred_on"] == "2023-05-01" and shown["cases"][0]["improved"] is True
+    assert run("--db", with_cases, "--user", "管理", "participants", "show", participant_id) == 0
+    text = capsys.readouterr().out
+    assert "短期集中予防サービス（1件）" in text and f"記録 {case_id}" in text and "結果 通いの場へ（さくら会）" in text
+    outputs = []
+    for json_flag in ((), ("--json",)):
+        assert run("--db", with_cases, "--user", "推進", "participants", "show", participant_id, *json_flag) == 0
+        outputs.append(capsys.readouterr().out)
+    assert all(NAME not in out and "やまだ" not in out and "通いの場へつなぐ" not in out for out in outputs)
+    assert "短期集中予防サービス（1件）" in outputs[0]
+    promoter_case = json.loads(outputs[1])["cases"][0]
+    assert "name" not in promoter_case and promoter_case["id"] == case_id and promoter_case["number"] == "000001"
+    # A participant without cases has an empty list (and no heading in the text).
+    other = _scalar(with_cases, "SELECT id FROM participants WHERE number = '000006'")
+    assert run("--db", with_cases, "--user", "管理", "participants", "show", other, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["cases"] == []
+    assert run("--db", with_cases, "--user", "管理", "participants", "show", other) == 0
+    assert "短期集中予防サービス" not in capsys.readouterr().out

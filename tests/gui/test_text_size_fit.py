@@ -145,8 +145,37 @@ def test_every_screen_fits_a_1366x768_laptop_and_no_list_text_is_cut(open_window
         failures += [f"{name}: {problem}" for problem in problems]
     assert not failures, "\n".join(failures)
     for name in ("PlacesScreen", "GatheringsScreen", "GatheringMonthGrid", "PromotersScreen", "ActivitiesScreen",
-                 "dashboard", "participants"):
+                 "dashboard", "participants", "short_term_cases"):
         assert looked_at[name] >= 5, f"{name}: the lists had no rows to look at"
+
+
+def test_the_short_term_case_form_fits_a_1366x768_laptop_at_200_percent(open_window) -> None:
+    """The case form (a dialog over the 参加者 › 短期集中予防サービス page) is no larger than the screen, scrolls
+    up and down instead, and cuts nothing at its right; its 保存 stays in sight below the scrolling form."""
+    from kaigo_desktop.gui.screens.participant_pages import ParticipantPagesScreen
+
+    window = open_window(200)
+    pages = window.show_screen(ParticipantPagesScreen)
+    assert isinstance(pages, ParticipantPagesScreen)
+    pages.show_page(pages.cases)
+    settle(window)
+    assert pages.cases.table.case_model.rowCount() > 0, "the demo has cases this 年度"
+    pages.cases.table.selectRow(0)
+    dialog = pages.cases.open_chosen()
+    assert dialog is not None
+    try:
+        settle(window)
+        assert dialog.loaded
+        failures = [f"dialog {what} {size.width()}×{size.height()}"
+                    for what, size in (("minimumSizeHint", dialog.minimumSizeHint()), ("size", dialog.size()))
+                    if size.width() > AVAILABLE.width() or size.height() > AVAILABLE.height()]
+        failures += squeezed(dialog)
+        assert not failures, "\n".join(failures)
+        save = dialog.form.save_button
+        assert save.isVisible() and save.parentWidget() is dialog and dialog.rect().contains(save.geometry())
+    finally:
+        dialog.form.discard_changes()
+        dialog.hide()
 
 
 def test_back_to_100_percent_gives_back_the_100_percent_sizes(open_window, qapp) -> None:

@@ -176,3 +176,28 @@ def test_a_promoter_cannot_take_cases_out_in_a_bundle(world, tmp_path):
     with pytest.raises(rights.Forbidden):
         exchange.export_bundle(db, out, since="all", passphrase="aikotoba-1234")
     assert not out.exists()
+
+
+def test_a_list_of_a_fiscal_year_holds_the_cases_referred_or_served_in_it(world):
+    """The lists' 年度 filter (domain in_fiscal_year): a case referred in March and served from April is in both
+    years; one referred and served in 2025 is not in 2026 even with a follow-up there."""
+    db = _as(world["db"], "管理")
+    march = short_term_cases.add_case(db, stc.ShortTermCase(
+        world["person"].id, date(2025, 3, 20), "通いの場", service_start_on=date(2025, 4, 2),
+        service_end_on=date(2025, 6, 30)), today=TODAY).case
+
+    def listed(fiscal_year: int | None) -> set[str]:
+        return {v.case.id for v in short_term_cases.list_cases(db, fiscal_year=fiscal_year)}
+
+    assert listed(2024) == {march.id}
+    assert listed(2025) == {march.id, world["case"].id}
+    assert listed(2026) == set()
+    assert listed(None) == {march.id, world["case"].id}
+    assert {v.center_id for v in short_term_cases.list_cases(db)} == {world["north"].id}
+
+
+def test_sessions_are_read_as_typed_or_imported():
+    assert stc.parse_sessions(" 12回 ") == 12 and stc.parse_sessions("0") == 0
+    for bad in ("", "十二", "-1", "1.5"):
+        with pytest.raises(ValueError, match="実施回数は0以上の整数"):
+            stc.parse_sessions(bad)

@@ -22,6 +22,7 @@ from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.check_history import CheckHistory
 from kaigo_desktop.gui.screens.checklist_entry import ChecklistEntry
 from kaigo_desktop.gui.screens.list_detail_screen import set_up_record_list
+from kaigo_desktop.gui.screens.participant_cases import ParticipantCases
 from kaigo_desktop.gui.screens.participant_form import ParticipantForm
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
 from kaigo_desktop.gui.widgets.record_messages import confirm_delete
@@ -115,6 +116,8 @@ class ParticipantsScreen(Screen):
         self.tabs.addTab(self.form, "基本情報")
         self.tabs.addTab(self.entry, "チェックリスト入力")
         self.tabs.addTab(self.history, "チェック履歴")
+        self.cases = ParticipantCases(context, lambda: self.today())
+        self.tabs.addTab(self.cases, "短期集中予防サービス")
         self.splitter = SideBySideSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.tabs)
@@ -230,6 +233,7 @@ class ParticipantsScreen(Screen):
             self.form.set_record(record)
             self.entry.set_participant(record.summary, record.cutoffs)
             self.history.set_record(record)
+            self.cases.set_record(record)
             if then is not None:
                 then()
 
@@ -344,6 +348,7 @@ class ParticipantsScreen(Screen):
                                  or self.context.actor.center_id)
             self.entry.set_participant(None)
             self.history.set_record(None)
+            self.cases.set_record(None)
             self.tabs.setCurrentWidget(self.form)
             self.form.number.setFocus()
 
