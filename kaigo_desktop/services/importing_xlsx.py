@@ -73,7 +73,7 @@ class Sheet:
         self.first_line = 0  # the row number of the first record, 0 when the sheet is empty
         self._rows = rows
         self._archive = archive
-        self._stream: Iterator[Record] | None = None
+        self._stream: Iterator[list[Record]] | None = None
 
     @property
     def last_row(self) -> int:
@@ -195,25 +195,26 @@ def _read(archive: zipfile.ZipFile, wanted: str | None, sink: ErrorSink) -> Shee
     stream = _stream(rows)
     result._stream = stream  # noqa: SLF001
     try:
-        first = next(stream, None)
+        first = next(stream, None)  # read here: a sheet damaged at its top is refused before anything starts
     except SheetUnreadable as problem:
         result.close()
         sink.add(0, "", str(problem))
         return None
     if first is not None:
-        result.first_line = first[0]
+        result.first_line = first[0][0]
         result.records = _chain(first, stream)
     return result
 
 
-def _chain(first: Record, rest: Iterator[Record]) -> Iterator[Record]:
-    yield first
-    yield from rest
+def _chain(first: list[Record], rest: Iterator[list[Record]]) -> Iterator[Record]:
+    yield from first
+    for batch in rest:
+        yield from batch
 
 
-def _stream(rows: SheetRows) -> Iterator[Record]:
+def _stream(rows: SheetRows) -> Iterator[list[Record]]:
     try:
-        yield from rows.records()
+        yield from rows.batches()
     except WorkbookDamaged as problem:
         raise SheetUnreadable(f"{UNREADABLE}（{problem}）。") from None
     except Exception as error:  # noqa: BLE001 — a damaged file must never become a traceback

@@ -71,7 +71,7 @@ def damaged(detail: str) -> WorkbookDamaged:
 
 
 class SheetRows:
-    """One worksheet part; `records()` streams its rows that hold any value (the others are passed over, as
+    """One worksheet part; `records()` (or `batches()`) streams its rows that hold any value (the others are passed over, as
     are rows repeated out of order); `last_row` (from <dimension>, 0 when absent) is known once the first
     record is read, `merged` (the ranges' references) once all are."""
 
@@ -84,7 +84,12 @@ class SheetRows:
         self.last_row = 0
         self.merged: list[str] = []
 
-    def records(self) -> Iterator[Record]:  # noqa: C901 — one closure per expat handler, kept together for speed
+    def records(self) -> Iterator[Record]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Record]]:  # noqa: C901 — one closure per expat handler, kept together
+        """The records a chunk of the XML at a time (a list per chunk that held any)."""
         columns_by_name = _letters()[0]
         shared, shared_count = self.shared, len(self.shared)
         date_styles, duration_styles, date1904 = self.date_styles, self.duration_styles, self.date1904
@@ -108,7 +113,7 @@ class SheetRows:
         value_text: str | None = None  # the text of <v>
         in_inline = in_run = False
         plain: str | None = None
-        runs: list[str] = []
+        runs: list[str] | None = None  # made only for rich text
         inline: str | None = None
 
         def start(name: str, attrs: dict[str, str]) -> None:
@@ -124,7 +129,8 @@ class SheetRows:
                     if name == _V:
                         has_value, collecting, text = True, 1, None
                     elif name == _IS:
-                        in_inline, plain, runs, inline = True, None, [], None
+                        in_inline = True
+                        plain = runs = inline = None
                     else:
                         has_formula = has_formula or name == _F
                         skip = depth
@@ -172,7 +178,7 @@ class SheetRows:
 
         def end(name: str) -> None:
             nonlocal depth, skip, data_depth, row_number, next_row, values, column, last_column
-            nonlocal in_cell, collecting, text, overflow, too_long, value_text, in_inline, in_run, plain, inline
+            nonlocal in_cell, collecting, text, overflow, too_long, value_text, in_inline, in_run, plain, runs, inline
             if skip:
                 if depth == skip:
                     skip = 0
@@ -184,6 +190,8 @@ class SheetRows:
                     value_text = text
                 elif collecting == 2:
                     plain = text
+                elif runs is None:
+                    runs = [text or ""]
                 else:
                     runs.append(text or "")
                 collecting = 0
@@ -218,7 +226,7 @@ class SheetRows:
                     last_column = column
                     in_cell = False
                 elif level == 3 and in_inline:  # </is>
-                    inline = (plain or "") + "".join(runs)
+                    inline = (plain or "") if runs is None else (plain or "") + "".join(runs)
                     if len(inline) > CELL_TEXT_LIMIT:
                         too_long = max(too_long, len(inline))
                     in_inline = in_run = False
@@ -300,8 +308,8 @@ class SheetRows:
         with self.source:
             for _ in feed(parser, self.source, self.part):
                 if done:
-                    yield from done
-                    done.clear()
+                    yield done
+                    done = []
 
 
 def _row_number(text: str | None, previous: int) -> int:
