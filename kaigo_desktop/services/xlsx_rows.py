@@ -292,7 +292,9 @@ class SheetRows:
                     return CellProblem(f"{coordinate(row, col)}がエラー値（{raw}）です。数式や参照先を確認してください。")
                 value = raw
             elif kind == "d":
-                return _iso_date(raw, row, col) if raw else None
+                if raw:
+                    return _iso_date(raw, row, col)
+                value = None
             else:  # "str" (a formula's text) and any other type: the text as it is
                 value = raw
             if value is None and has_f and (not has_v or kind not in ("str", "s", "inlineStr")):

@@ -309,3 +309,42 @@ def test_sheet_names_for_the_dialog_read_no_rows(tmp_path: Path) -> None:
     assert workbook_sheet_names(path) == ["開催記録", "メモ"]
     (tmp_path / "not.xlsx").write_bytes(b"PK\x03\x04 broken")
     assert workbook_sheet_names(tmp_path / "not.xlsx") == []
+
+
+def test_iso_date_cells(tmp_path: Path) -> None:
+    """t="d" cells (ISO 8601, as Strict files and some programs write dates): a date, a date and time, a time;
+    one that is no date is an error of its cell."""
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b", "c", "d"])
+    path = tmp_path / "iso.xlsx"
+    book.save(path)
+    rewrite(path, {"xl/worksheets/sheet1.xml": lambda xml: xml.replace(
+        "</row></sheetData>", '</row><row r="2"><c r="A2" t="d"><v>2024-05-01</v></c><c r="B2" t="d">'
+        '<v>2024-05-01T10:30:00Z</v></c><c r="C2" t="d"><v>10:30:00</v></c><c r="D2" t="d"><v>someday</v></c>'
+        "</row></sheetData>")})
+    found, errors = sheet_records(path)
+    assert not errors
+    (line, cells), = found[1:]
+    assert cells[:3] == [date(2024, 5, 1), datetime(2024, 5, 1, 10, 30), time(10, 30)]
+    assert isinstance(cells[3], CellProblem) and "セルD2の日付 someday が読めません" in cells[3].message
+
+
+@pytest.mark.parametrize("bound, value, detail", [
+    ("MAX_UNCOMPRESSED_BYTES", 20_000, "展開すると大きすぎます"),  # what the parts declare they expand to
+    ("SHARED_STRINGS_MEMORY", 50_000, "共有文字列が多すぎます"),  # what the strings would take once read
+])
+def test_bounds_refuse_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bound: str, value: int,
+                                detail: str) -> None:
+    """The bounds, lowered so that a small workbook meets them: refused whole, with the reason."""
+    from kaigo_desktop.services import xlsx_package
+
+    book = openpyxl.Workbook()
+    for i in range(400):
+        book.active.append([f"文字列 {i} " * 4, i])
+    path = tmp_path / "big.xlsx"
+    book.save(path)
+    with_shared_strings(path)
+    assert sheet_records(path)[1] == []
+    monkeypatch.setattr(xlsx_package, bound, value)
+    found, errors = sheet_records(path)
+    assert found == [] and errors == [RowError(0, "", f"{UNREADABLE}（{detail}）。")]
