@@ -168,9 +168,11 @@ def _foreign(archive: zipfile.ZipFile) -> str | None:
     """Why this ZIP is not a workbook we read, or None."""
     names = set(archive.namelist())
     try:
-        if "mimetype" in names and archive.read("mimetype")[:64].startswith(b"application/vnd.oasis"):
-            return ODS_FORMAT
         check_archive(archive)
+        if "mimetype" in names:
+            with archive.open("mimetype") as mimetype:
+                if mimetype.read(64).startswith(b"application/vnd.oasis"):
+                    return ODS_FORMAT
     except WorkbookDamaged as problem:
         return f"{UNREADABLE}（{problem}）。"
     except Exception as error:  # noqa: BLE001 — zipfile raises several kinds on a damaged archive

@@ -10,6 +10,7 @@ with a short Japanese detail; nothing else is raised for a bad file."""
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -275,6 +276,22 @@ _BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), 45, 46, 47, *range(27, 37), *
 _BUILTIN_TIMEDELTA_FORMATS = frozenset({46})  # [h]:mm:ss
 
 
+# As openpyxl decides it (styles/numbers.py: is_date_format, is_timedelta_format; a test checks they agree), without
+# importing openpyxl for it: a format shows a date when its first section, less its quoted literals and bracketed
+# parts other than [h] [m] [s], holds d m h y or s not escaped; a duration when it holds [h], [m] or [s].
+_NOT_DATE_PARTS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_LETTER = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.IGNORECASE)
+
+
+def shows_date(code: str) -> bool:
+    return _DATE_LETTER.search(_NOT_DATE_PARTS.sub("", code.split(";")[0])) is not None
+
+
+def shows_duration(code: str) -> bool:
+    return _DURATION.search(code.split(";")[0]) is not None
+
+
 def read_date_styles(book: Workbook) -> tuple[frozenset[int], frozenset[int]]:
     """(the cell styles whose number format shows a date or time, those that show a duration), by the
     style's index in <cellXfs>, as openpyxl decides it."""
@@ -303,13 +320,11 @@ def read_date_styles(book: Workbook) -> tuple[frozenset[int], frozenset[int]]:
 
     parse_part(book.archive, book.styles_part, start, end)
     dates, durations = set(), set()
-    if custom:
-        from openpyxl.styles.numbers import is_date_format, is_timedelta_format
     for index, number in enumerate(formats):
         if number in custom:
-            if is_date_format(custom[number]):
+            if shows_date(custom[number]):
                 dates.add(index)
-            if is_timedelta_format(custom[number]):
+            if shows_duration(custom[number]):
                 durations.add(index)
         else:
             if number in _BUILTIN_DATE_FORMATS:

@@ -348,3 +348,16 @@ def test_bounds_refuse_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(xlsx_package, bound, value)
     found, errors = sheet_records(path)
     assert found == [] and errors == [RowError(0, "", f"{UNREADABLE}（{detail}）。")]
+
+
+def test_date_formats_as_openpyxl_decides_them() -> None:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
+    from kaigo_desktop.services.xlsx_package import shows_date, shows_duration
+
+    codes = [*BUILTIN_FORMATS.values(), 'yyyy"年"m"月"d"日"', '[$-411]ggge"年"m"月"d"日"', "[$-ja-JP]gee.mm.dd",
+             '"日"0', "0_m", "0\\d", "[Red]0.00", "[h]:mm", "[mm]:ss.00", "0;[h]", "General", "@", "#,##0 円",
+             'm"月"d"日"(aaa)', "[DBNum1][$-411]yyyy/m/d", "d;@", "[ss]"]
+    for code in codes:
+        assert shows_date(code) == is_date_format(code), code
+        assert shows_duration(code) == is_timedelta_format(code), code
