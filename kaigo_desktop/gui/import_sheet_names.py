@@ -13,16 +13,7 @@ def is_excel_path(path: str | Path) -> bool:
 
 def sheet_names(path: str | Path) -> list[str]:
     """Names of the visible sheets, then the hidden ones; [] when the file cannot be read as a workbook
-    (the import's own check then explains why)."""
-    from openpyxl import load_workbook  # only when a workbook is chosen: it costs start-up time
+    (the import's own check then explains why). Only the sheet list is read, however long the sheets are."""
+    from kaigo_desktop.services.importing_xlsx import workbook_sheet_names
 
-    try:
-        book = load_workbook(Path(path), read_only=True)
-    except Exception:  # noqa: BLE001 — a damaged or foreign file can fail in any way; the import reports it
-        return []
-    try:
-        visible = [sheet.title for sheet in book.worksheets if sheet.sheet_state == "visible"]
-        hidden = [sheet.title for sheet in book.worksheets if sheet.sheet_state != "visible"]
-        return visible + hidden
-    finally:
-        book.close()
+    return workbook_sheet_names(Path(path))

@@ -166,7 +166,7 @@ def import_file(
         head = probe.read(8)
     sink = ErrorSink()
     if is_spreadsheet(path, head):
-        workbook_sheet = read_sheet(path.read_bytes(), sheet, sink)
+        workbook_sheet = read_sheet(path, sheet, sink)
         if workbook_sheet is None:
             result.errors = sink.final()
             return result

@@ -278,11 +278,17 @@ def _column_number(index: int) -> str:
 _normalized_text = functools.lru_cache(maxsize=1 << 15)(normalize_cell)
 
 
+def cell_too_long(length: int) -> str:
+    """The problem of a cell of `length` characters, beyond MAX_CELL_CHARS (a workbook's reader says it of
+    a cell too long to keep)."""
+    return f"セルの文字数が多すぎます（{length:,}文字。{MAX_CELL_CHARS:,}文字まで）。"
+
+
 def _cell(value: Any) -> tuple[str, Any, str | None]:
     """(normalised text, typed value or None, problem or None) of one cell."""
     if isinstance(value, str):
         if len(value) > MAX_CELL_CHARS:
-            return "", None, f"セルの文字数が多すぎます（{len(value):,}文字。{MAX_CELL_CHARS:,}文字まで）。"
+            return "", None, cell_too_long(len(value))
         return _normalized_text(value), None, None
     if isinstance(value, CellProblem):
         return "", None, value.message

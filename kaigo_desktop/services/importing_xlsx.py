@@ -1,35 +1,50 @@
 """Reading an Excel workbook (.xlsx, .xlsm) for import: one sheet (the first visible one, or one named) as
 records of typed cells, the same records a CSV file gives, so every kind of import reads both.
 
-openpyxl reads it read-only and with the values Excel saved for formulas (data_only). A formula Excel never
-calculated (a file written by a program) has no saved value: openpyxl would read it as blank, so the sheet is
-read with openpyxl's own row parser extended to note such cells (and to refuse cells beyond Excel's limits)
-in the same pass. Nothing here raises on a bad file: every problem is an error in the ErrorSink."""
+The workbook is read with the standard library (xlsx_package: the sheet list, shared strings and date styles;
+xlsx_rows: the sheet's rows, streamed from its XML by expat), with the values Excel saved for formulas. A
+formula Excel never calculated (a file written by a program), an error value or a number Excel would not
+show is a problem of its cell; a damaged part, a cell beyond Excel's limits or a DTD refuses the whole file.
+Nothing here raises on a bad file: every problem is an error in the ErrorSink, or SheetUnreadable from a
+sheet that turns out damaged further down."""
 
 from __future__ import annotations
 
-import functools
 import io
-import itertools
 import re
-import warnings
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from kaigo_desktop.services.importing_table import CellProblem, ErrorSink, Record, RowError, header_key
+from kaigo_desktop.services.importing_table import ErrorSink, Record, RowError, header_key
+from kaigo_desktop.services.xlsx_package import (
+    MAX_UNCOMPRESSED_BYTES,
+    SheetEntry,
+    Workbook,
+    WorkbookDamaged,
+    check_archive,
+    open_part,
+    open_workbook,
+    read_date_styles,
+    read_shared_strings,
+)
+from kaigo_desktop.services.xlsx_rows import (
+    ERROR_VALUES,
+    MAX_COLUMN,
+    MAX_ROW,
+    SheetRows,
+    column_name,
+    column_number,
+)
+
+__all__ = ["ERROR_VALUES", "MAX_COLUMN", "MAX_ROW", "MAX_UNCOMPRESSED_BYTES", "SPREADSHEET_SUFFIXES", "Sheet",
+           "SheetUnreadable", "column_letter", "is_spreadsheet", "merged_cell_hints", "read_sheet",
+           "workbook_sheet_names"]
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".ods")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected Office file
-MAX_UNCOMPRESSED_BYTES = 1 << 30  # what the workbook's parts may expand to
-MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # Excel's own limits
 
-ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 UNREADABLE = "Excel ファイル（.xlsx）として読めません。ファイルが壊れているか、対応していない形式です"
 OLD_FORMAT = ("Excel 97-2003 形式（.xls）のファイル、またはパスワード付きのファイルは読めません。Excel で開き、"
               "パスワードを外して「Excel ブック（.xlsx）」または CSV で保存し直してください。")
@@ -47,19 +62,35 @@ class SheetUnreadable(Exception):
     the whole file is refused with this error alone."""
 
 
-@dataclass
 class Sheet:
-    name: str
-    # The rows that are not blank, with their row numbers, read as they are asked for (the first one already
-    # read); raises SheetUnreadable when the sheet turns out to be damaged.
-    records: Iterator[Record] = field(default_factory=lambda: iter(()))
-    first_line: int = 0  # the row number of the first record, 0 when the sheet is empty
-    last_row: int = 0  # the last row the sheet says it has (<dimension>), 0 when it does not say
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # known once the records are read
-    _close: Callable[[], None] = lambda: None
+    """One sheet being read: `records` are the rows that are not blank, with their row numbers, read as they
+    are asked for (the first one already read); they raise SheetUnreadable when the sheet turns out to be
+    damaged."""
+
+    def __init__(self, name: str, rows: SheetRows | None = None, archive: zipfile.ZipFile | None = None):
+        self.name = name
+        self.records: Iterator[Record] = iter(())
+        self.first_line = 0  # the row number of the first record, 0 when the sheet is empty
+        self._rows = rows
+        self._archive = archive
+        self._stream: Iterator[list[Record]] | None = None
+
+    @property
+    def last_row(self) -> int:
+        """The last row the sheet says it has (<dimension>), 0 when it does not say."""
+        return self._rows.last_row if self._rows is not None else 0
+
+    @property
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """The merged ranges (min column, min row, max column, max row), known once the records are read."""
+        ranges = (_range_bounds(ref) for ref in (self._rows.merged if self._rows is not None else ()))
+        return [bounds for bounds in ranges if bounds is not None]
 
     def close(self) -> None:
-        self._close()
+        if self._stream is not None:
+            self._stream.close()  # type: ignore[attr-defined]
+        if self._archive is not None:
+            self._archive.close()
 
     def read_to_end(self) -> None:
         """Read the rest (the merged ranges come after the rows in the file)."""
@@ -69,231 +100,165 @@ class Sheet:
 
 def column_letter(index: int) -> str:
     """"C列" for the column at 0-based index 2."""
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(index + 1)}列" if index < MAX_COLUMN else f"{index + 1}列目"
+    return f"{column_name(index + 1)}列" if index < MAX_COLUMN else f"{index + 1}列目"
 
 
-def read_sheet(data: bytes, sheet: str | None, sink: ErrorSink) -> Sheet | None:
-    """The records of one sheet; None (a file-level error recorded) when the workbook cannot be read or
-    has no such sheet."""
-    if data.startswith(_OLE_MAGIC):
+def read_sheet(source: Path | bytes, sheet: str | None, sink: ErrorSink) -> Sheet | None:
+    """The records of one sheet of a workbook (a file, or its bytes); None (a file-level error recorded)
+    when the workbook cannot be read or has no such sheet."""
+    archive = _open_archive(source, sink)
+    if archive is None:
+        return None
+    try:
+        return _read(archive, sheet, sink)
+    except WorkbookDamaged as problem:
+        sink.add(0, "", f"{UNREADABLE}（{problem}）。")
+    except Exception as error:  # noqa: BLE001 — a damaged file must never become a traceback
+        sink.add(0, "", f"{UNREADABLE}（{type(error).__name__}）。")
+    archive.close()
+    return None
+
+
+def workbook_sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's worksheets, the visible ones first; [] when it cannot be read (the import
+    then says why). Reads only the sheet list, however long the sheets are."""
+    archive = _open_archive(Path(path), ErrorSink())
+    if archive is None:
+        return []
+    try:
+        sheets = open_workbook(archive).worksheets
+    except Exception:  # noqa: BLE001 — a damaged file: the import's own check explains it
+        return []
+    finally:
+        archive.close()
+    return [s.name for s in sheets if s.state == "visible"] + [s.name for s in sheets if s.state != "visible"]
+
+
+def _open_archive(source: Path | bytes, sink: ErrorSink) -> zipfile.ZipFile | None:
+    if isinstance(source, bytes):
+        head = source[:8]
+        empty = not source
+    else:
+        with open(source, "rb") as probe:
+            head = probe.read(8)
+        empty = not head
+    if head.startswith(_OLE_MAGIC):
         sink.add(0, "", OLD_FORMAT)
         return None
-    if not data:
+    if empty:
         sink.add(0, "", "ファイルが空です（0 バイト）。")
         return None
-    if not data.startswith(_ZIP_MAGIC):
+    if not head.startswith(_ZIP_MAGIC):
         sink.add(0, "", f"{UNREADABLE}（Excel ブックの形式ではありません）。")
         return None
-    problem = _check_archive(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except Exception as error:  # noqa: BLE001 — zipfile raises several kinds on a damaged archive
+        sink.add(0, "", f"{UNREADABLE}（ZIP として壊れています: {type(error).__name__}）。")
+        return None
+    problem = _foreign(archive)
     if problem:
+        archive.close()
         sink.add(0, "", problem)
         return None
-    try:
-        return _read(data, sheet, sink)
-    except Exception as error:  # noqa: BLE001 — a damaged file can make the parser fail in any way
-        sink.add(0, "", f"{UNREADABLE}（{type(error).__name__}）。")
-        return None
+    return archive
 
 
-def _check_archive(data: bytes) -> str | None:
+def _foreign(archive: zipfile.ZipFile) -> str | None:
+    """Why this ZIP is not a workbook we read, or None."""
+    names = set(archive.namelist())
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis"):
-                return ODS_FORMAT
+        check_archive(archive)
+        if "mimetype" in names:
+            with archive.open("mimetype") as mimetype:
+                if mimetype.read(64).startswith(b"application/vnd.oasis"):
+                    return ODS_FORMAT
+    except WorkbookDamaged as problem:
+        return f"{UNREADABLE}（{problem}）。"
     except Exception as error:  # noqa: BLE001 — zipfile raises several kinds on a damaged archive
         return f"{UNREADABLE}（ZIP として壊れています: {type(error).__name__}）。"
-    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        return f"{UNREADABLE}（展開すると大きすぎます）。"
     if "[Content_Types].xml" not in names:
         return f"{UNREADABLE}（Excel ブックの部品がありません）。"
     return None
 
 
-class _Unreadable(Exception):
-    """A sheet placing cells beyond Excel's limits: the whole file is refused with this message."""
-
-
-def _read(data: bytes, wanted: str | None, sink: ErrorSink) -> Sheet | None:
-    import openpyxl
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not keep
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        worksheet = _choose(workbook, wanted, sink)
-    except BaseException:
-        workbook.close()
-        raise
-    if worksheet is None:
-        workbook.close()
+def _read(archive: zipfile.ZipFile, wanted: str | None, sink: ErrorSink) -> Sheet | None:
+    book = open_workbook(archive)
+    entry = _choose(book, wanted, sink)
+    if entry is None:
+        archive.close()
         return None
-    result = Sheet(worksheet.title, last_row=worksheet.max_row or 0)
-    stream = _stream(workbook, worksheet, result)  # from here on the stream closes the workbook
-    result._close = stream.close  # noqa: SLF001
+    if entry.part is None or entry.part not in set(archive.namelist()):
+        raise WorkbookDamaged(f"シート「{entry.name[:40]}」の部品がありません")
+    shared = read_shared_strings(book)
+    dates, durations = read_date_styles(book)
+    rows = SheetRows(open_part(archive, entry.part), entry.part, shared, dates, durations, book.date1904)
+    result = Sheet(entry.name, rows, archive)
+    stream = _stream(rows)
+    result._stream = stream  # noqa: SLF001
     try:
-        first = next(stream, None)
+        first = next(stream, None)  # read here: a sheet damaged at its top is refused before anything starts
     except SheetUnreadable as problem:
+        result.close()
         sink.add(0, "", str(problem))
         return None
     if first is not None:
-        result.first_line = first[0]
-        result.records = itertools.chain((first,), stream)
+        result.first_line = first[0][0]
+        result.records = _chain(first, stream)
     return result
 
 
-def _stream(workbook: Any, worksheet: Any, sheet: Sheet) -> Iterator[Record]:
+def _chain(first: list[Record], rest: Iterator[list[Record]]) -> Iterator[Record]:
+    yield from first
+    for batch in rest:
+        yield from batch
+
+
+def _stream(rows: SheetRows) -> Iterator[list[Record]]:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield from _read_cells(workbook, worksheet, sheet)
-    except _Unreadable as problem:
-        raise SheetUnreadable(str(problem)) from None
-    except Exception as error:  # noqa: BLE001 — a damaged file can make the parser fail in any way
+        yield from rows.batches()
+    except WorkbookDamaged as problem:
+        raise SheetUnreadable(f"{UNREADABLE}（{problem}）。") from None
+    except Exception as error:  # noqa: BLE001 — a damaged file must never become a traceback
         raise SheetUnreadable(f"{UNREADABLE}（{type(error).__name__}）。") from error
-    finally:
-        workbook.close()
 
 
-def _read_cells(workbook: Any, worksheet: Any, result: Sheet) -> Iterator[Record]:
-    """The sheet's records and merged ranges, in one pass over its XML: openpyxl's own parser of a sheet's rows
-    (so dates, shared strings and numbers read as openpyxl reads them), which also notes the formulas
-    without a saved result and refuses cells beyond Excel's limits as it meets them."""
-    parser = _sheet_parser()(
-        workbook._archive.open(worksheet._worksheet_path), worksheet._shared_strings,  # noqa: SLF001
-        data_only=True, epoch=workbook.epoch, date_formats=workbook._date_formats,  # noqa: SLF001
-        timedelta_formats=workbook._timedelta_formats)  # noqa: SLF001
-    from openpyxl.utils.cell import range_boundaries
-
-    try:
-        next_row = 1
-        for number, cells in parser.parse():
-            if number < next_row or not cells:  # a row out of order is passed over, as openpyxl does
-                continue
-            next_row = number + 1
-            values: list[Any] = [None] * cells[-1]["column"]
-            for cell in cells:
-                if cell["column"] <= len(values):
-                    values[cell["column"] - 1] = cell["value"]
-            row = [_value(v, number, column, parser.uncalculated) for column, v in enumerate(values, 1)]
-            if any(cell is not None and cell != "" for cell in row):
-                yield number, row
-    finally:
-        parser.source.close()
-    for merged in (parser.merged_cells.mergeCell if parser.merged_cells else ()):
-        try:
-            bounds = range_boundaries((merged.ref or "").upper())
-        except (ValueError, TypeError):
-            continue
-        if None not in bounds:
-            result.merged.append(bounds)  # type: ignore[arg-type]
-
-
-@functools.cache
-def _sheet_parser() -> type:
-    """openpyxl's parser of a sheet's XML with our checks at each row and cell (made on first use: openpyxl is
-    imported only when a workbook is read)."""
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    class SheetParser(WorkSheetParser):
-        def __init__(self, *args: Any, **kwargs: Any):
-            super().__init__(*args, **kwargs)
-            self.uncalculated: set[tuple[int, int]] = set()
-
-        def parse_row(self, row: Any) -> Any:
-            number = row.get("r")
-            try:
-                expected = int(float(number)) if number else self.row_counter + 1
-            except ValueError:
-                raise _Unreadable(f"{UNREADABLE}（行番号 {number[:20]} が読めません）。") from None
-            if not 1 <= expected <= MAX_ROW:
-                raise _Unreadable(f"{UNREADABLE}（行番号 {number} は Excel の範囲外です）。")
-            return super().parse_row(row)
-
-        def parse_cell(self, element: Any) -> dict[str, Any]:
-            reference = element.get("r")
-            if reference and _COORDINATE.match(reference) is None:
-                raise _Unreadable(f"{UNREADABLE}（セル番地 {reference[:20]} が読めません）。")
-            cell = super().parse_cell(element)
-            if not (1 <= cell["row"] <= MAX_ROW and 1 <= cell["column"] <= MAX_COLUMN):
-                raise _Unreadable(f"{UNREADABLE}（セル番地 {reference or cell['column']} は Excel の範囲外です）。")
-            if cell["value"] is None and _uncalculated(element):
-                self.uncalculated.add((cell["row"], cell["column"]))
-            return cell
-
-    return SheetParser
-
-
-def _choose(workbook: Any, wanted: str | None, sink: ErrorSink) -> Any | None:
+def _choose(book: Workbook, wanted: str | None, sink: ErrorSink) -> SheetEntry | None:
     """The sheet asked for, else the first visible worksheet (hidden and chart sheets are passed over)."""
-    worksheets = list(workbook.worksheets)
+    worksheets = book.worksheets
     if wanted is None or not wanted.strip():
-        visible = [ws for ws in worksheets if ws.sheet_state == "visible"]
+        visible = [entry for entry in worksheets if entry.state == "visible"]
         if visible or worksheets:
             return (visible or worksheets)[0]
         sink.add(0, "", "ワークシートがありません。")
         return None
-    names = list(workbook.sheetnames)
-    exact = [name for name in names if name == wanted]
-    close = exact or [name for name in names if header_key(name) == header_key(wanted)]
+    names = [entry.name for entry in book.sheets]
+    exact = [entry for entry in book.sheets if entry.name == wanted]
+    close = exact or [entry for entry in book.sheets if header_key(entry.name) == header_key(wanted)]
     if len(close) == 1:
-        found = workbook[close[0]]
-        if found in worksheets:
-            return found
-        sink.add(0, "", f"シート「{close[0]}」はグラフのシートです。表のあるシートを指定してください。")
+        if not close[0].is_chart:
+            return close[0]
+        sink.add(0, "", f"シート「{close[0].name}」はグラフのシートです。表のあるシートを指定してください。")
         return None
     listed = "、".join(f"「{name}」" for name in names) or "なし"
     sink.add(0, "", f"シート「{wanted}」がありません（このファイルのシート: {listed}）。")
     return None
 
 
-def _value(value: Any, row: int, column: int, uncalculated: set[tuple[int, int]]) -> Any:
-    """A cell as the import reads it: Excel's 15 significant digits, error values and formulas without a
-    saved result turned into problems."""
-    if value is None:
-        if (row, column) in uncalculated:
-            return CellProblem(
-                f"{_coordinate(row, column)}の数式に計算結果が保存されていません。Excel で開いて保存し直すか、"
-                "値として貼り付けてから取り込んでください。")
+_RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?$")
+
+
+def _range_bounds(reference: str) -> tuple[int, int, int, int] | None:
+    """(min column, min row, max column, max row) of "A1:B3" or "A1"; None for what is not such a range."""
+    found = _RANGE.match(reference.strip().upper())
+    if found is None:
         return None
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return CellProblem(f"{_coordinate(row, column)}の数値が読めません: {value}")
-        return float(f"{value:.15g}")  # 0.1 + 0.2 is 0.3, as Excel shows it
-    if isinstance(value, str) and value in ERROR_VALUES:
-        return CellProblem(f"{_coordinate(row, column)}がエラー値（{value}）です。数式や参照先を確認してください。")
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)
-    return value
-
-
-def _coordinate(row: int, column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"セル{get_column_letter(column)}{row}" if column <= MAX_COLUMN else f"{row}行{column}列のセル"
-
-
-_COORDINATE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
-
-
-def _uncalculated(cell: Any) -> bool:
-    """A formula cell without a saved result: no <v>, or an empty <v> on a cell that is not text (Excel
-    saves a formula giving "" as t="str" with an empty <v>; programs that cannot calculate write <v/>)."""
-    formula = value = None
-    for child in cell:
-        tag = child.tag.rpartition("}")[2]
-        if tag == "f":
-            formula = child
-        elif tag == "v":
-            value = child
-    if formula is None:
-        return False
-    if value is None:
-        return True
-    return not value.text and cell.get("t", "n") not in ("str", "s", "inlineStr")
+    first_column, first_row = column_number(found.group(1)), int(found.group(2))
+    last_column = column_number(found.group(3)) if found.group(3) else first_column
+    last_row = int(found.group(4)) if found.group(4) else first_row
+    if not (1 <= first_column <= last_column and 1 <= first_row <= last_row <= MAX_ROW):
+        return None
+    return first_column, first_row, last_column, last_row
 
 
 def merged_cell_hints(sheet: Sheet, errors: list[RowError]) -> list[str]:
@@ -305,10 +270,8 @@ def merged_cell_hints(sheet: Sheet, errors: list[RowError]) -> list[str]:
     ranges = [(c1, r1, c2, r2) for c1, r1, c2, r2 in sheet.merged if (c1, r1) != (c2, r2)]
 
     def text(bounds: tuple[int, int, int, int]) -> str:
-        from openpyxl.utils import get_column_letter
-
         c1, r1, c2, r2 = bounds
-        return f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+        return f"{column_name(c1)}{r1}:{column_name(c2)}{r2}"
 
     hints = []
     in_header = [b for b in ranges if b[1] <= header_line <= b[3]]
