@@ -83,7 +83,8 @@ def test_the_audit_trail_of_a_bulk_receipt_names_every_record_its_bundle_and_pc(
     assert unbased == 0
 
 
-def test_a_bulk_received_record_edited_here_goes_back_as_a_later_version(pcs, tmp_path, bulk_path) -> None:  # noqa: F811
+def test_a_bulk_received_record_edited_here_goes_back_as_a_later_version(
+        pcs, tmp_path, bulk_path) -> None:  # noqa: F811
     """Its base (written by the bulk path) makes the edit descend from the version received: the sender takes it
     without a conflict."""
     a, b, _ = pcs
