@@ -10,7 +10,6 @@ Everything returned is plain builtins (dicts, lists, str, int, None)."""
 from __future__ import annotations
 
 import io
-import operator
 import re
 import zipfile
 import zlib
@@ -337,10 +336,10 @@ def _rows_fine(rows: list[list[Any]], width: int, text_columns: list[int]) -> bo
     when not, check_rows looks row by row for the first one that does not, to name it."""
     if set(map(len, rows)) != {width}:
         return False
-    for index in range(width):
-        kinds = set(map(type, map(operator.itemgetter(index), rows)))
+    for index, column in enumerate(zip(*rows)):  # the rows turned into columns in one pass
+        kinds = set(map(type, column))
         if index in text_columns:
-            if kinds != {str} or "" in map(operator.itemgetter(index), rows):
+            if kinds != {str} or "" in column:
                 return False
         elif list in kinds if index < width - 1 else not kinds <= {list, type(None)}:
             return False

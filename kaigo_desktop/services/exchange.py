@@ -45,7 +45,7 @@ import os
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
@@ -65,7 +65,7 @@ from kaigo_desktop.services import (
 )
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
-from kaigo_desktop.storage import period_queries, sqlite_errors
+from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
@@ -525,21 +525,25 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                 done += len(waiting[:upto])
                 del waiting[:upto]
 
-            for item in bundle.content():
-                if isinstance(item, bundle_content.Rows):
-                    waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
-                    while len(waiting) >= _CHUNK:
-                        apply_waiting(_CHUNK)
-                elif isinstance(item, bundle_content.Columns):
-                    if not bundle.encrypted and item.table in PERSONAL_TABLES:  # not declared in the counts
-                        raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
-                    if waiting:
-                        apply_waiting(len(waiting))
-                    table, columns = item
-                else:
-                    audit_exchange.keep_received(db.conn, item.entries, header["source_db"], stamp.at)
-            if waiting:
-                apply_waiting(len(waiting))
+            with ExitStack() as table_load:  # a large table's secondary indexes set aside while it loads
+                for item in bundle.content():
+                    if isinstance(item, bundle_content.Rows):
+                        waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
+                        while len(waiting) >= _CHUNK:
+                            apply_waiting(_CHUNK)
+                    elif isinstance(item, bundle_content.Columns):
+                        if not bundle.encrypted and item.table in PERSONAL_TABLES:  # not declared in the counts
+                            raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
+                        if waiting:
+                            apply_waiting(len(waiting))
+                        table_load.close()
+                        table, columns = item
+                        table_load.enter_context(
+                            bulk_indexes.set_aside_for_load(db, table, _declared(header, table)))
+                    else:
+                        audit_exchange.keep_received(db.conn, item.entries, header["source_db"], stamp.at)
+                if waiting:
+                    apply_waiting(len(waiting))
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
@@ -552,6 +556,14 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
     except _RollBack:
         pass
     return summary
+
+
+def _declared(header: dict[str, Any], table: str) -> int:
+    """How many rows of `table` the header says the bundle holds (0 when it does not say): it only decides
+    whether the table's indexes are set aside, so a header that lies costs time, never correctness."""
+    counts = header.get("counts")
+    count = counts.get(table) if isinstance(counts, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 
 def _seq(value: Any) -> int:
@@ -746,8 +758,8 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
     written = _write_inserts(db, stamp, table, local_cols, inserts, summary)
-    new_bases += [(full["id"], f"{full['updated_at']}|{full['origin_db']}", full.get(ANCESTORS) or [], [])
-                  for full in written]
+    new_bases += [(full["id"], f"{full['updated_at']}|{full['origin_db']}", full[ANCESTORS], [])
+                  for full in written if full.get(ANCESTORS)]  # the others' bases are written with them
     deleted = sum(1 for full in written if full.get("deleted_at"))
     for kind, count in (("added", len(written) - deleted), ("deleted", deleted)):
         if count:
@@ -764,8 +776,9 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
 def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list[str],
                    inserts: list[dict[str, Any]], summary: ImportSummary) -> list[dict[str, Any]]:
     """Write the incoming rows new here, those of the same columns in one statement (a million new
-    gatherings: no dict per row); when a batch breaks a constraint (a record not here yet, a name taken) it is
-    undone and written row by row, each failure handled alone. Returns the rows written."""
+    gatherings: no dict per row), each with its base (without ancestors: the caller saves those); when a batch
+    breaks a constraint (a record not here yet, a name taken) it is undone and written row by row, each failure
+    handled alone. Returns the rows written."""
     batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for full in inserts:
         batches.setdefault(tuple(full), []).append(full)
@@ -773,16 +786,30 @@ def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list
     for keys, batch in batches.items():
         columns = [c for c in local_cols if c in keys]
         try:
-            with db.write():  # a savepoint: a failed batch leaves nothing behind
-                q.insert_rows(db.conn, table, [*columns, "change_seq"], batch, stamp.change_seq)
+            with db.write(), _insert_entries(db, table, len(batch)):  # a savepoint: a failed batch leaves nothing
+                q.insert_received(db.conn, table, columns, batch, stamp.change_seq)
             written += batch
         except sqlite3.IntegrityError:
+            fallen_back = []
             for full in batch:
                 row = {c: full[c] for c in columns}
                 row["change_seq"] = stamp.change_seq
                 if _write(db, stamp, table, row, full, insert=True, summary=summary):
-                    written.append(full)
+                    fallen_back.append(full)
+            q.save_bases(db.conn, table, [(full["id"], _version(full), []) for full in fallen_back])
+            written += fallen_back
     return written
+
+
+_BULK_AUDIT_ROWS = 1_000  # from this many new rows in one statement, their audit entries are written at once
+
+
+def _insert_entries(db: Database, table: str, rows: int) -> AbstractContextManager[None]:
+    """How the audit entries of `rows` new rows written in one statement are made: a small batch by the row
+    trigger (the entry holds the row, shown in 変更履歴), a large one by one INSERT … SELECT after the statement,
+    as the CSV import does (the entry holds no fields: what was inserted is the row itself). Either names the
+    bundle and the PC it came from (the write's operation)."""
+    return audit_log.inserts_logged_in_bulk(db.conn, table) if rows >= _BULK_AUDIT_ROWS else nullcontext()
 
 
 def _write_updates(db: Database, stamp: WriteStamp, table: str, updates: list[_Update],

@@ -186,21 +186,43 @@ def _column(rows: list[dict[str, Any]], name: str) -> list[Any]:
         return [row.get(name, _MISSING) for row in rows]
 
 
-def _bookkeeping_fine(rows: list[dict[str, Any]]) -> bool:
+class _Columns:
+    """The rows' values column by column, read in one pass when first asked for (one itemgetter call a row
+    for all its fields, turned into columns by zip, instead of one call a value); a column the first row does
+    not hold, or rows whose fields differ, are read by _column."""
+
+    def __init__(self, rows: list[dict[str, Any]]):
+        self._rows = rows
+        self._read: dict[str, tuple[Any, ...]] | None = None
+
+    def __call__(self, name: str) -> list[Any] | tuple[Any, ...]:
+        if self._read is None:
+            names = list(self._rows[0]) if self._rows else []
+            self._read = {}
+            if len(names) > 1:
+                try:
+                    self._read = dict(zip(names, zip(*map(operator.itemgetter(*names), self._rows))))
+                except KeyError:
+                    pass
+        found = self._read.get(name)
+        return _column(self._rows, name) if found is None else found
+
+
+def _bookkeeping_fine(column: _Columns) -> bool:
     """Whether every row passes _bookkeeping, looked at column by column."""
-    ids = _column(rows, "id")
+    ids = column("id")
     if set(map(type, ids)) != {str} or set(map(len, ids)) != {36}:
         return False
     for name in _TEXT_BOOKKEEPING:
-        column = _column(rows, name)
-        if set(map(type, column)) != {str} or "" in column:
+        values = column(name)
+        if set(map(type, values)) != {str} or "" in values:
             return False
-    deleted = _column(rows, "deleted_at")
+    deleted = column("deleted_at")
     if not set(map(type, deleted)) <= {str, type(None)} or "" in deleted:
         return False
-    if not set(map(type, _column(rows, "updated_by"))) <= {str, type(_MISSING)}:
+    if not set(map(type, column("updated_by"))) <= {str, type(_MISSING)}:
         return False
-    ancestors = _column(rows, ANCESTORS)
+    ancestors = column(ANCESTORS)
     kinds = set(map(type, ancestors))
     if not kinds <= {list, type(None), type(_MISSING)}:
         return False
@@ -213,11 +235,11 @@ def problems_of_rows(db: Database, table: str, rows: list[dict[str, Any]],
     column (a bundle's rows nearly always have the right ones: a look at the set of types of a column is cheap,
     and dates, times and masks are read once per distinct value); a row with anything odd is looked at alone
     (row_problems), every other one goes through the record rules with the values read here."""
-    record_type, names = TABLE_BY_NAME[table].record_type, []
-    suspects = set() if _bookkeeping_fine(rows) else {index for index, row in enumerate(rows) if _bookkeeping(row)}
+    record_type, names, read = TABLE_BY_NAME[table].record_type, [], _Columns(rows)
+    suspects = set() if _bookkeeping_fine(read) else {index for index, row in enumerate(rows) if _bookkeeping(row)}
     columns = []
     for field, name, _ in _plan(table):
-        column = _column(rows, name)
+        column = read(name)
         allowed = ({str} if field.kind in (str, date) else {int, float} if field.kind is float else {int}) \
             | ({type(None)} if field.optional else set())
         if not set(map(type, column)) <= allowed:
@@ -236,7 +258,7 @@ def problems_of_rows(db: Database, table: str, rows: list[dict[str, Any]],
                 suspects.update(index for index, value in enumerate(column) if value in wrong)
         names.append(name)
         columns.append(column)
-    columns.append(_column(rows, "id"))
+    columns.append(read("id"))
     # The record's fields in order, then its id: the dataclass is built positionally (the cheapest way).
     positional = tuple(f.name for f in dataclasses.fields(record_type))[:-1] == (*names, "id")
     found: dict[int, list[str]] = {}

@@ -96,12 +96,33 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]],
-                change_seq: int) -> None:
-    """Many rows holding every one of `columns` but the last, change_seq, which they all take."""
-    values = ", ".join(["?"] * (len(columns) - 1) + [str(int(change_seq))])  # one number for all: no tuple per row
-    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})",
-                     map(operator.itemgetter(*columns[:-1]), rows))
+_STAGING = "exchange_staging"  # a temporary table: the connection's own, gone with it
+
+
+def insert_received(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
+                    change_seq: int) -> None:
+    """Rows new here, each holding every one of `columns` (id, updated_at and origin_db among them), written
+    with `change_seq`, each with its base: the version received, with no ancestors (save_bases then adds those
+    of the rows that have some). The rows are staged in a temporary table first and go into `table` in one
+    INSERT … SELECT: a row inserted alone under a trigger or a foreign key is a statement of its own, whose
+    changed pages SQLite journals for its rollback (once the journal outgrows 64 KiB, into a temporary file:
+    two write() calls per page per row, 7.5 million for a million-row bundle); one statement journals each page
+    once. Its bases come from the same staged rows in a second one (no tuple per row in Python)."""
+    names = ", ".join(columns)
+    conn.execute(f"DROP TABLE IF EXISTS temp.{_STAGING}")
+    # columns without a type: the values stay as they came, and the STRICT table judges them as it would
+    conn.execute(f"CREATE TEMP TABLE {_STAGING} ({names})")
+    conn.executemany(f"INSERT INTO temp.{_STAGING} VALUES ({', '.join('?' * len(columns))})",
+                     map(operator.itemgetter(*columns), rows) if len(columns) > 1
+                     else ((row[columns[0]],) for row in rows))
+    conn.execute(f"INSERT INTO {table} ({names}, change_seq) SELECT {names}, {int(change_seq)}"
+                 f" FROM temp.{_STAGING} ORDER BY rowid")
+    conn.execute("INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors, same_as)"
+                 f" SELECT ?, id, updated_at, origin_db, '[]', '[]' FROM temp.{_STAGING} WHERE true"
+                 " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
+                 " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
+                 (table,))
+    conn.execute(f"DROP TABLE temp.{_STAGING}")
 
 
 @contextlib.contextmanager
