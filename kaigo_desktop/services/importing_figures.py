@@ -3,6 +3,7 @@ records 参加者実人数 (members), 65歳以上人口 (population) and 経費 
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections.abc import Iterable
 from typing import Any
@@ -159,14 +160,18 @@ class _GatheringWriter:
         gathering stored before: found by SQL over the rows written, so nothing grows with the file."""
         if self.locked:
             return
-        in_file: list[int] = []
-        in_database: list[int] = []
+        first_positions: tuple[list[int], list[int]] = ([], [])  # (in the file, in the database), as heaps
         counts = [0, 0]
         for position, again in import_lookups.same_place_and_date(self.ctx.db, self.before):
-            found = in_file if again else in_database
-            counts[0 if again else 1] += 1
+            kind = 0 if again else 1
+            counts[kind] += 1
+            found = first_positions[kind]  # the MAX_LISTED_LINES first positions are kept (largest on top)
             if len(found) < MAX_LISTED_LINES:
-                found.append(self.lines[position])
+                heapq.heappush(found, -position)
+            elif -found[0] > position:
+                heapq.heapreplace(found, -position)
+        in_file, in_database = ([self.lines[-negated] for negated in sorted(found, reverse=True)]
+                                for found in first_positions)
         if counts[0]:
             self.ctx.warn("同じ通いの場・開催日の行がファイル内に複数あります（別々の開催として取り込みます）: "
                           + lines_text(in_file, counts[0]))
