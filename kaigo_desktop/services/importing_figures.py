@@ -13,6 +13,7 @@ from kaigo_desktop.domain.text import parse_list
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services import bulk, rights
+from kaigo_desktop.services.background_write import BackgroundWrite
 from kaigo_desktop.services.importing_context import (
     CODE,
     MAX_LISTED_LINES,
@@ -121,9 +122,10 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
 
 class _GatheringWriter:
     """Writes the checked gatherings CHUNK_ROWS at a time inside the import's transaction, as table rows
-    (importing_gathering_cells.COLUMNS), remembering the line of each. Valid rows are written even after an
-    error elsewhere in the file (the transaction is rolled back then), so the duplicate warnings are those of
-    the whole file; a 年度's lock ends the writing."""
+    (importing_gathering_cells.COLUMNS), remembering the line of each; each chunk is inserted on a helper
+    thread while the next one is read (background_write: reading waits for it before it looks anything up in
+    the database). Valid rows are written even after an error elsewhere in the file (the transaction is rolled
+    back then), so the duplicate warnings are those of the whole file; a 年度's lock ends the writing."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -131,6 +133,7 @@ class _GatheringWriter:
         self.pending: list[tuple] = []
         self.lines = array("q")  # the line of every gathering written, in the order written
         self.locked = False
+        self.inserts = BackgroundWrite()
 
     def add(self, gathering: r.Gathering, line: int) -> None:
         row = to_row(gathering)
@@ -146,14 +149,21 @@ class _GatheringWriter:
             self.flush()
 
     def flush(self) -> None:
+        """Start writing the pending rows (once the chunk before them is written)."""
+        self.settle()
         if not self.pending or self.locked:
+            self.pending = []
             return
+        chunk, self.pending = self.pending, []
+        self.inserts.start(lambda: repository.insert_table_rows(self.ctx.db, spec_for(r.Gathering), COLUMNS, chunk))
+
+    def settle(self) -> None:
+        """Until the chunk being written is in (before reading the database, and at the end)."""
         try:
-            repository.insert_table_rows(self.ctx.db, spec_for(r.Gathering), COLUMNS, self.pending)
+            self.inserts.wait()
         except PeriodLockedError as error:  # the chunk was undone; the file is refused whole
             self.ctx.sink.add(0, "", str(error))
             self.locked = True
-        self.pending = []
 
     def warn_duplicates(self) -> None:
         """Rows sharing their place and date with an earlier row of the file, or (the first of them) with a
@@ -190,33 +200,44 @@ def import_gatherings(ctx: Context, rows: Iterable[Row]) -> None:
     # being updated at a random place for every row (they are back before the duplicate query, which uses one).
     try:
         with bulk_indexes.set_aside_for_load(ctx.db, "gatherings", ctx.expected_rows) as set_aside:
-            if isinstance(rows, RowStream):
-                cells = GatheringCells(ctx, rows.columns, CELL_READINGS, facts, times_out_of_order)
-                for done, item in enumerate(rows.records(), 1):
-                    ctx.report(done)
-                    if isinstance(item, Row):
-                        row = item
-                    else:
-                        values = cells.values(item[1])
-                        if values is not None:
-                            writer.add_values(values, item[0])
-                            continue
-                        row = rows.row(*item)
-                    gathering = _gathering(ctx, row, facts)
-                    if gathering is not None:
-                        writer.add(gathering, row.line)
-            else:
-                for done, row in enumerate(rows, 1):
-                    ctx.report(done)
-                    gathering = _gathering(ctx, row, facts)
-                    if gathering is not None:
-                        writer.add(gathering, row.line)
-            writer.flush()
+            try:
+                _read_and_write(ctx, rows, facts, writer)
+            finally:
+                writer.inserts.stop()  # no statement runs on when the block ends, with an error or not
             if set_aside and ctx.has_errors:
                 raise _Refused  # the file is refused: its rows and the indexes come back at once, nothing rebuilt
     except _Refused:
         return
     writer.warn_duplicates()
+
+
+def _read_and_write(ctx: Context, rows: Iterable[Row], facts: tuple[dict, set], writer: _GatheringWriter) -> None:
+    if isinstance(rows, RowStream):
+        ctx.preload_places()  # so that finding a place reads no database while a chunk is being written
+        cells = GatheringCells(ctx, rows.columns, CELL_READINGS, facts, times_out_of_order, writer.settle)
+        for done, item in enumerate(rows.records(), 1):
+            ctx.report(done)
+            if isinstance(item, Row):
+                row = item
+            else:
+                values = cells.values(item[1])
+                if values is not None:
+                    writer.add_values(values, item[0])
+                    continue
+                row = rows.row(*item)
+            writer.settle()  # the row path may read the database
+            gathering = _gathering(ctx, row, facts)
+            if gathering is not None:
+                writer.add(gathering, row.line)
+    else:
+        for done, row in enumerate(rows, 1):
+            ctx.report(done)
+            writer.settle()
+            gathering = _gathering(ctx, row, facts)
+            if gathering is not None:
+                writer.add(gathering, row.line)
+    writer.flush()
+    writer.settle()
 
 
 class _Refused(Exception):

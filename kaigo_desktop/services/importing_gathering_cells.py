@@ -30,8 +30,12 @@ _COUNTS = ("attendance_total", "male", "female", "age_under_65", "age_65_74", "a
 
 class GatheringCells:
     def __init__(self, ctx: Context, columns: list[str], readings: tuple[CellReading, ...],
-                 facts: tuple[dict, set], times_out_of_order: Callable[[str | None, str | None], bool]):
+                 facts: tuple[dict, set], times_out_of_order: Callable[[str | None, str | None], bool],
+                 before_reading_database: Callable[[], None]):
+        """`before_reading_database` is called before a promoter or a right is first looked up (the places
+        are: Context.preload_places)."""
         self.ctx, self.facts, self.times_out_of_order = ctx, facts, times_out_of_order
+        self.before_reading_database = before_reading_database
         self.width = len(columns)
         at = {header: index for index, header in enumerate(columns)}
         absent = self.width  # a record is padded with one blank cell past its last column: absent ones read it
@@ -71,6 +75,7 @@ class GatheringCells:
             return None
         refused = self._refusals.get(place[0], _FAILED)
         if refused is _FAILED:
+            self.before_reading_database()
             refused = self._refusals[place[0]] = rights.refusal(self.ctx.db, r.Gathering(
                 place[0], held_on, read["attendance_total"], promoter_id=promoter_id))  # a gathering's: its place's
         if refused:
@@ -110,6 +115,7 @@ class GatheringCells:
                 found = None
             else:
                 row = Row(0, {PROMOTER: text}, ErrorSink())
+                self.before_reading_database()
                 promoter = self.ctx.promoter(row, PROMOTER, municipality_code)
                 found = _FAILED if promoter is None or row.failed else promoter[0]
             if len(self._promoters) >= MAX_MEMO_ENTRIES:
