@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="+", choices=sorted(modules))
+    parser.add_argument("--csv-only", action="store_true", help="imports: the CSV row alone (no xlsx)")
     args = parser.parse_args(argv)
+    modules["imports"].CSV_ONLY = args.csv_only
     gatherings = ensure_database(args.db)
     print(f"{args.db}: {gatherings:,} gatherings; medians of {args.repeat}\n", flush=True)
     rows: list[ScaleRow] = []
