@@ -37,9 +37,16 @@ def gathering_field_errors(place_id: str, held_on: date, promoter_id: str | None
     `counts`: attendance_total, male, female, age_under_65, age_65_74, age_75_plus, new_participants."""
     if place_id not in periods:
         return [FieldError("place_id", words.not_found(words.PLACE))]
-    errors = attendance_errors(*counts)
+    return attendance_errors(*counts) + reference_errors(place_id, held_on, promoter_id, periods, live_promoters,
+                                                         today)
+
+
+def reference_errors(place_id: str, held_on: date, promoter_id: str | None, periods: dict,
+                     live_promoters: set[str], today: date) -> list[FieldError]:
+    """The rules of a gathering that depend on the database (its place's period, its promoter) and today; the
+    place must be one of `periods`."""
     start, end = periods[place_id]
-    errors += check_gathering_date(held_on, place_start=start, place_end=end, today=today)
+    errors = check_gathering_date(held_on, place_start=start, place_end=end, today=today)
     if promoter_id and promoter_id not in live_promoters:
         errors.append(FieldError("promoter_id", words.not_found(words.PROMOTER)))
     return errors

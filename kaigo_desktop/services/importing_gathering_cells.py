@@ -7,6 +7,7 @@ a valid row costs a few dictionary look-ups instead of a Row, a Gathering and th
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,7 @@ _FAILED = object()  # a cell or reference with an error: the row goes the row pa
 COLUMNS = ("place_id", "held_on", "attendance_total", "start_time", "end_time", "programs", "male", "female",
            "age_under_65", "age_65_74", "age_75_plus", "new_participants", "professionals", "promoter_id", "notes")
 _COUNTS = ("attendance_total", "male", "female", "age_under_65", "age_65_74", "age_75_plus", "new_participants")
+_REFERENCES = ("place_id", "promoter_id", "notes")  # found after the cells read by themselves
 
 
 class GatheringCells:
@@ -39,49 +41,67 @@ class GatheringCells:
         self.width = len(columns)
         at = {header: index for index, header in enumerate(columns)}
         absent = self.width  # a record is padded with one blank cell past its last column: absent ones read it
-        self._place_at = tuple(at.get(header, absent) for header in (PLACE_ID, CODE, PLACE_NAME))
+        fields = [field for _header, field, _read in readings]
+        self._readings = [({}, header, field, read) for header, field, read in readings]
+        self._read_cells = itemgetter(*(at.get(header, absent) for header, _field, _read in readings))
+        self._counts_at = tuple(fields.index(name) for name in _COUNTS)
+        self._count_cells = itemgetter(*(at.get(readings[i][0], absent) for i in self._counts_at))
+        self._held_on_at, self._start_at, self._end_at = (fields.index(name) for name in
+                                                          ("held_on", "start_time", "end_time"))
+        self._place_cells = itemgetter(*(at.get(header, absent) for header in (PLACE_ID, CODE, PLACE_NAME)))
         self._promoter_at, self._notes_at = at.get(PROMOTER, absent), at.get(NOTES, absent)
-        self._readings = [(at.get(header, absent), {}, header, field, read) for header, field, read in readings]
-        self._fields = [field for _header, field, _read in readings]
+        slots = [*fields, *_REFERENCES]
+        self._in_table_order = itemgetter(*(slots.index(name) for name in COLUMNS))
         self._places: dict[tuple[str, str, str], Any] = {}
         self._promoters: dict[tuple[str, str], Any] = {}
         self._refusals: dict[str, str | None] = {}
+        self._attendance_holds: dict[tuple[str, ...], bool] = {}
         self._padding = [""] * (self.width + 1)
 
     def values(self, cells: list[str]) -> tuple | None:
         """The table row's values (COLUMNS) of a valid record, None for a record with any problem."""
         if len(cells) <= self.width:
             cells += self._padding[len(cells):]
-        read: dict[str, Any] = {}
-        stored: dict[str, Any] = {}
-        for index, cache, header, field, reading in self._readings:
-            found = cache.get(cells[index])
+        read: list[Any] = []
+        stored: list[Any] = []
+        for raw, (cache, header, field, reading) in zip(self._read_cells(cells), self._readings):
+            found = cache.get(raw)
             if found is None:
-                found = self._read_cell(cache, cells[index], header, field, reading)
+                found = self._read_cell(cache, raw, header, field, reading)
             if found is _FAILED:
                 return None
-            read[field], stored[field] = found
+            read.append(found[0])
+            stored.append(found[1])
+        count_cells = self._count_cells(cells)
+        holds = self._attendance_holds.get(count_cells)
+        if holds is None:
+            holds = not bulk.attendance_errors(*(read[i] for i in self._counts_at))
+            if len(self._attendance_holds) >= MAX_MEMO_ENTRIES:
+                self._attendance_holds.clear()
+            self._attendance_holds[count_cells] = holds
+        if not holds or self.times_out_of_order(read[self._start_at], read[self._end_at]):
+            return None
         place = self._place(cells)
         if place is _FAILED:
             return None
+        place_id = place[0]
         promoter_id = self._promoter(cells[self._promoter_at], place[1])
         if promoter_id is _FAILED:
             return None
-        held_on: date = read["held_on"]
-        if bulk.gathering_field_errors(place[0], held_on, promoter_id, tuple(read[name] for name in _COUNTS),
-                                       self.facts[0], self.facts[1], self.ctx.today):
+        periods, live_promoters = self.facts
+        held_on: date = read[self._held_on_at]
+        if place_id not in periods or bulk.reference_errors(place_id, held_on, promoter_id, periods,
+                                                            live_promoters, self.ctx.today):
             return None
-        if self.times_out_of_order(read["start_time"], read["end_time"]):
-            return None
-        refused = self._refusals.get(place[0], _FAILED)
+        refused = self._refusals.get(place_id, _FAILED)
         if refused is _FAILED:
             self.before_reading_database()
-            refused = self._refusals[place[0]] = rights.refusal(self.ctx.db, r.Gathering(
-                place[0], held_on, read["attendance_total"], promoter_id=promoter_id))  # a gathering's: its place's
+            refused = self._refusals[place_id] = rights.refusal(self.ctx.db, r.Gathering(
+                place_id, held_on, read[self._counts_at[0]], promoter_id=promoter_id))  # a gathering's: its place's
         if refused:
             return None
-        stored.update(place_id=place[0], promoter_id=promoter_id, notes=normalized_text(cells[self._notes_at]))
-        return tuple([stored[name] for name in COLUMNS])
+        stored += (place_id, promoter_id, normalized_text(cells[self._notes_at]))
+        return self._in_table_order(stored)
 
     def _read_cell(self, cache: dict, raw: str, header: str, field: str,
                    reading: Callable[[Context, Row], Any]) -> Any:
@@ -94,7 +114,7 @@ class GatheringCells:
         return found
 
     def _place(self, cells: list[str]) -> Any:
-        key = (cells[self._place_at[0]], cells[self._place_at[1]], cells[self._place_at[2]])
+        key = self._place_cells(cells)
         found = self._places.get(key)
         if found is None:
             row = Row(0, {header: normalized_text(raw) for header, raw in zip((PLACE_ID, CODE, PLACE_NAME), key)},
