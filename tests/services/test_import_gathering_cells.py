@@ -103,6 +103,8 @@ def test_a_file_with_errors_gets_the_same_errors_with_the_bulk_reader(
         f",{CHIYODA},ないの会,2024-05-05,,,10,,,,,,,,,,",
         f"{sakura.id},,,2024-05-06,,,たくさん,,,,,,,,,,",
         f"{sakura.id},,,2024-05-06,,,たくさん,,,,,,,,,,,余る",  # a cell right of the last column
+        f"{sakura.id},,,2024-05-07,,,10,6,6,,,,,,,,",  # 男性+女性 over the total, nothing else wrong
+        f"{sakura.id},,,2024-05-08,,,10,,,,,,11,,,,",  # more new participants than the total, alone
     ]
     path = write(tmp_path, lines)
     with monkeypatch.context() as patched:
@@ -110,7 +112,7 @@ def test_a_file_with_errors_gets_the_same_errors_with_the_bulk_reader(
         by_rows = run(database, path)
     bulk = run(database, path)
     assert by_rows.errors and bulk.errors == by_rows.errors
-    assert {error.line for error in bulk.errors} == set(range(9, 16))
+    assert {error.line for error in bulk.errors} == set(range(9, 18))
     assert database.scalar("SELECT COUNT(*) FROM gatherings") == 0
 
 
