@@ -60,6 +60,8 @@ class GatheringCells:
 
     def values(self, cells: list[str]) -> tuple | None:
         """The table row's values (COLUMNS) of a valid record, None for a record with any problem."""
+        if type(cells) is not list:  # a reader's tuple
+            cells = list(cells)
         if len(cells) <= self.width:
             cells += self._padding[len(cells):]
         read: list[Any] = []
