@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import random
 import shutil
 import sqlite3
@@ -198,7 +199,7 @@ def _paired_runs(label: str, db: Path, scratch_dir: Path, file: Path, rows: int,
 
 
 def measure(db: Path, repeat: int, csv_rows: int = CSV_ROWS) -> list[ScaleRow]:
-    scratch_dir = CACHE / "scratch-csv"
+    scratch_dir = CACHE / f"scratch-csv-{os.getpid()}"  # two benchmarks at once do not share their copies
     scratch_dir.mkdir(parents=True, exist_ok=True)
     try:
         csv_file = gatherings_csv(db, csv_rows)

@@ -25,16 +25,39 @@ def _chunks(items: Iterable[Gathering], size: int) -> Iterator[list[Gathering]]:
 
 
 def gathering_errors(g: Gathering, periods: dict, live_promoters: set[str], today: date) -> list[FieldError]:
-    if g.place_id not in periods:
+    return gathering_field_errors(
+        g.place_id, g.held_on, g.promoter_id,
+        (g.attendance_total, g.male, g.female, g.age_under_65, g.age_65_74, g.age_75_plus, g.new_participants),
+        periods, live_promoters, today)
+
+
+def gathering_field_errors(place_id: str, held_on: date, promoter_id: str | None, counts: tuple,
+                           periods: dict, live_promoters: set[str], today: date) -> list[FieldError]:
+    """gathering_errors from the fields themselves (a bulk reader that makes table rows without a Gathering);
+    `counts`: attendance_total, male, female, age_under_65, age_65_74, age_75_plus, new_participants."""
+    if place_id not in periods:
         return [FieldError("place_id", words.not_found(words.PLACE))]
-    errors = check_attendance(
-        attendance_total=g.attendance_total, male=g.male, female=g.female, age_under_65=g.age_under_65,
-        age_65_74=g.age_65_74, age_75_plus=g.age_75_plus, new_participants=g.new_participants)
-    start, end = periods[g.place_id]
-    errors += check_gathering_date(g.held_on, place_start=start, place_end=end, today=today)
-    if g.promoter_id and g.promoter_id not in live_promoters:
+    return attendance_errors(*counts) + reference_errors(place_id, held_on, promoter_id, periods, live_promoters,
+                                                         today)
+
+
+def reference_errors(place_id: str, held_on: date, promoter_id: str | None, periods: dict,
+                     live_promoters: set[str], today: date) -> list[FieldError]:
+    """The rules of a gathering that depend on the database (its place's period, its promoter) and today; the
+    place must be one of `periods`."""
+    start, end = periods[place_id]
+    errors = check_gathering_date(held_on, place_start=start, place_end=end, today=today)
+    if promoter_id and promoter_id not in live_promoters:
         errors.append(FieldError("promoter_id", words.not_found(words.PROMOTER)))
     return errors
+
+
+def attendance_errors(attendance_total: int | None, male: int | None, female: int | None,
+                      age_under_65: int | None, age_65_74: int | None, age_75_plus: int | None,
+                      new_participants: int | None) -> list[FieldError]:
+    return check_attendance(
+        attendance_total=attendance_total, male=male, female=female, age_under_65=age_under_65,
+        age_65_74=age_65_74, age_75_plus=age_75_plus, new_participants=new_participants)
 
 
 def add_gatherings(

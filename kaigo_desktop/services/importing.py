@@ -11,7 +11,7 @@ memory does not grow with the file; errors are collected up to MAX_ERRORS while 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -129,18 +129,6 @@ class _RollBack(Exception):
     """Raised inside the import transaction to undo it (errors found, or a dry run)."""
 
 
-class _Counted:
-    """The rows as they stream past, counted."""
-
-    def __init__(self, rows: Iterable[Row]):
-        self.rows, self.count = rows, 0
-
-    def __iter__(self) -> Iterator[Row]:
-        for row in self.rows:
-            self.count += 1
-            yield row
-
-
 def import_file(
     db: Database,
     kind: str,
@@ -210,7 +198,7 @@ def _import_rows(db: Database, handler: Callable[[Context, Iterable[Row]], None]
             workbook_sheet.read_to_end()  # its merged cells, which may explain a bad header
         result.errors = _with_hints(sink.final(), workbook_sheet)
         return result
-    rows = _Counted(table[0])
+    rows = table[0]  # counts the rows it hands out
     report = progress_reporter(progress, max(expected, 0))
     report(0)
     ctx = Context(db, today or date.today(), sink, report, expected_rows=max(expected, 0))

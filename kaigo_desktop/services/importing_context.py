@@ -154,6 +154,12 @@ class Context:
             self._place_by_name.setdefault((code, name), []).append(place_id)
         self._places_read = True
 
+    def preload_places(self) -> None:
+        """Read what place() looks places up in now, so that it reads no database afterwards."""
+        self._live_places()
+        if self._codes is None:
+            self._codes = {m.code for m in lookups.municipalities(self.db)}
+
     def place_municipality(self, place_id: str) -> str | None:
         """The municipality of a live place, None when there is no such live place."""
         self._live_places()

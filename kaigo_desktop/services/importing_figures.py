@@ -3,6 +3,7 @@ records 参加者実人数 (members), 65歳以上人口 (population) and 経費 
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections.abc import Iterable
 from typing import Any
@@ -12,6 +13,7 @@ from kaigo_desktop.domain.text import parse_list
 from kaigo_desktop.domain.validation import FieldError
 from kaigo_desktop.domain.vocab import EXCLUDED_EXPENSE_CATEGORY, PROFESSIONAL_KINDS, PROGRAM_CODES, PROGRAM_LABELS
 from kaigo_desktop.services import bulk, rights
+from kaigo_desktop.services.background_write import BackgroundWrite
 from kaigo_desktop.services.importing_context import (
     CODE,
     MAX_LISTED_LINES,
@@ -20,8 +22,10 @@ from kaigo_desktop.services.importing_context import (
     Context,
     lines_text,
 )
-from kaigo_desktop.services.importing_table import Layout, Row
+from kaigo_desktop.services.importing_gathering_cells import COLUMNS, CellReading, GatheringCells
+from kaigo_desktop.services.importing_table import Layout, Row, RowStream
 from kaigo_desktop.storage import bulk_facts, bulk_indexes, import_lookups, repository
+from kaigo_desktop.storage.rows import spec_for, to_row
 from kaigo_desktop.storage.errors import PeriodLockedError
 
 PLACE_REF = (PLACE_ID, CODE, PLACE_NAME)
@@ -59,19 +63,41 @@ def _professionals(row: Row) -> tuple[str, ...]:
     return tuple(kind for kind in PROFESSIONAL_KINDS if kind in kinds)
 
 
-def _count(ctx: Context, row: Row, header: str, field: str, *, required: bool = False) -> int | None:
-    return ctx.memo(row, header, field, lambda one: ctx.read_count(one, header, field, required=required))
+def _count_reading(header: str, field: str, *, required: bool = False) -> CellReading:
+    return header, field, lambda ctx, one: ctx.read_count(one, header, field, required=required)
+
+
+# The cells of a gatherings row read each by itself (header, the record's field, the reading of a row holding
+# that one cell), shared by the row path below and the bulk reader (importing_gathering_cells).
+_DATE = ("開催日", "held_on", lambda ctx, one: ctx.read_date(one, "開催日", required=True))
+_TOTAL = _count_reading("参加者数", "attendance_total", required=True)
+_BREAKDOWN = tuple(_count_reading(header, attr) for header, attr in BREAKDOWN.items())
+_START = ("開始時刻", "start_time", lambda ctx, one: ctx.read_time(one, "開始時刻"))
+_END = ("終了時刻", "end_time", lambda ctx, one: ctx.read_time(one, "終了時刻"))
+_PROGRAMS = ("実施プログラム", "programs", lambda _ctx, one: _programs(one))
+_PROFESSIONALS = ("専門職の関与", "professionals", lambda _ctx, one: _professionals(one))
+_NEW = _count_reading("新規参加者数", "new_participants")
+CELL_READINGS: tuple[CellReading, ...] = (_DATE, _TOTAL, *_BREAKDOWN, _START, _END, _PROGRAMS, _PROFESSIONALS, _NEW)
+
+
+def _cell(ctx: Context, row: Row, reading: CellReading) -> Any:
+    header, field, read = reading
+    return ctx.memo(row, header, field, lambda one: read(ctx, one))
+
+
+def times_out_of_order(start: str | None, end: str | None) -> bool:
+    return bool(start and end and end < start)
 
 
 def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering | None:
     place = ctx.place(row)
-    held_on = ctx.memo(row, "開催日", "date", lambda one: ctx.read_date(one, "開催日", required=True))
-    total = _count(ctx, row, "参加者数", "attendance_total", required=True)
-    counts = {attr: _count(ctx, row, header, attr) for header, attr in BREAKDOWN.items()}
-    start = ctx.memo(row, "開始時刻", "time", lambda one: ctx.read_time(one, "開始時刻"))
-    end = ctx.memo(row, "終了時刻", "time", lambda one: ctx.read_time(one, "終了時刻"))
-    programs = ctx.memo(row, "実施プログラム", "programs", _programs)
-    professionals = ctx.memo(row, "専門職の関与", "professionals", _professionals)
+    held_on = _cell(ctx, row, _DATE)
+    total = _cell(ctx, row, _TOTAL)
+    counts = {reading[1]: _cell(ctx, row, reading) for reading in _BREAKDOWN}
+    start = _cell(ctx, row, _START)
+    end = _cell(ctx, row, _END)
+    programs = _cell(ctx, row, _PROGRAMS)
+    professionals = _cell(ctx, row, _PROFESSIONALS)
     promoter = None
     if row.text("推進員") and place is not None:
         promoter = ctx.promoter(row, "推進員", place[1])
@@ -79,13 +105,13 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
         return None
     gathering = r.Gathering(
         place[0], held_on, total, start_time=start, end_time=end, programs=programs,
-        new_participants=_count(ctx, row, "新規参加者数", "new_participants"), professionals=professionals,
+        new_participants=_cell(ctx, row, _NEW), professionals=professionals,
         promoter_id=promoter[0] if promoter else None, notes=row.text("備考"), **counts)
     errors = bulk.gathering_errors(gathering, facts[0], facts[1], ctx.today)
     refused = rights.refusal(ctx.db, gathering)
     if refused:
         errors.append(FieldError("place_id", refused))
-    if start and end and end < start:
+    if times_out_of_order(start, end):
         errors.append(FieldError("end_time", "終了時刻が開始時刻より前です。"))
     for error in errors:
         column = GATHERING_COLUMNS.get(error.field, "")
@@ -95,49 +121,67 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
 
 
 class _GatheringWriter:
-    """Writes the checked gatherings CHUNK_ROWS at a time inside the import's transaction, remembering the line
-    of each. Valid rows are written even after an error elsewhere in the file (the transaction is rolled back
-    then), so the duplicate warnings are those of the whole file; a 年度's lock ends the writing."""
+    """Writes the checked gatherings CHUNK_ROWS at a time inside the import's transaction, as table rows
+    (importing_gathering_cells.COLUMNS), remembering the line of each; each chunk is inserted on a helper
+    thread while the next one is read (background_write: reading waits for it before it looks anything up in
+    the database). Valid rows are written even after an error elsewhere in the file (the transaction is rolled
+    back then), so the duplicate warnings are those of the whole file; a 年度's lock ends the writing."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.before = import_lookups.last_gathering_rowid(ctx.db)
-        self.pending: list[r.Gathering] = []
+        self.pending: list[tuple] = []
         self.lines = array("q")  # the line of every gathering written, in the order written
         self.locked = False
+        self.inserts = BackgroundWrite()
 
     def add(self, gathering: r.Gathering, line: int) -> None:
+        row = to_row(gathering)
+        self.add_values(tuple([row[name] for name in COLUMNS]), line)
+
+    def add_values(self, values: tuple, line: int) -> None:
         self.ctx.added += 1
         if self.locked:
             return
-        self.pending.append(gathering)
+        self.pending.append(values)
         self.lines.append(line)
         if len(self.pending) >= CHUNK_ROWS:
             self.flush()
 
     def flush(self) -> None:
+        """Start writing the pending rows (once the chunk before them is written)."""
+        self.settle()
         if not self.pending or self.locked:
+            self.pending = []
             return
+        chunk, self.pending = self.pending, []
+        self.inserts.start(lambda: repository.insert_table_rows(self.ctx.db, spec_for(r.Gathering), COLUMNS, chunk))
+
+    def settle(self) -> None:
+        """Until the chunk being written is in (before reading the database, and at the end)."""
         try:
-            repository.insert_many(self.ctx.db, self.pending)
+            self.inserts.wait()
         except PeriodLockedError as error:  # the chunk was undone; the file is refused whole
             self.ctx.sink.add(0, "", str(error))
             self.locked = True
-        self.pending = []
 
     def warn_duplicates(self) -> None:
         """Rows sharing their place and date with an earlier row of the file, or (the first of them) with a
         gathering stored before: found by SQL over the rows written, so nothing grows with the file."""
         if self.locked:
             return
-        in_file: list[int] = []
-        in_database: list[int] = []
+        first_positions: tuple[list[int], list[int]] = ([], [])  # (in the file, in the database), as heaps
         counts = [0, 0]
         for position, again in import_lookups.same_place_and_date(self.ctx.db, self.before):
-            found = in_file if again else in_database
-            counts[0 if again else 1] += 1
+            kind = 0 if again else 1
+            counts[kind] += 1
+            found = first_positions[kind]  # the MAX_LISTED_LINES first positions are kept (largest on top)
             if len(found) < MAX_LISTED_LINES:
-                found.append(self.lines[position])
+                heapq.heappush(found, -position)
+            elif -found[0] > position:
+                heapq.heapreplace(found, -position)
+        in_file, in_database = ([self.lines[-negated] for negated in sorted(found, reverse=True)]
+                                for found in first_positions)
         if counts[0]:
             self.ctx.warn("同じ通いの場・開催日の行がファイル内に複数あります（別々の開催として取り込みます）: "
                           + lines_text(in_file, counts[0]))
@@ -147,26 +191,54 @@ class _GatheringWriter:
 
 
 def import_gatherings(ctx: Context, rows: Iterable[Row]) -> None:
-    """Read, check and write in one stream: the places, promoters and periods are looked up once."""
+    """Read, check and write in one stream: the places, promoters and periods are looked up once. The plain
+    records of a CSV file go through the bulk reader; a record it cannot take, and any other row, through the
+    row path (which names every error)."""
     facts = (bulk_facts.live_place_periods(ctx.db), bulk_facts.live_promoter_ids(ctx.db))
     writer = _GatheringWriter(ctx)
     # A large file: the date- and place-ordered indexes are built again once, after the last row, instead of
     # being updated at a random place for every row (they are back before the duplicate query, which uses one).
     try:
-        done = 0
         with bulk_indexes.set_aside_for_load(ctx.db, "gatherings", ctx.expected_rows,
-                                             before_each_build=lambda: ctx.report.again(done)) as set_aside:
-            for done, row in enumerate(rows, 1):
-                ctx.report(done)
-                gathering = _gathering(ctx, row, facts)
-                if gathering is not None:
-                    writer.add(gathering, row.line)
-            writer.flush()
+                                             before_each_build=lambda: ctx.report.again(rows.count)) as set_aside:
+            try:
+                _read_and_write(ctx, rows, facts, writer)
+            finally:
+                writer.inserts.stop()  # no statement runs on when the block ends, with an error or not
             if set_aside and ctx.has_errors:
                 raise _Refused  # the file is refused: its rows and the indexes come back at once, nothing rebuilt
     except _Refused:
         return
     writer.warn_duplicates()
+
+
+def _read_and_write(ctx: Context, rows: Iterable[Row], facts: tuple[dict, set], writer: _GatheringWriter) -> None:
+    if isinstance(rows, RowStream):
+        ctx.preload_places()  # so that finding a place reads no database while a chunk is being written
+        cells = GatheringCells(ctx, rows.columns, CELL_READINGS, facts, times_out_of_order, writer.settle)
+        for done, item in enumerate(rows.records(), 1):
+            ctx.report(done)
+            if isinstance(item, Row):
+                row = item
+            else:
+                values = cells.values(item[1])
+                if values is not None:
+                    writer.add_values(values, item[0])
+                    continue
+                row = rows.row(*item)
+            writer.settle()  # the row path may read the database
+            gathering = _gathering(ctx, row, facts)
+            if gathering is not None:
+                writer.add(gathering, row.line)
+    else:
+        for done, row in enumerate(rows, 1):
+            ctx.report(done)
+            writer.settle()
+            gathering = _gathering(ctx, row, facts)
+            if gathering is not None:
+                writer.add(gathering, row.line)
+    writer.flush()
+    writer.settle()
 
 
 class _Refused(Exception):

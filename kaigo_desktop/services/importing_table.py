@@ -275,7 +275,7 @@ def _column_number(index: int) -> str:
 
 
 # A column holds few distinct texts (dates, counts, names, times), so each is normalised once.
-_normalized_text = functools.lru_cache(maxsize=1 << 15)(normalize_cell)
+normalized_text = functools.lru_cache(maxsize=1 << 15)(normalize_cell)
 
 
 def cell_too_long(length: int) -> str:
@@ -289,7 +289,7 @@ def _cell(value: Any) -> tuple[str, Any, str | None]:
     if isinstance(value, str):
         if len(value) > MAX_CELL_CHARS:
             return "", None, cell_too_long(len(value))
-        return _normalized_text(value), None, None
+        return normalized_text(value), None, None
     if isinstance(value, CellProblem):
         return "", None, value.message
     text = normalize_cell(value)
@@ -309,36 +309,72 @@ def _is_blank(cells: list[Any]) -> bool:
 def build_rows(records: Iterable[Record], layout: Layout, sink: ErrorSink, *,
                column_label: Callable[[int], str] = _column_number,
                empty_message: str = "見出し行がありません（空のファイルです）。",
-               ) -> tuple[Iterator[Row], list[str]] | None:
+               ) -> tuple[RowStream, list[str]] | None:
     """The data rows (made one at a time as they are read) and the headers present, from records of a CSV
     file or a sheet: the first record that is not blank is the header. None (errors recorded) when the header
     is unusable."""
-    records = ((line, cells) for line, cells in records if not _is_blank(cells))
-    first = next(records, None)
+    records = iter(records)
+    first = next(((line, cells) for line, cells in records if not _is_blank(cells)), None)
     if first is None:
         sink.add(1, "", empty_message)
         return None
     header_line, header_cells = first
-    columns = _header(header_line, header_cells, records, layout, sink, column_label)
+    later = ((line, cells) for line, cells in records if not _is_blank(cells))
+    columns = _header(header_line, header_cells, later, layout, sink, column_label)
     if columns is None:
         return None
-    return _rows(records, columns, sink, column_label), [name for name in columns if name]
+    return RowStream(records, columns, sink, column_label), [name for name in columns if name]
 
 
-def _rows(records: Iterator[Record], columns: list[str], sink: ErrorSink,
-          column_label: Callable[[int], str]) -> Iterator[Row]:
-    present = [name for name in columns if name]
-    plain = "" not in columns  # every column named: a row of short text cells needs no checks per cell
-    for line, cells in records:
-        if plain and len(cells) <= len(columns) and all(
-                type(value) is str and len(value) <= MAX_CELL_CHARS for value in cells):
-            named = dict.fromkeys(present, "")
-            named.update(zip(columns, map(_normalized_text, cells)))
-            yield Row(line, named, sink, None)
-            continue
-        named = dict.fromkeys(present, "")
+class RowStream:
+    """The data rows of a file, made one at a time as they are read: iterating gives Row objects, blank
+    records skipped, and `count` says how many rows were handed out. A bulk reader may take `records()`
+    instead: a plain record (every column named, every cell text of at most MAX_CELL_CHARS, as CSV rows are)
+    comes as its (line, cells) for the reader to read straight, any other as its Row; `row(line, cells)`
+    makes the Row of a plain record, exactly as iterating would have."""
+
+    def __init__(self, records: Iterator[Record], columns: list[str], sink: ErrorSink,
+                 column_label: Callable[[int], str]):
+        self._records, self.columns, self._sink, self._column_label = records, columns, sink, column_label
+        self._present = [name for name in columns if name]
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for item in self.records():
+            yield item if isinstance(item, Row) else self.row(*item)
+
+    def records(self) -> Iterator[tuple[int, list[str]] | Row]:
+        plain, width = "" not in self.columns, len(self.columns)
+        for line, cells in self._records:
+            try:
+                joined = "".join(cells)  # a record of text cells (CSV): blank and short told at once
+            except TypeError:
+                joined = None
+            if joined is None:
+                if _is_blank(cells):
+                    continue
+            else:
+                if not joined.strip():
+                    continue
+                if plain and len(cells) <= width and (
+                        len(joined) <= MAX_CELL_CHARS or all(len(value) <= MAX_CELL_CHARS for value in cells)):
+                    self.count += 1
+                    yield line, cells
+                    continue
+            self.count += 1
+            yield self._checked_row(line, cells)
+
+    def row(self, line: int, cells: list[str]) -> Row:
+        named = dict.fromkeys(self._present, "")
+        named.update(zip(self.columns, map(normalized_text, cells)))
+        return Row(line, named, self._sink, None)
+
+    def _checked_row(self, line: int, cells: list[Any]) -> Row:
+        """A record with typed or long cells, or cells under no header: each cell looked at."""
+        columns, column_label = self.columns, self._column_label
+        named = dict.fromkeys(self._present, "")
         typed: dict[str, Any] = {}
-        row = Row(line, named, sink, typed)
+        row = Row(line, named, self._sink, typed)
         for index, value in enumerate(cells):
             text, typed_value, problem = _cell(value)
             column = columns[index] if index < len(columns) else ""
@@ -354,7 +390,7 @@ def _rows(records: Iterator[Record], columns: list[str], sink: ErrorSink,
                 what = "見出しのない列" if index < len(columns) else "見出しより右の列"
                 row.error("", f"{what}（{column_label(index)}）に値があります: {shown(text)}")
         row.typed = typed or None
-        yield row
+        return row
 
 
 def _header(line: int, cells: list[Any], later: Iterator[Record], layout: Layout, sink: ErrorSink,

@@ -8,10 +8,13 @@ pays once the load is a good part of what the table holds (benchmarks/bench_bulk
 
 Everything happens inside the caller's write transaction: a rollback (errors, a dry run, a crash) brings the
 indexes back with the rows, and no commit can see the table without them. UNIQUE indexes are never set aside —
-they are constraints the load must meet row by row — nor is the primary key."""
+they are constraints the load must meet row by row — nor is the primary key, nor an index a load of new live
+rows adds nothing to or only adds to at its end (kept_through_load): building those again would read the whole
+table for nothing."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 
 MIN_ROWS = 100_000  # below this the indexes' own updates are cheap enough
 SHARE_OF_TABLE = 4  # ... and the load must be at least a quarter of the rows already there
-REBUILD_CACHE_MIB = 16
+REBUILD_CACHE_MIB = 32  # the page cache (and so each sort's memory) while the indexes are built again
 
 
 def worth_setting_aside(rows_in_table: int, rows_to_load: int) -> bool:
@@ -43,6 +46,19 @@ def secondary_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, s
     return [(name, sql) for name, sql in rows if name not in unique]
 
 
+# An index over deleted rows only: new live rows are not in it.
+_DELETED_ONLY = re.compile(r"\bWHERE\s+deleted_at\s+IS\s+NOT\s+NULL\s*$", re.IGNORECASE)
+# An index led by a stamp of the write: every row of one write has the same one, at or above every earlier
+# write's, so the new rows all go at one place (its end), in rowid order.
+_LED_BY_STAMP = re.compile(r"\bON\s+\S+\s*\(\s*(change_seq|updated_at|created_at)\b", re.IGNORECASE)
+
+
+def kept_through_load(sql: str) -> bool:
+    """Whether a load of new live rows leaves the index (its CREATE INDEX text) as cheap to update as to keep."""
+    text = " ".join(sql.split())
+    return bool(_DELETED_ONLY.search(text) or _LED_BY_STAMP.search(text))
+
+
 @contextmanager
 def set_aside_for_load(db: Database, table: str, rows_to_load: int, *,
                        before_each_build: Callable[[], None] = lambda: None) -> Iterator[bool]:
@@ -57,13 +73,13 @@ def set_aside_for_load(db: Database, table: str, rows_to_load: int, *,
         yield False
         return
     with db.write():  # nested: a savepoint of the caller's transaction
-        kept = secondary_indexes(conn, table)
-        for name, _sql in kept:
+        dropped = [(name, sql) for name, sql in secondary_indexes(conn, table) if not kept_through_load(sql)]
+        for name, _sql in dropped:
             conn.execute(f'DROP INDEX "{name}"')
         yield True
-        # SQLite's sorter takes as much memory as the page cache allows: a small one keeps a million-row
-        # import under its memory bound, and the build (one sorted pass) is no slower for it.
+        # SQLite sorts each index in as much memory as the page cache may hold, beside that cache: a smaller
+        # cache while they are built keeps the process within its memory (the sort spills to a temp file).
         with db.page_cache(REBUILD_CACHE_MIB):
-            for _name, sql in kept:
+            for _name, sql in dropped:
                 before_each_build()
                 conn.execute(sql)

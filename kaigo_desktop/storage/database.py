@@ -272,7 +272,9 @@ class Database:
         uri = _read_uri(path, exclusive=exclusive) if readonly else f"{path.resolve().as_uri()}?mode=rwc"
         conn = None
         try:
-            conn = connect(uri, uri=True, isolation_level=None)
+            # One thread at a time still: the thread that opened it, or — while that thread waits for it — a
+            # bulk import's helper writing a chunk (services/background_write.py).
+            conn = connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             _configure(conn, readonly=readonly)
         except sqlite3.DatabaseError as error:
             if conn is not None:

@@ -12,13 +12,24 @@ _NATURAL_KEY_NAMESPACE = uuid.UUID("6f1c9a52-8a0e-4c55-9a57-4b8e2f0c7d11")
 
 
 def new_id() -> str:
+    return new_ids(1)[0]
+
+
+def new_ids(count: int) -> list[str]:
+    """`count` new ids made at once (a bulk write's: one call for the random bits of all, the time read once)."""
     milliseconds = time.time_ns() // 1_000_000
-    value = (milliseconds & ((1 << 48) - 1)) << 80
-    value |= int.from_bytes(os.urandom(10), "big") & ((1 << 80) - 1)
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    text = f"{value:032x}"  # formatted by hand: uuid.UUID() costs a third of the bulk path's own time
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    stamp = f"{milliseconds & ((1 << 48) - 1):012x}"
+    head = f"{stamp[:8]}-{stamp[8:12]}-7"  # version 7
+    bits = os.urandom(10 * count).hex()
+    ids = []
+    for start in range(0, 20 * count, 20):
+        text = bits[start:start + 20]
+        # 12 random bits, then the RFC 4122 variant (10) over the next 2 bits, then 62 random bits
+        ids.append(f"{head}{text[:3]}-{_VARIANT[text[3]]}{text[4:7]}-{text[7:19]}")
+    return ids
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def natural_id(kind: str, *parts: object) -> str:

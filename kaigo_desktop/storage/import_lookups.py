@@ -54,13 +54,34 @@ SELECT position, earlier > :before FROM (
  WHERE earlier IS NOT NULL"""
 
 
+# The same answer in one ordered pass over gatherings_place_stats (no probe per row): the groups of live gatherings
+# sharing a place and date that hold a new one, each group's rowids listed.
+SAME_PLACE_AND_DATE_GROUPS = """
+SELECT group_concat(rowid) FROM gatherings INDEXED BY gatherings_place_stats
+ WHERE deleted_at IS NULL
+ GROUP BY place_id, held_on HAVING count(*) > 1 AND max(rowid) > :before"""
+
+
 def same_place_and_date(db: Database, before: int) -> Iterator[tuple[int, bool]]:
     """(0-based position among the gatherings inserted above rowid `before`, whether the earlier one is also
-    new) for each new gathering sharing its place and date with an earlier live one."""
-    cursor = db.conn.execute(_SAME_PLACE_AND_DATE, {"before": before})
+    new) for each new gathering sharing its place and date with an earlier live one, in no particular order."""
+    count, first, last = db.conn.execute("SELECT COUNT(*), min(rowid), max(rowid) FROM gatherings WHERE rowid > ?",
+                                         (before,)).fetchone()
+    if not count:
+        return
+    if last - first + 1 != count:  # rowids not one after the other (never seen): position by counting them
+        cursor = db.conn.execute(_SAME_PLACE_AND_DATE, {"before": before})
+        cursor.row_factory = None
+        for position, again in cursor:
+            yield position, bool(again)
+        return
+    cursor = db.conn.execute(SAME_PLACE_AND_DATE_GROUPS, {"before": before})
     cursor.row_factory = None
-    for position, again in cursor:
-        yield position, bool(again)
+    for (joined,) in cursor:
+        rowids = sorted(map(int, joined.split(",")))
+        for earlier, rowid in zip(rowids, rowids[1:]):
+            if rowid > before:
+                yield rowid - first, earlier > before
 
 
 def live_assignment(db: Database, promoter_id: str, place_id: str, start_date: date) -> tuple[str, date | None] | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from kaigo_desktop.storage import audit_log, period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import ConstraintError, RecordNotFoundError
-from kaigo_desktop.storage.ids import natural_id, new_id
+from kaigo_desktop.storage.ids import natural_id, new_id, new_ids
 from kaigo_desktop.storage.rows import TableSpec, from_row, spec_for, to_row
 
 T = TypeVar("T")
@@ -65,6 +65,7 @@ def insert_sql(table: str, columns: Iterable[str], *, upsert: bool = False) -> s
 
 
 ROWS_PER_STATEMENT = 400  # × ~25 columns: well under SQLite's 32,766 host parameters
+MAX_PARAMETERS = 32_000  # host parameters in one statement (SQLite's limit: 32,766)
 
 
 def _insert_rows(db: Database, table: str, rows: list[dict[str, Any]], *, upsert: bool) -> None:
@@ -97,23 +98,70 @@ def insert_many(db: Database, records: list[Any]) -> int:
     """The bulk path: one transaction, one stamp, executemany per table."""
     if not records:
         return 0
+    by_spec: dict[TableSpec, list[Any]] = {}
+    for record in records:
+        by_spec.setdefault(spec_for(record), []).append(record)
+    with db.write():
+        for spec, group in by_spec.items():
+            if spec.natural_key:  # their id is their key, and a key entered again updates the record
+                insert_records_with_ids(db, spec, group)
+            else:
+                insert_table_rows(db, spec, spec.columns, [tuple(to_row(record).values()) for record in group])
+    return len(records)
+
+
+def insert_records_with_ids(db: Database, spec: TableSpec, records: list[Any]) -> None:
     with db.write() as stamp:
         stamps = _stamped({}, stamp, created=True)
-        by_spec: dict[TableSpec, list[dict[str, Any]]] = {}
+        rows = []
         for record in records:
-            spec = spec_for(record)
             row = to_row(record)
             row["id"] = record.id or _id_for(spec, record)
             row.update(stamps)
-            by_spec.setdefault(spec, []).append(row)
-        for spec, rows in by_spec.items():
-            try:
-                with audit_log.inserts_logged_in_bulk(db.conn, spec.table):
-                    _insert_rows(db, spec.table, rows, upsert=bool(spec.natural_key))
-            except sqlite3.IntegrityError as error:
-                # which row broke it is not known: the field comes from SQLite's message alone
-                raise _constraint_error(db, spec, error) from error
-    return len(records)
+            rows.append(row)
+        try:
+            with audit_log.inserts_logged_in_bulk(db.conn, spec.table):
+                _insert_rows(db, spec.table, rows, upsert=bool(spec.natural_key))
+        except sqlite3.IntegrityError as error:
+            # which row broke it is not known: the field comes from SQLite's message alone
+            raise _constraint_error(db, spec, error) from error
+
+
+def insert_table_rows(db: Database, spec: TableSpec, columns: Sequence[str], rows: list[tuple]) -> None:
+    """The bulk path for new records already in table form: `rows` hold the values of `columns` (to_row's
+    columns: id, when the records have none yet, is made here, as are the write's stamps), inserted many per
+    statement, their audit entries made in bulk (audit_log.inserts_logged_in_bulk)."""
+    if not rows:
+        return
+    with db.write() as stamp:
+        stamps = tuple(_stamped({}, stamp, created=True).items())
+        stamp_values = tuple(value for _name, value in stamps)
+        given = list(columns)
+        id_at = given.index("id") if "id" in given else None
+        ids = new_ids(len(rows))
+        all_columns = [*given, *(name for name, _value in stamps)]
+        if id_at is None:
+            all_columns.insert(0, "id")
+        one = "(" + ", ".join("?" * len(all_columns)) + ")"
+        per_statement = max(1, MAX_PARAMETERS // len(all_columns))
+        head = f"INSERT INTO {spec.table} ({', '.join(all_columns)}) VALUES "
+        try:
+            with audit_log.inserts_logged_in_bulk(db.conn, spec.table):
+                for start in range(0, len(rows), per_statement):
+                    part = rows[start:start + per_statement]
+                    values: list[Any] = []
+                    for made_id, row in zip(ids[start:start + per_statement], part):
+                        if id_at is None:
+                            values.append(made_id)
+                            values += row
+                        else:
+                            values += row
+                            if not row[id_at]:
+                                values[len(values) - len(row) + id_at] = made_id
+                        values += stamp_values
+                    db.conn.execute(head + ", ".join([one] * len(part)), values)
+        except sqlite3.IntegrityError as error:
+            raise _constraint_error(db, spec, error) from error
 
 
 def update(db: Database, record: T) -> T:

@@ -94,6 +94,16 @@ def to_row(record: Any) -> dict[str, Any]:
     return row
 
 
+def stored_value(column: str, value: Any) -> Any:
+    """One field of a record as its table column holds it (what to_row makes of it): for a bulk reader that
+    makes table rows straight from the cells of a file, once per distinct cell."""
+    if column in _MASK_FIELDS:
+        return _MASK_FIELDS[column][0](value)
+    if column in _DATE_FIELDS and value is not None:
+        return value.isoformat()
+    return value
+
+
 def from_row(record_type: type, row: sqlite3.Row) -> Any:
     keys = row.keys()
     values = {}

@@ -58,7 +58,9 @@ def test_the_indexes_are_gone_inside_the_block_and_back_exactly_after_the_commit
             assert set_aside
             inside = [name for name, _sql in index_definitions(database, "gatherings")]
             add_rows(database, place, 20)
-    assert inside == ["sqlite_autoindex_gatherings_1"], "only the primary key stays during the load"
+    assert inside == ["gatherings_change_seq", "gatherings_list_updated", "gatherings_trash",
+                      "sqlite_autoindex_gatherings_1"], \
+        "only the primary key and the indexes new rows go at the end of (or not into) stay during the load"
     assert index_definitions(database, "gatherings") == before
     assert live_gatherings_by_index(database) == 50 == database.scalar("SELECT COUNT(*) FROM gatherings")
     assert database.scalar("PRAGMA integrity_check") == "ok"
@@ -155,3 +157,15 @@ def test_a_cancel_while_the_indexes_are_built_again_leaves_nothing_written(
     assert reports[-1] == (12, 13), "asked between two index builds, after the last row"
     assert index_definitions(database, "gatherings") == before
     assert database.scalar("SELECT COUNT(*) FROM gatherings") == 3 == live_gatherings_by_index(database)
+
+
+@pytest.mark.parametrize(("sql", "kept"), [
+    ("CREATE INDEX a ON gatherings(change_seq)", True),
+    ("CREATE INDEX a ON gatherings(updated_at) WHERE deleted_at IS NULL", True),
+    ("CREATE INDEX a ON gatherings(deleted_at)\n    WHERE deleted_at IS NOT NULL", True),
+    ("CREATE INDEX a ON gatherings(held_on, id) WHERE deleted_at IS NULL", False),
+    ("CREATE INDEX a ON gatherings(place_id, change_seq)", False),
+    ("CREATE INDEX a ON gatherings(promoter_id) WHERE promoter_id IS NOT NULL", False),
+    ("CREATE INDEX a ON gatherings(attendance_total) WHERE deleted_at IS NULL", False)])
+def test_only_indexes_a_load_appends_to_or_leaves_alone_are_kept_through_it(sql: str, kept: bool) -> None:
+    assert bulk_indexes.kept_through_load(sql) is kept
