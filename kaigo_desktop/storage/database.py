@@ -272,8 +272,8 @@ class Database:
         uri = _read_uri(path, exclusive=exclusive) if readonly else f"{path.resolve().as_uri()}?mode=rwc"
         conn = None
         try:
-            # One thread at a time still: the thread that opened it, or — while that thread waits for it — a
-            # bulk import's helper writing a chunk (services/background_write.py).
+            # Still one thread at a time: the thread that opened it, or a bulk import's helper writing a chunk
+            # while that thread reads the file and keeps off the connection (services/background_write.py).
             conn = connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             _configure(conn, readonly=readonly)
         except sqlite3.DatabaseError as error:
