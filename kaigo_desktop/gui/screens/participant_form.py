@@ -235,16 +235,10 @@ class ParticipantForm(QWidget):
             self.participant_did_save.emit(result)
             done(True)
 
-        def failed(error: BaseException) -> None:
-            if not isinstance(error, UserFacingError):
-                raise error
-            self.problem_label.setText(str(error))
-            done(False)
-
         CollectionOp(self, self.context,
                      lambda db, _ctx: participants_view.save_participant(db, participant, period, today=today),
                      changes=lambda saved_one: Changes.of("participants", [saved_one.id])) \
-            .disabling(self.save_button).success(saved).failure(failed).run_in_background()
+            .disabling(self.save_button).success(saved).failure(self._refusal_shown(done)).run_in_background()
 
     def end_period(self, then: Callable[[bool], None] | None = None) -> None:
         """The chosen open period gets the end date (participants_view.end_period: the domain's period rule and
@@ -263,16 +257,21 @@ class ParticipantForm(QWidget):
             self.period_did_end.emit(participant_id)
             done(True)
 
+        CollectionOp(self, self.context,
+                     lambda db, _ctx: participants_view.end_period(db, attendance_id, day, today=today),
+                     changes=Changes.of("participant_places", [attendance_id])) \
+            .disabling(self.end_button).success(ended).failure(self._refusal_shown(done)).run_in_background()
+
+    def _refusal_shown(self, done: Callable[[bool], None]) -> Callable[[BaseException], None]:
+        """A failure handler: a refusal (UserFacingError) shown under the form, anything else raised as a bug."""
+
         def failed(error: BaseException) -> None:
             if not isinstance(error, UserFacingError):
                 raise error
             self.problem_label.setText(str(error))
             done(False)
 
-        CollectionOp(self, self.context,
-                     lambda db, _ctx: participants_view.end_period(db, attendance_id, day, today=today),
-                     changes=Changes.of("participant_places", [attendance_id])) \
-            .disabling(self.end_button).success(ended).failure(failed).run_in_background()
+        return failed
 
     def has_unsaved_changes(self) -> bool:
         return self._dirty
