@@ -1,6 +1,6 @@
-"""The bulk reader of a gatherings file: a plain CSV record (every cell short text) made straight into the values
-of a table row, each cell read once per distinct text by the very readings the row path uses
-(importing_figures._gathering), the row checked by the same rules (services/bulk, rights, the times' order).
+"""The bulk reader of a gatherings file: a plain record (a CSV row of short text cells, or a workbook's row of
+text, number, date and time cells) made straight into the values of a table row, each cell read once per
+distinct value by the very readings the row path uses (importing_figures._gathering), the row checked by the same rules (services/bulk, rights, the times' order).
 A record with anything wrong gives None, and the row path reads it again to name each error at its cell — so
 a valid row costs a few dictionary look-ups instead of a Row, a Gathering and their dictionaries."""
 
@@ -14,7 +14,7 @@ from typing import Any
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import bulk, rights
 from kaigo_desktop.services.importing_context import CODE, MAX_MEMO_ENTRIES, PLACE_ID, PLACE_NAME, Context
-from kaigo_desktop.services.importing_table import ErrorSink, Row, normalized_text
+from kaigo_desktop.services.importing_table import ErrorSink, Row, cell_parts, normalized_text
 from kaigo_desktop.storage.rows import stored_value
 
 PROMOTER = "推進員"
@@ -58,7 +58,7 @@ class GatheringCells:
         self._attendance_holds: dict[tuple[str, ...], bool] = {}
         self._padding = [""] * (self.width + 1)
 
-    def values(self, cells: list[str]) -> tuple | None:
+    def values(self, cells: list[Any]) -> tuple | None:
         """The table row's values (COLUMNS) of a valid record, None for a record with any problem."""
         if type(cells) is not list:  # a reader's tuple
             cells = list(cells)
@@ -67,9 +67,10 @@ class GatheringCells:
         read: list[Any] = []
         stored: list[Any] = []
         for raw, (cache, header, field, reading) in zip(self._read_cells(cells), self._readings):
-            found = cache.get(raw)
+            key = raw if type(raw) is str else (type(raw), raw)  # a typed cell by its type too: 0 == 0.0 == False
+            found = cache.get(key)
             if found is None:
-                found = self._read_cell(cache, raw, header, field, reading)
+                found = self._read_cell(cache, key, raw, header, field, reading)
             if found is _FAILED:
                 return None
             read.append(found[0])
@@ -105,17 +106,21 @@ class GatheringCells:
         stored += (place_id, promoter_id, normalized_text(cells[self._notes_at]))
         return self._in_table_order(stored)
 
-    def _read_cell(self, cache: dict, raw: str, header: str, field: str,
+    def _read_cell(self, cache: dict, key: Any, raw: Any, header: str, field: str,
                    reading: Callable[[Context, Row], Any]) -> Any:
-        one = Row(0, {header: normalized_text(raw)}, ErrorSink())
+        if type(raw) is str:
+            one = Row(0, {header: normalized_text(raw)}, ErrorSink())
+        else:  # a workbook's typed cell: its text and its value, as the row path gives them to the reading
+            text, typed, _problem = cell_parts(raw)  # no problem: RowStream hands on only cells read straight
+            one = Row(0, {header: text}, ErrorSink(), None if typed is None else {header: typed})
         value = reading(self.ctx, one)
         found = _FAILED if one.failed else (value, stored_value(field, value))
         if len(cache) >= MAX_MEMO_ENTRIES:
             cache.clear()
-        cache[raw] = found
+        cache[key] = found
         return found
 
-    def _place(self, cells: list[str]) -> Any:
+    def _place(self, cells: list[Any]) -> Any:
         key = self._place_cells(cells)
         found = self._places.get(key)
         if found is None:

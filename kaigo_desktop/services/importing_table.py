@@ -15,6 +15,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -284,7 +285,7 @@ def cell_too_long(length: int) -> str:
     return f"セルの文字数が多すぎます（{length:,}文字。{MAX_CELL_CHARS:,}文字まで）。"
 
 
-def _cell(value: Any) -> tuple[str, Any, str | None]:
+def cell_parts(value: Any) -> tuple[str, Any, str | None]:
     """(normalised text, typed value or None, problem or None) of one cell."""
     if isinstance(value, str):
         if len(value) > MAX_CELL_CHARS:
@@ -294,6 +295,16 @@ def _cell(value: Any) -> tuple[str, Any, str | None]:
         return "", None, value.message
     text = normalize_cell(value)
     return text, (value if value is not None else None), None
+
+
+# A typed cell a bulk reader may read straight, keyed by its value: not a bool (True == 1 as a dictionary key,
+# though it reads as TRUE), a duration or a cell's problem.
+_STRAIGHT_TYPES = frozenset({int, float, date, datetime, time, type(None)})
+
+
+def _readable_straight(value: Any) -> bool:
+    kind = type(value)
+    return kind in _STRAIGHT_TYPES or (kind is str and len(value) <= MAX_CELL_CHARS)
 
 
 def _is_blank_cell(value: Any) -> bool:
@@ -329,9 +340,10 @@ def build_rows(records: Iterable[Record], layout: Layout, sink: ErrorSink, *,
 class RowStream:
     """The data rows of a file, made one at a time as they are read: iterating gives Row objects, blank
     records skipped, and `count` says how many rows were handed out. A bulk reader may take `records()`
-    instead: a plain record (every column named, every cell text of at most MAX_CELL_CHARS, as CSV rows are)
-    comes as its (line, cells) for the reader to read straight, any other as its Row; `row(line, cells)`
-    makes the Row of a plain record, exactly as iterating would have."""
+    instead: a plain record (every column named, every cell text of at most MAX_CELL_CHARS as CSV rows are, or
+    for a workbook also blank, a number, a date or a time) comes as its (line, cells) for the reader to read
+    straight, any other as its Row; `row(line, cells)` makes the Row of a plain record, exactly as iterating
+    would have."""
 
     def __init__(self, records: Iterator[Record], columns: list[str], sink: ErrorSink,
                  column_label: Callable[[int], str]):
@@ -353,6 +365,10 @@ class RowStream:
             if joined is None:
                 if _is_blank(cells):
                     continue
+                if plain and len(cells) <= width and all(map(_readable_straight, cells)):
+                    self.count += 1
+                    yield line, cells  # a workbook's record of text, blank, number, date and time cells
+                    continue
             else:
                 if not joined.strip():
                     continue
@@ -364,7 +380,9 @@ class RowStream:
             self.count += 1
             yield self._checked_row(line, cells)
 
-    def row(self, line: int, cells: list[str]) -> Row:
+    def row(self, line: int, cells: list[Any]) -> Row:
+        if not all(type(value) is str for value in cells):
+            return self._checked_row(line, cells)
         named = dict.fromkeys(self._present, "")
         named.update(zip(self.columns, map(normalized_text, cells)))
         return Row(line, named, self._sink, None)
@@ -376,7 +394,7 @@ class RowStream:
         typed: dict[str, Any] = {}
         row = Row(line, named, self._sink, typed)
         for index, value in enumerate(cells):
-            text, typed_value, problem = _cell(value)
+            text, typed_value, problem = cell_parts(value)
             column = columns[index] if index < len(columns) else ""
             if column:
                 named[column] = text
@@ -419,7 +437,7 @@ def _check_header(line: int, raw_headers: list[Any], layout: Layout, sink: Error
     columns: list[str] = []
     ok = True
     for index, value in enumerate(raw_headers):
-        raw, _, problem = _cell(value)
+        raw, _, problem = cell_parts(value)
         if problem:
             sink.add(line, "", f"見出し（{column_label(index)}）: {problem}")
             ok = False

@@ -138,3 +138,76 @@ def test_the_pass_walks_the_place_index_in_order_without_sorting(database: Datab
     plan = " | ".join(row[3] for row in database.conn.execute(
         "EXPLAIN QUERY PLAN " + import_lookups.SAME_PLACE_AND_DATE_GROUPS, {"before": 0}))
     assert "gatherings_place_stats" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def typed_workbook(tmp_path: Path, sakura: r.Place, kaede: r.Place, promoter: r.Promoter) -> Path:
+    """A workbook as Excel keeps one: dates, counts and times typed, with the cells whose type changes their
+    reading (an 8-digit number date, a serial number, a fraction-of-a-day time, a whole-number time, a bool)."""
+    import openpyxl
+    from datetime import datetime, time
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    rows = [
+        [sakura.id, None, None, date(2024, 5, 1), time(10, 0), time(11, 30), 20, 5, 15, 1, 4, 15, 0,
+         "運動機能向上", "保健師", "山田花子", "typed"],
+        [None, int(CHIYODA), "さくら体操クラブ", datetime(2024, 5, 2), "9:05", None, 20.0, None, None, None, None,
+         None, None, None, None, promoter.id, None],
+        [kaede.id, None, None, 20240603, 0.5, 0.625, 12, None, None, None, None, None, 3, None, None, None, 12],
+        [kaede.id, None, None, 45383, 0.375, 0.5, 7, None, None, None, None, None, None, None, None, None, None],
+        [sakura.id, None, None, date(2024, 5, 3), None, None, True, None, None, None, None, None, None, None, None,
+         None, None],  # a bool total: the row path's reading (TRUE is no count)
+        [sakura.id, None, None, date(2024, 5, 4), None, None, 10.5, None, None, None, None, None, None, None, None,
+         None, None],  # not a whole count
+        [sakura.id, None, None, datetime(2024, 5, 5, 14, 30), 0, None, 9, None, None, None, None, None, None,
+         None, None, None, None],  # a time of 0: a number, not a fraction of a day
+    ]
+    for cells in rows:
+        sheet.append(cells)
+    path = tmp_path / "typed.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_a_workbooks_typed_cells_read_straight_give_what_the_row_path_gives(
+        database: Database, places: tuple[r.Place, r.Place], promoter: r.Promoter, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = typed_workbook(tmp_path, *places, promoter)
+    with monkeypatch.context() as patched:
+        row_path_only(patched)
+        by_rows = run(database, path)
+    read_straight: list[bool] = []
+    values = importing_gathering_cells.GatheringCells.values
+
+    def values_seen(self, cells):
+        found = values(self, list(cells))
+        read_straight.append(found is not None)
+        return found
+
+    monkeypatch.setattr(importing_gathering_cells.GatheringCells, "values", values_seen)
+    bulk = run(database, path)
+    assert by_rows.errors and bulk.errors == by_rows.errors
+    assert sum(read_straight) >= 3, "the typed rows without a fault went the bulk reader's way"
+    assert database.scalar("SELECT COUNT(*) FROM gatherings") == 0
+    faulty = {error.line for error in bulk.errors}
+    assert faulty == {6, 7, 8}, bulk.errors  # a bool total, 10.5 people, a time of 0
+    keep = [line for line in range(2, 9) if line not in faulty]
+    # the same file without its faulty rows: stored alike both ways
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    for line in sorted(faulty, reverse=True):
+        sheet.delete_rows(line)
+    workbook.save(path)
+    with monkeypatch.context() as patched:
+        row_path_only(patched)
+        start = import_lookups.last_gathering_rowid(database)
+        by_rows = run(database, path)
+        through_rows = stored_after(database, start)
+    start = import_lookups.last_gathering_rowid(database)
+    bulk = run(database, path)
+    assert by_rows.ok and bulk.ok and bulk.added == by_rows.added == len(keep)
+    assert stored_after(database, start) == through_rows
+    assert [row[1] for row in through_rows] == ["2024-05-01", "2024-05-02", "2024-06-03", "2024-04-01"]
