@@ -42,10 +42,10 @@ def add_rows(db: Database, place: r.Place, count: int) -> None:
 
 @pytest.mark.parametrize(("in_table", "to_load", "worth"), [
     (0, bulk_indexes.MIN_ROWS, True), (0, bulk_indexes.MIN_ROWS - 1, False),
-    (4 * bulk_indexes.MIN_ROWS, bulk_indexes.MIN_ROWS, True),
-    (4 * bulk_indexes.MIN_ROWS + 1, bulk_indexes.MIN_ROWS, False)])
-def test_worth_it_from_a_hundred_thousand_rows_and_a_quarter_of_the_table(in_table: int, to_load: int,
-                                                                         worth: bool) -> None:
+    (2 * bulk_indexes.MIN_ROWS, bulk_indexes.MIN_ROWS, True),
+    (2 * bulk_indexes.MIN_ROWS + 1, bulk_indexes.MIN_ROWS, False)])
+def test_worth_it_from_a_hundred_thousand_rows_and_half_the_table(in_table: int, to_load: int,
+                                                                   worth: bool) -> None:
     assert bulk_indexes.worth_setting_aside(in_table, to_load) is worth
 
 
