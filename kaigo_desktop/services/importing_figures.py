@@ -190,9 +190,9 @@ class _GatheringWriter:
                           + lines_text(in_database, counts[1]))
 
 
-def import_gatherings(ctx: Context, rows: Iterable[Row]) -> None:
-    """Read, check and write in one stream: the places, promoters and periods are looked up once. The plain
-    records of a CSV file go through the bulk reader; a record it cannot take, and any other row, through the
+def import_gatherings(ctx: Context, rows: RowStream) -> None:
+    """Read, check and write in one stream: the places, promoters and periods are looked up once. Plain records
+    (RowStream.records) go through the bulk reader; a record it cannot take, and any other row, through the
     row path (which names every error)."""
     facts = (bulk_facts.live_place_periods(ctx.db), bulk_facts.live_promoter_ids(ctx.db))
     writer = _GatheringWriter(ctx)
@@ -212,31 +212,23 @@ def import_gatherings(ctx: Context, rows: Iterable[Row]) -> None:
     writer.warn_duplicates()
 
 
-def _read_and_write(ctx: Context, rows: Iterable[Row], facts: tuple[dict, set], writer: _GatheringWriter) -> None:
-    if isinstance(rows, RowStream):
-        ctx.preload_places()  # so that finding a place reads no database while a chunk is being written
-        cells = GatheringCells(ctx, rows.columns, CELL_READINGS, facts, times_out_of_order, writer.settle)
-        for done, item in enumerate(rows.records(), 1):
-            ctx.report(done)
-            if isinstance(item, Row):
-                row = item
-            else:
-                values = cells.values(item[1])
-                if values is not None:
-                    writer.add_values(values, item[0])
-                    continue
-                row = rows.row(*item)
-            writer.settle()  # the row path may read the database
-            gathering = _gathering(ctx, row, facts)
-            if gathering is not None:
-                writer.add(gathering, row.line)
-    else:
-        for done, row in enumerate(rows, 1):
-            ctx.report(done)
-            writer.settle()
-            gathering = _gathering(ctx, row, facts)
-            if gathering is not None:
-                writer.add(gathering, row.line)
+def _read_and_write(ctx: Context, rows: RowStream, facts: tuple[dict, set], writer: _GatheringWriter) -> None:
+    ctx.preload_places()  # so that finding a place reads no database while a chunk is being written
+    cells = GatheringCells(ctx, rows.columns, CELL_READINGS, facts, times_out_of_order, writer.settle)
+    for done, item in enumerate(rows.records(), 1):
+        ctx.report(done)
+        if isinstance(item, Row):
+            row = item
+        else:
+            values = cells.values(item[1])
+            if values is not None:
+                writer.add_values(values, item[0])
+                continue
+            row = rows.row(*item)
+        writer.settle()  # the row path may read the database
+        gathering = _gathering(ctx, row, facts)
+        if gathering is not None:
+            writer.add(gathering, row.line)
     writer.flush()
     writer.settle()
 
