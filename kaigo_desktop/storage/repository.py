@@ -64,20 +64,7 @@ def insert_sql(table: str, columns: Iterable[str], *, upsert: bool = False) -> s
     return sql + (_upsert_clause(columns) if upsert else "")
 
 
-ROWS_PER_STATEMENT = 400  # × ~25 columns: well under SQLite's 32,766 host parameters
 MAX_PARAMETERS = 32_000  # host parameters in one statement (SQLite's limit: 32,766)
-
-
-def _insert_rows(db: Database, table: str, rows: list[dict[str, Any]], *, upsert: bool) -> None:
-    """Many rows per INSERT statement. A table with triggers (the period locks, db/0011) makes SQLite keep a
-    statement journal for each statement: one statement per row (executemany) doubled a bulk import's time."""
-    columns = list(rows[0])
-    one = "(" + ", ".join("?" * len(columns)) + ")"
-    tail = _upsert_clause(columns) if upsert else ""
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        part = rows[start:start + ROWS_PER_STATEMENT]
-        db.conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(part))}{tail}",
-                        [row[column] for row in part for column in columns])
 
 
 def insert(db: Database, record: T) -> T:
@@ -95,7 +82,7 @@ def insert(db: Database, record: T) -> T:
 
 
 def insert_many(db: Database, records: list[Any]) -> int:
-    """The bulk path: one transaction, one stamp, executemany per table."""
+    """The bulk path: one transaction, one stamp, many rows per statement (insert_table_rows)."""
     if not records:
         return 0
     by_spec: dict[TableSpec, list[Any]] = {}
@@ -111,26 +98,24 @@ def insert_many(db: Database, records: list[Any]) -> int:
 
 
 def insert_records_with_ids(db: Database, spec: TableSpec, records: list[Any]) -> None:
-    with db.write() as stamp:
-        stamps = _stamped({}, stamp, created=True)
-        rows = []
-        for record in records:
-            row = to_row(record)
-            row["id"] = record.id or _id_for(spec, record)
-            row.update(stamps)
-            rows.append(row)
-        try:
-            with audit_log.inserts_logged_in_bulk(db.conn, spec.table):
-                _insert_rows(db, spec.table, rows, upsert=bool(spec.natural_key))
-        except sqlite3.IntegrityError as error:
-            # which row broke it is not known: the field comes from SQLite's message alone
-            raise _constraint_error(db, spec, error) from error
+    """Natural-key records: their id is their key, and a key entered again updates the record in place."""
+    columns: list[str] = []
+    rows = []
+    for record in records:
+        row = to_row(record)
+        row["id"] = record.id or _id_for(spec, record)
+        columns = columns or list(row)
+        rows.append(tuple(row.values()))
+    insert_table_rows(db, spec, columns, rows, upsert=True)
 
 
-def insert_table_rows(db: Database, spec: TableSpec, columns: Sequence[str], rows: list[tuple]) -> None:
-    """The bulk path for new records already in table form: `rows` hold the values of `columns` (to_row's
+def insert_table_rows(db: Database, spec: TableSpec, columns: Sequence[str], rows: list[tuple], *,
+                      upsert: bool = False) -> None:
+    """The bulk path for records already in table form: `rows` hold the values of `columns` (to_row's
     columns: id, when the records have none yet, is made here, as are the write's stamps), inserted many per
-    statement, their audit entries made in bulk (audit_log.inserts_logged_in_bulk)."""
+    statement — a table with triggers (the period locks) makes SQLite keep a statement journal for each
+    statement, so one statement per row doubled a bulk import's time — their audit entries made in bulk
+    (audit_log.inserts_logged_in_bulk). `upsert`: a row whose id is already stored updates that record."""
     if not rows:
         return
     with db.write() as stamp:
@@ -145,6 +130,7 @@ def insert_table_rows(db: Database, spec: TableSpec, columns: Sequence[str], row
         one = "(" + ", ".join("?" * len(all_columns)) + ")"
         per_statement = max(1, MAX_PARAMETERS // len(all_columns))
         head = f"INSERT INTO {spec.table} ({', '.join(all_columns)}) VALUES "
+        tail = _upsert_clause(all_columns) if upsert else ""
         try:
             with audit_log.inserts_logged_in_bulk(db.conn, spec.table):
                 for start in range(0, len(rows), per_statement):
@@ -159,7 +145,7 @@ def insert_table_rows(db: Database, spec: TableSpec, columns: Sequence[str], row
                             if not row[id_at]:
                                 values[len(values) - len(row) + id_at] = made_id
                         values += stamp_values
-                    db.conn.execute(head + ", ".join([one] * len(part)), values)
+                    db.conn.execute(head + ", ".join([one] * len(part)) + tail, values)
         except sqlite3.IntegrityError as error:
             raise _constraint_error(db, spec, error) from error
 
