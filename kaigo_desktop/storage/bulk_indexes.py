@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 MIN_ROWS = 100_000  # below this the indexes' own updates are cheap enough
 SHARE_OF_TABLE = 2  # ... and the load must be at least half the rows already there
 REBUILD_CACHE_MIB = 32  # the page cache (and so each sort's memory) while the indexes are built again
+SORT_THREADS = 2  # helper threads of those sorts (measured at 2.1M gatherings: 1.9 s → 1.5 s an index)
 
 
 def worth_setting_aside(rows_in_table: int, rows_to_load: int) -> bool:
@@ -80,7 +81,19 @@ def set_aside_for_load(db: Database, table: str, rows_to_load: int, *,
         yield True
         # SQLite sorts each index in as much memory as the page cache may hold, beside that cache: a smaller
         # cache while they are built keeps the process within its memory (the sort spills to a temp file).
-        with db.page_cache(REBUILD_CACHE_MIB):
+        with db.page_cache(REBUILD_CACHE_MIB), sort_threads(conn, SORT_THREADS):
             for _name, sql in dropped:
                 before_each_build()
                 conn.execute(sql)
+
+
+@contextmanager
+def sort_threads(conn: sqlite3.Connection, threads: int) -> Iterator[None]:
+    """SQLite's helper threads for a large sort (PRAGMA threads) for the block: a CREATE INDEX sorts on
+    the second core too."""
+    previous = conn.execute("PRAGMA threads").fetchone()[0]
+    conn.execute(f"PRAGMA threads = {int(threads)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA threads = {int(previous)}")
