@@ -142,14 +142,19 @@ class RowsLoad:
         self.db, self.spec, self._entries_in_bulk = db, spec, entries_in_bulk
         with db.write() as stamp:  # nested: the caller's transaction and its stamp
             stamps = _stamped({}, stamp, created=True)
-        self._stamp_values = tuple(stamps.values())
+        self._stamp_values = list(stamps.values())
         given = list(columns)
         self._id_at = given.index("id") if "id" in given else None
-        all_columns = [*given, *stamps] if self._id_at is not None else [*given, "id", *stamps]
-        self._one = "(" + ", ".join("?" * len(all_columns)) + ")"
-        self._head = f"INSERT INTO {spec.table} ({', '.join(all_columns)}) VALUES "
-        self._tail = _upsert_clause(all_columns) if upsert else ""
-        self.per_statement = max(1, MAX_PARAMETERS // len(all_columns))
+        row_columns = given if self._id_at is not None else [*given, "id"]
+        # The stamps are the same for every row: bound once per statement, ahead of the rows (the SELECT's
+        # parameters come first in the text), so a million rows bind a quarter fewer values.
+        self._one = "(" + ", ".join("?" * len(row_columns)) + ")"
+        self._head = (f"INSERT INTO {spec.table} ({', '.join([*row_columns, *stamps])})"
+                      f" SELECT {', '.join(f'column{n}' for n in range(1, len(row_columns) + 1))},"
+                      f" {', '.join('?' * len(stamps))} FROM (VALUES ")
+        # WHERE true: an upsert after INSERT … SELECT needs it, or SQLite reads ON as the join's
+        self._tail = ") WHERE true" + (_upsert_clause([*row_columns, *stamps]) if upsert else "")
+        self.per_statement = max(1, (MAX_PARAMETERS - len(stamps)) // len(row_columns))
         self._full_statement = self._sql(self.per_statement)
         self._done: list[tuple[int, list[Any]]] = []  # (rows, values) of each statement complete
         self._values: list[Any] = []
@@ -161,9 +166,10 @@ class RowsLoad:
 
     def add(self, row: Sequence[Any]) -> None:
         """One row's values (in `columns` order)."""
-        if not self._ids:
+        if not self._ids:  # a new statement: its stamps first
             self._ids = new_ids(self.per_statement)
             self._ids.reverse()  # taken from the end
+            self._values = self._stamp_values.copy()
         values = self._values
         if self._id_at is None:
             values += row
@@ -174,7 +180,6 @@ class RowsLoad:
             made = self._ids.pop()
             if not row[self._id_at]:
                 values[start + self._id_at] = made
-        values += self._stamp_values
         self.pending += 1
         if not self._ids:  # the statement is full
             self._done.append((self.per_statement, values))

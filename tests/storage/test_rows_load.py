@@ -34,7 +34,7 @@ def gathering_rows(place: r.Place, count: int) -> list[tuple]:
 
 def test_rows_spread_over_statements_and_takes_arrive_once_each_with_new_ids_stamps_and_entries(
         db: Database, place: r.Place, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repository, "MAX_PARAMETERS", 10 * 11)  # 11 columns a row: 10 rows a statement
+    monkeypatch.setattr(repository, "MAX_PARAMETERS", 6 + 10 * 5)  # 6 stamps, 5 columns a row: 10 rows
     rows = gathering_rows(place, 57)
     with db.write() as stamp:
         load = repository.RowsLoad(db, spec_for(r.Gathering), COLUMNS)
