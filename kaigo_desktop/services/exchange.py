@@ -64,7 +64,7 @@ from kaigo_desktop.services import (
     received_rows,
     rights,
 )
-from kaigo_desktop.services.background_write import BackgroundWrite
+from kaigo_desktop.services.background_write import BackgroundWrite, quick_hand_over
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors
@@ -524,10 +524,13 @@ class _NoDatabase:
         raise _DatabaseInUse(name)
 
 
-def _problems_meanwhile(table: str, rows: list[dict[str, Any]]) -> dict[int, list[str]] | None:
-    """received_rows.problems_of_rows without touching the database; None when a rule needed it."""
+def _problems_meanwhile(table: str, rows: list[dict[str, Any]], columns: list[str],
+                        values: list[list[Any]]) -> dict[int, list[str]] | None:
+    """received_rows.problems_of_rows without touching the database; None when a rule needed it. values: the
+    rows as the bundle gave them (lists in the order of `columns`), turned into columns at once."""
     try:
-        return received_rows.problems_of_rows(cast(Database, _NoDatabase()), table, rows, date.today())
+        return received_rows.problems_of_rows(cast(Database, _NoDatabase()), table, rows, date.today(),
+                                              dict(zip(columns, zip(*values))) if values else None)
     except _DatabaseInUse:
         return None
 
@@ -566,25 +569,26 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                 raise _RollBack
             summary.gaps = _gaps(db.conn, header)
             total = sum(header.get("counts", {}).values())  # as declared: progress only
-            done, table, columns, waiting = 0, "", [], []
+            done, table, columns, waiting, waiting_values = 0, "", [], [], []
             behind = _WritesBehind()  # chunk N is written while chunk N + 1 is read and checked
 
             def apply_waiting(upto: int) -> None:
                 nonlocal done
-                chunk = waiting[:upto]
-                del waiting[:upto]
-                checked = _problems_meanwhile(table, chunk)
+                chunk, values = waiting[:upto], waiting_values[:upto]
+                del waiting[:upto], waiting_values[:upto]
+                checked = _problems_meanwhile(table, chunk, columns, values)
                 behind.settle()
                 if progress is not None:
                     progress(min(done, total), total)
                 _apply_rows(db, stamp, table, chunk, summary, checked=checked, behind=behind)
                 done += len(chunk)
 
-            with ExitStack() as table_load:  # a large table's secondary indexes set aside while it loads
+            with ExitStack() as table_load, quick_hand_over():  # a large table's indexes set aside while it loads
                 try:
                     for item in bundle.content():
                         if isinstance(item, bundle_content.Rows):
                             waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
+                            waiting_values += item.rows
                             while len(waiting) >= _CHUNK:
                                 apply_waiting(_CHUNK)
                         elif isinstance(item, bundle_content.Columns):

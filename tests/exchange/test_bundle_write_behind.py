@@ -159,11 +159,12 @@ def test_a_cancel_rolls_everything_back(pcs, tmp_path, writing) -> None:  # noqa
 def test_rows_whose_rules_read_the_database_are_checked_after_the_write() -> None:
     place = {"id": "0" * 36, "municipality_code": "131016", "name": "ひまわり会", "created_at": "2024-01-01",
              "updated_at": "2024-01-01", "origin_db": "x", "deleted_at": None, "updated_by": "", "_ancestors": []}
-    assert ex._problems_meanwhile("places", [place]) is None  # its municipality code is looked up
+    assert ex._problems_meanwhile("places", [place], [], []) is None  # its municipality code is looked up
     gathering = {"id": "1" * 36, "place_id": "0" * 36, "held_on": "2024-05-01", "attendance_total": 10,
                  "created_at": "2024-01-01", "updated_at": "2024-01-01", "origin_db": "x", "deleted_at": None,
                  "updated_by": "", "_ancestors": []}
-    assert ex._problems_meanwhile("gatherings", [gathering, {**gathering, "attendance_total": -1}]) == {
+    rows = [gathering, {**gathering, "attendance_total": -1}]
+    assert ex._problems_meanwhile("gatherings", rows, list(gathering), [list(row.values()) for row in rows]) == {
         1: received_rows.problems_of_rows(None, "gatherings", [{**gathering, "attendance_total": -1}])[0]}
 
 
