@@ -44,11 +44,11 @@ import json
 import os
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import date
+from functools import partial
 from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -66,6 +66,7 @@ from kaigo_desktop.services import (
 )
 from kaigo_desktop.services.background_write import BackgroundWrite, quick_hand_over
 from kaigo_desktop.services.bundle_signing import Signer
+from kaigo_desktop.services.read_ahead import read_ahead
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
@@ -383,9 +384,12 @@ class _OpenBundle:
     content_sha256: bytes
     encrypted: bool
 
-    def content(self) -> Iterator[bundle_content.Columns | bundle_content.Rows | bundle_content.AuditEntries]:
+    def content(self) -> Generator[bundle_content.Columns | bundle_content.Rows | bundle_content.AuditEntries,
+                                   None, None]:
         """The content, checked as it comes; refused (BundleError) at the end if its bytes are not those whose
-        signature was checked (the file was changed meanwhile): the caller writes in one transaction."""
+        signature was checked (the file was changed meanwhile): the caller writes in one transaction. It is
+        unpacked and hashed on a helper thread a few chunks ahead (read_ahead); close() the iterator when
+        leaving it early, so that thread is done before the file is closed."""
         digest = hashlib.sha256()
 
         def hashed() -> Iterator[bytes]:
@@ -395,7 +399,11 @@ class _OpenBundle:
             if digest.digest() != self.content_sha256:
                 raise BundleError("取り込みファイルが読み込みの途中で変わりました。何も取り込みませんでした。")
 
-        return bundle_content.read(hashed())
+        ahead = read_ahead(hashed(), name="kaigo-bundle-read")
+        try:
+            yield from bundle_content.read(ahead)
+        finally:
+            ahead.close()
 
 
 def bundle_header(path: Path | str, schema_version: int, passphrase: str | None = None, *,
@@ -583,9 +591,10 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                 _apply_rows(db, stamp, table, chunk, summary, checked=checked, behind=behind)
                 done += len(chunk)
 
-            with ExitStack() as table_load, quick_hand_over():  # a large table's indexes set aside while it loads
+            # a large table's secondary indexes set aside while it loads (table_load)
+            with ExitStack() as table_load, quick_hand_over(), closing(bundle.content()) as content:
                 try:
-                    for item in bundle.content():
+                    for item in content:
                         if isinstance(item, bundle_content.Rows):
                             waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
                             waiting_values += item.rows
