@@ -28,8 +28,11 @@ if TYPE_CHECKING:
 
 MIN_ROWS = 100_000  # below this the indexes' own updates are cheap enough
 SHARE_OF_TABLE = 2  # ... and the load must be at least half the rows already there
-REBUILD_CACHE_MIB = 32  # the page cache (and so each sort's memory) while the indexes are built again
-SORT_THREADS = 2  # helper threads of those sorts (measured at 2.1M gatherings: 1.9 s → 1.5 s an index)
+# The page cache while the indexes are built again, and so the memory of each of SORT_THREADS sorts. Measured
+# with benchmarks/scale_imports.py's million rows into 1.1M: 32 MiB on one thread 28.3 s, peak 261 MiB; on two
+# threads 26.4 s but 306 MiB; 16 MiB on two threads 26.3 s, 262 MiB.
+REBUILD_CACHE_MIB = 16
+SORT_THREADS = 2
 
 
 def worth_setting_aside(rows_in_table: int, rows_to_load: int) -> bool:
