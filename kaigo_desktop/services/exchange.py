@@ -489,6 +489,9 @@ class _RollBack(Exception):
 
 
 _CHUNK = 20_000  # rows applied between progress reports
+# A bundle of a million rows: the indexes being filled stay in memory instead of going back and forth through
+# the WAL file (about a sixth less time, 64 MiB more memory).
+_WRITE_CACHE_MIB = 64
 
 
 class _WritesBehind:
@@ -569,7 +572,7 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                             made_by=str(header.get("created_by") or ""),
                             destination=str(header.get("destination") or ""))
     try:
-        with q.large_page_cache(db.conn), db.write() as stamp:
+        with db.page_cache(_WRITE_CACHE_MIB), db.write() as stamp:
             db.audit_operation(f"取り込みファイル {path.name}（{header.get('source_name') or header['source_db']}）")
             if q.already_received(db.conn, header["content_sha256"]):
                 summary.already_imported = True

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from kaigo_desktop.storage.connections import pragma_for_block
+
 if TYPE_CHECKING:
     from kaigo_desktop.storage.database import Database
 
@@ -86,19 +88,8 @@ def set_aside_for_load(db: Database, table: str, rows_to_load: int, *,
         yield True
         # SQLite sorts each index in as much memory as the page cache may hold, beside that cache: a smaller
         # cache while they are built keeps the process within its memory (the sort spills to a temp file).
-        with db.page_cache(REBUILD_CACHE_MIB), sort_threads(conn, SORT_THREADS):
+        with db.page_cache(REBUILD_CACHE_MIB), pragma_for_block(conn, "threads", SORT_THREADS):
             for _name, sql in dropped:
                 before_each_build()
                 conn.execute(sql)
 
-
-@contextmanager
-def sort_threads(conn: sqlite3.Connection, threads: int) -> Iterator[None]:
-    """SQLite's helper threads for a large sort (PRAGMA threads) for the block: a CREATE INDEX sorts on
-    the second core too."""
-    previous = conn.execute("PRAGMA threads").fetchone()[0]
-    conn.execute(f"PRAGMA threads = {int(threads)}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA threads = {int(previous)}")
