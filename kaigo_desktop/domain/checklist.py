@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from kaigo_desktop.domain.text import is_digits
+
 YES, NO = "はい", "いいえ"
 
 # 厚生労働省「基本チェックリスト」の設問（No.21–25 は「（ここ2週間）」で始まる）.
@@ -277,7 +279,7 @@ def questionnaire_choice(item: int, text: str) -> int | None:
         return None
     if text in choices:
         return choices.index(text) + 1
-    if text.isdigit() and 1 <= int(text) <= len(choices):
+    if is_digits(text) and 1 <= int(text) <= len(choices):
         return int(text)
     raise ValueError(f"後期高齢者の質問票 No.{item} の回答は {'・'.join(choices)}（または 1〜{len(choices)}）で"
                      f"入力してください: {text}")

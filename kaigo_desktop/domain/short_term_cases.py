@@ -17,6 +17,7 @@ from kaigo_desktop.domain import checklist
 from kaigo_desktop.domain.small_counts import is_small
 from kaigo_desktop.domain.records import RecordMeta
 from kaigo_desktop.domain.validation import FieldError, require
+from kaigo_desktop.domain.text import is_digits
 
 REFERRAL_SOURCES = ("地域包括支援センター", "基本チェックリスト", "通いの場", "医療機関", "ケアマネジャー",
                     "本人・家族", "民生委員", "その他")
@@ -91,7 +92,7 @@ def parse_measure(text: str, name: str) -> Decimal | None:
 def parse_sessions(text: str) -> int:
     """実施回数 as typed or imported (「12」「12回」); ValueError (Japanese) otherwise. Its bound: check_case."""
     text = text.strip().removesuffix("回").strip()
-    if not text.isdigit():
+    if not is_digits(text):
         raise ValueError(f"実施回数は0以上の整数で入力してください: {text}")
     return int(text)
 

@@ -36,6 +36,13 @@ def _number_text(value: int | float | Decimal) -> str:
     return str(value)
 
 
+def is_digits(text: str) -> bool:
+    """Whether `text` is one or more of the digits 0-9 and nothing else: what int() may then be given.
+    str.isdigit() also says yes to ², ① and other scripts' digits, which int() refuses (a traceback) or reads
+    as another number."""
+    return text.isascii() and text.isdigit()
+
+
 def normalize_cell(value: object) -> str:
     """A cell as clean text: None → ""; full-width letters, digits and spaces → ASCII; half-width katakana
     → full-width; whitespace collapsed and stripped; 12.0 → "12"; dates ISO; times HH:MM."""

@@ -28,7 +28,12 @@ def block_for(conn: sqlite3.Connection, tables: dict[str, Any]) -> dict[str, Any
     return {"rows": rows} if rows else None
 
 
-def keep_received(conn: sqlite3.Connection, entries: Iterable[Sequence[Any]], source_db: str, at: str) -> int:
-    """Store a bundle's entries (already validated by bundle_format, each in the order of BUNDLE_FIELDS) under
-    their origin; how many were new."""
-    return audit_log.keep_received(conn, source_db, entries, at)
+def received_values(entries: Iterable[Sequence[Any]], source_db: str, at: str) -> list[tuple[int, list[Any]]]:
+    """A bundle's entries (already validated by bundle_format, each in the order of BUNDLE_FIELDS) under their
+    origin, ready for keep_received (made on the reading thread; see audit_log.received_values)."""
+    return audit_log.received_values(source_db, entries, at)
+
+
+def keep_received(conn: sqlite3.Connection, values: list[tuple[int, list[Any]]]) -> int:
+    """Store entries made ready by received_values; how many were new."""
+    return audit_log.keep_received(conn, values)

@@ -44,13 +44,14 @@ import json
 import os
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import repeat
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from kaigo_desktop.domain import roles
 from kaigo_desktop.services import (
@@ -63,7 +64,9 @@ from kaigo_desktop.services import (
     received_rows,
     rights,
 )
+from kaigo_desktop.services.background_write import BackgroundWrite, quick_hand_over
 from kaigo_desktop.services.bundle_signing import Signer
+from kaigo_desktop.services.read_ahead import read_ahead
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
@@ -381,9 +384,12 @@ class _OpenBundle:
     content_sha256: bytes
     encrypted: bool
 
-    def content(self) -> Iterator[bundle_content.Columns | bundle_content.Rows | bundle_content.AuditEntries]:
+    def content(self) -> Generator[bundle_content.Columns | bundle_content.Rows | bundle_content.AuditEntries,
+                                   None, None]:
         """The content, checked as it comes; refused (BundleError) at the end if its bytes are not those whose
-        signature was checked (the file was changed meanwhile): the caller writes in one transaction."""
+        signature was checked (the file was changed meanwhile): the caller writes in one transaction. It is
+        unpacked and hashed on a helper thread a few chunks ahead (read_ahead); close() the iterator when
+        leaving it early, so that thread is done before the file is closed."""
         digest = hashlib.sha256()
 
         def hashed() -> Iterator[bytes]:
@@ -393,7 +399,11 @@ class _OpenBundle:
             if digest.digest() != self.content_sha256:
                 raise BundleError("取り込みファイルが読み込みの途中で変わりました。何も取り込みませんでした。")
 
-        return bundle_content.read(hashed())
+        ahead = read_ahead(hashed(), name="kaigo-bundle-read")
+        try:
+            yield from bundle_content.read(ahead)
+        finally:
+            ahead.close()
 
 
 def bundle_header(path: Path | str, schema_version: int, passphrase: str | None = None, *,
@@ -479,6 +489,61 @@ class _RollBack(Exception):
 
 
 _CHUNK = 20_000  # rows applied between progress reports
+# A bundle of a million rows: the indexes being filled stay in memory instead of going back and forth through
+# the WAL file (about a sixth less time, 64 MiB more memory).
+_WRITE_CACHE_MIB = 64
+
+
+class _WritesBehind:
+    """A bundle's bulk writes (the new rows of a chunk, the sender's audit entries) run on a helper thread
+    (background_write) while the import's thread reads and checks the next chunk: sqlite3 lets go of the GIL
+    while SQLite works, so the two go on two cores. What follows a write (a batch refused by a constraint
+    written row by row, the updates and bases of the chunk, its counts) runs on the import's thread in
+    settle(), which is called before the database is used again; an error of the write comes out of it, and
+    the import is refused whole. stop() before the transaction ends, with an error or not."""
+
+    def __init__(self) -> None:
+        self._write = BackgroundWrite()
+        self._after: Callable[[], None] | None = None
+
+    def start(self, write: Callable[[], None], after: Callable[[], None] | None = None) -> None:
+        self.settle()
+        self._write.start(write)
+        self._after = after
+
+    def settle(self) -> None:
+        after, self._after = self._after, None
+        self._write.wait()
+        if after is not None:
+            after()
+
+    def stop(self) -> None:
+        self._after = None
+        self._write.stop()
+
+
+class _DatabaseInUse(BaseException):  # not an Exception: no rule's `except` may take it for a problem of a row
+    pass
+
+
+class _NoDatabase:
+    """Stands for the database in the checks of a chunk made while the chunk before it is being written: a
+    rule that reads the database (a municipality code, a reference list) raises, and the chunk is checked
+    again once the write is over."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise _DatabaseInUse(name)
+
+
+def _problems_meanwhile(table: str, rows: list[dict[str, Any]], columns: list[str],
+                        values: list[list[Any]]) -> dict[int, list[str]] | None:
+    """received_rows.problems_of_rows without touching the database; None when a rule needed it. values: the
+    rows as the bundle gave them (lists in the order of `columns`), turned into columns at once."""
+    try:
+        return received_rows.problems_of_rows(cast(Database, _NoDatabase()), table, rows, date.today(),
+                                              dict(zip(columns, zip(*values))) if values else None)
+    except _DatabaseInUse:
+        return None
 
 
 def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphrase: str | None = None,
@@ -507,7 +572,7 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                             made_by=str(header.get("created_by") or ""),
                             destination=str(header.get("destination") or ""))
     try:
-        with q.large_page_cache(db.conn), db.write() as stamp:
+        with db.page_cache(_WRITE_CACHE_MIB), db.write() as stamp:
             db.audit_operation(f"取り込みファイル {path.name}（{header.get('source_name') or header['source_db']}）")
             if q.already_received(db.conn, header["content_sha256"]):
                 summary.already_imported = True
@@ -515,35 +580,47 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                 raise _RollBack
             summary.gaps = _gaps(db.conn, header)
             total = sum(header.get("counts", {}).values())  # as declared: progress only
-            done, table, columns, waiting = 0, "", [], []
+            done, table, columns, waiting, waiting_values = 0, "", [], [], []
+            behind = _WritesBehind()  # chunk N is written while chunk N + 1 is read and checked
 
             def apply_waiting(upto: int) -> None:
                 nonlocal done
+                chunk, values = waiting[:upto], waiting_values[:upto]
+                del waiting[:upto], waiting_values[:upto]
+                checked = _problems_meanwhile(table, chunk, columns, values)
+                behind.settle()
                 if progress is not None:
                     progress(min(done, total), total)
-                _apply_rows(db, stamp, table, waiting[:upto], summary)
-                done += len(waiting[:upto])
-                del waiting[:upto]
+                _apply_rows(db, stamp, table, chunk, summary, checked=checked, behind=behind)
+                done += len(chunk)
 
-            with ExitStack() as table_load:  # a large table's secondary indexes set aside while it loads
-                for item in bundle.content():
-                    if isinstance(item, bundle_content.Rows):
-                        waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
-                        while len(waiting) >= _CHUNK:
-                            apply_waiting(_CHUNK)
-                    elif isinstance(item, bundle_content.Columns):
-                        if not bundle.encrypted and item.table in PERSONAL_TABLES:  # not declared in the counts
-                            raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
-                        if waiting:
-                            apply_waiting(len(waiting))
-                        table_load.close()
-                        table, columns = item
-                        table_load.enter_context(
-                            bulk_indexes.set_aside_for_load(db, table, _declared(header, table)))
-                    else:
-                        audit_exchange.keep_received(db.conn, item.entries, header["source_db"], stamp.at)
-                if waiting:
-                    apply_waiting(len(waiting))
+            # a large table's secondary indexes set aside while it loads (table_load)
+            with ExitStack() as table_load, quick_hand_over(), closing(bundle.content()) as content:
+                try:
+                    for item in content:
+                        if isinstance(item, bundle_content.Rows):
+                            waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
+                            waiting_values += item.rows
+                            while len(waiting) >= _CHUNK:
+                                apply_waiting(_CHUNK)
+                        elif isinstance(item, bundle_content.Columns):
+                            if not bundle.encrypted and item.table in PERSONAL_TABLES:  # not declared in counts
+                                raise BundleError(PERSONAL_RECEIVED_PLAIN.format(path=path))
+                            if waiting:
+                                apply_waiting(len(waiting))
+                            behind.settle()
+                            table_load.close()
+                            table, columns = item
+                            table_load.enter_context(
+                                bulk_indexes.set_aside_for_load(db, table, _declared(header, table)))
+                        else:
+                            entries = audit_exchange.received_values(item.entries, header["source_db"], stamp.at)
+                            behind.start(partial(audit_exchange.keep_received, db.conn, entries))
+                    if waiting:
+                        apply_waiting(len(waiting))
+                    behind.settle()
+                finally:
+                    behind.stop()  # joined before the indexes are made again and before the commit or rollback
             if progress is not None:
                 progress(total, total)
             _settle(db, stamp, summary)
@@ -645,20 +722,27 @@ class _Update:
 
 
 def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
-                summary: ImportSummary) -> None:
-    incoming = _hold_invalid(db, stamp, table, incoming, summary)
+                summary: ImportSummary, *, checked: dict[int, list[str]] | None = None,
+                behind: _WritesBehind | None = None) -> None:
+    """checked: the rows' problems found already (_problems_meanwhile). behind: the new rows are written on
+    its helper thread, and what follows their write runs at its next settle()."""
+    if behind is not None:
+        behind.settle()
+    incoming = _hold_invalid(db, stamp, table, incoming, summary, checked)
     # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
     for group in ([row for row in incoming if row.get("deleted_at") is not None],
                   [row for row in incoming if row.get("deleted_at") is None]):
         if group:
-            _apply_group(db, stamp, table, group, summary)
+            _apply_group(db, stamp, table, group, summary, behind)
 
 
 def _hold_invalid(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
-                  summary: ImportSummary) -> list[dict[str, Any]]:
-    """The rows that pass the checks a record typed here passes (received_rows); each other one becomes an
-    'invalid' conflict listing why, written nowhere else: a person sees it and drops it (keep local)."""
-    found = received_rows.problems_of_rows(db, table, incoming, date.today())
+                  summary: ImportSummary, found: dict[int, list[str]] | None = None) -> list[dict[str, Any]]:
+    """The rows that pass the checks a record typed here passes (received_rows; `found`: their problems,
+    when already known); each other one becomes an 'invalid' conflict listing why, written nowhere else: a
+    person sees it and drops it (keep local)."""
+    if found is None:
+        found = received_rows.problems_of_rows(db, table, incoming, date.today())
     if not found:
         return incoming
     valid = [row for index, row in enumerate(incoming) if index not in found]
@@ -676,7 +760,9 @@ def _hold_invalid(db: Database, stamp: WriteStamp, table: str, incoming: list[di
 
 
 def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
-                 summary: ImportSummary) -> None:
+                 summary: ImportSummary, behind: _WritesBehind | None = None) -> None:
+    if behind is not None:
+        behind.settle()  # the rows before these are in: they are read below
     conn = db.conn
     local_cols = [c for c in q.columns(conn, table) if c != "change_seq"]
     ids = [row["id"] for row in incoming]
@@ -757,48 +843,69 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
-    written = _write_inserts(db, stamp, table, local_cols, inserts, summary)
-    new_bases += [(full["id"], f"{full['updated_at']}|{full['origin_db']}", full[ANCESTORS], [])
-                  for full in written if full.get(ANCESTORS)]  # the others' bases are written with them
-    deleted = sum(1 for full in written if full.get("deleted_at"))
-    for kind, count in (("added", len(written) - deleted), ("deleted", deleted)):
-        if count:
-            summary.tally(kind, table, count)
-    for update in _write_updates(db, stamp, table, updates, summary):
-        row_id = update.changed["id"]
-        _keep_earliest_created(conn, table, update.local, update.full)
-        new_bases.append((row_id, update.version, update.lineage, []))
-        _close_settled(db, stamp, table, row_id, {update.version, *update.lineage}, open_ids)
-        summary.tally(update.kind, table)
-    q.save_bases(conn, table, new_bases)
+    def after_inserts(written: list[dict[str, Any]]) -> None:
+        new_bases.extend((full["id"], f"{full['updated_at']}|{full['origin_db']}", full[ANCESTORS], [])
+                         for full in written if full.get(ANCESTORS))  # the others' bases are written with them
+        deleted = sum(1 for full in written if full.get("deleted_at"))
+        for kind, count in (("added", len(written) - deleted), ("deleted", deleted)):
+            if count:
+                summary.tally(kind, table, count)
+        for update in _write_updates(db, stamp, table, updates, summary):
+            row_id = update.changed["id"]
+            _keep_earliest_created(conn, table, update.local, update.full)
+            new_bases.append((row_id, update.version, update.lineage, []))
+            _close_settled(db, stamp, table, row_id, {update.version, *update.lineage}, open_ids)
+            summary.tally(update.kind, table)
+        q.save_bases(conn, table, new_bases)
+
+    _write_inserts(db, stamp, table, local_cols, inserts, summary, after_inserts, behind)
 
 
 def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list[str],
-                   inserts: list[dict[str, Any]], summary: ImportSummary) -> list[dict[str, Any]]:
+                   inserts: list[dict[str, Any]], summary: ImportSummary,
+                   then: Callable[[list[dict[str, Any]]], None], behind: _WritesBehind | None) -> None:
     """Write the incoming rows new here, those of the same columns in one statement (a million new
     gatherings: no dict per row), each with its base (without ancestors: the caller saves those); when a batch
     breaks a constraint (a record not here yet, a name taken) it is undone and written row by row, each failure
-    handled alone. Returns the rows written."""
+    handled alone. then(the rows written) follows: at once, or — with `behind` — once its helper thread has
+    written them (the statements' values are made here, on the reading thread)."""
     batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for full in inserts:
         batches.setdefault(tuple(full), []).append(full)
-    written = []
-    for keys, batch in batches.items():
-        columns = [c for c in local_cols if c in keys]
-        try:
-            with db.write(), _insert_entries(db, table, len(batch)):  # a savepoint: a failed batch leaves nothing
-                q.insert_received(db.conn, table, columns, batch, stamp.change_seq)
-            written += batch
-        except sqlite3.IntegrityError:
+    staged = [(batch, q.received_values([c for c in local_cols if c in keys], batch))
+              for keys, batch in batches.items()]
+    refused: list[bool] = []  # of each batch: whether a constraint refused it (then it left nothing)
+
+    def insert() -> None:
+        for batch, values in staged:
+            try:
+                with db.write(), _insert_entries(db, table, len(batch)):  # a savepoint
+                    q.insert_received(db.conn, table, values, stamp.change_seq)
+                refused.append(False)
+            except sqlite3.IntegrityError:
+                refused.append(True)
+
+    def after() -> None:
+        written = []
+        for (batch, values), fell in zip(staged, refused, strict=True):
+            if not fell:
+                written += batch
+                continue
             fallen_back = []
             for full in batch:
-                row = {c: full[c] for c in columns}
+                row = {c: full[c] for c in values.columns}
                 row["change_seq"] = stamp.change_seq
                 if _write(db, stamp, table, row, full, insert=True, summary=summary):
                     fallen_back.append(full)
             q.save_bases(db.conn, table, [(full["id"], _version(full), []) for full in fallen_back])
             written += fallen_back
-    return written
+        then(written)
+
+    if behind is None or not staged:
+        insert()
+        after()
+    else:
+        behind.start(insert, after)
 
 
 _BULK_AUDIT_ROWS = 1_000  # from this many new rows in one statement, their audit entries are written at once

@@ -24,7 +24,7 @@ from kaigo_desktop.services.importing_context import (
 )
 from kaigo_desktop.services.importing_gathering_cells import COLUMNS, CellReading, GatheringCells
 from kaigo_desktop.services.importing_table import Layout, Row, RowStream
-from kaigo_desktop.storage import bulk_facts, bulk_indexes, import_lookups, repository
+from kaigo_desktop.storage import audit_log, bulk_facts, bulk_indexes, import_lookups, repository
 from kaigo_desktop.storage.rows import spec_for, to_row
 from kaigo_desktop.storage.errors import PeriodLockedError
 
@@ -121,16 +121,18 @@ def _gathering(ctx: Context, row: Row, facts: tuple[dict, set]) -> r.Gathering |
 
 
 class _GatheringWriter:
-    """Writes the checked gatherings CHUNK_ROWS at a time inside the import's transaction, as table rows
-    (importing_gathering_cells.COLUMNS), remembering the line of each; each chunk is inserted on a helper
-    thread while the next one is read (background_write: reading waits for it before it looks anything up in
-    the database). Valid rows are written even after an error elsewhere in the file (the transaction is rolled
+    """Writes the checked gatherings inside the import's transaction as table rows (importing_gathering_cells.
+    COLUMNS), remembering the line of each: the statements' values are put together here as rows come
+    (repository.RowsLoad) and every CHUNK_ROWS rows the statements complete are inserted on a helper thread
+    while the next ones are read (background_write: reading waits for it before it looks anything up in the
+    database). Valid rows are written even after an error elsewhere in the file (the transaction is rolled
     back then), so the duplicate warnings are those of the whole file; a 年度's lock ends the writing."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.before = import_lookups.last_gathering_rowid(ctx.db)
-        self.pending: list[tuple] = []
+        # import_gatherings holds audit_log.inserts_logged_in_bulk around the writing
+        self.load = repository.RowsLoad(ctx.db, spec_for(r.Gathering), COLUMNS, entries_in_bulk=False)
         self.lines = array("q")  # the line of every gathering written, in the order written
         self.locked = False
         self.inserts = BackgroundWrite()
@@ -143,19 +145,19 @@ class _GatheringWriter:
         self.ctx.added += 1
         if self.locked:
             return
-        self.pending.append(values)
+        self.load.add(values)
         self.lines.append(line)
-        if len(self.pending) >= CHUNK_ROWS:
+        if self.load.pending >= CHUNK_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        """Start writing the pending rows (once the chunk before them is written)."""
+        """Start writing the rows added (once the chunk before them is written)."""
         self.settle()
-        if not self.pending or self.locked:
-            self.pending = []
+        if self.locked:
             return
-        chunk, self.pending = self.pending, []
-        self.inserts.start(lambda: repository.insert_table_rows(self.ctx.db, spec_for(r.Gathering), COLUMNS, chunk))
+        statements = self.load.take(final=True)
+        if statements:
+            self.inserts.start(lambda: self.load.write(statements))
 
     def settle(self) -> None:
         """Until the chunk being written is in (before reading the database, and at the end)."""
@@ -201,10 +203,12 @@ def import_gatherings(ctx: Context, rows: RowStream) -> None:
     try:
         with bulk_indexes.set_aside_for_load(ctx.db, "gatherings", ctx.expected_rows,
                                              before_each_build=lambda: ctx.report.again(rows.count)) as set_aside:
-            try:
-                _read_and_write(ctx, rows, facts, writer)
-            finally:
-                writer.inserts.stop()  # no statement runs on when the block ends, with an error or not
+            # The audit entries of all the rows in one INSERT … SELECT at the end, not one per chunk.
+            with audit_log.inserts_logged_in_bulk(ctx.db.conn, "gatherings"):
+                try:
+                    _read_and_write(ctx, rows, facts, writer)
+                finally:
+                    writer.inserts.stop()  # no statement runs on when the block ends, with an error or not
             if set_aside and ctx.has_errors:
                 raise _Refused  # the file is refused: its rows and the indexes come back at once, nothing rebuilt
     except _Refused:

@@ -13,6 +13,7 @@ from kaigo_desktop.services import participants
 from kaigo_desktop.services.importing_context import CODE, Context, lines_text
 from kaigo_desktop.services.importing_table import Layout, Row
 from kaigo_desktop.storage import lookups, participant_queries, repository
+from kaigo_desktop.domain.text import is_digits
 
 NUMBER = "参加者番号"
 CENTER = "地域包括支援センター"
@@ -32,7 +33,7 @@ ATTENDANCE_COLUMNS = {"place_id": "通いの場", "start_date": "参加開始日
 
 def _whole_number(label: str):
     def parse(text: str) -> int:
-        if not text.isdigit():
+        if not is_digits(text):
             raise ValueError(f"{label}は数字で入力してください: {text}")
         return int(text)
     return parse

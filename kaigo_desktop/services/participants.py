@@ -14,6 +14,7 @@ from kaigo_desktop.domain import checklist
 from kaigo_desktop.domain import participants as pr
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain.errors import UserFacingError
+from kaigo_desktop.domain.text import is_digits
 from kaigo_desktop.domain.validation import FieldError, ValidationFailed
 from kaigo_desktop.services import records, rights
 from kaigo_desktop.storage import aggregates, audit_log, participant_queries, repository
@@ -37,7 +38,7 @@ _CUTOFF_SETTINGS = {"pre_frail_from": "checklist_pre_frail_from", "frail_from": 
 def cutoffs(db: Database) -> checklist.ChecklistCutoffs:
     """The frailty cut-offs of this database (standard 4 / 8 unless the 区市町村管理者 chose others)."""
     chosen = {name: int(value) for name, key in _CUTOFF_SETTINGS.items()
-              if (value := aggregates.setting(db, key)) is not None and value.isdigit()}
+              if (value := aggregates.setting(db, key)) is not None and is_digits(value)}
     try:
         return checklist.ChecklistCutoffs(**chosen)
     except checklist.ChecklistCutoffError:

@@ -189,11 +189,12 @@ def _column(rows: list[dict[str, Any]], name: str) -> list[Any]:
 class _Columns:
     """The rows' values column by column, read in one pass when first asked for (one itemgetter call a row
     for all its fields, turned into columns by zip, instead of one call a value); a column the first row does
-    not hold, or rows whose fields differ, are read by _column."""
+    not hold, or rows whose fields differ, are read by _column. `read`: the columns already at hand (a bundle's
+    rows come as lists, each holding every column: turned into columns without a look-up per field)."""
 
-    def __init__(self, rows: list[dict[str, Any]]):
+    def __init__(self, rows: list[dict[str, Any]], read: dict[str, tuple[Any, ...]] | None = None):
         self._rows = rows
-        self._read: dict[str, tuple[Any, ...]] | None = None
+        self._read = read
 
     def __call__(self, name: str) -> list[Any] | tuple[Any, ...]:
         if self._read is None:
@@ -229,13 +230,14 @@ def _bookkeeping_fine(column: _Columns) -> bool:
     return set(map(type, itertools.chain.from_iterable(a for a in ancestors if type(a) is list))) <= {str}
 
 
-def problems_of_rows(db: Database, table: str, rows: list[dict[str, Any]],
-                     today: date | None = None) -> dict[int, list[str]]:
+def problems_of_rows(db: Database, table: str, rows: list[dict[str, Any]], today: date | None = None,
+                     columns: dict[str, tuple[Any, ...]] | None = None) -> dict[int, list[str]]:
     """row_problems of many rows: {index: problems} for those that have any. The types are checked column by
     column (a bundle's rows nearly always have the right ones: a look at the set of types of a column is cheap,
     and dates, times and masks are read once per distinct value); a row with anything odd is looked at alone
-    (row_problems), every other one goes through the record rules with the values read here."""
-    record_type, names, read = TABLE_BY_NAME[table].record_type, [], _Columns(rows)
+    (row_problems), every other one goes through the record rules with the values read here. columns: every
+    field's values of the rows, in their order, when the caller has them already (_Columns)."""
+    record_type, names, read = TABLE_BY_NAME[table].record_type, [], _Columns(rows, columns)
     suspects = set() if _bookkeeping_fine(read) else {index for index, row in enumerate(rows) if _bookkeeping(row)}
     columns = []
     for field, name, _ in _plan(table):

@@ -14,6 +14,7 @@ from kaigo_desktop.domain.fiscal import (
     month_range,
     optional_iso_date,
 )
+from kaigo_desktop.domain.text import is_digits
 from kaigo_desktop.domain.vocab import mask_to_professionals, mask_to_programs
 from kaigo_desktop.services.report_data import ReportInputError, municipality_label
 from kaigo_desktop.storage import lookups, report_queries
@@ -24,7 +25,7 @@ def parse_month(text: str) -> tuple[int, int]:
     """"2025-06" (also 2025/6, 2025-6) → (2025, 6); ValueError with a Japanese message otherwise."""
     cleaned = text.strip().replace("/", "-")
     parts = cleaned.split("-")
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
+    if len(parts) == 2 and all(is_digits(p) for p in parts):
         year, month = int(parts[0]), int(parts[1])
         if 1989 <= year <= 2100 and 1 <= month <= 12:
             return year, month

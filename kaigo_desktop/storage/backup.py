@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from kaigo_desktop.domain.text import is_digits
 from kaigo_desktop.storage import lock, migrations, ownership, sqlite_errors
 from kaigo_desktop.storage.connections import connect
 from kaigo_desktop.storage.errors import (
@@ -362,7 +363,7 @@ def read_summary(path: Path) -> FileSummary:
             except sqlite3.Error:
                 continue
         seq = meta("change_seq")
-        return FileSummary(version, meta("database_id"), int(seq) if seq.isdigit() else 0, counts)
+        return FileSummary(version, meta("database_id"), int(seq) if is_digits(seq) else 0, counts)
     finally:
         conn.close()
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -17,3 +19,15 @@ def connect(target: Any, **kwargs: Any) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+@contextlib.contextmanager
+def pragma_for_block(conn: sqlite3.Connection, name: str, value: int) -> Iterator[None]:
+    """PRAGMA `name` (an integer setting of the connection: cache_size, threads) = `value` for the block; the
+    value before is put back after, with an error or not."""
+    previous = conn.execute(f"PRAGMA {name}").fetchone()[0]
+    conn.execute(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA {name} = {int(previous)}")

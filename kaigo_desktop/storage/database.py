@@ -32,7 +32,7 @@ from kaigo_desktop.storage.errors import (
     ReadOnlyDatabaseError,
     StorageError,
 )
-from kaigo_desktop.storage.connections import connect
+from kaigo_desktop.storage.connections import connect, pragma_for_block
 from kaigo_desktop.storage.ids import new_id
 from kaigo_desktop.storage.location import location_warning
 
@@ -398,12 +398,8 @@ class Database:
         """A larger page cache for one bulk write. A transaction bigger than the cache spills pages to the WAL,
         and a spilled page changed again is written again: a million-row import wrote the WAL over and over
         with SQLite's default 2 MiB. The cache is memory taken only as pages are read, given back after."""
-        previous = self.conn.execute("PRAGMA cache_size").fetchone()[0]
-        self.conn.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
-        try:
+        with pragma_for_block(self.conn, "cache_size", -1024 * int(mebibytes)):  # negative: KiB, not pages
             yield
-        finally:
-            self.conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
     def audit_operation(self, operation: str) -> None:
         """Inside write(): say what the following rows are part of (the audit entries' detail)."""

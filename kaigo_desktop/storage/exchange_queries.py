@@ -3,12 +3,14 @@ destinations, sources, received bundles, pending rows and conflicts."""
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import json
 import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
+
+from kaigo_desktop.storage.repository import MAX_PARAMETERS
 
 # How each user table reaches a municipality (for `--municipality`).
 _MUNICIPALITY_FILTER = {
@@ -99,22 +101,46 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
 _STAGING = "exchange_staging"  # a temporary table: the connection's own, gone with it
 
 
-def insert_received(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
-                    change_seq: int) -> None:
-    """Rows new here, each holding every one of `columns` (id, updated_at and origin_db among them), written
-    with `change_seq`, each with its base: the version received, with no ancestors (save_bases then adds those
-    of the rows that have some). The rows are staged in a temporary table first and go into `table` in one
+class Staged(NamedTuple):
+    """Rows new here as insert_received takes them: their values, many rows per statement, made on the
+    caller's thread (received_values), so the thread that runs the statements spends its time in SQLite
+    (which lets go of the GIL) rather than in Python (services/exchange writes them behind the reading)."""
+    columns: tuple[str, ...]
+    statements: list[tuple[int, list[Any]]]  # (rows, their values one after the other)
+
+
+def received_values(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> Staged:
+    """The values of `columns` of `rows` (each holding every one of them), for insert_received."""
+    per_statement = max(1, MAX_PARAMETERS // len(columns))
+    get = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    return Staged(tuple(columns), [(len(part), list(itertools.chain.from_iterable(map(get, part))))
+                                   for start in range(0, len(rows), per_statement)
+                                   for part in (rows[start:start + per_statement],)])
+
+
+def _many_rows_sql(head: str, width: int, rows: int) -> str:
+    one = "(" + ", ".join("?" * width) + ")"
+    return head + ", ".join([one] * rows)
+
+
+def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change_seq: int) -> None:
+    """Rows new here (staged.columns holding id, updated_at and origin_db among them), written with
+    `change_seq`, each with its base: the version received, with no ancestors (save_bases then adds those of
+    the rows that have some). The rows are staged in a temporary table first and go into `table` in one
     INSERT … SELECT: a row inserted alone under a trigger or a foreign key is a statement of its own, whose
     changed pages SQLite journals for its rollback (once the journal outgrows 64 KiB, into a temporary file:
     two write() calls per page per row, 7.5 million for a million-row bundle); one statement journals each page
     once. Its bases come from the same staged rows in a second one (no tuple per row in Python)."""
+    columns = staged.columns
     names = ", ".join(columns)
     conn.execute(f"DROP TABLE IF EXISTS temp.{_STAGING}")
     # columns without a type: the values stay as they came, and the STRICT table judges them as it would
     conn.execute(f"CREATE TEMP TABLE {_STAGING} ({names})")
-    conn.executemany(f"INSERT INTO temp.{_STAGING} VALUES ({', '.join('?' * len(columns))})",
-                     map(operator.itemgetter(*columns), rows) if len(columns) > 1
-                     else ((row[columns[0]],) for row in rows))
+    head, full_sql, full_rows = f"INSERT INTO temp.{_STAGING} VALUES ", "", 0
+    for rows, values in staged.statements:
+        if rows != full_rows:
+            full_sql, full_rows = _many_rows_sql(head, len(columns), rows), rows
+        conn.execute(full_sql, values)
     conn.execute(f"INSERT INTO {table} ({names}, change_seq) SELECT {names}, {int(change_seq)}"
                  f" FROM temp.{_STAGING} ORDER BY rowid")
     conn.execute("INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors, same_as)"
@@ -123,18 +149,6 @@ def insert_received(conn: sqlite3.Connection, table: str, columns: Sequence[str]
                  " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
                  (table,))
     conn.execute(f"DROP TABLE temp.{_STAGING}")
-
-
-@contextlib.contextmanager
-def large_page_cache(conn: sqlite3.Connection, kib: int = 64 * 1024) -> Iterator[None]:
-    """A bigger page cache for one large write (a bundle of a million rows): the indexes being filled stay in
-    memory instead of going back and forth through the WAL file (about a sixth less time, 64 MiB more memory)."""
-    before = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:

@@ -145,3 +145,14 @@ def test_import_roster_writes_all_rows_or_none_and_the_members_follow(filled, tm
     capsys.readouterr()
     assert run("--db", filled, "--user", "管理", "stats", "--fy", "2024", "--json") == 0
     assert json.loads(capsys.readouterr().out)["members_total"] == 2
+
+
+def test_a_superscript_or_circled_digit_is_refused_in_japanese(filled, tmp_path, capsys):
+    """² and ① pass str.isdigit() but not int(): found by tests/fuzz as an English message."""
+    row = {"参加者番号": "X2", "区市町村コード": "131016", "地域包括支援センター": "北センター", "生まれ年": "①",
+           "生まれ月": "²", "性別": "男性"}
+    assert run("--db", filled, "--user", "管理", "import", "participants",
+               _write(tmp_path / "x.csv", PARTICIPANTS.headers, [row])) == 1
+    err = capsys.readouterr().err
+    assert "[生まれ月] 生まれ月は数字で入力してください: ²" in err and "[生まれ年] 生まれ年は数字で入力してください: ①" in err
+    assert "invalid literal" not in err

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kaigo_desktop.domain.text import (
+    is_digits,
     name_key,
     normalize_cell,
     parse_count,
@@ -206,3 +207,24 @@ def test_name_key_keeps_different_names_apart(a, b):
 @given(st.text())
 def test_name_key_is_idempotent(s):
     assert name_key(name_key(s)) == name_key(s)
+
+
+@pytest.mark.parametrize("text", ["²", "①", "١٢", "12²", "", " 1", "1.0", "－1"])
+def test_only_the_digits_0_to_9_are_digits(text: str) -> None:
+    """str.isdigit() says yes to ² and ①, which int() refuses: a traceback where a Japanese message was due."""
+    assert not is_digits(text)
+
+
+@pytest.mark.parametrize("text", ["0", "7", "2026", "0012"])
+def test_digits(text: str) -> None:
+    assert is_digits(text) and int(text) >= 0
+
+
+@pytest.mark.parametrize("text", ["²", "①"])
+def test_a_superscript_or_circled_digit_is_a_japanese_refusal_wherever_a_whole_number_is_read(text: str) -> None:
+    from kaigo_desktop.domain import checklist, short_term_cases
+
+    with pytest.raises(ValueError, match="実施回数"):
+        short_term_cases.parse_sessions(text)
+    with pytest.raises(ValueError, match="回答"):
+        checklist.questionnaire_choice(1, text)

@@ -81,6 +81,20 @@ def test_an_error_in_the_block_undoes_its_rows_and_brings_the_indexes_back_at_on
     assert database.scalar("PRAGMA integrity_check") == "ok"
 
 
+def test_the_indexes_are_built_again_sorting_on_two_threads_and_the_setting_is_put_back(
+        database: Database, place: r.Place) -> None:
+    add_rows(database, place, 10)
+    database.conn.execute("PRAGMA threads = 0")
+    threads_at_each_build: list[int] = []
+    with database.write():
+        with bulk_indexes.set_aside_for_load(
+                database, "gatherings", bulk_indexes.MIN_ROWS,
+                before_each_build=lambda: threads_at_each_build.append(database.scalar("PRAGMA threads"))):
+            add_rows(database, place, 5)
+    assert threads_at_each_build and set(threads_at_each_build) == {bulk_indexes.SORT_THREADS}
+    assert database.scalar("PRAGMA threads") == 0
+
+
 def test_a_small_load_or_one_outside_a_transaction_keeps_the_indexes(database: Database, place: r.Place) -> None:
     before = index_definitions(database, "gatherings")
     with database.write():

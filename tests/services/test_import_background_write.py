@@ -28,7 +28,7 @@ def small_slow_chunks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Chunks of 4 rows, each write taking 50 ms more; the thread of every INSERT into gatherings is noted."""
     monkeypatch.setattr(importing_figures, "CHUNK_ROWS", 4)
     writing = threading.Event()
-    original = repository.insert_table_rows
+    original = repository.RowsLoad.write
 
     def slow_insert(*args, **kwargs) -> None:
         writing.set()
@@ -38,7 +38,7 @@ def small_slow_chunks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         finally:
             writing.clear()
 
-    monkeypatch.setattr(repository, "insert_table_rows", slow_insert)
+    monkeypatch.setattr(repository.RowsLoad, "write", slow_insert)
 
     def checked(read):
         def read_when_no_write_runs(*args, **kwargs):
@@ -92,7 +92,7 @@ def test_an_error_of_a_chunk_written_behind_refuses_the_file_and_the_helper_is_d
         database: Database, place: r.Place, promoters: list[r.Promoter], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    slowed = repository.insert_table_rows
+    slowed = repository.RowsLoad.write
 
     def fails_on_the_third(*args, **kwargs) -> None:
         calls.append(1)
@@ -100,7 +100,7 @@ def test_an_error_of_a_chunk_written_behind_refuses_the_file_and_the_helper_is_d
             raise OSError("the disk went away")
         slowed(*args, **kwargs)
 
-    monkeypatch.setattr(repository, "insert_table_rows", fails_on_the_third)
+    monkeypatch.setattr(repository.RowsLoad, "write", fails_on_the_third)
     stops = []
     original_stop = BackgroundWrite.stop
     monkeypatch.setattr(BackgroundWrite, "stop", lambda self: (stops.append(self._thread), original_stop(self)))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.public_holidays import holiday_name, is_day_off, is_saturday
 from kaigo_desktop.domain.records import Gathering
+from kaigo_desktop.domain.text import is_digits
 from kaigo_desktop.gui.context import AppContext
 from kaigo_desktop.gui.operations import CollectionOp
 from kaigo_desktop.gui.screens.gathering_month_paste import parse_tsv, paste_plan
@@ -243,7 +244,7 @@ class GatheringMonthGrid(QWidget):
             general = []
             for problem in field_errors(error, then):  # a row's problem names its field 「<position>.<column>」
                 position, dot, name = problem.field.partition(".")
-                if dot and position.isdigit() and int(position) < len(positions):
+                if dot and is_digits(position) and int(position) < len(positions):
                     self._rows[positions[int(position)]].errors.append((COLUMN_OF.get(name, 0), problem.message))
                 else:
                     general.append(problem.message)

@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 
 from kaigo_desktop.domain.fiscal import parse_date
-from kaigo_desktop.domain.text import normalize_cell, parse_count
+from kaigo_desktop.domain.text import is_digits, normalize_cell, parse_count
 from kaigo_desktop.domain.validation import count_units
 from kaigo_desktop.gui.screens.gathering_month_sheet import COLUMNS, COUNT_FIELDS, LABEL_OF
 from kaigo_desktop.gui.widgets.count_and_time_edits import ascii_digits
@@ -37,7 +37,7 @@ def pasted_text(name: str, text: str, year: int, month: int) -> str:
         return "" if count is None else str(count)
     if name == "day":
         digits = ascii_digits(text).removesuffix("日").strip()
-        if digits.isdigit():
+        if is_digits(digits):
             return str(int(digits))
         try:  # a whole date, as the import reads it (2026/5/6, R8.5.6, 令和8年5月6日, an Excel serial)
             day = parse_date(text)

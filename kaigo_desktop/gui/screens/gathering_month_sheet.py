@@ -11,7 +11,7 @@ from datetime import date
 from kaigo_desktop.domain.fiscal import format_wareki
 from kaigo_desktop.domain.public_holidays import weekday_mark
 from kaigo_desktop.domain.records import Gathering
-from kaigo_desktop.domain.text import parse_count
+from kaigo_desktop.domain.text import is_digits, parse_count
 from kaigo_desktop.domain.validation import FieldError, check_attendance, count_units
 from kaigo_desktop.domain.vocab import PROGRAM_LABELS
 from kaigo_desktop.gui.widgets.count_and_time_edits import ascii_digits
@@ -47,7 +47,7 @@ class SheetRow:
         """Day and counts as ints (None when blank), notes as text."""
         values: dict = {"notes": self.texts.get("notes", "").strip()}
         text = ascii_digits(self.texts.get("day", "")).strip()
-        values["day"] = int(text) if text.isdigit() else None
+        values["day"] = int(text) if is_digits(text) else None
         for name in COUNT_FIELDS:
             try:  # the cell editor (CountEdit) lets in only what the domain's parser reads
                 values[name] = parse_count(self.texts.get(name, ""), field_label="", units=count_units(name))
