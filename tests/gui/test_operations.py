@@ -1,6 +1,8 @@
 """CollectionOp: the write runs on the database thread, the GUI is not blocked by a nested loop, and what it
 changed is announced once; a user error goes to the failure handler."""
 
+import pytest
+
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.gui.operations import CollectionOp, QueryOp
 from kaigo_desktop.services.changes import Changes
@@ -124,3 +126,19 @@ def test_a_result_for_a_closed_dialog_is_dropped_but_the_change_is_announced(qtb
     qtbot.waitUntil(lambda: announced != [])
     qtbot.wait(50)
     assert results == [] and announced[0].touches("trust")
+
+
+def test_a_screens_read_failure_is_said_on_its_label_and_a_bug_goes_on_up(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from kaigo_desktop.gui.operations import read_failure_on
+    from kaigo_desktop.storage.errors import StorageError
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    failed = read_failure_on(label)
+    failed(StorageError("データベースファイルが読み取り専用です"))
+    assert label.text() == "読み込めませんでした：データベースファイルが読み取り専用です"
+    with pytest.raises(KeyError):  # not the user's: the application's exception hook shows it as a bug
+        failed(KeyError("place_id"))
+    assert label.text() == "読み込めませんでした：データベースファイルが読み取り専用です"
