@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QProgressDialog, QWidget
 
 from kaigo_desktop.domain.errors import UserFacingError
 from kaigo_desktop.gui.context import AppContext
@@ -149,6 +149,16 @@ def finish(then: Then | None, ok: bool) -> None:
 def is_user_error(error: BaseException) -> bool:
     """Bad input or a problem with the database file: explained to the user. Anything else is a bug."""
     return isinstance(error, UserFacingError)
+
+
+def read_failure_on(label: QLabel) -> Callable[[BaseException], None]:
+    """The failure handler of a screen's read: a problem of the user's (is_user_error) said on `label`
+    (「読み込めませんでした：…」); anything else raised, a bug for the application's exception hook."""
+    def failed(error: BaseException) -> None:
+        if not is_user_error(error):
+            raise error
+        label.setText(f"読み込めませんでした：{error}")
+    return failed
 
 
 # Two operations may hold the same widget (an end date saved, then an assignment added at once): the widget

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then, read_failure_on
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.widgets.column_widths import fit_columns
 from kaigo_desktop.gui.widgets.record_form import RecordForm
 from kaigo_desktop.gui.widgets.side_by_side import SideBySideRow, SideBySideSplitter
-from kaigo_desktop.gui.widgets.record_messages import confirm_delete, is_user_error, show_write_error
+from kaigo_desktop.gui.widgets.record_messages import confirm_delete, show_write_error
 from kaigo_desktop.gui.widgets.rows_table_model import Column, RowsTableModel
 from kaigo_desktop.services import promoters_view
 from kaigo_desktop.services.changes import Changes
@@ -199,7 +199,8 @@ class ListDetailScreen(Screen):
     def load_reference(self) -> None:
         self._reference_stale = False
         job = self.reference_job()
-        self.context.run(lambda db, _ctx: job(db), on_done=self._reference_loaded, on_error=self._load_failed)
+        self.context.run(lambda db, _ctx: job(db), on_done=self._reference_loaded,
+                         on_error=read_failure_on(self.count_label))
 
     def _reference_loaded(self, result: Any) -> None:
         before = self.current_filter()
@@ -212,7 +213,7 @@ class ListDetailScreen(Screen):
         self._list_generation += 1
         generation, job = self._list_generation, self.list_job()
         self.context.run(lambda db, _ctx: job(db), on_done=lambda result: self._list_loaded(generation, result),
-                         on_error=self._load_failed)
+                         on_error=read_failure_on(self.count_label))
 
     def _list_loaded(self, generation: int, result: Any) -> None:
         if generation != self._list_generation:
@@ -228,11 +229,6 @@ class ListDetailScreen(Screen):
         finally:
             self._reselecting = False
         self._update_buttons()
-
-    def _load_failed(self, error: BaseException) -> None:
-        if not is_user_error(error):
-            raise error
-        self.count_label.setText(f"読み込めませんでした：{error}")
 
     def _changes_happened(self, changes: Changes) -> None:
         if changes.touches(*self.reference_tables):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, read_failure_on
 from kaigo_desktop.gui.screens.short_term_case_form import KIND, CaseDialog, who_text
 from kaigo_desktop.gui.screens.short_term_case_list import CaseTable
 from kaigo_desktop.gui.widgets.dialog_parts import button_row, stacked
@@ -82,12 +82,7 @@ class ParticipantCases(QWidget):
                 self._update_buttons()
 
         QueryOp(self, self.context, lambda db, _ctx: short_term_cases.list_cases(db, participant_id=participant_id)) \
-            .success(loaded).failure(self._failed).run_in_background()
-
-    def _failed(self, error: BaseException) -> None:
-        if not is_user_error(error):
-            raise error
-        self.summary_label.setText(f"読み込めませんでした：{error}")
+            .success(loaded).failure(read_failure_on(self.summary_label)).run_in_background()
 
     def _changes_happened(self, changes: Changes) -> None:
         if changes.touches(KIND, "frailty_checks", "places") and self.record is not None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QL
 from kaigo_desktop.domain import roles
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then, is_user_error
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, Then, is_user_error, read_failure_on
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.check_history import CheckHistory
 from kaigo_desktop.gui.screens.checklist_entry import ChecklistEntry
@@ -155,7 +155,7 @@ class ParticipantsScreen(Screen):
     def reload_choices(self) -> None:
         self._stale = False
         self.context.run(lambda db, _ctx: (promoters_view.center_choices(db), promoters_view.place_choices(db)),
-                         on_done=lambda result: self._fill_choices(*result), on_error=self._load_failed)
+                         on_done=lambda result: self._fill_choices(*result), on_error=read_failure_on(self.count_label))
 
     def _fill_choices(self, centers: list, places: list) -> None:
         for combo, choices in ((self.center_filter, centers), (self.place_filter, places)):
@@ -197,12 +197,7 @@ class ParticipantsScreen(Screen):
                 then()
 
         QueryOp(self, self.context, lambda db, _ctx: participants_view.participant_list(db, chosen, today=today)) \
-            .success(loaded).failure(self._load_failed).run_in_background()
-
-    def _load_failed(self, error: BaseException) -> None:
-        if not is_user_error(error):
-            raise error
-        self.count_label.setText(f"読み込めませんでした：{error}")
+            .success(loaded).failure(read_failure_on(self.count_label)).run_in_background()
 
     def _changes_happened(self, changes: Changes) -> None:
         if changes.touches(*SHOWN_KINDS):
@@ -238,7 +233,7 @@ class ParticipantsScreen(Screen):
                 then()
 
         QueryOp(self, self.context, lambda db, _ctx: participants.show_participant(db, participant_id)) \
-            .success(shown).failure(self._load_failed).run_in_background()
+            .success(shown).failure(read_failure_on(self.count_label)).run_in_background()
 
     def _check_saved(self, participant_id: str) -> None:
         self.show_participant(participant_id, then=lambda: self.tabs.setCurrentWidget(self.history))

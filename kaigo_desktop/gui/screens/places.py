@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error, read_failure_on
 from kaigo_desktop.gui.screens.base import Screen, Then
 from kaigo_desktop.gui.screens.place_filter_bar import PlaceFilterBar
 from kaigo_desktop.gui.screens.place_form import PlaceForm
@@ -109,7 +109,8 @@ class PlacesScreen(Screen):
 
     def activate(self) -> None:
         if self._choices is None:
-            self.context.run(lambda db, _ctx: pv.place_choices(db), self._apply_choices, self._read_failed)
+            self.context.run(lambda db, _ctx: pv.place_choices(db), self._apply_choices,
+                             read_failure_on(self.count_label))
         else:
             self.refresh()
 
@@ -137,7 +138,7 @@ class PlacesScreen(Screen):
         def job(db, _ctx) -> list[pv.PlaceListRow] | None:
             return None if generation != self._list_generation else pv.find_places(db, query)
 
-        self.context.run(job, lambda rows: self._show_rows(generation, query, rows), self._read_failed)
+        self.context.run(job, lambda rows: self._show_rows(generation, query, rows), read_failure_on(self.count_label))
 
     def _show_rows(self, generation: int, query: pv.PlaceQuery, rows: list[pv.PlaceListRow] | None) -> None:
         if rows is None or generation != self._list_generation:
@@ -154,11 +155,6 @@ class PlacesScreen(Screen):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self._update_buttons()
         self.list_did_refresh.emit()
-
-    def _read_failed(self, error: BaseException) -> None:
-        if not is_user_error(error):
-            raise error
-        self.count_label.setText(f"読み込めませんでした：{error}")
 
     def _filters_changed(self) -> None:
         trash = self.filter_bar.showing_trash()
@@ -245,7 +241,7 @@ class PlacesScreen(Screen):
             self._select_form_place()  # a list refreshed meanwhile may have selected another row
             self.detail_did_load.emit(place_id)
 
-        self.context.run(lambda db, _ctx: _detail_and_refusal(db, place_id), show, self._read_failed)
+        self.context.run(lambda db, _ctx: _detail_and_refusal(db, place_id), show, read_failure_on(self.count_label))
 
     def _show_nothing(self) -> None:
         if self._trash_shown:

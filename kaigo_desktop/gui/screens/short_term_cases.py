@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidg
 from kaigo_desktop.domain import ui_words as words
 from kaigo_desktop.domain.fiscal import fiscal_year_of, format_fiscal_year
 from kaigo_desktop.gui.context import AppContext
-from kaigo_desktop.gui.operations import CollectionOp, QueryOp, is_user_error
+from kaigo_desktop.gui.operations import CollectionOp, QueryOp, read_failure_on
 from kaigo_desktop.gui.screens.base import Screen
 from kaigo_desktop.gui.screens.participant_cases import OPEN, may_write
 from kaigo_desktop.gui.screens.short_term_case_form import KIND, CaseDialog
@@ -83,7 +83,7 @@ class ShortTermCasesScreen(Screen):
         today = self.today()
         self.context.run(lambda db, _ctx: (masters_view.fiscal_year_choices(db, today),
                                            promoters_view.center_choices(db)),
-                         on_done=lambda found: self._fill_choices(*found), on_error=self._failed)
+                         on_done=lambda found: self._fill_choices(*found), on_error=read_failure_on(self.count_label))
 
     def _fill_choices(self, years: list[int], centers: list) -> None:
         first_time = self.fiscal_year_filter.count() == 1
@@ -128,13 +128,8 @@ class ShortTermCasesScreen(Screen):
                 then()
 
         QueryOp(self, self.context, lambda db, _ctx: short_term_cases.list_cases(
-            db, center_id=center_id, fiscal_year=fiscal_year)).success(loaded).failure(self._failed) \
-            .run_in_background()
-
-    def _failed(self, error: BaseException) -> None:
-        if not is_user_error(error):
-            raise error
-        self.count_label.setText(f"読み込めませんでした：{error}")
+            db, center_id=center_id, fiscal_year=fiscal_year)).success(loaded) \
+            .failure(read_failure_on(self.count_label)).run_in_background()
 
     def _changes_happened(self, changes: Changes) -> None:
         if changes.touches(*SHOWN_KINDS):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kaigo_desktop.domain import ui_words as words
-from kaigo_desktop.domain.validation import ValidationFailed
-from kaigo_desktop.storage.errors import StorageError
+from kaigo_desktop.gui.operations import is_user_error
 
 
 def confirm_delete(parent: QWidget, what: str, *, detail: str = "") -> bool:
@@ -16,12 +15,6 @@ def confirm_delete(parent: QWidget, what: str, *, detail: str = "") -> bool:
         parent, words.MOVE_TO_TRASH, words.trash_question(what) + (f"\n\n{detail}" if detail else ""),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
-
-
-def is_user_error(error: BaseException) -> bool:
-    """Bad input or a problem with the database file: explained to the user. Anything else is a bug and
-    goes to the application's exception hook."""
-    return isinstance(error, (ValidationFailed, StorageError))
 
 
 def show_write_error(parent: QWidget, title: str, error: BaseException) -> None:
