@@ -57,6 +57,19 @@ def stored_after(db: Database, rowid: int) -> list[tuple]:
                                            (rowid,))]
 
 
+def imported_both_ways(database: Database, path: Path, monkeypatch: pytest.MonkeyPatch
+                       ) -> tuple[ImportResult, list[tuple], ImportResult, int]:
+    """The file imported by the row path alone, then again with the bulk reader: (row path's result, the rows it
+    stored, the bulk import's result, the last rowid before the bulk import)."""
+    with monkeypatch.context() as patched:
+        row_path_only(patched)
+        start = import_lookups.last_gathering_rowid(database)
+        by_rows = run(database, path)
+        through_rows = stored_after(database, start)
+    start = import_lookups.last_gathering_rowid(database)
+    return by_rows, through_rows, run(database, path), start
+
+
 def varied_rows(sakura: r.Place, kaede: r.Place, promoter: r.Promoter) -> list[str]:
     return [
         HEADER,
@@ -73,13 +86,7 @@ def test_the_bulk_reader_stores_the_same_rows_as_the_row_path(
         database: Database, places: tuple[r.Place, r.Place], promoter: r.Promoter, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, varied_rows(*places, promoter))
-    with monkeypatch.context() as patched:
-        row_path_only(patched)
-        start = import_lookups.last_gathering_rowid(database)
-        by_rows = run(database, path)
-        through_rows = stored_after(database, start)
-    start = import_lookups.last_gathering_rowid(database)
-    bulk = run(database, path)
+    by_rows, through_rows, bulk, start = imported_both_ways(database, path, monkeypatch)
     assert by_rows.ok and bulk.ok and by_rows.added == bulk.added == 5 and by_rows.rows == bulk.rows == 5
     assert stored_after(database, start) == through_rows
     motor_and_oral = programs_to_mask(tuple(code for code, label in PROGRAM_LABELS.items()
@@ -201,13 +208,7 @@ def test_a_workbooks_typed_cells_read_straight_give_what_the_row_path_gives(
     for line in sorted(faulty, reverse=True):
         sheet.delete_rows(line)
     workbook.save(path)
-    with monkeypatch.context() as patched:
-        row_path_only(patched)
-        start = import_lookups.last_gathering_rowid(database)
-        by_rows = run(database, path)
-        through_rows = stored_after(database, start)
-    start = import_lookups.last_gathering_rowid(database)
-    bulk = run(database, path)
+    by_rows, through_rows, bulk, start = imported_both_ways(database, path, monkeypatch)
     assert by_rows.ok and bulk.ok and bulk.added == by_rows.added == len(keep)
     assert stored_after(database, start) == through_rows
     assert [row[1] for row in through_rows] == ["2024-05-01", "2024-05-02", "2024-06-03", "2024-04-01"]
