@@ -11,7 +11,7 @@ from typing import Any
 
 from kaigo_desktop.domain.audit import (DIGEST_CHARS, ENTRY_FIELDS, SEAL_FIELDS, ChainBreak, RunningHash, chain,
                                         seal_header)
-from kaigo_desktop.storage import audit_triggers
+from kaigo_desktop.storage import audit_triggers, many_rows
 
 # An entry's canonical text (domain/audit.RunningHash): its fields in ENTRY_FIELDS order joined by U+001F; the
 # fields a person's text reaches are SQL literals (%Q: as quote() writes them, so no U+001F of theirs can move a
@@ -244,38 +244,26 @@ _RECEIVED_INSERT = ("INSERT OR IGNORE INTO audit_received (origin_db, origin_seq
                     " record_id, changes, detail, received_at) VALUES ")
 _RECEIVED_FIELDS = 9  # of an entry as a bundle carries it
 _RECEIVED_WIDTH = _RECEIVED_FIELDS + 2  # with its origin and when it was received
-_RECEIVED_PER_STATEMENT = 32_000 // _RECEIVED_WIDTH  # host parameters in one statement (SQLite's limit: 32,766)
 
 
 def received_values(origin_db: str, rows: Iterable[Sequence[Any]], received_at: str) -> list[tuple[int, list[Any]]]:
     """Entries of another database, for keep_received: rows (seq, at, user_name, pc, action, table_name,
     record_id, changes, detail) — positional, as a bundle carries them (a million of them: no dict per
-    entry). Their values are put together here, many entries per statement, on the caller's thread, so the
-    thread that writes them spends its time in SQLite (which lets go of the GIL), not in Python: a bundle's
-    entries are written on a helper thread while the next ones are read (services/exchange)."""
-    statements: list[tuple[int, list[Any]]] = []
-    values: list[Any] = []
-    count = 0
-    for row in rows:
+    entry). Their values are put together here, many entries per statement (many_rows), on the caller's thread,
+    so the thread that writes them spends its time in SQLite (which lets go of the GIL), not in Python: a
+    bundle's entries are written on a helper thread while the next ones are read (services/exchange)."""
+    def under_origin(row: Sequence[Any]) -> tuple[Any, ...]:
         if len(row) != _RECEIVED_FIELDS:  # bundle_format checked it; a shifted field would go unnoticed
             raise ValueError(f"an audit entry has {_RECEIVED_FIELDS} fields, not {len(row)}")
-        values.append(origin_db)
-        values += row
-        values.append(received_at)
-        count += 1
-        if count == _RECEIVED_PER_STATEMENT:
-            statements.append((count, values))
-            values, count = [], 0
-    if count:
-        statements.append((count, values))
-    return statements
+        return (origin_db, *row, received_at)
+
+    return many_rows.statements(map(under_origin, rows), _RECEIVED_WIDTH)
 
 
 def keep_received(conn: sqlite3.Connection, statements: Iterable[tuple[int, list[Any]]]) -> int:
     """Store the entries of received_values as they came, under their origin; one already kept is skipped.
     How many were new."""
     before = conn.total_changes
-    one = "(" + ", ".join("?" * _RECEIVED_WIDTH) + ")"
     for count, values in statements:
-        conn.execute(_RECEIVED_INSERT + ", ".join([one] * count), values)
+        conn.execute(_RECEIVED_INSERT + many_rows.values_sql(_RECEIVED_WIDTH, count), values)
     return conn.total_changes - before

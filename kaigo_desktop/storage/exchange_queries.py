@@ -3,14 +3,13 @@ destinations, sources, received bundles, pending rows and conflicts."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import operator
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from kaigo_desktop.storage.repository import MAX_PARAMETERS
+from kaigo_desktop.storage import many_rows
 
 # How each user table reaches a municipality (for `--municipality`).
 _MUNICIPALITY_FILTER = {
@@ -111,16 +110,8 @@ class Staged(NamedTuple):
 
 def received_values(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> Staged:
     """The values of `columns` of `rows` (each holding every one of them), for insert_received."""
-    per_statement = max(1, MAX_PARAMETERS // len(columns))
     get = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    return Staged(tuple(columns), [(len(part), list(itertools.chain.from_iterable(map(get, part))))
-                                   for start in range(0, len(rows), per_statement)
-                                   for part in (rows[start:start + per_statement],)])
-
-
-def _many_rows_sql(head: str, width: int, rows: int) -> str:
-    one = "(" + ", ".join("?" * width) + ")"
-    return head + ", ".join([one] * rows)
+    return Staged(tuple(columns), many_rows.statements(map(get, rows), len(columns)))
 
 
 def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change_seq: int) -> None:
@@ -139,7 +130,7 @@ def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change
     head, full_sql, full_rows = f"INSERT INTO temp.{_STAGING} VALUES ", "", 0
     for rows, values in staged.statements:
         if rows != full_rows:
-            full_sql, full_rows = _many_rows_sql(head, len(columns), rows), rows
+            full_sql, full_rows = head + many_rows.values_sql(len(columns), rows), rows
         conn.execute(full_sql, values)
     conn.execute(f"INSERT INTO {table} ({names}, change_seq) SELECT {names}, {int(change_seq)}"
                  f" FROM temp.{_STAGING} ORDER BY rowid")

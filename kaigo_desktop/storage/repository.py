@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from kaigo_desktop.storage import audit_log, period_queries, sqlite_errors
+from kaigo_desktop.storage import audit_log, many_rows, period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import ConstraintError, RecordNotFoundError
 from kaigo_desktop.storage.ids import natural_id, new_id, new_ids
@@ -63,9 +63,6 @@ def insert_sql(table: str, columns: Iterable[str], *, upsert: bool = False) -> s
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
            f"VALUES ({', '.join(':' + c for c in columns)})")
     return sql + (_upsert_clause(columns) if upsert else "")
-
-
-MAX_PARAMETERS = 32_000  # host parameters in one statement (SQLite's limit: 32,766)
 
 
 def insert(db: Database, record: T) -> T:
@@ -125,9 +122,8 @@ def insert_table_rows(db: Database, spec: TableSpec, columns: Sequence[str], row
 
 
 class RowsLoad:
-    """Rows of one table in table form (the values of `columns`) inserted many per statement — a table with
-    triggers (the period locks) makes SQLite keep a statement journal for each statement, so one statement per
-    row doubled a bulk import's time — with the write's stamps, an id made for each row that has none, and
+    """Rows of one table in table form (the values of `columns`) inserted many per statement (many_rows) with
+    the write's stamps, an id made for each row that has none, and
     their audit entries made in bulk (audit_log.inserts_logged_in_bulk).
 
     Made inside db.write(). The statements' values are put together by `add` on the caller's thread; `take`
@@ -148,13 +144,13 @@ class RowsLoad:
         row_columns = given if self._id_at is not None else [*given, "id"]
         # The stamps are the same for every row: bound once per statement, ahead of the rows (the SELECT's
         # parameters come first in the text), so a million rows bind a quarter fewer values.
-        self._one = "(" + ", ".join("?" * len(row_columns)) + ")"
         self._head = (f"INSERT INTO {spec.table} ({', '.join([*row_columns, *stamps])})"
                       f" SELECT {', '.join(f'column{n}' for n in range(1, len(row_columns) + 1))},"
                       f" {', '.join('?' * len(stamps))} FROM (VALUES ")
         # WHERE true: an upsert after INSERT … SELECT needs it, or SQLite reads ON as the join's
         self._tail = ") WHERE true" + (_upsert_clause([*row_columns, *stamps]) if upsert else "")
-        self.per_statement = max(1, (MAX_PARAMETERS - len(stamps)) // len(row_columns))
+        self._width = len(row_columns)
+        self.per_statement = many_rows.rows_per_statement(self._width, fixed=len(stamps))
         self._full_statement = self._sql(self.per_statement)
         self._done: list[tuple[int, list[Any]]] = []  # (rows, values) of each statement complete
         self._values: list[Any] = []
@@ -162,7 +158,7 @@ class RowsLoad:
         self.pending = 0  # rows added and not yet taken
 
     def _sql(self, rows: int) -> str:
-        return self._head + ", ".join([self._one] * rows) + self._tail
+        return self._head + many_rows.values_sql(self._width, rows) + self._tail
 
     def add(self, row: Sequence[Any]) -> None:
         """One row's values (in `columns` order)."""

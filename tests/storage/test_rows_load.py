@@ -12,7 +12,7 @@ import pytest
 
 from kaigo_desktop.domain import records as r
 from kaigo_desktop.services import records
-from kaigo_desktop.storage import repository
+from kaigo_desktop.storage import many_rows, repository
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.errors import ConstraintError
 from kaigo_desktop.storage.ids import is_uuid
@@ -34,7 +34,7 @@ def gathering_rows(place: r.Place, count: int) -> list[tuple]:
 
 def test_rows_spread_over_statements_and_takes_arrive_once_each_with_new_ids_stamps_and_entries(
         db: Database, place: r.Place, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repository, "MAX_PARAMETERS", 6 + 10 * 5)  # 6 stamps, 5 columns a row: 10 rows
+    monkeypatch.setattr(many_rows, "MAX_PARAMETERS", 6 + 10 * 5)  # 6 stamps, 5 columns a row: 10 rows
     rows = gathering_rows(place, 57)
     with db.write() as stamp:
         load = repository.RowsLoad(db, spec_for(r.Gathering), COLUMNS)
