@@ -1,31 +1,17 @@
-"""List queries for the big tables: filter and sort in SQL, pages by keyset (never a deep OFFSET), or the
-whole ordered id list for a table model that fetches rows on demand."""
+"""The filters of the gatherings and places lists in SQL, and the places list. The gatherings list itself
+(its keys in the order of the column it is sorted by, its rows by key) is gathering_queries'."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from kaigo_desktop.storage.database import Database
 
-# Sort keys the caller may ask for → SQL expression. The id is always the final tie-breaker.
-GATHERING_SORTS = {
-    "held_on": "g.held_on",
-    "attendance_total": "g.attendance_total",
-    "updated_at": "g.updated_at",
-}
+# Sort keys of the places list → SQL expression. The id is always the final tie-breaker.
 PLACE_SORTS = {"kana": "p.kana", "name": "p.name", "start_date": "p.start_date", "updated_at": "p.updated_at"}
-
-GATHERING_COLUMNS = (
-    "g.id, g.place_id, p.name AS place_name, p.municipality_code, g.held_on, g.start_time, g.end_time,"
-    " g.programs, g.attendance_total, g.male, g.female, g.age_under_65, g.age_65_74, g.age_75_plus,"
-    " g.new_participants, g.professionals, g.promoter_id, g.notes, g.updated_at, g.updated_by, g.deleted_at"
-)
-
 
 @dataclass(frozen=True)
 class GatheringFilter:
@@ -82,45 +68,6 @@ def _order(sorts: dict[str, str], key: str, descending: bool, alias: str) -> tup
     return sorts[key], f"{sorts[key]} {direction}, {alias}.id {direction}"
 
 
-def gathering_page(
-    db: Database,
-    flt: GatheringFilter,
-    *,
-    order_by: str = "held_on",
-    descending: bool = False,
-    after: tuple[Any, str] | None = None,
-    limit: int = 200,
-) -> list[sqlite3.Row]:
-    """Rows after the keyset `after` = (sort value, id) of the previous page's last row."""
-    where, params = gathering_where(flt)
-    expression, order = _order(GATHERING_SORTS, order_by, descending, "g")
-    if after is not None:
-        where += f" AND ({expression}, g.id) {'<' if descending else '>'} (?, ?)"
-        params += list(after)
-    return db.query(
-        f"SELECT {GATHERING_COLUMNS} FROM gatherings g JOIN places p ON p.id = g.place_id"
-        f" WHERE {where} ORDER BY {order} LIMIT ?", [*params, limit])
-
-
-def gathering_ids(db: Database, flt: GatheringFilter, *, order_by: str = "held_on",
-                  descending: bool = False) -> list[str]:
-    where, params = gathering_where(flt)
-    _, order = _order(GATHERING_SORTS, order_by, descending, "g")
-    return [row[0] for row in db.conn.execute(
-        f"SELECT g.id FROM gatherings g WHERE {where} ORDER BY {order}", params)]
-
-
-def gatherings_by_ids(db: Database, ids: Sequence[str]) -> list[sqlite3.Row]:
-    """Rows for the given ids, in the given order (ids missing from the table are skipped)."""
-    if not ids:
-        return []
-    rows = db.query(
-        f"SELECT {GATHERING_COLUMNS} FROM gatherings g JOIN places p ON p.id = g.place_id"
-        f" WHERE g.id IN (SELECT value FROM json_each(?))", [_json_list(ids)])
-    by_id = {row["id"]: row for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 def count_gatherings(db: Database, flt: GatheringFilter) -> int:
     where, params = gathering_where(flt)
     return db.scalar(f"SELECT COUNT(*) FROM gatherings g WHERE {where}", params)
@@ -159,5 +106,3 @@ def place_rows(db: Database, flt: PlaceFilter, *, order_by: str = "kana", descen
     return db.query(sql, params)
 
 
-def _json_list(values: Sequence[str]) -> str:
-    return json.dumps(list(values))

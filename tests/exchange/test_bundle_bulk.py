@@ -42,7 +42,7 @@ def test_the_indexes_are_set_aside_while_a_large_table_loads_and_back_exactly_af
     assert kept < len(before)
     assert min(during) == kept, "only the primary key and the indexes a load appends to stay while it loads"
     assert _indexes(b) == before
-    counted = b.scalar("SELECT COUNT(*) FROM gatherings INDEXED BY gatherings_live_date"
+    counted = b.scalar("SELECT COUNT(*) FROM gatherings INDEXED BY gatherings_list_date"
                        " WHERE held_on >= '2000-01-01' AND deleted_at IS NULL")
     assert counted == GATHERINGS == b.scalar("SELECT COUNT(*) FROM gatherings")
     assert b.scalar("PRAGMA integrity_check") == "ok"

@@ -26,7 +26,7 @@ def index_definitions(db: Database, table: str) -> list[tuple[str, str | None]]:
 
 def live_gatherings_by_index(db: Database) -> int:
     """Counted through the date index alone (the planner is told which), so a missing or stale index shows."""
-    return db.scalar("SELECT COUNT(*) FROM gatherings INDEXED BY gatherings_live_date"
+    return db.scalar("SELECT COUNT(*) FROM gatherings INDEXED BY gatherings_list_date"
                      " WHERE held_on >= '2000-01-01' AND deleted_at IS NULL")
 
 
