@@ -11,7 +11,7 @@ from kaigo_desktop.storage import migrations
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.gathering_queries import ordered_keys_sql
 from kaigo_desktop.storage.listing import GatheringFilter
-from tests.storage.test_migrations import PLACE_ID, _database_at_version
+from tests.storage.test_migrations import PLACE_ID, database_before
 
 KEPT = {"gatherings_stats", "gatherings_place_stats", "gatherings_list_date", "gatherings_list_attendance",
         "gatherings_list_updated", "gatherings_promoter", "gatherings_trash", "gatherings_change_seq"}
@@ -23,9 +23,8 @@ def _gathering_indexes(db: Database) -> set[str]:
 
 
 def test_upgrade_keeps_the_records_and_drops_only_the_unused_date_index(tmp_path: Path) -> None:
-    ours = next(m.version for m in migrations.available_migrations() if m.name == "drop_gatherings_live_date")
     path = tmp_path / "before.sqlite3"
-    _database_at_version(path, ours - 1)
+    ours = database_before("drop_gatherings_live_date", path)
     with Database.open(path, user="更新者") as db:
         assert db.schema_version() == migrations.latest_version() >= ours
         assert db.scalar("SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (PLACE_ID,)) == 20

@@ -9,16 +9,15 @@ from pathlib import Path
 from kaigo_desktop.services import gatherings_view as gv
 from kaigo_desktop.storage import migrations
 from kaigo_desktop.storage.database import Database
-from tests.storage.test_migrations import PLACE_ID, _database_at_version
+from tests.storage.test_migrations import PLACE_ID, database_before
 
 LIST_INDEXES = {"gatherings_list_date", "gatherings_list_attendance", "gatherings_list_updated",
                 "places_list_kana", "places_list_municipality"}
 
 
 def test_upgrade_keeps_the_records_and_adds_the_list_indexes(tmp_path: Path) -> None:
-    ours = next(m.version for m in migrations.available_migrations() if m.name == "list_sort_indexes")
     path = tmp_path / "before.sqlite3"
-    _database_at_version(path, ours - 1)
+    ours = database_before("list_sort_indexes", path)
     with Database.open(path, user="更新者") as db:
         assert db.schema_version() == migrations.latest_version() >= ours
         assert db.scalar("SELECT COUNT(*) FROM gatherings WHERE place_id = ?", (PLACE_ID,)) == 20

@@ -14,13 +14,13 @@ from kaigo_desktop.domain.records import Center
 from kaigo_desktop.services import participants, records
 from kaigo_desktop.storage import migrations
 from kaigo_desktop.storage.database import Database
-from tests.storage.test_migrations import _database_at_version
+from tests.storage.test_migrations import _database_at_version, version_of
 
 STAMP = "'2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 'x', 'db', NULL, 1"
 
 
 def _participants_version() -> int:
-    return next(m.version for m in migrations.available_migrations() if m.name == "participants")
+    return version_of("participants")
 
 
 @pytest.fixture

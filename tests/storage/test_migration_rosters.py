@@ -15,13 +15,13 @@ from kaigo_desktop.domain.records import Center, Members
 from kaigo_desktop.services import participants, records, rosters, stats
 from kaigo_desktop.storage import migrations
 from kaigo_desktop.storage.database import Database
-from tests.storage.test_migrations import PLACE_ID, _database_at_version
+from tests.storage.test_migrations import PLACE_ID, _database_at_version, version_of
 
 TODAY = date(2025, 6, 1)
 
 
 def _rosters_version() -> int:
-    return next(m.version for m in migrations.available_migrations() if m.name == "gathering_rosters")
+    return version_of("gathering_rosters")
 
 
 @pytest.fixture

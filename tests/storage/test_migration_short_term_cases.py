@@ -14,7 +14,7 @@ from kaigo_desktop.domain import short_term_cases as stc
 from kaigo_desktop.services import short_term_cases
 from kaigo_desktop.storage import migrations
 from kaigo_desktop.storage.database import Database
-from tests.storage.test_migrations import STAMP, _database_at_version
+from tests.storage.test_migrations import STAMP, _database_at_version, version_of
 
 CENTER = "01900000-0000-7000-8000-00000000c001"
 PERSON = "01900000-0000-7000-8000-00000000a001"
@@ -23,7 +23,7 @@ CASE = "01900000-0000-7000-8000-00000000e001"
 
 
 def _cases_version() -> int:
-    return next(m.version for m in migrations.available_migrations() if m.name == "short_term_cases")
+    return version_of("short_term_cases")
 
 
 @pytest.fixture

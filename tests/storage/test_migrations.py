@@ -34,6 +34,18 @@ def _database_at_version(path: Path, version: int) -> None:
     conn.close()
 
 
+def version_of(name: str) -> int:
+    """The number of the migration called `name` (found by name: renumbering on merge changes nothing)."""
+    return next(m.version for m in migrations.available_migrations() if m.name == name)
+
+
+def database_before(name: str, path: Path) -> int:
+    """A database holding data at the schema just before the migration `name`, at `path`; its number."""
+    ours = version_of(name)
+    _database_at_version(path, ours - 1)
+    return ours
+
+
 def test_upgrade_keeps_every_record_and_backs_up_the_old_file_first(tmp_path: Path) -> None:
     old_version = 2
     assert migrations.latest_version() > old_version
