@@ -46,6 +46,7 @@ class Rows(NamedTuple):
     table: str
     first: int  # the index of rows[0] in the table's rows
     rows: list[list[Any]]
+    by_column: list[tuple[Any, ...]]  # the same values column by column (bundle_format.check_rows)
 
 
 class AuditEntries(NamedTuple):
@@ -307,8 +308,7 @@ def _tables(source: _Source) -> Iterator[Columns | Rows]:
                 if columns is None:
                     raise bf.refusal(bf.CONTENT, f"列（columns）が行（rows）より前にありません（場所: $.tables.{table}）")
                 for first, rows in _batches(source, _ROWS, f"{where}.rows"):
-                    bf.check_rows(table, columns, rows, first)
-                    yield Rows(table, first, rows)
+                    yield Rows(table, first, rows, bf.check_rows(table, columns, rows, first))
                 rows_read = True
             else:
                 source.value(keep=False)

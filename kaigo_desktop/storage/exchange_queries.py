@@ -4,7 +4,6 @@ destinations, sources, received bundles, pending rows and conflicts."""
 from __future__ import annotations
 
 import json
-import operator
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -108,10 +107,9 @@ class Staged(NamedTuple):
     statements: list[tuple[int, list[Any]]]  # (rows, their values one after the other)
 
 
-def received_values(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> Staged:
-    """The values of `columns` of `rows` (each holding every one of them), for insert_received."""
-    get = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    return Staged(tuple(columns), many_rows.statements(map(get, rows), len(columns)))
+def received_values(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Staged:
+    """The rows (each the values of `columns`, in that order) for insert_received."""
+    return Staged(tuple(columns), many_rows.statements(rows, len(columns)))
 
 
 def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change_seq: int) -> None:
