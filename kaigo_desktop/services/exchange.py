@@ -470,8 +470,10 @@ def _opened(path: Path | str, schema_version: int, passphrase: str | None) -> It
             bundle_format.check_versions(members.header, schema_version)
             header = bundle_format.header_dict(members.header)
             digest = hashlib.sha256()
-            for chunk in members.content_chunks():
-                digest.update(chunk)
+            # unpacked on a helper thread while the chunk before is hashed here (zlib and hashlib let go of the GIL)
+            with closing(read_ahead(members.content_chunks(), name="kaigo-bundle-check")) as chunks:
+                for chunk in chunks:
+                    digest.update(chunk)
             public_key = bundle_signing.verify_digest(members.signature, members.header, digest.digest())
         except bundle_crypto.PassphraseError as error:
             raise PassphraseError(str(error)) from error
