@@ -66,6 +66,7 @@ from kaigo_desktop.services import (
 from kaigo_desktop.services.background_write import BackgroundWrite, quick_hand_over
 from kaigo_desktop.services.incoming_rows import DictRows, ListRows
 from kaigo_desktop.services.bundle_signing import Signer
+from kaigo_desktop.services.gc_pause import collector_paused
 from kaigo_desktop.services.read_ahead import read_ahead
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors
@@ -555,7 +556,7 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
     _CHUNK at a time, so memory does not grow with the bundle (benchmarks/scale_bundles.py)."""
     rights.require(db, roles.EXCHANGE)
     with _trusted(path, db.schema_version(), passphrase,
-                  trust=lambda signer: bundle_signing.require_trusted(db, signer)) as bundle:
+                  trust=lambda signer: bundle_signing.require_trusted(db, signer)) as bundle, collector_paused():
         try:
             return _import(db, bundle, Path(path), dry_run, progress)
         except bundle_format.FormatError as error:  # a row found wrong after others were applied: all undone

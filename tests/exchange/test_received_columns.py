@@ -139,3 +139,35 @@ def test_incoming_rows_as_lists_and_as_dicts() -> None:
     assert [(batch.columns, batch.rows) for batch in dicts.batches({1})] == [(("id", "x"), [("a", 1), ("c", 2)])]
     assert [(batch.columns, batch.rows) for batch in dicts.batches(set())] == [
         (("id", "x"), [("a", 1), ("c", 2)]), (("id",), [("b",)])]
+
+
+def test_the_collector_is_off_while_a_bundle_is_merged_and_on_again_after(pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
+    import gc
+
+    monkeypatch.setattr(bundle_format, "_CHUNK", 512)
+    monkeypatch.setattr(bundle_content, "_BATCH_BYTES", 700)
+    monkeypatch.setattr(ex, "_CHUNK", 5)
+    a, b, _ = pcs
+    path = _many_gatherings(a, tmp_path)
+    seen = []
+    check = received_rows.problems_of_received
+    monkeypatch.setattr(received_rows, "problems_of_received", lambda *args: (seen.append(gc.isenabled()),
+                                                                              check(*args))[1])
+    assert gc.isenabled()
+    assert ex.import_bundle(b, path).added == GATHERINGS + 1
+    assert seen and not any(seen) and gc.isenabled()
+    bad = rewrite_bundle(a, path, tmp_path / "bad.kaigo",
+                         lambda h, c: c["tables"]["gatherings"]["rows"][-1].__setitem__(1, {"x": 1}))
+    try:
+        ex.import_bundle(b, bad)
+    except ex.BundleError:
+        pass
+    else:
+        raise AssertionError("a row of a wrong shape refuses the bundle")
+    assert gc.isenabled()  # on again after a refusal too
+    gc.disable()
+    try:
+        ex.import_bundle(b, path)  # already imported: nothing to do
+        assert not gc.isenabled()  # left off when it was off before
+    finally:
+        gc.enable()
