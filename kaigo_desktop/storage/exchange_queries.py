@@ -96,7 +96,7 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-_STAGING = "exchange_staging"  # a temporary table: the connection's own, gone with it
+_STAGING = "exchange_staging"  # temporary tables (one per width): the connection's own, gone with it
 
 
 class Staged(NamedTuple):
@@ -121,23 +121,35 @@ def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change
     two write() calls per page per row, 7.5 million for a million-row bundle); one statement journals each page
     once. Its bases come from the same staged rows in a second one (no tuple per row in Python)."""
     columns = staged.columns
-    names = ", ".join(columns)
-    conn.execute(f"DROP TABLE IF EXISTS temp.{_STAGING}")
-    # columns without a type: the values stay as they came, and the STRICT table judges them as it would
-    conn.execute(f"CREATE TEMP TABLE {_STAGING} ({names})")
-    head, full_sql, full_rows = f"INSERT INTO temp.{_STAGING} VALUES ", "", 0
+    staging = _staging_table(conn, len(columns))
+    stored = ", ".join(f"c{index}" for index in range(len(columns)))
+    id_, at, origin = (f"c{columns.index(name)}" for name in ("id", "updated_at", "origin_db"))
+    head, full_sql, full_rows = f"INSERT INTO {staging} VALUES ", "", 0
     for rows, values in staged.statements:
         if rows != full_rows:
             full_sql, full_rows = head + many_rows.values_sql(len(columns), rows), rows
         conn.execute(full_sql, values)
-    conn.execute(f"INSERT INTO {table} ({names}, change_seq) SELECT {names}, {int(change_seq)}"
-                 f" FROM temp.{_STAGING} ORDER BY rowid")
+    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}, change_seq) SELECT {stored}, {int(change_seq)}"
+                 f" FROM {staging} ORDER BY rowid")
     conn.execute("INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors, same_as)"
-                 f" SELECT ?, id, updated_at, origin_db, '[]', '[]' FROM temp.{_STAGING} WHERE true"
+                 f" SELECT ?, {id_}, {at}, {origin}, '[]', '[]' FROM {staging} WHERE true"
                  " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
                  " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
                  (table,))
-    conn.execute(f"DROP TABLE temp.{_STAGING}")
+    conn.execute(f"DELETE FROM {staging}")
+
+
+def _staging_table(conn: sqlite3.Connection, width: int) -> str:
+    """The connection's temporary table of `width` columns (c0, c1 …) for insert_received, empty. Kept from one
+    call to the next, emptied rather than dropped: a table made or dropped changes the schema, and every
+    statement prepared on the connection (the staging INSERT of 1,600 rows, 32,000 parameters, among them)
+    was prepared again for each chunk. Its columns have no type: the values stay as they came, and the STRICT
+    table judges them as it would."""
+    name = f"temp.{_STAGING}_{int(width)}"
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING}_{int(width)}"
+                 f" ({', '.join(f'c{index}' for index in range(width))})")
+    conn.execute(f"DELETE FROM {name}")  # what a write stopped midway left (its savepoint undone otherwise)
+    return name
 
 
 def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
