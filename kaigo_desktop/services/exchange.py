@@ -891,7 +891,8 @@ def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list
     staged = []
     for batch in batches:
         names = [c for c in local_cols if c in batch.columns]
-        staged.append((batch, q.received_values(names, batch.values_of(names))))
+        same = batch.same_in_every_row(names)  # the sender's id, no deletion, … bound once
+        staged.append((batch, q.received_values(names, batch.values_of([c for c in names if c not in same]), same)))
     refused: list[bool] = []  # of each batch: whether a constraint refused it (then it left nothing)
 
     def insert() -> None:

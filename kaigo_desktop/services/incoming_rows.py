@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 ANCESTORS = "_ancestors"  # as services.exchange.ANCESTORS
+_SAME_KINDS = (str, int, type(None))  # not float: 0.0 and -0.0 are equal, and stored apart
 
 
 class ListRows:
@@ -65,6 +66,24 @@ class ListRows:
             at = self._positions[names[0]]
             return ((row[at],) for row in self.rows)
         return map(operator.itemgetter(*[self._positions[name] for name in names]), self.rows)
+
+    def same_in_every_row(self, names: Sequence[str]) -> dict[str, Any]:
+        """The columns among `names` (but id) holding one value, of one type (text, a whole number or None),
+        in every row, with that value: the insert binds it once instead of once per row. A column is first
+        looked at in a few rows: most differ there."""
+        found: dict[str, Any] = {}
+        if len(self.rows) < 2:
+            return found
+        probes = self.rows[:: max(1, len(self.rows) // 8)]
+        for name in names:
+            at = self._positions[name]
+            first = self.rows[0][at]
+            if name == "id" or type(first) not in _SAME_KINDS or any(row[at] != first for row in probes):
+                continue
+            column = list(map(operator.itemgetter(at), self.rows))
+            if column.count(first) == len(column) and set(map(type, column)) == {type(first)}:
+                found[name] = first
+        return found
 
     def deleted_count(self) -> int:
         if "deleted_at" not in self._positions:

@@ -103,13 +103,17 @@ class Staged(NamedTuple):
     """Rows new here as insert_received takes them: their values, many rows per statement, made on the
     caller's thread (received_values), so the thread that runs the statements spends its time in SQLite
     (which lets go of the GIL) rather than in Python (services/exchange writes them behind the reading)."""
-    columns: tuple[str, ...]
-    statements: list[tuple[int, list[Any]]]  # (rows, their values one after the other)
+    columns: tuple[str, ...]  # every column written
+    statements: list[tuple[int, list[Any]]]  # (rows, their values one after the other): the columns not in `same`
+    same: dict[str, Any]  # columns holding one value in every row: bound once
 
 
-def received_values(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Staged:
-    """The rows (each the values of `columns`, in that order) for insert_received."""
-    return Staged(tuple(columns), many_rows.statements(rows, len(columns)))
+def received_values(columns: Sequence[str], rows: Iterable[Sequence[Any]], same: dict[str, Any] | None = None
+                    ) -> Staged:
+    """The rows for insert_received: `columns` written, `same` those of them with one value in every row,
+    each row holding the values of the others, in the order of `columns`."""
+    same = dict(same or {})
+    return Staged(tuple(columns), many_rows.statements(rows, len(columns) - len(same)), same)
 
 
 def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change_seq: int) -> None:
@@ -119,23 +123,31 @@ def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change
     INSERT … SELECT: a row inserted alone under a trigger or a foreign key is a statement of its own, whose
     changed pages SQLite journals for its rollback (once the journal outgrows 64 KiB, into a temporary file:
     two write() calls per page per row, 7.5 million for a million-row bundle); one statement journals each page
-    once. Its bases come from the same staged rows in a second one (no tuple per row in Python)."""
-    columns = staged.columns
-    staging = _staging_table(conn, len(columns))
-    stored = ", ".join(f"c{index}" for index in range(len(columns)))
-    id_, at, origin = (f"c{columns.index(name)}" for name in ("id", "updated_at", "origin_db"))
+    once. Its bases come from the same staged rows in a second one (no tuple per row in Python). A column of
+    staged.same is not staged: its one value is bound once in each of the two."""
+    columns, same = staged.columns, staged.same
+    varying = [name for name in columns if name not in same]
+    staging = _staging_table(conn, len(varying))
+
+    def selected(names: Sequence[str]) -> tuple[str, list[Any]]:
+        """The SELECT list taking `names` from the staged rows, and the values bound for those of `same`."""
+        return (", ".join("?" if name in same else f"c{varying.index(name)}" for name in names),
+                [same[name] for name in names if name in same])
+
     head, full_sql, full_rows = f"INSERT INTO {staging} VALUES ", "", 0
     for rows, values in staged.statements:
         if rows != full_rows:
-            full_sql, full_rows = head + many_rows.values_sql(len(columns), rows), rows
+            full_sql, full_rows = head + many_rows.values_sql(len(varying), rows), rows
         conn.execute(full_sql, values)
+    stored, bound = selected(columns)
     conn.execute(f"INSERT INTO {table} ({', '.join(columns)}, change_seq) SELECT {stored}, {int(change_seq)}"
-                 f" FROM {staging} ORDER BY rowid")
+                 f" FROM {staging} ORDER BY rowid", bound)
+    version, bound = selected(("id", "updated_at", "origin_db"))
     conn.execute("INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors, same_as)"
-                 f" SELECT ?, {id_}, {at}, {origin}, '[]', '[]' FROM {staging} WHERE true"
+                 f" SELECT ?, {version}, '[]', '[]' FROM {staging} WHERE true"
                  " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
                  " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
-                 (table,))
+                 [table, *bound])
     conn.execute(f"DELETE FROM {staging}")
 
 

@@ -4,6 +4,8 @@ one row at a time (received_rows.row_problems)."""
 
 from __future__ import annotations
 
+import json
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -171,3 +173,43 @@ def test_the_collector_is_off_while_a_bundle_is_merged_and_on_again_after(pcs, t
         assert not gc.isenabled()  # left off when it was off before
     finally:
         gc.enable()
+
+
+def test_a_value_the_same_in_every_row_is_bound_once_and_only_when_it_is() -> None:
+    lists = ListRows(["id", "n", "t", "x", "f", "k"], [["a", 1, "", None, 0.0, 1], ["b", 1, "", None, -0.0, True],
+                                                       ["c", 1, "", None, 0.0, 1.0]])
+    assert lists.same_in_every_row(lists.columns) == {"n": 1, "t": "", "x": None}  # not the id, a float, 1 = True
+    assert ListRows(["id", "n"], [["a", 1]]).same_in_every_row(["id", "n"]) == {}  # one row: nothing to gain
+    many = ListRows(["id", "n"], [[str(i), 1] for i in range(100)] + [["z", 2]])
+    assert many.same_in_every_row(["n"]) == {}  # a different one after the rows looked at first
+
+
+def test_rows_with_values_the_same_in_a_chunk_are_stored_as_they_came(pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
+    """Chunks where a column holds one value (bound once) and chunks where it varies: every row stored with
+    the sender's values and types."""
+    monkeypatch.setattr(bundle_format, "_CHUNK", 512)
+    monkeypatch.setattr(bundle_content, "_BATCH_BYTES", 700)
+    monkeypatch.setattr(ex, "_CHUNK", 5)
+    a, b, _ = pcs
+
+    def vary(header, content) -> None:
+        block = content["tables"]["gatherings"]
+        notes, male = block["columns"].index("notes"), block["columns"].index("male")
+        for number, row in enumerate(block["rows"]):
+            row[notes] = "同じ" if number < 20 else f"メモ{number % 3}"
+            row[male] = 0 if number % 10 < 5 else None
+
+    path = rewrite_bundle(a, _many_gatherings(a, tmp_path), tmp_path / "varied.kaigo", vary)
+    assert ex.import_bundle(b, path).added == GATHERINGS + 1
+    with zipfile.ZipFile(path) as bundle:
+        block = json.loads(bundle.read("content.json"))["tables"]["gatherings"]
+    columns = block["columns"][:-1]
+    stored = {row[0]: list(row) for row in b.conn.execute(
+        f"SELECT {', '.join(columns)} FROM gatherings")}
+    assert len(stored) == GATHERINGS
+    for row in block["rows"]:
+        assert stored[row[0]] == row[:-1]
+    types = [tuple(row) for row in b.conn.execute(
+        "SELECT DISTINCT typeof(male), typeof(notes) FROM gatherings ORDER BY 1")]
+    assert types == [("integer", "text"), ("null", "text")]
+    assert b.scalar("SELECT COUNT(*) FROM exchange_base WHERE table_name = 'gatherings'") == GATHERINGS
