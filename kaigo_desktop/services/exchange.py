@@ -64,9 +64,9 @@ from kaigo_desktop.services import (
     rights,
 )
 from kaigo_desktop.services.background_write import BackgroundWrite, quick_hand_over
-from kaigo_desktop.services.incoming_rows import DictRows, ListRows
 from kaigo_desktop.services.bundle_signing import Signer
 from kaigo_desktop.services.gc_pause import collector_paused
+from kaigo_desktop.services.incoming_rows import DictRows, ListRows
 from kaigo_desktop.services.read_ahead import read_ahead
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors

@@ -96,7 +96,8 @@ def test_what_the_rules_said_of_one_chunk_holds_for_the_next(db, first, second) 
             db, "gatherings", [dict(zip(columns, values)) for values in lists])
 
 
-def test_a_combination_found_wrong_in_one_chunk_holds_its_rows_in_every_chunk(pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
+def test_a_combination_found_wrong_in_one_chunk_holds_its_rows_in_every_chunk(
+        pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
     """Two gatherings in chunks apart with the same wrong counts (the rule is asked once): both held, each
     with the message the row-by-row check gives; the others come in."""
     monkeypatch.setattr(bundle_format, "_CHUNK", 512)
@@ -129,9 +130,11 @@ def test_a_combination_found_wrong_in_one_chunk_holds_its_rows_in_every_chunk(pc
 
 def test_incoming_rows_as_lists_and_as_dicts() -> None:
     columns = ["id", "deleted_at", "updated_at", "origin_db", "_ancestors"]
-    lists = ListRows(columns, [["a", None, "t1", "o", []], ["b", "t2", "t2", "o", ["t0|o"]], ["c", None, "t3", "o", []]])
+    lists = ListRows(columns, [["a", None, "t1", "o", []], ["b", "t2", "t2", "o", ["t0|o"]],
+                               ["c", None, "t3", "o", []]])
     assert lists.ids() == ["a", "b", "c"]
-    assert lists.full(1) == {"id": "b", "deleted_at": "t2", "updated_at": "t2", "origin_db": "o", "_ancestors": ["t0|o"]}
+    assert lists.full(1) == {"id": "b", "deleted_at": "t2", "updated_at": "t2", "origin_db": "o",
+                             "_ancestors": ["t0|o"]}
     assert [group.ids() for group in lists.deleted_first()] == [["b"], ["a", "c"]]
     assert [batch.ids() for batch in lists.batches({0})] == [["b", "c"]]
     assert list(lists.values_of(["updated_at", "id"])) == [("t1", "a"), ("t2", "b"), ("t3", "c")]
@@ -143,7 +146,8 @@ def test_incoming_rows_as_lists_and_as_dicts() -> None:
         (("id", "x"), [("a", 1), ("c", 2)]), (("id",), [("b",)])]
 
 
-def test_the_collector_is_off_while_a_bundle_is_merged_and_on_again_after(pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
+def test_the_collector_is_off_while_a_bundle_is_merged_and_on_again_after(
+        pcs, tmp_path, monkeypatch) -> None:  # noqa: F811
     import gc
 
     monkeypatch.setattr(bundle_format, "_CHUNK", 512)
