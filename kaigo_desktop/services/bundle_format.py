@@ -315,12 +315,16 @@ def check_columns(table: str, columns: list[str]) -> None:
         raise refusal(CONTENT, f"必要な列「{'、'.join(missing)}」がありません（場所: {where}.columns）")
 
 
-def check_rows(table: str, columns: list[str], rows: list[list[Any]], first: int = 0) -> None:
+def check_rows(table: str, columns: list[str], rows: list[list[Any]], first: int = 0) -> list[tuple[Any, ...]]:
     """Rows (the first of them the `first`-th of the table) against their columns: as wide, the identity and
-    version columns text, _ancestors (last) a list or null, no other list."""
+    version columns text, _ancestors (last) a list or null, no other list. Returns the rows' values column by
+    column (read so for the checks, and used again by the import's checks)."""
     width, text_columns = len(columns), [columns.index(name) for name in REQUIRED_COLUMNS]
-    if rows and _rows_fine(rows, width, text_columns):
-        return
+    if not rows:
+        return [() for _ in columns]
+    by_column = _columns_if_fine(rows, width, text_columns)
+    if by_column is not None:
+        return by_column
     where = f"$.tables.{table}"
     for number, row in enumerate(rows, first):
         if len(row) != width:
@@ -329,18 +333,21 @@ def check_rows(table: str, columns: list[str], rows: list[list[Any]], first: int
             raise refusal(CONTENT, f"{'・'.join(REQUIRED_COLUMNS)} は空でない文字列であるべきです（場所: {where}.rows[{number}]）")
         if list in map(type, row[:-1]) or not (row[-1] is None or type(row[-1]) is list):
             raise refusal(CONTENT, f"一覧（[…]）は {ANCESTORS} の列にだけ入ります（場所: {where}.rows[{number}]）")
+    return list(zip(*rows))  # not reached: a row refused column by column is refused row by row
 
 
-def _rows_fine(rows: list[list[Any]], width: int, text_columns: list[int]) -> bool:
-    """Whether every row passes check_rows, looked at column by column (a million rows: no loop in Python);
-    when not, check_rows looks row by row for the first one that does not, to name it."""
+def _columns_if_fine(rows: list[list[Any]], width: int, text_columns: list[int]) -> list[tuple[Any, ...]] | None:
+    """The rows' values column by column when every row passes check_rows, looked at column by column (a
+    million rows: no loop in Python); None when not: check_rows then looks row by row for the first one that
+    does not, to name it."""
     if set(map(len, rows)) != {width}:
-        return False
-    for index, column in enumerate(zip(*rows)):  # the rows turned into columns in one pass
+        return None
+    by_column = list(zip(*rows))  # the rows turned into columns in one pass
+    for index, column in enumerate(by_column):
         kinds = set(map(type, column))
         if index in text_columns:
             if kinds != {str} or "" in column:
-                return False
+                return None
         elif list in kinds if index < width - 1 else not kinds <= {list, type(None)}:
-            return False
-    return True
+            return None
+    return by_column

@@ -49,7 +49,6 @@ from contextlib import AbstractContextManager, ExitStack, closing, contextmanage
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -66,6 +65,8 @@ from kaigo_desktop.services import (
 )
 from kaigo_desktop.services.background_write import BackgroundWrite, quick_hand_over
 from kaigo_desktop.services.bundle_signing import Signer
+from kaigo_desktop.services.gc_pause import collector_paused
+from kaigo_desktop.services.incoming_rows import DictRows, ListRows
 from kaigo_desktop.services.read_ahead import read_ahead
 from kaigo_desktop.storage import exchange_queries as q
 from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors
@@ -470,8 +471,10 @@ def _opened(path: Path | str, schema_version: int, passphrase: str | None) -> It
             bundle_format.check_versions(members.header, schema_version)
             header = bundle_format.header_dict(members.header)
             digest = hashlib.sha256()
-            for chunk in members.content_chunks():
-                digest.update(chunk)
+            # unpacked on a helper thread while the chunk before is hashed here (zlib and hashlib let go of the GIL)
+            with closing(read_ahead(members.content_chunks(), name="kaigo-bundle-check")) as chunks:
+                for chunk in chunks:
+                    digest.update(chunk)
             public_key = bundle_signing.verify_digest(members.signature, members.header, digest.digest())
         except bundle_crypto.PassphraseError as error:
             raise PassphraseError(str(error)) from error
@@ -535,13 +538,12 @@ class _NoDatabase:
         raise _DatabaseInUse(name)
 
 
-def _problems_meanwhile(table: str, rows: list[dict[str, Any]], columns: list[str],
-                        values: list[list[Any]]) -> dict[int, list[str]] | None:
-    """received_rows.problems_of_rows without touching the database; None when a rule needed it. values: the
-    rows as the bundle gave them (lists in the order of `columns`), turned into columns at once."""
+def _problems_meanwhile(table: str, received: ListRows,
+                        answers: received_rows.RuleAnswers) -> dict[int, list[str]] | None:
+    """received_rows.problems_of_received without touching the database; None when a rule needed it."""
     try:
-        return received_rows.problems_of_rows(cast(Database, _NoDatabase()), table, rows, date.today(),
-                                              dict(zip(columns, zip(*values))) if values else None)
+        return received_rows.problems_of_received(cast(Database, _NoDatabase()), table, received.columns,
+                                                  received.rows, received.by_column, date.today(), answers)
     except _DatabaseInUse:
         return None
 
@@ -554,7 +556,7 @@ def import_bundle(db: Database, path: Path | str, dry_run: bool = False, passphr
     _CHUNK at a time, so memory does not grow with the bundle (benchmarks/scale_bundles.py)."""
     rights.require(db, roles.EXCHANGE)
     with _trusted(path, db.schema_version(), passphrase,
-                  trust=lambda signer: bundle_signing.require_trusted(db, signer)) as bundle:
+                  trust=lambda signer: bundle_signing.require_trusted(db, signer)) as bundle, collector_paused():
         try:
             return _import(db, bundle, Path(path), dry_run, progress)
         except bundle_format.FormatError as error:  # a row found wrong after others were applied: all undone
@@ -580,18 +582,24 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                 raise _RollBack
             summary.gaps = _gaps(db.conn, header)
             total = sum(header.get("counts", {}).values())  # as declared: progress only
-            done, table, columns, waiting, waiting_values = 0, "", [], [], []
+            done, table, columns = 0, "", []
+            # the rows read and not applied yet, as the bundle gives them, and their values column by column
+            waiting: list[list[Any]] = []
+            waiting_columns: list[list[Any]] = []
             behind = _WritesBehind()  # chunk N is written while chunk N + 1 is read and checked
+            answers = received_rows.RuleAnswers()
 
             def apply_waiting(upto: int) -> None:
                 nonlocal done
-                chunk, values = waiting[:upto], waiting_values[:upto]
-                del waiting[:upto], waiting_values[:upto]
-                checked = _problems_meanwhile(table, chunk, columns, values)
+                chunk = ListRows(columns, waiting[:upto], [column[:upto] for column in waiting_columns])
+                del waiting[:upto]
+                for column in waiting_columns:
+                    del column[:upto]
+                checked = _problems_meanwhile(table, chunk, answers)
                 behind.settle()
                 if progress is not None:
                     progress(min(done, total), total)
-                _apply_rows(db, stamp, table, chunk, summary, checked=checked, behind=behind)
+                _apply_received(db, stamp, table, chunk, summary, checked=checked, answers=answers, behind=behind)
                 done += len(chunk)
 
             # a large table's secondary indexes set aside while it loads (table_load)
@@ -599,8 +607,9 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                 try:
                     for item in content:
                         if isinstance(item, bundle_content.Rows):
-                            waiting.extend(map(dict, map(zip, repeat(columns), item.rows)))
-                            waiting_values += item.rows
+                            waiting += item.rows
+                            for column, more in zip(waiting_columns, item.by_column, strict=True):
+                                column += more
                             while len(waiting) >= _CHUNK:
                                 apply_waiting(_CHUNK)
                         elif isinstance(item, bundle_content.Columns):
@@ -611,6 +620,7 @@ def _import(db: Database, bundle: _OpenBundle, path: Path, dry_run: bool, progre
                             behind.settle()
                             table_load.close()
                             table, columns = item
+                            waiting_columns = [[] for _ in columns]
                             table_load.enter_context(
                                 bulk_indexes.set_aside_for_load(db, table, _declared(header, table)))
                         else:
@@ -722,61 +732,70 @@ class _Update:
 
 
 def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
-                summary: ImportSummary, *, checked: dict[int, list[str]] | None = None,
-                behind: _WritesBehind | None = None) -> None:
-    """checked: the rows' problems found already (_problems_meanwhile). behind: the new rows are written on
-    its helper thread, and what follows their write runs at its next settle()."""
-    if behind is not None:
-        behind.settle()
-    incoming = _hold_invalid(db, stamp, table, incoming, summary, checked)
+                summary: ImportSummary) -> None:
+    """Merge rows held back, retried or kept in a conflict (dicts, as they were stored)."""
+    found = received_rows.problems_of_rows(db, table, incoming, date.today())
+    if found:
+        _hold_invalid(db, stamp, table, [(incoming[index], problems) for index, problems in found.items()],
+                      summary)
+        incoming = [row for index, row in enumerate(incoming) if index not in found]
     # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
     for group in ([row for row in incoming if row.get("deleted_at") is not None],
                   [row for row in incoming if row.get("deleted_at") is None]):
         if group:
-            _apply_group(db, stamp, table, group, summary, behind)
+            _apply_group(db, stamp, table, DictRows(group), summary)
 
 
-def _hold_invalid(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
-                  summary: ImportSummary, found: dict[int, list[str]] | None = None) -> list[dict[str, Any]]:
-    """The rows that pass the checks a record typed here passes (received_rows; `found`: their problems,
-    when already known); each other one becomes an 'invalid' conflict listing why, written nowhere else: a
-    person sees it and drops it (keep local)."""
-    if found is None:
-        found = received_rows.problems_of_rows(db, table, incoming, date.today())
-    if not found:
-        return incoming
-    valid = [row for index, row in enumerate(incoming) if index not in found]
-    invalid = [(incoming[index], problems) for index, problems in found.items()]
-    if invalid:
-        ids = [row["id"] for row, _ in invalid if isinstance(row.get("id"), str)]
-        local_rows = q.rows_by_id(db.conn, table, ids)
-        for row, problems in invalid:
-            if not isinstance(row.get("id"), str):
-                row = {**row, "id": json.dumps(row.get("id"), ensure_ascii=False)}
-            local = local_rows.get(row["id"])
-            _conflict(db, stamp, table, local, {**row, PROBLEMS: problems}, INVALID, summary)
-            summary.tally("invalid", table)
-    return valid
+def _apply_received(db: Database, stamp: WriteStamp, table: str, received: ListRows, summary: ImportSummary, *,
+                    checked: dict[int, list[str]] | None, answers: received_rows.RuleAnswers,
+                    behind: _WritesBehind) -> None:
+    """Merge a chunk of a bundle's rows, as _apply_rows does, without a dict per row. checked: the rows'
+    problems found already (_problems_meanwhile; None: not yet). The new rows are written on the helper thread
+    of `behind`, and what follows their write runs at its next settle()."""
+    behind.settle()
+    if checked is None:
+        checked = received_rows.problems_of_received(db, table, received.columns, received.rows,
+                                                     received.by_column, date.today(), answers)
+    if checked:
+        _hold_invalid(db, stamp, table, [(received.full(index), problems) for index, problems in checked.items()],
+                      summary)
+        received = received.but(checked.keys())
+    for group in received.deleted_first():
+        _apply_group(db, stamp, table, group, summary, behind)
 
 
-def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dict[str, Any]],
+def _hold_invalid(db: Database, stamp: WriteStamp, table: str, invalid: list[tuple[dict[str, Any], list[str]]],
+                  summary: ImportSummary) -> None:
+    """Rows that do not pass the checks a record typed here passes (received_rows), with their problems:
+    each becomes an 'invalid' conflict listing why, written nowhere else: a person sees it and drops it (keep
+    local)."""
+    ids = [row["id"] for row, _ in invalid if isinstance(row.get("id"), str)]
+    local_rows = q.rows_by_id(db.conn, table, ids)
+    for row, problems in invalid:
+        if not isinstance(row.get("id"), str):
+            row = {**row, "id": json.dumps(row.get("id"), ensure_ascii=False)}
+        local = local_rows.get(row["id"])
+        _conflict(db, stamp, table, local, {**row, PROBLEMS: problems}, INVALID, summary)
+        summary.tally("invalid", table)
+
+
+def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: ListRows | DictRows,
                  summary: ImportSummary, behind: _WritesBehind | None = None) -> None:
     if behind is not None:
         behind.settle()  # the rows before these are in: they are read below
     conn = db.conn
     local_cols = [c for c in q.columns(conn, table) if c != "change_seq"]
-    ids = [row["id"] for row in incoming]
+    ids = incoming.ids()
     local_rows = q.rows_by_id(conn, table, ids)
-    known = q.bases(conn, table, ids)
+    # the rows of records here, merged one by one below; the others, new here (the usual case of a big
+    # bundle), are written in batches, as they came
+    known_here = [index for index, row_id in enumerate(ids) if row_id in local_rows] if local_rows else []
+    known = q.bases(conn, table, [ids[index] for index in known_here])
     open_ids = set(q.open_conflict_row_ids(conn, table, "both_changed"))
     new_bases: list[tuple[str, str, list[str], list[str]]] = []
     updates: list[_Update] = []
-    inserts: list[dict[str, Any]] = []
-    for full in incoming:
-        local = local_rows.get(full["id"])
-        if local is None:  # new here, the usual case of a big bundle: written in batches below
-            inserts.append(full)
-            continue
+    for full in map(incoming.full, known_here):
+        local = local_rows[full["id"]]
         ancestors = list(full.get(ANCESTORS) or [])
         row = {c: full.get(c) for c in local_cols if c in full}
         row["change_seq"] = stamp.change_seq
@@ -843,11 +862,11 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             # Our side of the conflict becomes part of the record's history, so a later local edit (made
             # before or instead of resolving) is known to descend from it.
             new_bases.append((row["id"], local_version, local_ancestors, same_as))
-    def after_inserts(written: list[dict[str, Any]]) -> None:
-        new_bases.extend((full["id"], f"{full['updated_at']}|{full['origin_db']}", full[ANCESTORS], [])
-                         for full in written if full.get(ANCESTORS))  # the others' bases are written with them
-        deleted = sum(1 for full in written if full.get("deleted_at"))
-        for kind, count in (("added", len(written) - deleted), ("deleted", deleted)):
+    def after_inserts(written: list[ListRows]) -> None:
+        for batch in written:  # the others' bases are written with them
+            new_bases.extend(batch.bases_with_ancestors())
+        deleted = sum(batch.deleted_count() for batch in written)
+        for kind, count in (("added", sum(map(len, written)) - deleted), ("deleted", deleted)):
             if count:
                 summary.tally(kind, table, count)
         for update in _write_updates(db, stamp, table, updates, summary):
@@ -858,22 +877,22 @@ def _apply_group(db: Database, stamp: WriteStamp, table: str, incoming: list[dic
             summary.tally(update.kind, table)
         q.save_bases(conn, table, new_bases)
 
-    _write_inserts(db, stamp, table, local_cols, inserts, summary, after_inserts, behind)
+    _write_inserts(db, stamp, table, local_cols, incoming.batches(set(known_here)), summary, after_inserts, behind)
 
 
 def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list[str],
-                   inserts: list[dict[str, Any]], summary: ImportSummary,
-                   then: Callable[[list[dict[str, Any]]], None], behind: _WritesBehind | None) -> None:
-    """Write the incoming rows new here, those of the same columns in one statement (a million new
+                   batches: list[ListRows], summary: ImportSummary,
+                   then: Callable[[list[ListRows]], None], behind: _WritesBehind | None) -> None:
+    """Write the incoming rows new here, each batch (rows of the same columns) in one statement (a million new
     gatherings: no dict per row), each with its base (without ancestors: the caller saves those); when a batch
     breaks a constraint (a record not here yet, a name taken) it is undone and written row by row, each failure
     handled alone. then(the rows written) follows: at once, or — with `behind` — once its helper thread has
     written them (the statements' values are made here, on the reading thread)."""
-    batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for full in inserts:
-        batches.setdefault(tuple(full), []).append(full)
-    staged = [(batch, q.received_values([c for c in local_cols if c in keys], batch))
-              for keys, batch in batches.items()]
+    staged = []
+    for batch in batches:
+        names = [c for c in local_cols if c in batch.columns]
+        same = batch.same_in_every_row(names)  # the sender's id, no deletion, … bound once
+        staged.append((batch, q.received_values(names, batch.values_of([c for c in names if c not in same]), same)))
     refused: list[bool] = []  # of each batch: whether a constraint refused it (then it left nothing)
 
     def insert() -> None:
@@ -889,16 +908,17 @@ def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list
         written = []
         for (batch, values), fell in zip(staged, refused, strict=True):
             if not fell:
-                written += batch
+                written.append(batch)
                 continue
             fallen_back = []
-            for full in batch:
+            for index in range(len(batch)):
+                full = batch.full(index)
                 row = {c: full[c] for c in values.columns}
                 row["change_seq"] = stamp.change_seq
                 if _write(db, stamp, table, row, full, insert=True, summary=summary):
-                    fallen_back.append(full)
-            q.save_bases(db.conn, table, [(full["id"], _version(full), []) for full in fallen_back])
-            written += fallen_back
+                    fallen_back.append(index)
+            q.save_bases(db.conn, table, [(full["id"], _version(full), []) for full in map(batch.full, fallen_back)])
+            written.append(ListRows(batch.columns, [batch.rows[index] for index in fallen_back]))
         then(written)
 
     if behind is None or not staged:

@@ -13,13 +13,15 @@ import math
 import operator
 import types
 import typing
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from kaigo_desktop.domain.text import parse_time
 from kaigo_desktop.domain.vocab import PROFESSIONAL_KINDS, PROGRAM_CODES, mask_to_professionals, mask_to_programs
-from kaigo_desktop.services.validators import validate_received
+from kaigo_desktop.services.validators import FieldsRule, received_rules, validate_received
 from kaigo_desktop.storage.database import Database
 from kaigo_desktop.storage.rows import TABLE_BY_NAME
 
@@ -227,49 +229,146 @@ def _bookkeeping_fine(column: _Columns) -> bool:
     kinds = set(map(type, ancestors))
     if not kinds <= {list, type(None), type(_MISSING)}:
         return False
-    return set(map(type, itertools.chain.from_iterable(a for a in ancestors if type(a) is list))) <= {str}
+    lists = ancestors if kinds == {list} else [a for a in ancestors if type(a) is list]
+    return set(map(type, itertools.chain.from_iterable(lists))) <= {str}
 
 
 def problems_of_rows(db: Database, table: str, rows: list[dict[str, Any]], today: date | None = None,
                      columns: dict[str, tuple[Any, ...]] | None = None) -> dict[int, list[str]]:
-    """row_problems of many rows: {index: problems} for those that have any. The types are checked column by
-    column (a bundle's rows nearly always have the right ones: a look at the set of types of a column is cheap,
-    and dates, times and masks are read once per distinct value); a row with anything odd is looked at alone
-    (row_problems), every other one goes through the record rules with the values read here. columns: every
+    """row_problems of many rows: {index: problems} for those that have any (see _problems). columns: every
     field's values of the rows, in their order, when the caller has them already (_Columns)."""
-    record_type, names, read = TABLE_BY_NAME[table].record_type, [], _Columns(rows, columns)
-    suspects = set() if _bookkeeping_fine(read) else {index for index, row in enumerate(rows) if _bookkeeping(row)}
-    columns = []
+    return _problems(db, table, _Columns(rows, columns), rows.__getitem__, len(rows), today)
+
+
+class RuleAnswers:
+    """What the validators.FieldsRules said of each combination of values met so far: kept over the chunks of
+    one import (a rule reads only its fields, the reference lists and today, none of which a bundle changes),
+    so a place's id or a day's date is judged once per import, not once per chunk."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[FieldsRule, date], tuple[dict[Any, list[str]], set[Any]]] = {}
+
+    def of(self, rule: FieldsRule, today: date) -> tuple[dict[Any, list[str]], set[Any]]:
+        """(key → the rule's messages, the keys with some) for `rule` judged on `today`."""
+        return self._found.setdefault((rule, today), ({}, set()))
+
+
+def problems_of_received(db: Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                         by_column: Sequence[Sequence[Any]] | None = None, today: date | None = None,
+                         answers: RuleAnswers | None = None) -> dict[int, list[str]]:
+    """problems_of_rows of rows as a bundle gives them: each a list of the values of `columns`, in that order
+    (no dict per row; a row with a problem is made one to be looked at alone). by_column: the same values
+    column by column, when the caller has them (bundle_format.check_rows makes them). answers: what the rules
+    said of the chunks before (one per import)."""
+    if by_column is None:
+        by_column = list(zip(*rows)) if rows else [() for _ in columns]
+    present, absent = dict(zip(columns, by_column)), (_MISSING,) * len(rows)
+    return _problems(db, table, lambda name: present.get(name, absent),
+                     lambda index: dict(zip(columns, rows[index])), len(rows), today, answers)
+
+
+def _problems(db: Database, table: str, read: Callable[[str], Sequence[Any]],
+              row_at: Callable[[int], dict[str, Any]], count: int, today: date | None,
+              answers: RuleAnswers | None = None) -> dict[int, list[str]]:
+    """The problems of `count` rows, read column by column (`read`: a field's values, _MISSING where a row
+    lacks it): the types are checked column by column (a bundle's rows nearly always have the right ones: a
+    look at the set of types of a column is cheap, and dates and masks are read once per distinct value); a
+    row with anything odd is looked at alone (row_problems of row_at(index)); every other one goes through
+    the record rules — those written as validators.FieldsRules once per distinct combination of their fields'
+    values, the others record by record."""
+    today = today or date.today()
+    record_type, names = TABLE_BY_NAME[table].record_type, []
+    suspects = set() if _bookkeeping_fine(read) else {index for index in range(count) if _bookkeeping(row_at(index))}
+    values_of: dict[str, Sequence[Any]] = {}
+    kinds = {field.name: field.kind for field in _fields(table)}
     for field, name, _ in _plan(table):
-        column = read(name)
+        column = raw = read(name)
         allowed = ({str} if field.kind in (str, date) else {int, float} if field.kind is float else {int}) \
             | ({type(None)} if field.optional else set())
         if not set(map(type, column)) <= allowed:
             suspects.update(index for index, value in enumerate(column) if type(value) not in allowed)
-        if field.kind is date:
-            column = [None if value is None or type(value) is not str else calendar_date(value) for value in column]
-            suspects.update(index for index, (value, row) in enumerate(zip(column, rows))
-                            if value is None and row.get(name) is not None)
-        elif field.kind is tuple:
-            column = [_mask(name, value) if type(value) is int else None for value in column]
-            suspects.update(index for index, value in enumerate(column) if value is None)
+        if field.kind is date or field.kind is tuple:
+            column = _read_once_each(column, calendar_date if field.kind is date else partial(_mask, name),
+                                     str if field.kind is date else int)
+            if column.count(None) != (raw.count(None) if field.kind is date else 0):
+                suspects.update(index for index, (value, given) in enumerate(zip(column, raw))
+                                if value is None and (given is not None or field.kind is tuple))
         elif name in _TIMES:
-            wrong = {value for value in set(value for value in column if type(value) is str)
-                     if not _stored_time(value)}
+            wrong = {value for value in _distinct(column) if type(value) is str and not _stored_time(value)}
             if wrong:
-                suspects.update(index for index, value in enumerate(column) if value in wrong)
+                suspects.update(index for index, value in enumerate(column) if type(value) is str and value in wrong)
         names.append(name)
-        columns.append(column)
+        values_of[name] = column
+    found: dict[int, list[str]] = {index: problems for index in sorted(suspects)
+                                   if (problems := row_problems(db, table, row_at(index), today))}
+    rules = received_rules(record_type)
+    if rules is not None:
+        answers = answers or RuleAnswers()
+        for rule in rules:
+            floats = [values_of[name] for name in rule.fields if kinds[name] is float]
+            for index, problems in _broken(db, today, rule, [values_of[name] for name in rule.fields], floats,
+                                           suspects, *answers.of(rule, today)):
+                found.setdefault(index, []).extend(problems)
+        return dict(sorted(found.items()))
+    columns = [values_of[name] for name in names]
     columns.append(read("id"))
     # The record's fields in order, then its id: the dataclass is built positionally (the cheapest way).
     positional = tuple(f.name for f in dataclasses.fields(record_type))[:-1] == (*names, "id")
-    found: dict[int, list[str]] = {}
     for index, values in enumerate(zip(*columns)):
         if index in suspects:
-            problems = row_problems(db, table, rows[index], today)
-        else:
-            record = record_type(*values) if positional else record_type(**dict(zip((*names, "id"), values)))
-            problems = [error.message for error in validate_received(db, record, today)]
+            continue
+        record = record_type(*values) if positional else record_type(**dict(zip((*names, "id"), values)))
+        problems = [error.message for error in validate_received(db, record, today)]
         if problems:
             found[index] = problems
-    return found
+    return dict(sorted(found.items()))
+
+
+def _distinct(column: Sequence[Any]) -> set[Any]:
+    """The column's distinct values, but a list or an object (a held row read again), which no set holds."""
+    try:
+        return set(column)
+    except TypeError:
+        return {value for value in column if type(value) in (str, int, float, type(None))}
+
+
+def _read_once_each(column: Sequence[Any], read: Callable[[Any], Any], kind: type) -> list[Any]:
+    """read(value) of each value of `kind` in the column, once per distinct value (a bundle's million gatherings
+    hold a few hundred dates); None for a value of another kind (a suspect: its row is looked at alone)."""
+    found = {value: read(value) for value in _distinct(column) if type(value) is kind}
+    try:
+        return list(map(found.get, column))
+    except TypeError:  # a list or an object in the column (a held row read again): no key
+        return [found[value] if type(value) is kind else None for value in column]
+
+
+_SUSPECT = object()  # in _broken: a row looked at alone, whose values may be of any type
+
+
+def _broken(db: Database, today: date, rule: FieldsRule, columns: list[Sequence[Any]],
+            floats: list[Sequence[Any]], suspects: set[int], said: dict[Any, list[str]],
+            broken: set[Any]) -> Iterator[tuple[int, list[str]]]:
+    """(index, the rule's messages) of the rows, not suspects, that break `rule`: asked once per distinct
+    combination of its fields' values (`said`: its answers so far, `broken`: those with messages; both grow
+    here). The rows' values are of their field's type (the suspects are left out), so values equal as Python
+    keys (1 and 1.0, True and 1) get the same answer — except a float field's 1 and 1.0 (`floats`: those
+    fields' values), told apart by their type. A rule of one field is keyed by the value itself."""
+    alone = len(columns) == 1 and not floats
+    keys: Sequence[Any] = columns[0] if alone else list(zip(*columns, *[map(type, column) for column in floats]))
+    if suspects:
+        keys = list(keys)
+        for index in suspects:
+            keys[index] = _SUSPECT
+    distinct = set(keys)
+    distinct.discard(_SUSPECT)
+    width = len(rule.fields)
+    for key in distinct - said.keys():
+        problems = [error.message for error in (rule.check(db, today, key) if alone else
+                                                 rule.check(db, today, *key[:width]))]
+        said[key] = problems
+        if problems:
+            broken.add(key)
+    if not broken.isdisjoint(distinct):
+        for index, key in enumerate(keys):
+            if key in broken and key is not _SUSPECT:
+                yield index, said[key]

@@ -4,6 +4,7 @@ kind is a known one …). Returns structured errors; the GUI and CLI show them t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -62,6 +63,26 @@ def _fiscal_year(value: object) -> list[FieldError]:
     return []
 
 
+@dataclass(frozen=True)
+class FieldsRule:
+    """One rule on a few fields of a record, a function of their values alone (and of the reference lists and
+    today): (db, today, *the fields' values) → its errors. A record's rules written as such are run one after
+    the other on a record (_checked_by), or once per distinct combination of the values over many records
+    (received_rows: a bundle's million gatherings share a few hundred dates and counts)."""
+    fields: tuple[str, ...]
+    check: Callable[..., list[FieldError]]
+
+
+def _checked_by(rules: tuple[FieldsRule, ...]) -> Callable[[Database, Any, date], list[FieldError]]:
+    """A record's rules on its own fields, from its FieldsRules in order."""
+    def fields(db: Database, record: Any, today: date) -> list[FieldError]:
+        errors: list[FieldError] = []
+        for rule in rules:
+            errors += rule.check(db, today, *[getattr(record, name) for name in rule.fields])
+        return errors
+    return fields
+
+
 # Each kind of record has two sets of rules: those on its own fields (with the reference lists), and those
 # comparing it with other records here (the place it names is live, the gathering lies in the place's open
 # period). A record typed here meets both; one that arrived from another PC meets the first (see
@@ -117,13 +138,27 @@ def _assignment_links(db: Database, a: r.Assignment, today: date) -> list[FieldE
             + _live(db, "places", a.place_id, "place_id", words.PLACE))
 
 
-def _gathering_fields(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
-    errors = require(g.place_id, "place_id", words.PLACE)
-    errors += check_attendance(
-        attendance_total=g.attendance_total, male=g.male, female=g.female, age_under_65=g.age_under_65,
-        age_65_74=g.age_65_74, age_75_plus=g.age_75_plus, new_participants=g.new_participants)
-    errors += check_gathering_date(g.held_on, place_start=None, place_end=None, today=today)
-    return errors + _times(g.start_time, g.end_time)
+def _gathering_place(db: Database, today: date, place_id: str | None) -> list[FieldError]:
+    return require(place_id, "place_id", words.PLACE)
+
+
+def _gathering_attendance(db: Database, today: date, *counts: int | None) -> list[FieldError]:
+    return check_attendance(**dict(zip(_ATTENDANCE_FIELDS, counts)))
+
+
+def _gathering_date(db: Database, today: date, held_on: date | None) -> list[FieldError]:
+    return check_gathering_date(held_on, place_start=None, place_end=None, today=today)
+
+
+def _gathering_times(db: Database, today: date, start: str | None, end: str | None) -> list[FieldError]:
+    return _times(start, end)
+
+
+_ATTENDANCE_FIELDS = ("attendance_total", "male", "female", "age_under_65", "age_65_74", "age_75_plus",
+                      "new_participants")
+_GATHERING_RULES = (FieldsRule(("place_id",), _gathering_place), FieldsRule(_ATTENDANCE_FIELDS, _gathering_attendance),
+                    FieldsRule(("held_on",), _gathering_date), FieldsRule(("start_time", "end_time"), _gathering_times))
+_gathering_fields = _checked_by(_GATHERING_RULES)
 
 
 def _gathering_links(db: Database, g: r.Gathering, today: date) -> list[FieldError]:
@@ -136,10 +171,17 @@ def _gathering_links(db: Database, g: r.Gathering, today: date) -> list[FieldErr
     return errors + _live(db, "promoters", g.promoter_id, "promoter_id", words.PROMOTER)
 
 
-def _members_fields(db: Database, m: r.Members, today: date) -> list[FieldError]:
-    return _fiscal_year(m.fiscal_year) + check_members(
-        total=m.total, male=m.male, female=m.female, age_under_65=m.age_under_65, age_65_74=m.age_65_74,
-        age_75_plus=m.age_75_plus)
+def _members_year(db: Database, today: date, fiscal_year: int) -> list[FieldError]:
+    return _fiscal_year(fiscal_year)
+
+
+def _members_counts(db: Database, today: date, *counts: int | None) -> list[FieldError]:
+    return check_members(**dict(zip(_MEMBERS_FIELDS, counts)))
+
+
+_MEMBERS_FIELDS = ("total", "male", "female", "age_under_65", "age_65_74", "age_75_plus")
+_MEMBERS_RULES = (FieldsRule(("fiscal_year",), _members_year), FieldsRule(_MEMBERS_FIELDS, _members_counts))
+_members_fields = _checked_by(_MEMBERS_RULES)
 
 
 def _members_links(db: Database, m: r.Members, today: date) -> list[FieldError]:
@@ -159,13 +201,24 @@ def _population_fields(db: Database, p: r.Population, today: date) -> list[Field
     return errors
 
 
-def _activity_fields(db: Database, a: r.Activity, today: date) -> list[FieldError]:
-    errors = _known(db, "activity_kinds", a.kind, "kind", "活動区分")
-    errors += check_count(a.minutes, "minutes", "時間（分）")
-    errors += require(a.done_on, "done_on", "活動日")
-    if a.done_on is not None and a.done_on > today:
+def _activity_kind(db: Database, today: date, kind: str | None) -> list[FieldError]:
+    return _known(db, "activity_kinds", kind, "kind", "活動区分")
+
+
+def _activity_minutes(db: Database, today: date, minutes: int | None) -> list[FieldError]:
+    return check_count(minutes, "minutes", "時間（分）")
+
+
+def _activity_date(db: Database, today: date, done_on: date | None) -> list[FieldError]:
+    errors = require(done_on, "done_on", "活動日")
+    if done_on is not None and done_on > today:
         errors.append(FieldError("done_on", "活動日が未来の日付です。"))
     return errors
+
+
+_ACTIVITY_RULES = (FieldsRule(("kind",), _activity_kind), FieldsRule(("minutes",), _activity_minutes),
+                   FieldsRule(("done_on",), _activity_date))
+_activity_fields = _checked_by(_ACTIVITY_RULES)
 
 
 def _activity_links(db: Database, a: r.Activity, today: date) -> list[FieldError]:
@@ -293,3 +346,14 @@ def validate_received(db: Database, record: Any, today: date | None = None) -> l
     there); a record it names that is not here at all makes it wait for that record (exchange_pending)."""
     fields, _ = _RULES[type(record)]
     return fields(db, record, today or date.today())
+
+
+# The rules on the fields of a kind of record, when they are written as FieldsRules (the big tables of a bundle).
+_FIELDS_RULES: dict[type, tuple[FieldsRule, ...]] = {
+    r.Gathering: _GATHERING_RULES, r.Members: _MEMBERS_RULES, r.Activity: _ACTIVITY_RULES}
+
+
+def received_rules(record_type: type) -> tuple[FieldsRule, ...] | None:
+    """The rules validate_received applies to a record of this type, as FieldsRules in the order they run
+    (their errors, concatenated, are validate_received's); None when that kind's rules are not written so."""
+    return _FIELDS_RULES.get(record_type)

@@ -4,7 +4,6 @@ destinations, sources, received bundles, pending rows and conflicts."""
 from __future__ import annotations
 
 import json
-import operator
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -97,21 +96,24 @@ def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> Non
     conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-_STAGING = "exchange_staging"  # a temporary table: the connection's own, gone with it
+_STAGING = "exchange_staging"  # temporary tables (one per width): the connection's own, gone with it
 
 
 class Staged(NamedTuple):
     """Rows new here as insert_received takes them: their values, many rows per statement, made on the
     caller's thread (received_values), so the thread that runs the statements spends its time in SQLite
     (which lets go of the GIL) rather than in Python (services/exchange writes them behind the reading)."""
-    columns: tuple[str, ...]
-    statements: list[tuple[int, list[Any]]]  # (rows, their values one after the other)
+    columns: tuple[str, ...]  # every column written
+    statements: list[tuple[int, list[Any]]]  # (rows, their values one after the other): the columns not in `same`
+    same: dict[str, Any]  # columns holding one value in every row: bound once
 
 
-def received_values(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> Staged:
-    """The values of `columns` of `rows` (each holding every one of them), for insert_received."""
-    get = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    return Staged(tuple(columns), many_rows.statements(map(get, rows), len(columns)))
+def received_values(columns: Sequence[str], rows: Iterable[Sequence[Any]], same: dict[str, Any] | None = None
+                    ) -> Staged:
+    """The rows for insert_received: `columns` written, `same` those of them with one value in every row,
+    each row holding the values of the others, in the order of `columns`."""
+    same = dict(same or {})
+    return Staged(tuple(columns), many_rows.statements(rows, len(columns) - len(same)), same)
 
 
 def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change_seq: int) -> None:
@@ -121,25 +123,45 @@ def insert_received(conn: sqlite3.Connection, table: str, staged: Staged, change
     INSERT … SELECT: a row inserted alone under a trigger or a foreign key is a statement of its own, whose
     changed pages SQLite journals for its rollback (once the journal outgrows 64 KiB, into a temporary file:
     two write() calls per page per row, 7.5 million for a million-row bundle); one statement journals each page
-    once. Its bases come from the same staged rows in a second one (no tuple per row in Python)."""
-    columns = staged.columns
-    names = ", ".join(columns)
-    conn.execute(f"DROP TABLE IF EXISTS temp.{_STAGING}")
-    # columns without a type: the values stay as they came, and the STRICT table judges them as it would
-    conn.execute(f"CREATE TEMP TABLE {_STAGING} ({names})")
-    head, full_sql, full_rows = f"INSERT INTO temp.{_STAGING} VALUES ", "", 0
+    once. Its bases come from the same staged rows in a second one (no tuple per row in Python). A column of
+    staged.same is not staged: its one value is bound once in each of the two."""
+    columns, same = staged.columns, staged.same
+    varying = [name for name in columns if name not in same]
+    staging = _staging_table(conn, len(varying))
+
+    def selected(names: Sequence[str]) -> tuple[str, list[Any]]:
+        """The SELECT list taking `names` from the staged rows, and the values bound for those of `same`."""
+        return (", ".join("?" if name in same else f"c{varying.index(name)}" for name in names),
+                [same[name] for name in names if name in same])
+
+    head, full_sql, full_rows = f"INSERT INTO {staging} VALUES ", "", 0
     for rows, values in staged.statements:
         if rows != full_rows:
-            full_sql, full_rows = head + many_rows.values_sql(len(columns), rows), rows
+            full_sql, full_rows = head + many_rows.values_sql(len(varying), rows), rows
         conn.execute(full_sql, values)
-    conn.execute(f"INSERT INTO {table} ({names}, change_seq) SELECT {names}, {int(change_seq)}"
-                 f" FROM temp.{_STAGING} ORDER BY rowid")
+    stored, bound = selected(columns)
+    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}, change_seq) SELECT {stored}, {int(change_seq)}"
+                 f" FROM {staging} ORDER BY rowid", bound)
+    version, bound = selected(("id", "updated_at", "origin_db"))
     conn.execute("INSERT INTO exchange_base (table_name, row_id, updated_at, origin_db, ancestors, same_as)"
-                 f" SELECT ?, id, updated_at, origin_db, '[]', '[]' FROM temp.{_STAGING} WHERE true"
+                 f" SELECT ?, {version}, '[]', '[]' FROM {staging} WHERE true"
                  " ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at,"
                  " origin_db = excluded.origin_db, ancestors = excluded.ancestors, same_as = excluded.same_as",
-                 (table,))
-    conn.execute(f"DROP TABLE temp.{_STAGING}")
+                 [table, *bound])
+    conn.execute(f"DELETE FROM {staging}")
+
+
+def _staging_table(conn: sqlite3.Connection, width: int) -> str:
+    """The connection's temporary table of `width` columns (c0, c1 …) for insert_received, empty. Kept from one
+    call to the next, emptied rather than dropped: a table made or dropped changes the schema, and every
+    statement prepared on the connection (the staging INSERT of 1,600 rows, 32,000 parameters, among them)
+    was prepared again for each chunk. Its columns have no type: the values stay as they came, and the STRICT
+    table judges them as it would."""
+    name = f"temp.{_STAGING}_{int(width)}"
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING}_{int(width)}"
+                 f" ({', '.join(f'c{index}' for index in range(width))})")
+    conn.execute(f"DELETE FROM {name}")  # what a write stopped midway left (its savepoint undone otherwise)
+    return name
 
 
 def update_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from kaigo_desktop.services import bundle_content, bundle_format, received_rows
 from kaigo_desktop.services import exchange as ex
+from kaigo_desktop.services.incoming_rows import ListRows
 from kaigo_desktop.storage import audit_log, lookups
 from kaigo_desktop.storage import exchange_queries as q
 from tests.exchange.test_bundle_streaming import GATHERINGS, _many_gatherings, _tables_here
@@ -60,8 +61,8 @@ def test_new_rows_and_audit_entries_are_written_on_the_helper_while_the_next_chu
     a, b, _ = pcs
     path = _many_gatherings(a, tmp_path)
     checked_during_a_write = []
-    check = received_rows.problems_of_rows
-    monkeypatch.setattr(received_rows, "problems_of_rows", lambda *args: (
+    check = received_rows.problems_of_received
+    monkeypatch.setattr(received_rows, "problems_of_received", lambda *args: (
         checked_during_a_write.append(_helper_running()), check(*args))[1])
     threads: dict[str, set[str]] = {}
 
@@ -159,12 +160,15 @@ def test_a_cancel_rolls_everything_back(pcs, tmp_path, writing) -> None:  # noqa
 def test_rows_whose_rules_read_the_database_are_checked_after_the_write() -> None:
     place = {"id": "0" * 36, "municipality_code": "131016", "name": "ひまわり会", "created_at": "2024-01-01",
              "updated_at": "2024-01-01", "origin_db": "x", "deleted_at": None, "updated_by": "", "_ancestors": []}
-    assert ex._problems_meanwhile("places", [place], [], []) is None  # its municipality code is looked up
+    answers = received_rows.RuleAnswers()
+    # its municipality code is looked up
+    assert ex._problems_meanwhile("places", ListRows(list(place), [list(place.values())]), answers) is None
     gathering = {"id": "1" * 36, "place_id": "0" * 36, "held_on": "2024-05-01", "attendance_total": 10,
                  "created_at": "2024-01-01", "updated_at": "2024-01-01", "origin_db": "x", "deleted_at": None,
                  "updated_by": "", "_ancestors": []}
     rows = [gathering, {**gathering, "attendance_total": -1}]
-    assert ex._problems_meanwhile("gatherings", rows, list(gathering), [list(row.values()) for row in rows]) == {
+    chunk = ListRows(list(gathering), [list(row.values()) for row in rows])
+    assert ex._problems_meanwhile("gatherings", chunk, answers) == {
         1: received_rows.problems_of_rows(None, "gatherings", [{**gathering, "attendance_total": -1}])[0]}
 
 
