@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale_rows import upgrade_to_current_schema  # noqa: E402
 DEFAULT_DB = Path(tempfile.gettempdir()) / "bench-1m.sqlite3"
 MIN_GATHERINGS = 1_000_000
 TARGET_START_S = 1.0
@@ -104,29 +106,12 @@ def time_child(mode: str, db_path: Path, env: dict[str, str]) -> float:
     return float(marks[0][len(MARK):]) - started
 
 
-def _upgrade(db_path: Path) -> None:
-    """A database cached by an older version of the app is migrated once here (without the backup the app
-    makes first), so that no timed run — each on a copy — migrates it again."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        conn.close()
-    sys.path.insert(0, str(ROOT))
-    from kaigo_desktop.storage import migrations
-    from kaigo_desktop.storage.database import Database
-
-    if version < migrations.latest_version():
-        print(f"upgrading {db_path} from schema {version} (once) …", flush=True)
-        Database.open(db_path, user="bench", backup_before_upgrade=False).close()
-
-
 def ensure_database(db_path: Path) -> int:
     if not db_path.exists():
         print(f"building {db_path} (about a minute, cached afterwards) …", flush=True)
         subprocess.run([sys.executable, "-m", "kaigo_desktop", "--db", str(db_path), "demo", "--places", "10000",
                         "--years", "4"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    _upgrade(db_path)
+    upgrade_to_current_schema(db_path)
     conn = sqlite3.connect(db_path)
     try:
         return conn.execute("SELECT COUNT(*) FROM gatherings WHERE deleted_at IS NULL").fetchone()[0]

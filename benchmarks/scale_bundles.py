@@ -23,7 +23,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from scale_rows import ROOT, ScaleRow, measure_process
+from scale_rows import ROOT, ScaleRow, measure_process, upgrade_to_current_schema
 
 ORDER = 20
 TARGET_S = 25.0
@@ -60,6 +60,7 @@ def _ensure_bundle(db: Path) -> tuple[Path, Path, Path, int]:
         subprocess.run(_cli("--db", str(template), "bundle", "trust", "add", "--from-bundle", str(bundle),
                             "--fingerprint", fingerprint), cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         stamp_path.write_text(json.dumps(stamp))
+    upgrade_to_current_schema(template)  # made by an older version: each fresh copy would migrate, timed
     with zipfile.ZipFile(bundle) as opened:
         rows = sum(json.loads(opened.read("header.json"))["counts"].values())
     return sender, bundle, template, rows

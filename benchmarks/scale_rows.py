@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import statistics
+import sqlite3
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,3 +42,20 @@ def measure_process(label: str, args: list[str], repeat: int, **kwargs) -> tuple
     print(f"  {label}: median {seconds:.2f} s ({', '.join(f'{r[0]:.2f}' for r in runs)}), peak RSS {peak:.0f} MiB",
           flush=True)
     return seconds, peak, [r[2] for r in runs]
+
+
+def upgrade_to_current_schema(db_path: Path) -> None:
+    """A database cached by an older version of the app is migrated once here (without the backup the app
+    makes first), so that no timed run — each on a copy — migrates it again."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    sys.path.insert(0, str(ROOT))
+    from kaigo_desktop.storage import migrations
+    from kaigo_desktop.storage.database import Database
+
+    if version < migrations.latest_version():
+        print(f"upgrading {db_path} from schema {version} (once) …", flush=True)
+        Database.open(db_path, user="bench", backup_before_upgrade=False).close()
