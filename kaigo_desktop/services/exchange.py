@@ -735,15 +735,7 @@ def _apply_rows(db: Database, stamp: WriteStamp, table: str, incoming: list[dict
                 summary: ImportSummary) -> None:
     """Merge rows held back, retried or kept in a conflict (dicts, as they were stored)."""
     found = received_rows.problems_of_rows(db, table, incoming, date.today())
-    if found:
-        _hold_invalid(db, stamp, table, [(incoming[index], problems) for index, problems in found.items()],
-                      summary)
-        incoming = [row for index, row in enumerate(incoming) if index not in found]
-    # Deletions first: a record put in the trash frees its name for another arriving in the same bundle.
-    for group in ([row for row in incoming if row.get("deleted_at") is not None],
-                  [row for row in incoming if row.get("deleted_at") is None]):
-        if group:
-            _apply_group(db, stamp, table, DictRows(group), summary)
+    _apply_checked(db, stamp, table, DictRows(incoming), found, summary)
 
 
 def _apply_received(db: Database, stamp: WriteStamp, table: str, received: ListRows, summary: ImportSummary, *,
@@ -756,11 +748,19 @@ def _apply_received(db: Database, stamp: WriteStamp, table: str, received: ListR
     if checked is None:
         checked = received_rows.problems_of_received(db, table, received.columns, received.rows,
                                                      received.by_column, date.today(), answers)
-    if checked:
-        _hold_invalid(db, stamp, table, [(received.full(index), problems) for index, problems in checked.items()],
+    _apply_checked(db, stamp, table, received, checked, summary, behind)
+
+
+def _apply_checked(db: Database, stamp: WriteStamp, table: str, incoming: ListRows | DictRows,
+                   problems_at: dict[int, list[str]], summary: ImportSummary,
+                   behind: _WritesBehind | None = None) -> None:
+    """Rows whose problems were found (`problems_at`: by index) held as invalid, the others merged — deletions
+    first: a record put in the trash frees its name for another arriving in the same bundle."""
+    if problems_at:
+        _hold_invalid(db, stamp, table, [(incoming.full(index), problems) for index, problems in problems_at.items()],
                       summary)
-        received = received.but(checked.keys())
-    for group in received.deleted_first():
+        incoming = incoming.but(problems_at.keys())
+    for group in incoming.deleted_first():
         _apply_group(db, stamp, table, group, summary, behind)
 
 

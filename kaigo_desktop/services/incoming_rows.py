@@ -114,6 +114,18 @@ class DictRows:
     def full(self, index: int) -> dict[str, Any]:
         return self.rows[index]
 
+    def but(self, left_out: Collection[int]) -> DictRows:
+        """These rows without those at the indexes `left_out`."""
+        if not left_out:
+            return self
+        return DictRows([row for index, row in enumerate(self.rows) if index not in left_out])
+
+    def deleted_first(self) -> list[DictRows]:
+        """As ListRows.deleted_first: the rows deleted at their source, then the live ones; no empty group."""
+        deleted = [row for row in self.rows if row.get("deleted_at") is not None]
+        live = [row for row in self.rows if row.get("deleted_at") is None]
+        return [DictRows(group) for group in (deleted, live) if group]
+
     def batches(self, left_out: Collection[int]) -> list[ListRows]:
         """The rows but those at `left_out`, in batches of rows holding the same columns (in their order)."""
         found: dict[tuple[str, ...], list[Sequence[Any]]] = {}
