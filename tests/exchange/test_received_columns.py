@@ -144,6 +144,10 @@ def test_incoming_rows_as_lists_and_as_dicts() -> None:
     assert [(batch.columns, batch.rows) for batch in dicts.batches({1})] == [(("id", "x"), [("a", 1), ("c", 2)])]
     assert [(batch.columns, batch.rows) for batch in dicts.batches(set())] == [
         (("id", "x"), [("a", 1), ("c", 2)]), (("id",), [("b",)])]
+    held = DictRows([{"id": "a", "deleted_at": None}, {"id": "b", "deleted_at": "t2"}, {"id": "c"}])
+    assert [group.ids() for group in held.deleted_first()] == [["b"], ["a", "c"]]
+    assert [group.ids() for group in held.but({1}).deleted_first()] == [["a", "c"]]
+    assert held.but(()) is held
 
 
 def test_the_collector_is_off_while_a_bundle_is_merged_and_on_again_after(
