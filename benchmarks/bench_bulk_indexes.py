@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scale_rows import require_cached_database  # noqa: E402
+
 CHUNK = 10_000
 
 
@@ -66,8 +68,7 @@ def main() -> None:
     if args.child:
         _child(Path(args.child[0]), int(args.child[1]), args.child[2] == "aside")
         return
-    if not args.db.exists():
-        sys.exit(f"{args.db} がありません（benchmarks/bench_scale.py が作ります）")
+    require_cached_database(args.db)
     with tempfile.TemporaryDirectory(dir="/tmp") as folder:
         scratch = Path(folder) / "scratch.sqlite3"
         shutil.copyfile(args.db, scratch)

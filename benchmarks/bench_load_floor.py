@@ -31,6 +31,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from scale_rows import require_cached_database  # noqa: E402
+
 STEPS = ("insert", "audit entries", "index builds", "seal", "commit")
 
 
@@ -112,8 +114,7 @@ def main() -> None:
     if args.child:
         _child(Path(args.child[0]), int(args.child[1]))
         return
-    if not args.db.exists():
-        sys.exit(f"{args.db} がありません（benchmarks/bench_scale.py が作ります）")
+    require_cached_database(args.db)
     runs: list[dict[str, float]] = []
     peaks = []
     with tempfile.TemporaryDirectory(dir="/tmp") as folder:

@@ -59,3 +59,10 @@ def upgrade_to_current_schema(db_path: Path) -> None:
     if version < migrations.latest_version():
         print(f"upgrading {db_path} from schema {version} (once) …", flush=True)
         Database.open(db_path, user="bench", backup_before_upgrade=False).close()
+
+
+def require_cached_database(db_path: Path) -> None:
+    """The cached 1.1M-gathering database a benchmark reads (made by bench_scale.py), at the app's schema."""
+    if not db_path.exists():
+        sys.exit(f"{db_path} がありません（benchmarks/bench_scale.py が作ります）")
+    upgrade_to_current_schema(db_path)
