@@ -23,7 +23,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from scale_rows import ROOT, ScaleRow, measure_process, upgrade_to_current_schema
+from scale_rows import ROOT, ScaleRow, cpu_bound, run_process_printed, runs_summary, upgrade_to_current_schema
 
 ORDER = 20
 TARGET_S = 25.0
@@ -77,23 +77,21 @@ def _fresh(template: Path, name: str) -> Path:
 def measure(db: Path, repeat: int) -> list[ScaleRow]:
     sender, bundle, template, rows = _ensure_bundle(db)
     print(f"  bundle: {bundle.stat().st_size / 1e6:.0f} MB, {rows:,} rows", flush=True)
-    imports, baselines, codes, peaks = [], [], [], []
+    imports, baselines = [], []
     for _ in range(repeat):  # each on a new database; import and baseline alternate (same load on the machine)
         target = _fresh(template, "import.sqlite3")
-        seconds, peak, code = measure_process("bundle import (whole process)",
-                                              _cli("--db", str(target), "bundle", "import", str(bundle)), 1)
-        imports.append(seconds)
-        peaks.append(peak)
-        codes += code
+        imports.append(run_process_printed("bundle import (whole process)",
+                                           _cli("--db", str(target), "bundle", "import", str(bundle))))
         target = _fresh(template, "baseline.sqlite3")
-        seconds, _, _ = measure_process("baseline: executemany of the same rows",
-                                        [sys.executable, __file__, "--baseline", str(sender), str(target)], 1)
-        baselines.append(seconds)
+        baselines.append(run_process_printed("baseline: executemany of the same rows",
+                                             [sys.executable, __file__, "--baseline", str(sender), str(target)]))
     for name in ("import.sqlite3", "baseline.sqlite3"):
         _fresh(template, name).unlink()
-    seconds, baseline, peak = sorted(imports)[len(imports) // 2], sorted(baselines)[len(baselines) // 2], max(peaks)
-    ok = seconds <= TARGET_S and peak <= TARGET_MIB and set(codes) == {0}
-    return [ScaleRow(f"bundle import ({rows:,} rows)", f"{seconds:.1f} s, peak {peak:.0f} MiB",
+    measured, baseline = runs_summary(imports), runs_summary(baselines).seconds
+    seconds, peak = measured.seconds, measured.peak_mib
+    ok = seconds <= TARGET_S and peak <= TARGET_MIB and set(measured.codes) == {0}
+    return [ScaleRow(f"bundle import ({rows:,} rows)",
+                     f"{seconds:.1f} s, peak {peak:.0f} MiB ({cpu_bound(measured.cpu_seconds)})",
                      f"≤ {TARGET_S:.0f} s, ≤ {TARGET_MIB} MB", f"executemany {baseline:.1f} s ({seconds / baseline:.2f}×)",
                      ok)]
 

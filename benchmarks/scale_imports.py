@@ -26,7 +26,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from scale_rows import ROOT, ScaleRow, measure_process
+from scale_rows import (ROOT, ProcessRun, ProcessRuns, ScaleRow, cpu_bound, run_process_printed,
+                        runs_summary)
 
 sys.path.insert(0, str(ROOT))
 
@@ -171,22 +172,20 @@ def _raw_seconds(db: Path, scratch: Path, count: int) -> float:
 
 # ---------------------------------------------------------------- the rows of the table
 
-def _import_run(label: str, db: Path, scratch: Path, file: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MiB, exit code) of one whole import process into a fresh copy of `db` (the
-    copy is not timed)."""
+def _import_run(label: str, db: Path, scratch: Path, file: Path) -> ProcessRun:
+    """One whole import process into a fresh copy of `db` (the copy is not timed)."""
     shutil.copyfile(db, scratch)
     for stale in (scratch.with_name(scratch.name + "-wal"), scratch.with_name(scratch.name + "-shm")):
         stale.unlink(missing_ok=True)
-    seconds, peak, codes = measure_process(label, [sys.executable, "-m", "kaigo_desktop", "--db", str(scratch),
-                                                   "import", "gatherings", str(file)], 1)
-    return seconds, peak, codes[0]
+    return run_process_printed(label, [sys.executable, "-m", "kaigo_desktop", "--db", str(scratch),
+                                       "import", "gatherings", str(file)])
 
 
 def _paired_runs(label: str, db: Path, scratch_dir: Path, file: Path, rows: int,
-                 repeat: int) -> tuple[float, float, float, float, set[int]]:
-    """Median import seconds, largest peak RSS, median raw executemany seconds, the median of each pair's
-    raw/import ratio and the exit codes: the import and the baseline taken in turn so both meet the same load
-    of a shared machine (the ratio of each pair is steadier than the ratio of the medians)."""
+                 repeat: int) -> tuple[ProcessRuns, float, float]:
+    """The imports (median seconds, largest peak RSS, exit codes, median CPU), the median raw executemany
+    seconds and the median of each pair's raw/import ratio: the import and the baseline taken in turn so both
+    meet the same load of a shared machine (the ratio of each pair is steadier than the ratio of the medians)."""
     imports, raws = [], []
     for _ in range(repeat):
         imports.append(_import_run(label, db, scratch_dir / "import.sqlite3", file))
@@ -194,8 +193,8 @@ def _paired_runs(label: str, db: Path, scratch_dir: Path, file: Path, rows: int,
         print(f"  raw executemany of the same {rows:,} rows (baseline): {raws[-1]:.2f} s", flush=True)
         for leftover in scratch_dir.glob("*.sqlite3*"):
             leftover.unlink()
-    return (statistics.median(run[0] for run in imports), max(run[1] for run in imports), statistics.median(raws),
-            statistics.median(raw / run[0] for raw, run in zip(raws, imports)), {run[2] for run in imports})
+    return (runs_summary(imports), statistics.median(raws),
+            statistics.median(raw / run.seconds for raw, run in zip(raws, imports)))
 
 
 def measure(db: Path, repeat: int, csv_rows: int = CSV_ROWS) -> list[ScaleRow]:
@@ -203,12 +202,14 @@ def measure(db: Path, repeat: int, csv_rows: int = CSV_ROWS) -> list[ScaleRow]:
     scratch_dir.mkdir(parents=True, exist_ok=True)
     try:
         csv_file = gatherings_csv(db, csv_rows)
-        seconds, peak, raw, ratio, codes = _paired_runs(f"import gatherings CSV ({csv_rows:,} rows)", db,
+        imports, raw, ratio = _paired_runs(f"import gatherings CSV ({csv_rows:,} rows)", db,
                                                         scratch_dir, csv_file, csv_rows, repeat)
     finally:
         shutil.rmtree(scratch_dir, ignore_errors=True)
-    ok = seconds <= TARGET_CSV_S and ratio >= TARGET_RATIO and peak <= TARGET_CSV_MB and codes == {0}
-    return [ScaleRow(f"CSV import of gatherings ({csv_rows:,} rows)", f"{seconds:.2f} s, peak {peak:.0f} MiB",
+    seconds, peak = imports.seconds, imports.peak_mib
+    ok = seconds <= TARGET_CSV_S and ratio >= TARGET_RATIO and peak <= TARGET_CSV_MB and set(imports.codes) == {0}
+    return [ScaleRow(f"CSV import of gatherings ({csv_rows:,} rows)",
+                     f"{seconds:.2f} s, peak {peak:.0f} MiB ({cpu_bound(imports.cpu_seconds)})",
                      f"≤ {TARGET_CSV_S:.0f} s, ≥ {TARGET_RATIO}× raw, ≤ {TARGET_CSV_MB} MB",
                      f"raw executemany {raw:.2f} s (pairs' median {ratio:.2f}×)", ok)]
 

@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,23 +26,59 @@ class ScaleRow:
     ok: bool
 
 
-def run_process(args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MiB, exit code) of one whole process."""
+class ProcessRun(NamedTuple):
+    seconds: float  # wall
+    peak_mib: float  # peak RSS
+    code: int  # exit code
+    cpu_seconds: float  # user + system CPU of the process and its threads
+
+
+class ProcessRuns(NamedTuple):
+    seconds: float  # median wall
+    peak_mib: float  # the largest peak RSS
+    codes: list[int]
+    cpu_seconds: float  # median user + system CPU
+
+
+def run_process(args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> ProcessRun:
+    """One whole process, timed."""
     started = time.perf_counter()
     child = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return ProcessRun(seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status),
+                      usage.ru_utime + usage.ru_stime)
 
 
-def measure_process(label: str, args: list[str], repeat: int, **kwargs) -> tuple[float, float, list[int]]:
-    """Median wall seconds, the largest peak RSS (MiB) and the exit codes of `repeat` runs, printed as it goes."""
-    runs = [run_process(args, **kwargs) for _ in range(repeat)]
-    seconds = statistics.median(r[0] for r in runs)
-    peak = max(r[1] for r in runs)
-    print(f"  {label}: median {seconds:.2f} s ({', '.join(f'{r[0]:.2f}' for r in runs)}), peak RSS {peak:.0f} MiB",
-          flush=True)
-    return seconds, peak, [r[2] for r in runs]
+def cpu_bound(cpu_seconds: float) -> str:
+    """What a process's CPU time says of its wall time here: on this machine's cores no schedule of the same
+    work ends sooner (a target below it asks for less work, not more overlap)."""
+    cores = os.cpu_count() or 1
+    return f"CPU {cpu_seconds:.1f} s: ≥ {cpu_seconds / cores:.1f} s on {cores} cores"
+
+
+def runs_summary(runs: list[ProcessRun]) -> ProcessRuns:
+    return ProcessRuns(statistics.median(run.seconds for run in runs), max(run.peak_mib for run in runs),
+                       [run.code for run in runs], statistics.median(run.cpu_seconds for run in runs))
+
+
+def _printed(label: str, runs: list[ProcessRun]) -> ProcessRuns:
+    measured = runs_summary(runs)
+    print(f"  {label}: median {measured.seconds:.2f} s ({', '.join(f'{run.seconds:.2f}' for run in runs)}),"
+          f" peak RSS {measured.peak_mib:.0f} MiB, {cpu_bound(measured.cpu_seconds)}", flush=True)
+    return measured
+
+
+def run_process_printed(label: str, args: list[str], **kwargs) -> ProcessRun:
+    """One run of a whole process, printed."""
+    run = run_process(args, **kwargs)
+    _printed(label, [run])
+    return run
+
+
+def measure_process(label: str, args: list[str], repeat: int, **kwargs) -> ProcessRuns:
+    """`repeat` runs of a whole process, printed as it goes."""
+    return _printed(label, [run_process(args, **kwargs) for _ in range(repeat)])
 
 
 def upgrade_to_current_schema(db_path: Path) -> None:
