@@ -69,7 +69,7 @@ from kaigo_desktop.services.gc_pause import collector_paused
 from kaigo_desktop.services.incoming_rows import DictRows, ListRows
 from kaigo_desktop.services.read_ahead import read_ahead
 from kaigo_desktop.storage import exchange_queries as q
-from kaigo_desktop.storage import audit_log, bulk_indexes, period_queries, sqlite_errors
+from kaigo_desktop.storage import audit_log, bulk_indexes, cache_flush, period_queries, sqlite_errors
 from kaigo_desktop.storage.database import Database, WriteStamp
 from kaigo_desktop.storage.errors import StorageError
 from kaigo_desktop.storage.ids import new_id
@@ -897,6 +897,8 @@ def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list
 
     def insert() -> None:
         for batch, values in staged:
+            # the earlier batches' pages out to the WAL now, not copied into this batch's journal first
+            cache_flush.flush(db.conn)
             try:
                 with db.write(), _insert_entries(db, table, len(batch)):  # a savepoint
                     q.insert_received(db.conn, table, values, stamp.change_seq)
