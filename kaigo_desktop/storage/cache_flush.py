@@ -26,6 +26,8 @@ from typing import Any
 
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 SQLITE_OK = 0
+SQLITE_DBSTATUS_CACHE_USED = 1  # bytes of memory the connection's page caches hold
+FILLED_SHARE = 0.5  # flushed from this share of the cache on: below it the next batch does not spill
 
 
 @functools.cache
@@ -54,6 +56,9 @@ def _library() -> Any | None:
         library.sqlite3_db_cacheflush.restype = ctypes.c_int
         library.sqlite3_db_filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
         library.sqlite3_db_filename.restype = ctypes.c_char_p
+        library.sqlite3_db_status.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int),
+                                              ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+        library.sqlite3_db_status.restype = ctypes.c_int
         return library
     return None
 
@@ -70,12 +75,26 @@ def _handle(conn: sqlite3.Connection, library: Any) -> int | None:
     return handle
 
 
-def flush(conn: sqlite3.Connection) -> bool:
+def _cache_limit_bytes(conn: sqlite3.Connection) -> int:
+    size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    return -size * 1024 if size < 0 else size * conn.execute("PRAGMA page_size").fetchone()[0]
+
+
+def flush(conn: sqlite3.Connection, *, only_when_filling: bool = True) -> bool:
     """Write the changed pages of the connection's open transaction to the WAL (still uncommitted: a
     rollback undoes them). Call it between statements, never inside a savepoint opened after the pages were
-    changed (they would be copied into its journal all the same). Whether it was done."""
+    changed (they would be copied into its journal all the same). `only_when_filling`: only once the page
+    cache holds FILLED_SHARE of what it may — a smaller write would not spill at all, and one that is then
+    rolled back (a refused bundle) leaves the WAL file byte for byte as it was. Whether it was done."""
     library = _library()
     if library is None or not conn.in_transaction:
         return False
     handle = _handle(conn, library)
-    return handle is not None and library.sqlite3_db_cacheflush(handle) == SQLITE_OK
+    if handle is None:
+        return False
+    if only_when_filling:
+        used, highest = ctypes.c_int(0), ctypes.c_int(0)
+        if library.sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, ctypes.byref(used), ctypes.byref(highest),
+                                     0) != SQLITE_OK or used.value < FILLED_SHARE * _cache_limit_bytes(conn):
+            return False
+    return library.sqlite3_db_cacheflush(handle) == SQLITE_OK
