@@ -897,7 +897,8 @@ def _write_inserts(db: Database, stamp: WriteStamp, table: str, local_cols: list
 
     def insert() -> None:
         for batch, values in staged:
-            # the earlier batches' pages out to the WAL now, not copied into this batch's journal first
+            # once the cache is filling, the earlier batches' pages go to the WAL now: spilled during this
+            # batch, SQLite would first copy each into the batch's journal
             cache_flush.flush(db.conn)
             try:
                 with db.write(), _insert_entries(db, table, len(batch)):  # a savepoint

@@ -5,7 +5,8 @@ Why: a bulk write in one transaction fills the page cache. Once it is full, SQLi
 pages to the WAL in the middle of the next statement — and first copies each into that statement's journal,
 because the page existed when the statement began and a statement that fails is undone alone. A bundle of a
 million rows wrote ~0.7 GB of such copies on its writing thread (benchmarks/scale_bundles.py; the bundle import
-1.2 s faster without them). Written out between statements, the same pages need no copy.
+1.2 s faster without them). Written out between statements, the same pages need no copy. Only a write that
+fills the cache is flushed: a smaller one would never spill, so flushing it would only write the WAL early.
 
 The connection's SQLite handle is read from CPython's connection object, where it is the first field after the
 object's header in every CPython from 2.7 to 3.13. So `flush` works only on CPython with the GIL, 3.11 to 3.13,
