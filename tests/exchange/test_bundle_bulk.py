@@ -6,7 +6,6 @@ record received, the bundle and the PC it came from. The thresholds are lowered 
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from kaigo_desktop.storage import repository as repo
 from kaigo_desktop.storage import audit_log, bulk_indexes, cache_flush
 from tests.exchange.test_bundle_streaming import GATHERINGS, _many_gatherings, _tables_here, small_chunks
 from tests.exchange.test_exchange import _edit, pcs, rewrite_bundle  # noqa: F401 - fixtures
+from tests.storage.test_cache_flush import _temp_file_bytes
 
 _ = small_chunks  # a fixture
 
@@ -123,17 +123,7 @@ def test_a_batch_copies_no_page_of_the_batches_before_into_its_journal(
     monkeypatch.setattr(ex, "_CHUNK", 250)
     journals = []
 
-    def temp_file_bytes(done: int, total: int) -> None:
-        sizes = 0
-        for fd in os.listdir("/proc/self/fd"):
-            try:
-                if "etilqs" in os.readlink(f"/proc/self/fd/{fd}"):
-                    sizes += os.fstat(int(fd)).st_size
-            except OSError:
-                continue
-        journals.append(sizes)
-
-    summary = ex.import_bundle(b, path, progress=temp_file_bytes)
+    summary = ex.import_bundle(b, path, progress=lambda done, total: journals.append(_temp_file_bytes()))
     assert summary.added >= 4_000
     # what is left: the staging table of one batch (~250 rows) in SQLite's temporary database
     # A batch's journal (SQLite's temporary file, as large as the largest one) holds the few pages the batch
