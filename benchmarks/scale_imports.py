@@ -203,7 +203,7 @@ def measure(db: Path, repeat: int, csv_rows: int = CSV_ROWS) -> list[ScaleRow]:
     try:
         csv_file = gatherings_csv(db, csv_rows)
         imports, raw, ratio = _paired_runs(f"import gatherings CSV ({csv_rows:,} rows)", db,
-                                                        scratch_dir, csv_file, csv_rows, repeat)
+                                           scratch_dir, csv_file, csv_rows, repeat)
     finally:
         shutil.rmtree(scratch_dir, ignore_errors=True)
     seconds, peak = imports.seconds, imports.peak_mib

@@ -7,7 +7,6 @@ record received, the bundle and the PC it came from. The thresholds are lowered 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,7 @@ from kaigo_desktop.storage import repository as repo
 from kaigo_desktop.storage import audit_log, bulk_indexes, cache_flush
 from tests.exchange.test_bundle_streaming import GATHERINGS, _many_gatherings, _tables_here, small_chunks
 from tests.exchange.test_exchange import _edit, pcs, rewrite_bundle  # noqa: F401 - fixtures
-from tests.storage.test_cache_flush import _temp_file_bytes
+from tests.storage.test_cache_flush import _temp_file_bytes, linux_only
 
 _ = small_chunks  # a fixture
 
@@ -105,7 +104,7 @@ def test_a_bulk_received_record_edited_here_goes_back_as_a_later_version(
     assert a.scalar("SELECT notes FROM gatherings WHERE id = ?", (first,)) == "晴天"
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd")
+@linux_only
 @pytest.mark.skipif(cache_flush._library() is None, reason="this Python's sqlite3 handle is not reachable")
 def test_a_batch_copies_no_page_of_the_batches_before_into_its_journal(
         pcs, tmp_path, monkeypatch, bulk_path) -> None:  # noqa: F811
@@ -125,7 +124,6 @@ def test_a_batch_copies_no_page_of_the_batches_before_into_its_journal(
 
     summary = ex.import_bundle(b, path, progress=lambda done, total: journals.append(_temp_file_bytes()))
     assert summary.added >= 4_000
-    # what is left: the staging table of one batch (~250 rows) in SQLite's temporary database
     # A batch's journal (SQLite's temporary file, as large as the largest one) holds the few pages the batch
     # changed that were there before it: ~0.46 MB here with the flush, ~1.07 MB without it.
     assert max(journals) < 750_000, f"{max(journals):,} bytes of temporary files while the rows were written"
