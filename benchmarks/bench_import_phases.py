@@ -98,10 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         target = _fresh_copy(template, scale_bundles.CACHE / "phases.sqlite3")
 
     marks = Marks()
-    open_database = Database.open
-    Database.open = _wrapped(open_database, lambda: marks.add("open (with its quick check)"),  # type: ignore
-                             lambda db: (marks.add("after open"), marks.watch(db.conn) if args.kind == "bundle"
-                                         else None))
+    def opened(db) -> None:
+        marks.add("after open")
+        if args.kind == "bundle":  # a bundle's rows are written a batch per statement: watched from the start
+            marks.watch(db.conn)
+    Database.open = _wrapped(Database.open, lambda: marks.add("open (with its quick check)"), opened)  # type: ignore
     if args.kind == "csv":
         read_and_write = importing_figures._read_and_write
 
